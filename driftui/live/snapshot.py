@@ -1,0 +1,114 @@
+"""Live-state snapshots: offline auditing with zero cluster RBAC.
+
+A snapshot is JSON. Secrets are stored only as salted HMAC tokens (see
+``driftui.compare.masking``), and the salt travels with the file so that Git values can
+be masked the same way later and still compare equal when they are equal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SNAPSHOT_API_VERSION = "driftui.dev/v1"
+SNAPSHOT_KIND = "Snapshot"
+
+
+class SnapshotError(ValueError):
+    """A snapshot file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass
+class Snapshot:
+    salt: bytes
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    context: str = ""
+    server: str = ""
+    taken_at: str = ""
+    # "group/kind" -> reason, for kinds that could not be read when the snapshot was taken
+    forbidden: dict[str, str] = field(default_factory=dict)
+
+    @staticmethod
+    def new_salt() -> bytes:
+        return secrets.token_bytes(16)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "apiVersion": SNAPSHOT_API_VERSION,
+            "kind": SNAPSHOT_KIND,
+            "salt": self.salt.hex(),
+            "context": self.context,
+            "server": self.server,
+            "takenAt": self.taken_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "forbidden": dict(sorted(self.forbidden.items())),
+            "objects": self.objects,
+        }
+
+
+def write_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a crash mid-write must not leave a truncated audit file behind."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(snapshot.to_json(), fh, indent=1, sort_keys=False)
+        fh.write("\n")
+    os.replace(tmp, target)
+
+
+def _require(cond: bool, path: str, problem: str) -> None:
+    if not cond:
+        raise SnapshotError(f"{path}: {problem}")
+
+
+def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    name = os.fspath(path)
+    try:
+        raw = Path(name).read_bytes()
+    except OSError as exc:
+        raise SnapshotError(f"{name}: cannot read snapshot: {exc.strerror}") from None
+    try:
+        doc = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise SnapshotError(
+            f"{name}: not a valid snapshot, truncated or corrupt JSON{where}"
+        ) from None
+    _require(isinstance(doc, dict), name, "not a driftui snapshot (top level is not an object)")
+    _require(
+        doc.get("apiVersion") == SNAPSHOT_API_VERSION and doc.get("kind") == SNAPSHOT_KIND,
+        name,
+        f"not a driftui snapshot (expected apiVersion {SNAPSHOT_API_VERSION}, kind {SNAPSHOT_KIND})",
+    )
+    salt = doc.get("salt")
+    _require(isinstance(salt, str), name, "snapshot has no salt")
+    try:
+        salt_bytes = bytes.fromhex(salt)
+    except ValueError:
+        raise SnapshotError(f"{name}: snapshot salt is not hex") from None
+    objects = doc.get("objects")
+    _require(isinstance(objects, list), name, "snapshot has no objects list")
+    for index, obj in enumerate(objects):
+        _require(
+            isinstance(obj, dict)
+            and isinstance(obj.get("apiVersion"), str)
+            and isinstance(obj.get("kind"), str)
+            and isinstance((obj.get("metadata") or {}).get("name"), str),
+            name,
+            f"object #{index} is not a Kubernetes object (apiVersion, kind, metadata.name)",
+        )
+    forbidden = doc.get("forbidden") or {}
+    _require(isinstance(forbidden, dict), name, "forbidden must be a mapping")
+    return Snapshot(
+        salt=salt_bytes,
+        objects=objects,
+        context=str(doc.get("context") or ""),
+        server=str(doc.get("server") or ""),
+        taken_at=str(doc.get("takenAt") or ""),
+        forbidden={str(k): str(v) for k, v in forbidden.items()},
+    )

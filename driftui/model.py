@@ -1,0 +1,230 @@
+"""Domain values shared by every layer: what an object is, how it differs, what we concluded.
+
+Everything here is a plain frozen dataclass or enum so that results can cross thread
+boundaries (Textual workers) and be serialised into reports without surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+JSON = Any
+"""A decoded JSON/YAML value. Kept as Any on purpose: manifests are open-ended."""
+
+
+class Status(StrEnum):
+    IN_SYNC = "in_sync"
+    DRIFTED = "drifted"
+    MISSING = "missing"
+    EXTRA = "extra"
+    ERROR = "error"
+
+
+class DiffType(StrEnum):
+    CHANGED = "changed"
+    MISSING_IN_LIVE = "missing_in_live"
+    ADDED_OUTSIDE_GIT = "added_outside_git"
+    REMOVED_FROM_GIT = "removed_from_git"
+
+
+class Fidelity(StrEnum):
+    SERVER_SIDE = "server-side"
+    CLIENT_SIDE = "client-side"
+
+
+def group_of(api_version: str) -> str:
+    """The API group of an apiVersion: ``apps/v1`` -> ``apps``, ``v1`` -> ``""`` (core)."""
+    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+
+
+@dataclass(frozen=True, order=True)
+class ObjectRef:
+    """The identity of an object. The apiVersion's version deliberately does not count."""
+
+    group: str
+    kind: str
+    namespace: str  # "" for cluster-scoped kinds
+    name: str
+
+    @classmethod
+    def of(cls, obj: dict[str, Any]) -> ObjectRef:
+        meta = obj.get("metadata") or {}
+        return cls(
+            group=group_of(str(obj.get("apiVersion", ""))),
+            kind=str(obj.get("kind", "")),
+            namespace=str(meta.get("namespace") or ""),
+            name=str(meta.get("name") or ""),
+        )
+
+    @property
+    def group_kind(self) -> str:
+        return f"{self.kind}.{self.group}" if self.group else self.kind
+
+    def __str__(self) -> str:
+        where = f"{self.namespace}/" if self.namespace else ""
+        return f"{where}{self.group_kind}/{self.name}"
+
+
+# Path segments: a str is a map key, a KeyedItem a list item matched by its merge keys,
+# an int a list item matched by position (lists without merge keys).
+@dataclass(frozen=True, order=True)
+class KeyedItem:
+    keys: tuple[tuple[str, str], ...]
+
+    def __str__(self) -> str:
+        return "[" + ",".join(f"{k}={v}" for k, v in self.keys) + "]"
+
+
+PathSegment = str | KeyedItem | int
+Path = tuple[PathSegment, ...]
+
+
+def format_path(path: Path) -> str:
+    """Dotted path with keyed list items inline: ``spec.containers[name=web].image``."""
+    out = ""
+    for seg in path:
+        if isinstance(seg, KeyedItem):
+            out += str(seg)
+        elif isinstance(seg, int):
+            out += f"[{seg}]"
+        else:
+            out += ("." if out else "") + seg
+    return out
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field that differs. Values are already masked when the object is a Secret."""
+
+    path: Path
+    type: DiffType
+    git: JSON = None
+    live: JSON = None
+    manager: str | None = None
+    time: str | None = None  # RFC 3339, the manager's managedFields time
+
+    @property
+    def dotted(self) -> str:
+        return format_path(self.path)
+
+
+@dataclass(frozen=True)
+class AppOwner:
+    """The GitOps application that owns an object (Argo CD Application or Flux Kustomization)."""
+
+    tool: str  # "argocd" | "flux"
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.tool}:{self.namespace}/{self.name}"
+            if self.namespace
+            else f"{self.tool}:{self.name}"
+        )
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One desired object as declared in Git (or rendered from it)."""
+
+    ref: ObjectRef
+    api_version: str
+    body: dict[str, Any]
+    source_file: str  # path inside the repo (the rendered directory for kustomize/helm)
+    blob_sha: str  # Git blob (or tree, for rendered directories) the object came from
+    line: int = 1  # 1-based line of the document in its file
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A file or document that could not be used. The scan goes on without it."""
+
+    path: str
+    message: str
+    line: int | None = None
+    ref: ObjectRef | None = None  # set for duplicate identities
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    repo: str  # credentials already stripped
+    ref: str
+    commit: str
+    path: str
+
+
+@dataclass
+class DesiredState:
+    source: SourceInfo
+    manifests: list[Manifest] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    skipped: int = 0  # documents without apiVersion/kind
+
+
+@dataclass(frozen=True)
+class DriftResult:
+    """The verdict for one object."""
+
+    ref: ObjectRef
+    api_version: str
+    status: Status
+    fidelity: Fidelity
+    reason: str = ""
+    source_file: str | None = None
+    differences: tuple[Difference, ...] = ()
+    desired: dict[str, Any] | None = None  # normalised, masked: what Git wants
+    live: dict[str, Any] | None = None  # masked live object, managedFields kept
+    ignored: int = 0  # differences dropped by ignore rules
+    owner: AppOwner | None = None
+    resource_version: str = ""
+    blob_sha: str = ""
+
+    @property
+    def cache_key(self) -> tuple[str, str, str]:
+        """Lazily built views (diff text) are cached by this: same blob + same live version."""
+        return (str(self.ref), self.blob_sha, self.resource_version)
+
+
+@dataclass(frozen=True)
+class LiveInfo:
+    context: str = ""
+    server: str = ""
+    snapshot: str = ""
+
+
+@dataclass
+class ScanReport:
+    """Everything one scan concluded; the CLI and the explorer both render this."""
+
+    source: SourceInfo
+    live: LiveInfo
+    fidelity: Fidelity
+    results: list[DriftResult] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Status}
+        for r in self.results:
+            out[r.status.value] += 1
+        return out
+
+    @property
+    def ignored(self) -> int:
+        return sum(r.ignored for r in self.results)
+
+    @property
+    def has_drift(self) -> bool:
+        return any(r.status in (Status.DRIFTED, Status.MISSING, Status.EXTRA) for r in self.results)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.status is Status.ERROR for r in self.results)

@@ -1,0 +1,27 @@
+"""Progress reporting shared by the scan stages, so a UI can show what a slow scan is doing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    stage: str  # "files parsed" | "kinds listed" | "objects compared" | free text
+    done: int
+    total: int | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"{self.stage}: {self.done}/{self.total}"
+            if self.total
+            else f"{self.stage}: {self.done}"
+        )
+
+
+ProgressFn = Callable[[ProgressEvent], None]
+
+
+def no_progress(_: ProgressEvent) -> None:
+    """The default sink: a CLI run in a pipe has nobody to tell."""

@@ -1,0 +1,1 @@
+"""A real local Kubernetes control plane (etcd + kube-apiserver) for integration tests."""

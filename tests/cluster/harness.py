@@ -1,0 +1,369 @@
+"""Start and stop a real etcd + kube-apiserver on free loopback ports.
+
+Used by ``python -m tests.cluster up|down`` and by the pytest session fixture, so the
+control plane a developer pokes at by hand is exactly the one the tests use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.cluster import build
+
+USERS = {  # user -> (token, groups)
+    "admin": ("admin-token", "system:masters"),
+    "viewer": ("viewer-token", ""),
+    "nobody": ("nobody-token", ""),
+}
+
+AUDIT_POLICY = """apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Metadata
+"""
+
+STATE_FILE = "cluster.json"
+
+
+class ClusterError(RuntimeError):
+    pass
+
+
+@dataclass
+class ClusterInfo:
+    directory: str
+    server: str
+    etcd: str
+    pids: list[int]
+    bin_dir: str
+
+    @property
+    def audit_log(self) -> Path:
+        return Path(self.directory) / "audit.log"
+
+    def kubeconfig(self, user: str = "admin") -> str:
+        return str(Path(self.directory) / f"{user}.kubeconfig")
+
+    @property
+    def kubectl(self) -> str:
+        return str(Path(self.directory) / "kubectl")
+
+    def token(self, user: str = "admin") -> str:
+        return USERS[user][0]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _spawn(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def _tls_context(ca_file: Path) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=str(ca_file))
+    ctx.check_hostname = False  # the generated serving cert names 127.0.0.1 as an IP SAN only
+    return ctx
+
+
+def request(
+    info: ClusterInfo,
+    method: str,
+    path: str,
+    body: Any = None,
+    user: str = "admin",
+    content_type: str = "application/json",
+) -> tuple[int, Any]:
+    """A tiny admin HTTP client for harness setup; product code uses its own client."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(info.server + path, data=data, method=method)
+    req.add_header("Authorization", f"Bearer {info.token(user)}")
+    req.add_header("Content-Type", content_type)
+    ca = Path(info.directory) / "certs" / "apiserver.crt"
+    try:
+        with urllib.request.urlopen(req, context=_tls_context(ca), timeout=10) as resp:
+            return resp.status, _decode(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, _decode(exc.read())
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+def _write_kubeconfig(path: Path, server: str, ca: Path, user: str, token: str) -> None:
+    import base64
+
+    ca_data = base64.b64encode(ca.read_bytes()).decode()
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [
+                    {
+                        "name": "local",
+                        "cluster": {
+                            "server": server,
+                            "certificate-authority-data": ca_data,
+                            "tls-server-name": "kubernetes",
+                        },
+                    }
+                ],
+                "users": [{"name": user, "user": {"token": token}}],
+                "contexts": [
+                    {
+                        "name": f"{user}@local",
+                        "context": {"cluster": "local", "user": user, "namespace": "default"},
+                    }
+                ],
+                "current-context": f"{user}@local",
+            },
+            indent=1,
+        )
+    )
+    path.chmod(0o600)
+
+
+def _wait_ready(info: ClusterInfo, procs: list[subprocess.Popen[bytes]], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise ClusterError(
+                    f"{proc.args[0]} exited with {proc.returncode}; see logs in {info.directory}"
+                )
+        ca = Path(info.directory) / "certs" / "apiserver.crt"
+        if ca.exists():
+            try:
+                status, _body = request(info, "GET", "/readyz")
+                if status == 200:
+                    return
+                last = f"/readyz answered {status}"
+            except (OSError, ssl.SSLError) as exc:
+                last = str(exc)
+        time.sleep(0.2)
+    raise ClusterError(
+        f"control plane not ready after {timeout:.0f}s ({last}); logs in {info.directory}"
+    )
+
+
+def aggregate_cluster_roles(info: ClusterInfo, role: str = "view") -> None:
+    """Do the clusterrole-aggregation controller's job: no kube-controller-manager runs here.
+
+    Without it the built-in ``view`` role has an aggregationRule but no rules at all.
+    Tests that add ``aggregate-to-view`` roles (for a CRD, say) call this again.
+    """
+    selector = f"rbac.authorization.k8s.io/aggregate-to-{role}=true"
+    base = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+    status, listing = request(info, "GET", f"{base}?labelSelector={selector}")
+    if status != 200:
+        raise ClusterError(f"cannot list aggregate-to-{role} roles: {status} {listing}")
+    rules = [rule for item in listing["items"] for rule in item.get("rules") or []]
+    status, body = request(
+        info,
+        "PATCH",
+        f"{base}/{role}",
+        {"rules": rules},
+        content_type="application/merge-patch+json",
+    )
+    if status != 200:
+        raise ClusterError(f"cannot aggregate the {role} ClusterRole: {status} {body}")
+
+
+def _bootstrap_rbac(info: ClusterInfo) -> None:
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "driftui-test-viewer"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "viewer"}],
+    }
+    deadline = time.monotonic() + 30
+    while True:  # the view ClusterRole is created by a post-start hook; wait for it
+        status, _ = request(info, "GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/view")
+        if status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    aggregate_cluster_roles(info)
+    status, body = request(
+        info, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", binding
+    )
+    if status not in (201, 409):
+        raise ClusterError(f"cannot bind viewer to the view ClusterRole: {status} {body}")
+
+
+def up(directory: str | os.PathLike[str], timeout: float = 60.0) -> ClusterInfo:
+    """Start etcd and kube-apiserver in DIR and wait for /readyz; they keep running."""
+    missing = build.missing_binaries(build.MODULES[:1])
+    if missing:
+        raise ClusterError(
+            f"control-plane binaries missing from {build.bin_dir()}: {', '.join(missing)}. "
+            "Build them with `python -m tests.cluster build` (make test does this)."
+        )
+    if shutil.which("openssl") is None:
+        raise ClusterError("openssl is needed to make the service-account signing key")
+    bins = build.bin_dir()
+    root = Path(directory).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    if (root / STATE_FILE).exists():
+        raise ClusterError(f"{root} already holds a running control plane; run `down` first")
+    certs = root / "certs"
+    certs.mkdir(exist_ok=True)
+    sa_key = root / "sa.key"
+    subprocess.run(
+        ["openssl", "genrsa", "-out", str(sa_key), "2048"], check=True, capture_output=True
+    )
+    (root / "tokens.csv").write_text(
+        "".join(f'{tok},{user},{user},"{groups}"\n' for user, (tok, groups) in USERS.items())
+    )
+    (root / "audit-policy.yaml").write_text(AUDIT_POLICY)
+
+    etcd_port, peer_port, api_port = free_port(), free_port(), free_port()
+    etcd_url = f"http://127.0.0.1:{etcd_port}"
+    etcd = _spawn(
+        [
+            str(bins / "etcd"),
+            "--name",
+            "default",
+            "--data-dir",
+            str(root / "etcd"),
+            "--listen-client-urls",
+            etcd_url,
+            "--advertise-client-urls",
+            etcd_url,
+            "--listen-peer-urls",
+            f"http://127.0.0.1:{peer_port}",
+            "--initial-advertise-peer-urls",
+            f"http://127.0.0.1:{peer_port}",
+            "--initial-cluster",
+            f"default=http://127.0.0.1:{peer_port}",
+            "--unsafe-no-fsync",
+            "--log-level",
+            "warn",
+        ],
+        root / "etcd.log",
+    )
+    apiserver = _spawn(
+        [
+            str(bins / "kube-apiserver"),
+            "--etcd-servers",
+            etcd_url,
+            "--bind-address",
+            "127.0.0.1",
+            "--advertise-address",
+            "127.0.0.1",
+            "--secure-port",
+            str(api_port),
+            "--cert-dir",
+            str(certs),
+            "--service-account-key-file",
+            str(sa_key),
+            "--service-account-signing-key-file",
+            str(sa_key),
+            "--service-account-issuer",
+            "https://kubernetes.default.svc",
+            "--service-cluster-ip-range",
+            "10.0.0.0/24",
+            "--authorization-mode",
+            "RBAC",
+            "--disable-admission-plugins",
+            "ServiceAccount",
+            "--token-auth-file",
+            str(root / "tokens.csv"),
+            "--audit-policy-file",
+            str(root / "audit-policy.yaml"),
+            "--audit-log-path",
+            str(root / "audit.log"),
+            "--audit-log-mode",
+            "blocking",
+            "--allow-privileged",
+            "--v",
+            "1",
+        ],
+        root / "kube-apiserver.log",
+    )
+    server = f"https://127.0.0.1:{api_port}"
+    info = ClusterInfo(str(root), server, etcd_url, [etcd.pid, apiserver.pid], str(bins))
+    (root / STATE_FILE).write_text(json.dumps(asdict(info), indent=1))
+    try:
+        _wait_ready(info, [etcd, apiserver], timeout)
+        _bootstrap_rbac(info)
+    except BaseException:
+        down(root)
+        raise
+    ca = certs / "apiserver.crt"
+    for user, (token, _) in USERS.items():
+        _write_kubeconfig(root / f"{user}.kubeconfig", server, ca, user, token)
+    link = root / "kubectl"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(bins / "kubectl")
+    return info
+
+
+def load(directory: str | os.PathLike[str]) -> ClusterInfo:
+    return ClusterInfo(**json.loads((Path(directory) / STATE_FILE).read_text()))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_processes(pids: list[int], grace: float = 10.0) -> None:
+    for pid in reversed(pids):  # apiserver first, then etcd
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+        deadline = time.monotonic() + grace
+        while _alive(pid) and time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            time.sleep(0.05)
+        if _alive(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
+def down(directory: str | os.PathLike[str]) -> None:
+    """Stop the servers started in DIR and remove their data."""
+    root = Path(directory)
+    state = root / STATE_FILE
+    if state.exists():
+        stop_processes(load(root).pids)
+    shutil.rmtree(root, ignore_errors=True)
