@@ -166,6 +166,8 @@ class DesiredState:
     manifests: list[Manifest] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
     skipped: int = 0  # documents without apiVersion/kind
+    config_text: str | None = None  # .driftui.yaml at that commit, if any
+    warnings: list[str] = field(default_factory=list)  # e.g. "stale: fetch failed, ..."
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,20 @@
 
 Only safe loaders are used (libyaml's CSafeLoader when present). A broken document is
 reported with its path and line; the documents around it still load.
+
+Hostile input is bounded before it can hurt:
+- nesting deeper than ``MAX_DEPTH`` is refused *before* libyaml composes it (its composer
+  recurses in C and crashes the interpreter on a few hundred thousand levels);
+- anchors/aliases that would expand to more than ``MAX_EXPANDED_NODES`` nodes per file
+  ("billion laughs") are refused, as are self-referencing documents: PyYAML shares aliased
+  objects, so loading is cheap, but every later deep copy, diff or JSON dump would expand;
+- duplicate mapping keys are an error (as in kubectl), not a silent last-one-wins.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,17 +24,40 @@ import yaml
 from driftui.model import LoadProblem
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python safe loader.
-    SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    SafeLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_DEPTH = 256
+MAX_EXPANDED_NODES = 1_000_000
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, plus an error for duplicate keys instead of last-one-wins."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                    continue
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                    )
+                seen.add(key)
+        result: dict[Any, Any] = super().construct_mapping(node, deep)
+        return result
 
 
 @dataclass
 class ParsedDocument:
     body: dict[str, Any]
-    line: int  # 1-based line where the document starts
+    line: int  # 1-based line where the document (or List item) starts
 
 
 @dataclass
@@ -39,68 +71,237 @@ def is_manifest_path(path: str) -> bool:
     return path.lower().endswith(MANIFEST_SUFFIXES)
 
 
-def _document_starts(text: str) -> list[int]:
-    """1-based start line of every YAML document, for error and source positions."""
-    starts = [1]
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("---") and (len(line) == 3 or line[3] in " \t#"):
-            starts.append(number + 1)
-    return starts
-
-
 def _is_object(doc: Any) -> bool:
     return isinstance(doc, dict) and bool(doc.get("apiVersion")) and bool(doc.get("kind"))
 
 
-def _expand(doc: Any, line: int, out: ParsedFile, path: str) -> None:
+def _is_list(doc: dict[str, Any]) -> bool:
+    kind = doc.get("kind")
+    if kind == "List":
+        return True
+    # PodList, ConfigMapList...: only when it really looks like a list, not a CRD named *List.
+    meta = doc.get("metadata")
+    named = isinstance(meta, dict) and bool(meta.get("name"))
+    return (
+        isinstance(kind, str)
+        and kind.endswith("List")
+        and isinstance(doc.get("items"), list)
+        and not named
+    )
+
+
+def _expand(doc: Any, line: int, out: ParsedFile, path: str, item_lines: list[int]) -> None:
     if doc is None:
         return
     if not isinstance(doc, dict):
         out.problems.append(
-            LoadProblem(path, f"document is a {type(doc).__name__}, not a mapping", line)
+            LoadProblem(path, f"document is a {_type_name(doc)}, not a mapping", line)
         )
         return
     if not _is_object(doc):
         out.skipped += 1
         return
-    if doc.get("kind") == "List" or (str(doc.get("kind", "")).endswith("List") and "items" in doc):
-        for item in doc.get("items") or []:
-            _expand(item, line, out, path)
-        return
     if not isinstance(doc.get("apiVersion"), str) or not isinstance(doc.get("kind"), str):
         out.problems.append(LoadProblem(path, "apiVersion and kind must be strings", line))
+        return
+    if _is_list(doc):
+        items = doc.get("items") or []
+        if not isinstance(items, list):
+            out.problems.append(LoadProblem(path, "List items must be a sequence", line))
+            return
+        for index, item in enumerate(items):
+            item_line = item_lines[index] if index < len(item_lines) else line
+            _expand(item, item_line, out, path, [])
         return
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta["name"]:
         out.problems.append(LoadProblem(path, f"{doc['kind']} has no metadata.name", line))
         return
+    namespace = meta.get("namespace")
+    if namespace is not None and not isinstance(namespace, str):
+        out.problems.append(LoadProblem(path, "metadata.namespace must be a string", line))
+        return
     out.documents.append(ParsedDocument(doc, line))
+
+
+def _type_name(value: Any) -> str:
+    return {list: "sequence", str: "string", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def parse_documents(data: bytes, path: str) -> ParsedFile:
     """All objects in one manifest file (multi-document YAML, JSON, or ``kind: List``)."""
     out = ParsedFile()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        out.problems.append(LoadProblem(path, f"not UTF-8: {exc.reason} at byte {exc.start}"))
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8: {exc.reason} at byte {exc.start}"
+        out.problems.append(LoadProblem(path, message, line))
         return out
     if path.lower().endswith(".json"):
-        try:
-            _expand(json.loads(text), 1, out, path)
-        except json.JSONDecodeError as exc:
-            out.problems.append(LoadProblem(path, exc.msg, exc.lineno))
-        return out
-    starts = _document_starts(text)
-    index = 0
+        _parse_json(text, path, out)
+    else:
+        _parse_yaml(text, path, out)
+    return out
+
+
+def _parse_json(text: str, path: str, out: ParsedFile) -> None:
     try:
-        for index, doc in enumerate(yaml.load_all(text, Loader=SafeLoader)):
-            _expand(doc, starts[min(index, len(starts) - 1)], out, path)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else starts[min(index, len(starts) - 1)]
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        out.problems.append(LoadProblem(path, f"YAML error: {problem}", line))
+        doc = json.loads(text, object_pairs_hook=_json_object)
+    except json.JSONDecodeError as exc:
+        out.problems.append(LoadProblem(path, f"JSON error: {exc.msg}", exc.lineno))
+        return
+    except _DuplicateKey as exc:
+        out.problems.append(LoadProblem(path, f"JSON error: duplicate key {exc.args[0]!r}", 1))
+        return
     except RecursionError:
         out.problems.append(LoadProblem(path, "document nests too deeply"))
-    return out
+        return
+    _expand(doc, 1, out, path, [])
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _parse_yaml(text: str, path: str, out: ParsedFile) -> None:
+    depth = _nesting_depth(text)
+    if depth > MAX_DEPTH:
+        out.problems.append(LoadProblem(path, f"document nests deeper than {MAX_DEPTH} levels"))
+        return
+    check_aliases = "&" in text and "*" in text  # no anchor or no alias: nothing can expand
+    budget = MAX_EXPANDED_NODES
+    loader = SafeLoader(text)
+    line = 1
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            line = node.start_mark.line + 1
+            if check_aliases:
+                size = _expanded_size(node, budget)
+                if size is None:
+                    out.problems.append(LoadProblem(path, "document refers to itself", line))
+                    continue
+                budget -= size
+                if budget < 0:
+                    message = f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes"
+                    out.problems.append(LoadProblem(path, message, line))
+                    return
+            try:
+                doc = loader.construct_document(node)
+            except yaml.constructor.ConstructorError as exc:
+                _reset_constructor(loader)
+                out.problems.append(_yaml_problem(exc, path, line))
+                continue
+            _expand(doc, line, out, path, _item_lines(node))
+    except yaml.YAMLError as exc:
+        out.problems.append(_yaml_problem(exc, path, line))
+    except RecursionError:
+        out.problems.append(LoadProblem(path, "document nests too deeply", line))
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(exc: yaml.YAMLError, path: str, fallback_line: int) -> LoadProblem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else fallback_line
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"YAML error: {problem}" + (f" ({context})" if context else "")
+    return LoadProblem(path, message, line)
+
+
+def _reset_constructor(loader: SafeLoader) -> None:
+    """A failed construct_document leaves state behind; the next document needs a clean one."""
+    loader.constructed_objects = {}
+    loader.recursive_objects = {}
+    loader.state_generators = []
+    loader.deep_construct = False
+
+
+def _nesting_depth(text: str) -> int:
+    """An upper bound of the nesting depth, exact when the cheap bound looks suspicious.
+
+    Block nesting needs indentation or a leading ``- ``/``? `` indicator, and flow nesting
+    an opening bracket, so the cheap bound is safe. Only above it do we walk libyaml's
+    event stream (its parser is iterative, unlike its composer) for the exact depth.
+    """
+    leading = max((len(m.group()) for m in _LEADING_INDICATORS.finditer(text)), default=0)
+    bound = text.count("[") + text.count("{") + 2 * leading + 2
+    if bound <= MAX_DEPTH:
+        return bound
+    depth = deepest = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > deepest:
+                    deepest = depth
+                    if deepest > MAX_DEPTH:
+                        return deepest
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # the real load reports the error with its position
+    return deepest
+
+
+def _expanded_size(root: yaml.Node, budget: int) -> int | None:
+    """Node count with every alias expanded (memoised, so it is cheap); None on a cycle."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            active.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in _children(node))
+            sizes[key] = min(total, budget + 1)
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _item_lines(node: yaml.Node) -> list[int]:
+    """Start lines of the items of a ``kind: List`` document, for precise positions."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key_node, value_node in node.value:
+        if (
+            isinstance(key_node, yaml.ScalarNode)
+            and key_node.value == "items"
+            and isinstance(value_node, yaml.SequenceNode)
+        ):
+            return [item.start_mark.line + 1 for item in value_node.value]
+    return []

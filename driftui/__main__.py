@@ -1,0 +1,40 @@
+"""Entry point: wires the command line to the explorer.
+
+This is the only place outside ``driftui.tui`` that may import it, and it does so lazily,
+so ``driftui diff`` in CI never loads textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from driftui import cli
+from driftui.actions.gate import MutationGate
+from driftui.engine import Scanner, ScanOptions
+
+
+def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate) -> int:
+    from driftui.tui.app import run_explorer
+
+    return run_explorer(scanner.scan, read_only=gate.read_only, gate=gate)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from driftui.demo import build_demo
+
+    with tempfile.TemporaryDirectory(prefix="driftui-demo-") as tmp:
+        fixture = build_demo(Path(tmp))
+        gate = MutationGate(read_only=True)
+        options = ScanOptions(repo=str(fixture.repo), live_snapshot=str(fixture.snapshot), read_only=True)
+        return open_explorer(args, Scanner(options, gate), gate)
+
+
+def main() -> int:
+    return cli.main(sys.argv[1:], explorer=open_explorer, demo=run_demo)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""The command line: kubectl-style flags and exit codes over the same core the explorer uses.
+
+Exit status: 0 in sync, 1 drift, 2 error or usage error (as ``kubectl diff`` and ``flux diff``).
+The explorer itself is opened through a callable handed in by ``driftui.__main__``, so this
+module (and the whole core) never imports textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from driftui import __version__
+from driftui.actions.gate import MutationGate, MutationRefused, read_only_from_env
+from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
+from driftui.config import ConfigError
+from driftui.engine import Scanner, ScanOptions
+from driftui.live.client import ClusterError
+from driftui.live.snapshot import Snapshot, SnapshotError, write_snapshot
+from driftui.model import DriftResult, ScanReport, Status
+from driftui.report import FORMATS
+from driftui.source.git_repo import SourceError
+
+EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+
+ExplorerLauncher = Callable[[argparse.Namespace, "Scanner", MutationGate], int]
+
+log = logging.getLogger("driftui")
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit 2 with a one-line message, as argparse does."""
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """Flags every subcommand takes. kubectl accepts them before or after the verb."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    src = parser.add_argument_group("source")
+    src.add_argument("--repo", default=default("."), help="local path or remote URL (default .)")
+    src.add_argument("--ref", default=default("HEAD"), help="branch, tag or sha (default HEAD)")
+    src.add_argument("--path", default=default(""), help="subdirectory of the repo")
+    src.add_argument("--config", default=default(None), help="config file (default .driftui.yaml)")
+    src.add_argument(
+        "--no-fetch", action="store_true", default=default(False), help="do not fetch remotes"
+    )
+    live = parser.add_argument_group("cluster")
+    live.add_argument("--kubeconfig", default=default(None))
+    live.add_argument("--context", default=default(None))
+    live.add_argument("-n", "--namespace", default=default(None))
+    live.add_argument("--live", metavar="SNAPSHOT", default=default(None), help="offline snapshot")
+    live.add_argument(
+        "--read-only",
+        action="store_true",
+        default=default(False),
+        help="never send a mutating request, not even a dry-run (or DRIFTUI_READ_ONLY=1)",
+    )
+    fid = live.add_mutually_exclusive_group()
+    fid.add_argument("--server-side", dest="server_side", action="store_const", const=True,
+                     default=default(None), help="predict with a dry-run server-side apply")
+    fid.add_argument("--client-side", dest="server_side", action="store_const", const=False,
+                     default=default(None), help="compare normalised objects only")
+    parser.add_argument("-v", "--verbose", action="count", default=default(0))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="driftui", description="Explore drift between Git and a Kubernetes cluster."
+    )
+    parser.add_argument("--version", action="version", version=f"driftui {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        _common(p, suppress=True)
+        return p
+
+    add("tui", "open the drift explorer (the default)")
+    add("diff", "print a unified diff per drifted, missing or extra object")
+    report = add("report", "write a report (json, markdown, junit)")
+    report.add_argument("--format", choices=sorted(FORMATS), default="json")
+    report.add_argument("-o", "--output", help="file to write (default stdout)")
+    snap = add("snapshot", "write the live state of the source's objects, secrets hashed")
+    snap.add_argument("-o", "--output", required=True, help="snapshot file")
+    sub.add_parser("demo", help="open the explorer on a built-in demo (no cluster needed)")
+    return parser
+
+
+def options_from(args: argparse.Namespace) -> ScanOptions:
+    return ScanOptions(
+        repo=args.repo,
+        ref=args.ref,
+        path=args.path,
+        kubeconfig=args.kubeconfig,
+        context=args.context,
+        namespace=args.namespace,
+        live_snapshot=args.live,
+        read_only=args.read_only,
+        server_side=args.server_side,
+        config_path=args.config,
+        fetch=not args.no_fetch,
+    )
+
+
+# -- output ----------------------------------------------------------------------------
+
+COLOURS = {"added": "\x1b[32m", "removed": "\x1b[31m", "hunk": "\x1b[36m", "header": "\x1b[1m"}
+RESET = "\x1b[0m"
+
+
+def _paint(text: str, kind: str, colour: bool) -> str:
+    code = COLOURS.get(kind)
+    return f"{code}{text}{RESET}" if colour and code else text
+
+
+def diff_lines(result: DriftResult) -> list[DiffLine]:
+    """The noise-free diff of one result: Git's object against live projected onto Git's fields."""
+    git_text = render_yaml(result.desired) if result.desired is not None else ""
+    if result.status is Status.EXTRA:
+        live_text = render_yaml(live_view({}, result.live or {}, ()))
+    elif result.live is None:
+        live_text = ""
+    else:
+        live_text = render_yaml(live_view(result.desired or {}, result.live, result.differences))
+    return unified(git_text, live_text, context=3)
+
+
+def write_diff(report: ScanReport, out: IO[str], colour: bool) -> None:
+    for r in report.results:
+        if r.status not in (Status.DRIFTED, Status.MISSING, Status.EXTRA):
+            continue
+        out.write(_paint(f"--- git/{r.ref}\n+++ live/{r.ref}  ({r.status.value})\n", "header", colour))
+        for d in r.differences:
+            who = f" by {d.manager}" if d.manager else ""
+            when = f" at {d.time}" if d.time else ""
+            out.write(f"# {d.type.value} {d.dotted}{who}{when}\n")
+        for line in diff_lines(r):
+            prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
+            out.write(_paint(prefix + line.text, line.kind, colour) + "\n")
+    for r in report.results:
+        if r.status is Status.ERROR:
+            out.write(f"error: {r.ref}: {r.reason}\n")
+    for problem in report.problems:
+        out.write(f"error: {problem}\n")
+    for warning in report.warnings:
+        out.write(f"warning: {warning}\n")
+
+
+def exit_status(report: ScanReport) -> int:
+    if report.has_errors or report.problems:
+        return EXIT_ERROR
+    return EXIT_DRIFT if report.has_drift else EXIT_OK
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+# -- commands --------------------------------------------------------------------------
+
+
+def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
+    report = scanner.scan()
+    write_diff(report, sys.stdout, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    return exit_status(report)
+
+
+def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
+    report = scanner.scan()
+    _write_output(FORMATS[args.format](report), args.output)
+    return exit_status(report)
+
+
+def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
+    if args.live:
+        raise UsageError("snapshot reads the cluster; it cannot take --live")
+    scanner.salt = Snapshot.new_salt()
+    report = scanner.scan()
+    objects = [r.live for r in report.results if r.live is not None]
+    forbidden = {
+        f"{r.ref.group}/{r.ref.kind}": r.reason
+        for r in report.results
+        if r.status is Status.ERROR and r.reason.startswith("forbidden")
+    }
+    snapshot = Snapshot(
+        salt=scanner.salt, objects=objects, context=report.live.context,
+        server=report.live.server, forbidden=forbidden,
+    )
+    write_snapshot(snapshot, args.output)
+    print(f"wrote {len(objects)} objects to {args.output}", file=sys.stderr)
+    return EXIT_ERROR if report.problems else EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace], int]] = {
+    "diff": run_diff,
+    "report": run_report,
+    "snapshot": run_snapshot,
+}
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    explorer: ExplorerLauncher | None = None,
+    demo: Callable[[argparse.Namespace], int] | None = None,
+) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    command = args.command or "tui"
+    if command == "demo":
+        if demo is None:
+            print("error: the explorer is not available in this build", file=sys.stderr)
+            return EXIT_ERROR
+        return demo(args)
+    args.read_only = bool(args.read_only or read_only_from_env())
+    gate = MutationGate(read_only=args.read_only)
+    scanner = Scanner(options_from(args), gate)
+    try:
+        if command == "tui":
+            if explorer is None:
+                raise UsageError("the explorer is not available in this build")
+            return explorer(args, scanner, gate)
+        return COMMANDS[command](scanner, args)
+    except UsageError as exc:
+        parser.error(str(exc))
+    except (ClusterError, SourceError, SnapshotError, ConfigError, MutationRefused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+    return EXIT_ERROR

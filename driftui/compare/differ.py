@@ -1,0 +1,438 @@
+"""Compare one object's desired state (Git) with its live state, and say who changed what.
+
+Both sides are normalised first. A walk driven by Git's fields finds ``changed`` and
+``missing_in_live``; every live field Git does not set is then judged by its owners in
+``managedFields``: an applier that set it earlier means ``removed_from_git``, a manager
+that is neither applier nor controller means ``added_outside_git``, and server defaults,
+controller fields and GitOps tracking markers are context, never drift.
+
+The walk is hand-written (no DeepDiff) because it runs for every object of a scan; when
+nothing differs it returns before any ownership index is built.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from driftui.compare.defaults import is_schema_default
+from driftui.compare.ignore import IgnoreRule, index_in, is_ignored
+from driftui.compare.merge_keys import MergeKeys, key_text
+from driftui.compare.normalise import LAST_APPLIED, normalise
+from driftui.compare.ownership import FieldOwner, Ownership
+from driftui.config import Config, TrackingMarkers
+from driftui.model import Difference, DiffType, KeyedItem, ObjectRef, Path, group_of
+
+SchemaPath = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    merge_keys: MergeKeys = field(default_factory=MergeKeys.builtin)
+    appliers: tuple[str, ...] = Config().appliers
+    controllers: tuple[str, ...] = Config().controllers
+    ignore: tuple[IgnoreRule, ...] = ()
+    tracking: TrackingMarkers = field(default_factory=TrackingMarkers)
+
+    @classmethod
+    def from_config(cls, config: Config, merge_keys: MergeKeys | None = None) -> CompareOptions:
+        return cls(
+            merge_keys=merge_keys or MergeKeys.builtin(),
+            appliers=config.appliers,
+            controllers=config.controllers,
+            ignore=config.ignore,
+            tracking=config.tracking,
+        )
+
+    def is_applier(self, manager: str) -> bool:
+        return any(fnmatchcase(manager, pattern) for pattern in self.appliers)
+
+    def is_controller(self, manager: str) -> bool:
+        """Appliers win: ``argocd-controller`` matches ``*-controller`` but applies Git."""
+        if self.is_applier(manager):
+            return False
+        return any(fnmatchcase(manager, pattern) for pattern in self.controllers)
+
+    def is_marker(self, path: Path) -> bool:
+        if len(path) != 3 or path[0] != "metadata" or not isinstance(path[2], str):
+            return False
+        names = {"annotations": self.tracking.annotations, "labels": self.tracking.labels}
+        patterns = names.get(path[1]) if isinstance(path[1], str) else None
+        return bool(patterns) and any(fnmatchcase(path[2], p) for p in patterns or ())
+
+
+@dataclass(frozen=True)
+class Comparison:
+    differences: tuple[Difference, ...] = ()
+    ignored: int = 0
+
+
+def compare(
+    desired: dict[str, Any],
+    live: dict[str, Any],
+    options: CompareOptions,
+    *,
+    predicted: dict[str, Any] | None = None,
+    defaulted: dict[str, Any] | None = None,
+) -> Comparison:
+    """The differences between Git's object and the live one. Inputs are not modified.
+
+    ``predicted``: a dry-run server-side apply of Git; when given, values of the fields Git
+    sets come from it (server-side fidelity). ``defaulted``: the server's defaulted
+    rendering of Git, used to recognise defaults a creator's managedFields entry claims.
+    """
+    merge_keys = options.merge_keys
+    want = normalise(desired, merge_keys)
+    have = normalise(live, merge_keys)
+    group = group_of(str(live.get("apiVersion") or desired.get("apiVersion", "")))
+    kind = str(live.get("kind") or desired.get("kind", ""))
+    if predicted is not None:
+        want = _project(want, normalise(predicted, merge_keys), (), merge_keys, group, kind)
+    walk = _Walk(options, group, kind)
+    walk.compare(want, have, (), ())
+    if not walk.found and not walk.live_only:
+        return Comparison()
+    judge = _Judge(options, live, group, kind, defaulted)
+    diffs = [judge.attribute_found(d) for d in walk.found]
+    for path, value, parent in walk.live_only:
+        diffs.extend(judge.live_only(path, value, parent).differences)
+    return _apply_ignore(diffs, options, desired, have, judge.ownership)
+
+
+class _Walk:
+    """Git-driven walk: changed and missing fields, plus the live-only subtrees it meets."""
+
+    def __init__(self, options: CompareOptions, group: str, kind: str) -> None:
+        self.options = options
+        self.group = group
+        self.kind = kind
+        self.found: list[Difference] = []
+        self.live_only: list[tuple[Path, Any, Any]] = []
+
+    def compare(self, want: Any, have: Any, path: Path, schema: SchemaPath) -> None:
+        if isinstance(want, dict) and isinstance(have, dict):
+            for key, value in want.items():
+                sub = (*path, key)
+                if key in have:
+                    self.compare(value, have[key], sub, (*schema, key))
+                elif not _empty(value) and not self.options.is_marker(sub):
+                    self.found.append(Difference(sub, DiffType.MISSING_IN_LIVE, git=value))
+            for key, value in have.items():
+                if key not in want:
+                    self.live_only.append(((*path, key), value, have))
+            return
+        if isinstance(want, list) and isinstance(have, list):
+            keys = self.options.merge_keys.keys_for(self.group, self.kind, schema)
+            if keys and _keyable(want, keys) and _keyable(have, keys):
+                self._compare_keyed(want, have, keys, path, schema)
+                return
+            if not _atomic_equal(want, have):
+                self._changed(path, want, have)
+            return
+        differs = want != have or isinstance(want, bool) != isinstance(have, bool)
+        if differs and not (_empty(want) and _empty(have)):
+            self._changed(path, want, have)
+
+    def _changed(self, path: Path, want: Any, have: Any) -> None:
+        if not self.options.is_marker(path):
+            self.found.append(Difference(path, DiffType.CHANGED, git=want, live=have))
+
+    def _compare_keyed(
+        self,
+        want: list[Any],
+        have: list[Any],
+        keys: tuple[str, ...],
+        path: Path,
+        schema: SchemaPath,
+    ) -> None:
+        live_items = {_key_of(item, keys): item for item in have}
+        wanted = set()
+        for item in want:
+            key = _key_of(item, keys)
+            wanted.add(key)
+            sub = (*path, _keyed_item(item, keys))
+            if key in live_items:
+                self.compare(item, live_items[key], sub, schema)
+            else:
+                self.found.append(Difference(sub, DiffType.MISSING_IN_LIVE, git=item))
+        for key, item in live_items.items():
+            if key not in wanted:
+                self.live_only.append(((*path, _keyed_item(item, keys)), item, have))
+
+
+@dataclass
+class _Verdict:
+    differences: list[Difference]
+    complete: bool  # every leaf below produced the same kind of difference
+
+
+class _Judge:
+    """Classifies live-only fields by ownership, defaults and last-applied."""
+
+    def __init__(
+        self,
+        options: CompareOptions,
+        live: dict[str, Any],
+        group: str,
+        kind: str,
+        defaulted: dict[str, Any] | None,
+    ) -> None:
+        self.options = options
+        self.group = group
+        self.kind = kind
+        self.ownership = Ownership.of(live, options.merge_keys)
+        self.last_applied = _last_applied(live, options.merge_keys)
+        self.defaulted = normalise(defaulted, options.merge_keys) if defaulted else None
+
+    # -- attribution --------------------------------------------------------------------
+
+    def _owners(self, path: Path, *, under: bool) -> list[FieldOwner]:
+        found = self.ownership.owners_under(path) if under else self.ownership.owners(path)
+        return [o for o in found if o.subresource != "status"]
+
+    def _best(self, owners: list[FieldOwner]) -> FieldOwner | None:
+        """The manager to name: a hand edit over an applier over a controller, newest first."""
+        if not owners:
+            return None
+
+        def rank(owner: FieldOwner) -> tuple[int, str]:
+            if self.options.is_applier(owner.manager):
+                tier = 1
+            elif self.options.is_controller(owner.manager):
+                tier = 0
+            else:
+                tier = 2
+            return (tier, owner.time or "")
+
+        return max(owners, key=rank)
+
+    def attribute_found(self, diff: Difference) -> Difference:
+        if diff.type is DiffType.MISSING_IN_LIVE:
+            owner = self._best(self._owners(diff.path[:-1], under=False))
+        else:
+            owner = self._best(self._owners(diff.path, under=False)) or self._best(
+                self._owners(diff.path, under=True)
+            )
+        if owner is None:
+            return diff
+        return Difference(
+            diff.path, diff.type, diff.git, diff.live, manager=owner.manager, time=owner.time
+        )
+
+    # -- live-only fields ---------------------------------------------------------------
+
+    def live_only(self, path: Path, value: Any, parent: Any) -> _Verdict:
+        if self.options.is_marker(path) or self._is_default(path, value, parent):
+            return _Verdict([], complete=False)
+        if isinstance(value, dict):
+            return self._live_only_map(path, value)
+        if isinstance(value, list) and value and not isinstance(path[-1], KeyedItem):
+            keys = self.options.merge_keys.keys_for(self.group, self.kind, _schema(path))
+            if keys and _keyable(value, keys):
+                found: list[Difference] = []
+                for item in value:
+                    found.extend(
+                        self.live_only((*path, _keyed_item(item, keys)), item, value).differences
+                    )
+                return _Verdict(found, complete=False)
+        if _empty(value):
+            return _Verdict([], complete=False)
+        verdict = self._verdict(path, value)
+        return _Verdict([verdict] if verdict else [], complete=verdict is not None)
+
+    def _live_only_map(self, path: Path, value: dict[str, Any]) -> _Verdict:
+        if not value:
+            return _Verdict([], complete=False)
+        if isinstance(path[-1], KeyedItem):  # a whole list item: one verdict for all of it
+            verdict = self._verdict(path, value)
+            return _Verdict([verdict] if verdict else [], complete=verdict is not None)
+        found: list[Difference] = []
+        complete = True
+        for key, sub in value.items():
+            child = self.live_only((*path, key), sub, value)
+            found.extend(child.differences)
+            complete = complete and child.complete
+        kinds = {(d.type, d.manager) for d in found}
+        if complete and len(kinds) == 1 and len(found) > 1 and _collapsible(path):
+            first = found[0]
+            return _Verdict(
+                [Difference(path, first.type, live=value, manager=first.manager, time=first.time)],
+                complete=True,
+            )
+        return _Verdict(found, complete=complete and len(kinds) == 1)
+
+    def _verdict(self, path: Path, value: Any) -> Difference | None:
+        owners = self._owners(path, under=True)
+        if not owners:
+            return None  # a server default nobody claims
+        for owner in owners:
+            if owner.operation == "Apply" and self.options.is_applier(owner.manager):
+                return Difference(
+                    path,
+                    DiffType.REMOVED_FROM_GIT,
+                    live=value,
+                    manager=owner.manager,
+                    time=owner.time,
+                )
+        if self.last_applied is not None and _lookup(self.last_applied, path) is not _ABSENT:
+            best = self._best(owners)
+            return Difference(
+                path,
+                DiffType.REMOVED_FROM_GIT,
+                live=value,
+                manager=best.manager if best else None,
+                time=best.time if best else None,
+            )
+        hands = [
+            o
+            for o in owners
+            if not self.options.is_applier(o.manager) and not self.options.is_controller(o.manager)
+        ]
+        if not hands:
+            return None
+        owner = max(hands, key=lambda o: o.time or "")
+        return Difference(
+            path, DiffType.ADDED_OUTSIDE_GIT, live=value, manager=owner.manager, time=owner.time
+        )
+
+    def _is_default(self, path: Path, value: Any, parent: Any) -> bool:
+        if self.defaulted is not None:
+            found = _lookup(self.defaulted, path)
+            if found is not _ABSENT and found == value:
+                return True
+        return is_schema_default(self.group, self.kind, path, value, parent)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+_ABSENT = object()
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == {} or value == []
+
+
+def _collapsible(path: Path) -> bool:
+    """Labels and annotations are reported key by key; anything else as one subtree."""
+    return len(path) > 1 and path not in (("metadata", "labels"), ("metadata", "annotations"))
+
+
+def _schema(path: Path) -> SchemaPath:
+    return tuple(seg for seg in path if isinstance(seg, str))
+
+
+def _key_of(item: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, ...]:
+    return tuple(key_text(item[k]) if k in item else None for k in keys)
+
+
+def _keyed_item(item: dict[str, Any], keys: tuple[str, ...]) -> KeyedItem:
+    return KeyedItem(tuple((k, key_text(item[k])) for k in keys if k in item))
+
+
+def _keyable(items: list[Any], keys: tuple[str, ...]) -> bool:
+    """Every item is a map carrying its first key, and no two items share a key."""
+    seen = set()
+    for item in items:
+        if not isinstance(item, dict) or keys[0] not in item:
+            return False
+        key = _key_of(item, keys)
+        if key in seen:
+            return False
+        seen.add(key)
+    return True
+
+
+def _atomic_equal(want: Any, have: Any) -> bool:
+    """Atomic values match when every field Git sets matches; server-filled extras don't count."""
+    if isinstance(want, dict) and isinstance(have, dict):
+        return all(
+            (k in have and _atomic_equal(v, have[k])) or (k not in have and _empty(v))
+            for k, v in want.items()
+        )
+    if isinstance(want, list) and isinstance(have, list):
+        return len(want) == len(have) and all(map(_atomic_equal, want, have))
+    return bool(want == have) and (type(want) is bool) == (type(have) is bool)
+
+
+def _lookup(doc: Any, path: Path) -> Any:
+    node = doc
+    for seg in path:
+        if isinstance(seg, str):
+            if not isinstance(node, dict) or seg not in node:
+                return _ABSENT
+            node = node[seg]
+        elif isinstance(seg, int):
+            if not isinstance(node, list) or not 0 <= seg < len(node):
+                return _ABSENT
+            node = node[seg]
+        else:
+            if not isinstance(node, list):
+                return _ABSENT
+            node = next(
+                (
+                    item
+                    for item in node
+                    if isinstance(item, dict)
+                    and all(k in item and key_text(item[k]) == v for k, v in seg.keys)
+                ),
+                _ABSENT,
+            )
+            if node is _ABSENT:
+                return _ABSENT
+    return node
+
+
+def _last_applied(live: dict[str, Any], merge_keys: MergeKeys) -> dict[str, Any] | None:
+    annotations = (live.get("metadata") or {}).get("annotations") or {}
+    text = annotations.get(LAST_APPLIED)
+    if not isinstance(text, str):
+        return None
+    try:
+        applied = json.loads(text)
+    except ValueError:
+        return None
+    return normalise(applied, merge_keys) if isinstance(applied, dict) else None
+
+
+def _project(
+    shape: Any, source: Any, schema: SchemaPath, merge_keys: MergeKeys, group: str, kind: str
+) -> Any:
+    """``source``'s values restricted to the fields ``shape`` sets (predicted -> Git's fields)."""
+    if isinstance(shape, dict) and isinstance(source, dict):
+        return {
+            key: _project(value, source[key], (*schema, key), merge_keys, group, kind)
+            for key, value in shape.items()
+            if key in source
+        }
+    if isinstance(shape, list) and isinstance(source, list):
+        keys = merge_keys.keys_for(group, kind, schema)
+        if keys and _keyable(shape, keys) and _keyable(source, keys):
+            by_key = {_key_of(item, keys): item for item in source}
+            return [
+                _project(item, by_key[_key_of(item, keys)], schema, merge_keys, group, kind)
+                for item in shape
+                if _key_of(item, keys) in by_key
+            ]
+    return source
+
+
+def _apply_ignore(
+    diffs: list[Difference],
+    options: CompareOptions,
+    desired: dict[str, Any],
+    have: dict[str, Any],
+    ownership: Ownership,
+) -> Comparison:
+    ref = ObjectRef.of(desired if desired.get("kind") else have)
+    rules = [rule for rule in options.ignore if rule.selects(ref)]
+    if not rules:
+        return Comparison(tuple(diffs), 0)
+    kept: list[Difference] = []
+    for diff in diffs:
+        owners = [o.manager for o in ownership.owners_under(diff.path)]
+        if is_ignored(diff, rules, owners=owners, index_of=lambda p: index_in(have, p)):
+            continue
+        kept.append(diff)
+    return Comparison(tuple(kept), len(diffs) - len(kept))

@@ -1,0 +1,114 @@
+"""Kubernetes resource quantities, compared by value.
+
+Git says ``cpu: 0.1``, the API server stores ``100m``; ``1Gi`` and ``1024Mi`` are the same
+amount. Comparing strings would report drift that is not there, so quantity fields are
+parsed into :class:`~decimal.Decimal` and rewritten into one canonical spelling per value.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import Any
+
+_BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_DECIMAL_BY_EXP = {exp: suffix for suffix, exp in _DECIMAL.items()}
+_BINARY_BY_POW = {pow_: suffix for suffix, pow_ in _BINARY.items()}
+
+_QUANTITY = re.compile(
+    r"^(?P<num>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
+    r"(?:(?P<bin>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<dec>[numkMGTPE]?))$"
+)
+_MAX_EXPONENT = 64  # Kubernetes caps exponents far lower; this only keeps Decimal sane.
+_PRECISION = 80
+
+
+def parse_quantity(text: str | int | float) -> Decimal:
+    """The value of a quantity such as ``100m``, ``1Gi``, ``1e3`` or ``0.5``.
+
+    Raises ValueError for anything that is not a Kubernetes quantity.
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"not a quantity: {text!r}")
+    if isinstance(text, int | float):
+        text = repr(text) if isinstance(text, float) else str(text)
+    match = _QUANTITY.match(text.strip())
+    if not match:
+        raise ValueError(f"not a quantity: {text!r}")
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        try:
+            number = Decimal(match["num"])
+        except InvalidOperation as exc:  # pragma: no cover - the regex already checked
+            raise ValueError(f"not a quantity: {text!r}") from exc
+        if match["bin"]:
+            return number * (Decimal(1024) ** _BINARY[match["bin"]])
+        if match["exp"]:
+            exponent = int(match["exp"][1:])
+            if abs(exponent) > _MAX_EXPONENT:
+                raise ValueError(f"quantity exponent out of range: {text!r}")
+            return number.scaleb(exponent)
+        return number.scaleb(_DECIMAL[match["dec"] or ""])
+
+
+def format_quantity(value: Decimal) -> str:
+    """One spelling per value: the shorter of the decimal-SI and binary-SI forms.
+
+    Decimal SI uses the largest suffix that keeps an integer mantissa (``0.1`` -> ``100m``,
+    ``2000`` -> ``2k``), as the API server does; values below one nano stay exact.
+    """
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        value = value.normalize()
+        if value == 0:
+            return "0"
+        decimal_form = _decimal_si(value)
+        binary_form = _binary_si(value)
+        if binary_form is not None and len(binary_form) < len(decimal_form):
+            return binary_form
+        return decimal_form
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _decimal_si(value: Decimal) -> str:
+    for exp in (18, 15, 12, 9, 6, 3, 0, -3, -6, -9):
+        mantissa = value.scaleb(-exp)
+        if mantissa == mantissa.to_integral_value():
+            return _plain(mantissa) + _DECIMAL_BY_EXP[exp]
+    return _plain(value)
+
+
+def _binary_si(value: Decimal) -> str | None:
+    if value != value.to_integral_value():
+        return None
+    integer = int(value)
+    for pow_ in (6, 5, 4, 3, 2, 1):
+        unit = 1024**pow_
+        if integer % unit == 0:
+            return f"{integer // unit}{_BINARY_BY_POW[pow_]}"
+    return None
+
+
+def canonical_quantity(value: Any) -> Any:
+    """The canonical spelling of a quantity; anything that is not one comes back unchanged."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return value
+    try:
+        return format_quantity(parse_quantity(value))
+    except ValueError:
+        return value
+
+
+def quantities_equal(a: str | int | float, b: str | int | float) -> bool:
+    """True when both are quantities of the same value (``1Gi`` == ``1024Mi``)."""
+    try:
+        return parse_quantity(a) == parse_quantity(b)
+    except ValueError:
+        return False

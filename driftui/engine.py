@@ -1,0 +1,379 @@
+"""The drift engine: desired state from Git + live state from the cluster -> one ScanReport.
+
+Both faces (CLI and explorer) call :class:`Scanner`; it holds the caches that make a
+rescan of the same commit cheap (parsed blobs in the source layer, verdicts here keyed by
+blob SHA and resourceVersion).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from driftui.actions.gate import MutationGate, MutationRefused
+from driftui.compare.differ import CompareOptions, compare
+from driftui.compare.masking import SecretMasker
+from driftui.compare.merge_keys import MergeKeys
+from driftui.compare.normalise import normalise
+from driftui.config import Config, load_config
+from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
+from driftui.live.discovery import Discovery, ResourceInfo, discover
+from driftui.live.openapi import fetch_merge_keys
+from driftui.live.owners import app_owner, is_controlled, tracking_values
+from driftui.live.reader import LiveState, read_live
+from driftui.live.scope import ScopeLookup
+from driftui.live.snapshot import Snapshot, read_snapshot
+from driftui.model import (
+    DesiredState,
+    DriftResult,
+    Fidelity,
+    LiveInfo,
+    Manifest,
+    ObjectRef,
+    ScanReport,
+    Status,
+)
+from driftui.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.source.load import load_desired
+
+
+@dataclass
+class ScanOptions:
+    repo: str
+    ref: str = "HEAD"
+    path: str = ""
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    live_snapshot: str | None = None
+    read_only: bool = False
+    server_side: bool | None = None  # None: automatic, when RBAC allows patch
+    config_path: str | None = None
+    fetch: bool = True
+    cache_dir: str | None = None
+
+
+@dataclass
+class _LiveSide:
+    """Where live objects came from this scan, with what is needed to predict them."""
+
+    info: LiveInfo
+    state: LiveState
+    scope: ScopeLookup
+    masker: SecretMasker
+    discovery: Discovery | None = None
+    client: ClusterClient | None = None
+    unknown: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _fill_namespace(manifest: Manifest, namespaced: bool | None, default_ns: str) -> Manifest:
+    ref = manifest.ref
+    if namespaced is False and ref.namespace:
+        ref = replace(ref, namespace="")
+    elif namespaced and not ref.namespace:
+        ref = replace(ref, namespace=default_ns)
+    else:
+        return manifest
+    body = dict(manifest.body)
+    meta = dict(body.get("metadata") or {})
+    if ref.namespace:
+        meta["namespace"] = ref.namespace
+    else:
+        meta.pop("namespace", None)
+    body["metadata"] = meta
+    return replace(manifest, ref=ref, body=body)
+
+
+def _duplicates(manifests: list[Manifest]) -> tuple[list[Manifest], list[DriftResult]]:
+    """Two documents with one identity are both errors; neither silently wins."""
+    by_ref: dict[ObjectRef, list[Manifest]] = defaultdict(list)
+    for m in manifests:
+        by_ref[m.ref].append(m)
+    unique = [group[0] for group in by_ref.values() if len(group) == 1]
+    errors = []
+    for ref, group in by_ref.items():
+        if len(group) > 1:
+            places = ", ".join(f"{m.source_file}:{m.line}" for m in group)
+            for m in group:
+                errors.append(
+                    DriftResult(
+                        ref, m.api_version, Status.ERROR, Fidelity.CLIENT_SIDE,
+                        reason=f"duplicate identity: declared in {places}",
+                        source_file=m.source_file, blob_sha=m.blob_sha,
+                    )
+                )
+    return unique, errors
+
+
+class Scanner:
+    """One configured scan, repeatable (refresh / watch) with warm caches."""
+
+    def __init__(self, options: ScanOptions, gate: MutationGate | None = None) -> None:
+        self.options = options
+        self.gate = gate or MutationGate(read_only=options.read_only)
+        self._client: ClusterClient | None = None
+        self._merge_keys: MergeKeys | None = None
+        self._verdicts: dict[tuple[Any, ...], DriftResult] = {}
+        self._patch_allowed: dict[tuple[str, str, str], bool] = {}
+        self.config: Config | None = None
+        self.salt: bytes | None = None  # fixed by `snapshot` so its hashes can be reproduced
+
+    # -- the sides ---------------------------------------------------------------------
+
+    def _config(self, desired: DesiredState) -> Config:
+        path = self.options.config_path
+        if path is None:
+            return load_config(None, desired.config_text) if desired.config_text else Config()
+        return load_config(path)
+
+    def client(self) -> ClusterClient:
+        if self._client is None:
+            self._client = ClusterClient.from_kubeconfig(
+                self.options.kubeconfig, self.options.context, gate=self.gate
+            )
+        return self._client
+
+    def _live_from_snapshot(self, path: str) -> tuple[_LiveSide, Snapshot]:
+        snap = read_snapshot(path)
+        state = LiveState()
+        for obj in snap.objects:
+            state.objects[ObjectRef.of(obj)] = obj
+        for key, reason in snap.forbidden.items():
+            group, _, kind = key.rpartition("/")
+            state.forbidden[(group, kind, "")] = reason
+        info = LiveInfo(context=snap.context, server=snap.server, snapshot=path)
+        side = _LiveSide(info, state, ScopeLookup(None, snap.objects), SecretMasker(snap.salt))
+        return side, snap
+
+    def _live_from_cluster(
+        self, desired: list[Manifest], default_ns: str, progress: ProgressFn
+    ) -> _LiveSide:
+        client = self.client()
+        discovery = discover(client)
+        kinds: dict[tuple[str, str], ResourceInfo] = {}
+        unknown: set[tuple[str, str]] = set()
+        namespaces = {default_ns}
+        for m in desired:
+            info = discovery.resolve(m.ref.group, m.ref.kind)
+            if info is None:
+                unknown.add((m.ref.group, m.ref.kind))
+                continue
+            kinds[(info.group, info.kind)] = info
+            if info.namespaced:
+                namespaces.add(m.ref.namespace or default_ns)
+        if self._merge_keys is None:
+            self._merge_keys = fetch_merge_keys(client, {i.api_version for i in kinds.values()})
+        state = read_live(client, kinds.values(), namespaces, progress=progress)
+        info = LiveInfo(context=client.context, server=client.server)
+        masker = SecretMasker(self.salt or Snapshot.new_salt())
+        return _LiveSide(info, state, ScopeLookup(discovery), masker, discovery, client, unknown)
+
+    # -- the scan ----------------------------------------------------------------------
+
+    def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
+        opts = self.options
+        desired = load_desired(
+            opts.repo, opts.ref, opts.path, fetch=opts.fetch, cache_dir=opts.cache_dir,
+            progress=progress,
+        )
+        config = self.config = self._config(desired)
+        if opts.live_snapshot:
+            live, snap = self._live_from_snapshot(opts.live_snapshot)
+            default_ns = opts.namespace or "default"
+            fidelity = Fidelity.CLIENT_SIDE
+        else:
+            default_ns = opts.namespace or self.client().namespace
+            live = self._live_from_cluster(desired.manifests, default_ns, progress)
+            fidelity = Fidelity.CLIENT_SIDE if self._client_side_only() else Fidelity.SERVER_SIDE
+        merge_keys = self._merge_keys or MergeKeys.builtin()
+        options = CompareOptions.from_config(config, merge_keys)
+
+        manifests = [
+            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns)
+            for m in desired.manifests
+        ]
+        manifests, results = _duplicates(manifests)
+        total = len(manifests)
+        markers: set[str] = set()
+        for index, manifest in enumerate(manifests, start=1):
+            result = self._verdict(manifest, live, options, fidelity)
+            results.append(result)
+            live_obj = live.state.objects.get(manifest.ref)
+            markers |= tracking_values(manifest.body, config.tracking)
+            if live_obj is not None:
+                markers |= tracking_values(live_obj, config.tracking)
+            if index % 500 == 0 or index == total:
+                progress(ProgressEvent("objects compared", index, total))
+        declared = {m.ref for m in manifests} | {r.ref for r in results}
+        results += self._extras(live, declared, markers, config)
+        results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
+        warnings = [
+            f"could not read {kind or 'core'}.{group}: {text}".replace(".:", ":")
+            for (group, kind), text in sorted(live.state.failed.items())
+        ]
+        return ScanReport(
+            source=desired.source,
+            live=live.info,
+            fidelity=fidelity,
+            results=results,
+            problems=list(desired.problems),
+            skipped=desired.skipped,
+            warnings=warnings + list(desired.warnings),
+        )
+
+    def _client_side_only(self) -> bool:
+        return self.gate.read_only or self.options.server_side is False
+
+    def _verdict(
+        self, manifest: Manifest, live: _LiveSide, options: CompareOptions, fidelity: Fidelity
+    ) -> DriftResult:
+        ref = manifest.ref
+        live_raw = live.state.objects.get(ref)
+        base = DriftResult(
+            ref, manifest.api_version, Status.IN_SYNC, Fidelity.CLIENT_SIDE,
+            source_file=manifest.source_file, blob_sha=manifest.blob_sha,
+            desired=normalise(live.masker.mask_object(manifest.body), options.merge_keys),
+        )
+        if (ref.group, ref.kind) in live.unknown:
+            return replace(base, status=Status.ERROR, reason=f"unknown kind: {ref.group_kind}")
+        if live_raw is None:
+            forbidden = live.state.forbidden_reason(ref)
+            if forbidden:
+                return replace(base, status=Status.ERROR, reason=forbidden)
+            failed = live.state.failed.get((ref.group, ref.kind))
+            if failed:
+                return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
+            return replace(base, status=Status.MISSING)
+        version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
+        key = (ref, manifest.blob_sha, version, fidelity)
+        cached = self._verdicts.get(key)
+        if cached is not None:
+            return cached
+        live_obj = live.masker.mask_object(live_raw)
+        desired = live.masker.mask_object(manifest.body)
+        outcome = compare(desired, live_obj, options)
+        used = Fidelity.CLIENT_SIDE
+        if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:
+            predicted, defaulted = self._predict(manifest, live_raw, live, options)
+            if predicted is not None:
+                predicted = live.masker.mask_object(predicted)
+                defaulted = live.masker.mask_object(defaulted) if defaulted else None
+                outcome = compare(desired, live_obj, options, predicted=predicted, defaulted=defaulted)
+                used = Fidelity.SERVER_SIDE
+        status = Status.DRIFTED if outcome.differences else Status.IN_SYNC
+        result = replace(
+            base,
+            status=status,
+            fidelity=used if outcome.differences else fidelity,
+            differences=outcome.differences,
+            live=live_obj,
+            ignored=outcome.ignored,
+            owner=app_owner(live_raw),
+            resource_version=version,
+        )
+        self._verdicts[key] = result
+        return result
+
+    def _applier(self, live_raw: dict[str, Any], options: CompareOptions) -> str:
+        for entry in (live_raw.get("metadata") or {}).get("managedFields") or []:
+            if entry.get("operation") == "Apply" and entry.get("manager") in options.appliers:
+                return str(entry["manager"])
+        return "driftui"
+
+    def _may_patch(self, info: ResourceInfo, namespace: str, client: ClusterClient) -> bool:
+        key = (info.group, info.resource, namespace)
+        if key not in self._patch_allowed:
+            try:
+                self._patch_allowed[key] = client.can_i("patch", info.group, info.resource, namespace)
+            except ClusterError:
+                self._patch_allowed[key] = False
+        return self._patch_allowed[key]
+
+    def _predict(
+        self, manifest: Manifest, live_raw: dict[str, Any], live: _LiveSide, options: CompareOptions
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Dry-run SSA with force as the object's own applier; on 403, client-side it is."""
+        client, discovery = live.client, live.discovery
+        assert client is not None and discovery is not None
+        info = discovery.resolve(manifest.ref.group, manifest.ref.kind)
+        if info is None:
+            return None, None
+        namespace = manifest.ref.namespace
+        if self.options.server_side is None and not self._may_patch(info, namespace, client):
+            return None, None
+        target = Resource(info.group, info.resource, namespace)
+        body = dict(manifest.body, apiVersion=manifest.api_version)
+        try:
+            predicted = client.apply(
+                info.path(namespace, manifest.ref.name), body, target,
+                field_manager=self._applier(live_raw, options), force=True, dry_run=True,
+            )
+        except (ApiError, MutationRefused):
+            return None, None
+        return predicted, self._defaulted(manifest, info, client)
+
+    def _defaulted(
+        self, manifest: Manifest, info: ResourceInfo, client: ClusterClient
+    ) -> dict[str, Any] | None:
+        """The server's defaulting of the Git object alone: a dry-run create under a new name."""
+        body = dict(manifest.body, apiVersion=manifest.api_version)
+        meta = {k: v for k, v in (body.get("metadata") or {}).items() if k != "name"}
+        meta["generateName"] = "driftui-defaults-"
+        body["metadata"] = meta
+        target = Resource(info.group, info.resource, manifest.ref.namespace)
+        try:
+            created = client.create(info.path(manifest.ref.namespace), body, target, dry_run=True)
+        except (ApiError, MutationRefused):
+            return None
+        created.setdefault("metadata", {})["name"] = manifest.ref.name
+        return created
+
+    def _extras(
+        self, live: _LiveSide, declared: set[ObjectRef], markers: set[str], config: Config
+    ) -> list[DriftResult]:
+        if not markers:
+            return []
+        out = []
+        for ref, obj in live.state.objects.items():
+            if ref in declared or is_controlled(obj):
+                continue
+            if tracking_values(obj, config.tracking) & markers:
+                masked = live.masker.mask_object(obj)
+                out.append(
+                    DriftResult(
+                        ref, str(obj.get("apiVersion", "")), Status.EXTRA, Fidelity.CLIENT_SIDE,
+                        reason="live object tracked by this source but absent from Git",
+                        live=masked, owner=app_owner(obj),
+                        resource_version=str((obj.get("metadata") or {}).get("resourceVersion", "")),
+                    )
+                )
+        return out
+
+
+def select(results: Iterable[DriftResult], selectors: Iterable[str]) -> list[DriftResult]:
+    """kubectl-style selectors: ``KIND/NAME``, ``KIND``, ``NS/KIND/NAME``; globs allowed."""
+    patterns = list(selectors)
+    if not patterns:
+        return list(results)
+
+    def matches(result: DriftResult, pattern: str) -> bool:
+        parts = pattern.split("/")
+        ref = result.ref
+        kinds = {ref.kind.lower(), ref.group_kind.lower()}
+        if len(parts) == 1:
+            return any(fnmatch.fnmatch(k, parts[0].lower()) for k in kinds)
+        if len(parts) == 2:
+            kind, name = parts
+            ns = None
+        else:
+            ns, kind, name = parts[-3:]
+        return (
+            any(fnmatch.fnmatch(k, kind.lower()) for k in kinds)
+            and fnmatch.fnmatch(ref.name, name)
+            and (ns is None or fnmatch.fnmatch(ref.namespace, ns))
+        )
+
+    return [r for r in results if any(matches(r, p) for p in patterns)]

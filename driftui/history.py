@@ -1,0 +1,479 @@
+"""Per-object Git history and field blame.
+
+``git log -- file`` answers the wrong question for Kubernetes: many objects share one
+file, files are renamed, and objects move between files. Here the unit is the object.
+
+How it stays fast on big repositories:
+- git does the path filtering: only commits touching the files that hold the object are
+  listed (``git log --full-diff -- <files>``), so unrelated commits are never looked at;
+- blob SHAs are compared before anything is parsed, and parsing goes through the shared
+  parse cache keyed by blob SHA (``driftui.source.blobs``);
+- a finished history is cached by (repository, commit, object): commits are immutable.
+
+Rendered sources (kustomize, Helm) are not followed yet: their objects' history is the
+history of the plain files that declare them.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from driftui.compare.merge_keys import key_text
+from driftui.model import KeyedItem, ObjectRef, Path
+from driftui.source.blobs import parse_blobs, read_blob_objects
+from driftui.source.git_repo import (
+    LOCAL_TIMEOUT,
+    GitRepo,
+    SourceError,
+    normalise_repo_path,
+    open_repo,
+    run_command,
+)
+from driftui.source.yaml_loader import is_manifest_path
+
+NULL_SHA = "0" * 40
+_COMMIT_START = "\x1e"
+_FIELD = "\x1f"
+_LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s"
+_HISTORY_CACHE_ENTRIES = 512
+
+
+class HistoryError(SourceError):
+    """The history cannot be computed (bad ref, broken repository); the message says why."""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One commit that changed the object. ``before``/``after`` are None on create/delete.
+
+    The bodies are shared with the history cache: treat them as read-only.
+    """
+
+    sha: str
+    short: str
+    author: str
+    email: str
+    date: str  # ISO 8601 author date
+    subject: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    file: str  # the file holding the object after the commit (before it, for a delete)
+
+    @property
+    def change(self) -> str:
+        if self.before is None:
+            return "created"
+        if self.after is None:
+            return "deleted"
+        return "modified"
+
+
+# -- git log --raw parsing ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One line of ``git log --raw``: a file's blob before (first parent) and after."""
+
+    status: str  # A, M, D, R, C, T
+    old_path: str
+    new_path: str
+    old_sha: str
+    new_sha: str
+
+
+@dataclass
+class LoggedCommit:
+    sha: str
+    parents: list[str]
+    author: str
+    email: str
+    date: str
+    subject: str
+    changes: list[FileChange] = field(default_factory=list)
+
+
+def parse_raw_log(raw: bytes) -> list[LoggedCommit]:
+    """Parse ``git log -z --raw`` output made with this module's ``_LOG_FORMAT``."""
+    out: list[LoggedCommit] = []
+    text = raw.decode("utf-8", "surrogateescape")
+    for chunk in text.split(_COMMIT_START):
+        if not chunk:
+            continue
+        header, _, rest = chunk.partition("\0")
+        fields = header.split(_FIELD)
+        if len(fields) < 6:
+            continue
+        sha, parents, author, email, date = fields[:5]
+        commit = LoggedCommit(
+            sha, parents.split(), author, email, date, _FIELD.join(fields[5:]).strip()
+        )
+        tokens = rest.lstrip("\n").split("\0")
+        index = 0
+        while index < len(tokens):
+            meta = tokens[index]
+            index += 1
+            if not meta.startswith(":"):
+                continue
+            parts = meta[1:].split()
+            if len(parts) < 5:
+                continue
+            old_sha, new_sha, status = parts[2], parts[3], parts[4]
+            if status[:1] in ("R", "C"):
+                old_path, new_path = tokens[index], tokens[index + 1]
+                index += 2
+            else:
+                old_path = new_path = tokens[index]
+                index += 1
+            commit.changes.append(FileChange(status[:1], old_path, new_path, old_sha, new_sha))
+        out.append(commit)
+    return out
+
+
+# -- object identity ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """Finds one object in a file, defaulting a missing namespace like ``kubectl apply -n``."""
+
+    ref: ObjectRef
+    default_namespace: str
+
+    def matches(self, found: ObjectRef) -> bool:
+        if found == self.ref:
+            return True
+        return (
+            not found.namespace
+            and self.ref.namespace == self.default_namespace
+            and (found.group, found.kind, found.name)
+            == (self.ref.group, self.ref.kind, self.ref.name)
+        )
+
+    def canonical(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The body as compared: a defaulted namespace written out does not count as a change."""
+        meta = body.get("metadata")
+        if self.ref.namespace and isinstance(meta, dict) and not meta.get("namespace"):
+            return {**body, "metadata": {**meta, "namespace": self.ref.namespace}}
+        return body
+
+
+def _find(repo: GitRepo, matcher: _Matcher, path: str, sha: str) -> dict[str, Any] | None:
+    if sha == NULL_SHA or not is_manifest_path(path):
+        return None
+    for manifest in read_blob_objects(repo, sha, path).manifests:
+        if matcher.matches(manifest.ref):
+            return manifest.body
+    return None
+
+
+# -- the walk ----------------------------------------------------------------------------
+
+
+def _in_scope(path: str, scope: str) -> bool:
+    return is_manifest_path(path) and (not scope or path == scope or path.startswith(scope + "/"))
+
+
+def _literal(paths: Iterable[str]) -> list[str]:
+    """Pathspecs that match exactly these paths; an empty path means the whole tree."""
+    out = []
+    for p in paths:
+        if not p:
+            return []
+        out.append(f":(literal){p}")
+    return out
+
+
+def _log(repo: GitRepo, starts: Sequence[str], paths: Iterable[str]) -> list[LoggedCommit]:
+    raw = repo.git(
+        "log",
+        "-z",
+        "--raw",
+        "--no-abbrev",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "-M",
+        "--full-diff",
+        "--diff-merges=first-parent",
+        f"--format={_LOG_FORMAT}",
+        *starts,
+        "--",
+        *_literal(sorted(paths)),
+    )
+    return parse_raw_log(raw)
+
+
+def _grep_candidates(repo: GitRepo, commit: str, name: str, scope: str) -> list[str]:
+    """Files at ``commit`` whose text contains the object's name: cheap before parsing."""
+    argv = [
+        "git", f"--git-dir={repo.git_dir}", "grep", "-l", "-z", "-F", "--no-color",
+        "-e", name, commit, "--", *_literal([scope]),
+    ]  # fmt: skip
+    done = run_command(argv, timeout=LOCAL_TIMEOUT, env=_plain_env())
+    if done.returncode not in (0, 1):
+        raise HistoryError(f"git grep: {done.stderr.decode('utf-8', 'replace').strip()}")
+    prefix = f"{commit}:"
+    out = []
+    for item in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        path = item.removeprefix(prefix)
+        if item and _in_scope(path, scope):
+            out.append(path)
+    return out
+
+
+def _plain_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env
+
+
+def _locate(repo: GitRepo, commit: str, matcher: _Matcher, scope: str) -> dict[str, str]:
+    """path -> blob sha of every file holding the object at ``commit``."""
+    candidates = _grep_candidates(repo, commit, matcher.ref.name, scope)
+    if not candidates:
+        return {}
+    spec = b"".join(f"{commit}:{p}\n".encode("utf-8", "surrogateescape") for p in candidates)
+    lines = repo.git("cat-file", "--batch-check", input=spec).decode().splitlines()
+    blobs = {p: line.split()[0] for p, line in zip(candidates, lines, strict=True)}
+    parse_blobs(repo, list(blobs.items()))
+    return {p: sha for p, sha in blobs.items() if _find(repo, matcher, p, sha) is not None}
+
+
+@dataclass
+class _Verdict:
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    file: str
+    before_locations: set[str]
+
+
+def _examine(
+    repo: GitRepo, commit: LoggedCommit, matcher: _Matcher, locations: set[str], scope: str
+) -> _Verdict | None:
+    """What this commit did to the object, or None when it did not touch it."""
+    changes = [
+        c for c in commit.changes if _in_scope(c.new_path, scope) or _in_scope(c.old_path, scope)
+    ]
+    changed_new = {c.new_path for c in changes if c.status != "D"}
+    unchanged = locations - changed_new - {c.old_path for c in changes}
+    after, after_file = None, ""
+    for change in changes:
+        if change.new_path in locations or not locations:
+            after = _find(repo, matcher, change.new_path, change.new_sha)
+            if after is not None:
+                after_file = change.new_path
+                break
+    if after is None and unchanged:
+        return None  # still declared in a file this commit did not touch
+    # Where was it before? First the same files (renames included), then anywhere (a move).
+    ordered = sorted(changes, key=lambda c: c.new_path not in locations)
+    found_in: set[str] = set(unchanged)
+    before, before_file = None, ""
+    pending = [(c.old_path, c.old_sha) for c in ordered if c.old_sha != NULL_SHA]
+    if after is not None and pending:
+        parse_blobs(repo, [p for p in pending if _in_scope(p[0], scope)])
+    for old_path, old_sha in pending:
+        body = _find(repo, matcher, old_path, old_sha)
+        if body is not None:
+            found_in.add(old_path)
+            if before is None:
+                before, before_file = body, old_path
+    if before is None and after is None:
+        return None
+    return _Verdict(before, after, after_file or before_file, found_in)
+
+
+def _walk(repo: GitRepo, commit: str, matcher: _Matcher, scope: str) -> list[HistoryEntry]:
+    located = _locate(repo, commit, matcher, scope)
+    locations = set(located)
+    starts = [commit]
+    entries: list[HistoryEntry] = []
+    while starts:
+        log = _log(repo, starts, locations or [scope])
+        wanted = [
+            (path, sha)
+            for c in log
+            for change in c.changes
+            for path, sha in ((change.old_path, change.old_sha), (change.new_path, change.new_sha))
+            if sha != NULL_SHA and _in_scope(path, scope) and (path in locations or not locations)
+        ]
+        parse_blobs(repo, wanted)
+        starts = []
+        for logged in log:
+            verdict = _examine(repo, logged, matcher, locations, scope)
+            if verdict is None:
+                continue
+            before, after = verdict.before, verdict.after
+            if (before is None) != (after is None) or (
+                before is not None
+                and after is not None
+                and matcher.canonical(before) != matcher.canonical(after)
+            ):
+                entries.append(_entry(logged, verdict))
+            if before is None:
+                return entries  # created here: nothing older belongs to this object
+            if verdict.before_locations != locations:
+                locations = verdict.before_locations
+                starts = logged.parents
+                break
+    return entries
+
+
+def _entry(commit: LoggedCommit, verdict: _Verdict) -> HistoryEntry:
+    return HistoryEntry(
+        sha=commit.sha,
+        short=commit.sha[:12],
+        author=commit.author,
+        email=commit.email,
+        date=commit.date,
+        subject=commit.subject,
+        before=verdict.before,
+        after=verdict.after,
+        file=verdict.file,
+    )
+
+
+# -- public API --------------------------------------------------------------------------
+
+_HistoryKey = tuple[str, str, ObjectRef, str, str]
+
+
+class _HistoryCache:
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[_HistoryKey, tuple[HistoryEntry, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _HistoryKey) -> tuple[HistoryEntry, ...] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: _HistoryKey, value: tuple[HistoryEntry, ...]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+HISTORY_CACHE = _HistoryCache(_HISTORY_CACHE_ENTRIES)
+
+
+def object_history(
+    repo_path: str,
+    ref: str,
+    ref_obj: ObjectRef,
+    *,
+    path: str = "",
+    default_namespace: str = "default",
+) -> list[HistoryEntry]:
+    """The commits reachable from ``ref`` in which the object's declared content changed.
+
+    Newest first. ``path`` limits the search to a directory (or file) of the repository.
+    A commit that only moves the object to another file, unchanged, is not listed.
+    """
+    try:
+        repo = open_repo(repo_path)
+        commit = repo.resolve(ref)
+        scope = normalise_repo_path(path)
+    except SourceError as exc:
+        raise HistoryError(str(exc)) from None
+    key = (repo.git_dir, commit, ref_obj, scope, default_namespace)
+    cached = HISTORY_CACHE.get(key)
+    if cached is None:
+        try:
+            cached = tuple(_walk(repo, commit, _Matcher(ref_obj, default_namespace), scope))
+        except SourceError as exc:
+            raise HistoryError(str(exc)) from None
+        HISTORY_CACHE.put(key, cached)
+    return list(cached)
+
+
+# -- field blame -------------------------------------------------------------------------
+
+_ABSENT = object()
+
+
+def _item_matches(item: Any, seg: KeyedItem) -> bool:
+    for key, want in seg.keys:
+        if key == "":  # a set item, matched by value
+            if key_text(item) != want:
+                return False
+            continue
+        if not isinstance(item, dict):
+            return False
+        if key in item:
+            if key_text(item[key]) != want:
+                return False
+        elif not (key == "protocol" and want == "TCP"):  # the API server's default
+            return False
+    return True
+
+
+def value_at(body: Any, path: Path) -> Any:
+    """The value at ``path`` in ``body``, or ``_ABSENT`` (compare with ``is``)."""
+    node = body
+    for seg in path:
+        if isinstance(seg, KeyedItem):
+            if not isinstance(node, list):
+                return _ABSENT
+            node = next((item for item in node if _item_matches(item, seg)), _ABSENT)
+        elif isinstance(seg, int):
+            if not isinstance(node, list) or not -len(node) <= seg < len(node):
+                return _ABSENT
+            node = node[seg]
+        else:
+            if not isinstance(node, dict) or seg not in node:
+                return _ABSENT
+            node = node[seg]
+        if node is _ABSENT:
+            return _ABSENT
+    return node
+
+
+def is_absent(value: Any) -> bool:
+    return value is _ABSENT
+
+
+def field_blame(
+    repo_path: str,
+    ref: str,
+    ref_obj: ObjectRef,
+    paths: list[Path],
+    *,
+    path: str = "",
+    default_namespace: str = "default",
+) -> dict[Path, HistoryEntry]:
+    """For each field path, the commit that last set (or removed) the value Git has now.
+
+    Paths whose value never changed in the object's history are left out.
+    """
+    history = object_history(
+        repo_path, ref, ref_obj, path=path, default_namespace=default_namespace
+    )
+    out: dict[Path, HistoryEntry] = {}
+    for field_path in paths:
+        for entry in history:  # newest first
+            if value_at(entry.after, field_path) != value_at(entry.before, field_path):
+                out[field_path] = entry
+                break
+    return out
+
+
+def entry_diff_bodies(entry: HistoryEntry) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Copies of (before, after) safe to mask or normalise for a diff view."""
+    return copy.deepcopy(entry.before or {}), copy.deepcopy(entry.after or {})

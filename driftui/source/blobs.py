@@ -1,0 +1,139 @@
+"""Parse Git blobs into manifests, once per blob SHA.
+
+A blob SHA names its content, so parsed results can be shared across refs, commits, files
+and even repositories. The scan and the history view both come through here.
+
+The cached bodies are shared: treat ``Manifest.body`` as read-only (copy before changing it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+
+from driftui.model import LoadProblem, Manifest, ObjectRef
+from driftui.source.git_repo import GitRepo, SourceError
+from driftui.source.yaml_loader import ParsedFile, parse_documents
+
+DEFAULT_CACHE_ENTRIES = 50_000
+_PLACEHOLDER = "\0"  # problems are cached path-less and re-pathed on the way out
+
+
+@dataclass
+class FileObjects:
+    """The objects of one file (or one rendered directory) at one version."""
+
+    manifests: list[Manifest] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    skipped: int = 0
+
+
+class ParseCache:
+    """A thread-safe LRU of parsed files keyed by (content SHA, JSON or YAML)."""
+
+    def __init__(self, max_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[tuple[str, bool], ParsedFile] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, sha: str, path: str) -> ParsedFile | None:
+        key = (sha, _is_json(path))
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, sha: str, path: str, parsed: ParsedFile) -> None:
+        with self._lock:
+            self._items[(sha, _is_json(path))] = parsed
+            self._items.move_to_end((sha, _is_json(path)))
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+PARSE_CACHE = ParseCache()
+
+
+def _is_json(path: str) -> bool:
+    return path.lower().endswith(".json")
+
+
+def parse_blob(data: bytes, sha: str, path: str, cache: ParseCache = PARSE_CACHE) -> FileObjects:
+    """Parse one file's content (its SHA is the cache key) into manifests and problems."""
+    parsed = cache.get(sha, path)
+    if parsed is None:
+        parsed = parse_documents(data, _PLACEHOLDER)
+        cache.put(sha, path, parsed)
+    return to_file_objects(parsed, path, sha)
+
+
+def to_file_objects(parsed: ParsedFile, path: str, sha: str) -> FileObjects:
+    """Attach a file's path and SHA to what the parser found."""
+    return FileObjects(
+        manifests=[
+            Manifest(
+                ref=ObjectRef.of(doc.body),
+                api_version=doc.body["apiVersion"],
+                body=doc.body,
+                source_file=path,
+                blob_sha=sha,
+                line=doc.line,
+            )
+            for doc in parsed.documents
+        ],
+        problems=[replace(p, path=path) if p.path == _PLACEHOLDER else p for p in parsed.problems],
+        skipped=parsed.skipped,
+    )
+
+
+def read_blob_objects(
+    repo: GitRepo, blob_sha: str, path: str, cache: ParseCache = PARSE_CACHE
+) -> FileObjects:
+    """The objects in blob ``blob_sha`` (file ``path``), read from Git only on a cache miss."""
+    parsed = cache.get(blob_sha, path)
+    if parsed is not None:
+        return to_file_objects(parsed, path, blob_sha)
+    return parse_blob(repo.read_blob(blob_sha), blob_sha, path, cache)
+
+
+def read_file_objects(
+    repo: GitRepo, commit: str, path: str, cache: ParseCache = PARSE_CACHE
+) -> FileObjects:
+    """The objects in file ``path`` at ``commit``; empty when the file does not exist there."""
+    found = repo.object_at(commit, path)
+    if found is None:
+        return FileObjects()
+    kind, sha = found
+    if kind != "blob":
+        raise SourceError(f"{path!r} at {commit[:12]} is a {kind}, not a file")
+    return read_blob_objects(repo, sha, path, cache)
+
+
+def parse_blobs(
+    repo: GitRepo, files: list[tuple[str, str]], cache: ParseCache = PARSE_CACHE
+) -> list[FileObjects]:
+    """Parse many (path, blob sha) pairs, reading all cache misses through one git process."""
+    missing = [sha for path, sha in files if cache.get(sha, path) is None]
+    if missing:
+        paths = {sha: path for path, sha in files}
+        for sha, data in repo.iter_blobs(missing):
+            cache.put(sha, paths[sha], parse_documents(data, _PLACEHOLDER))
+    out = []
+    for path, sha in files:
+        parsed = cache.get(sha, path)
+        if parsed is None:  # evicted meanwhile (a cache smaller than the repo): parse directly
+            out.append(parse_blob(repo.read_blob(sha), sha, path, cache))
+        else:
+            out.append(to_file_objects(parsed, path, sha))
+    return out

@@ -1,0 +1,177 @@
+"""The desired state: every object a Git repository declares at one commit under one path.
+
+Plain ``.yaml``/``.yml``/``.json`` files are parsed (cached by blob SHA); directories with a
+kustomization or a Chart.yaml are rendered instead, and nothing inside them is read as
+plain YAML. Hidden files and directories (``.github/``, ``.driftui.yaml``) are not manifests.
+
+Identity for duplicate detection is (group, kind, namespace, name) with the namespace *as
+written*: defaulting needs discovery (which kinds are namespaced), so the engine does it
+later and checks again. Both sides of a duplicate become problems; neither silently wins.
+
+``Manifest.body`` dicts are shared with the parse cache: treat them as read-only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from driftui.model import DesiredState, LoadProblem, Manifest, ObjectRef, SourceInfo
+from driftui.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blobs
+from driftui.source.git_repo import (
+    DEFAULT_NETWORK_TIMEOUT,
+    GitRepo,
+    SourceError,
+    TreeEntry,
+    normalise_repo_path,
+    open_repo,
+)
+from driftui.source.render import (
+    DEFAULT_RENDER_TIMEOUT,
+    Renderer,
+    RenderTarget,
+    find_render_targets,
+    is_hidden,
+    is_inside,
+)
+from driftui.source.yaml_loader import is_manifest_path
+
+CONFIG_FILE = ".driftui.yaml"
+HelmValues = Sequence[str] | Callable[[str | None], Sequence[str]]
+"""Values files, or a function of the commit's ``.driftui.yaml`` text that returns them."""
+
+__all__ = ["SourceError", "load_desired", "load_from_repo"]
+
+
+def load_desired(
+    repo: str,
+    ref: str = "HEAD",
+    path: str = "",
+    *,
+    fetch: bool = False,
+    helm_values: HelmValues = (),
+    cache_dir: str | None = None,
+    network_timeout: float = DEFAULT_NETWORK_TIMEOUT,
+    render_timeout: float = DEFAULT_RENDER_TIMEOUT,
+    progress: ProgressFn = no_progress,
+) -> DesiredState:
+    """Open ``repo`` (path or URL), resolve ``ref`` and load everything under ``path``.
+
+    Raises SourceError (message already redacted) when the repository, ref or path
+    cannot be used at all; anything wrong with single files is a LoadProblem instead.
+    """
+    handle = open_repo(repo, fetch=fetch, network_timeout=network_timeout, cache_dir=cache_dir)
+    return load_from_repo(
+        handle,
+        ref,
+        path,
+        helm_values=helm_values,
+        cache_dir=cache_dir,
+        render_timeout=render_timeout,
+        progress=progress,
+    )
+
+
+def load_from_repo(
+    repo: GitRepo,
+    ref: str = "HEAD",
+    path: str = "",
+    *,
+    helm_values: HelmValues = (),
+    cache_dir: str | None = None,
+    render_timeout: float = DEFAULT_RENDER_TIMEOUT,
+    progress: ProgressFn = no_progress,
+    parse_cache: ParseCache = PARSE_CACHE,
+) -> DesiredState:
+    """Like :func:`load_desired` on an already opened repository (the explorer keeps one)."""
+    path = normalise_repo_path(path)
+    commit = repo.resolve(ref)
+    found = repo.object_at(commit, path)
+    if found is None:
+        raise SourceError(f"path {path!r} does not exist at {ref} ({commit[:12]})")
+    entries = repo.list_tree(commit, path)
+    config_text = read_config_text(repo, commit)
+    values = helm_values(config_text) if callable(helm_values) else helm_values
+
+    targets = find_render_targets(entries, path, found[1]) if found[0] == "tree" else []
+    plain = plain_manifest_files(entries, path, targets)
+    total = len(plain) + len(targets)
+    progress(ProgressEvent("files parsed", 0, total))
+    results = parse_blobs(repo, [(e.path, e.sha) for e in plain], parse_cache)
+    progress(ProgressEvent("files parsed", len(plain), total))
+    if targets:
+        renderer = Renderer(
+            helm_values=values, cache_dir=cache_dir, timeout=render_timeout, parse_cache=parse_cache
+        )
+        results += renderer.render_all(repo, commit, found[1], targets)
+        progress(ProgressEvent("files parsed", total, total))
+
+    state = DesiredState(
+        source=SourceInfo(repo=repo.display, ref=ref, commit=commit, path=path),
+        config_text=config_text,
+    )
+    _collect(state, results)
+    if repo.stale:
+        state.warnings.append(f"stale: {repo.stale_reason}")
+    return state
+
+
+def plain_manifest_files(
+    entries: Sequence[TreeEntry], root_path: str, targets: Sequence[RenderTarget]
+) -> list[TreeEntry]:
+    """Manifest-named regular files that are neither hidden nor inside a rendered directory."""
+    return [
+        e
+        for e in entries
+        if e.type == "blob"
+        and e.mode != "120000"
+        and is_manifest_path(e.name)
+        and not is_hidden(e.path, root_path)
+        and not any(is_inside(e.path, t.path) for t in targets)
+    ]
+
+
+def read_config_text(repo: GitRepo, commit: str) -> str | None:
+    """``.driftui.yaml`` at the repository root at ``commit``, if there is one."""
+    found = repo.object_at(commit, CONFIG_FILE)
+    if found is None or found[0] != "blob":
+        return None
+    return repo.read_blob(found[1]).decode("utf-8", "replace")
+
+
+def _collect(state: DesiredState, results: Sequence[FileObjects]) -> None:
+    manifests: list[Manifest] = []
+    for result in results:
+        manifests += result.manifests
+        state.problems += result.problems
+        state.skipped += result.skipped
+    kept, duplicates = split_duplicates(manifests)
+    state.manifests = sorted(kept, key=lambda m: (m.source_file, m.line))
+    state.problems += duplicates
+    state.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
+
+
+def split_duplicates(manifests: Sequence[Manifest]) -> tuple[list[Manifest], list[LoadProblem]]:
+    """Objects declared once, and one problem per declaration of a repeated identity."""
+    by_ref: dict[ObjectRef, list[Manifest]] = defaultdict(list)
+    for manifest in manifests:
+        by_ref[manifest.ref].append(manifest)
+    kept: list[Manifest] = []
+    problems: list[LoadProblem] = []
+    for ref, group in by_ref.items():
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        for manifest in group:
+            others = [_where(m) for m in group if m is not manifest]
+            shown = ", ".join(others[:3]) + (
+                f" and {len(others) - 3} more" if len(others) > 3 else ""
+            )
+            message = f"duplicate identity {ref}: also declared at {shown}"
+            problems.append(LoadProblem(manifest.source_file, message, manifest.line, ref=ref))
+    return kept, problems
+
+
+def _where(manifest: Manifest) -> str:
+    return f"{manifest.source_file}:{manifest.line}"

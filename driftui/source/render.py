@@ -1,0 +1,289 @@
+"""Render kustomize and Helm directories into manifests, cached by the directory's tree SHA.
+
+Renderers need real files, so the commit's tree is written to a temporary directory once
+per load (only when some directory is not in the cache). The tools run without a shell,
+with absolute paths after ``--``, with kustomize plugins and Helm post-renderers off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from driftui.model import LoadProblem
+from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blob
+from driftui.source.git_repo import GitRepo, TreeEntry, default_cache_root, run_command
+
+DEFAULT_RENDER_TIMEOUT = 120.0
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+CHART_FILE = "Chart.yaml"
+_MEMORY_ENTRIES = 256
+_RELEASE_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass(frozen=True)
+class RenderTarget:
+    """A directory that is rendered as a whole instead of read as plain YAML."""
+
+    path: str  # relative to the repository root; "" is the root
+    tree_sha: str
+    tool: str  # "kustomize" | "helm"
+    marker_sha: str  # blob SHA of kustomization.yaml / Chart.yaml
+
+    @property
+    def label(self) -> str:
+        return self.path or "."
+
+
+def find_render_targets(
+    entries: Sequence[TreeEntry], root_path: str, root_tree_sha: str
+) -> list[RenderTarget]:
+    """Outermost directories holding a kustomization or a Chart.yaml (kustomize wins a tie).
+
+    Directories nested in a rendered one (overlay bases, sub-charts) belong to its render.
+    """
+    trees = {e.path: e.sha for e in entries if e.type == "tree"}
+    trees[root_path] = root_tree_sha
+    found: dict[str, RenderTarget] = {}
+    for entry in entries:
+        if entry.type != "blob" or entry.mode == "120000":
+            continue
+        directory = entry.path.rsplit("/", 1)[0] if "/" in entry.path else ""
+        if directory not in trees or is_hidden(directory, root_path):
+            continue
+        if entry.name in KUSTOMIZATION_FILES:
+            tool = "kustomize"
+        elif entry.name == CHART_FILE:
+            tool = "helm"
+        else:
+            continue
+        known = found.get(directory)
+        if known is None or (known.tool == "helm" and tool == "kustomize"):
+            found[directory] = RenderTarget(directory, trees[directory], tool, entry.sha)
+    outermost: list[RenderTarget] = []
+    for target in sorted(found.values(), key=lambda t: (t.path.count("/"), t.path)):
+        if not any(is_inside(target.path, kept.path) for kept in outermost):
+            outermost.append(target)
+    return sorted(outermost, key=lambda t: t.path)
+
+
+def is_inside(path: str, directory: str) -> bool:
+    """Is repo path ``path`` the directory itself or below it? ("" contains everything)."""
+    return directory == "" or path == directory or path.startswith(directory + "/")
+
+
+def is_hidden(path: str, root_path: str) -> bool:
+    """Does a path below root_path pass through a dot-file or dot-directory?"""
+    rel = path[len(root_path) :].lstrip("/") if root_path else path
+    return any(part.startswith(".") for part in rel.split("/") if part)
+
+
+def release_name(directory: str) -> str:
+    """A valid Helm release name (DNS-1123, <= 53 chars) from the chart's directory name."""
+    base = directory.rsplit("/", 1)[-1].lower() if directory else "release"
+    name = _RELEASE_CHARS.sub("-", base).strip("-")[:53].strip("-")
+    return name or "release"
+
+
+class Renderer:
+    """Renders targets of one repository; keeps outputs in memory and on disk by content key."""
+
+    def __init__(
+        self,
+        *,
+        helm_values: Sequence[str] = (),
+        cache_dir: str | None = None,
+        timeout: float = DEFAULT_RENDER_TIMEOUT,
+        parse_cache: ParseCache = PARSE_CACHE,
+    ) -> None:
+        self.helm_values = tuple(helm_values)
+        self.disk = (Path(cache_dir) if cache_dir else default_cache_root()) / "renders"
+        self.timeout = timeout
+        self.parse_cache = parse_cache
+
+    def render_all(
+        self, repo: GitRepo, commit: str, root_tree_sha: str, targets: Sequence[RenderTarget]
+    ) -> list[FileObjects]:
+        """Render every target at ``commit``; each result carries its own problems."""
+        jobs = list(targets)
+        keys = {t: self._key(repo, t, root_tree_sha) for t in jobs}
+        outputs: dict[RenderTarget, bytes | LoadProblem] = {}
+        for target in jobs:
+            cached = _MEMORY.get(keys[target]) or self._from_disk(keys[target])
+            if cached is not None:
+                outputs[target] = cached
+        todo = [t for t in jobs if t not in outputs]
+        if todo:
+            with tempfile.TemporaryDirectory(prefix="driftui-render-") as tmp:
+                repo.materialise(commit, tmp)
+                root = os.path.realpath(tmp)
+                workers = min(len(todo), os.cpu_count() or 1)
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    done = pool.map(lambda t: self._run(t, root), todo)
+                    for target, result in zip(todo, done, strict=True):
+                        outputs[target] = result
+                        if isinstance(result, bytes):
+                            _MEMORY.put(keys[target], result)
+                            self._to_disk(keys[target], result)
+        return [self._objects(t, outputs[t], keys[t]) for t in jobs]
+
+    # -- cache keys --------------------------------------------------------------------
+
+    def _key(self, repo: GitRepo, target: RenderTarget, root_tree_sha: str) -> str:
+        """The directory's tree SHA, plus the whole tree when it reaches outside itself."""
+        parts = [target.tool, _tool_identity(target.tool), target.path, target.tree_sha]
+        marker = repo.read_blob(target.marker_sha)
+        if b"../" in marker or b"file://" in marker:  # kustomize bases, local chart deps
+            parts.append(root_tree_sha)
+        if target.tool == "helm":
+            parts += self.helm_values
+            parts += [_file_digest(p) for p in self.helm_values if os.path.isabs(p)]
+            if any(p.startswith("..") for p in self.helm_values):
+                parts.append(root_tree_sha)
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _from_disk(self, key: str) -> bytes | None:
+        try:
+            data = (self.disk / f"{key}.yaml").read_bytes()
+        except OSError:
+            return None
+        _MEMORY.put(key, data)
+        return data
+
+    def _to_disk(self, key: str, data: bytes) -> None:
+        try:
+            self.disk.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.disk, prefix=".render-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, self.disk / f"{key}.yaml")
+        except OSError:
+            pass  # a read-only cache only costs speed
+
+    # -- running the tools -------------------------------------------------------------
+
+    def _run(self, target: RenderTarget, root: str) -> bytes | LoadProblem:
+        directory = os.path.join(root, *target.path.split("/")) if target.path else root
+        argv = self._argv(target, directory, root)
+        if isinstance(argv, LoadProblem):
+            return argv
+        try:
+            done = run_command(argv, timeout=self.timeout, cwd=root)
+        except subprocess.TimeoutExpired:
+            return LoadProblem(target.label, f"{argv[0]} timed out after {self.timeout:g}s")
+        except OSError as exc:
+            return LoadProblem(target.label, f"cannot run {argv[0]}: {exc.strerror}")
+        if done.returncode != 0:
+            tool = os.path.basename(argv[0])
+            return LoadProblem(target.label, f"{tool} failed: {_tool_message(done.stderr, root)}")
+        return done.stdout
+
+    def _argv(self, target: RenderTarget, directory: str, root: str) -> list[str] | LoadProblem:
+        if target.tool == "kustomize":
+            kustomize = shutil.which("kustomize")
+            if kustomize:
+                return [kustomize, "build", "--", directory]
+            kubectl = shutil.which("kubectl")
+            if kubectl:
+                return [kubectl, "kustomize", "--", directory]
+            message = (
+                "cannot render: kustomize not found on PATH (nor kubectl for kubectl kustomize)"
+            )
+            return LoadProblem(target.label, message)
+        helm = shutil.which("helm")
+        if not helm:
+            return LoadProblem(target.label, "cannot render: helm not found on PATH")
+        argv = [helm, "template", "--include-crds"]
+        for values in self.helm_values:
+            resolved = _values_path(values, directory, root)
+            if resolved is None:
+                return LoadProblem(target.label, f"values file {values!r} not found for this chart")
+            argv += ["--values", resolved]
+        return [*argv, "--", release_name(target.path), directory]
+
+    def _objects(self, target: RenderTarget, output: bytes | LoadProblem, key: str) -> FileObjects:
+        if isinstance(output, LoadProblem):
+            return FileObjects(problems=[output])
+        parsed = parse_blob(output, f"render:{key}", target.label, self.parse_cache)
+        tool = target.tool
+        return FileObjects(
+            manifests=[replace(m, blob_sha=target.tree_sha, line=1) for m in parsed.manifests],
+            problems=[
+                replace(p, message=f"in {tool} output line {p.line}: {p.message}", line=None)
+                if p.line
+                else replace(p, message=f"in {tool} output: {p.message}")
+                for p in parsed.problems
+            ],
+            skipped=parsed.skipped,
+        )
+
+
+def _values_path(values: str, chart_dir: str, root: str) -> str | None:
+    """Absolute paths as given; relative ones from the chart directory, inside the tree only."""
+    if os.path.isabs(values):
+        return values if os.path.isfile(values) else None
+    resolved = os.path.realpath(os.path.join(chart_dir, values))
+    inside = resolved.startswith(root + os.sep)
+    return resolved if inside and os.path.isfile(resolved) else None
+
+
+def _tool_identity(tool: str) -> str:
+    """Which binary renders (its path, size and mtime): a new version invalidates renders."""
+    names = ("kustomize", "kubectl") if tool == "kustomize" else ("helm",)
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            stat = os.stat(found)
+            return f"{found}:{stat.st_size}:{stat.st_mtime_ns}"
+    return "missing"
+
+
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def _tool_message(stderr: bytes, root: str) -> str:
+    """The tool's first lines, with the temporary checkout path shown as repo paths."""
+    text = stderr.decode("utf-8", "replace").replace(root + os.sep, "").replace(root, ".")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    message = "; ".join(lines[:3]) or "no message"
+    return message if len(message) <= 400 else message[:399] + "…"
+
+
+class _MemoryCache:
+    """Rendered outputs of this process by content key (small: outputs can be large)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
+
+    def put(self, key: str, data: bytes) -> None:
+        with self._lock:
+            self._items[key] = data
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+
+
+_MEMORY = _MemoryCache(_MEMORY_ENTRIES)

@@ -1,0 +1,597 @@
+"""The drift explorer: a Textual front end over a scanner callable.
+
+The app holds no drift logic. It calls the injected ``scanner`` in a thread worker,
+shows the :class:`ScanReport` it returns, and runs actions only through
+:mod:`driftui.actions.registry`, which asks the one :class:`MutationGate`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static, Tree
+
+from driftui.actions.gate import MutationGate, MutationRefused
+from driftui.actions.registry import (
+    ACTIONS,
+    ActionOutcome,
+    ActionRequest,
+    ActionSpec,
+    Executor,
+    ResourceOf,
+    action_by_id,
+    execute,
+    guess_resource,
+    unavailable_reason,
+)
+from driftui.model import DriftResult, ObjectRef, ScanReport
+from driftui.progress import ProgressEvent, ProgressFn
+from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
+from driftui.tui.screens.confirm import ConfirmActionScreen
+from driftui.tui.screens.help import HelpEntry, HelpScreen
+from driftui.tui.status_style import LABEL, DisplayStatus, display_status, status_css_variables
+from driftui.tui.tree_model import (
+    Group,
+    build_index,
+    filter_results,
+    next_status_filter,
+)
+from driftui.tui.widgets.detail import TABS, DetailPane, HistoryFn, Subject
+from driftui.tui.widgets.header import HeaderState, SummaryHeader
+from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry, ResourceTree
+
+Scanner = Callable[[ProgressFn], ScanReport]
+EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every group
+PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thread
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _action_bindings() -> list[BindingType]:
+    return [
+        Binding(spec.key, f"run_action('{spec.id}')", spec.title, id=spec.id) for spec in ACTIONS
+    ]
+
+
+# Help-screen sections, by action name; the bindings themselves are the single source of keys.
+SECTIONS: dict[str, str] = {
+    "cursor_down": "Navigate",
+    "cursor_up": "Navigate",
+    "open": "Navigate",
+    "back": "Navigate",
+    "filter": "Find",
+    "status_filter": "Find",
+    "grouping": "Find",
+    "toggle_in_sync": "Find",
+    "show_tab": "View",
+    "split": "View",
+    "context": "View",
+    "managed_fields": "View",
+    "run_action": "Act",
+    "refresh": "Scan",
+    "watch": "Scan",
+    "help": "App",
+    "command_palette": "App",
+    "quit": "App",
+}
+SECTION_ORDER = ("Navigate", "Find", "View", "Act", "Scan", "App")
+
+
+class DriftExplorer(App[None]):
+    """The explorer. See issue 4 for the screen it draws."""
+
+    CSS_PATH = "driftui.tcss"
+    TITLE = "driftui"
+    CURSOR_BLINK: ClassVar[bool] = True  # snapshot tests turn it off
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("f", "status_filter", "Status", id="status_filter"),
+        Binding("g", "grouping", "Group", id="grouping"),
+        Binding("i", "toggle_in_sync", "In sync", id="toggle_in_sync"),
+        Binding("1", "show_tab('diff')", "Diff tab", show=False),
+        Binding("2", "show_tab('git')", "Git tab", show=False),
+        Binding("3", "show_tab('live')", "Live tab", show=False),
+        Binding("4", "show_tab('fields')", "Fields tab", show=False),
+        Binding("5", "show_tab('history')", "History tab", show=False),
+        Binding("v", "split", "Split", id="split"),
+        Binding("c", "context", "Context", id="context"),
+        Binding("m", "managed_fields", "managedFields", id="managed_fields"),
+        *_action_bindings(),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("w", "watch", "Watch", id="watch"),
+        Binding("escape", "back", "Back", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        scanner: Scanner,
+        *,
+        read_only: bool,
+        gate: MutationGate,
+        history: HistoryFn | None = None,
+        clock: Callable[[], datetime] = _local_now,
+        watch_interval: float = 10.0,
+        executors: Mapping[str, Executor] | None = None,
+        resource_of: ResourceOf = guess_resource,
+    ) -> None:
+        super().__init__()
+        self.scanner = scanner
+        self.read_only = read_only or gate.read_only
+        self.gate = gate
+        self.history = history
+        self.clock = clock
+        self.watch_interval = watch_interval
+        self.executors = dict(executors or {})
+        self.resource_of = resource_of
+        self.report: ScanReport | None = None
+        self.refreshed: datetime | None = None
+        self.progress_text = ""
+        self.error_text = ""
+        self.query_text = ""
+        self.status_filter: DisplayStatus | None = None
+        self.scanning = False
+        self.scans_finished = 0
+        self._watch_timer: Timer | None = None
+
+    # -- theme --------------------------------------------------------------------------------
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        return {**variables, **status_css_variables(variables)}
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield SummaryHeader(id="header")
+        with Horizontal(id="body"):
+            with Vertical(id="tree-panel"):
+                yield Input(placeholder="filter: kind namespace name", id="filter")
+                yield Static("Starting scan…", id="scan-status")
+                yield ResourceTree(id="tree")
+            yield DetailPane(clock=self.clock, history=self.history, id="detail")
+        yield Footer()
+
+    @property
+    def tree(self) -> ResourceTree:
+        return self.query_one("#tree", ResourceTree)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one("#detail", DetailPane)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).cursor_blink = self.CURSOR_BLINK
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._update_header()
+        self._update_tree_title()
+        self.tree.focus()
+        self.start_scan()
+
+    def _theme_changed(self, _theme: object) -> None:
+        self.tree.refresh_status_styles()
+        self._rebuild(keep=self._selected_ref())
+
+    # -- scanning -----------------------------------------------------------------------------
+
+    def start_scan(self) -> None:
+        if self.scanning:
+            self.notify("A scan is already running.", timeout=2)
+            return
+        self.scanning = True
+        self.progress_text = "starting"
+        self._update_header()
+        self._scan()
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    def _scan(self) -> None:
+        last = [0.0]
+
+        def progress(event: ProgressEvent) -> None:
+            now = time.monotonic()
+            final = event.total is not None and event.done >= event.total
+            if final or now - last[0] >= PROGRESS_INTERVAL:
+                last[0] = now
+                self.post_message(ScanProgress(event))
+
+        try:
+            report = self.scanner(progress)
+        except Exception as error:  # shown to the user; the previous state stays on screen
+            self.post_message(ScanFailed(error))
+            return
+        self.post_message(ScanFinished(report, self.clock()))
+
+    def on_scan_progress(self, message: ScanProgress) -> None:
+        if self.scanning:
+            self.progress_text = str(message.event)
+            self._update_header()
+            if self.report is None:
+                self.query_one("#scan-status", Static).update(f"Scanning… {message.event}")
+
+    def on_scan_finished(self, message: ScanFinished) -> None:
+        first = self.report is None
+        keep = self._selected_ref()
+        expanded = None if first else self.tree.expanded_keys()
+        self.scanning = False
+        self.progress_text = ""
+        self.error_text = ""
+        self.report = message.report
+        self.refreshed = message.at
+        self.scans_finished += 1
+        self.query_one("#scan-status", Static).display = False
+        for warning in message.report.warnings:
+            self.notify(warning, severity="warning", timeout=6)
+        self._rebuild(keep=keep, expanded=expanded, first=first)
+
+    def on_scan_failed(self, message: ScanFailed) -> None:
+        self.scanning = False
+        self.progress_text = ""
+        self.error_text = str(message.error) or type(message.error).__name__
+        self.scans_finished += 1
+        self._update_header()
+        self.notify(self.error_text, title="Refresh failed", severity="error", timeout=8)
+        if self.report is None:
+            self.query_one("#scan-status", Static).update(
+                f"Scan failed: {self.error_text}\nPress r to try again."
+            )
+
+    # -- tree ---------------------------------------------------------------------------------
+
+    def _visible_results(self) -> list[DriftResult]:
+        if self.report is None:
+            return []
+        return filter_results(self.report.results, query=self.query_text, status=self.status_filter)
+
+    def _rebuild(
+        self,
+        *,
+        keep: ObjectRef | None = None,
+        expanded: set[tuple[str, ...]] | None = None,
+        first: bool = False,
+    ) -> None:
+        if self.report is None:
+            return
+        tree = self.tree
+        results = self._visible_results()
+        filtering = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
+        saved_show = tree.show_in_sync
+        tree.show_in_sync = saved_show or filtering
+        tree.load(build_index(results, tree.grouping), expanded=expanded)
+        if self.query_text and len(results) <= EXPAND_ALL_LIMIT:
+            for node in list(tree.walk()):
+                if isinstance(node.data, GroupEntry):
+                    tree.open_group(node)
+        tree.show_in_sync = saved_show
+        by_ref = {r.ref: r for r in results} if keep is not None else {}
+        revealed = keep in by_ref and tree.reveal(keep, tree.path_of(by_ref[keep]))
+        if not revealed and (first or keep is not None or tree.cursor_node is None):
+            if not tree.first_leaf_of_worst() and tree.root.children:
+                tree.go_to(tree.root.children[0])
+        self._update_header()
+        self._update_tree_title(len(results))
+        self._show_cursor_subject()
+
+    def _update_tree_title(self, shown: int | None = None) -> None:
+        panel = self.query_one("#tree-panel")
+        panel.border_title = f"Resources · {self.tree.grouping.title}"
+        parts = []
+        if self.status_filter is not None:
+            parts.append(LABEL[self.status_filter])
+        if self.query_text:
+            parts.append(f"/{self.query_text}")
+        if self.report is not None and shown is not None:
+            parts.append(f"{shown}/{len(self.report.results)}")
+        if not self.tree.show_in_sync:
+            parts.append("in-sync folded")
+        panel.border_subtitle = " · ".join(parts)
+
+    def _update_header(self) -> None:
+        report = self.report
+        counts: dict[DisplayStatus, int] = {}
+        if report is not None:
+            for result in report.results:
+                status = display_status(result)
+                counts[status] = counts.get(status, 0) + 1
+        self.query_one(SummaryHeader).show(
+            HeaderState(
+                read_only=self.read_only,
+                live=report.live if report else None,
+                source=report.source if report else None,
+                fidelity=report.fidelity if report else None,
+                counts=counts,
+                refreshed=self.refreshed,
+                progress=self.progress_text,
+                error=self.error_text,
+                watch_interval=self.watch_interval if self._watch_timer else None,
+            )
+        )
+
+    def _selected_ref(self) -> ObjectRef | None:
+        node = self.tree.cursor_node
+        if node is not None and isinstance(node.data, DriftResult):
+            return node.data.ref
+        return None
+
+    def selected_results(self) -> list[DriftResult]:
+        """What an action acts on: the object under the cursor, or every object in its group."""
+        node = self.tree.cursor_node
+        data = node.data if node is not None else None
+        if isinstance(data, DriftResult):
+            return [data]
+        if isinstance(data, GroupEntry):
+            return list(_results_in(data.group))
+        return []
+
+    def _show_cursor_subject(self) -> None:
+        node = self.tree.cursor_node
+        data = node.data if node is not None else None
+        if isinstance(data, DriftResult):
+            subject = Subject(result=data)
+        elif isinstance(data, GroupEntry):
+            subject = Subject(title=" › ".join(data.group.key), group=data.group)
+        elif isinstance(data, FoldedEntry):
+            subject = Subject(
+                title=f"{data.count} objects in sync, folded. Press i to list them, "
+                "or enter to open this node."
+            )
+        elif self.report is not None and not self.report.results:
+            subject = Subject(title="The scan found no objects.")
+        elif self.report is not None:
+            subject = Subject(title="Nothing matches the filter.")
+        else:
+            subject = Subject(title="Waiting for the first scan…")
+        self.detail.show(subject)
+        self.refresh_bindings()
+
+    def on_tree_node_highlighted(self, _event: Tree.NodeHighlighted[Any]) -> None:
+        self._show_cursor_subject()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Any]) -> None:
+        node = event.node
+        if isinstance(node.data, DriftResult):
+            self.detail.focus_content()
+        elif node.is_expanded:
+            node.collapse()
+        else:
+            self.tree.open_on_worst(node)
+
+    # -- key actions --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        try:
+            tab = self.detail.active_tab
+        except Exception:
+            return True
+        if action in ("split", "context"):
+            return tab == "diff"
+        if action == "managed_fields":
+            return tab == "live"
+        if action == "run_action" and parameters:
+            return self._applies(action_by_id(str(parameters[0])))
+        return True
+
+    def _applies(self, spec: ActionSpec) -> bool:
+        """Whether the action makes sense for the selection (the gate is not asked here)."""
+        if spec.needs_commit:
+            return self.detail.selected_commit() is not None
+        return any(r.status in spec.applies_to for r in self.selected_results())
+
+    def action_show_tab(self, tab: str) -> None:
+        self.detail.show_tab(tab)
+
+    def action_split(self) -> None:
+        self.detail.toggle_split()
+
+    def action_context(self) -> None:
+        self.detail.toggle_context()
+
+    def action_managed_fields(self) -> None:
+        self.detail.toggle_managed_fields()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("visible")
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        self._rebuild(keep=self._selected_ref())
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.tree.focus()
+
+    def action_back(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.has_focus:
+            field.value = ""
+            field.remove_class("visible")
+        self.tree.focus()
+
+    def action_status_filter(self) -> None:
+        self.status_filter = next_status_filter(self.status_filter)
+        label = LABEL[self.status_filter] if self.status_filter else "all statuses"
+        self.notify(f"Showing {label}", timeout=1.5)
+        self._rebuild(keep=self._selected_ref())
+
+    def action_grouping(self) -> None:
+        self.tree.grouping = self.tree.grouping.next()
+        self._rebuild(keep=self._selected_ref())
+
+    def action_toggle_in_sync(self) -> None:
+        self.tree.show_in_sync = not self.tree.show_in_sync
+        self._rebuild(keep=self._selected_ref(), expanded=self.tree.expanded_keys())
+
+    def action_refresh(self) -> None:
+        self.start_scan()
+
+    def action_watch(self) -> None:
+        if self._watch_timer is not None:
+            self._watch_timer.stop()
+            self._watch_timer = None
+            self.notify("Watch mode off", timeout=1.5)
+        else:
+            self._watch_timer = self.set_interval(self.watch_interval, self._watch_tick)
+            self.notify(f"Watching: re-scan every {self.watch_interval:g}s", timeout=1.5)
+        self._update_header()
+
+    def _watch_tick(self) -> None:
+        if not self.scanning:
+            self.start_scan()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_entries()))
+
+    # -- mutating actions (all through the registry and the gate) ------------------------------
+
+    def action_run_action(self, action_id: str) -> None:
+        spec = action_by_id(action_id)
+        targets = [r for r in self.selected_results() if r.status in spec.applies_to]
+        request = ActionRequest(
+            action=spec,
+            targets=tuple(targets or self.selected_results()),
+            commit=self.detail.selected_commit(),
+        )
+        reason = unavailable_reason(request, self.gate, self.resource_of)
+        if reason:
+            self.notify(reason, title=f"{spec.title} unavailable", severity="warning")
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._run_confirmed(request)
+
+        self.push_screen(ConfirmActionScreen(request, cursor_blink=self.CURSOR_BLINK), confirmed)
+
+    def _run_confirmed(self, request: ActionRequest) -> None:
+        executor = self.executors.get(request.action.id)
+        if executor is None:
+            self.notify(
+                f"{request.action.title} is not available in this build yet.",
+                title=f"{request.action.title} unavailable",
+                severity="warning",
+            )
+            return
+        self._execute(request, executor)
+
+    @work(thread=True, group="actions", exit_on_error=False)
+    def _execute(self, request: ActionRequest, executor: Executor) -> None:
+        try:
+            outcome = execute(request, self.gate, executor, self.resource_of)
+        except MutationRefused as refused:
+            outcome = ActionOutcome(ok=False, summary=str(refused))
+        except Exception as error:
+            outcome = ActionOutcome(ok=False, summary=f"{request.action.title} failed: {error}")
+        self.call_from_thread(self._action_done, outcome)
+
+    def _action_done(self, outcome: ActionOutcome) -> None:
+        message = "\n".join((outcome.summary, *outcome.details))
+        self.notify(message, severity="information" if outcome.ok else "error", timeout=8)
+        if outcome.ok:
+            self.start_scan()
+
+    # -- discoverability ----------------------------------------------------------------------
+
+    def help_entries(self) -> list[HelpEntry]:
+        """Every binding the explorer answers to, generated from the Binding objects."""
+        entries: list[HelpEntry] = [
+            HelpEntry("Navigate", "j / ↓", "Move down"),
+            HelpEntry("Navigate", "k / ↑", "Move up"),
+            HelpEntry("Navigate", "enter", "Open a group on its worst object, or focus the tabs"),
+            HelpEntry("Navigate", "space", "Expand or collapse a group"),
+            HelpEntry("Navigate", "tab", "Move focus between tree and tabs"),
+            HelpEntry("Navigate", "esc", "Back to the tree (clears the filter when typing)"),
+        ]
+        described = {
+            "help": "This screen",
+            "filter": "Fuzzy filter over kind, namespace and name",
+            "status_filter": "Cycle the status filter (all, drifted, missing, …)",
+            "grouping": "Group by namespace, by source file, or by owning app",
+            "toggle_in_sync": "Show or fold in-sync objects",
+            "split": "Diff: unified or side by side",
+            "context": "Diff: compact (3 lines of context) or full",
+            "managed_fields": "Live: show or hide metadata.managedFields",
+            "refresh": "Re-scan now",
+            "watch": f"Watch mode: re-scan every {self.watch_interval:g}s, keeping the selection",
+            "quit": "Quit",
+        }
+        tabs = " ".join(str(i) for i in range(1, len(TABS) + 1))
+        entries.append(HelpEntry("View", tabs, "Tabs: " + ", ".join(t for _, t in TABS)))
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            name = binding.action.split("(")[0]
+            if name in ("show_tab", "back"):
+                continue
+            keys = self.get_key_display(binding)
+            if name == "run_action":
+                spec = action_by_id(binding.id or "")
+                reason = self._gate_reason(spec)
+                note = f" [{reason}]" if reason else ""
+                entries.append(HelpEntry("Act", keys, f"{spec.title}: {spec.description}{note}"))
+            else:
+                section = SECTIONS.get(name, "App")
+                entries.append(HelpEntry(section, keys, described.get(name, binding.description)))
+        entries.append(HelpEntry("App", "ctrl+p", "Command palette: every action by name"))
+        return sorted(entries, key=lambda e: SECTION_ORDER.index(e.section))
+
+    def _gate_reason(self, spec: ActionSpec) -> str:
+        """Why an action is blocked for everything (read-only), independent of the selection."""
+        return self.gate.why_not(spec.verb) if self.gate.read_only else ""
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            name = binding.action.split("(")[0]
+            if name in ("back", "quit", "run_action"):
+                continue
+            yield SystemCommand(
+                binding.description,
+                f"key {self.get_key_display(binding)}",
+                _runner(self, binding.action),
+            )
+        for spec in ACTIONS:
+            request = ActionRequest(spec, tuple(self.selected_results()), self.detail.selected_commit())
+            reason = unavailable_reason(request, self.gate, self.resource_of)
+            help_text = spec.description + (f" — unavailable: {reason}" if reason else "")
+            yield SystemCommand(spec.title, help_text, _runner(self, f"run_action('{spec.id}')"))
+
+
+def _runner(app: App[Any], action: str) -> Callable[[], Any]:
+    async def run() -> None:
+        await app.run_action(action)
+
+    return run
+
+
+def _results_in(group: Group) -> Iterable[DriftResult]:
+    yield from group.leaves
+    for child in group.children.values():
+        yield from _results_in(child)
+
+
+def run_explorer(
+    scanner: Scanner,
+    *,
+    read_only: bool,
+    gate: MutationGate,
+    history: HistoryFn | None = None,
+) -> int:
+    """Open the explorer; returns the process exit code."""
+    app = DriftExplorer(scanner, read_only=read_only, gate=gate, history=history)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,46 @@
+"""Small text helpers shared by the explorer's widgets."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+
+def parse_time(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def ago(value: str | None, now: datetime) -> str:
+    """``2h ago`` from an RFC 3339 time; empty when unknown."""
+    if not value:
+        return ""
+    then = parse_time(value)
+    if then is None:
+        return value
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    seconds = int((now - then).total_seconds())
+    if seconds < 0:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def short_value(value: Any, limit: int = 40) -> str:
+    """One-line rendering of a JSON value for tables; ``—`` for absent."""
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    text = text.replace("\n", "⏎")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def attribution(manager: str | None, when: str | None, now: datetime) -> str:
+    parts = [p for p in (manager, ago(when, now)) if p]
+    return " · ".join(parts)

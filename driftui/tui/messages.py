@@ -1,0 +1,29 @@
+"""Messages the scan worker posts to the app; plain data so they cross threads safely."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.message import Message
+
+from driftui.model import ScanReport
+from driftui.progress import ProgressEvent
+
+
+class ScanProgress(Message):
+    def __init__(self, event: ProgressEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class ScanFinished(Message):
+    def __init__(self, report: ScanReport, at: datetime) -> None:
+        super().__init__()
+        self.report = report
+        self.at = at
+
+
+class ScanFailed(Message):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error

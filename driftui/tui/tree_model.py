@@ -1,0 +1,186 @@
+"""The explorer's tree as plain data: grouping, rolled-up counts and filters.
+
+Kept free of widgets so that 10,000 results can be grouped and filtered in one pass,
+and the widget only materialises the nodes of the groups a user opens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from driftui.model import DriftResult
+from driftui.tui.status_style import RANK, DisplayStatus, display_status
+
+
+class Grouping(StrEnum):
+    NAMESPACE = "namespace"
+    FILE = "file"
+    APP = "app"
+
+    @property
+    def title(self) -> str:
+        return {
+            Grouping.NAMESPACE: "namespace › kind",
+            Grouping.FILE: "source file",
+            Grouping.APP: "owning app › kind",
+        }[self]
+
+    def next(self) -> Grouping:
+        members = list(Grouping)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+def group_path(result: DriftResult, grouping: Grouping) -> tuple[str, ...]:
+    """The chain of group labels a result sits under."""
+    ref = result.ref
+    if grouping is Grouping.FILE:
+        return (result.source_file or "(not in Git)",)
+    if grouping is Grouping.APP:
+        return (str(result.owner) if result.owner else "(no owning app)", ref.group_kind)
+    return (ref.namespace or "(cluster-scoped)", ref.group_kind)
+
+
+def leaf_label(result: DriftResult, grouping: Grouping) -> str:
+    ref = result.ref
+    if grouping is Grouping.FILE:
+        where = f"{ref.namespace}/" if ref.namespace else ""
+        return f"{ref.kind} {where}{ref.name}"
+    if grouping is Grouping.APP and ref.namespace:
+        return f"{ref.namespace}/{ref.name}"
+    return ref.name
+
+
+@dataclass
+class Group:
+    """A node of the grouped tree, with counts rolled up over everything below it."""
+
+    key: tuple[str, ...]
+    children: dict[str, Group] = field(default_factory=dict)
+    leaves: list[DriftResult] = field(default_factory=list)
+    counts: Counter[DisplayStatus] = field(default_factory=Counter)
+
+    @property
+    def label(self) -> str:
+        return self.key[-1] if self.key else ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def worst(self) -> DisplayStatus:
+        return min(self.counts, key=RANK.__getitem__, default=DisplayStatus.IN_SYNC)
+
+    @property
+    def all_in_sync(self) -> bool:
+        return self.counts[DisplayStatus.IN_SYNC] == self.total
+
+    def sorted_children(self) -> list[Group]:
+        return [self.children[k] for k in sorted(self.children)]
+
+    def sorted_leaves(self) -> list[DriftResult]:
+        return sorted(self.leaves, key=lambda r: (r.ref.name, r.ref.kind, r.ref.namespace))
+
+    def find(self, key: Sequence[str]) -> Group | None:
+        node: Group | None = self
+        for label in key[len(self.key) :]:
+            node = node.children.get(label) if node else None
+        return node
+
+
+def build_index(results: Iterable[DriftResult], grouping: Grouping) -> Group:
+    root = Group(key=())
+    for result in results:
+        status = display_status(result)
+        node = root
+        node.counts[status] += 1
+        for label in group_path(result, grouping):
+            child = node.children.get(label)
+            if child is None:
+                child = node.children[label] = Group(key=(*node.key, label))
+            child.counts[status] += 1
+            node = child
+        node.leaves.append(result)
+    return root
+
+
+@dataclass(frozen=True)
+class VisibleChildren:
+    """What a group shows when opened; hidden in-sync items fold into one summary node."""
+
+    groups: list[Group]
+    leaves: list[DriftResult]
+    folded_groups: list[Group]
+    folded_leaves: list[DriftResult]
+
+    @property
+    def folded_count(self) -> int:
+        return sum(g.total for g in self.folded_groups) + len(self.folded_leaves)
+
+
+def visible_children(group: Group, *, show_in_sync: bool) -> VisibleChildren:
+    groups = group.sorted_children()
+    leaves = group.sorted_leaves()
+    if show_in_sync:
+        return VisibleChildren(groups, leaves, [], [])
+    return VisibleChildren(
+        groups=[g for g in groups if not g.all_in_sync],
+        leaves=[r for r in leaves if display_status(r) is not DisplayStatus.IN_SYNC],
+        folded_groups=[g for g in groups if g.all_in_sync],
+        folded_leaves=[r for r in leaves if display_status(r) is DisplayStatus.IN_SYNC],
+    )
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+
+def fuzzy_pattern(query: str) -> list[re.Pattern[str]]:
+    """One subsequence pattern per word: ``dep web`` matches ``Deployment shop/web-api``."""
+    return [
+        re.compile(".*?".join(re.escape(ch) for ch in token), re.IGNORECASE)
+        for token in query.split()
+    ]
+
+
+def haystack(result: DriftResult) -> str:
+    ref = result.ref
+    return f"{ref.kind} {ref.namespace} {ref.name}"
+
+
+def filter_results(
+    results: Sequence[DriftResult],
+    *,
+    query: str = "",
+    status: DisplayStatus | None = None,
+) -> list[DriftResult]:
+    patterns = fuzzy_pattern(query)
+    out: list[DriftResult] = []
+    for result in results:
+        if status is not None and display_status(result) is not status:
+            continue
+        if patterns:
+            text = haystack(result)
+            if not all(p.search(text) for p in patterns):
+                continue
+        out.append(result)
+    return out
+
+
+STATUS_FILTER_CYCLE: tuple[DisplayStatus | None, ...] = (
+    None,
+    DisplayStatus.DRIFTED,
+    DisplayStatus.MISSING,
+    DisplayStatus.EXTRA,
+    DisplayStatus.ERROR,
+    DisplayStatus.FORBIDDEN,
+    DisplayStatus.IN_SYNC,
+)
+
+
+def next_status_filter(current: DisplayStatus | None) -> DisplayStatus | None:
+    index = STATUS_FILTER_CYCLE.index(current)
+    return STATUS_FILTER_CYCLE[(index + 1) % len(STATUS_FILTER_CYCLE)]

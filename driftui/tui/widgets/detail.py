@@ -1,0 +1,407 @@
+"""The right-hand tabs for the selected object: Diff, Git, Live, Fields and History.
+
+Each tab's content is built only when that tab is shown for that object, in a thread
+worker, and cached by the result's ``cache_key`` (same blob + same resourceVersion gives
+the same text), so moving the cursor never waits for a diff.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from driftui.model import DriftResult, ObjectRef
+from driftui.tui import diff_source
+from driftui.tui.diff_render import Row, highlighted_lines, render_diff, yaml_rows
+from driftui.tui.formatting import ago, short_value
+from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, display_status, markup
+from driftui.tui.tree_model import Group
+from driftui.tui.widgets.lines_view import LinesView
+
+TABS: tuple[tuple[str, str], ...] = (
+    ("diff", "Diff"),
+    ("git", "Git"),
+    ("live", "Live"),
+    ("fields", "Fields"),
+    ("history", "History"),
+)
+FULL_CONTEXT = None
+COMPACT_CONTEXT = 3
+CACHE_SIZE = 256
+
+HistoryFn = Callable[[ObjectRef], list[Any]]
+NO_HISTORY = (
+    "History is not available here yet.\n\n"
+    "Per-object Git history (the commits that changed this object, each with its diff)\n"
+    "appears in this tab when driftui is started with a history source."
+)
+
+_STATUS_NOTE = {
+    "missing": "Declared in Git, absent from the cluster: every line below is Git only.",
+    "extra": "In the cluster with this source's markers, absent from Git.",
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the tabs describe: one object, or a group summarised."""
+
+    result: DriftResult | None = None
+    title: str = ""
+    group: Group | None = None
+
+
+class DetailPane(Vertical):
+    """Owns the view options (split, context, managedFields) and the per-tab cache."""
+
+    class Ready(Message):
+        def __init__(self, token: int, key: tuple[Any, ...], payload: Any) -> None:
+            super().__init__()
+            self.token = token
+            self.key = key
+            self.payload = payload
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime],
+        history: HistoryFn | None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.history = history
+        self.split = False
+        self.full = False
+        self.managed_fields = False
+        self.subject = Subject()
+        self._token = 0
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._history_entries: list[Any] = []
+        self.pending = 0  # builds started and not yet shown (tests and benchmarks wait on it)
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(initial="diff", id="tabs"):
+            with TabPane("1 Diff", id="diff"):
+                yield Static(id="diff-info", classes="info-line")
+                yield LinesView(id="diff-view", classes="text-view")
+            with TabPane("2 Git", id="git"):
+                yield LinesView(id="git-view", classes="text-view")
+            with TabPane("3 Live", id="live"):
+                yield Static(id="live-info", classes="info-line")
+                yield LinesView(id="live-view", classes="text-view")
+            with TabPane("4 Fields", id="fields"):
+                yield DataTable(id="fields-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("5 History", id="history"):
+                yield OptionList(id="history-list")
+                yield LinesView(id="history-view", classes="text-view")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#fields-table", DataTable)
+        table.add_columns("path", "git", "live", "type", "manager", "when")
+        self.query_one("#history-list", OptionList).display = self.history is not None
+
+    # -- public -------------------------------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or "diff"
+
+    def show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def show(self, subject: Subject) -> None:
+        self.subject = subject
+        self._render_active()
+
+    def toggle_split(self) -> None:
+        self.split = not self.split
+        self._render_active()
+
+    def toggle_context(self) -> None:
+        self.full = not self.full
+        self._render_active()
+
+    def toggle_managed_fields(self) -> None:
+        self.managed_fields = not self.managed_fields
+        self._render_active()
+
+    def focus_content(self) -> None:
+        target = {
+            "diff": "#diff-view",
+            "git": "#git-view",
+            "live": "#live-view",
+            "fields": "#fields-table",
+            "history": "#history-list" if self.history else "#history-view",
+        }[self.active_tab]
+        self.query_one(target).focus()
+
+    def selected_commit(self) -> str | None:
+        if self.active_tab != "history" or not self._history_entries:
+            return None
+        index = self.query_one("#history-list", OptionList).highlighted
+        if index is None or index >= len(self._history_entries):
+            return None
+        sha = getattr(self._history_entries[index], "sha", None)
+        return str(sha) if sha else None
+
+    def view_lines(self, view_id: str) -> list[str]:
+        return self.query_one(f"#{view_id}", LinesView).plain_lines()
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        self._render_active()
+        self.app.refresh_bindings()
+
+    def _render_active(self) -> None:
+        self._token += 1
+        tab = self.active_tab
+        result = self.subject.result
+        if result is None:
+            self._show_summary(tab)
+            return
+        if tab == "fields":
+            self._show_fields(result)
+            return
+        key, build = self._builder(tab, result)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            self._apply(key, cached)
+            return
+        self.pending += 1
+        self._build(self._token, key, build)
+
+    def _builder(self, tab: str, result: DriftResult) -> tuple[tuple[Any, ...], Callable[[], Any]]:
+        now = self.clock()
+        context = FULL_CONTEXT if self.full else COMPACT_CONTEXT
+        if tab == "diff":
+            return ("diff", result.cache_key, self.full), lambda: render_diff(
+                result, context=context, now=now
+            )
+        if tab == "git":
+            return ("git", result.cache_key), lambda: (
+                yaml_rows(result.desired) if result.desired is not None else None
+            )
+        if tab == "live":
+            managed = self.managed_fields
+
+            def live_rows() -> list[Row] | None:
+                if result.live is None:
+                    return None
+                obj = result.live if managed else diff_source.without_managed_fields(result.live)
+                return yaml_rows(obj)
+
+            return ("live", result.cache_key, managed), live_rows
+        history = self.history
+        return ("history", result.cache_key), lambda: (
+            history(result.ref) if history is not None else None
+        )
+
+    @work(thread=True, exclusive=True, group="detail")
+    def _build(self, token: int, key: tuple[Any, ...], build: Callable[[], Any]) -> None:
+        try:
+            payload = build()
+        except Exception as error:  # a broken object must not break the explorer
+            payload = error
+        self.post_message(self.Ready(token, key, payload))
+
+    def on_detail_pane_ready(self, message: Ready) -> None:
+        self.pending = max(0, self.pending - 1)
+        if isinstance(message.payload, Exception):
+            self.app.notify(f"Could not build this view: {message.payload}", severity="error")
+            return
+        self._cache[message.key] = message.payload
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        if message.token == self._token:
+            self._apply(message.key, message.payload)
+
+    def _apply(self, key: tuple[Any, ...], payload: Any) -> None:
+        result = self.subject.result
+        assert result is not None
+        tab = key[0]
+        if tab == "diff":
+            self._show_diff(result, payload)
+        elif tab == "git":
+            view = self.query_one("#git-view", LinesView)
+            if payload is None:
+                view.show_message("Not in Git: this object exists only in the cluster.")
+            else:
+                view.show_rows(payload)
+        elif tab == "live":
+            self._show_live(payload)
+        elif tab == "history":
+            self._show_history(payload)
+
+    def _heading(self, result: DriftResult) -> Content:
+        status = display_status(result)
+        return Content.from_markup(
+            f"{markup(status, GLYPH[status] + ' ' + LABEL[status])} [b]$ref[/b] "
+            f"[$text-muted]· {result.fidelity.value}[/]",
+            ref=str(result.ref),
+        )
+
+    def _show_diff(self, result: DriftResult, rendered: Any) -> None:
+        info = self.query_one("#diff-info", Static)
+        view = self.query_one("#diff-view", LinesView)
+        status = display_status(result)
+        mode = f"{'side-by-side' if self.split else 'unified'} · {'full' if self.full else 'compact'}"
+        details = f"{rendered.changed} changed lines · − git  + live · {mode}"
+        if result.ignored:
+            details += f" · {result.ignored} ignored"
+        info.update(self._heading(result) + Content.styled(f"  {details}", "$text-muted"))
+        if status.value in ("error", "forbidden"):
+            view.show_message(f"{LABEL[status]}: {result.reason or 'no reason given'}", "$text-error")
+            return
+        if not rendered.unified:
+            view.show_message("No differences: live matches Git for every field Git sets.")
+            return
+        note = _STATUS_NOTE.get(status.value)
+        rows = rendered.split if self.split else rendered.unified
+        if self.split:
+            view.show_split(rows)
+        else:
+            view.show_rows(([Row(Content.styled(note, "italic $text-muted"))] if note else []) + rows)
+
+    def _show_live(self, rows: list[Row] | None) -> None:
+        info = self.query_one("#live-info", Static)
+        state = "shown" if self.managed_fields else "hidden"
+        info.update(Content.styled(f"metadata.managedFields {state} (m toggles)", "$text-muted"))
+        view = self.query_one("#live-view", LinesView)
+        if rows is None:
+            view.show_message("Not in the cluster: this object is declared in Git only.")
+        else:
+            view.show_rows(rows)
+
+    def _show_fields(self, result: DriftResult) -> None:
+        table = self.query_one("#fields-table", DataTable)
+        table.clear()
+        now = self.clock()
+        for diff in result.differences:
+            table.add_row(
+                diff.dotted,
+                short_value(diff.git),
+                short_value(diff.live),
+                diff.type.value,
+                diff.manager or "—",
+                ago(diff.time, now) or "—",
+            )
+
+    def _show_history(self, entries: list[Any] | None) -> None:
+        options = self.query_one("#history-list", OptionList)
+        view = self.query_one("#history-view", LinesView)
+        options.clear_options()
+        if entries is None:
+            self._history_entries = []
+            options.display = False
+            view.show_message(NO_HISTORY)
+            return
+        self._history_entries = list(entries)
+        options.display = True
+        for entry in entries:
+            options.add_option(Option(Text(_history_line(entry, self.clock()))))
+        view.show_message(
+            "Enter shows the object's diff at the highlighted commit." if entries else
+            "No commit changed this object."
+        )
+
+    @on(OptionList.OptionSelected, "#history-list")
+    def _history_selected(self, event: OptionList.OptionSelected) -> None:
+        index = event.option_index
+        entries = self._history_entries
+        if not 0 <= index < len(entries):
+            return
+        after = _body(entries[index])
+        before = getattr(entries[index], "before", None)
+        if before is None and index + 1 < len(entries):
+            before = _body(entries[index + 1])
+        git_before = diff_source.render_yaml(before) if before is not None else ""
+        git_after = diff_source.render_yaml(after) if after is not None else ""
+        rows = _plain_diff_rows(git_before, git_after)
+        view = self.query_one("#history-view", LinesView)
+        view.show_rows(rows or [Row(Content("This commit did not change the object's content."))])
+
+    @on(OptionList.OptionHighlighted, "#history-list")
+    def _history_highlighted(self) -> None:
+        self.app.refresh_bindings()
+
+    def _show_summary(self, tab: str) -> None:
+        """A group (or nothing) is selected: say what is inside instead of an empty pane."""
+        group = self.subject.group
+        if group is None:
+            text = self.subject.title or "Select an object in the tree."
+            lines = [Row(Content.styled(text, "$text-muted"))]
+        else:
+            lines = [Row(Content.from_markup("[b]$title[/b]", title=self.subject.title))]
+            for status in SEVERITY:
+                count = group.counts.get(status, 0)
+                if count:
+                    lines.append(
+                        Row(Content.from_markup(markup(status, f"{GLYPH[status]} {count} {LABEL[status]}")))
+                    )
+            lines.append(Row(Content.styled("Enter opens the group on its worst object.", "$text-muted")))
+        for view_id in ("diff-view", "git-view", "live-view", "history-view"):
+            self.query_one(f"#{view_id}", LinesView).show_rows(lines)
+        self.query_one("#diff-info", Static).update("")
+        self.query_one("#live-info", Static).update("")
+        self.query_one("#fields-table", DataTable).clear()
+
+
+def _body(entry: Any) -> Any:
+    for name in ("body", "manifest", "after", "desired"):
+        value = getattr(entry, name, None)
+        if value is not None:
+            return getattr(value, "body", value)
+    return None
+
+
+def _history_line(entry: Any, now: datetime) -> str:
+    sha = str(getattr(entry, "sha", "") or "")[:7]
+    author = str(getattr(entry, "author", "") or "")
+    when = getattr(entry, "date", None) or getattr(entry, "when", None)
+    if isinstance(when, datetime):
+        when_text = ago(when.isoformat(), now)
+    else:
+        when_text = ago(str(when), now) if when else ""
+    subject = str(getattr(entry, "subject", "") or getattr(entry, "message", "") or entry)
+    return "  ".join(p for p in (sha, when_text, author, subject.splitlines()[0] if subject else "") if p)
+
+
+def _plain_diff_rows(before: str, after: str) -> list[Row]:
+    lines_before = highlighted_lines(before)
+    lines_after = highlighted_lines(after)
+    rows: list[Row] = []
+    for line in diff_source.unified(before, after, context=COMPACT_CONTEXT):
+        if line.kind == "hunk":
+            rows.append(Row(Content.styled(line.text, "$text-primary on $primary-muted"), "on $primary-muted"))
+        elif line.kind == "removed":
+            body = _numbered(lines_before, line.old_no, line.text)
+            rows.append(Row((Content("- ") + body).stylize_before("on $error-muted"), "on $error-muted"))
+        elif line.kind == "added":
+            body = _numbered(lines_after, line.new_no, line.text)
+            rows.append(Row((Content("+ ") + body).stylize_before("on $success-muted"), "on $success-muted"))
+        else:
+            rows.append(Row(Content("  ") + _numbered(lines_before, line.old_no, line.text)))
+    return rows
+
+
+def _numbered(lines: list[Content], number: int | None, text: str) -> Content:
+    if number is not None and 0 < number <= len(lines) and lines[number - 1].plain == text:
+        return lines[number - 1]
+    return Content(text)

@@ -1,0 +1,78 @@
+"""The two header lines: where the data comes from, and what the last scan concluded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from textual.content import Content
+from textual.widgets import Static
+
+from driftui.model import Fidelity, LiveInfo, SourceInfo
+from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, DisplayStatus, variable
+
+
+@dataclass(frozen=True)
+class HeaderState:
+    read_only: bool
+    live: LiveInfo | None = None
+    source: SourceInfo | None = None
+    fidelity: Fidelity | None = None
+    counts: dict[DisplayStatus, int] = field(default_factory=dict)
+    refreshed: datetime | None = None
+    progress: str = ""  # non-empty while a scan runs
+    error: str = ""  # the last refresh's failure, kept until a scan succeeds
+    watch_interval: float | None = None  # set while watch mode is on
+
+
+def _where(live: LiveInfo | None) -> str:
+    if live is None:
+        return "cluster: …"
+    if live.snapshot:
+        return f"snapshot {live.snapshot}"
+    parts = [p for p in (live.context, live.server) if p]
+    return "context " + " · ".join(parts) if parts else "cluster"
+
+
+def _source(source: SourceInfo | None) -> str:
+    if source is None:
+        return "git: …"
+    short = source.commit[:7] if source.commit else "?"
+    path = f" /{source.path.strip('/')}" if source.path and source.path not in (".", "/") else ""
+    return f"{source.repo}{path} @ {source.ref} {short}"
+
+
+def render_header(state: HeaderState) -> Content:
+    sep = Content.styled(" │ ", "$text-muted")
+    first: list[Content] = []
+    if state.read_only:
+        first.append(Content.styled(" READ-ONLY ", "bold $text-error on $error-muted"))
+        first.append(Content(" "))
+    first.append(Content.styled("driftui", "bold $text-accent"))
+    first += [sep, Content(_where(state.live)), sep, Content(_source(state.source))]
+    if state.fidelity is not None:
+        first += [sep, Content.styled(state.fidelity.value, "$text-primary")]
+
+    second: list[Content] = []
+    for status in (*SEVERITY[:-1], DisplayStatus.IN_SYNC):
+        count = state.counts.get(status, 0)
+        if count or status in (DisplayStatus.DRIFTED, DisplayStatus.IN_SYNC):
+            style = f"${variable(status)}" if count else "$text-muted"
+            second.append(Content.styled(f"{GLYPH[status]} {count} {LABEL[status]}", style))
+            second.append(Content("  "))
+    if state.refreshed is not None:
+        second += [sep, Content.styled(f"refreshed {state.refreshed:%H:%M:%S}", "$text-muted")]
+    if state.watch_interval:
+        second += [sep, Content.styled(f"watching every {state.watch_interval:g}s", "$text-accent")]
+    if state.progress:
+        second += [sep, Content.styled(f"scanning… {state.progress}", "$text-accent")]
+    if state.error:
+        second += [sep, Content.styled(f"refresh failed: {state.error}", "bold $text-error")]
+    return Content("\n").join([Content("").join(first), Content("").join(second)])
+
+
+class SummaryHeader(Static):
+    """Header widget; the app pushes a new :class:`HeaderState` whenever something changes."""
+
+    def show(self, state: HeaderState) -> None:
+        self.update(render_header(state))

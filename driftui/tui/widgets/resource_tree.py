@@ -1,0 +1,260 @@
+"""The resource tree: grouped results whose nodes are built only when a group opens.
+
+With 10,000 objects the widget holds a few dozen nodes until the user opens groups,
+so loading, filtering and regrouping stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.color import Color
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from driftui.model import DriftResult, ObjectRef
+from driftui.tui.status_style import (
+    GLYPH,
+    RANK,
+    SEVERITY,
+    DisplayStatus,
+    display_status,
+    variable,
+)
+from driftui.tui.tree_model import Group, Grouping, group_path, leaf_label, visible_children
+
+
+@dataclass
+class GroupEntry:
+    group: Group
+    populated: bool = False
+
+
+@dataclass
+class FoldedEntry:
+    """In-sync objects folded into one "✓ N in sync" node; it lists them when opened."""
+
+    parent_key: tuple[str, ...]
+    groups: list[Group] = field(default_factory=list)
+    leaves: list[DriftResult] = field(default_factory=list)
+    populated: bool = False
+
+    @property
+    def count(self) -> int:
+        return sum(g.total for g in self.groups) + len(self.leaves)
+
+
+NodeData = GroupEntry | FoldedEntry | DriftResult
+Node = TreeNode[NodeData]
+
+
+def node_status(data: NodeData | None) -> DisplayStatus:
+    if isinstance(data, DriftResult):
+        return display_status(data)
+    if isinstance(data, GroupEntry):
+        return data.group.worst
+    return DisplayStatus.IN_SYNC
+
+
+def expansion_key(data: NodeData | None) -> tuple[str, ...] | None:
+    if isinstance(data, GroupEntry):
+        return data.group.key
+    if isinstance(data, FoldedEntry):
+        return (*data.parent_key, "\x00in-sync")
+    return None
+
+
+class ResourceTree(Tree[NodeData]):
+    """Tree of drift results; the app reacts to its highlight and select messages."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("resources", id=id)
+        self.show_root = False
+        self.auto_expand = False
+        self.guide_depth = 2
+        self.grouping = Grouping.NAMESPACE
+        self.show_in_sync = False
+        self._styles_by_status: dict[DisplayStatus, Style] = {}
+
+    # -- colours ------------------------------------------------------------------------------
+
+    def refresh_status_styles(self) -> None:
+        variables = self.app.get_css_variables()
+        self._styles_by_status = {}
+        for status in DisplayStatus:
+            value = variables.get(variable(status), "")
+            try:
+                self._styles_by_status[status] = Style(color=Color.parse(value).rich_color)
+            except Exception:
+                self._styles_by_status[status] = Style()
+
+    def _style(self, status: DisplayStatus) -> Style:
+        if not self._styles_by_status:
+            self.refresh_status_styles()
+        return self._styles_by_status[status]
+
+    # -- labels -------------------------------------------------------------------------------
+
+    def _counts(self, group: Group) -> Text:
+        text = Text()
+        for status in SEVERITY:
+            count = group.counts.get(status, 0)
+            if count:
+                text.append(f" {GLYPH[status]}{count}", self._style(status))
+        return text
+
+    def group_label(self, group: Group) -> Text:
+        status = group.worst
+        return Text.assemble(
+            (f"{GLYPH[status]} ", self._style(status)), group.label, self._counts(group)
+        )
+
+    def leaf_label(self, result: DriftResult) -> Text:
+        status = display_status(result)
+        return Text.assemble(
+            (f"{GLYPH[status]} ", self._style(status)), leaf_label(result, self.grouping)
+        )
+
+    def folded_label(self, entry: FoldedEntry) -> Text:
+        style = self._style(DisplayStatus.IN_SYNC)
+        return Text.assemble((f"{GLYPH[DisplayStatus.IN_SYNC]} ", style), (f"{entry.count} in sync", "dim"))
+
+    # -- building -----------------------------------------------------------------------------
+
+    def load(self, index: Group, *, expanded: set[tuple[str, ...]] | None = None) -> None:
+        """Replace the tree's content; re-open the groups whose keys are in ``expanded``."""
+        self.clear()
+        self.root.data = GroupEntry(index)
+        self._populate(self.root)
+        if expanded:
+            self._reopen(self.root, expanded)
+
+    def _reopen(self, node: Node, expanded: set[tuple[str, ...]]) -> None:
+        for child in node.children:
+            key = expansion_key(child.data)
+            if key is not None and key in expanded:
+                self._populate(child)
+                child.expand()
+                self._reopen(child, expanded)
+
+    def _populate(self, node: Node) -> None:
+        data = node.data
+        if isinstance(data, GroupEntry) and not data.populated:
+            data.populated = True
+            shown = visible_children(data.group, show_in_sync=self.show_in_sync)
+            for group in shown.groups:
+                node.add(self.group_label(group), data=GroupEntry(group), allow_expand=True)
+            for result in shown.leaves:
+                node.add_leaf(self.leaf_label(result), data=result)
+            if shown.folded_count:
+                folded = FoldedEntry(data.group.key, shown.folded_groups, shown.folded_leaves)
+                node.add(self.folded_label(folded), data=folded, allow_expand=True)
+        elif isinstance(data, FoldedEntry) and not data.populated:
+            data.populated = True
+            for group in data.groups:
+                node.add(self.group_label(group), data=GroupEntry(group), allow_expand=True)
+            for result in data.leaves:
+                node.add_leaf(self.leaf_label(result), data=result)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        self._populate(event.node)
+
+    def expanded_keys(self) -> set[tuple[str, ...]]:
+        keys: set[tuple[str, ...]] = set()
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop()
+            if node.is_expanded:
+                key = expansion_key(node.data)
+                if key is not None:
+                    keys.add(key)
+                stack.extend(node.children)
+        return keys
+
+    # -- cursor -------------------------------------------------------------------------------
+
+    def go_to(self, node: Node) -> None:
+        """Move the cursor to ``node`` now, even if the tree's lines are stale."""
+        self._refresh_lines()
+        self.move_cursor(node, animate=False)
+
+    def _refresh_lines(self) -> None:
+        _ = self._tree_lines  # rebuilds the line cache so node line numbers are current
+
+    def open_group(self, node: Node) -> None:
+        self._populate(node)
+        node.expand()
+
+    def open_on_worst(self, node: Node) -> None:
+        """Expand a group and put the cursor on its worst child (k9s habit: go to trouble)."""
+        self._populate(node)
+        node.expand()
+        if node.children:
+            worst = min(node.children, key=lambda c: RANK[node_status(c.data)])
+            self.go_to(worst)
+
+    def walk(self, node: Node | None = None) -> Iterator[Node]:
+        """Nodes that exist now, depth first (children of unopened groups do not exist yet)."""
+        for child in (node or self.root).children:
+            yield child
+            yield from self.walk(child)
+
+    def reveal(self, ref: ObjectRef, result_path: tuple[str, ...]) -> bool:
+        """Open the groups on the way to ``ref`` and put the cursor on it."""
+        node: Node = self.root
+        while True:
+            self._populate(node)
+            step: Node | None = None
+            for child in node.children:
+                data = child.data
+                if isinstance(data, DriftResult) and data.ref == ref:
+                    self.go_to(child)
+                    return True
+                if isinstance(data, GroupEntry) and result_path[: len(data.group.key)] == data.group.key:
+                    step = child
+                elif isinstance(data, FoldedEntry) and step is None and self._folds(data, ref, result_path):
+                    step = child
+            if step is None:
+                return False
+            step.expand()
+            node = step
+
+    @staticmethod
+    def _folds(entry: FoldedEntry, ref: ObjectRef, path: tuple[str, ...]) -> bool:
+        if any(r.ref == ref for r in entry.leaves):
+            return True
+        return any(path[: len(g.key)] == g.key for g in entry.groups)
+
+    def path_of(self, result: DriftResult) -> tuple[str, ...]:
+        return group_path(result, self.grouping)
+
+    def first_leaf_of_worst(self) -> bool:
+        """On first load: open the worst group chain and land on its worst object."""
+        node: Node = self.root
+        for _ in range(8):
+            self._populate(node)
+            if not node.children:
+                return False
+            worst = min(node.children, key=lambda c: RANK[node_status(c.data)])
+            if isinstance(worst.data, DriftResult):
+                if node is not self.root:
+                    node.expand()
+                self.go_to(worst)
+                return True
+            if isinstance(worst.data, FoldedEntry):
+                self.go_to(worst)
+                return False
+            if node is not self.root:
+                node.expand()
+            node = worst
+        return False

@@ -1,0 +1,285 @@
+"""The manifest parser: every kind of bad input is a LoadProblem, never an exception."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from driftui.source.yaml_loader import (
+    MAX_DEPTH,
+    MAX_EXPANDED_NODES,
+    ParsedFile,
+    is_manifest_path,
+    parse_documents,
+)
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: v\n"
+
+
+def names(parsed: ParsedFile) -> list[str]:
+    return [d.body["metadata"]["name"] for d in parsed.documents]
+
+
+def test_multi_document_file_keeps_every_object_with_its_start_line() -> None:
+    text = CM.format(name="a") + "---\n# comment\n" + CM.format(name="b") + "---\n"
+    parsed = parse_documents(text.encode(), "x.yaml")
+    assert names(parsed) == ["a", "b"]
+    assert [d.line for d in parsed.documents] == [1, 9]
+    assert parsed.problems == []
+    assert parsed.skipped == 0
+
+
+def test_kind_list_is_expanded_with_item_lines() -> None:
+    text = (
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n"
+        "- apiVersion: v1\n  kind: Secret\n  metadata: {name: b}\n"
+    )
+    parsed = parse_documents(text.encode(), "list.yaml")
+    assert names(parsed) == ["a", "b"]
+    assert [d.line for d in parsed.documents] == [4, 7]
+
+
+def test_typed_list_kind_is_expanded_but_a_named_crd_ending_in_list_is_not() -> None:
+    typed = {"apiVersion": "v1", "kind": "ConfigMapList", "items": [json.loads(_cm_json("a"))]}
+    assert names(parse_documents(json.dumps(typed).encode(), "l.json")) == ["a"]
+    crd = "apiVersion: x.io/v1\nkind: AllowList\nmetadata: {name: mine}\nitems: [1, 2]\n"
+    parsed = parse_documents(crd.encode(), "crd.yaml")
+    assert names(parsed) == ["mine"]
+    assert parsed.documents[0].body["kind"] == "AllowList"
+
+
+def _cm_json(name: str) -> str:
+    return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+
+
+def test_json_file() -> None:
+    parsed = parse_documents(_cm_json("j").encode(), "cm.json")
+    assert names(parsed) == ["j"]
+    assert parsed.documents[0].line == 1
+
+
+def test_json_syntax_error_has_line() -> None:
+    parsed = parse_documents(b'{\n"apiVersion": "v1",\n"kind": }\n', "bad.json")
+    assert parsed.documents == []
+    assert len(parsed.problems) == 1
+    assert parsed.problems[0].path == "bad.json"
+    assert parsed.problems[0].line == 3
+    assert parsed.problems[0].message.startswith("JSON error:")
+
+
+def test_documents_without_apiversion_or_kind_are_skipped_and_counted() -> None:
+    text = "foo: bar\n---\nkind: ConfigMap\n---\napiVersion: v1\n---\n" + CM.format(name="a")
+    parsed = parse_documents(text.encode(), "mixed.yaml")
+    assert names(parsed) == ["a"]
+    assert parsed.skipped == 3
+    assert parsed.problems == []
+
+
+def test_empty_documents_are_neither_skipped_nor_problems() -> None:
+    parsed = parse_documents(b"---\n---\n# only a comment\n", "empty.yaml")
+    assert parsed == ParsedFile()
+
+
+def test_parse_error_reports_path_and_line_and_keeps_earlier_documents() -> None:
+    text = CM.format(name="ok") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n"
+    parsed = parse_documents(text.encode(), "dir/broken.yaml")
+    assert names(parsed) == ["ok"]
+    (problem,) = parsed.problems
+    assert problem.path == "dir/broken.yaml"
+    assert problem.line == 11
+    assert problem.message.startswith("YAML error:")
+    assert str(problem).startswith("dir/broken.yaml:11: YAML error:")
+
+
+def test_constructor_error_in_one_document_does_not_lose_the_next() -> None:
+    text = "!!python/object:os.system {}\n---\n" + CM.format(name="after")
+    parsed = parse_documents(text.encode(), "t.yaml")
+    assert names(parsed) == ["after"]
+    assert len(parsed.problems) == 1
+    assert "python/object" in parsed.problems[0].message
+    assert parsed.problems[0].line == 1
+
+
+def test_non_utf8_is_a_problem() -> None:
+    parsed = parse_documents(b"apiVersion: v1\nkind: \xff\xfe\n", "latin.yaml")
+    assert parsed.documents == []
+    (problem,) = parsed.problems
+    assert problem.path == "latin.yaml"
+    assert "not UTF-8" in problem.message
+    assert "byte 21" in problem.message
+    assert problem.line == 2
+
+
+def test_utf8_bom_is_accepted() -> None:
+    assert names(parse_documents(b"\xef\xbb\xbf" + CM.format(name="bom").encode(), "b.yaml")) == [
+        "bom"
+    ]
+
+
+def test_documents_that_are_not_mappings_are_problems() -> None:
+    parsed = parse_documents(b"- a\n- b\n---\njust a string\n---\n42\n", "scalars.yaml")
+    assert [p.message for p in parsed.problems] == [
+        "document is a sequence, not a mapping",
+        "document is a string, not a mapping",
+        "document is a number, not a mapping",
+    ]
+    assert [p.line for p in parsed.problems] == [1, 4, 6]
+
+
+def test_wrong_typed_identity_fields_are_problems() -> None:
+    text = (
+        "apiVersion: 1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: just-a-string\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 7}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: [x]}\n"
+    )
+    parsed = parse_documents(text.encode(), "types.yaml")
+    assert parsed.documents == []
+    assert [p.message for p in parsed.problems] == [
+        "apiVersion and kind must be strings",
+        "ConfigMap has no metadata.name",
+        "ConfigMap has no metadata.name",
+        "metadata.namespace must be a string",
+    ]
+
+
+def test_duplicate_keys_are_an_error_but_merge_keys_are_not() -> None:
+    dup = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  k: 1\n  k: 2\n"
+    parsed = parse_documents(dup.encode(), "dup.yaml")
+    assert parsed.documents == []
+    (problem,) = parsed.problems
+    assert "duplicate key 'k'" in problem.message
+    assert problem.line == 6
+    merged = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  <<: {k: 1, j: 2}\n  k: 3\n"
+    )
+    parsed = parse_documents(merged.encode(), "merge.yaml")
+    assert parsed.problems == []
+    assert parsed.documents[0].body["data"] == {"k": 3, "j": 2}
+
+
+def test_duplicate_json_keys_are_an_error() -> None:
+    parsed = parse_documents(b'{"apiVersion": "v1", "kind": "A", "kind": "B"}', "d.json")
+    assert parsed.documents == []
+    assert parsed.problems[0].message == "JSON error: duplicate key 'kind'"
+
+
+def _billion_laughs(levels: int) -> bytes:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        refs = ",".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_billion_laughs_is_refused() -> None:
+    parsed = parse_documents(_billion_laughs(12), "bomb.yaml")  # 9**12 ~ 2.8e11 nodes
+    assert parsed.documents == []
+    (problem,) = parsed.problems
+    assert problem.message == f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes"
+
+
+def test_bombs_spread_over_documents_share_one_budget() -> None:
+    doc = _billion_laughs(6).decode()  # 9**6 = 531441 nodes each: fine alone, not five times
+    parsed = parse_documents("---\n".join([doc] * 5).encode(), "bombs.yaml")
+    assert any("aliases expand" in p.message for p in parsed.problems)
+
+
+def test_modest_anchors_still_work() -> None:
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: &l {app: web}\n"
+        "  annotations: *l\n"
+    )
+    parsed = parse_documents(text.encode(), "anchors.yaml")
+    assert parsed.problems == []
+    assert parsed.documents[0].body["metadata"]["annotations"] == {"app": "web"}
+
+
+def test_self_referencing_document_is_refused() -> None:
+    parsed = parse_documents(
+        b"&a\napiVersion: v1\nkind: X\nmetadata: {name: n}\nme: *a\n", "c.yaml"
+    )
+    assert parsed.documents == []
+    assert parsed.problems[0].message == "document refers to itself"
+
+
+def test_deep_flow_nesting_is_refused_without_crashing() -> None:
+    n = 200_000  # libyaml's C composer would overflow the stack on this
+    parsed = parse_documents(b"[" * n + b"]" * n, "deep.yaml")
+    assert parsed.documents == []
+    assert parsed.problems[0].message == f"document nests deeper than {MAX_DEPTH} levels"
+
+
+def test_deep_block_nesting_is_refused_without_crashing() -> None:
+    parsed = parse_documents(b"- " * 200_000 + b"x\n", "deep.yaml")
+    assert parsed.problems[0].message == f"document nests deeper than {MAX_DEPTH} levels"
+
+
+def test_deep_json_is_a_problem() -> None:
+    parsed = parse_documents(b"[" * 200_000 + b"]" * 200_000, "deep.json")
+    assert parsed.problems[0].message == "document nests too deeply"
+
+
+def test_many_brackets_in_strings_do_not_block_a_real_manifest() -> None:
+    dashboard = json.dumps({"panels": [{"targets": [{"expr": "x"}]} for _ in range(400)]})
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: dash}}\ndata:\n  d.json: '{dashboard}'\n"
+    parsed = parse_documents(text.encode(), "dash.yaml")
+    assert parsed.problems == []
+    assert json.loads(parsed.documents[0].body["data"]["d.json"]) == json.loads(dashboard)
+
+
+def test_is_manifest_path() -> None:
+    assert is_manifest_path("a/b.YAML")
+    assert is_manifest_path("x.yml")
+    assert is_manifest_path("x.json")
+    assert not is_manifest_path("README.md")
+    assert not is_manifest_path("yaml")
+
+
+def _valid_manifest_text(name: str) -> str:
+    return yaml.safe_dump(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"k": "v"}}
+    )
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_raise(data: bytes) -> None:
+    for path in ("r.yaml", "r.json"):
+        parsed = parse_documents(data, path)
+        assert all(p.path == path for p in parsed.problems)
+        assert all(isinstance(d.body, dict) for d in parsed.documents)
+
+
+yaml_alphabet = st.sampled_from(
+    [*"abc:-[]{},&*!|>'\"#%@` \n\t?", "---\n", "...\n", "&a ", "*a", "<<: ", "!!str "]
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(yaml_alphabet, max_size=300).map("".join))
+def test_random_yaml_like_text_never_raises(text: str) -> None:
+    parsed = parse_documents(text.encode(), "y.yaml")
+    for doc in parsed.documents:
+        assert isinstance(doc.body["apiVersion"], str)
+        assert isinstance(doc.body["metadata"]["name"], str)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=8), min_size=1, max_size=5),
+    st.data(),
+)
+def test_truncated_manifests_never_raise(names_: list[str], data: st.DataObject) -> None:
+    full = "---\n".join(_valid_manifest_text(n) for n in names_)
+    cut = data.draw(st.integers(min_value=0, max_value=len(full)))
+    parsed = parse_documents(full[:cut].encode(), "t.yaml")
+    assert len(parsed.documents) <= len(names_)
+    # whatever survived the cut is one of ours, intact in its identity
+    assert set(n for n in names(parsed)) <= set(names_) | {
+        n[:k] for n in names_ for k in range(1, len(n))
+    }
