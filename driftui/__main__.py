@@ -28,7 +28,9 @@ def run_demo(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="driftui-demo-") as tmp:
         fixture = build_demo(Path(tmp))
         gate = MutationGate(read_only=True)
-        options = ScanOptions(repo=str(fixture.repo), live_snapshot=str(fixture.snapshot), read_only=True)
+        options = ScanOptions(
+            repo=str(fixture.repo), live_snapshot=str(fixture.snapshot), read_only=True
+        )
         return open_explorer(args, Scanner(options, gate), gate)
 
 

@@ -63,10 +63,22 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         help="never send a mutating request, not even a dry-run (or DRIFTUI_READ_ONLY=1)",
     )
     fid = live.add_mutually_exclusive_group()
-    fid.add_argument("--server-side", dest="server_side", action="store_const", const=True,
-                     default=default(None), help="predict with a dry-run server-side apply")
-    fid.add_argument("--client-side", dest="server_side", action="store_const", const=False,
-                     default=default(None), help="compare normalised objects only")
+    fid.add_argument(
+        "--server-side",
+        dest="server_side",
+        action="store_const",
+        const=True,
+        default=default(None),
+        help="predict with a dry-run server-side apply",
+    )
+    fid.add_argument(
+        "--client-side",
+        dest="server_side",
+        action="store_const",
+        const=False,
+        default=default(None),
+        help="compare normalised objects only",
+    )
     parser.add_argument("-v", "--verbose", action="count", default=default(0))
 
 
@@ -137,7 +149,9 @@ def write_diff(report: ScanReport, out: IO[str], colour: bool) -> None:
     for r in report.results:
         if r.status not in (Status.DRIFTED, Status.MISSING, Status.EXTRA):
             continue
-        out.write(_paint(f"--- git/{r.ref}\n+++ live/{r.ref}  ({r.status.value})\n", "header", colour))
+        out.write(
+            _paint(f"--- git/{r.ref}\n+++ live/{r.ref}  ({r.status.value})\n", "header", colour)
+        )
         for d in r.differences:
             who = f" by {d.manager}" if d.manager else ""
             when = f" at {d.time}" if d.time else ""
@@ -194,8 +208,11 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
         if r.status is Status.ERROR and r.reason.startswith("forbidden")
     }
     snapshot = Snapshot(
-        salt=scanner.salt, objects=objects, context=report.live.context,
-        server=report.live.server, forbidden=forbidden,
+        salt=scanner.salt,
+        objects=objects,
+        context=report.live.context,
+        server=report.live.server,
+        forbidden=forbidden,
     )
     write_snapshot(snapshot, args.output)
     print(f"wrote {len(objects)} objects to {args.output}", file=sys.stderr)
@@ -211,7 +228,9 @@ COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace], int]] = {
 
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 def main(

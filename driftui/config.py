@@ -83,7 +83,7 @@ def load_config(path: str | None = None, text: str | None = None) -> Config:
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        line = f" line {mark.line + 1}" if mark is not None else ""
+        line = f" line {mark.line + 1}:" if mark is not None else ""
         raise ConfigError(f"{where}:{line} invalid YAML: {exc.problem or exc}") from None
     except Exception as exc:  # the loader can raise ValueError/RecursionError on odd input
         raise ConfigError(f"{where}: invalid YAML: {type(exc).__name__}") from None

@@ -100,9 +100,13 @@ def _duplicates(manifests: list[Manifest]) -> tuple[list[Manifest], list[DriftRe
             for m in group:
                 errors.append(
                     DriftResult(
-                        ref, m.api_version, Status.ERROR, Fidelity.CLIENT_SIDE,
+                        ref,
+                        m.api_version,
+                        Status.ERROR,
+                        Fidelity.CLIENT_SIDE,
                         reason=f"duplicate identity: declared in {places}",
-                        source_file=m.source_file, blob_sha=m.blob_sha,
+                        source_file=m.source_file,
+                        blob_sha=m.blob_sha,
                     )
                 )
     return unique, errors
@@ -136,7 +140,7 @@ class Scanner:
             )
         return self._client
 
-    def _live_from_snapshot(self, path: str) -> tuple[_LiveSide, Snapshot]:
+    def _live_from_snapshot(self, path: str) -> _LiveSide:
         snap = read_snapshot(path)
         state = LiveState()
         for obj in snap.objects:
@@ -145,8 +149,7 @@ class Scanner:
             group, _, kind = key.rpartition("/")
             state.forbidden[(group, kind, "")] = reason
         info = LiveInfo(context=snap.context, server=snap.server, snapshot=path)
-        side = _LiveSide(info, state, ScopeLookup(None, snap.objects), SecretMasker(snap.salt))
-        return side, snap
+        return _LiveSide(info, state, ScopeLookup(None, snap.objects), SecretMasker(snap.salt))
 
     def _live_from_cluster(
         self, desired: list[Manifest], default_ns: str, progress: ProgressFn
@@ -167,21 +170,25 @@ class Scanner:
         if self._merge_keys is None:
             self._merge_keys = fetch_merge_keys(client, {i.api_version for i in kinds.values()})
         state = read_live(client, kinds.values(), namespaces, progress=progress)
-        info = LiveInfo(context=client.context, server=client.server)
+        where = LiveInfo(context=client.context, server=client.server)
         masker = SecretMasker(self.salt or Snapshot.new_salt())
-        return _LiveSide(info, state, ScopeLookup(discovery), masker, discovery, client, unknown)
+        return _LiveSide(where, state, ScopeLookup(discovery), masker, discovery, client, unknown)
 
     # -- the scan ----------------------------------------------------------------------
 
     def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
         opts = self.options
         desired = load_desired(
-            opts.repo, opts.ref, opts.path, fetch=opts.fetch, cache_dir=opts.cache_dir,
+            opts.repo,
+            opts.ref,
+            opts.path,
+            fetch=opts.fetch,
+            cache_dir=opts.cache_dir,
             progress=progress,
         )
         config = self.config = self._config(desired)
         if opts.live_snapshot:
-            live, snap = self._live_from_snapshot(opts.live_snapshot)
+            live = self._live_from_snapshot(opts.live_snapshot)
             default_ns = opts.namespace or "default"
             fidelity = Fidelity.CLIENT_SIDE
         else:
@@ -233,8 +240,12 @@ class Scanner:
         ref = manifest.ref
         live_raw = live.state.objects.get(ref)
         base = DriftResult(
-            ref, manifest.api_version, Status.IN_SYNC, Fidelity.CLIENT_SIDE,
-            source_file=manifest.source_file, blob_sha=manifest.blob_sha,
+            ref,
+            manifest.api_version,
+            Status.IN_SYNC,
+            Fidelity.CLIENT_SIDE,
+            source_file=manifest.source_file,
+            blob_sha=manifest.blob_sha,
             desired=normalise(live.masker.mask_object(manifest.body), options.merge_keys),
         )
         if (ref.group, ref.kind) in live.unknown:
@@ -261,7 +272,9 @@ class Scanner:
             if predicted is not None:
                 predicted = live.masker.mask_object(predicted)
                 defaulted = live.masker.mask_object(defaulted) if defaulted else None
-                outcome = compare(desired, live_obj, options, predicted=predicted, defaulted=defaulted)
+                outcome = compare(
+                    desired, live_obj, options, predicted=predicted, defaulted=defaulted
+                )
                 used = Fidelity.SERVER_SIDE
         status = Status.DRIFTED if outcome.differences else Status.IN_SYNC
         result = replace(
@@ -287,7 +300,9 @@ class Scanner:
         key = (info.group, info.resource, namespace)
         if key not in self._patch_allowed:
             try:
-                self._patch_allowed[key] = client.can_i("patch", info.group, info.resource, namespace)
+                self._patch_allowed[key] = client.can_i(
+                    "patch", info.group, info.resource, namespace
+                )
             except ClusterError:
                 self._patch_allowed[key] = False
         return self._patch_allowed[key]
@@ -308,8 +323,12 @@ class Scanner:
         body = dict(manifest.body, apiVersion=manifest.api_version)
         try:
             predicted = client.apply(
-                info.path(namespace, manifest.ref.name), body, target,
-                field_manager=self._applier(live_raw, options), force=True, dry_run=True,
+                info.path(namespace, manifest.ref.name),
+                body,
+                target,
+                field_manager=self._applier(live_raw, options),
+                force=True,
+                dry_run=True,
             )
         except (ApiError, MutationRefused):
             return None, None
@@ -344,10 +363,16 @@ class Scanner:
                 masked = live.masker.mask_object(obj)
                 out.append(
                     DriftResult(
-                        ref, str(obj.get("apiVersion", "")), Status.EXTRA, Fidelity.CLIENT_SIDE,
+                        ref,
+                        str(obj.get("apiVersion", "")),
+                        Status.EXTRA,
+                        Fidelity.CLIENT_SIDE,
                         reason="live object tracked by this source but absent from Git",
-                        live=masked, owner=app_owner(obj),
-                        resource_version=str((obj.get("metadata") or {}).get("resourceVersion", "")),
+                        live=masked,
+                        owner=app_owner(obj),
+                        resource_version=str(
+                            (obj.get("metadata") or {}).get("resourceVersion", "")
+                        ),
                     )
                 )
         return out

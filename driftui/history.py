@@ -10,19 +10,24 @@ How it stays fast on big repositories:
   parse cache keyed by blob SHA (``driftui.source.blobs``);
 - a finished history is cached by (repository, commit, object): commits are immutable.
 
-Rendered sources (kustomize, Helm) are not followed yet: their objects' history is the
-history of the plain files that declare them.
+Objects produced by a kustomize or Helm directory are followed through the rendered
+output of each commit that touched the directory (and only those commits are rendered;
+renders are cached by the directory's tree SHA). A render that reaches outside its
+directory (``../base``) is re-rendered only when the directory itself changes.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import posixpath
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import yaml
 
 from driftui.compare.merge_keys import key_text
 from driftui.model import KeyedItem, ObjectRef, Path
@@ -35,7 +40,14 @@ from driftui.source.git_repo import (
     open_repo,
     run_command,
 )
-from driftui.source.yaml_loader import is_manifest_path
+from driftui.source.render import (
+    KUSTOMIZATION_FILES,
+    Renderer,
+    RenderTarget,
+    find_render_targets,
+    is_inside,
+)
+from driftui.source.yaml_loader import SafeLoader, is_manifest_path
 
 NULL_SHA = "0" * 40
 _COMMIT_START = "\x1e"
@@ -114,25 +126,32 @@ def parse_raw_log(raw: bytes) -> list[LoggedCommit]:
         commit = LoggedCommit(
             sha, parents.split(), author, email, date, _FIELD.join(fields[5:]).strip()
         )
-        tokens = rest.lstrip("\n").split("\0")
-        index = 0
-        while index < len(tokens):
-            meta = tokens[index]
-            index += 1
-            if not meta.startswith(":"):
-                continue
-            parts = meta[1:].split()
-            if len(parts) < 5:
-                continue
-            old_sha, new_sha, status = parts[2], parts[3], parts[4]
-            if status[:1] in ("R", "C"):
-                old_path, new_path = tokens[index], tokens[index + 1]
-                index += 2
-            else:
-                old_path = new_path = tokens[index]
-                index += 1
-            commit.changes.append(FileChange(status[:1], old_path, new_path, old_sha, new_sha))
+        commit.changes.extend(parse_raw_changes(rest.lstrip("\n")))
         out.append(commit)
+    return out
+
+
+def parse_raw_changes(text: str) -> list[FileChange]:
+    """Parse ``-z --raw`` diff records (from ``git log``, ``diff-tree`` or ``diff``)."""
+    out: list[FileChange] = []
+    tokens = text.split("\0")
+    index = 0
+    while index < len(tokens):
+        meta = tokens[index]
+        index += 1
+        if not meta.startswith(":"):
+            continue
+        parts = meta[1:].split()
+        if len(parts) < 5:
+            continue
+        old_sha, new_sha, status = parts[2], parts[3], parts[4]
+        if status[:1] in ("R", "C"):
+            old_path, new_path = tokens[index], tokens[index + 1]
+            index += 2
+        else:
+            old_path = new_path = tokens[index]
+            index += 1
+        out.append(FileChange(status[:1], old_path, new_path, old_sha, new_sha))
     return out
 
 
@@ -176,7 +195,7 @@ def _find(repo: GitRepo, matcher: _Matcher, path: str, sha: str) -> dict[str, An
 # -- the walk ----------------------------------------------------------------------------
 
 
-def _in_scope(path: str, scope: str) -> bool:
+def in_scope(path: str, scope: str) -> bool:
     return is_manifest_path(path) and (not scope or path == scope or path.startswith(scope + "/"))
 
 
@@ -201,7 +220,6 @@ def _log(repo: GitRepo, starts: Sequence[str], paths: Iterable[str]) -> list[Log
         "--no-textconv",
         "-M",
         "--full-diff",
-        "--diff-merges=first-parent",
         f"--format={_LOG_FORMAT}",
         *starts,
         "--",
@@ -223,7 +241,7 @@ def _grep_candidates(repo: GitRepo, commit: str, name: str, scope: str) -> list[
     out = []
     for item in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
         path = item.removeprefix(prefix)
-        if item and _in_scope(path, scope):
+        if item and in_scope(path, scope):
             out.append(path)
     return out
 
@@ -234,9 +252,26 @@ def _plain_env() -> dict[str, str]:
     return env
 
 
-def _locate(repo: GitRepo, commit: str, matcher: _Matcher, scope: str) -> dict[str, str]:
-    """path -> blob sha of every file holding the object at ``commit``."""
-    candidates = _grep_candidates(repo, commit, matcher.ref.name, scope)
+def _render_targets(repo: GitRepo, commit: str, scope: str) -> list[RenderTarget]:
+    found = repo.object_at(commit, scope)
+    if found is None or found[0] != "tree":
+        return []
+    return find_render_targets(repo.list_tree(commit, scope), scope, found[1])
+
+
+def _locate(
+    repo: GitRepo,
+    commit: str,
+    matcher: _Matcher,
+    scope: str,
+    rendered: Sequence[RenderTarget] = (),
+) -> dict[str, str]:
+    """path -> blob sha of every plain file holding the object at ``commit``."""
+    candidates = [
+        path
+        for path in _grep_candidates(repo, commit, matcher.ref.name, scope)
+        if not any(is_inside(path, target.path) for target in rendered)
+    ]
     if not candidates:
         return {}
     spec = b"".join(f"{commit}:{p}\n".encode("utf-8", "surrogateescape") for p in candidates)
@@ -259,7 +294,7 @@ def _examine(
 ) -> _Verdict | None:
     """What this commit did to the object, or None when it did not touch it."""
     changes = [
-        c for c in commit.changes if _in_scope(c.new_path, scope) or _in_scope(c.old_path, scope)
+        c for c in commit.changes if in_scope(c.new_path, scope) or in_scope(c.old_path, scope)
     ]
     changed_new = {c.new_path for c in changes if c.status != "D"}
     unchanged = locations - changed_new - {c.old_path for c in changes}
@@ -278,7 +313,7 @@ def _examine(
     before, before_file = None, ""
     pending = [(c.old_path, c.old_sha) for c in ordered if c.old_sha != NULL_SHA]
     if after is not None and pending:
-        parse_blobs(repo, [p for p in pending if _in_scope(p[0], scope)])
+        parse_blobs(repo, [p for p in pending if in_scope(p[0], scope)])
     for old_path, old_sha in pending:
         body = _find(repo, matcher, old_path, old_sha)
         if body is not None:
@@ -290,8 +325,99 @@ def _examine(
     return _Verdict(before, after, after_file or before_file, found_in)
 
 
-def _walk(repo: GitRepo, commit: str, matcher: _Matcher, scope: str) -> list[HistoryEntry]:
-    located = _locate(repo, commit, matcher, scope)
+def _rendered_objects(
+    repo: GitRepo, renderer: Renderer, commit: str, directory: str, matcher: _Matcher
+) -> dict[str, Any] | None:
+    """The object in ``directory``'s render at ``commit``; None when absent or unrenderable."""
+    targets = [t for t in _render_targets(repo, commit, directory) if t.path == directory]
+    whole = repo.object_at(commit, "")
+    if not targets or whole is None:
+        return None
+    (result,) = renderer.render_all(repo, commit, whole[1], targets)
+    for manifest in result.manifests:
+        if matcher.matches(manifest.ref):
+            return manifest.body
+    return None
+
+
+_KUSTOMIZE_REFERENCES = ("resources", "bases", "components", "patchesStrategicMerge")
+_MAX_BASE_DEPTH = 8
+
+
+def _kustomize_inputs(repo: GitRepo, commit: str, directory: str) -> list[str]:
+    """The directory plus every path its kustomization reaches through ``../`` references."""
+    inputs = [directory]
+    pending = [(directory, 0)]
+    while pending:
+        current, depth = pending.pop()
+        for name in KUSTOMIZATION_FILES:
+            found = repo.object_at(commit, f"{current}/{name}" if current else name)
+            if found is not None and found[0] == "blob":
+                break
+        else:
+            continue
+        try:
+            doc = yaml.load(repo.read_blob(found[1]), Loader=SafeLoader)  # noqa: S506 - safe
+        except yaml.YAMLError:
+            continue
+        if not isinstance(doc, dict):
+            continue
+        refs = [
+            r for key in _KUSTOMIZE_REFERENCES for r in doc.get(key) or [] if isinstance(r, str)
+        ]
+        refs += [p["path"] for p in doc.get("patches") or [] if isinstance(p, dict) and "path" in p]
+        for ref in refs:
+            if "://" in ref or not ref.startswith(".."):
+                continue
+            target = posixpath.normpath(posixpath.join(current, ref))
+            if target.startswith("..") or any(is_inside(target, i) for i in inputs):
+                continue
+            inputs.append(target)
+            if depth < _MAX_BASE_DEPTH:
+                pending.append((target, depth + 1))
+    return inputs
+
+
+def _walk_rendered(
+    repo: GitRepo, renderer: Renderer, commit: str, matcher: _Matcher, directory: str
+) -> list[HistoryEntry]:
+    """History through a rendered directory: re-render only commits that touched its inputs."""
+    entries: list[HistoryEntry] = []
+    inputs = _kustomize_inputs(repo, commit, directory)
+    state_of: dict[str, tuple[str, ...] | None] = {}
+
+    def render_at(sha: str) -> tuple[tuple[str, ...] | None, dict[str, Any] | None]:
+        if sha not in state_of:
+            found = [repo.object_at(sha, p) for p in inputs]
+            state_of[sha] = tuple(f[1] if f else "" for f in found) if found[0] else None
+        if state_of[sha] is None:
+            return None, None
+        return state_of[sha], _rendered_objects(repo, renderer, sha, directory, matcher)
+
+    for logged in _log(repo, [commit], inputs):
+        after_state, after = render_at(logged.sha)
+        parent = logged.parents[0] if logged.parents else ""
+        before_state, before = render_at(parent) if parent else (None, None)
+        if after_state == before_state:
+            continue
+        if before != after and (
+            before is None or after is None or matcher.canonical(before) != matcher.canonical(after)
+        ):
+            entries.append(_entry(logged, _Verdict(before, after, directory, set())))
+        if before is None and after is not None:
+            break  # created here
+    return entries
+
+
+def _walk(
+    repo: GitRepo, commit: str, matcher: _Matcher, scope: str, renderer: Renderer
+) -> list[HistoryEntry]:
+    rendered = _render_targets(repo, commit, scope)
+    located = _locate(repo, commit, matcher, scope, rendered)
+    if not located:
+        for target in rendered:
+            if _rendered_objects(repo, renderer, commit, target.path, matcher) is not None:
+                return _walk_rendered(repo, renderer, commit, matcher, target.path)
     locations = set(located)
     starts = [commit]
     entries: list[HistoryEntry] = []
@@ -302,7 +428,7 @@ def _walk(repo: GitRepo, commit: str, matcher: _Matcher, scope: str) -> list[His
             for c in log
             for change in c.changes
             for path, sha in ((change.old_path, change.old_sha), (change.new_path, change.new_sha))
-            if sha != NULL_SHA and _in_scope(path, scope) and (path in locations or not locations)
+            if sha != NULL_SHA and in_scope(path, scope) and (path in locations or not locations)
         ]
         parse_blobs(repo, wanted)
         starts = []
@@ -380,11 +506,13 @@ def object_history(
     *,
     path: str = "",
     default_namespace: str = "default",
+    renderer: Renderer | None = None,
 ) -> list[HistoryEntry]:
     """The commits reachable from ``ref`` in which the object's declared content changed.
 
     Newest first. ``path`` limits the search to a directory (or file) of the repository.
     A commit that only moves the object to another file, unchanged, is not listed.
+    ``renderer`` renders kustomize/Helm directories (pass the scan's, for its Helm values).
     """
     try:
         repo = open_repo(repo_path)
@@ -396,7 +524,8 @@ def object_history(
     cached = HISTORY_CACHE.get(key)
     if cached is None:
         try:
-            cached = tuple(_walk(repo, commit, _Matcher(ref_obj, default_namespace), scope))
+            matcher = _Matcher(ref_obj, default_namespace)
+            cached = tuple(_walk(repo, commit, matcher, scope, renderer or Renderer()))
         except SourceError as exc:
             raise HistoryError(str(exc)) from None
         HISTORY_CACHE.put(key, cached)

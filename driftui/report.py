@@ -99,7 +99,11 @@ def to_markdown(report: ScanReport) -> str:
         if r.reason:
             lines.append(f"{r.reason}")
         if r.differences:
-            lines += ["", "| path | type | git | live | manager | when |", "|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                "| path | type | git | live | manager | when |",
+                "|---|---|---|---|---|---|",
+            ]
             lines += [
                 f"| `{_cell(d.dotted)}` | {d.type.value} | {_cell(d.git)} | {_cell(d.live)}"
                 f" | {d.manager or ''} | {d.time or ''} |"
@@ -129,12 +133,16 @@ def to_junit(report: ScanReport) -> str:
                 for d in r.differences
             )
             body = f"<failure message={quoteattr(r.status.value)}>{escape(detail)}</failure>"
-        cases.append(f'  <testcase name={name} classname={classname}>{body}</testcase>')
+        cases.append(f"  <testcase name={name} classname={classname}>{body}</testcase>")
     header = (
         f'<testsuite name="driftui" tests="{len(report.results)}" failures="{failures}"'
         f' errors="{errors}">'
     )
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + "\n".join([header, *cases, "</testsuite>"]) + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + "\n".join([header, *cases, "</testsuite>"])
+        + "\n"
+    )
 
 
 FORMATS = {"json": to_json, "markdown": to_markdown, "junit": to_junit}

@@ -130,13 +130,18 @@ def _split_cgi(output: bytes) -> tuple[bytes, bytes]:
 
 
 @contextlib.contextmanager
-def serve_git(root: str | os.PathLike[str], auth: tuple[str, str] | None = None) -> Iterator[str]:
-    """Serve the bare repositories under ``root`` at the yielded ``http://127.0.0.1:PORT``."""
-    server = _Server(("127.0.0.1", 0), _Handler)
+def serve_git(
+    root: str | os.PathLike[str], auth: tuple[str, str] | None = None, port: int = 0
+) -> Iterator[str]:
+    """Serve the bare repositories under ``root`` at the yielded ``http://127.0.0.1:PORT``.
+
+    Pass the ``port`` of an earlier server to bring "the same remote" back.
+    """
+    server = _Server(("127.0.0.1", port), _Handler)
     server.root = Path(root).resolve()
     server.auth = auth
     server.backend = os.path.join(_git_exec_path(), "git-http-backend")
-    server.requests = []
+    server.requests = []  # "GET /app.git/info/refs?..." for tests that count round trips
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -148,10 +153,14 @@ def serve_git(root: str | os.PathLike[str], auth: tuple[str, str] | None = None)
 
 
 @contextlib.contextmanager
-def serve_hanging() -> Iterator[str]:
-    """An HTTP "server" that accepts connections and never answers (a hung remote)."""
+def serve_hanging(port: int = 0) -> Iterator[str]:
+    """An HTTP "server" that accepts connections and never answers (a hung remote).
+
+    With the ``port`` of a stopped :func:`serve_git`, the same URL now hangs.
+    """
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
     listener.listen(16)
     listener.settimeout(0.2)
     stop = threading.Event()

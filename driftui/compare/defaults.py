@@ -196,23 +196,34 @@ _ANY_KIND: list[tuple[Pattern, Matcher]] = [
 ]
 
 
+_Index = dict[tuple[int, str], list[tuple[Pattern, Matcher]]]
+
+
 @cache
-def _rules_for(group: str, kind: str) -> dict[int, list[tuple[Pattern, Matcher]]]:
+def _rules_for(group: str, kind: str) -> _Index:
+    """Rules indexed by (path length, last segment) so a lookup scans a handful at most."""
     rules = list(_ANY_KIND) + list(_KIND.get((group, kind), ()))
     for prefix in POD_SPEC_AT.get((group, kind), ()):
         rules.extend(((*prefix, *pattern), matcher) for pattern, matcher in _POD_SPEC)
-    by_length: dict[int, list[tuple[Pattern, Matcher]]] = {}
+    index: _Index = {}
     for pattern, matcher in rules:
-        by_length.setdefault(len(pattern), []).append((pattern, matcher))
-    return by_length
+        index.setdefault((len(pattern), pattern[-1]), []).append((pattern, matcher))
+    return index
 
 
 def is_schema_default(group: str, kind: str, path: Path, value: Any, parent: Any) -> bool:
     """Is ``value`` at ``path`` what the server would have filled in by itself?"""
-    for pattern, matcher in _rules_for(group, kind).get(len(path), ()):
-        if all(
-            (seg == ITEM and not isinstance(p, str)) or seg == p
-            for seg, p in zip(pattern, path, strict=True)
-        ) and matcher(value, parent):
+    if not path:
+        return False
+    last = path[-1] if isinstance(path[-1], str) else ITEM
+    for pattern, matcher in _rules_for(group, kind).get((len(path), last), ()):
+        if _fits(pattern, path) and matcher(value, parent):
             return True
     return False
+
+
+def _fits(pattern: Pattern, path: Path) -> bool:
+    for seg, actual in zip(pattern, path, strict=True):
+        if seg != actual and (seg != ITEM or isinstance(actual, str)):
+            return False
+    return True

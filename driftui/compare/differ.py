@@ -92,11 +92,12 @@ def compare(
         want = _project(want, normalise(predicted, merge_keys), (), merge_keys, group, kind)
     walk = _Walk(options, group, kind)
     walk.compare(want, have, (), ())
-    if not walk.found and not walk.live_only:
-        return Comparison()
+    suspects = [c for c in walk.live_only if _could_drift(c, options, group, kind)]
+    if not walk.found and not suspects:
+        return Comparison()  # the fast path: no ownership index needed
     judge = _Judge(options, live, group, kind, defaulted)
     diffs = [judge.attribute_found(d) for d in walk.found]
-    for path, value, parent in walk.live_only:
+    for path, value, parent in suspects:
         diffs.extend(judge.live_only(path, value, parent).differences)
     return _apply_ignore(diffs, options, desired, have, judge.ownership)
 
@@ -112,6 +113,8 @@ class _Walk:
         self.live_only: list[tuple[Path, Any, Any]] = []
 
     def compare(self, want: Any, have: Any, path: Path, schema: SchemaPath) -> None:
+        if want == have and type(want) is type(have):
+            return  # C-level deep equality settles most subtrees at once
         if isinstance(want, dict) and isinstance(have, dict):
             for key, value in want.items():
                 sub = (*path, key)
@@ -255,7 +258,7 @@ class _Judge:
             found.extend(child.differences)
             complete = complete and child.complete
         kinds = {(d.type, d.manager) for d in found}
-        if complete and len(kinds) == 1 and len(found) > 1 and _collapsible(path):
+        if complete and len(kinds) == 1 and _collapsible(path):
             first = found[0]
             return _Verdict(
                 [Difference(path, first.type, live=value, manager=first.manager, time=first.time)],
@@ -303,6 +306,26 @@ class _Judge:
             if found is not _ABSENT and found == value:
                 return True
         return is_schema_default(self.group, self.kind, path, value, parent)
+
+
+def _could_drift(
+    candidate: tuple[Path, Any, Any], options: CompareOptions, group: str, kind: str
+) -> bool:
+    """Cheap pre-check: does any leaf of this live-only subtree escape markers and defaults?
+
+    Defaults from a ``defaulted`` rendering are only consulted later, so this may say yes
+    too often, never too rarely.
+    """
+    path, value, parent = candidate
+    if options.is_marker(path) or is_schema_default(group, kind, path, value, parent):
+        return False
+    if isinstance(value, dict):
+        return any(
+            _could_drift(((*path, k), v, value), options, group, kind) for k, v in value.items()
+        )
+    if isinstance(value, list) and not value:
+        return False
+    return value is not None
 
 
 # -- helpers ------------------------------------------------------------------------------

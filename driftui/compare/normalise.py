@@ -26,6 +26,7 @@ DROPPED_METADATA = (
     "deletionTimestamp",
     "deletionGracePeriodSeconds",
 )
+_DROPPED_METADATA_SET = frozenset(DROPPED_METADATA)
 DROPPED_ANNOTATIONS = (LAST_APPLIED, "deployment.kubernetes.io/revision")
 
 # Maps whose values are all quantities, wherever they appear.
@@ -46,37 +47,50 @@ def normalise(obj: dict[str, Any], merge_keys: MergeKeys | None = None) -> dict[
     del merge_keys  # the rules below are all name-based; kept for a stable signature
     kind = str(obj.get("kind", ""))
     group = group_of(str(obj.get("apiVersion", "")))
-    out: dict[str, Any] = _copy(obj, ())
-    out.pop("status", None)
-    meta = out.get("metadata")
-    if isinstance(meta, dict):
-        _normalise_metadata(meta)
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key == "status" or value is None:
+            continue
+        if key == "metadata" and isinstance(value, dict):
+            # skip managedFields & co. before copying: they are most of a live object
+            meta = {k: v for k, v in value.items() if k not in _DROPPED_METADATA_SET}
+            out[key] = _copy(meta, key)
+            _normalise_metadata(out[key])
+        else:
+            out[key] = _copy(value, key)
     if group == "" and kind == "Secret":
         _fold_string_data(out)
-    _normalise_protocols(out, group, kind)
+    if group == "" and kind == "Service" and isinstance(out.get("spec"), dict):
+        _default_protocol(out["spec"].get("ports"))
     if group == "" and kind == "LimitRange":
         _normalise_limit_range(out)
     return out
 
 
-def _copy(value: Any, path: tuple[str, ...]) -> Any:
-    """Deep copy that drops nulls and canonicalises quantity fields on the way."""
-    if isinstance(value, dict):
-        parent = path[-1] if path else ""
-        in_quantity_map = parent in _QUANTITY_MAPS
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if item is None:
-                continue
-            quantity = in_quantity_map or key in _QUANTITY_FIELDS
-            if quantity and not isinstance(item, dict | list):
-                out[key] = canonical_quantity(item)
-                continue
-            out[key] = _copy(item, (*path, str(key)))
-        return out
-    if isinstance(value, list):
-        return [_copy(item, (*path, "[]")) for item in value]
-    return value
+def _copy(value: Any, parent: str) -> Any:
+    """Deep copy that drops nulls, canonicalises quantity fields and defaults container port
+    protocols on the way (one pass: this runs twice per object on every scan)."""
+    if type(value) is list:
+        return [_copy(item, "[]") if type(item) in (dict, list) else item for item in value]
+    if type(value) is not dict:
+        return value
+    in_quantity_map = parent in _QUANTITY_MAPS
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        kind = type(item)
+        if kind is dict or kind is list:
+            out[key] = copied = _copy(item, key)
+            if key in _CONTAINER_LISTS and kind is list:
+                for container in copied:
+                    if type(container) is dict:
+                        _default_protocol(container.get("ports"))
+        elif item is None:
+            continue
+        elif in_quantity_map or key in _QUANTITY_FIELDS:
+            out[key] = canonical_quantity(item)
+        else:
+            out[key] = item
+    return out
 
 
 def _normalise_metadata(meta: dict[str, Any]) -> None:
@@ -109,25 +123,6 @@ def _default_protocol(ports: Any) -> None:
         for port in ports:
             if isinstance(port, dict) and "protocol" not in port:
                 port["protocol"] = "TCP"
-
-
-def _normalise_protocols(obj: dict[str, Any], group: str, kind: str) -> None:
-    spec = obj.get("spec")
-    if group == "" and kind == "Service" and isinstance(spec, dict):
-        _default_protocol(spec.get("ports"))
-    _container_ports(obj)
-
-
-def _container_ports(value: Any) -> None:
-    """Every container list anywhere (pods, templates, CronJob job templates)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in _CONTAINER_LISTS and isinstance(item, list):
-                for container in item:
-                    if isinstance(container, dict):
-                        _default_protocol(container.get("ports"))
-            elif isinstance(item, dict):
-                _container_ports(item)
 
 
 def _normalise_limit_range(obj: dict[str, Any]) -> None:

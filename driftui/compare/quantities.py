@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 from typing import Any
 
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
@@ -100,6 +101,12 @@ def canonical_quantity(value: Any) -> Any:
     """The canonical spelling of a quantity; anything that is not one comes back unchanged."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return value
+    return _canonical_cached(value)
+
+
+@lru_cache(maxsize=8192)
+def _canonical_cached(value: str | int | float) -> str | int | float:
+    """Scans meet the same few spellings thousands of times; parse each once."""
     try:
         return format_quantity(parse_quantity(value))
     except ValueError:

@@ -105,12 +105,14 @@ class ClusterClient:
 
         path = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
         try:
-            contexts, current = k8s_config.list_kube_config_contexts(config_file=path)
-            chosen = next((c for c in contexts if c["name"] == context), None) if context else current
+            contexts, current = k8s_config.list_kube_config_contexts(config_file=path)  # type: ignore[no-untyped-call]
+            chosen = (
+                next((c for c in contexts if c["name"] == context), None) if context else current
+            )
             if chosen is None:
                 raise KubeconfigError(f'context "{context}" not found in kubeconfig')
             configuration = k8s_client.Configuration()
-            k8s_config.load_kube_config(
+            k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
                 config_file=path, context=chosen["name"], client_configuration=configuration
             )
         except (ConfigException, OSError, TypeError, KeyError) as exc:
@@ -157,7 +159,9 @@ class ClusterClient:
             status = getattr(exc, "status", None)
             if status == 0:
                 reason = str(getattr(exc, "reason", "") or exc)
-                raise ClusterUnreachable(f"cannot reach {self.server}: {_root_cause(exc, reason)}") from None
+                raise ClusterUnreachable(
+                    f"cannot reach {self.server}: {_root_cause(exc, reason)}"
+                ) from None
             if isinstance(status, int) and status:
                 raise _api_error(status, getattr(exc, "body", b"") or b"") from None
             raise
@@ -242,7 +246,7 @@ class ClusterClient:
 def _root_cause(exc: BaseException, text: str = "") -> str:
     reason = getattr(exc, "reason", None)
     while isinstance(reason, BaseException) and getattr(reason, "reason", None) is not None:
-        reason = reason.reason
+        reason = getattr(reason, "reason", None)
     text = text or str(reason or exc)
     for marker in ("Connection refused", "timed out", "Name or service not known", "certificate"):
         if marker in text:

@@ -28,9 +28,11 @@ class LiveState:
     failed: dict[GroupKind, str] = field(default_factory=dict)
 
     def forbidden_reason(self, ref: ObjectRef) -> str:
-        return self.forbidden.get((ref.group, ref.kind, ref.namespace)) or self.forbidden.get(
-            (ref.group, ref.kind, "")
-        ) or ""
+        return (
+            self.forbidden.get((ref.group, ref.kind, ref.namespace))
+            or self.forbidden.get((ref.group, ref.kind, ""))
+            or ""
+        )
 
 
 @dataclass

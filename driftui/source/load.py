@@ -104,7 +104,8 @@ def load_from_repo(
         renderer = Renderer(
             helm_values=values, cache_dir=cache_dir, timeout=render_timeout, parse_cache=parse_cache
         )
-        results += renderer.render_all(repo, commit, found[1], targets)
+        whole = repo.object_at(commit, "")  # renders that reach outside key on the whole tree
+        results += renderer.render_all(repo, commit, whole[1] if whole else commit, targets)
         progress(ProgressEvent("files parsed", total, total))
 
     state = DesiredState(

@@ -35,8 +35,24 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 
 
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> resolved tag (bounded, thread-safe enough)
+_PLAIN_TAGS_MAX = 200_000
+
+
 class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader, plus an error for duplicate keys instead of last-one-wins."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        """Plain scalars resolve by their text alone, and manifests repeat a lot of text."""
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) < 64:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        resolved: str = super().resolve(kind, value, implicit)
+        return resolved
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
@@ -52,6 +68,75 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 seen.add(key)
         result: dict[Any, Any] = super().construct_mapping(node, deep)
         return result
+
+
+# Kubernetes reads YAML into JSON: a date-like scalar stays a string, never a datetime.
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_UNSET = object()
+
+
+def construct_fast(loader: SafeLoader, root: yaml.Node) -> Any:
+    """Build one document from its nodes, about twice as fast as PyYAML's generic constructor.
+
+    Plain maps, sequences and scalars (the whole of a typical manifest) are built here;
+    anything else (merge keys, ``!!set``, unknown tags) goes through PyYAML's safe
+    constructor, so the result is the same. Depth is bounded by ``MAX_DEPTH`` beforehand.
+    """
+    memo: dict[int, Any] = {}
+    scalar_constructors = loader.yaml_constructors
+
+    def build(node: yaml.Node) -> Any:
+        done = memo.get(id(node), _UNSET)
+        if done is not _UNSET:
+            return done
+        tag = node.tag
+        if type(node) is yaml.ScalarNode:
+            if tag == _STR:
+                value: Any = node.value
+            else:
+                constructor = scalar_constructors.get(tag)
+                value = (
+                    constructor(loader, node)
+                    if constructor is not None
+                    else loader.construct_object(node, deep=True)
+                )
+        elif tag == _MAP and type(node) is yaml.MappingNode and not _has_merge(node):
+            value = {}
+            memo[id(node)] = value
+            for key_node, value_node in node.value:
+                key = build(key_node)
+                try:
+                    seen = key in value
+                except TypeError:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        "found unhashable key",
+                        key_node.start_mark,
+                    ) from None
+                if seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                    )
+                value[key] = build(value_node)
+        elif tag == _SEQ and type(node) is yaml.SequenceNode:
+            value = []
+            memo[id(node)] = value
+            value.extend(build(item) for item in node.value)
+        else:
+            value = loader.construct_object(node, deep=True)
+        memo[id(node)] = value
+        return value
+
+    return build(root)
+
+
+def _has_merge(node: yaml.MappingNode) -> bool:
+    return any(key.tag == _MERGE_TAG for key, _ in node.value)
 
 
 @dataclass
@@ -201,7 +286,8 @@ def _parse_yaml(text: str, path: str, out: ParsedFile) -> None:
                     out.problems.append(LoadProblem(path, message, line))
                     return
             try:
-                doc = loader.construct_document(node)
+                doc = construct_fast(loader, node)
+                _reset_constructor(loader)
             except yaml.constructor.ConstructorError as exc:
                 _reset_constructor(loader)
                 out.problems.append(_yaml_problem(exc, path, line))
@@ -225,7 +311,7 @@ def _yaml_problem(exc: yaml.YAMLError, path: str, fallback_line: int) -> LoadPro
 
 
 def _reset_constructor(loader: SafeLoader) -> None:
-    """A failed construct_document leaves state behind; the next document needs a clean one."""
+    """Fallback construction (or a failed one) leaves state behind; each document starts clean."""
     loader.constructed_objects = {}
     loader.recursive_objects = {}
     loader.state_generators = []

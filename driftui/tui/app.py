@@ -8,6 +8,7 @@ shows the :class:`ScanReport` it returns, and runs actions only through
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -91,7 +92,7 @@ SECTION_ORDER = ("Navigate", "Find", "View", "Act", "Scan", "App")
 class DriftExplorer(App[None]):
     """The explorer. See issue 4 for the screen it draws."""
 
-    CSS_PATH = "driftui.tcss"
+    CSS_PATH = Path(__file__).with_name("driftui.tcss")  # absolute: subclasses live elsewhere
     TITLE = "driftui"
     CURSOR_BLINK: ClassVar[bool] = True  # snapshot tests turn it off
 
@@ -99,8 +100,8 @@ class DriftExplorer(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("f", "status_filter", "Status", id="status_filter"),
-        Binding("g", "grouping", "Group", id="grouping"),
-        Binding("i", "toggle_in_sync", "In sync", id="toggle_in_sync"),
+        Binding("g", "grouping", "Group", id="grouping", show=False),
+        Binding("i", "toggle_in_sync", "In sync", id="toggle_in_sync", show=False),
         Binding("1", "show_tab('diff')", "Diff tab", show=False),
         Binding("2", "show_tab('git')", "Git tab", show=False),
         Binding("3", "show_tab('live')", "Live tab", show=False),
@@ -111,7 +112,7 @@ class DriftExplorer(App[None]):
         Binding("m", "managed_fields", "managedFields", id="managed_fields"),
         *_action_bindings(),
         Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("w", "watch", "Watch", id="watch"),
+        Binding("w", "watch", "Watch", id="watch", show=False),
         Binding("escape", "back", "Back", show=False),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -266,20 +267,16 @@ class DriftExplorer(App[None]):
             return
         tree = self.tree
         results = self._visible_results()
-        filtering = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
-        saved_show = tree.show_in_sync
-        tree.show_in_sync = saved_show or filtering
+        tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
         tree.load(build_index(results, tree.grouping), expanded=expanded)
         if self.query_text and len(results) <= EXPAND_ALL_LIMIT:
             for node in list(tree.walk()):
                 if isinstance(node.data, GroupEntry):
                     tree.open_group(node)
-        tree.show_in_sync = saved_show
         by_ref = {r.ref: r for r in results} if keep is not None else {}
         revealed = keep in by_ref and tree.reveal(keep, tree.path_of(by_ref[keep]))
-        if not revealed and (first or keep is not None or tree.cursor_node is None):
-            if not tree.first_leaf_of_worst() and tree.root.children:
-                tree.go_to(tree.root.children[0])
+        if not revealed and not tree.first_leaf_of_worst() and tree.root.children:
+            tree.go_to(tree.root.children[0])
         self._update_header()
         self._update_tree_title(len(results))
         self._show_cursor_subject()
@@ -294,8 +291,8 @@ class DriftExplorer(App[None]):
             parts.append(f"/{self.query_text}")
         if self.report is not None and shown is not None:
             parts.append(f"{shown}/{len(self.report.results)}")
-        if not self.tree.show_in_sync:
-            parts.append("in-sync folded")
+        if not (self.tree.show_in_sync or self.tree.reveal_all):
+            parts.append("in sync folded")
         panel.border_subtitle = " · ".join(parts)
 
     def _update_header(self) -> None:
@@ -341,7 +338,7 @@ class DriftExplorer(App[None]):
         if isinstance(data, DriftResult):
             subject = Subject(result=data)
         elif isinstance(data, GroupEntry):
-            subject = Subject(title=" › ".join(data.group.key), group=data.group)
+            subject = Subject(title=" ▸ ".join(data.group.key), group=data.group)
         elif isinstance(data, FoldedEntry):
             subject = Subject(
                 title=f"{data.count} objects in sync, folded. Press i to list them, "
@@ -565,7 +562,9 @@ class DriftExplorer(App[None]):
                 _runner(self, binding.action),
             )
         for spec in ACTIONS:
-            request = ActionRequest(spec, tuple(self.selected_results()), self.detail.selected_commit())
+            request = ActionRequest(
+                spec, tuple(self.selected_results()), self.detail.selected_commit()
+            )
             reason = unavailable_reason(request, self.gate, self.resource_of)
             help_text = spec.description + (f" — unavailable: {reason}" if reason else "")
             yield SystemCommand(spec.title, help_text, _runner(self, f"run_action('{spec.id}')"))

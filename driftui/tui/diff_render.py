@@ -8,7 +8,6 @@ path is the line's path or its closest ancestor.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,9 +46,13 @@ class SplitRow:
 
 @dataclass(frozen=True)
 class RenderedDiff:
-    unified: list[Row]
-    split: list[SplitRow]
+    rows: list[Row] | list[SplitRow]
+    split: bool
     changed: int  # added + removed lines
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
 
 
 def highlighted_lines(text: str) -> list[Content]:
@@ -63,8 +66,21 @@ def yaml_rows(obj: Any) -> list[Row]:
     return [Row(line) for line in highlighted_lines(diff_source.render_yaml(obj))]
 
 
-def _attribution_index(differences: Sequence[Difference]) -> dict[Path, Difference]:
-    return {d.path: d for d in differences}
+class _Painter:
+    """Highlights a diff line by taking it from the highlighted full text (keeps context)."""
+
+    def __init__(self, git: diff_source.Text, live: diff_source.Text) -> None:
+        self.git_lines = highlighted_lines(diff_source.plain(git))
+        self.live_lines = highlighted_lines(diff_source.plain(live))
+
+    def body(self, line: Any) -> Content:
+        if line.kind == "added":
+            lines, number = self.live_lines, line.new_no
+        else:
+            lines, number = self.git_lines, line.old_no
+        if number is not None and 0 < number <= len(lines) and lines[number - 1].plain == line.text:
+            return lines[number - 1]
+        return Content(line.text)
 
 
 def _who(path: Path | None, index: dict[Path, Difference], now: datetime) -> str:
@@ -77,78 +93,106 @@ def _who(path: Path | None, index: dict[Path, Difference], now: datetime) -> str
     return ""
 
 
-def _pick(lines: list[Content], number: int | None, text: str) -> Content:
-    if number is not None and 0 < number <= len(lines) and lines[number - 1].plain == text:
-        return lines[number - 1]
-    return Content(text)
-
-
 def _gutter(number: int | None) -> Content:
     return Content.styled(f"{number:>4} " if number else "     ", GUTTER_STYLE)
 
 
+def _note(text: str) -> Content:
+    return Content.styled(f"  ◂ {text}", NOTE_STYLE) if text else Content("")
+
+
+_SIGN = {"added": "+ ", "removed": "- ", "context": "  "}
+_BG = {"added": ADDED_BG, "removed": REMOVED_BG, "context": ""}
+
+
 def render_diff(
-    result: DriftResult, *, context: int | None, now: datetime
+    result: DriftResult, *, context: int | None, split: bool, now: datetime
 ) -> RenderedDiff:
-    """Unified and side-by-side rows for one result (git = old side, live = new side)."""
-    git_text, live_text = diff_source.texts(result)
-    git_lines = highlighted_lines(git_text)
-    live_lines = highlighted_lines(live_text)
-    index = _attribution_index(result.differences)
-    unified: list[Row] = []
-    split: list[SplitRow] = []
-    pending_removed: list[Content] = []
-    pending_added: list[tuple[Content, str]] = []
+    """Rows for one result, git = old side, live = new side."""
+    git, live = diff_source.texts(result)
+    painter = _Painter(git, live)
+    index = {d.path: d for d in result.differences}
+    if split:
+        return _split(git, live, context, painter, index, now)
+    rows: list[Row] = []
     changed = 0
-
-    def flush() -> None:
-        for i in range(max(len(pending_removed), len(pending_added))):
-            left = pending_removed[i] if i < len(pending_removed) else Content("")
-            right, note = pending_added[i] if i < len(pending_added) else (Content(""), "")
-            if note:
-                right = right + Content.styled(f"  ◂ {note}", NOTE_STYLE)
-            split.append(
-                SplitRow(
-                    left,
-                    right,
-                    REMOVED_BG if i < len(pending_removed) else "",
-                    ADDED_BG if i < len(pending_added) else "",
-                )
-            )
-        pending_removed.clear()
-        pending_added.clear()
-
-    for line in diff_source.unified(git_text, live_text, context=context):
-        kind = line.kind
-        if kind == "hunk":
-            flush()
-            unified.append(Row(Content.styled(line.text, HUNK_STYLE), HUNK_STYLE))
-            split.append(SplitRow(Content.styled(line.text, HUNK_STYLE), Content(""), HUNK_STYLE, HUNK_STYLE))
+    for line in diff_source.unified(git, live, context=context):
+        if line.kind == "hunk":
+            rows.append(Row(Content.styled(line.text, HUNK_STYLE), HUNK_STYLE))
             continue
-        note = _who(line.path, index, now) if kind != "context" else ""
-        if kind == "removed":
-            body = _pick(git_lines, line.old_no, line.text)
-            sign, bg, gutter = "-", REMOVED_BG, _gutter(line.old_no) + _gutter(None)
-            pending_removed.append(_gutter(line.old_no) + Content("- ") + body)
-            changed += 1
-        elif kind == "added":
-            body = _pick(live_lines, line.new_no, line.text)
-            sign, bg, gutter = "+", ADDED_BG, _gutter(None) + _gutter(line.new_no)
-            pending_added.append((_gutter(line.new_no) + Content("+ ") + body, note))
-            changed += 1
-        else:
-            flush()
-            body = _pick(git_lines, line.old_no, line.text)
-            sign, bg, gutter = " ", "", _gutter(line.old_no) + _gutter(line.new_no)
-            split.append(
+        changed += line.kind != "context"
+        note = _who(line.path, index, now) if line.kind != "context" else ""
+        old_no = line.old_no if line.kind != "added" else None
+        new_no = line.new_no if line.kind != "removed" else None
+        row = (
+            _gutter(old_no)
+            + _gutter(new_no)
+            + Content(_SIGN[line.kind])
+            + painter.body(line)
+            + _note(note)
+        )
+        bg = _BG[line.kind]
+        rows.append(Row(row.stylize_before(bg) if bg else row, bg))
+    return RenderedDiff(rows=rows, split=False, changed=changed)
+
+
+def _split(
+    git: diff_source.Text,
+    live: diff_source.Text,
+    context: int | None,
+    painter: _Painter,
+    index: dict[Path, Difference],
+    now: datetime,
+) -> RenderedDiff:
+    rows: list[SplitRow] = []
+    changed = 0
+    for left, right in diff_source.side_by_side(git, live, context=context):
+        if left is not None and left.kind == "hunk":
+            hunk = Content.styled(left.text, HUNK_STYLE)
+            rows.append(SplitRow(hunk, Content(""), HUNK_STYLE, HUNK_STYLE))
+            continue
+        is_context = left is not None and left.kind == "context"
+        if is_context:
+            body = painter.body(left)
+            rows.append(
                 SplitRow(
-                    _gutter(line.old_no) + Content("  ") + body,
-                    _gutter(line.new_no) + Content("  ") + body,
+                    _gutter(left.old_no) + Content("  ") + body,
+                    _gutter(left.new_no) + Content("  ") + body,
                 )
             )
-        row = gutter + Content(f"{sign} ") + body
-        if note:
-            row = row + Content.styled(f"  ◂ {note}", NOTE_STYLE)
-        unified.append(Row(row.stylize_before(bg) if bg else row, bg))
-    flush()
-    return RenderedDiff(unified=unified, split=split, changed=changed)
+            continue
+        left_content = Content("")
+        right_content = Content("")
+        if left is not None:
+            changed += 1
+            left_content = _gutter(left.old_no) + Content("- ") + painter.body(left)
+        if right is not None:
+            changed += 1
+            note = _who(right.path, index, now)
+            right_content = (
+                _gutter(right.new_no) + Content("+ ") + painter.body(right) + _note(note)
+            )
+        rows.append(
+            SplitRow(
+                left_content,
+                right_content,
+                REMOVED_BG if left is not None else "",
+                ADDED_BG if right is not None else "",
+            )
+        )
+    return RenderedDiff(rows=rows, split=True, changed=changed)
+
+
+def plain_diff_rows(before: Any, after: Any, *, context: int | None = 3) -> list[Row]:
+    """A diff between two versions of an object (History tab), without attribution."""
+    old, new = diff_source.rendered(before), diff_source.rendered(after)
+    painter = _Painter(old, new)
+    rows: list[Row] = []
+    for line in diff_source.unified(old, new, context=context):
+        if line.kind == "hunk":
+            rows.append(Row(Content.styled(line.text, HUNK_STYLE), HUNK_STYLE))
+            continue
+        bg = _BG[line.kind]
+        row = Content(_SIGN[line.kind]) + painter.body(line)
+        rows.append(Row(row.stylize_before(bg) if bg else row, bg))
+    return rows

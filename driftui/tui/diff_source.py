@@ -100,19 +100,61 @@ def _fallback_unified(git_text: str, live_text: str, context: int | None) -> lis
     return out
 
 
-def unified(git_text: str, live_text: str, *, context: int | None = 3) -> list[Any]:
+Text = Any
+"""A YAML text: ``textdiff.RenderedYaml`` (which knows each line's object path) or a str."""
+
+
+def rendered(obj: Any) -> Text:
+    """YAML for a diff; with the compare layer each line also carries its object path."""
+    if obj is None:
+        return ""
+    if _textdiff is not None and isinstance(obj, dict):
+        return _textdiff.render(obj)
+    return render_yaml(obj)
+
+
+def plain(text: Text) -> str:
+    return text if isinstance(text, str) else str(text.text)
+
+
+def unified(git_text: Text, live_text: Text, *, context: int | None = 3) -> list[Any]:
     """Lines shaped like ``textdiff.DiffLine``: kind, text, old_no, new_no, path."""
     if _textdiff is not None:
         return list(_textdiff.unified(git_text, live_text, context=context))
-    return _fallback_unified(git_text, live_text, context)
+    return _fallback_unified(plain(git_text), plain(live_text), context)
 
 
-def texts(result: DriftResult) -> tuple[str, str]:
+def side_by_side(git_text: Text, live_text: Text, *, context: int | None = 3) -> list[Any]:
+    """Rows of (Git line | None, live line | None); a change pairs removed with added lines."""
+    if _textdiff is not None:
+        return list(_textdiff.side_by_side(git_text, live_text, context=context))
+    rows: list[tuple[Any, Any]] = []
+    removed: list[Any] = []
+    added: list[Any] = []
+
+    def flush() -> None:
+        for i in range(max(len(removed), len(added))):
+            rows.append(
+                (removed[i] if i < len(removed) else None, added[i] if i < len(added) else None)
+            )
+        removed.clear()
+        added.clear()
+
+    for line in _fallback_unified(plain(git_text), plain(live_text), context):
+        if line.kind == "removed":
+            removed.append(line)
+        elif line.kind == "added":
+            added.append(line)
+        else:
+            flush()
+            rows.append((line, line))
+    flush()
+    return rows
+
+
+def texts(result: DriftResult) -> tuple[Text, Text]:
     """(git YAML, live YAML) as the diff compares them; empty for a side that does not exist."""
-    git_text = render_yaml(result.desired) if result.desired is not None else ""
-    live = live_side(result)
-    live_text = render_yaml(live) if live is not None else ""
-    return git_text, live_text
+    return rendered(result.desired), rendered(live_side(result))
 
 
 def using_fallback() -> bool:

@@ -32,7 +32,7 @@ def display_status(result: DriftResult) -> DisplayStatus:
 GLYPH: dict[DisplayStatus, str] = {
     DisplayStatus.IN_SYNC: "✓",
     DisplayStatus.DRIFTED: "≠",
-    DisplayStatus.MISSING: "−",
+    DisplayStatus.MISSING: "−",  # noqa: RUF001 (a real minus sign reads better)
     DisplayStatus.EXTRA: "+",
     DisplayStatus.ERROR: "!",
     DisplayStatus.FORBIDDEN: "⊘",

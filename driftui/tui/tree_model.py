@@ -24,9 +24,9 @@ class Grouping(StrEnum):
     @property
     def title(self) -> str:
         return {
-            Grouping.NAMESPACE: "namespace › kind",
+            Grouping.NAMESPACE: "namespace ▸ kind",
             Grouping.FILE: "source file",
-            Grouping.APP: "owning app › kind",
+            Grouping.APP: "owning app ▸ kind",
         }[self]
 
     def next(self) -> Grouping:

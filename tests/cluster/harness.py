@@ -291,7 +291,7 @@ def up(directory: str | os.PathLike[str], timeout: float = 60.0) -> ClusterInfo:
             "--service-account-issuer",
             "https://kubernetes.default.svc",
             "--service-cluster-ip-range",
-            "10.0.0.0/24",
+            "10.0.0.0/16",
             "--authorization-mode",
             "RBAC",
             "--disable-admission-plugins",

@@ -73,7 +73,11 @@ def git_objects(ns: str) -> dict[str, list[dict[str, Any]]]:
     web = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": ns, "annotations": tracking(ns, "Deployment", "web", "apps")},
+        "metadata": {
+            "name": "web",
+            "namespace": ns,
+            "annotations": tracking(ns, "Deployment", "web", "apps"),
+        },
         "spec": {
             "replicas": 2,
             "selector": {"matchLabels": labels},
@@ -102,13 +106,21 @@ def git_objects(ns: str) -> dict[str, list[dict[str, Any]]]:
     settings = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": {"name": "settings", "namespace": ns, "annotations": tracking(ns, "ConfigMap", "settings")},
+        "metadata": {
+            "name": "settings",
+            "namespace": ns,
+            "annotations": tracking(ns, "ConfigMap", "settings"),
+        },
         "data": {"greeting": "hello"},
     }
     creds = {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {"name": "creds", "namespace": ns, "annotations": tracking(ns, "Secret", "creds")},
+        "metadata": {
+            "name": "creds",
+            "namespace": ns,
+            "annotations": tracking(ns, "Secret", "creds"),
+        },
         "stringData": {"password": SECRET_PLAIN, "user": "app"},
     }
     api = {
@@ -120,20 +132,32 @@ def git_objects(ns: str) -> dict[str, list[dict[str, Any]]]:
             "selector": {"matchLabels": {"app": "api"}},
             "template": {
                 "metadata": {"labels": {"app": "api"}},
-                "spec": {"containers": [{"name": "api", "image": "busybox:1.36", "ports": [{"containerPort": 8080}]}]},
+                "spec": {
+                    "containers": [
+                        {"name": "api", "image": "busybox:1.36", "ports": [{"containerPort": 8080}]}
+                    ]
+                },
             },
         },
     }
     gone = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": {"name": "gone", "namespace": ns, "annotations": tracking(ns, "ConfigMap", "gone")},
+        "metadata": {
+            "name": "gone",
+            "namespace": ns,
+            "annotations": tracking(ns, "ConfigMap", "gone"),
+        },
         "data": {"k": "v"},
     }
     widget = {
         "apiVersion": f"{CRD_GROUP}/v1",
         "kind": "Widget",
-        "metadata": {"name": "w1", "namespace": ns, "annotations": tracking(ns, "Widget", "w1", CRD_GROUP)},
+        "metadata": {
+            "name": "w1",
+            "namespace": ns,
+            "annotations": tracking(ns, "Widget", "w1", CRD_GROUP),
+        },
         "spec": {"size": 3},
     }
     return {
@@ -152,16 +176,25 @@ class Scenario:
     repo: Path
     manifests: Path  # the repo's files on disk, for kubectl diff -f
 
-    def kubectl(self, *args: str, user: str = "admin", env: dict[str, str] | None = None,
-                check: bool = True) -> subprocess.CompletedProcess[str]:
+    def kubectl(
+        self, *args: str, user: str = "admin", env: dict[str, str] | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         return kubectl(self.cluster, *args, user=user, env=env, check=check)
 
 
-def kubectl(cluster: ClusterInfo, *args: str, user: str = "admin", env: dict[str, str] | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+def kubectl(
+    cluster: ClusterInfo,
+    *args: str,
+    user: str = "admin",
+    env: dict[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [cluster.kubectl, "--kubeconfig", cluster.kubeconfig(user), *args],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr}")
@@ -169,10 +202,16 @@ def kubectl(cluster: ClusterInfo, *args: str, user: str = "admin", env: dict[str
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.com",
-           "GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@example.com"}
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True, env=env).stdout
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@example.com",
+    }
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout
 
 
 def write_repo(repo: Path, files: dict[str, list[dict[str, Any]]]) -> None:
@@ -192,10 +231,11 @@ def wait_established(cluster: ClusterInfo, name: str) -> None:
         out = kubectl(cluster, "get", "crd", name, "-o", "json", check=False)
         if out.returncode == 0:
             conds = json.loads(out.stdout).get("status", {}).get("conditions", [])
-            if any(c["type"] == "Established" and c["status"] == "True" for c in conds):
-                # discovery may still lag a moment
-                if kubectl(cluster, "get", f"widgets.{CRD_GROUP}", "-A", check=False).returncode == 0:
-                    return
+            established = any(c["type"] == "Established" and c["status"] == "True" for c in conds)
+            # discovery may still lag the Established condition a moment
+            served = kubectl(cluster, "get", f"widgets.{CRD_GROUP}", "-A", check=False)
+            if established and served.returncode == 0:
+                return
         time.sleep(0.2)
     raise AssertionError(f"CRD {name} never became established")
 
@@ -210,7 +250,11 @@ def grant_auditor_reads(cluster: ClusterInfo, namespace: str) -> None:
     }
     binding = {
         "metadata": {"name": "viewer-reads-secrets", "namespace": namespace},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "read-secrets"},
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "Role",
+            "name": "read-secrets",
+        },
         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "viewer"}],
     }
     widgets_view = {
@@ -218,7 +262,9 @@ def grant_auditor_reads(cluster: ClusterInfo, namespace: str) -> None:
             "name": f"{CRD_GROUP}-view",
             "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"},
         },
-        "rules": [{"apiGroups": [CRD_GROUP], "resources": ["widgets"], "verbs": ["get", "list", "watch"]}],
+        "rules": [
+            {"apiGroups": [CRD_GROUP], "resources": ["widgets"], "verbs": ["get", "list", "watch"]}
+        ],
     }
     for path, body in (
         (f"{rbac}/namespaces/{namespace}/roles", role),
@@ -236,7 +282,9 @@ def build(cluster: ClusterInfo, namespace: str, workdir: Path) -> Scenario:
     write_repo(repo, files)
     scenario = Scenario(cluster, namespace, repo, repo)
 
-    status, body = harness.request(cluster, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd())
+    status, body = harness.request(
+        cluster, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd()
+    )
     assert status in (201, 409), body
     wait_established(cluster, f"widgets.{CRD_GROUP}")
 
@@ -253,26 +301,44 @@ def build(cluster: ClusterInfo, namespace: str, workdir: Path) -> Scenario:
             if doc["metadata"]["name"] == "settings":
                 doc["data"]["legacy"] = "yes"
         (applied / name.replace("/", "_")).write_text(yaml.safe_dump_all(docs, sort_keys=False))
-    scenario.kubectl("apply", "--server-side", "--field-manager=argocd-controller", "-f", str(applied))
+    scenario.kubectl(
+        "apply", "--server-side", "--field-manager=argocd-controller", "-f", str(applied)
+    )
     scenario.kubectl("create", "-f", str(repo / "api.yaml"))
 
     ns = namespace
     # an edit of a Git field (the image) with kubectl edit
-    scenario.kubectl("-n", ns, "edit", "deployment/web",
-                     env={"KUBE_EDITOR": "sed -i s/nginx:1.25/nginx:1.26/"})
+    scenario.kubectl(
+        "-n", ns, "edit", "deployment/web", env={"KUBE_EDITOR": "sed -i s/nginx:1.25/nginx:1.26/"}
+    )
     scenario.kubectl("-n", ns, "scale", "deployment/web", "--replicas=5")
     scenario.kubectl("-n", ns, "set", "env", "deployment/web", "DEBUG=1")
     scenario.kubectl("-n", ns, "label", "configmap/settings", "team=payments")
     scenario.kubectl("-n", ns, "delete", "configmap/gone")
     scenario.kubectl("-n", ns, "create", "configmap", "stray", "--from-literal=x=1")
-    scenario.kubectl("-n", ns, "annotate", "configmap/stray",
-                     f"argocd.argoproj.io/tracking-id={app_name(ns)}:/ConfigMap:{ns}/stray")
-    scenario.kubectl("-n", ns, "patch", "secret/creds", "--type=merge",
-                     "-p", json.dumps({"stringData": {"password": SECRET_CHANGED}}))
-    scenario.kubectl("-n", ns, "patch", f"widgets.{CRD_GROUP}/w1", "--type=merge", "-p", '{"spec":{"size":5}}')
+    scenario.kubectl(
+        "-n",
+        ns,
+        "annotate",
+        "configmap/stray",
+        f"argocd.argoproj.io/tracking-id={app_name(ns)}:/ConfigMap:{ns}/stray",
+    )
+    scenario.kubectl(
+        "-n",
+        ns,
+        "patch",
+        "secret/creds",
+        "--type=merge",
+        "-p",
+        json.dumps({"stringData": {"password": SECRET_CHANGED}}),
+    )
+    scenario.kubectl(
+        "-n", ns, "patch", f"widgets.{CRD_GROUP}/w1", "--type=merge", "-p", '{"spec":{"size":5}}'
+    )
     # a controller writes a field Git does not set: context, never drift
     status, body = harness.request(
-        cluster, "PATCH",
+        cluster,
+        "PATCH",
         f"/api/v1/namespaces/{ns}/services/web?fieldManager=kube-controller-manager",
         {"metadata": {"annotations": {"controller.example.com/seen": "true"}}},
         content_type="application/merge-patch+json",
@@ -284,8 +350,14 @@ def build(cluster: ClusterInfo, namespace: str, workdir: Path) -> Scenario:
 def oracle_objects(scenario: Scenario, manager: str = "argocd-controller") -> set[str]:
     """Objects `kubectl diff --server-side` says would change, as "Kind/name"."""
     result = scenario.kubectl(
-        "diff", "--server-side", f"--field-manager={manager}", "--force-conflicts",
-        "-R", "-f", str(scenario.manifests), check=False,
+        "diff",
+        "--server-side",
+        f"--field-manager={manager}",
+        "--force-conflicts",
+        "-R",
+        "-f",
+        str(scenario.manifests),
+        check=False,
     )
     assert result.returncode in (0, 1), result.stderr
     names = set()
@@ -294,5 +366,5 @@ def oracle_objects(scenario: Scenario, manager: str = "argocd-controller") -> se
             # .../LIVE-123/apps.v1.Deployment.ns.web -> Deployment/web
             parts = line.split()[-1].rsplit("/", 1)[-1].split(".")
             ns_index = parts.index(scenario.namespace)
-            names.add(f"{parts[ns_index - 1]}/{'.'.join(parts[ns_index + 1:])}")
+            names.add(f"{parts[ns_index - 1]}/{'.'.join(parts[ns_index + 1 :])}")
     return names

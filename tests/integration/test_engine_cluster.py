@@ -25,7 +25,9 @@ pytestmark = pytest.mark.cluster
 @pytest.fixture(scope="module")
 def scenario(cluster: ClusterInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     ns = f"drift-{uuid.uuid4().hex[:8]}"
-    status, body = harness.request(cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
+    status, body = harness.request(
+        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
+    )
     assert status == 201, body
     yield drift_scenario.build(cluster, ns, tmp_path_factory.mktemp("scenario"))
     harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
@@ -33,14 +35,16 @@ def scenario(cluster: ClusterInfo, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def scan(scenario: Scenario, user: str, **extra: object) -> ScanReport:
     options = ScanOptions(
-        repo=str(scenario.repo), kubeconfig=scenario.cluster.kubeconfig(user),
-        namespace=scenario.namespace, **extra,  # type: ignore[arg-type]
+        repo=str(scenario.repo),
+        kubeconfig=scenario.cluster.kubeconfig(user),
+        namespace=scenario.namespace,
+        **extra,  # type: ignore[arg-type]
     )
     return Scanner(options, MutationGate(read_only=bool(extra.get("read_only")))).scan()
 
 
 def verdicts(report: ScanReport) -> dict[str, tuple[str, frozenset[tuple[str, str, str | None]]]]:
-    """"Kind/name" -> (status, {(type, path, manager)}) for the scenario namespace."""
+    """ "Kind/name" -> (status, {(type, path, manager)}) for the scenario namespace."""
     return {
         f"{r.ref.kind}/{r.ref.name}": (
             r.status.value,
@@ -52,16 +56,26 @@ def verdicts(report: ScanReport) -> dict[str, tuple[str, frozenset[tuple[str, st
 
 CONTAINER = "spec.template.spec.containers[name=web]"
 EXPECTED = {
-    "Deployment/web": ("drifted", frozenset({
-        ("changed", f"{CONTAINER}.image", "kubectl-edit"),
-        ("changed", "spec.replicas", "kubectl"),
-        ("added_outside_git", f"{CONTAINER}.env[name=DEBUG]", "kubectl-set"),
-    })),
+    "Deployment/web": (
+        "drifted",
+        frozenset(
+            {
+                ("changed", f"{CONTAINER}.image", "kubectl-edit"),
+                ("changed", "spec.replicas", "kubectl"),
+                ("added_outside_git", f"{CONTAINER}.env[name=DEBUG]", "kubectl-set"),
+            }
+        ),
+    ),
     "Service/web": ("in_sync", frozenset()),
-    "ConfigMap/settings": ("drifted", frozenset({
-        ("added_outside_git", "metadata.labels.team", "kubectl-label"),
-        ("removed_from_git", "data.legacy", "argocd-controller"),
-    })),
+    "ConfigMap/settings": (
+        "drifted",
+        frozenset(
+            {
+                ("added_outside_git", "metadata.labels.team", "kubectl-label"),
+                ("removed_from_git", "data.legacy", "argocd-controller"),
+            }
+        ),
+    ),
     "Secret/creds": ("drifted", frozenset({("changed", "data.password", "kubectl-patch")})),
     "Deployment/api": ("in_sync", frozenset()),
     "ConfigMap/gone": ("missing", frozenset()),
@@ -100,9 +114,18 @@ def test_attribution_carries_values_and_times(scenario: Scenario) -> None:
 def test_server_defaults_are_never_reported(scenario: Scenario) -> None:
     for report in (scan(scenario, "admin"), scan(scenario, "viewer", read_only=True)):
         paths = {d.dotted for r in report.results for d in r.differences}
-        for default in ("strategy", "revisionHistoryLimit", "progressDeadlineSeconds",
-                        "terminationMessagePath", "imagePullPolicy", "dnsPolicy", "clusterIP",
-                        "sessionAffinity", "protocol", "colour"):
+        for default in (
+            "strategy",
+            "revisionHistoryLimit",
+            "progressDeadlineSeconds",
+            "terminationMessagePath",
+            "imagePullPolicy",
+            "dnsPolicy",
+            "clusterIP",
+            "sessionAffinity",
+            "protocol",
+            "colour",
+        ):
             assert not any(default in p for p in paths), (default, paths)
 
 
@@ -113,7 +136,9 @@ def test_secret_values_are_masked_but_the_change_is_visible(scenario: Scenario) 
     assert change.git != change.live
     assert str(change.git).startswith("<secret:") and str(change.live).startswith("<secret:")
     user = creds.live["data"]["user"] if creds.live else None
-    assert user == creds.desired["data"]["user"] if creds.desired else False  # equal values, equal masks
+    assert (
+        user == creds.desired["data"]["user"] if creds.desired else False
+    )  # equal values, equal masks
     import base64
 
     dumped = repr(report)
@@ -128,8 +153,10 @@ def test_oracle_kubectl_diff_agrees_on_which_objects_would_change(scenario: Scen
         f"{r.ref.kind}/{r.ref.name}"
         for r in report.results
         if r.status is Status.MISSING
-        or any(d.type in (DiffType.CHANGED, DiffType.MISSING_IN_LIVE, DiffType.REMOVED_FROM_GIT)
-               for d in r.differences)
+        or any(
+            d.type in (DiffType.CHANGED, DiffType.MISSING_IN_LIVE, DiffType.REMOVED_FROM_GIT)
+            for d in r.differences
+        )
     }
     assert ours == drift_scenario.oracle_objects(scenario)
 
@@ -142,21 +169,41 @@ def test_read_only_scan_sends_no_write_request(scenario: Scenario) -> None:
     events = [json.loads(line) for line in new]
     users = {e["user"]["username"] for e in events}
     assert {"viewer", "admin"} <= users  # the scans really happened
-    writes = [e for e in events if e["user"]["username"] in {"viewer", "admin"}
-              and e["verb"] not in {"get", "list", "watch"}]
+    writes = [
+        e
+        for e in events
+        if e["user"]["username"] in {"viewer", "admin"}
+        and e["verb"] not in {"get", "list", "watch"}
+    ]
     assert writes == []
 
 
 def test_cli_exit_codes_and_report(scenario: Scenario, tmp_path: Path) -> None:
-    base = [sys.executable, "-m", "driftui", "--repo", str(scenario.repo), "-n", scenario.namespace,
-            "--kubeconfig", scenario.cluster.kubeconfig("viewer"), "--read-only"]
+    base = [
+        sys.executable,
+        "-m",
+        "driftui",
+        "--repo",
+        str(scenario.repo),
+        "-n",
+        scenario.namespace,
+        "--kubeconfig",
+        scenario.cluster.kubeconfig("viewer"),
+        "--read-only",
+    ]
     diff = subprocess.run([*base, "diff"], capture_output=True, text=True, check=False)
     assert diff.returncode == 1, diff.stderr
-    assert "+  image: nginx:1.26" in diff.stdout.replace("    ", "  ") or "nginx:1.26" in diff.stdout
+    assert (
+        "+  image: nginx:1.26" in diff.stdout.replace("    ", "  ") or "nginx:1.26" in diff.stdout
+    )
     assert SECRET_PLAIN not in diff.stdout + diff.stderr
     out = tmp_path / "report.json"
-    rep = subprocess.run([*base, "report", "--format", "json", "-o", str(out)], capture_output=True,
-                         text=True, check=False)
+    rep = subprocess.run(
+        [*base, "report", "--format", "json", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert rep.returncode == 1, rep.stderr
     doc = json.loads(out.read_text())
     assert doc["version"] == 1
@@ -170,9 +217,69 @@ def test_unreachable_server_is_one_line_and_exit_2(tmp_path: Path, scenario: Sce
     dead = tmp_path / "dead.kubeconfig"
     dead.write_text(json.dumps(config))
     result = subprocess.run(
-        [sys.executable, "-m", "driftui", "diff", "--repo", str(scenario.repo), "--kubeconfig", str(dead)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "driftui",
+            "diff",
+            "--repo",
+            str(scenario.repo),
+            "--kubeconfig",
+            str(dead),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: cannot reach")
     assert "Traceback" not in result.stderr
+
+
+def test_snapshot_gives_the_same_verdicts_offline(scenario: Scenario, tmp_path: Path) -> None:
+    snap = tmp_path / "live.json"
+    made = subprocess.run(
+        [sys.executable, "-m", "driftui", "snapshot", "-o", str(snap), "--repo", str(scenario.repo),
+         "-n", scenario.namespace, "--kubeconfig", scenario.cluster.kubeconfig("viewer"), "--read-only"],
+        capture_output=True, text=True, check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    text = snap.read_text()
+    import base64
+
+    for plain in (SECRET_PLAIN, SECRET_CHANGED):
+        assert plain not in text and base64.b64encode(plain.encode()).decode() not in text
+    offline = Scanner(
+        ScanOptions(repo=str(scenario.repo), live_snapshot=str(snap), namespace=scenario.namespace),
+        MutationGate(read_only=True),
+    ).scan()
+    assert offline.live.snapshot == str(snap)
+    assert verdicts(offline) == EXPECTED
+
+
+def test_forbidden_kinds_and_unknown_kinds_do_not_stop_the_scan(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    files = drift_scenario.git_objects(scenario.namespace)
+    files["unknown.yaml"] = [
+        {"apiVersion": "nowhere.example.com/v1", "kind": "Gizmo", "metadata": {"name": "g"}}
+    ]
+    files["broken.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n"  # type: ignore[assignment]
+    repo.mkdir()
+    (repo / "broken.yaml").write_text(files.pop("broken.yaml"))  # type: ignore[arg-type]
+    drift_scenario.write_repo(repo, files)
+    report = Scanner(
+        ScanOptions(repo=str(repo), kubeconfig=scenario.cluster.kubeconfig("nobody"),
+                    namespace=scenario.namespace, read_only=True),
+        MutationGate(read_only=True),
+    ).scan()
+    reasons = {f"{r.ref.kind}/{r.ref.name}": r.reason for r in report.results}
+    assert reasons["Gizmo/g"] == "unknown kind: Gizmo.nowhere.example.com"
+    assert reasons["Deployment/web"] == (
+        f"forbidden: list deployments.apps in namespace {scenario.namespace}"
+    )
+    assert reasons["ConfigMap/settings"] == f"forbidden: list configmaps in namespace {scenario.namespace}"
+    assert {r.status for r in report.results} == {Status.ERROR}
+    (problem,) = report.problems
+    assert problem.path == "broken.yaml" and problem.line == 4  # where the parser hit the end

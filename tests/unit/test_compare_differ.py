@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from driftui.compare.differ import CompareOptions, compare
 from driftui.compare.ignore import IgnoreRule, parse_pointer
-from driftui.model import DiffType, KeyedItem, format_path
+from driftui.model import KeyedItem, format_path
 
 T0 = "2026-11-20T10:00:00Z"
 T1 = "2026-11-21T12:01:00Z"
@@ -79,7 +79,9 @@ def git_deployment() -> dict[str, Any]:
     }
 
 
-def entry(manager: str, operation: str, fields: dict[str, Any], time: str = T0, **extra: Any) -> dict[str, Any]:
+def entry(
+    manager: str, operation: str, fields: dict[str, Any], time: str = T0, **extra: Any
+) -> dict[str, Any]:
     return {
         "manager": manager,
         "operation": operation,
@@ -91,7 +93,9 @@ def entry(manager: str, operation: str, fields: dict[str, Any], time: str = T0, 
     }
 
 
-def live_deployment(*extra_entries: dict[str, Any], applier_fields: dict[str, Any] | None = None) -> dict[str, Any]:
+def live_deployment(
+    *extra_entries: dict[str, Any], applier_fields: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """What the server stores after argocd-controller applied git_deployment()."""
     live = git_deployment()
     live["metadata"].update(
@@ -113,7 +117,10 @@ def live_deployment(*extra_entries: dict[str, Any], applier_fields: dict[str, An
     spec.update(
         revisionHistoryLimit=10,
         progressDeadlineSeconds=600,
-        strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+        strategy={
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
+        },
     )
     pod = spec["template"]["spec"]
     pod.update(
@@ -138,9 +145,14 @@ def live_deployment(*extra_entries: dict[str, Any], applier_fields: dict[str, An
 OPTIONS = CompareOptions()
 
 
-def summary(desired: dict[str, Any], live: dict[str, Any], **kw: Any) -> list[tuple[str, str, Any, Any, str | None, str | None]]:
+def summary(
+    desired: dict[str, Any], live: dict[str, Any], **kw: Any
+) -> list[tuple[str, str, Any, Any, str | None, str | None]]:
     result = compare(desired, live, kw.pop("options", OPTIONS), **kw)
-    return [(d.type.value, format_path(d.path), d.git, d.live, d.manager, d.time) for d in result.differences]
+    return [
+        (d.type.value, format_path(d.path), d.git, d.live, d.manager, d.time)
+        for d in result.differences
+    ]
 
 
 def test_freshly_applied_object_is_in_sync() -> None:
@@ -167,13 +179,15 @@ def test_kubectl_scale_through_the_scale_subresource() -> None:
     scale = entry("kubectl", "Update", {"f:spec": {"f:replicas": {}}}, T1, subresource="scale")
     live = live_deployment(scale, applier_fields=_without_replicas())
     live["spec"]["replicas"] = 10
-    assert summary(git_deployment(), live) == [
-        ("changed", "spec.replicas", 3, 10, "kubectl", T1)
-    ]
+    assert summary(git_deployment(), live) == [("changed", "spec.replicas", 3, 10, "kubectl", T1)]
 
 
 def test_image_change() -> None:
-    fields = {"f:spec": {"f:template": {"f:spec": {"f:containers": {'k:{"name":"web"}': {"f:image": {}}}}}}}
+    fields = {
+        "f:spec": {
+            "f:template": {"f:spec": {"f:containers": {'k:{"name":"web"}': {"f:image": {}}}}}
+        }
+    }
     live = live_deployment(entry("kubectl-set", "Update", fields, T1))
     live["spec"]["template"]["spec"]["containers"][0]["image"] = "shop/web:1.1-debug"
     assert summary(git_deployment(), live) == [
@@ -217,7 +231,9 @@ def test_env_var_added_by_kubectl_edit_is_one_difference() -> None:
 
 
 def test_label_added_by_kubectl_label() -> None:
-    live = live_deployment(entry("kubectl-label", "Update", {"f:metadata": {"f:labels": {"f:team": {}}}}, T1))
+    live = live_deployment(
+        entry("kubectl-label", "Update", {"f:metadata": {"f:labels": {"f:team": {}}}}, T1)
+    )
     live["metadata"]["labels"]["team"] = "blue"
     assert summary(git_deployment(), live) == [
         ("added_outside_git", "metadata.labels.team", None, "blue", "kubectl-label", T1)
@@ -256,10 +272,16 @@ def test_removal_found_through_last_applied_configuration() -> None:
     previous = git_deployment()
     previous["spec"]["paused"] = True
     live = live_deployment()
-    fields = {"f:metadata": {"f:annotations": {".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {}}},
-              "f:spec": {"f:paused": {}, "f:replicas": {}}}
+    fields = {
+        "f:metadata": {
+            "f:annotations": {".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {}}
+        },
+        "f:spec": {"f:paused": {}, "f:replicas": {}},
+    }
     live["metadata"]["managedFields"] = [entry("kubectl-client-side-apply", "Update", fields, T1)]
-    live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = json.dumps(previous)
+    live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = (
+        json.dumps(previous)
+    )
     live["spec"]["paused"] = True
     assert summary(git_deployment(), live) == [
         ("removed_from_git", "spec.paused", None, True, "kubectl-client-side-apply", T1)
@@ -276,18 +298,31 @@ def test_object_made_by_kubectl_create_shows_no_defaults() -> None:
             "f:replicas": {},
             "f:revisionHistoryLimit": {},
             "f:selector": {},
-            "f:strategy": {"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}},
+            "f:strategy": {
+                "f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}},
+                "f:type": {},
+            },
             "f:template": {
                 "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
                 "f:spec": {
                     "f:containers": {
                         'k:{"name":"web"}': {
                             ".": {},
-                            "f:env": {".": {}, 'k:{"name":"MODE"}': {".": {}, "f:name": {}, "f:value": {}}},
+                            "f:env": {
+                                ".": {},
+                                'k:{"name":"MODE"}': {".": {}, "f:name": {}, "f:value": {}},
+                            },
                             "f:image": {},
                             "f:imagePullPolicy": {},
                             "f:name": {},
-                            "f:ports": {".": {}, 'k:{"containerPort":8080,"protocol":"TCP"}': {".": {}, "f:containerPort": {}, "f:protocol": {}}},
+                            "f:ports": {
+                                ".": {},
+                                'k:{"containerPort":8080,"protocol":"TCP"}': {
+                                    ".": {},
+                                    "f:containerPort": {},
+                                    "f:protocol": {},
+                                },
+                            },
                             "f:resources": {".": {}, "f:limits": {".": {}, "f:cpu": {}}},
                             "f:terminationMessagePath": {},
                             "f:terminationMessagePolicy": {},
@@ -307,7 +342,9 @@ def test_object_made_by_kubectl_create_shows_no_defaults() -> None:
 
 
 def test_defaulted_rendering_recognises_defaults_the_table_does_not_know() -> None:
-    live = live_deployment(entry("kubectl-create", "Update", {"f:spec": {"f:template": {"f:spec": {"f:hostIPC": {}}}}}))
+    live = live_deployment(
+        entry("kubectl-create", "Update", {"f:spec": {"f:template": {"f:spec": {"f:hostIPC": {}}}}})
+    )
     live["spec"]["template"]["spec"]["hostIPC"] = False
     assert [d[0] for d in summary(git_deployment(), live)] == ["added_outside_git"]
     defaulted = copy.deepcopy(live)
@@ -315,7 +352,13 @@ def test_defaulted_rendering_recognises_defaults_the_table_does_not_know() -> No
 
 
 def test_controller_owned_field_is_not_drift() -> None:
-    live = live_deployment(entry("kube-controller-manager", "Update", {"f:metadata": {"f:annotations": {"f:autoscaler/note": {}}}}))
+    live = live_deployment(
+        entry(
+            "kube-controller-manager",
+            "Update",
+            {"f:metadata": {"f:annotations": {"f:autoscaler/note": {}}}},
+        )
+    )
     live["metadata"]["annotations"]["autoscaler/note"] = "x"
     live["metadata"]["finalizers"] = ["example.com/cleanup"]
     assert summary(git_deployment(), live) == []
@@ -329,7 +372,14 @@ def test_custom_controller_by_glob_but_appliers_win() -> None:
 
 
 def test_tracking_markers_are_not_drift() -> None:
-    fields = {"f:metadata": {"f:labels": {"f:app.kubernetes.io/instance": {}, "f:kustomize.toolkit.fluxcd.io/name": {}}}}
+    fields = {
+        "f:metadata": {
+            "f:labels": {
+                "f:app.kubernetes.io/instance": {},
+                "f:kustomize.toolkit.fluxcd.io/name": {},
+            }
+        }
+    }
     live = live_deployment(entry("some-operator", "Update", fields, T1))
     live["metadata"]["labels"]["app.kubernetes.io/instance"] = "shop"
     live["metadata"]["labels"]["kustomize.toolkit.fluxcd.io/name"] = "apps"
@@ -349,13 +399,22 @@ def test_missing_in_live_names_parent_owner() -> None:
     desired["spec"]["template"]["spec"]["containers"][0]["args"] = ["--fast"]
     result = summary(desired, live_deployment())
     assert result == [
-        ("missing_in_live", "spec.template.spec.containers[name=web].args", ["--fast"], None, "argocd-controller", T0)
+        (
+            "missing_in_live",
+            "spec.template.spec.containers[name=web].args",
+            ["--fast"],
+            None,
+            "argocd-controller",
+            T0,
+        )
     ]
 
 
 def test_whole_missing_container() -> None:
     desired = git_deployment()
-    desired["spec"]["template"]["spec"]["containers"].append({"name": "sidecar", "image": "envoy:1"})
+    desired["spec"]["template"]["spec"]["containers"].append(
+        {"name": "sidecar", "image": "envoy:1"}
+    )
     assert [d[:2] for d in summary(desired, live_deployment())] == [
         ("missing_in_live", "spec.template.spec.containers[name=sidecar]")
     ]
@@ -375,16 +434,25 @@ def test_ignore_rules_by_pointer_and_manager() -> None:
     live = live_deployment(entry("kubectl-edit", "Update", {"f:spec": {"f:replicas": {}}}, T1))
     live["spec"]["replicas"] = 5
     live["spec"]["template"]["spec"]["containers"][0]["image"] = "other"
-    by_pointer = CompareOptions(ignore=(IgnoreRule(kind="Deployment", json_pointers=(parse_pointer("/spec/template/spec/containers/web/image"),)),))
+    by_pointer = CompareOptions(
+        ignore=(
+            IgnoreRule(
+                kind="Deployment",
+                json_pointers=(parse_pointer("/spec/template/spec/containers/web/image"),),
+            ),
+        )
+    )
     result = compare(git_deployment(), live, by_pointer)
     assert [format_path(d.path) for d in result.differences] == ["spec.replicas"]
     assert result.ignored == 1
-    by_index = CompareOptions(ignore=(IgnoreRule(json_pointers=(parse_pointer("/spec/template/spec/containers/0"),)),))
+    by_index = CompareOptions(
+        ignore=(IgnoreRule(json_pointers=(parse_pointer("/spec/template/spec/containers/0"),)),)
+    )
     assert compare(git_deployment(), live, by_index).ignored == 1
     by_manager = CompareOptions(ignore=(IgnoreRule(managers=("kubectl-*",)),))
-    assert [format_path(d.path) for d in compare(git_deployment(), live, by_manager).differences] == [
-        "spec.template.spec.containers[name=web].image"
-    ]
+    assert [
+        format_path(d.path) for d in compare(git_deployment(), live, by_manager).differences
+    ] == ["spec.template.spec.containers[name=web].image"]
     other_kind = CompareOptions(ignore=(IgnoreRule(kind="StatefulSet", managers=("*",)),))
     assert compare(git_deployment(), live, other_kind).ignored == 0
 
@@ -394,24 +462,55 @@ def test_service_defaults_and_port_keys() -> None:
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": {"name": "web", "namespace": "shop"},
-        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "name": "http"}, {"port": 53, "protocol": "UDP"}]},
+        "spec": {
+            "selector": {"app": "web"},
+            "ports": [{"port": 80, "name": "http"}, {"port": 53, "protocol": "UDP"}],
+        },
     }
     live = copy.deepcopy(desired)
     live["spec"].update(
-        clusterIP="10.0.0.7", clusterIPs=["10.0.0.7"], ipFamilies=["IPv4"], ipFamilyPolicy="SingleStack",
-        sessionAffinity="None", type="ClusterIP", internalTrafficPolicy="Cluster",
-        ports=[{"port": 53, "protocol": "UDP", "targetPort": 53}, {"port": 80, "name": "http", "protocol": "TCP", "targetPort": 80}],
+        clusterIP="10.0.0.7",
+        clusterIPs=["10.0.0.7"],
+        ipFamilies=["IPv4"],
+        ipFamilyPolicy="SingleStack",
+        sessionAffinity="None",
+        type="ClusterIP",
+        internalTrafficPolicy="Cluster",
+        ports=[
+            {"port": 53, "protocol": "UDP", "targetPort": 53},
+            {"port": 80, "name": "http", "protocol": "TCP", "targetPort": 80},
+        ],
     )
-    live["metadata"]["managedFields"] = [entry("kubectl-create", "Update", {"f:spec": {"f:clusterIP": {}, "f:type": {}, "f:ports": {}, "f:sessionAffinity": {}}})]
+    live["metadata"]["managedFields"] = [
+        entry(
+            "kubectl-create",
+            "Update",
+            {"f:spec": {"f:clusterIP": {}, "f:type": {}, "f:ports": {}, "f:sessionAffinity": {}}},
+        )
+    ]
     assert summary(desired, live) == []
 
 
 def test_secret_string_data_equals_data() -> None:
-    desired = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"a": "<secret:aaaaaaaaaaaa>"}, "type": "Opaque"}
-    live = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"a": "<secret:aaaaaaaaaaaa>"}, "type": "Opaque"}
+    desired = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s"},
+        "stringData": {"a": "<secret:aaaaaaaaaaaa>"},
+        "type": "Opaque",
+    }
+    live = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s"},
+        "data": {"a": "<secret:aaaaaaaaaaaa>"},
+        "type": "Opaque",
+    }
     assert summary(desired, live) == []
     live["data"]["a"] = "<secret:bbbbbbbbbbbb>"
-    assert [d[:4] for d in summary(desired, live)] == [("changed", "data.a", "<secret:aaaaaaaaaaaa>", "<secret:bbbbbbbbbbbb>")]
+    assert [d[:4] for d in summary(desired, live)] == [
+        ("changed", "data.a", "<secret:aaaaaaaaaaaa>", "<secret:bbbbbbbbbbbb>")
+    ]
 
 
 # -- properties -------------------------------------------------------------------------
@@ -419,7 +518,9 @@ def test_secret_string_data_equals_data() -> None:
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=4))
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=4), children, max_size=3)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
     max_leaves=12,
 )
 
@@ -441,7 +542,9 @@ def test_inputs_are_never_mutated(seed: int, replicas: int) -> None:
     live = live_deployment(entry("kubectl-edit", "Update", {"f:spec": {"f:replicas": {}}}, T1))
     live["spec"]["replicas"] = replicas
     desired = git_deployment()
-    desired["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "X", "value": str(seed)})
+    desired["spec"]["template"]["spec"]["containers"][0]["env"].append(
+        {"name": "X", "value": str(seed)}
+    )
     live_before, desired_before = copy.deepcopy(live), copy.deepcopy(desired)
     compare(desired, live, OPTIONS, predicted=copy.deepcopy(live), defaulted=copy.deepcopy(live))
     assert live == live_before and desired == desired_before
@@ -453,10 +556,97 @@ def test_reordering_keyed_lists_is_not_drift(seed: int, count: int) -> None:
     desired = git_deployment()
     container = desired["spec"]["template"]["spec"]["containers"][0]
     container["env"] = [{"name": f"V{i}", "value": str(i)} for i in range(count)]
-    container["ports"] = [{"containerPort": 8000 + i, "protocol": "TCP" if i % 2 else "UDP"} for i in range(count)]
+    container["ports"] = [
+        {"containerPort": 8000 + i, "protocol": "TCP" if i % 2 else "UDP"} for i in range(count)
+    ]
     desired["spec"]["template"]["spec"]["containers"].append({"name": "side", "image": "side:1"})
     live = copy.deepcopy(desired)
     rng = random.Random(seed)
-    for items in (live["spec"]["template"]["spec"]["containers"], live["spec"]["template"]["spec"]["containers"][0]["env"], live["spec"]["template"]["spec"]["containers"][0]["ports"]):
+    for items in (
+        live["spec"]["template"]["spec"]["containers"],
+        live["spec"]["template"]["spec"]["containers"][0]["env"],
+        live["spec"]["template"]["spec"]["containers"][0]["ports"],
+    ):
         rng.shuffle(items)
     assert compare(desired, live, OPTIONS).differences == ()
+
+
+def test_added_subtree_is_reported_at_its_top() -> None:
+    fields = {
+        "f:spec": {
+            "f:template": {
+                "f:spec": {
+                    "f:containers": {
+                        'k:{"name":"web"}': {
+                            "f:securityContext": {".": {}, "f:runAsUser": {}, "f:runAsNonRoot": {}}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    live = live_deployment(entry("kubectl-edit", "Update", fields, T1))
+    live["spec"]["template"]["spec"]["containers"][0]["securityContext"] = {
+        "runAsUser": 1000,
+        "runAsNonRoot": True,
+    }
+    assert summary(git_deployment(), live) == [
+        (
+            "added_outside_git",
+            "spec.template.spec.containers[name=web].securityContext",
+            None,
+            {"runAsUser": 1000, "runAsNonRoot": True},
+            "kubectl-edit",
+            T1,
+        )
+    ]
+
+
+def test_daemonset_created_by_kubectl_create_shows_no_defaults() -> None:
+    desired = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "agent", "namespace": "ops"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "agent"}},
+            "template": {
+                "metadata": {"labels": {"app": "agent"}},
+                "spec": {"containers": [{"name": "agent", "image": "agent"}]},
+            },
+        },
+    }
+    live = copy.deepcopy(desired)
+    live["spec"]["revisionHistoryLimit"] = 10
+    live["spec"]["updateStrategy"] = {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1},
+    }
+    container = live["spec"]["template"]["spec"]["containers"][0]
+    container.update(imagePullPolicy="Always", resources={}, terminationMessagePolicy="File")
+    live["metadata"]["managedFields"] = [
+        entry(
+            "kubectl-create",
+            "Update",
+            {
+                "f:spec": {
+                    "f:revisionHistoryLimit": {},
+                    "f:updateStrategy": {
+                        "f:type": {},
+                        "f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}},
+                    },
+                    "f:template": {
+                        "f:spec": {
+                            "f:containers": {
+                                'k:{"name":"agent"}': {
+                                    "f:imagePullPolicy": {},
+                                    "f:resources": {},
+                                    "f:terminationMessagePolicy": {},
+                                }
+                            }
+                        }
+                    },
+                }
+            },
+        )
+    ]
+    assert summary(desired, live) == []

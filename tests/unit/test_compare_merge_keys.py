@@ -110,7 +110,11 @@ APIEXT_V1: dict[str, Any] = {
                 "type": "object",
                 "properties": {"spec": _ref("Spec")},
                 "x-kubernetes-group-version-kind": [
-                    {"group": "apiextensions.k8s.io", "kind": "CustomResourceDefinition", "version": "v1"}
+                    {
+                        "group": "apiextensions.k8s.io",
+                        "kind": "CustomResourceDefinition",
+                        "version": "v1",
+                    }
                 ],
             },
             "Spec": {"properties": {"schema": _ref("Props")}},

@@ -73,7 +73,10 @@ def test_quantities_and_protocols() -> None:
                 {
                     "name": "a",
                     "ports": [{"containerPort": 80}, {"containerPort": 53, "protocol": "UDP"}],
-                    "resources": {"limits": {"cpu": 0.5, "memory": "1024Mi"}, "requests": {"cpu": "1"}},
+                    "resources": {
+                        "limits": {"cpu": 0.5, "memory": "1024Mi"},
+                        "requests": {"cpu": "1"},
+                    },
                 }
             ],
             "volumes": [{"name": "t", "emptyDir": {"sizeLimit": "1024Ki"}}],
@@ -84,7 +87,10 @@ def test_quantities_and_protocols() -> None:
         {"containerPort": 80, "protocol": "TCP"},
         {"containerPort": 53, "protocol": "UDP"},
     ]
-    assert container["resources"] == {"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "1"}}
+    assert container["resources"] == {
+        "limits": {"cpu": "500m", "memory": "1Gi"},
+        "requests": {"cpu": "1"},
+    }
     assert normalise(pod, KEYS)["spec"]["volumes"][0]["emptyDir"] == {"sizeLimit": "1Mi"}
 
 
@@ -96,7 +102,11 @@ def test_service_ports_and_quota() -> None:
     limit_range = {
         "apiVersion": "v1",
         "kind": "LimitRange",
-        "spec": {"limits": [{"type": "Container", "default": {"cpu": "0.2"}, "max": {"memory": "2048Mi"}}]},
+        "spec": {
+            "limits": [
+                {"type": "Container", "default": {"cpu": "0.2"}, "max": {"memory": "2048Mi"}}
+            ]
+        },
     }
     assert normalise(limit_range, KEYS)["spec"]["limits"] == [
         {"type": "Container", "default": {"cpu": "200m"}, "max": {"memory": "2Gi"}}
@@ -104,10 +114,28 @@ def test_service_ports_and_quota() -> None:
 
 
 keys = st.sampled_from(
-    ["metadata", "spec", "status", "data", "stringData", "limits", "requests", "ports", "containers",
-     "protocol", "annotations", "labels", "uid", "cpu", "name", "x"]
+    [
+        "metadata",
+        "spec",
+        "status",
+        "data",
+        "stringData",
+        "limits",
+        "requests",
+        "ports",
+        "containers",
+        "protocol",
+        "annotations",
+        "labels",
+        "uid",
+        "cpu",
+        "name",
+        "x",
+    ]
 )
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3000), st.sampled_from(["100m", "1Gi", "0.1", "a"]))
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3000), st.sampled_from(["100m", "1Gi", "0.1", "a"])
+)
 values = st.recursive(
     scalars,
     lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(keys, c, max_size=4)),

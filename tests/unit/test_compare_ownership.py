@@ -49,7 +49,13 @@ LIVE = {
                 "operation": "Update",
                 "time": "t1",
                 "fieldsType": "FieldsV1",
-                "fieldsV1": {"f:spec": {"f:template": {"f:spec": {"f:containers": {'k:{"name":"web"}': {"f:args": {}}}}}}},
+                "fieldsV1": {
+                    "f:spec": {
+                        "f:template": {
+                            "f:spec": {"f:containers": {'k:{"name":"web"}': {"f:args": {}}}}
+                        }
+                    }
+                },
             },
             {
                 "manager": "kube-controller-manager",
@@ -57,7 +63,7 @@ LIVE = {
                 "subresource": "status",
                 "time": "t2",
                 "fieldsType": "FieldsV1",
-                "fieldsV1": {"f:status": {"f:conditions": {'i:0': {"f:type": {}}}}},
+                "fieldsV1": {"f:status": {"f:conditions": {"i:0": {"f:type": {}}}}},
             },
         ]
     },
@@ -100,5 +106,7 @@ def test_applied_fields_in_merge_key_order() -> None:
 
 
 def test_garbage_is_tolerated() -> None:
-    index = Ownership([{"manager": "x", "fieldsV1": {"k:{bad": {}, "z:?": {}, "f:a": "nope"}}, "junk"])  # type: ignore[list-item]
+    index = Ownership(
+        [{"manager": "x", "fieldsV1": {"k:{bad": {}, "z:?": {}, "f:a": "nope"}}, "junk"]
+    )  # type: ignore[list-item]
     assert index.owners(("a",)) == [FieldOwner("x", "", None)]

@@ -58,19 +58,40 @@ def test_full_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("ignores: []", "c.yaml: unknown key ignores (expected one of: ignore, appliers, controllers, tracking, helm)"),
+        (
+            "ignores: []",
+            "c.yaml: unknown key ignores (expected one of: ignore, appliers, controllers, tracking, helm)",
+        ),
         ("ignore: {}", "c.yaml: ignore: expected a list, got a mapping"),
-        ("ignore: [{kind: Deployment}]", "c.yaml: ignore[0]: needs jsonPointers or managers (it ignores nothing)"),
-        ("ignore: [{jsonPointers: [spec/replicas]}]", "c.yaml: ignore[0].jsonPointers[0]: 'spec/replicas' is not a JSON pointer (it must start with '/')"),
-        ("ignore: [{jsonPointers: ['/a~2']}]", "c.yaml: ignore[0].jsonPointers[0]: '/a~2' has a '~' not followed by 0 or 1"),
-        ("ignore: [{kinds: X, managers: [a]}]", "c.yaml: unknown key ignore[0].kinds (expected one of: group, kind, namespace, name, jsonPointers, managers)"),
-        ("ignore: [{kind: 3, managers: [a]}]", "c.yaml: ignore[0].kind: expected a string, got a number"),
+        (
+            "ignore: [{kind: Deployment}]",
+            "c.yaml: ignore[0]: needs jsonPointers or managers (it ignores nothing)",
+        ),
+        (
+            "ignore: [{jsonPointers: [spec/replicas]}]",
+            "c.yaml: ignore[0].jsonPointers[0]: 'spec/replicas' is not a JSON pointer (it must start with '/')",
+        ),
+        (
+            "ignore: [{jsonPointers: ['/a~2']}]",
+            "c.yaml: ignore[0].jsonPointers[0]: '/a~2' has a '~' not followed by 0 or 1",
+        ),
+        (
+            "ignore: [{kinds: X, managers: [a]}]",
+            "c.yaml: unknown key ignore[0].kinds (expected one of: group, kind, namespace, name, jsonPointers, managers)",
+        ),
+        (
+            "ignore: [{kind: 3, managers: [a]}]",
+            "c.yaml: ignore[0].kind: expected a string, got a number",
+        ),
         ("appliers: argocd", "c.yaml: appliers: expected a list, got a string"),
         ("appliers: ['']", "c.yaml: appliers[0]: expected a non-empty string, got a string"),
         ("- a", "c.yaml: the file: expected a mapping, got a list"),
-        ("tracking: {labels: [1]}", "c.yaml: tracking.labels[0]: expected a non-empty string, got a number"),
+        (
+            "tracking: {labels: [1]}",
+            "c.yaml: tracking.labels[0]: expected a non-empty string, got a number",
+        ),
         ("helm: {value: []}", "c.yaml: unknown key helm.value (expected one of: values)"),
-        ("ignore: [", "c.yaml: line 2 invalid YAML: expected the node content in flow context"),
+        ("ignore: [", "c.yaml: line 2: invalid YAML: did not find expected node content"),
     ],
 )
 def test_errors_name_file_and_problem(text: str, message: str) -> None:
@@ -90,9 +111,24 @@ def test_missing_file(tmp_path: Path) -> None:
         st.text(max_size=80),
         st.lists(
             st.sampled_from(
-                ["ignore:", "  - kind: X", "    jsonPointers: [/a]", "    managers: [m]", "appliers: [a]",
-                 "tracking:", "  labels: [x]", "helm: {values: [v]}", "- 1", "a: 2001-13-45", "{", "&a [*a]",
-                 "? [x]\n: y", "!!python/object:os.system x", "    jsonPointers: [a]", "ignore: [~]"]
+                [
+                    "ignore:",
+                    "  - kind: X",
+                    "    jsonPointers: [/a]",
+                    "    managers: [m]",
+                    "appliers: [a]",
+                    "tracking:",
+                    "  labels: [x]",
+                    "helm: {values: [v]}",
+                    "- 1",
+                    "a: 2001-13-45",
+                    "{",
+                    "&a [*a]",
+                    "? [x]\n: y",
+                    "!!python/object:os.system x",
+                    "    jsonPointers: [a]",
+                    "ignore: [~]",
+                ]
             ),
             max_size=6,
         ).map("\n".join),

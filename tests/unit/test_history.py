@@ -224,7 +224,12 @@ def test_missing_namespace_matches_the_default_namespace(repo: Repo) -> None:
     assert subjects(repo, default_web) == ["bump", "add web without namespace"]
     prod_web = ObjectRef("apps", "Deployment", "prod", "web")
     assert subjects(repo, prod_web) == []
-    assert subjects(repo, prod_web, default_namespace="prod") == ["add web without namespace"]
+    # Seen from namespace "prod", writing "default" out moved the object away: a delete.
+    prod_history = object_history(repo.path, "HEAD", prod_web, default_namespace="prod")
+    assert [(e.subject, e.change) for e in prod_history] == [
+        ("write the namespace out", "deleted"),
+        ("add web without namespace", "created"),
+    ]
 
 
 def test_deleted_object_history_is_found(repo: Repo) -> None:

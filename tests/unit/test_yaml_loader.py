@@ -283,3 +283,36 @@ def test_truncated_manifests_never_raise(names_: list[str], data: st.DataObject)
     assert set(n for n in names(parsed)) <= set(names_) | {
         n[:k] for n in names_ for k in range(1, len(n))
     }
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200)
+@given(json_values, st.booleans())
+def test_fast_construction_matches_pyyaml(data: object, flow: bool) -> None:
+    obj = {"apiVersion": "v1", "kind": "X", "metadata": {"name": "n"}, "data": data}
+    text = yaml.safe_dump(obj, default_flow_style=flow)
+    parsed = parse_documents(text.encode(), "p.yaml")
+    assert parsed.problems == []
+    assert parsed.documents[0].body == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_tags_and_scalars_match_pyyaml_except_timestamps() -> None:
+    text = (
+        "apiVersion: v1\nkind: X\nmetadata: {name: n}\n"
+        "data:\n  a: yes\n  b: 0o17\n  c: 017\n  d: .inf\n  e: ~\n  f: !!str 12\n"
+        "  g: !!set {x, y}\n  h: 1_000\n  i: '2024-01-01'\n  j: 2024-01-01\n"
+        "  k: 2001-12-14t21:59:43.10-05:00\n  l: !!binary aGk=\n"
+    )
+    body = parse_documents(text.encode(), "t.yaml").documents[0].body
+    expected = yaml.load(text, Loader=yaml.CSafeLoader)
+    expected["data"]["j"] = "2024-01-01"  # Kubernetes keeps dates as strings
+    expected["data"]["k"] = "2001-12-14t21:59:43.10-05:00"
+    assert body == expected

@@ -7,6 +7,7 @@ the same text), so moving the cursor never waits for a diff.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,9 +23,10 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from driftui.compare.masking import SecretMasker
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui import diff_source
-from driftui.tui.diff_render import Row, highlighted_lines, render_diff, yaml_rows
+from driftui.tui.diff_render import Row, plain_diff_rows, render_diff, yaml_rows
 from driftui.tui.formatting import ago, short_value
 from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, display_status, markup
 from driftui.tui.tree_model import Group
@@ -90,7 +92,7 @@ class DetailPane(Vertical):
         self._token = 0
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._history_entries: list[Any] = []
-        self.pending = 0  # builds started and not yet shown (tests and benchmarks wait on it)
+        self._waiting_for: int | None = None  # token of the build the tabs still wait for
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="diff", id="tabs"):
@@ -168,8 +170,14 @@ class DetailPane(Vertical):
         self._render_active()
         self.app.refresh_bindings()
 
+    @property
+    def pending(self) -> bool:
+        """True while the visible tab waits for a build (tests and benchmarks wait on it)."""
+        return self._waiting_for is not None
+
     def _render_active(self) -> None:
         self._token += 1
+        self._waiting_for = None
         tab = self.active_tab
         result = self.subject.result
         if result is None:
@@ -184,20 +192,22 @@ class DetailPane(Vertical):
             self._cache.move_to_end(key)
             self._apply(key, cached)
             return
-        self.pending += 1
+        self._waiting_for = self._token
         self._build(self._token, key, build)
 
     def _builder(self, tab: str, result: DriftResult) -> tuple[tuple[Any, ...], Callable[[], Any]]:
         now = self.clock()
         context = FULL_CONTEXT if self.full else COMPACT_CONTEXT
         if tab == "diff":
-            return ("diff", result.cache_key, self.full), lambda: render_diff(
-                result, context=context, now=now
+            split = self.split
+            return ("diff", result.cache_key, self.full, split), lambda: render_diff(
+                result, context=context, split=split, now=now
             )
         if tab == "git":
-            return ("git", result.cache_key), lambda: (
-                yaml_rows(result.desired) if result.desired is not None else None
-            )
+            return (
+                "git",
+                result.cache_key,
+            ), lambda: yaml_rows(result.desired) if result.desired is not None else None
         if tab == "live":
             managed = self.managed_fields
 
@@ -209,9 +219,10 @@ class DetailPane(Vertical):
 
             return ("live", result.cache_key, managed), live_rows
         history = self.history
-        return ("history", result.cache_key), lambda: (
-            history(result.ref) if history is not None else None
-        )
+        return (
+            "history",
+            result.cache_key,
+        ), lambda: history(result.ref) if history is not None else None
 
     @work(thread=True, exclusive=True, group="detail")
     def _build(self, token: int, key: tuple[Any, ...], build: Callable[[], Any]) -> None:
@@ -222,7 +233,8 @@ class DetailPane(Vertical):
         self.post_message(self.Ready(token, key, payload))
 
     def on_detail_pane_ready(self, message: Ready) -> None:
-        self.pending = max(0, self.pending - 1)
+        if message.token == self._waiting_for:
+            self._waiting_for = None
         if isinstance(message.payload, Exception):
             self.app.notify(f"Could not build this view: {message.payload}", severity="error")
             return
@@ -253,7 +265,7 @@ class DetailPane(Vertical):
         status = display_status(result)
         return Content.from_markup(
             f"{markup(status, GLYPH[status] + ' ' + LABEL[status])} [b]$ref[/b] "
-            f"[$text-muted]· {result.fidelity.value}[/]",
+            f"[$text-muted]· {result.fidelity.value} ·[/]",
             ref=str(result.ref),
         )
 
@@ -261,23 +273,27 @@ class DetailPane(Vertical):
         info = self.query_one("#diff-info", Static)
         view = self.query_one("#diff-view", LinesView)
         status = display_status(result)
-        mode = f"{'side-by-side' if self.split else 'unified'} · {'full' if self.full else 'compact'}"
-        details = f"{rendered.changed} changed lines · − git  + live · {mode}"
+        layout = "side-by-side" if rendered.split else "unified"
+        mode = f"{layout} · {'full' if self.full else 'compact'}"
+        details = f"{rendered.changed} changed lines · -git +live · {mode}"
         if result.ignored:
             details += f" · {result.ignored} ignored"
-        info.update(self._heading(result) + Content.styled(f"  {details}", "$text-muted"))
         if status.value in ("error", "forbidden"):
-            view.show_message(f"{LABEL[status]}: {result.reason or 'no reason given'}", "$text-error")
+            info.update(self._heading(result).right_crop(2))
+            view.show_message(
+                f"{LABEL[status]}: {result.reason or 'no reason given'}", "$text-error"
+            )
             return
-        if not rendered.unified:
+        info.update(self._heading(result) + Content.styled(f" {details}", "$text-muted"))
+        if rendered.empty:
             view.show_message("No differences: live matches Git for every field Git sets.")
             return
         note = _STATUS_NOTE.get(status.value)
-        rows = rendered.split if self.split else rendered.unified
-        if self.split:
-            view.show_split(rows)
+        if rendered.split:
+            view.show_split(rendered.rows)
         else:
-            view.show_rows(([Row(Content.styled(note, "italic $text-muted"))] if note else []) + rows)
+            heading = [Row(Content.styled(note, "italic $text-muted"))] if note else []
+            view.show_rows(heading + rendered.rows)
 
     def _show_live(self, rows: list[Row] | None) -> None:
         info = self.query_one("#live-info", Static)
@@ -317,8 +333,9 @@ class DetailPane(Vertical):
         for entry in entries:
             options.add_option(Option(Text(_history_line(entry, self.clock()))))
         view.show_message(
-            "Enter shows the object's diff at the highlighted commit." if entries else
-            "No commit changed this object."
+            "Enter shows the object's diff at the highlighted commit."
+            if entries
+            else "No commit changed this object."
         )
 
     @on(OptionList.OptionSelected, "#history-list")
@@ -327,13 +344,13 @@ class DetailPane(Vertical):
         entries = self._history_entries
         if not 0 <= index < len(entries):
             return
-        after = _body(entries[index])
-        before = getattr(entries[index], "before", None)
-        if before is None and index + 1 < len(entries):
-            before = _body(entries[index + 1])
-        git_before = diff_source.render_yaml(before) if before is not None else ""
-        git_after = diff_source.render_yaml(after) if after is not None else ""
-        rows = _plain_diff_rows(git_before, git_after)
+        entry = entries[index]
+        after = _body(entry)
+        if hasattr(entry, "before"):
+            before = entry.before
+        else:
+            before = _body(entries[index + 1]) if index + 1 < len(entries) else None
+        rows = plain_diff_rows(_masked(before), _masked(after))
         view = self.query_one("#history-view", LinesView)
         view.show_rows(rows or [Row(Content("This commit did not change the object's content."))])
 
@@ -353,14 +370,28 @@ class DetailPane(Vertical):
                 count = group.counts.get(status, 0)
                 if count:
                     lines.append(
-                        Row(Content.from_markup(markup(status, f"{GLYPH[status]} {count} {LABEL[status]}")))
+                        Row(
+                            Content.from_markup(
+                                markup(status, f"{GLYPH[status]} {count} {LABEL[status]}")
+                            )
+                        )
                     )
-            lines.append(Row(Content.styled("Enter opens the group on its worst object.", "$text-muted")))
+            lines.append(
+                Row(Content.styled("Enter opens the group on its worst object.", "$text-muted"))
+            )
         for view_id in ("diff-view", "git-view", "live-view", "history-view"):
             self.query_one(f"#{view_id}", LinesView).show_rows(lines)
         self.query_one("#diff-info", Static).update("")
         self.query_one("#live-info", Static).update("")
         self.query_one("#fields-table", DataTable).clear()
+
+
+_SESSION_MASKER = SecretMasker(os.urandom(16))
+
+
+def _masked(body: Any) -> Any:
+    """Secrets from Git history are masked too (a no-op for values already masked)."""
+    return _SESSION_MASKER.mask_object(body) if isinstance(body, dict) else body
 
 
 def _body(entry: Any) -> Any:
@@ -380,28 +411,6 @@ def _history_line(entry: Any, now: datetime) -> str:
     else:
         when_text = ago(str(when), now) if when else ""
     subject = str(getattr(entry, "subject", "") or getattr(entry, "message", "") or entry)
-    return "  ".join(p for p in (sha, when_text, author, subject.splitlines()[0] if subject else "") if p)
-
-
-def _plain_diff_rows(before: str, after: str) -> list[Row]:
-    lines_before = highlighted_lines(before)
-    lines_after = highlighted_lines(after)
-    rows: list[Row] = []
-    for line in diff_source.unified(before, after, context=COMPACT_CONTEXT):
-        if line.kind == "hunk":
-            rows.append(Row(Content.styled(line.text, "$text-primary on $primary-muted"), "on $primary-muted"))
-        elif line.kind == "removed":
-            body = _numbered(lines_before, line.old_no, line.text)
-            rows.append(Row((Content("- ") + body).stylize_before("on $error-muted"), "on $error-muted"))
-        elif line.kind == "added":
-            body = _numbered(lines_after, line.new_no, line.text)
-            rows.append(Row((Content("+ ") + body).stylize_before("on $success-muted"), "on $success-muted"))
-        else:
-            rows.append(Row(Content("  ") + _numbered(lines_before, line.old_no, line.text)))
-    return rows
-
-
-def _numbered(lines: list[Content], number: int | None, text: str) -> Content:
-    if number is not None and 0 < number <= len(lines) and lines[number - 1].plain == text:
-        return lines[number - 1]
-    return Content(text)
+    return "  ".join(
+        p for p in (sha, when_text, author, subject.splitlines()[0] if subject else "") if p
+    )

@@ -30,16 +30,19 @@ def _where(live: LiveInfo | None) -> str:
         return "cluster: …"
     if live.snapshot:
         return f"snapshot {live.snapshot}"
-    parts = [p for p in (live.context, live.server) if p]
-    return "context " + " · ".join(parts) if parts else "cluster"
+    server = live.server.removeprefix("https://")
+    if live.context and server:
+        return f"{live.context} ({server})"
+    return live.context or server or "cluster"
 
 
 def _source(source: SourceInfo | None) -> str:
     if source is None:
         return "git: …"
     short = source.commit[:7] if source.commit else "?"
+    repo = source.repo.removeprefix("https://").removeprefix("ssh://").removesuffix(".git")
     path = f" /{source.path.strip('/')}" if source.path and source.path not in (".", "/") else ""
-    return f"{source.repo}{path} @ {source.ref} {short}"
+    return f"{repo}{path} @ {source.ref} {short}"
 
 
 def render_header(state: HeaderState) -> Content:
@@ -48,8 +51,7 @@ def render_header(state: HeaderState) -> Content:
     if state.read_only:
         first.append(Content.styled(" READ-ONLY ", "bold $text-error on $error-muted"))
         first.append(Content(" "))
-    first.append(Content.styled("driftui", "bold $text-accent"))
-    first += [sep, Content(_where(state.live)), sep, Content(_source(state.source))]
+    first += [Content.styled(_where(state.live), "bold"), sep, Content(_source(state.source))]
     if state.fidelity is not None:
         first += [sep, Content.styled(state.fidelity.value, "$text-primary")]
 

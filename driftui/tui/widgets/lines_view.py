@@ -6,6 +6,7 @@ such an object as cheap as opening a small one.
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -64,7 +65,12 @@ class LinesView(ScrollView, can_focus=True):
         self.refresh()
 
     def show_message(self, text: str, style: str = "$text-muted") -> None:
-        self.show_rows([Row(Content.styled(line, style)) for line in text.splitlines()])
+        """Prose instead of rows, wrapped to the view's width."""
+        width = max(20, (self.scrollable_content_region.width or 80) - 1)
+        lines: list[str] = []
+        for paragraph in text.splitlines():
+            lines.extend(textwrap.wrap(paragraph, width) or [""])
+        self.show_rows([Row(Content.styled(line, style)) for line in lines])
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

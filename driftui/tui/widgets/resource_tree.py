@@ -83,7 +83,8 @@ class ResourceTree(Tree[NodeData]):
         self.auto_expand = False
         self.guide_depth = 2
         self.grouping = Grouping.NAMESPACE
-        self.show_in_sync = False
+        self.show_in_sync = False  # the user's choice (key i)
+        self.reveal_all = False  # set while filtering: matches are shown even when in sync
         self._styles_by_status: dict[DisplayStatus, Style] = {}
 
     # -- colours ------------------------------------------------------------------------------
@@ -127,7 +128,9 @@ class ResourceTree(Tree[NodeData]):
 
     def folded_label(self, entry: FoldedEntry) -> Text:
         style = self._style(DisplayStatus.IN_SYNC)
-        return Text.assemble((f"{GLYPH[DisplayStatus.IN_SYNC]} ", style), (f"{entry.count} in sync", "dim"))
+        return Text.assemble(
+            (f"{GLYPH[DisplayStatus.IN_SYNC]} ", style), (f"{entry.count} in sync", "dim")
+        )
 
     # -- building -----------------------------------------------------------------------------
 
@@ -151,7 +154,7 @@ class ResourceTree(Tree[NodeData]):
         data = node.data
         if isinstance(data, GroupEntry) and not data.populated:
             data.populated = True
-            shown = visible_children(data.group, show_in_sync=self.show_in_sync)
+            shown = visible_children(data.group, show_in_sync=self.show_in_sync or self.reveal_all)
             for group in shown.groups:
                 node.add(self.group_label(group), data=GroupEntry(group), allow_expand=True)
             for result in shown.leaves:
@@ -220,9 +223,14 @@ class ResourceTree(Tree[NodeData]):
                 if isinstance(data, DriftResult) and data.ref == ref:
                     self.go_to(child)
                     return True
-                if isinstance(data, GroupEntry) and result_path[: len(data.group.key)] == data.group.key:
-                    step = child
-                elif isinstance(data, FoldedEntry) and step is None and self._folds(data, ref, result_path):
+                if (
+                    isinstance(data, GroupEntry)
+                    and result_path[: len(data.group.key)] == data.group.key
+                ) or (
+                    isinstance(data, FoldedEntry)
+                    and step is None
+                    and self._folds(data, ref, result_path)
+                ):
                     step = child
             if step is None:
                 return False

@@ -1,0 +1,191 @@
+"""Honour the GitOps operator's own ignore rules, so driftui and the operator agree.
+
+* Argo CD: an Application's ``spec.ignoreDifferences`` (jsonPointers, simple
+  jqPathExpressions, managedFieldsManagers), and ``argocd.argoproj.io/compare-options:
+  IgnoreExtraneous`` on a live object (an extra object with it is not drift).
+* Flux: ``kustomize.toolkit.fluxcd.io/ssa: Ignore`` on a live object (Flux never applies
+  it, so its drift is not Flux's to correct), and a Kustomization's ``spec.ignore``
+  (``paths`` + a regex ``target``), the field-level ignore rules of recent Flux.
+
+Rules are plain :class:`IgnoreRule` values added to the config's own; they select by
+group/kind/namespace/name only, so an app's rule also applies to another app's objects of
+the same identity pattern (in practice Argo CD rules name kinds, so this rarely matters).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from driftui.compare.ignore import IgnoreRule, PointerError, parse_pointer
+from driftui.model import Status
+
+ARGOCD_COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
+FLUX_SSA_ANNOTATION = "kustomize.toolkit.fluxcd.io/ssa"
+_APP_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
+
+
+def _annotations(obj: dict[str, Any] | None) -> dict[str, Any]:
+    value = ((obj or {}).get("metadata") or {}).get("annotations") or {}
+    return value if isinstance(value, dict) else {}
+
+
+def skip_reason(live_obj: dict[str, Any] | None, status: Status) -> str:
+    """Why the operator itself would not count this object's drift ("" if it would)."""
+    annotations = _annotations(live_obj)
+    if status is Status.EXTRA:
+        options = str(annotations.get(ARGOCD_COMPARE_OPTIONS, ""))
+        if "IgnoreExtraneous" in {o.strip() for o in options.split(",")}:
+            return f"{ARGOCD_COMPARE_OPTIONS}: IgnoreExtraneous"
+    if status is Status.DRIFTED:
+        if str(annotations.get(FLUX_SSA_ANNOTATION, "")).lower() == "ignore":
+            return f"{FLUX_SSA_ANNOTATION}: Ignore"
+    return ""
+
+
+def skip_object(live_obj: dict[str, Any] | None, status: Status = Status.DRIFTED) -> bool:
+    return bool(skip_reason(live_obj, status))
+
+
+# -- Argo CD -----------------------------------------------------------------------------
+
+_JQ_STEP = re.compile(
+    r"""\.(?P<key>[A-Za-z_][A-Za-z0-9_-]*)          # .key
+      | \.?\[\s*"(?P<quoted>(?:[^"\\]|\\.)*)"\s*\]   # ["key"] or .["key"]
+      | \[(?P<index>\d*)\]                          # [] or [0]
+      | \s*\|\s*select\(\s*\.[A-Za-z_][A-Za-z0-9_]*\s*==\s*"(?P<value>[^"]*)"\s*\)
+      | \s*\|\s*(?=\.)                              # a pipe into the next step
+    """,
+    re.VERBOSE,
+)
+
+
+def jq_to_pointer(expression: str) -> tuple[str, ...] | None:
+    """The simple jq paths Argo CD users write, as driftui pointers; None if not simple.
+
+    ``.a.b``, ``.a["x.y"]``, ``.a[]`` (any item), ``.a[0]``, and ``.a[] | select(.name ==
+    "web")`` (the item whose first merge key is ``web``).
+    """
+    text = expression.strip()
+    if not text.startswith((".", "[")):
+        return None
+    tokens: list[str] = []
+    pos = 0
+    while pos < len(text):
+        match = _JQ_STEP.match(text, pos)
+        if match is None or match.end() == pos:
+            return None
+        pos = match.end()
+        if match.group("key") is not None:
+            tokens.append(match.group("key"))
+        elif match.group("quoted") is not None:
+            tokens.append(match.group("quoted").replace('\\"', '"'))
+        elif match.group("index") is not None:
+            tokens.append(match.group("index") or "*")
+        elif match.group("value") is not None:
+            if not tokens or tokens[-1] != "*":
+                return None
+            tokens[-1] = match.group("value")
+    return tuple(tokens) if tokens else None
+
+
+def argo_rules(app: dict[str, Any]) -> tuple[tuple[IgnoreRule, ...], tuple[str, ...]]:
+    """An Application's ignoreDifferences as rules, plus notes on what could not be used."""
+    spec = app.get("spec") or {}
+    rules: list[IgnoreRule] = []
+    notes: list[str] = []
+    for index, item in enumerate(spec.get("ignoreDifferences") or []):
+        if not isinstance(item, dict):
+            continue
+        pointers = []
+        for text in item.get("jsonPointers") or []:
+            try:
+                pointers.append(parse_pointer(str(text)))
+            except PointerError as exc:
+                notes.append(f"ignoreDifferences[{index}]: {exc}")
+        for expression in item.get("jqPathExpressions") or []:
+            pointer = jq_to_pointer(str(expression))
+            if pointer is None:
+                notes.append(f"ignoreDifferences[{index}]: jq {expression!r} not understood")
+            else:
+                pointers.append(pointer)
+        managers = tuple(str(m) for m in item.get("managedFieldsManagers") or [] if m)
+        if not pointers and not managers:
+            continue
+        rules.append(
+            IgnoreRule(
+                group=str(item.get("group") or ""),  # Argo CD: no group means the core group
+                kind=str(item["kind"]) if item.get("kind") else None,
+                namespace=str(item["namespace"]) if item.get("namespace") else None,
+                name=str(item["name"]) if item.get("name") else None,
+                json_pointers=tuple(pointers),
+                managers=managers,
+            )
+        )
+    return tuple(rules), tuple(notes)
+
+
+# -- Flux --------------------------------------------------------------------------------
+
+
+def regex_to_glob(pattern: str) -> str | None:
+    """An anchored Flux selector regex as a glob, when it is that simple; else None."""
+    text = pattern.removeprefix("^").removesuffix("$")
+    out = ""
+    i = 0
+    while i < len(text):
+        if text.startswith(".*", i):
+            out, i = out + "*", i + 2
+        elif text.startswith("\\.", i):
+            out, i = out + ".", i + 2
+        elif text[i] == ".":
+            out, i = out + "?", i + 1
+        elif re.match(r"[A-Za-z0-9_/-]", text[i]):
+            out, i = out + text[i], i + 1
+        else:
+            return None
+    return out
+
+
+def flux_rules(kustomization: dict[str, Any]) -> tuple[tuple[IgnoreRule, ...], tuple[str, ...]]:
+    spec = kustomization.get("spec") or {}
+    rules: list[IgnoreRule] = []
+    notes: list[str] = []
+    for index, item in enumerate(spec.get("ignore") or []):
+        if not isinstance(item, dict):
+            continue
+        target = item.get("target") or {}
+        if target.get("labelSelector") or target.get("annotationSelector"):
+            notes.append(f"ignore[{index}]: label/annotation selectors are not supported")
+            continue
+        selectors: dict[str, str | None] = {}
+        for key in ("group", "kind", "namespace", "name"):
+            raw = target.get(key)
+            glob = regex_to_glob(str(raw)) if raw else None
+            if raw and glob is None:
+                notes.append(f"ignore[{index}]: target.{key} regex {raw!r} is too complex")
+                break
+            selectors[key] = glob
+        else:
+            try:
+                pointers = tuple(parse_pointer(str(p)) for p in item.get("paths") or [])
+            except PointerError as exc:
+                notes.append(f"ignore[{index}]: {exc}")
+                continue
+            if pointers:
+                rules.append(IgnoreRule(json_pointers=pointers, **selectors))
+    return tuple(rules), tuple(notes)
+
+
+def operator_ignore_rules(app_objects: Iterable[dict[str, Any]]) -> tuple[IgnoreRule, ...]:
+    """The ignore rules of every Application and Kustomization given (others are skipped)."""
+    out: list[IgnoreRule] = []
+    for obj in app_objects:
+        api_version = str(obj.get("apiVersion", ""))
+        key = (api_version.rsplit("/", 1)[0], str(obj.get("kind", "")))
+        if key not in _APP_KINDS:
+            continue
+        rules, _notes = argo_rules(obj) if key[1] == "Application" else flux_rules(obj)
+        out.extend(rules)
+    return tuple(out)

@@ -1,0 +1,73 @@
+"""Shared helpers for the explorer's Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from driftui.actions.gate import MutationGate
+from driftui.actions.registry import ActionOutcome, ActionRequest, Executor
+from driftui.model import ScanReport
+from driftui.progress import ProgressFn
+from driftui.tui.app import DriftExplorer
+from tests.tui.sample_data import clock, sample_report, scanner_of
+
+
+class TestExplorer(DriftExplorer):
+    """The real explorer with the cursor blink off, so screenshots are deterministic."""
+
+    __test__ = False
+    CURSOR_BLINK = False
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until scans and detail builds have finished and their messages are handled."""
+    app = pilot.app
+    assert isinstance(app, DriftExplorer)
+    for _ in range(50):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app.scanning and not app.detail.pending:
+            await pilot.pause()
+            return
+    raise AssertionError("the explorer did not settle")
+
+
+class RecordingExecutor:
+    """An executor that records what it was asked to do (stands in for sync/prune, not k8s)."""
+
+    def __init__(self) -> None:
+        self.requests: list[ActionRequest] = []
+
+    def __call__(self, request: ActionRequest) -> ActionOutcome:
+        self.requests.append(request)
+        return ActionOutcome(ok=True, summary=f"{request.action.title}: done")
+
+
+def make_app(
+    scanner: Callable[[ProgressFn], ScanReport] | None = None,
+    *,
+    read_only: bool = True,
+    gate: MutationGate | None = None,
+    executors: Mapping[str, Executor] | None = None,
+    history: Callable[[Any], list[Any]] | None = None,
+    watch_interval: float = 10.0,
+) -> TestExplorer:
+    return TestExplorer(
+        scanner or scanner_of(sample_report()),
+        read_only=read_only,
+        gate=gate if gate is not None else MutationGate(read_only=read_only),
+        history=history,
+        clock=clock,
+        watch_interval=watch_interval,
+        executors=executors,
+    )
+
+
+@pytest.fixture
+def recorder() -> RecordingExecutor:
+    return RecordingExecutor()

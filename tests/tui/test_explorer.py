@@ -1,0 +1,459 @@
+"""Pilot tests: the explorer driven by keys, on a hand-built report (no engine, no cluster)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from textual.widgets import Button, DataTable, Input
+
+from driftui.actions.gate import MutationGate
+from driftui.model import DriftResult, ObjectRef
+from driftui.tui.screens.confirm import ConfirmActionScreen
+from driftui.tui.screens.help import HelpScreen
+from driftui.tui.status_style import DisplayStatus, display_status
+from driftui.tui.widgets.header import SummaryHeader
+from driftui.tui.widgets.resource_tree import GroupEntry, ResourceTree
+from tests.tui.conftest import RecordingExecutor, make_app, settle
+from tests.tui.sample_data import sample_report, scanner_of
+
+WEB = ObjectRef("apps", "Deployment", "shop", "web")
+DEBUG_SHELL = ObjectRef("apps", "Deployment", "shop", "debug-shell")
+SERVICE = ObjectRef("", "Service", "shop", "web")
+SECRET = ObjectRef("", "Secret", "payments", "api-credentials")
+
+
+def header_text(app: Any) -> str:
+    return str(app.query_one(SummaryHeader).render())
+
+
+def leaves(tree: ResourceTree) -> list[DriftResult]:
+    return [n.data for n in tree.walk() if isinstance(n.data, DriftResult)]
+
+
+def top_labels(tree: ResourceTree) -> list[str]:
+    return [n.data.group.label for n in tree.root.children if isinstance(n.data, GroupEntry)]
+
+
+def open_all(tree: ResourceTree) -> None:
+    opened: set[int] = set()
+    while True:
+        todo = [n for n in tree.walk() if isinstance(n.data, GroupEntry) and n.id not in opened]
+        if not todo:
+            return
+        for node in todo:
+            tree.open_group(node)
+            opened.add(node.id)
+
+
+def notifications(app: Any) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def select(pilot: Any, ref: ObjectRef) -> None:
+    app = pilot.app
+    result = next(r for r in app.report.results if r.ref == ref)
+    assert app.tree.reveal(ref, app.tree.path_of(result))
+    await settle(pilot)
+    assert app.tree.cursor_node.data.ref == ref
+
+
+async def test_first_scan_fills_tree_and_header() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        text = header_text(app)
+        assert "READ-ONLY" in text
+        assert "prod-eu (10.0.0.1:6443)" in text
+        assert "@ main 4f2c9e1" in text
+        assert "4 drifted" in text and "1 missing" in text and "1 forbidden" in text
+        assert "refreshed 15:09:26" in text
+        assert top_labels(app.tree) == ["default", "monitoring", "payments", "shop", "vault"]
+        # the all-in-sync cluster-scoped group is folded into a count
+        assert "3 in sync" in str(app.tree.root.children[-1].label)
+        # the cursor lands on the worst object of the worst group
+        assert display_status(app.tree.cursor_node.data) is DisplayStatus.ERROR
+
+
+async def test_navigation_with_j_k_enter_opens_group_on_worst_child() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        start = app.tree.cursor_line
+        await pilot.press("j")
+        assert app.tree.cursor_line == start + 1
+        await pilot.press("k")
+        assert app.tree.cursor_line == start
+        # move to the "shop" group and open it: the cursor lands on its worst child
+        shop = next(n for n in app.tree.root.children if n.data.group.label == "shop")
+        app.tree.go_to(shop)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert shop.is_expanded
+        worst = app.tree.cursor_node
+        assert worst.parent is shop
+        assert isinstance(worst.data, GroupEntry)
+        assert worst.data.group.label == "ConfigMap"  # drifted; first of the worst, by name
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.tree.cursor_node.data.ref == ObjectRef("", "ConfigMap", "shop", "web-config")
+        diff = app.detail.view_lines("diff-view")
+        removed = [line for line in diff if "FEATURE_CHECKOUT_V2" in line and "- " in line]
+        added = [line for line in diff if "FEATURE_CHECKOUT_V2" in line and "+ " in line]
+        assert "'false'" in removed[0] and "'true'" in added[0]
+        assert "helm · 10m ago" in added[0]
+        await pilot.press("enter")  # on an object, enter moves into the tabs
+        assert app.focused is app.query_one("#diff-view")
+
+
+async def test_diff_attribution_and_toggles() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        unified = app.detail.view_lines("diff-view")
+        added = [line for line in unified if "replicas: 5" in line]
+        assert added and "◂ kubectl-edit · 2h ago" in added[0]
+        assert any("name: DEBUG" in line and "kubectl-edit" in line for line in unified)
+        compact_len = len(unified)
+        await pilot.press("c")
+        await settle(pilot)
+        assert len(app.detail.view_lines("diff-view")) > compact_len  # full context
+        await pilot.press("v")
+        await settle(pilot)
+        split = app.detail.view_lines("diff-view")
+        assert any("replicas: 3" in line.split("│")[0] and "replicas: 5" in line for line in split)
+        await pilot.press("v", "c")
+        await settle(pilot)
+        assert app.detail.view_lines("diff-view") == unified  # back, from the cache
+
+
+async def test_tabs_by_number_and_managed_fields_toggle() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.detail.active_tab == "git"
+        git = "\n".join(app.detail.view_lines("git-view"))
+        assert "replicas: 3" in git and "managedFields" not in git
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.detail.active_tab == "live"
+        assert "managedFields" not in "\n".join(app.detail.view_lines("live-view"))
+        await pilot.press("m")
+        await settle(pilot)
+        live = "\n".join(app.detail.view_lines("live-view"))
+        assert "managedFields" in live and "kubectl-edit" in live
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.query_one("#fields-table", DataTable)
+        assert table.row_count == 2
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first == ["spec.replicas", "3", "5", "changed", "kubectl-edit", "2h ago"]
+        await pilot.press("5")
+        await settle(pilot)
+        assert app.detail.active_tab == "history"
+        assert "not available" in " ".join(app.detail.view_lines("history-view"))
+        await pilot.press("1")
+        assert app.detail.active_tab == "diff"
+
+
+async def test_fuzzy_filter_narrows_the_tree_and_escape_clears_it() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        field = app.query_one("#filter", Input)
+        assert field.has_focus
+        await pilot.press(*"dep web")
+        await settle(pilot)
+        names = {(r.ref.kind, r.ref.name) for r in leaves(app.tree)}
+        assert names == {("Deployment", "web")}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.query_text == "" and app.tree.has_focus
+        assert len(top_labels(app.tree)) == 5
+
+
+async def test_filter_matches_in_sync_objects_too() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzz", "enter")
+        await settle(pilot)
+        assert leaves(app.tree) == []
+        app.query_one("#filter", Input).value = "service web"
+        await settle(pilot)
+        assert [r.ref for r in leaves(app.tree)] == [SERVICE]  # in sync, still found
+
+
+async def test_status_filter_cycles_through_statuses() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.status_filter is DisplayStatus.DRIFTED
+        open_all(app.tree)
+        shown = leaves(app.tree)
+        assert len(shown) == 4 and all(display_status(r) is DisplayStatus.DRIFTED for r in shown)
+        await pilot.press("f")
+        await settle(pilot)
+        assert app.status_filter is DisplayStatus.MISSING
+        assert "missing" in app.query_one("#tree-panel").border_subtitle
+
+
+async def test_grouping_and_in_sync_toggle() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert "apps/shop/web.yaml" in top_labels(app.tree)
+        await pilot.press("g")
+        await settle(pilot)
+        assert "argocd:argocd/shop" in top_labels(app.tree)
+        await pilot.press("g", "i")
+        await settle(pilot)
+        assert app.tree.show_in_sync
+        assert "(cluster-scoped)" in top_labels(app.tree)
+
+
+async def test_read_only_action_says_why_and_runs_nothing(recorder: RecordingExecutor) -> None:
+    gate = MutationGate(read_only=True)
+    app = make_app(gate=gate, executors={"sync": recorder, "prune": recorder})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        assert "sync" in {b.binding.id for b in app.screen.active_bindings.values()}
+        await pilot.press("s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmActionScreen)
+        assert any("read-only mode" in m for m in notifications(app))
+        await select(pilot, DEBUG_SHELL)
+        await pilot.press("p")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmActionScreen)
+        assert recorder.requests == []
+
+
+async def test_missing_permission_is_the_reason_shown(recorder: RecordingExecutor) -> None:
+    gate = MutationGate(probe=lambda verb, group, resource, ns: verb != "patch")
+    app = make_app(read_only=False, gate=gate, executors={"sync": recorder})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        await pilot.press("s")
+        await settle(pilot)
+        assert any("no patch permission on deployments.apps in shop" in m for m in notifications(app))
+        assert recorder.requests == []
+
+
+async def test_actions_hidden_where_they_do_not_apply() -> None:
+    app = make_app(read_only=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, SERVICE)  # in sync: nothing to sync or prune
+        active = {b.binding.id for b in app.screen.active_bindings.values() if b.enabled}
+        assert "sync" not in active and "prune" not in active and "revert" not in active
+        assert "split" in active  # diff tab is showing
+        await pilot.press("2")
+        await settle(pilot)
+        active = {b.binding.id for b in app.screen.active_bindings.values() if b.enabled}
+        assert "split" not in active and "managed_fields" not in active
+
+
+async def test_confirmation_focuses_cancel_and_lists_changes(recorder: RecordingExecutor) -> None:
+    app = make_app(read_only=False, executors={"sync": recorder})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        await pilot.press("s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmActionScreen)
+        assert app.focused is dialog.query_one("#cancel", Button)
+        changes = str(dialog.query_one("#confirm-changes").query_one("Static").render())
+        assert "patch Deployment.apps shop/web:" in changes
+        assert "spec.replicas: 5 → 3" in changes
+        assert "remove spec.template.spec.containers[name=web].env[name=DEBUG]" in changes
+        await pilot.press("enter")  # Cancel has the focus
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmActionScreen)
+        assert recorder.requests == []
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.click("#confirm")
+        await settle(pilot)
+        assert [r.ref for r in recorder.requests[0].targets] == [WEB]
+        assert app.scans_finished == 2  # a successful action re-scans
+
+
+async def test_prune_needs_the_name_typed(recorder: RecordingExecutor) -> None:
+    app = make_app(read_only=False, executors={"prune": recorder})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, DEBUG_SHELL)
+        await pilot.press("p")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmActionScreen)
+        confirm = dialog.query_one("#confirm", Button)
+        assert confirm.disabled
+        dialog.query_one("#confirm-word", Input).value = "debug-shel"
+        await pilot.pause()
+        assert confirm.disabled
+        dialog.query_one("#confirm-word", Input).value = "debug-shell"
+        await pilot.pause()
+        assert not confirm.disabled
+        await pilot.click("#confirm")
+        await settle(pilot)
+        assert [r.ref for r in recorder.requests[0].targets] == [DEBUG_SHELL]
+
+
+async def test_action_without_executor_says_so() -> None:
+    app = make_app(read_only=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.click("#confirm")
+        await settle(pilot)
+        assert any("not available in this build" in m for m in notifications(app))
+
+
+async def test_help_screen_lists_every_binding() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-body").query_one("Static").render())
+        for binding in app.BINDINGS:
+            if binding.action.startswith(("show_tab", "back")):
+                continue
+            assert app.get_key_display(binding) in text, binding
+        for needle in ("ctrl+p", "1 2 3 4 5", "j / ↓", "Sync", "Prune", "[read-only mode]"):
+            assert needle in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_offers_every_action() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        for title in ("Sync", "Prune", "Revert commit", "Refresh", "Filter", "Watch", "Split"):
+            assert title in titles
+        assert "unavailable: read-only mode" in titles["Sync"]
+
+
+async def test_failed_refresh_keeps_previous_state() -> None:
+    app = make_app(scanner_of(sample_report(), ConnectionError("connection refused")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        before = app.report
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.report is before
+        assert "refresh failed: connection refused" in header_text(app)
+        assert any("connection refused" in m for m in notifications(app))
+        assert app.tree.cursor_node.data.ref == WEB
+        assert any("replicas: 5" in line for line in app.detail.view_lines("diff-view"))
+
+
+async def test_first_scan_failure_is_shown_and_retry_works() -> None:
+    app = make_app(scanner_of(RuntimeError("no kubeconfig"), sample_report()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "no kubeconfig" in str(app.query_one("#scan-status").render())
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.report is not None and "refresh failed" not in header_text(app)
+
+
+async def test_watch_mode_rescans_and_keeps_the_selection() -> None:
+    app = make_app(watch_interval=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, SECRET)
+        await pilot.press("w")
+        assert "watching every 0.05s" in header_text(app)
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.scans_finished >= 3:
+                break
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.scans_finished >= 3
+        assert app.tree.cursor_node.data.ref == SECRET
+
+
+async def test_secret_diff_shows_masks_only() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, SECRET)
+        diff = "\n".join(app.detail.view_lines("diff-view"))
+        assert "password: <secret:1a2b3c4d5e6f>" in diff
+        assert "password: <secret:9f8e7d6c5b4a>" in diff
+
+
+@dataclass(frozen=True)
+class FakeEntry:
+    sha: str
+    author: str
+    date: str
+    subject: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _secret(password: str) -> dict[str, Any]:
+    encoded = base64.b64encode(password.encode()).decode()
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "api-credentials", "namespace": "payments"},
+        "data": {"password": encoded},
+    }
+
+
+async def test_history_lists_commits_and_enter_shows_masked_diff() -> None:
+    entries = [
+        FakeEntry("b" * 40, "Ana", "2025-03-14T12:00:00Z", "rotate password", _secret("hunter2"), _secret("s3cr3t!")),
+        FakeEntry("a" * 40, "Bo", "2025-03-10T12:00:00Z", "add credentials", None, _secret("hunter2")),
+    ]
+    calls: list[ObjectRef] = []
+
+    def history(ref: ObjectRef) -> list[Any]:
+        calls.append(ref)
+        return entries
+
+    app = make_app(history=history)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, SECRET)
+        await pilot.press("5")
+        await settle(pilot)
+        assert calls == [SECRET]
+        options = app.query_one("#history-list")
+        assert options.option_count == 2
+        assert "rotate password" in str(options.get_option_at_index(0).prompt)
+        options.focus()
+        options.highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = "\n".join(app.detail.view_lines("history-view"))
+        assert "password: <secret:" in shown
+        for secret in ("hunter2", "s3cr3t!", base64.b64encode(b"hunter2").decode()):
+            assert secret not in shown
+        assert app.detail.selected_commit() == "b" * 40
