@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from driftui import __version__
+from driftui import __version__, cli_git
 from driftui.actions.gate import MutationGate, MutationRefused, read_only_from_env
+from driftui.actions.revert import RevertRefused
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import ConfigError
 from driftui.engine import Scanner, ScanOptions
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", help="file to write (default stdout)")
     snap = add("snapshot", "write the live state of the source's objects, secrets hashed")
     snap.add_argument("-o", "--output", required=True, help="snapshot file")
+    cli_git.add_parsers(sub, lambda p: _common(p, suppress=True))
     sub.add_parser("demo", help="open the explorer on a built-in demo (no cluster needed)")
     return parser
 
@@ -219,10 +221,12 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
     return EXIT_ERROR if report.problems else EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace], int]] = {
-    "diff": run_diff,
-    "report": run_report,
-    "snapshot": run_snapshot,
+COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace, MutationGate], int]] = {
+    "diff": lambda scanner, args, _: run_diff(scanner, args),
+    "report": lambda scanner, args, _: run_report(scanner, args),
+    "snapshot": lambda scanner, args, _: run_snapshot(scanner, args),
+    "history": lambda scanner, args, _: cli_git.run_history(scanner, args),
+    "revert": cli_git.run_revert,
 }
 
 
@@ -256,10 +260,17 @@ def main(
             if explorer is None:
                 raise UsageError("the explorer is not available in this build")
             return explorer(args, scanner, gate)
-        return COMMANDS[command](scanner, args)
-    except UsageError as exc:
+        return COMMANDS[command](scanner, args, gate)
+    except (UsageError, cli_git.UsageError) as exc:
         parser.error(str(exc))
-    except (ClusterError, SourceError, SnapshotError, ConfigError, MutationRefused) as exc:
+    except (
+        ClusterError,
+        SourceError,
+        SnapshotError,
+        ConfigError,
+        MutationRefused,
+        RevertRefused,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

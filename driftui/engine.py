@@ -8,6 +8,8 @@ blob SHA and resourceVersion).
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -124,6 +126,7 @@ class Scanner:
         self._patch_allowed: dict[tuple[str, str, str], bool] = {}
         self.config: Config | None = None
         self.salt: bytes | None = None  # fixed by `snapshot` so its hashes can be reproduced
+        self._last: tuple[_LiveSide, CompareOptions, Fidelity, str] | None = None
 
     # -- the sides ---------------------------------------------------------------------
 
@@ -198,6 +201,7 @@ class Scanner:
         merge_keys = self._merge_keys or MergeKeys.builtin()
         options = CompareOptions.from_config(config, merge_keys)
 
+        self._last = (live, options, fidelity, default_ns)
         manifests = [
             _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns)
             for m in desired.manifests
@@ -230,6 +234,24 @@ class Scanner:
             skipped=desired.skipped,
             warnings=warnings + list(desired.warnings),
         )
+
+    def judge(self, objects: Iterable[tuple[dict[str, Any], str]]) -> list[DriftResult]:
+        """Verdicts for desired objects that are not at the scanned commit (a revert's result),
+        against the live state the last :meth:`scan` read. ``objects``: (body, source file)."""
+        if self._last is None:
+            raise RuntimeError("judge() needs a scan() first")
+        live, options, fidelity, default_ns = self._last
+        out = []
+        for body, source_file in objects:
+            digest = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            manifest = Manifest(
+                ObjectRef.of(body), str(body.get("apiVersion", "")), body, source_file, digest
+            )
+            scope = live.scope.is_namespaced(manifest.ref.group, manifest.ref.kind)
+            out.append(
+                self._verdict(_fill_namespace(manifest, scope, default_ns), live, options, fidelity)
+            )
+        return out
 
     def _client_side_only(self) -> bool:
         return self.gate.read_only or self.options.server_side is False

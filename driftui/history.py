@@ -357,7 +357,7 @@ def _kustomize_inputs(repo: GitRepo, commit: str, directory: str) -> list[str]:
         else:
             continue
         try:
-            doc = yaml.load(repo.read_blob(found[1]), Loader=SafeLoader)  # noqa: S506 - safe
+            doc = yaml.load(repo.read_blob(found[1]), Loader=SafeLoader)  # safe loader
         except yaml.YAMLError:
             continue
         if not isinstance(doc, dict):
@@ -586,13 +586,14 @@ def field_blame(
     *,
     path: str = "",
     default_namespace: str = "default",
+    renderer: Renderer | None = None,
 ) -> dict[Path, HistoryEntry]:
     """For each field path, the commit that last set (or removed) the value Git has now.
 
     Paths whose value never changed in the object's history are left out.
     """
     history = object_history(
-        repo_path, ref, ref_obj, path=path, default_namespace=default_namespace
+        repo_path, ref, ref_obj, path=path, default_namespace=default_namespace, renderer=renderer
     )
     out: dict[Path, HistoryEntry] = {}
     for field_path in paths:

@@ -40,7 +40,6 @@ class _Server(ThreadingHTTPServer):
     root: Path
     auth: tuple[str, str] | None
     backend: str
-    requests: list[str]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -76,7 +75,6 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _cgi(self) -> None:
-        self.server.requests.append(f"{self.command} {self.path}")
         if not self._authorised():
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="driftui-test"')
@@ -141,7 +139,6 @@ def serve_git(
     server.root = Path(root).resolve()
     server.auth = auth
     server.backend = os.path.join(_git_exec_path(), "git-http-backend")
-    server.requests = []  # "GET /app.git/info/refs?..." for tests that count round trips
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -150,10 +150,14 @@ def to_flux(rules: Iterable[IgnoreRule], merge_keys: MergeKeys | None = None) ->
             if not rule.json_pointers:
                 continue
         translated = [translate(p, rule, keys) for p in rule.json_pointers]
-        if any(t.pointer is None for t in translated):
-            export.skipped.append(
-                f"{where}: Flux takes plain JSON pointers only (no wildcards or keyed items)"
-            )
+        for pointer, t in zip(rule.json_pointers, translated, strict=True):
+            if t.pointer is None:
+                export.skipped.append(
+                    f"{where}: {format_pointer(pointer)}: Flux takes plain JSON pointers only"
+                    " (no wildcards or keyed list items)"
+                )
+        paths = [t.pointer for t in translated if t.pointer is not None]
+        if not paths:
             continue
         target: dict[str, str] = {}
         for name in ("group", "kind", "namespace", "name"):
@@ -162,7 +166,7 @@ def to_flux(rules: Iterable[IgnoreRule], merge_keys: MergeKeys | None = None) ->
                 continue
             plain_value = re.fullmatch(r"[A-Za-z0-9_-]+", value)
             target[name] = value if plain_value else _glob_to_regex(value)
-        item: dict[str, Any] = {"paths": [t.pointer for t in translated]}
+        item: dict[str, Any] = {"paths": paths}
         if target:
             item["target"] = target
         export.items.append(item)

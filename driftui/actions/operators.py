@@ -302,9 +302,7 @@ class SuspensionStore:
         self._save(self._without(owner, server))
 
     def find(self, owner: AppOwner, server: str) -> Suspension | None:
-        return next(
-            (s for s in self.load() if s.owner == owner and s.server == server), None
-        )
+        return next((s for s in self.load() if s.owner == owner and s.server == server), None)
 
     def for_server(self, server: str) -> list[Suspension]:
         """What the header reminds about: this cluster's suspensions."""
@@ -328,8 +326,14 @@ def suspend(
         previous = (app.spec.get("syncPolicy") or {}).get("automated")
         patch = {"spec": {"syncPolicy": {"automated": None}}}
     record = Suspension(
-        app.owner.tool, app.owner.namespace, app.owner.name, field, previous,
-        client.server, client.context, rfc3339_now(now),
+        app.owner.tool,
+        app.owner.namespace,
+        app.owner.name,
+        field,
+        previous,
+        client.server,
+        client.context,
+        rfc3339_now(now),
     )
     _patch(client, app, patch)
     store.add(record)

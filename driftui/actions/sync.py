@@ -32,12 +32,38 @@ DEFAULT_FIELD_MANAGER = "driftui"
 # Helm's install order (what operators expect), Namespaces and CRDs first; unknown kinds
 # (custom objects, mostly) come after all of these.
 _KIND_ORDER = (
-    "Namespace", CRD_KIND, "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
-    "PodDisruptionBudget", "ServiceAccount", "Secret", "ConfigMap", "StorageClass",
-    "PersistentVolume", "PersistentVolumeClaim", "ClusterRole", "ClusterRoleBinding", "Role",
-    "RoleBinding", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet",
-    "Deployment", "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass",
-    "Ingress", "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+    "Namespace",
+    CRD_KIND,
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
 )
 _RANK = {kind: index for index, kind in enumerate(_KIND_ORDER)}
 
@@ -167,9 +193,13 @@ def plan_sync(
 ) -> SyncPlan:
     """Drifted and missing objects are applied; extras only with ``prune``. Ordered."""
     plan = SyncPlan()
+    results = list(results)
+    defined = _kinds_defined(manifests[r.ref] for r in results if r.ref in manifests)
     for result in results:
         if result.status is Status.IN_SYNC:
             continue
+        if result.status is Status.ERROR and (result.ref.group, result.ref.kind) in defined:
+            result = replace(result, status=Status.MISSING)  # its CRD is synced first
         if result.status is Status.ERROR:
             plan.not_syncable.append((result.ref, result.reason or "could not be compared"))
             continue
@@ -194,6 +224,16 @@ def plan_sync(
         )
     plan.items = sync_order(plan.items)
     return plan
+
+
+def _kinds_defined(manifests: Iterable[Manifest]) -> set[tuple[str, str]]:
+    """group/kind pairs that CRDs among ``manifests`` define."""
+    out = set()
+    for manifest in manifests:
+        if (manifest.ref.group, manifest.ref.kind) == (CRD_GROUP, CRD_KIND):
+            spec = manifest.body.get("spec") or {}
+            out.add((str(spec.get("group", "")), str((spec.get("names") or {}).get("kind", ""))))
+    return out
 
 
 def sync_order(items: Iterable[SyncItem]) -> list[SyncItem]:
@@ -399,7 +439,11 @@ class Syncer:
         target = Resource(item.ref.group, where.resource, namespace)
         assert item.body is not None
         return self.client.apply(
-            path, item.body, target, field_manager=self.field_manager, force=force,
+            path,
+            item.body,
+            target,
+            field_manager=self.field_manager,
+            force=force,
             dry_run=dry_run,
         )
 
@@ -440,7 +484,9 @@ class Syncer:
         version = str((applied.get("metadata") or {}).get("resourceVersion", ""))
         if not item.exists:
             return ItemResult(item.ref, "created")
-        return ItemResult(item.ref, "unchanged" if version == item.resource_version else "configured")
+        return ItemResult(
+            item.ref, "unchanged" if version == item.resource_version else "configured"
+        )
 
     def _wait_served(self, crd_name: str, kind: tuple[str, str]) -> str:
         """Wait for Established, then for discovery to list the kind. "" when ready."""

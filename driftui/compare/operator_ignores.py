@@ -38,9 +38,9 @@ def skip_reason(live_obj: dict[str, Any] | None, status: Status) -> str:
         options = str(annotations.get(ARGOCD_COMPARE_OPTIONS, ""))
         if "IgnoreExtraneous" in {o.strip() for o in options.split(",")}:
             return f"{ARGOCD_COMPARE_OPTIONS}: IgnoreExtraneous"
-    if status is Status.DRIFTED:
-        if str(annotations.get(FLUX_SSA_ANNOTATION, "")).lower() == "ignore":
-            return f"{FLUX_SSA_ANNOTATION}: Ignore"
+    ssa = str(annotations.get(FLUX_SSA_ANNOTATION, ""))
+    if status is Status.DRIFTED and ssa.lower() == "ignore":
+        return f"{FLUX_SSA_ANNOTATION}: Ignore"
     return ""
 
 
@@ -174,7 +174,15 @@ def flux_rules(kustomization: dict[str, Any]) -> tuple[tuple[IgnoreRule, ...], t
                 notes.append(f"ignore[{index}]: {exc}")
                 continue
             if pointers:
-                rules.append(IgnoreRule(json_pointers=pointers, **selectors))
+                rules.append(
+                    IgnoreRule(
+                        group=selectors["group"],
+                        kind=selectors["kind"],
+                        namespace=selectors["namespace"],
+                        name=selectors["name"],
+                        json_pointers=pointers,
+                    )
+                )
     return tuple(rules), tuple(notes)
 
 

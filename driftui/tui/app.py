@@ -270,9 +270,7 @@ class DriftExplorer(App[None]):
         tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
         tree.load(build_index(results, tree.grouping), expanded=expanded)
         if self.query_text and len(results) <= EXPAND_ALL_LIMIT:
-            for node in list(tree.walk()):
-                if isinstance(node.data, GroupEntry):
-                    tree.open_group(node)
+            tree.open_all()
         by_ref = {r.ref: r for r in results} if keep is not None else {}
         revealed = keep in by_ref and tree.reveal(keep, tree.path_of(by_ref[keep]))
         if not revealed and not tree.first_leaf_of_worst() and tree.root.children:

@@ -22,6 +22,7 @@ from driftui.history import (
     value_at,
 )
 from driftui.model import KeyedItem, ObjectRef
+from driftui.source.render import Renderer
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Tess Author",
@@ -264,12 +265,13 @@ def test_history_through_a_merge(repo: Repo) -> None:
 
 
 def test_path_scope_and_json_lists(repo: Repo) -> None:
-    listed = {"apiVersion": "v1", "kind": "List", "items": [configmap("settings", a="1")]}
+    item = configmap("settings", a="1")
+    listed: dict[str, Any] = {"apiVersion": "v1", "kind": "List", "items": [item]}
     (repo.root / "prod").mkdir()
     (repo.root / "prod" / "all.json").write_text(json.dumps(listed))
     repo.write("staging/settings.yaml", configmap("settings", a="0"))
     repo.commit("add")
-    listed["items"][0]["data"] = {"a": "2"}
+    item["data"] = {"a": "2"}
     (repo.root / "prod" / "all.json").write_text(json.dumps(listed))
     repo.commit("prod a=2")
     assert subjects(repo, SETTINGS, path="prod") == ["prod a=2", "add"]
@@ -385,11 +387,11 @@ def test_history_lists_exactly_the_changing_commits(
     }
 
     def flush() -> None:
-        for path in list(repo.root.rglob("*.yaml")):
-            if path.relative_to(repo.root).as_posix() not in files:
-                path.unlink()
-        for path, docs in files.items():
-            repo.write(path, *docs)
+        for found in list(repo.root.rglob("*.yaml")):
+            if found.relative_to(repo.root).as_posix() not in files:
+                found.unlink()
+        for name, docs in files.items():
+            repo.write(name, *docs)
 
     def holder() -> str:
         return next(
@@ -422,3 +424,44 @@ def test_history_lists_exactly_the_changing_commits(
             expected.append(sha)
     got = [e.sha for e in object_history(repo.path, "HEAD", SETTINGS)]
     assert got == list(reversed(expected))
+
+
+# -- rendered sources ---------------------------------------------------------------------
+
+
+def test_history_follows_an_object_through_kustomize_renders(repo: Repo, tmp_path: Path) -> None:
+    def overlay(tag: str) -> str:
+        return (
+            f"namespace: prod\nresources:\n- ../../base\nimages:\n- name: app\n  newTag: '{tag}'\n"
+        )
+
+    (repo.root / "base").mkdir()
+    (repo.root / "base/kustomization.yaml").write_text("resources:\n- web.yaml\n")
+    repo.write("base/web.yaml", deployment("web", image="app:1", replicas=1))
+    (repo.root / "overlays/prod").mkdir(parents=True)
+    (repo.root / "overlays/prod/kustomization.yaml").write_text(overlay("2"))
+    (repo.root / "overlays/prod/README.md").write_text("prod overlay\n")
+    created = repo.commit("add base and prod overlay")
+    repo.write("base/web.yaml", deployment("web", image="app:1", replicas=3))
+    scaled = repo.commit("base: 3 replicas")
+    (repo.root / "overlays/prod/README.md").write_text("prod overlay, see runbook\n")
+    repo.commit("overlay readme only")
+    repo.write("elsewhere/settings.yaml", configmap("settings", a="1"))
+    repo.commit("unrelated")
+    (repo.root / "overlays/prod/kustomization.yaml").write_text(overlay("3"))
+    tagged = repo.commit("prod: app 3")
+
+    prod_web = ObjectRef("apps", "Deployment", "prod", "web")
+    renderer = Renderer(cache_dir=str(tmp_path / "render-cache"))
+    history = object_history(repo.path, "HEAD", prod_web, renderer=renderer)
+    assert [e.sha for e in history] == [tagged, scaled, created]
+    assert all(e.file == "overlays/prod" for e in history)
+    newest = history[0]
+    assert newest.before is not None and newest.after is not None
+    image = ("spec", "template", "spec", "containers", KeyedItem((("name", "app"),)), "image")
+    assert (value_at(newest.before, image), value_at(newest.after, image)) == ("app:2", "app:3")
+    assert value_at(history[1].after, ("spec", "replicas")) == 3
+    blame = field_blame(
+        repo.path, "HEAD", prod_web, [image, ("spec", "replicas")], renderer=renderer
+    )
+    assert blame[image].sha == tagged and blame[("spec", "replicas")].sha == scaled

@@ -198,6 +198,15 @@ class ResourceTree(Tree[NodeData]):
         self._populate(node)
         node.expand()
 
+    def open_all(self) -> None:
+        """Open every group (used when a filter leaves few matches)."""
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop()
+            if isinstance(node.data, GroupEntry):
+                self.open_group(node)
+                stack.extend(node.children)
+
     def open_on_worst(self, node: Node) -> None:
         """Expand a group and put the cursor on its worst child (k9s habit: go to trouble)."""
         self._populate(node)

@@ -1,0 +1,210 @@
+"""``driftui history`` and ``driftui revert``: per-object history and guided rollback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from driftui.actions.gate import MutationGate
+from driftui.actions.revert import RevertPreview, apply_revert, preview_revert
+from driftui.engine import Scanner
+from driftui.history import HistoryEntry, object_history
+from driftui.live.client import ClusterError
+from driftui.live.snapshot import SnapshotError
+from driftui.model import DriftResult, ObjectRef, Status
+from driftui.source.load import load_desired
+
+AddCommon = Callable[[argparse.ArgumentParser], None]
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def add_parsers(sub: Any, add_common: AddCommon) -> None:
+    history = sub.add_parser("history", help="the commits that changed one object")
+    add_common(history)
+    history.add_argument("object", metavar="KIND/NAME")
+    history.add_argument("--format", choices=("text", "json"), default="text")
+    revert = sub.add_parser("revert", help="preview, then make, a git revert of a commit")
+    add_common(revert)
+    revert.add_argument("sha")
+    revert.add_argument("--dry-run", action="store_true", help="print the preview, change nothing")
+    revert.add_argument("--branch", action="store_true", help="commit on driftui/revert-<sha>")
+    revert.add_argument("--push", action="store_true", help="push the result to the remote")
+    revert.add_argument("--remote", default="origin")
+    revert.add_argument("--mainline", type=int, default=None, help="parent for a merge commit")
+    revert.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    revert.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def parse_object(text: str, namespace: str | None) -> ObjectRef:
+    """``KIND/NAME`` or ``KIND.GROUP/NAME``, as kubectl writes them."""
+    kind, sep, name = text.partition("/")
+    if not sep or not kind or not name or "/" in name:
+        raise UsageError(f"object must be KIND/NAME, got {text!r}")
+    return ObjectRef("", kind, namespace or "", name)
+
+
+def _entry_json(e: HistoryEntry) -> dict[str, Any]:
+    return {
+        "sha": e.sha,
+        "author": e.author,
+        "email": e.email,
+        "date": e.date,
+        "subject": e.subject,
+        "change": e.change,
+        "file": e.file,
+    }
+
+
+def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
+    """Find the declared object the user means: kind matched with or without its group."""
+    opts = scanner.options
+    desired = load_desired(opts.repo, opts.ref, opts.path, fetch=False)
+    kind = wanted.kind.lower()
+    matches = {
+        m.ref
+        for m in desired.manifests
+        if kind in {m.ref.kind.lower(), m.ref.group_kind.lower()}
+        and m.ref.name == wanted.name
+        and (not wanted.namespace or m.ref.namespace in {wanted.namespace, ""})
+    }
+    if not matches:
+        raise UsageError(f"{wanted.kind}/{wanted.name} is not declared at {opts.ref}")
+    if len(matches) > 1:
+        spaces = ", ".join(sorted(r.namespace or "(none)" for r in matches))
+        raise UsageError(
+            f"{wanted.kind}/{wanted.name} is declared in several namespaces ({spaces}); pass -n"
+        )
+    (ref,) = matches
+    return ObjectRef(ref.group, ref.kind, ref.namespace or wanted.namespace, ref.name)
+
+
+def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
+    opts = scanner.options
+    ref = resolve_declared(scanner, parse_object(args.object, args.namespace))
+    entries = object_history(
+        opts.repo, opts.ref, ref, path=opts.path, default_namespace=args.namespace or "default"
+    )
+    if args.format == "json":
+        print(
+            json.dumps({"object": str(ref), "commits": [_entry_json(e) for e in entries]}, indent=2)
+        )
+    else:
+        if not entries:
+            print(f"no commits changed {ref}", file=sys.stderr)
+        for e in entries:
+            print(f"{e.short}  {e.date[:10]}  {e.author:<16}  {e.change:<8}  {e.subject}")
+    return EXIT_OK
+
+
+def _live_drift(scanner: Scanner, preview: RevertPreview) -> tuple[list[DriftResult], str]:
+    """What a sync would do after the revert: its desired objects judged against live."""
+    try:
+        scanner.scan()
+    except (ClusterError, SnapshotError) as exc:
+        return [], f"live state not compared: {exc}"
+    after = [(c.after, c.file_after) for c in preview.objects if c.after is not None]
+    return scanner.judge(after), ""
+
+
+def preview_json(preview: RevertPreview, drift: list[DriftResult], note: str) -> dict[str, Any]:
+    verdicts = {str(r.ref): r for r in drift}
+    return {
+        "commit": preview.sha,
+        "subject": preview.subject,
+        "mainline": preview.mainline,
+        "files": list(preview.files),
+        "conflicts": list(preview.conflicts),
+        "note": note,
+        "objects": [
+            {
+                "object": str(c.ref),
+                "change": c.change,
+                "after_sync": verdicts[str(c.ref)].status.value if str(c.ref) in verdicts else None,
+                "owner": str(verdicts[str(c.ref)].owner)
+                if str(c.ref) in verdicts and verdicts[str(c.ref)].owner
+                else None,
+            }
+            for c in preview.objects
+        ],
+    }
+
+
+def print_preview(preview: RevertPreview, drift: list[DriftResult], note: str) -> None:
+    print(
+        f"Revert {preview.short} {preview.subject!r}"
+        + (f" (mainline {preview.mainline})" if preview.mainline else "")
+    )
+    if preview.conflicts:
+        print("The revert conflicts in: " + ", ".join(preview.conflicts))
+        return
+    verdicts = {r.ref: r for r in drift}
+    for change in preview.objects:
+        verdict = verdicts.get(change.ref)
+        after = ""
+        if verdict is not None:
+            what = {
+                Status.IN_SYNC: "live already matches",
+                Status.MISSING: "a sync would create it",
+                Status.DRIFTED: f"a sync would change {len(verdict.differences)} field(s)",
+            }
+            after = f"  -> {what.get(verdict.status, verdict.status.value)}"
+            if verdict.owner:
+                after += f" [owned by {verdict.owner}]"
+        elif change.after is None:
+            after = "  -> a sync with prune would delete it"
+        print(f"  {change.change:<8} {change.ref}{after}")
+        if verdict is not None:
+            for d in verdict.differences:
+                print(f"             {d.type.value} {d.dotted}: live {d.live!r} -> git {d.git!r}")
+    if note:
+        print(f"note: {note}")
+
+
+def confirm(question: str) -> bool:
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+    except EOFError:
+        return False
+
+
+def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -> int:
+    repo = scanner.options.repo
+    preview = preview_revert(repo, args.sha, mainline=args.mainline or 1, path=scanner.options.path)
+    drift, note = _live_drift(scanner, preview)
+    if args.format == "json":
+        print(json.dumps(preview_json(preview, drift, note), indent=2))
+    else:
+        print_preview(preview, drift, note)
+    if preview.conflicts:
+        print("error: the revert conflicts; nothing was changed", file=sys.stderr)
+        return EXIT_ERROR
+    if args.dry_run:
+        return EXIT_OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(
+                "error: refusing to revert without a terminal to confirm on; pass --yes",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        if not confirm(f"Are you sure you want to revert {preview.short}?"):
+            print("cancelled; nothing was changed", file=sys.stderr)
+            return EXIT_ERROR
+    outcome = apply_revert(
+        repo,
+        args.sha,
+        gate=gate,
+        branch=args.branch,
+        push=args.push,
+        remote=args.remote,
+        mainline=args.mainline,
+    )
+    print(outcome.summary())
+    return EXIT_ERROR if outcome.push_error else EXIT_OK

@@ -1,0 +1,524 @@
+"""``driftui sync``, ``reconcile``, ``suspend``, ``resume`` and ``export-ignores``.
+
+``sync [SELECTOR...]`` previews every change with a dry-run server-side apply, asks, then
+applies in dependency order. An object owned by an Argo CD Application or a Flux
+Kustomization found in the cluster is not applied directly: its owner is asked to
+reconcile instead (``--direct`` applies anyway, with a warning when the owner auto-syncs).
+Without ``--yes`` and without a terminal to ask on, nothing is changed.
+
+Exit status, as kubectl:
+
+* 0: everything asked for was done, or there was nothing to do (``--dry-run``: every
+  object previewed cleanly).
+* 1: some objects failed (validation, webhook, RBAC, a field conflict) or would fail
+  (``--dry-run``); the others were still applied, and each failure says why.
+* 2: nothing was changed: refused (read-only mode, no permission for any object, no
+  confirmation: no terminal without ``--yes``, or the user declined) or an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from driftui.actions.gate import MutationRefused
+from driftui.actions.ignore_export import export_rules
+from driftui.actions.operators import (
+    OperatorApp,
+    OperatorError,
+    SuspensionStore,
+    fetch_app,
+    parse_app,
+    request_reconcile,
+    resolved,
+    resume,
+    suspend,
+)
+from driftui.actions.sync import (
+    DEFAULT_FIELD_MANAGER,
+    ItemResult,
+    Preview,
+    Syncer,
+    SyncItem,
+    SyncPlan,
+    match_manifests,
+    plan_sync,
+    prune_confirmation_word,
+)
+from driftui.config import load_config
+from driftui.engine import Scanner, select
+from driftui.live.client import ClusterClient
+from driftui.live.owners import app_owner
+from driftui.model import AppOwner, DriftResult, Manifest, ObjectRef, ScanReport, Status
+from driftui.source.load import load_desired
+
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+
+Prompt = Callable[[str], str]
+"""Shows a question, returns the user's answer. None when there is no one to ask."""
+
+
+def add_sync_parser(
+    subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+    add_common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    def add(name: str, text: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = subparsers.add_parser(name, help=text, description=text)
+        add_common(parser)
+        return parser
+
+    sync = add("sync", "apply Git to the cluster (server-side apply), after a preview")
+    sync.add_argument(
+        "selectors",
+        nargs="*",
+        metavar="SELECTOR",
+        help="KIND, KIND/NAME or NS/KIND/NAME (globs); default: all drift",
+    )
+    sync.add_argument("--dry-run", action="store_true", help="preview only; change nothing")
+    sync.add_argument(
+        "--prune", action="store_true", help="also delete extra objects (typed confirmation)"
+    )
+    sync.add_argument(
+        "--field-manager",
+        default=DEFAULT_FIELD_MANAGER,
+        help=f"server-side apply field manager (default {DEFAULT_FIELD_MANAGER})",
+    )
+    sync.add_argument(
+        "--force-conflicts",
+        action="store_true",
+        help="take over fields other managers own (asked separately)",
+    )
+    sync.add_argument(
+        "--direct", action="store_true", help="apply even objects an Argo CD / Flux app owns"
+    )
+    sync.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+
+    reconcile = add("reconcile", "ask the owning Argo CD / Flux app to reconcile")
+    reconcile.add_argument(
+        "selectors",
+        nargs="*",
+        metavar="SELECTOR_OR_APP",
+        help="objects (as for sync) or apps (flux:NS/NAME, argocd:[NS/]NAME)",
+    )
+    reconcile.add_argument(
+        "--refresh",
+        action="store_true",
+        help="Argo CD: refresh only (the refresh annotation), no sync",
+    )
+    reconcile.add_argument("-y", "--yes", action="store_true", help="do not ask")
+
+    suspend_p = add("suspend", "stop an app's auto-sync (recorded, until resume)")
+    suspend_p.add_argument("apps", nargs="+", metavar="APP")
+    suspend_p.add_argument("-y", "--yes", action="store_true", help="do not ask")
+
+    resume_p = add("resume", "restore auto-sync that driftui suspended")
+    resume_p.add_argument("apps", nargs="*", metavar="APP", help="default: list suspensions")
+    resume_p.add_argument("--all", action="store_true", help="resume every suspension here")
+    resume_p.add_argument("-y", "--yes", action="store_true", help="do not ask")
+
+    export = add("export-ignores", "print driftui's ignore rules as Argo CD / Flux config")
+    export.add_argument("--to", choices=("argocd", "flux"), default="argocd")
+
+
+# -- shared helpers ----------------------------------------------------------------------
+
+
+@dataclass
+class _Io:
+    out: IO[str]
+    err: IO[str]
+    prompt: Prompt | None
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+
+    def warn(self, text: str) -> None:
+        self.err.write(text + "\n")
+
+    def confirm(self, question: str, yes: bool) -> bool | None:
+        """True/False from the user (or --yes); None when there is no one to ask."""
+        if yes:
+            return True
+        if self.prompt is None:
+            return None
+        return self.prompt(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+
+    def typed(self, question: str, word: str) -> bool | None:
+        if self.prompt is None:
+            return None
+        return self.prompt(f"{question} Type {word!r} to confirm: ").strip() == word
+
+
+def _terminal_prompt() -> Prompt | None:
+    try:
+        interactive = sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        interactive = False
+    return input if interactive else None
+
+
+NO_TTY = (
+    "refusing to change the cluster without confirmation: stdin is not a terminal "
+    "(pass --yes to confirm)"
+)
+
+
+def _no_confirmation(io: _Io, answer: bool | None) -> int:
+    io.warn(NO_TTY if answer is None else "aborted: nothing was changed")
+    return EXIT_REFUSED
+
+
+def _owner_of(result: DriftResult, item: SyncItem | None) -> AppOwner | None:
+    owner = result.owner or (app_owner(item.body) if item and item.body else None)
+    return resolved(owner) if owner else None
+
+
+# -- sync --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Routes:
+    direct: list[SyncItem] = field(default_factory=list)
+    via_app: dict[AppOwner, tuple[OperatorApp, list[ObjectRef]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _manifests(
+    scanner: Scanner, report: ScanReport, client: ClusterClient
+) -> dict[ObjectRef, Manifest]:
+    """Git's raw objects (results hold masked ones), at the very commit the scan used."""
+    opts = scanner.options
+    desired = load_desired(
+        opts.repo,
+        report.source.commit or opts.ref,
+        opts.path,
+        fetch=False,
+        cache_dir=opts.cache_dir,
+    )
+    return match_manifests(report.results, desired.manifests, opts.namespace or client.namespace)
+
+
+def _route(
+    plan: SyncPlan, results: dict[ObjectRef, DriftResult], client: ClusterClient, direct: bool
+) -> _Routes:
+    """Owned objects go to their app (unless --direct); warn when an app will fight us."""
+    routes = _Routes()
+    apps: dict[AppOwner, OperatorApp | None] = {}
+    for item in plan.items:
+        owner = _owner_of(results[item.ref], item)
+        if owner is not None and owner not in apps:
+            apps[owner] = fetch_app(client, owner)
+        app = apps.get(owner) if owner else None
+        if app is None or direct or item.prune:
+            routes.direct.append(item)
+            if owner is not None and app is None and not item.prune:
+                note = f"{owner} not found in this cluster; {item.ref} is applied directly"
+                if note not in routes.warnings:
+                    routes.warnings.append(note)
+            warning = app.warning() if app is not None else ""
+            if warning and warning not in routes.warnings:
+                routes.warnings.append(warning)
+            continue
+        routes.via_app.setdefault(app.owner, (app, []))[1].append(item.ref)
+    return routes
+
+
+def _print_preview(io: _Io, preview: Preview) -> None:
+    item = preview.item
+    verb = "prune" if item.prune else "patch" if item.exists else "create"
+    io.say(f"--- live/{item.ref}\n+++ sync/{item.ref}  ({verb})")
+    if preview.message:
+        io.say(f"# {preview.message}")
+    for conflict in preview.conflicts:
+        io.say(f"# conflict: {conflict}")
+    for line in preview.lines:
+        prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
+        io.say(prefix + line.text)
+
+
+def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
+    report = scanner.scan()
+    selected = select(report.results, args.selectors)
+    if args.selectors and not selected:
+        io.warn(f"error: no object matches {' '.join(args.selectors)}")
+        return EXIT_REFUSED
+    client = scanner.client()
+    plan = plan_sync(selected, _manifests(scanner, report, client), prune=args.prune)
+    for ref, why in plan.not_syncable:
+        io.warn(f"error: {ref}: cannot sync: {why}")
+    if not plan.items:
+        io.say("nothing to sync")
+        return EXIT_REFUSED if plan.not_syncable else EXIT_OK
+
+    results = {r.ref: r for r in selected}
+    routes = _route(plan, results, client, args.direct)
+    syncer = Syncer(client, field_manager=args.field_manager)
+    refused = syncer.refusals(routes.direct)
+    app_refusals = {
+        owner: reason
+        for owner, (app, _refs) in routes.via_app.items()
+        if (reason := _app_refusal(syncer, app))
+    }
+    for ref, reason in refused.items():
+        io.warn(f"refused: {ref}: {reason}")
+    for owner, reason in app_refusals.items():
+        io.warn(f"refused: {owner}: {reason}")
+    allowed = [i for i in routes.direct if i.ref not in refused]
+    apps = {o: v for o, v in routes.via_app.items() if o not in app_refusals}
+    if not allowed and not apps:
+        io.warn("nothing was changed")
+        return EXIT_REFUSED
+
+    previews = syncer.preview(allowed)
+    for preview in previews:
+        _print_preview(io, preview)
+    for owner, (_app, refs) in apps.items():
+        io.say(f"# {owner} will be asked to reconcile {len(refs)} objects instead of applying")
+    for warning in routes.warnings:
+        io.warn(f"warning: {warning}")
+    conflicts = [c for p in previews for c in p.conflicts]
+    failing = [p for p in previews if not p.ok and not p.conflicts]
+    if args.dry_run:
+        bad = bool(failing or conflicts or refused or app_refusals)
+        return EXIT_FAILED if bad else EXIT_OK
+
+    applies = [i for i in allowed if not i.prune]
+    prunes = [i for i in allowed if i.prune]
+    question = (
+        f"Apply {len(applies)} objects as {args.field_manager!r}"
+        + (f" and request {len(apps)} reconciles" if apps else "")
+        + "?"
+    )
+    answer = io.confirm(question, args.yes) if applies or apps else True
+    if not answer:
+        return _no_confirmation(io, answer)
+    force = False
+    if conflicts and args.force_conflicts:
+        managers = ", ".join(sorted({c.manager for c in conflicts}))
+        force_answer = io.confirm(
+            f"Take over {len(conflicts)} conflicting fields from {managers}?", args.yes
+        )
+        force = bool(force_answer)
+    prune_ok = False
+    if prunes:
+        word = prune_confirmation_word(prunes)
+        prune_ok = bool(args.yes) or bool(io.typed(f"Delete {len(prunes)} objects?", word))
+        if not prune_ok:
+            io.warn("prune not confirmed: no object is deleted")
+    if not (applies or apps or prune_ok):
+        return _no_confirmation(io, None if io.prompt is None else False)
+
+    outcomes: list[ItemResult] = [ItemResult(ref, "refused", why) for ref, why in refused.items()]
+    failed_requests = len(app_refusals)
+    for owner, (app, refs) in apps.items():
+        try:
+            io.say(request_reconcile(client, app, refs))
+        except (OperatorError, MutationRefused) as exc:
+            io.warn(f"error: {owner}: {exc}")
+            failed_requests += 1
+    outcomes += syncer.apply(applies, force=force)
+    if prune_ok:
+        outcomes += syncer.prune(prunes)
+    else:
+        outcomes += [ItemResult(i.ref, "skipped", "prune not confirmed") for i in prunes]
+    for outcome in outcomes:
+        (io.say if outcome.ok else io.warn)(str(outcome))
+    return EXIT_OK if all(o.ok for o in outcomes) and not failed_requests else EXIT_FAILED
+
+
+def _app_refusal(syncer: Syncer, app: OperatorApp) -> str:
+    kind = app.kind
+    return syncer.why_not("patch", kind.group, kind.resource, app.owner.namespace)
+
+
+# -- reconcile ---------------------------------------------------------------------------
+
+
+def _reconcile(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
+    client = scanner.client()
+    named = [s for s in args.selectors if ":" in s]
+    selectors = [s for s in args.selectors if ":" not in s]
+    targets: dict[AppOwner, list[ObjectRef]] = {parse_app(s): [] for s in named}
+    if selectors or not named:
+        report = scanner.scan()
+        chosen = (
+            select(report.results, selectors)
+            if selectors
+            else [
+                r
+                for r in report.results
+                if r.status in (Status.DRIFTED, Status.MISSING, Status.EXTRA)
+            ]
+        )
+        for result in chosen:
+            owner = result.owner or app_owner(result.desired or {})
+            if owner is None:
+                io.warn(f"warning: {result.ref}: no owning app; use `driftui sync --direct`")
+                continue
+            refs = targets.setdefault(resolved(owner), [])
+            if selectors:
+                refs.append(result.ref)
+    if not targets:
+        io.warn("error: no owning app to reconcile")
+        return EXIT_REFUSED
+    syncer = Syncer(client)
+    ready: list[tuple[OperatorApp, list[ObjectRef]]] = []
+    problems = 0
+    for owner, refs in targets.items():
+        app = fetch_app(client, owner)
+        reason = (
+            "not found in this cluster (or not readable)"
+            if app is None
+            else _app_refusal(syncer, app)
+        )
+        if app is None or reason:
+            io.warn(f"refused: {owner}: {reason}")
+            problems += 1
+            continue
+        ready.append((app, refs))
+    if not ready:
+        return EXIT_REFUSED
+    for app, refs in ready:
+        what = "refresh" if args.refresh and app.owner.tool == "argocd" else "reconcile"
+        io.say(f"# {app.owner}: {what}" + (f" of {len(refs)} objects" if refs else ""))
+    answer = io.confirm(f"Request {len(ready)} reconciles?", args.yes)
+    if not answer:
+        return _no_confirmation(io, answer)
+    for app, refs in ready:
+        try:
+            io.say(request_reconcile(client, app, refs, refresh_only=args.refresh))
+        except (OperatorError, MutationRefused) as exc:
+            io.warn(f"error: {app.owner}: {exc}")
+            problems += 1
+    return EXIT_OK if not problems else EXIT_FAILED
+
+
+# -- suspend / resume --------------------------------------------------------------------
+
+
+def _suspend(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
+    client = scanner.client()
+    store = SuspensionStore()
+    syncer = Syncer(client)
+    ready: list[OperatorApp] = []
+    for text in args.apps:
+        owner = parse_app(text)
+        app = fetch_app(client, owner)
+        reason = (
+            "not found in this cluster (or not readable)"
+            if app is None
+            else _app_refusal(syncer, app)
+        )
+        if app is not None and not reason and not app.auto_sync.enabled:
+            reason = "does not auto-sync; nothing to suspend"
+        if app is None or reason:
+            io.warn(f"refused: {owner}: {reason}")
+            continue
+        ready.append(app)
+    if not ready:
+        return EXIT_REFUSED
+    answer = io.confirm(f"Suspend auto-sync of {', '.join(str(a.owner) for a in ready)}?", args.yes)
+    if not answer:
+        return _no_confirmation(io, answer)
+    for app in ready:
+        record = suspend(client, app, store)
+        io.say(
+            f"{app.owner}: {record.field} changed (was {record.previous!r}); "
+            f"undo with `driftui resume {app.owner}`"
+        )
+    return EXIT_OK if len(ready) == len(args.apps) else EXIT_FAILED
+
+
+def _resume(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
+    client = scanner.client()
+    store = SuspensionStore()
+    records = store.for_server(client.server)
+    if not args.apps and not args.all:
+        for record in records:
+            io.say(record.reminder())
+        if not records:
+            io.say("no auto-sync suspended by driftui on this cluster")
+        return EXIT_OK
+    wanted = records if args.all else []
+    missing = 0
+    for text in args.apps:
+        owner = parse_app(text)
+        found = next((r for r in records if r.owner == owner), None)
+        if found is None:
+            io.warn(f"error: {owner}: driftui did not suspend it on this cluster")
+            missing += 1
+        else:
+            wanted.append(found)
+    if not wanted:
+        return EXIT_REFUSED
+    syncer = Syncer(client)
+    for record in wanted:
+        app = fetch_app(client, record.owner)
+        reason = _app_refusal(syncer, app) if app is not None else ""
+        if reason:
+            io.warn(f"refused: {record.owner}: {reason}")
+            return EXIT_REFUSED
+    answer = io.confirm(f"Resume auto-sync of {', '.join(str(r.owner) for r in wanted)}?", args.yes)
+    if not answer:
+        return _no_confirmation(io, answer)
+    for record in wanted:
+        io.say(resume(client, record, store))
+    return EXIT_OK if not missing else EXIT_FAILED
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def _export(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
+    opts = scanner.options
+    if opts.config_path:
+        config = load_config(opts.config_path)
+    else:
+        desired = load_desired(
+            opts.repo, opts.ref, opts.path, fetch=opts.fetch, cache_dir=opts.cache_dir
+        )
+        config = load_config(None, desired.config_text) if desired.config_text else load_config()
+    io.out.write(export_rules(args.to, config.ignore).yaml())
+    return EXIT_OK
+
+
+# -- entry -------------------------------------------------------------------------------
+
+_RUNNERS: dict[str, Callable[[Scanner, argparse.Namespace, _Io], int]] = {
+    "sync": _sync,
+    "reconcile": _reconcile,
+    "suspend": _suspend,
+    "resume": _resume,
+    "export-ignores": _export,
+}
+SYNC_COMMANDS: Sequence[str] = tuple(_RUNNERS)
+
+
+def run_sync(
+    scanner: Scanner,
+    args: argparse.Namespace,
+    *,
+    prompt: Prompt | None = None,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
+) -> int:
+    """Run the sync-family command named by ``args.command`` (see the module docstring).
+
+    ``prompt`` answers confirmations (tests, the explorer); by default the terminal asks,
+    and without a terminal there is no one to ask, so only ``--yes`` lets a change happen.
+    """
+    io = _Io(out or sys.stdout, err or sys.stderr, prompt or _terminal_prompt())
+    try:
+        return _RUNNERS[args.command](scanner, args, io)
+    except OperatorError as exc:
+        io.warn(f"error: {exc}")
+        return EXIT_REFUSED
+
+
+def suspension_reminders(server: str, path: Path | None = None) -> list[str]:
+    """One line per auto-sync driftui suspended on ``server``: for the explorer's header."""
+    return [s.reminder() for s in SuspensionStore(path).for_server(server)]
