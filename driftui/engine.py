@@ -136,6 +136,12 @@ class Scanner:
             return load_config(None, desired.config_text) if desired.config_text else Config()
         return load_config(path)
 
+    def _helm_values(self, config_text: str | None) -> tuple[str, ...]:
+        """Helm values files named by the config: --config, else .driftui.yaml at the commit."""
+        if self.options.config_path:
+            return load_config(self.options.config_path).helm_values
+        return load_config(None, config_text).helm_values if config_text else ()
+
     def client(self) -> ClusterClient:
         if self._client is None:
             self._client = ClusterClient.from_kubeconfig(

@@ -116,7 +116,8 @@ class Renderer:
     ) -> list[FileObjects]:
         """Render every target at ``commit``; each result carries its own problems."""
         jobs = list(targets)
-        keys = {t: self._key(repo, t, root_tree_sha) for t in jobs}
+        markers = repo.read_blobs(t.marker_sha for t in jobs)
+        keys = {t: self._key(t, markers[t.marker_sha], root_tree_sha) for t in jobs}
         outputs: dict[RenderTarget, bytes | LoadProblem] = {}
         for target in jobs:
             cached = _MEMORY.get(keys[target]) or self._from_disk(keys[target])
@@ -139,10 +140,9 @@ class Renderer:
 
     # -- cache keys --------------------------------------------------------------------
 
-    def _key(self, repo: GitRepo, target: RenderTarget, root_tree_sha: str) -> str:
+    def _key(self, target: RenderTarget, marker: bytes, root_tree_sha: str) -> str:
         """The directory's tree SHA, plus the whole tree when it reaches outside itself."""
         parts = [target.tool, _tool_identity(target.tool), target.path, target.tree_sha]
-        marker = repo.read_blob(target.marker_sha)
         if b"../" in marker or b"file://" in marker:  # kustomize bases, local chart deps
             parts.append(root_tree_sha)
         if target.tool == "helm":

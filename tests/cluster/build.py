@@ -8,6 +8,7 @@ reuses it and a version bump rebuilds it.
 from __future__ import annotations
 
 import hashlib
+import re
 import os
 import shutil
 import subprocess
@@ -21,15 +22,21 @@ KUBE_VERSION = "v1.34.4"
 
 
 @dataclass(frozen=True)
+class Binary:
+    name: str
+    package: str  # a main package: ./cmd/x in the module, or a `tool` of its go.mod
+    ldflags: str = "-s -w"
+
+
+@dataclass(frozen=True)
 class GoModule:
     """A Go module under tests/ whose main packages are built into the binaries cache."""
 
     directory: Path
-    binaries: tuple[str, ...]
-    ldflags: str = "-s -w"
+    binaries: tuple[Binary, ...]
 
 
-def _version_ldflags() -> str:
+def _kube_ldflags() -> str:
     major, minor = KUBE_VERSION.lstrip("v").split(".")[:2]
     flags = []
     for pkg in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version"):
@@ -42,9 +49,34 @@ def _version_ldflags() -> str:
     return "-s -w " + " ".join(flags)
 
 
+def _required_version(go_mod: Path, module: str) -> str:
+    """The version go.mod pins for ``module``, so `helm version` tells the truth."""
+    match = re.search(rf"^\s*{re.escape(module)} (v\S+)", go_mod.read_text(), re.MULTILINE)
+    return match.group(1) if match else "unknown"
+
+
+RENDERERS = TESTS / "renderers"
 MODULES = (
-    GoModule(HERE, ("etcd", "kube-apiserver", "kubectl"), _version_ldflags()),
-    GoModule(TESTS / "renderers", ("kustomize", "helm")),
+    GoModule(
+        HERE,
+        (
+            Binary("etcd", "./cmd/etcd"),
+            Binary("kube-apiserver", "./cmd/kube-apiserver", _kube_ldflags()),
+            Binary("kubectl", "./cmd/kubectl", _kube_ldflags()),
+        ),
+    ),
+    GoModule(
+        RENDERERS,
+        (
+            Binary(
+                "helm",
+                "helm.sh/helm/v3/cmd/helm",
+                "-s -w -X helm.sh/helm/v3/internal/version.version="
+                + _required_version(RENDERERS / "go.mod", "helm.sh/helm/v3"),
+            ),
+            Binary("kustomize", "sigs.k8s.io/kustomize/kustomize/v5"),
+        ),
+    ),
 )
 
 
@@ -55,7 +87,7 @@ def _inputs(module: GoModule) -> list[Path]:
 
 
 def cache_key(module: GoModule) -> str:
-    digest = hashlib.sha256(module.ldflags.encode())
+    digest = hashlib.sha256(" ".join(f"{b.package}:{b.ldflags}" for b in module.binaries).encode())
     for path in _inputs(module):
         digest.update(str(path.relative_to(module.directory)).encode())
         digest.update(path.read_bytes())
@@ -86,11 +118,11 @@ def path_dirs() -> list[Path]:
 
 def missing_binaries(modules: tuple[GoModule, ...] = MODULES) -> list[str]:
     return [
-        b
+        b.name
         for m in modules
         if m.directory.exists()
         for b in m.binaries
-        if not (module_dir(m) / b).is_file()
+        if not (module_dir(m) / b.name).is_file()
     ]
 
 
@@ -114,7 +146,8 @@ def build(verbose: bool = True) -> list[Path]:
     )
     for module in MODULES:
         target = module_dir(module)
-        for name in module.binaries:
+        for binary in module.binaries:
+            name = binary.name
             if name not in missing:
                 continue
             target.mkdir(parents=True, exist_ok=True)
@@ -125,7 +158,7 @@ def build(verbose: bool = True) -> list[Path]:
                 )
             tmp = target / f".{name}.tmp"
             result = subprocess.run(
-                [go, "build", "-ldflags", module.ldflags, "-o", str(tmp), f"./cmd/{name}"],
+                [go, "build", "-ldflags", binary.ldflags, "-o", str(tmp), binary.package],
                 cwd=module.directory,
                 env=env,
                 check=False,

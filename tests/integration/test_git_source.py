@@ -242,8 +242,9 @@ def test_history_helpers_read_one_file_at_one_commit(repo: Repo) -> None:
 
 
 def need(tool: str) -> None:
+    """Renderers are part of the test toolchain: a missing one fails, it never skips."""
     if shutil.which(tool) is None:
-        pytest.skip(f"{tool} not on PATH (build with tests/renderers/build.sh)")
+        pytest.fail(f"{tool} not on PATH (build it with `python -m tests.cluster build`)")
 
 
 KUSTOMIZE_REPO = {
@@ -361,6 +362,21 @@ def test_missing_tools_are_named_with_the_directory(
         " (nor kubectl for kubectl kustomize)",
     ]
     assert names(state.manifests) == ["plain"]
+
+
+def test_kubectl_kustomize_is_the_fallback(
+    repo: Repo, cache_dir: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need("kubectl")
+    repo.commit(KUSTOMIZE_REPO)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("git", "kubectl"):
+        (bin_dir / tool).symlink_to(os.path.realpath(shutil.which(tool) or tool))
+    monkeypatch.setenv("PATH", str(bin_dir))
+    state = load_desired(str(repo.path), path="overlays/prod", cache_dir=cache_dir)
+    assert state.problems == []
+    assert names(state.manifests) == ["extra", "settings"]
 
 
 # -- remote repositories over a real Git server ---------------------------------------------
