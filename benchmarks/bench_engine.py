@@ -7,6 +7,7 @@ Run: .venv/bin/python -m benchmarks.bench_engine [--objects 10000] [--kubectl-sa
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import resource
@@ -29,6 +30,11 @@ APPLY = "application/apply-patch+yaml"
 
 
 def make_object(i: int, ns: str) -> dict[str, Any]:
+    """One object; built fresh each time so the YAML has no anchors (as real manifests)."""
+    return copy.deepcopy(_make_object(i, ns))
+
+
+def _make_object(i: int, ns: str) -> dict[str, Any]:
     name = f"obj-{i:05d}"
     labels = {"app": name, "tier": ["web", "api", "db"][i % 3]}
     kind = i % 4

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -33,13 +32,14 @@ from driftui.model import (
     DriftResult,
     Fidelity,
     LiveInfo,
+    LoadProblem,
     Manifest,
     ObjectRef,
     ScanReport,
     Status,
 )
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
-from driftui.source.load import load_desired
+from driftui.source.load import load_desired, split_duplicates
 
 
 @dataclass
@@ -89,29 +89,15 @@ def _fill_namespace(manifest: Manifest, namespaced: bool | None, default_ns: str
     return replace(manifest, ref=ref, body=body)
 
 
-def _duplicates(manifests: list[Manifest]) -> tuple[list[Manifest], list[DriftResult]]:
-    """Two documents with one identity are both errors; neither silently wins."""
-    by_ref: dict[ObjectRef, list[Manifest]] = defaultdict(list)
-    for m in manifests:
-        by_ref[m.ref].append(m)
-    unique = [group[0] for group in by_ref.values() if len(group) == 1]
-    errors = []
-    for ref, group in by_ref.items():
-        if len(group) > 1:
-            places = ", ".join(f"{m.source_file}:{m.line}" for m in group)
-            for m in group:
-                errors.append(
-                    DriftResult(
-                        ref,
-                        m.api_version,
-                        Status.ERROR,
-                        Fidelity.CLIENT_SIDE,
-                        reason=f"duplicate identity: declared in {places}",
-                        source_file=m.source_file,
-                        blob_sha=m.blob_sha,
-                    )
-                )
-    return unique, errors
+def _duplicate_errors(problems: list[LoadProblem]) -> list[DriftResult]:
+    """Duplicate identities are objects in error, shown in the tree, not just file problems."""
+    return [
+        DriftResult(
+            p.ref, "", Status.ERROR, Fidelity.CLIENT_SIDE, reason=p.message, source_file=p.path
+        )
+        for p in problems
+        if p.ref is not None
+    ]
 
 
 class Scanner:
@@ -212,7 +198,11 @@ class Scanner:
             _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns)
             for m in desired.manifests
         ]
-        manifests, results = _duplicates(manifests)
+        # Identities are compared again once namespaces are filled in: `web` and
+        # `default/web` are one object.
+        manifests, late = split_duplicates(manifests)
+        problems = desired.problems + late
+        results = _duplicate_errors(problems)
         total = len(manifests)
         markers: set[str] = set()
         for index, manifest in enumerate(manifests, start=1):
@@ -236,7 +226,7 @@ class Scanner:
             live=live.info,
             fidelity=fidelity,
             results=results,
-            problems=list(desired.problems),
+            problems=[p for p in problems if p.ref is None],
             skipped=desired.skipped,
             warnings=warnings + list(desired.warnings),
         )

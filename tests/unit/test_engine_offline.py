@@ -1,0 +1,63 @@
+"""The engine against a snapshot: no cluster, real Git. Namespace defaulting and duplicates."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from driftui.actions.gate import MutationGate
+from driftui.engine import Scanner, ScanOptions
+from driftui.live.snapshot import Snapshot, write_snapshot
+from driftui.model import Status
+
+
+def commit(repo: Path, files: dict[str, list[dict[str, Any]]]) -> None:
+    repo.mkdir()
+    for name, docs in files.items():
+        (repo / name).write_text(yaml.safe_dump_all(docs))
+    env = ["-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), *env, "commit", "-qm", "c"], check=True)
+
+
+def cm(name: str, namespace: str | None = None, **data: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data}
+
+
+def scan(tmp_path: Path, files: dict[str, list[dict[str, Any]]], live: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+    repo = tmp_path / "repo"
+    commit(repo, files)
+    snap = tmp_path / "live.json"
+    write_snapshot(Snapshot(salt=b"s" * 16, objects=live), snap)
+    options = ScanOptions(repo=str(repo), live_snapshot=str(snap), namespace="apps")
+    return Scanner(options, MutationGate(read_only=True)).scan()
+
+
+def test_objects_without_namespace_get_the_default_namespace(tmp_path: Path) -> None:
+    live = [cm("a", "apps", k="v"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}]
+    report = scan(tmp_path, {"a.yaml": [cm("a", k="v"), live[1]]}, live)
+    refs = {(r.ref.kind, r.ref.namespace, r.ref.name): r.status for r in report.results}
+    assert refs == {("ConfigMap", "apps", "a"): Status.IN_SYNC, ("Namespace", "", "apps"): Status.IN_SYNC}
+
+
+def test_an_identity_declared_twice_is_two_errors_even_across_defaulting(tmp_path: Path) -> None:
+    files = {"one.yaml": [cm("a", k="1")], "two.yaml": [cm("a", "apps", k="2")], "ok.yaml": [cm("b")]}
+    report = scan(tmp_path, files, [cm("a", "apps", k="1"), cm("b", "apps")])
+    errors = [r for r in report.results if r.status is Status.ERROR]
+    assert sorted(r.source_file or "" for r in errors) == ["one.yaml", "two.yaml"]
+    assert all("duplicate identity" in r.reason for r in errors)
+    assert [r.ref.name for r in report.results if r.status is Status.IN_SYNC] == ["b"]
+
+
+def test_a_duplicate_within_files_as_written_is_reported_too(tmp_path: Path) -> None:
+    files = {"one.yaml": [cm("a", "apps"), cm("a", "apps")]}
+    report = scan(tmp_path, files, [cm("a", "apps")])
+    assert [r.status for r in report.results] == [Status.ERROR, Status.ERROR]
+    assert report.problems == []
