@@ -154,7 +154,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--objects", type=int, default=10_000)
     parser.add_argument("--kubectl-sample", type=int, default=200)
-    parser.add_argument("--profile", action="store_true", help="print where a cold scan spends time")
+    parser.add_argument(
+        "--profile", action="store_true", help="print where a cold scan spends time"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="driftui-bench-"))
     reuse = os.environ.get("DRIFTUI_CLUSTER_DIR")

@@ -56,6 +56,7 @@ class ScanOptions:
     config_path: str | None = None
     fetch: bool = True
     cache_dir: str | None = None
+    list_workers: int = 8  # concurrent LIST requests
 
 
 @dataclass
@@ -164,7 +165,9 @@ class Scanner:
                 namespaces.add(m.ref.namespace or default_ns)
         if self._merge_keys is None:
             self._merge_keys = fetch_merge_keys(client, {i.api_version for i in kinds.values()})
-        state = read_live(client, kinds.values(), namespaces, progress=progress)
+        state = read_live(
+            client, kinds.values(), namespaces, progress=progress, workers=self.options.list_workers
+        )
         where = LiveInfo(context=client.context, server=client.server)
         masker = SecretMasker(self.salt or Snapshot.new_salt())
         return _LiveSide(where, state, ScopeLookup(discovery), masker, discovery, client, unknown)

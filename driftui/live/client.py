@@ -48,6 +48,10 @@ class ApiError(ClusterError):
         return f"{self.status} {self.reason}: {self.message}"
 
 
+class Unauthenticated(ClusterError):
+    """401: a token that expired or never was; a clear message, never a traceback."""
+
+
 def _api_error(status: int, raw: bytes) -> ApiError:
     try:
         body = json.loads(raw)
@@ -165,6 +169,11 @@ class ClusterClient:
             if isinstance(status, int) and status:
                 raise _api_error(status, getattr(exc, "body", b"") or b"") from None
             raise
+        if response.status == 401:
+            raise Unauthenticated(
+                f"{self.server} rejected the credentials of context {self.context!r}"
+                " (401 Unauthorized): the token is expired or wrong"
+            )
         if not 200 <= response.status < 300:
             raise _api_error(response.status, data)
         return data

@@ -239,9 +239,24 @@ def test_unreachable_server_is_one_line_and_exit_2(tmp_path: Path, scenario: Sce
 def test_snapshot_gives_the_same_verdicts_offline(scenario: Scenario, tmp_path: Path) -> None:
     snap = tmp_path / "live.json"
     made = subprocess.run(
-        [sys.executable, "-m", "driftui", "snapshot", "-o", str(snap), "--repo", str(scenario.repo),
-         "-n", scenario.namespace, "--kubeconfig", scenario.cluster.kubeconfig("viewer"), "--read-only"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "driftui",
+            "snapshot",
+            "-o",
+            str(snap),
+            "--repo",
+            str(scenario.repo),
+            "-n",
+            scenario.namespace,
+            "--kubeconfig",
+            scenario.cluster.kubeconfig("viewer"),
+            "--read-only",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert made.returncode == 0, made.stderr
     text = snap.read_text()
@@ -270,8 +285,12 @@ def test_forbidden_kinds_and_unknown_kinds_do_not_stop_the_scan(
     (repo / "broken.yaml").write_text(files.pop("broken.yaml"))  # type: ignore[arg-type]
     drift_scenario.write_repo(repo, files)
     report = Scanner(
-        ScanOptions(repo=str(repo), kubeconfig=scenario.cluster.kubeconfig("nobody"),
-                    namespace=scenario.namespace, read_only=True),
+        ScanOptions(
+            repo=str(repo),
+            kubeconfig=scenario.cluster.kubeconfig("nobody"),
+            namespace=scenario.namespace,
+            read_only=True,
+        ),
         MutationGate(read_only=True),
     ).scan()
     reasons = {f"{r.ref.kind}/{r.ref.name}": r.reason for r in report.results}
@@ -279,7 +298,56 @@ def test_forbidden_kinds_and_unknown_kinds_do_not_stop_the_scan(
     assert reasons["Deployment/web"] == (
         f"forbidden: list deployments.apps in namespace {scenario.namespace}"
     )
-    assert reasons["ConfigMap/settings"] == f"forbidden: list configmaps in namespace {scenario.namespace}"
+    assert (
+        reasons["ConfigMap/settings"]
+        == f"forbidden: list configmaps in namespace {scenario.namespace}"
+    )
     assert {r.status for r in report.results} == {Status.ERROR}
     (problem,) = report.problems
     assert problem.path == "broken.yaml" and problem.line == 4  # where the parser hit the end
+
+
+def test_no_secret_value_in_any_cli_output_even_with_debug_logging(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    import base64
+
+    forbidden = [SECRET_PLAIN, SECRET_CHANGED]
+    forbidden += [base64.b64encode(p.encode()).decode() for p in forbidden]
+    base = [
+        "--repo",
+        str(scenario.repo),
+        "-n",
+        scenario.namespace,
+        "-vv",
+        "--kubeconfig",
+        scenario.cluster.kubeconfig("admin"),
+    ]
+    runs = [
+        ["diff", *base],
+        ["diff", "--client-side", *base],
+        ["snapshot", "-o", str(tmp_path / "s.json"), *base],
+        ["diff", "--live", str(tmp_path / "s.json"), "--repo", str(scenario.repo)],
+        [
+            "history",
+            "Secret/creds",
+            "-n",
+            scenario.namespace,
+            "--repo",
+            str(scenario.repo),
+            "--format",
+            "json",
+        ],
+    ]
+    runs += [["report", "--format", fmt, *base] for fmt in ("json", "markdown", "junit")]
+    seen = ""
+    for argv in runs:
+        result = subprocess.run(
+            [sys.executable, "-m", "driftui", *argv], capture_output=True, text=True, check=False
+        )
+        assert result.returncode in (0, 1), (argv, result.stderr)
+        seen += result.stdout + result.stderr
+    seen += (tmp_path / "s.json").read_text()
+    assert "<secret:" in seen  # the Secret was really shown, masked
+    for value in forbidden:
+        assert value not in seen

@@ -41,14 +41,24 @@ def scan(tmp_path: Path, files: dict[str, list[dict[str, Any]]], live: list[dict
 
 
 def test_objects_without_namespace_get_the_default_namespace(tmp_path: Path) -> None:
-    live = [cm("a", "apps", k="v"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}}]
+    live = [
+        cm("a", "apps", k="v"),
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}},
+    ]
     report = scan(tmp_path, {"a.yaml": [cm("a", k="v"), live[1]]}, live)
     refs = {(r.ref.kind, r.ref.namespace, r.ref.name): r.status for r in report.results}
-    assert refs == {("ConfigMap", "apps", "a"): Status.IN_SYNC, ("Namespace", "", "apps"): Status.IN_SYNC}
+    assert refs == {
+        ("ConfigMap", "apps", "a"): Status.IN_SYNC,
+        ("Namespace", "", "apps"): Status.IN_SYNC,
+    }
 
 
 def test_an_identity_declared_twice_is_two_errors_even_across_defaulting(tmp_path: Path) -> None:
-    files = {"one.yaml": [cm("a", k="1")], "two.yaml": [cm("a", "apps", k="2")], "ok.yaml": [cm("b")]}
+    files = {
+        "one.yaml": [cm("a", k="1")],
+        "two.yaml": [cm("a", "apps", k="2")],
+        "ok.yaml": [cm("b")],
+    }
     report = scan(tmp_path, files, [cm("a", "apps", k="1"), cm("b", "apps")])
     errors = [r for r in report.results if r.status is Status.ERROR]
     assert sorted(r.source_file or "" for r in errors) == ["one.yaml", "two.yaml"]

@@ -1,0 +1,121 @@
+"""Faults on the real control plane: a server killed mid-scan, a bad token, an unreachable server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from driftui.actions.gate import MutationGate
+from driftui.engine import Scanner, ScanOptions
+from driftui.model import Status
+from driftui.progress import ProgressEvent
+from tests.cluster import harness
+from tests.cluster.harness import ClusterInfo
+from tests.integration.drift_scenario import write_repo
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture
+def doomed_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+    """A control plane of its own, because these tests kill it."""
+    directory = tmp_path_factory.mktemp("doomed")
+    info = harness.up(directory)
+    try:
+        yield info
+    finally:
+        harness.down(directory)
+
+
+def objects(ns: str) -> dict[str, list[dict[str, object]]]:
+    return {
+        "cm.yaml": [
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": ns}}
+        ],
+        "sa.yaml": [
+            {
+                "apiVersion": "v1",
+                "kind": "ServiceAccount",
+                "metadata": {"name": "b", "namespace": ns},
+            }
+        ],
+        "role.yaml": [
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "Role",
+                "metadata": {"name": "c", "namespace": ns},
+                "rules": [],
+            }
+        ],
+    }
+
+
+def test_a_server_killed_mid_scan_is_reported_per_kind(
+    doomed_cluster: ClusterInfo, tmp_path: Path
+) -> None:
+    repo = tmp_path / "repo"
+    write_repo(repo, objects("default"))
+    scanner = Scanner(
+        ScanOptions(
+            repo=str(repo),
+            kubeconfig=doomed_cluster.kubeconfig("admin"),
+            namespace="default",
+            read_only=True,
+            list_workers=1,
+        ),
+        MutationGate(read_only=True),
+    )
+    apiserver_pid = doomed_cluster.pids[-1]
+
+    def kill_after_first_kind(event: ProgressEvent) -> None:
+        if event.stage == "kinds listed" and event.done == 1:
+            os.killpg(apiserver_pid, signal.SIGKILL)
+
+    report = scanner.scan(kill_after_first_kind)
+    statuses = sorted((r.ref.kind, r.status.value) for r in report.results)
+    not_read = [r for r in report.results if r.status is Status.ERROR]
+    assert len(not_read) == 2, statuses
+    assert all(r.reason.startswith("not read: cannot reach https://127.0.0.1:") for r in not_read)
+    assert len(report.warnings) == 2 and all("could not read" in w for w in report.warnings)
+    (first,) = [r for r in report.results if r.status is not Status.ERROR]
+    assert first.status is Status.MISSING  # it was read: the object really is absent
+
+
+def test_a_wrong_token_is_one_clear_line(doomed_cluster: ClusterInfo, tmp_path: Path) -> None:
+    config = json.loads(Path(doomed_cluster.kubeconfig("admin")).read_text())
+    config["users"][0]["user"]["token"] = "expired-token-value-123"
+    bad = tmp_path / "bad.kubeconfig"
+    bad.write_text(json.dumps(config))
+    repo = tmp_path / "repo"
+    write_repo(repo, objects("default"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "driftui",
+            "-vv",
+            "diff",
+            "--repo",
+            str(repo),
+            "--kubeconfig",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: {doomed_cluster.server} rejected the credentials of context 'admin@local'"
+        " (401 Unauthorized): the token is expired or wrong"
+    ]
+    assert "Traceback" not in result.stderr
+    assert "expired-token-value-123" not in result.stdout + result.stderr
