@@ -1,0 +1,97 @@
+"""`driftui history` and `driftui revert` end to end, on the demo repository and its snapshot."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from driftui.demo import DemoFixture, build_demo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFixture:
+    return build_demo(tmp_path_factory.mktemp("demo"))
+
+
+def driftui(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "driftui", *argv],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        check=False,
+    )
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_history_lists_only_the_commits_that_changed_the_object(demo: DemoFixture) -> None:
+    result = driftui(
+        "history", "deployment/cart", "-n", "shop", "--repo", str(demo.repo), "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["object"] == "shop/Deployment.apps/cart"
+    subjects = [c["subject"] for c in doc["commits"]]
+    assert subjects[-1].startswith("shop: add cart")
+    assert all("cart" in s for s in subjects)
+    touching_file = git(demo.repo, "log", "--format=%s", "--", "apps/shop").splitlines()
+    assert len(touching_file) > len(subjects)  # commits that touched the files but not cart
+
+
+def test_history_of_an_undeclared_object_is_a_usage_error(demo: DemoFixture) -> None:
+    result = driftui("history", "deployment/nope", "--repo", str(demo.repo))
+    assert result.returncode == 2
+    assert "deployment/nope is not declared at HEAD" in result.stderr
+    bad = driftui("history", "not-a-ref", "--repo", str(demo.repo))
+    assert bad.returncode == 2 and "KIND/NAME" in bad.stderr
+
+
+def test_revert_dry_run_previews_drift_and_changes_nothing(demo: DemoFixture) -> None:
+    sha = git(demo.repo, "log", "--format=%H", "-1", "--grep=legacy checkout")
+    head = git(demo.repo, "rev-parse", "HEAD")
+    result = driftui(
+        "revert",
+        sha,
+        "--repo",
+        str(demo.repo),
+        "--live",
+        str(demo.snapshot),
+        "--dry-run",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    preview = json.loads(result.stdout)
+    (obj,) = preview["objects"]
+    assert obj["object"] == "shop/Deployment.apps/cart" and obj["change"] == "modified"
+    assert obj["after_sync"] == "drifted" and obj["owner"] == "argocd:shop"
+    assert git(demo.repo, "rev-parse", "HEAD") == head
+
+
+def test_revert_refuses_without_a_terminal_then_commits_with_yes(demo: DemoFixture) -> None:
+    sha = git(demo.repo, "log", "--format=%H", "-1", "--grep=legacy checkout")
+    head = git(demo.repo, "rev-parse", "HEAD")
+    refused = driftui("revert", sha, "--repo", str(demo.repo), stdin="")
+    assert refused.returncode == 2 and "pass --yes" in refused.stderr
+    assert git(demo.repo, "rev-parse", "HEAD") == head
+    read_only = driftui("revert", sha, "--repo", str(demo.repo), "--yes", "--read-only")
+    assert read_only.returncode == 2 and "read-only mode" in read_only.stderr
+    assert git(demo.repo, "rev-parse", "HEAD") == head
+    done = driftui("revert", sha, "--repo", str(demo.repo), "--yes", "--branch")
+    assert done.returncode == 0, done.stderr
+    assert git(demo.repo, "rev-parse", "HEAD") == head  # --branch leaves the checkout alone
+    branch = git(demo.repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/driftui/")
+    assert branch.startswith("driftui/revert-") and sha.startswith(
+        branch.removeprefix("driftui/revert-")
+    )
+    assert f"new branch {branch}" in done.stdout
+    assert git(demo.repo, "log", "-1", "--format=%s", branch).startswith('Revert "cart:')
