@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from driftui import __version__, cli_git
+from driftui import __version__, cli_git, cli_sync
 from driftui.actions.gate import MutationGate, MutationRefused, read_only_from_env
 from driftui.actions.revert import RevertRefused
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     snap = add("snapshot", "write the live state of the source's objects, secrets hashed")
     snap.add_argument("-o", "--output", required=True, help="snapshot file")
     cli_git.add_parsers(sub, lambda p: _common(p, suppress=True))
+    cli_sync.add_sync_parser(sub, lambda p: _common(p, suppress=True))
     sub.add_parser("demo", help="open the explorer on a built-in demo (no cluster needed)")
     return parser
 
@@ -227,6 +228,9 @@ COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace, MutationGate], int]] 
     "snapshot": lambda scanner, args, _: run_snapshot(scanner, args),
     "history": lambda scanner, args, _: cli_git.run_history(scanner, args),
     "revert": cli_git.run_revert,
+    **dict.fromkeys(
+        cli_sync.SYNC_COMMANDS, lambda scanner, args, _: cli_sync.run_sync(scanner, args)
+    ),
 }
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -31,7 +31,7 @@ from driftui.actions.operators import (
     OperatorApp,
     OperatorError,
     SuspensionStore,
-    fetch_app,
+    find_app,
     parse_app,
     request_reconcile,
     resolved,
@@ -208,15 +208,16 @@ def _route(
     """Owned objects go to their app (unless --direct); warn when an app will fight us."""
     routes = _Routes()
     apps: dict[AppOwner, OperatorApp | None] = {}
+    why: dict[AppOwner, str] = {}
     for item in plan.items:
         owner = _owner_of(results[item.ref], item)
         if owner is not None and owner not in apps:
-            apps[owner] = fetch_app(client, owner)
+            apps[owner], why[owner] = find_app(client, owner)
         app = apps.get(owner) if owner else None
         if app is None or direct or item.prune:
             routes.direct.append(item)
             if owner is not None and app is None and not item.prune:
-                note = f"{owner} not found in this cluster; {item.ref} is applied directly"
+                note = f"{owner}: {why[owner]}; {item.ref} is applied directly"
                 if note not in routes.warnings:
                     routes.warnings.append(note)
             warning = app.warning() if app is not None else ""
@@ -251,8 +252,11 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     for ref, why in plan.not_syncable:
         io.warn(f"error: {ref}: cannot sync: {why}")
     if not plan.items:
+        if plan.not_syncable:
+            io.warn("nothing was changed")
+            return EXIT_REFUSED
         io.say("nothing to sync")
-        return EXIT_REFUSED if plan.not_syncable else EXIT_OK
+        return EXIT_OK
 
     results = {r.ref: r for r in selected}
     routes = _route(plan, results, client, args.direct)
@@ -275,6 +279,14 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
 
     previews = syncer.preview(allowed)
     for preview in previews:
+        if preview.conflicts and args.force_conflicts:
+            # show the conflict, then what taking the fields over would produce
+            (forced,) = syncer.preview([preview.item], force=True)
+            preview = replace(
+                forced,
+                conflicts=preview.conflicts,
+                message="forced: " + (forced.message or "these fields change owner"),
+            )
         _print_preview(io, preview)
     for owner, (_app, refs) in apps.items():
         io.say(f"# {owner} will be asked to reconcile {len(refs)} objects instead of applying")
@@ -283,7 +295,8 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     conflicts = [c for p in previews for c in p.conflicts]
     failing = [p for p in previews if not p.ok and not p.conflicts]
     if args.dry_run:
-        bad = bool(failing or conflicts or refused or app_refusals)
+        unresolved = conflicts and not args.force_conflicts
+        bad = bool(failing or unresolved or refused or app_refusals)
         return EXIT_FAILED if bad else EXIT_OK
 
     applies = [i for i in allowed if not i.prune]
@@ -357,7 +370,9 @@ def _reconcile(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         for result in chosen:
             owner = result.owner or app_owner(result.desired or {})
             if owner is None:
-                io.warn(f"warning: {result.ref}: no owning app; use `driftui sync --direct`")
+                io.warn(
+                    f"warning: {result.ref}: no owning app (`driftui sync` applies it directly)"
+                )
                 continue
             refs = targets.setdefault(resolved(owner), [])
             if selectors:
@@ -369,12 +384,8 @@ def _reconcile(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     ready: list[tuple[OperatorApp, list[ObjectRef]]] = []
     problems = 0
     for owner, refs in targets.items():
-        app = fetch_app(client, owner)
-        reason = (
-            "not found in this cluster (or not readable)"
-            if app is None
-            else _app_refusal(syncer, app)
-        )
+        app, reason = find_app(client, owner)
+        reason = reason or (_app_refusal(syncer, app) if app is not None else "")
         if app is None or reason:
             io.warn(f"refused: {owner}: {reason}")
             problems += 1
@@ -407,12 +418,8 @@ def _suspend(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     ready: list[OperatorApp] = []
     for text in args.apps:
         owner = parse_app(text)
-        app = fetch_app(client, owner)
-        reason = (
-            "not found in this cluster (or not readable)"
-            if app is None
-            else _app_refusal(syncer, app)
-        )
+        app, reason = find_app(client, owner)
+        reason = reason or (_app_refusal(syncer, app) if app is not None else "")
         if app is not None and not reason and not app.auto_sync.enabled:
             reason = "does not auto-sync; nothing to suspend"
         if app is None or reason:
@@ -457,8 +464,10 @@ def _resume(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         return EXIT_REFUSED
     syncer = Syncer(client)
     for record in wanted:
-        app = fetch_app(client, record.owner)
-        reason = _app_refusal(syncer, app) if app is not None else ""
+        app, reason = find_app(client, record.owner)
+        if app is None and reason == "not found in this cluster":
+            continue  # resume() drops the record of an app that is gone
+        reason = reason or (_app_refusal(syncer, app) if app is not None else "")
         if reason:
             io.warn(f"refused: {record.owner}: {reason}")
             return EXIT_REFUSED

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from driftui.actions.gate import MutationGate, MutationRefused
+from driftui.actions.operators import owning_apps
 from driftui.compare.differ import CompareOptions, compare
 from driftui.compare.masking import SecretMasker
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise
+from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
 from driftui.config import Config, load_config
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
 from driftui.live.discovery import Discovery, ResourceInfo, discover
@@ -195,6 +197,11 @@ class Scanner:
             fidelity = Fidelity.CLIENT_SIDE if self._client_side_only() else Fidelity.SERVER_SIDE
         merge_keys = self._merge_keys or MergeKeys.builtin()
         options = CompareOptions.from_config(config, merge_keys)
+        if live.client is not None:  # honour the owning apps' own ignore rules
+            apps = owning_apps(live.client, live.state.objects.values())
+            options = replace(
+                options, ignore=options.ignore + operator_ignore_rules(a.body for a in apps)
+            )
 
         self._last = (live, options, fidelity, default_ns)
         manifests = [
@@ -280,7 +287,7 @@ class Scanner:
                 return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
             return replace(base, status=Status.MISSING)
         version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
-        key = (ref, manifest.blob_sha, version, fidelity)
+        key = (ref, manifest.blob_sha, version, fidelity, options.ignore)
         cached = self._verdicts.get(key)
         if cached is not None:
             return cached
@@ -297,10 +304,16 @@ class Scanner:
                     desired, live_obj, options, predicted=predicted, defaulted=defaulted
                 )
                 used = Fidelity.SERVER_SIDE
+        skipped = skip_reason(live_raw, Status.DRIFTED) if outcome.differences else ""
+        if skipped:  # the operator itself is told to ignore this object's drift
+            outcome = replace(
+                outcome, differences=(), ignored=outcome.ignored + len(outcome.differences)
+            )
         status = Status.DRIFTED if outcome.differences else Status.IN_SYNC
         result = replace(
             base,
             status=status,
+            reason=f"ignored: {skipped}" if skipped else "",
             fidelity=used if outcome.differences else fidelity,
             differences=outcome.differences,
             live=live_obj,
@@ -378,7 +391,7 @@ class Scanner:
             return []
         out = []
         for ref, obj in live.state.objects.items():
-            if ref in declared or is_controlled(obj):
+            if ref in declared or is_controlled(obj) or skip_object(obj, Status.EXTRA):
                 continue
             if tracking_values(obj, config.tracking) & markers:
                 masked = live.masker.mask_object(obj)

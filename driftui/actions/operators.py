@@ -135,22 +135,40 @@ def app_path(owner: AppOwner) -> str:
     return object_path(kind.group, kind.version, kind.resource, owner.namespace, owner.name)
 
 
+class AppUnreadable(OperatorError):
+    """The app may exist, but these credentials cannot read it (403)."""
+
+
 def fetch_app(client: ClusterClient, owner: AppOwner) -> OperatorApp | None:
-    """The owning app, or None when this cluster does not have it (or cannot say: 403)."""
+    """The owning app, or None when this cluster does not have it.
+
+    A 403 raises :class:`AppUnreadable`: "cannot see it" must never pass for "gone".
+    """
     owner = resolved(owner)
     try:
         body = client.get(app_path(owner))
     except ApiError as exc:
-        if exc.status in (403, 404):
+        if exc.status == 404:
             return None
+        if exc.status == 403:
+            raise AppUnreadable(f"{owner}: cannot read it: {exc.message}") from None
         raise
     return OperatorApp(owner, body)
+
+
+def find_app(client: ClusterClient, owner: AppOwner) -> tuple[OperatorApp | None, str]:
+    """The app, or None and why not ("not found in this cluster", "cannot read it: ...")."""
+    try:
+        app = fetch_app(client, owner)
+    except AppUnreadable as exc:
+        return None, str(exc).removeprefix(f"{resolved(owner)}: ")
+    return app, "" if app is not None else "not found in this cluster"
 
 
 def owning_apps(client: ClusterClient, objects: Iterable[dict[str, Any]]) -> list[OperatorApp]:
     """Every distinct app that owns one of ``objects`` and exists in this cluster."""
     owners = {resolved(o) for o in (app_owner(obj) for obj in objects) if o is not None}
-    found = (fetch_app(client, owner) for owner in sorted(owners, key=str))
+    found = (find_app(client, owner)[0] for owner in sorted(owners, key=str))
     return [app for app in found if app is not None]
 
 

@@ -8,9 +8,9 @@ shows the :class:`ScanReport` it returns, and runs actions only through
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work

@@ -8,8 +8,8 @@ reuses it and a version bump rebuilds it.
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys

@@ -17,8 +17,8 @@ import pytest
 from driftui.actions.gate import MutationGate
 from driftui.actions.sync import (
     FieldConflict,
-    SyncItem,
     Syncer,
+    SyncItem,
     parse_conflicts,
     prune_confirmation_word,
     sync_order,
@@ -65,8 +65,11 @@ def run(
 ) -> Run:
     """One CLI run; ``answers`` feed the prompts in order (None: no terminal to ask on)."""
     options = ScanOptions(
-        repo=str(repo), kubeconfig=cluster.kubeconfig(user), namespace=namespace,
-        read_only=read_only, fetch=False,
+        repo=str(repo),
+        kubeconfig=cluster.kubeconfig(user),
+        namespace=namespace,
+        read_only=read_only,
+        fetch=False,
     )
     scanner = Scanner(options, MutationGate(read_only=read_only))
     questions: list[str] = []
@@ -111,7 +114,10 @@ def server_side_apply(cluster: ClusterInfo, obj: dict[str, Any], manager: str) -
     path = cm_path(meta["namespace"], meta["name"]) if obj["kind"] == "ConfigMap" else None
     assert path is not None
     status, body = harness.request(
-        cluster, "PATCH", f"{path}?fieldManager={manager}&force=true", obj,
+        cluster,
+        "PATCH",
+        f"{path}?fieldManager={manager}&force=true",
+        obj,
         content_type="application/apply-patch+yaml",
     )
     assert status in (200, 201), body
@@ -167,10 +173,16 @@ def test_conflicts_are_parsed_from_the_status_causes() -> None:
         "code": 409,
         "details": {
             "causes": [
-                {"reason": "FieldManagerConflict", "message": 'conflict with "kubectl-edit" using apps/v1',
-                 "field": '.spec.template.spec.containers[name="web"].image'},
-                {"reason": "FieldManagerConflict", "message": 'conflict with "hpa" with subresource "scale"',
-                 "field": ".spec.replicas"},
+                {
+                    "reason": "FieldManagerConflict",
+                    "message": 'conflict with "kubectl-edit" using apps/v1',
+                    "field": '.spec.template.spec.containers[name="web"].image',
+                },
+                {
+                    "reason": "FieldManagerConflict",
+                    "message": 'conflict with "hpa" with subresource "scale"',
+                    "field": ".spec.replicas",
+                },
                 {"reason": "Other", "message": "ignored"},
             ]
         },
@@ -196,7 +208,13 @@ def test_order_puts_namespaces_and_crds_first_and_prunes_last_in_reverse() -> No
         item("", "Namespace", "gone-ns", prune=True),
     ]
     assert [i.ref.name for i in sync_order(items)] == [
-        "n", "widgets.example.com", "c", "d", "w", "gone", "gone-ns",
+        "n",
+        "widgets.example.com",
+        "c",
+        "d",
+        "w",
+        "gone",
+        "gone-ns",
     ]
     assert prune_confirmation_word([items[5]]) == "gone"
     assert prune_confirmation_word(items[5:]) == "prune"
@@ -207,11 +225,26 @@ def test_order_puts_namespaces_and_crds_first_and_prunes_last_in_reverse() -> No
 
 def drifted_setup(cluster: ClusterInfo, ns: str, repo: Path) -> None:
     """Git: settings (a=1, b=2) and fresh (missing live). Live settings was edited."""
-    write_repo(repo, {"app.yaml": [configmap(ns, "settings", {"a": "1", "b": "2"}),
-                                   configmap(ns, "fresh", {"x": "y"})]})
+    write_repo(
+        repo,
+        {
+            "app.yaml": [
+                configmap(ns, "settings", {"a": "1", "b": "2"}),
+                configmap(ns, "fresh", {"x": "y"}),
+            ]
+        },
+    )
     server_side_apply(cluster, configmap(ns, "settings", {"a": "1", "b": "2"}), "gitops")
-    kubectl(cluster, "-n", ns, "patch", "configmap/settings", "--type=merge",
-            "-p", '{"data":{"a":"changed"}}')
+    kubectl(
+        cluster,
+        "-n",
+        ns,
+        "patch",
+        "configmap/settings",
+        "--type=merge",
+        "-p",
+        '{"data":{"a":"changed"}}',
+    )
 
 
 def test_preview_changes_nothing_and_shows_predicted_against_live(
@@ -258,10 +291,18 @@ def test_declining_the_confirmation_changes_nothing(
 def test_apply_creates_missing_objects_and_names_the_field_manager(
     cluster: ClusterInfo, namespace: str, repo_dir: Path
 ) -> None:
-    write_repo(repo_dir, {"app.yaml": [configmap(namespace, "fresh", {"x": "y"}),
-                                       configmap(namespace, "other", {"k": "v"})]})
-    result = run(cluster, repo_dir, namespace, "sync", "--field-manager", "argocd-controller",
-                 answers=["y"])
+    write_repo(
+        repo_dir,
+        {
+            "app.yaml": [
+                configmap(namespace, "fresh", {"x": "y"}),
+                configmap(namespace, "other", {"k": "v"}),
+            ]
+        },
+    )
+    result = run(
+        cluster, repo_dir, namespace, "sync", "--field-manager", "argocd-controller", answers=["y"]
+    )
     assert result.code == 0, result.err
     assert f"{namespace}/ConfigMap/fresh: created" in result.out
     for name, data in (("fresh", {"x": "y"}), ("other", {"k": "v"})):
@@ -280,14 +321,28 @@ def test_conflict_is_reported_with_its_manager_then_forced_after_a_separate_yes(
     assert "conflict: .data.a (owned by kubectl-patch)" in plain.err
     assert get(cluster, cm_path(namespace, "settings"))["data"]["a"] == "changed"
 
-    declined = run(cluster, repo_dir, namespace, "sync", "ConfigMap/settings",
-                   "--force-conflicts", answers=["y", "n"])
+    declined = run(
+        cluster,
+        repo_dir,
+        namespace,
+        "sync",
+        "ConfigMap/settings",
+        "--force-conflicts",
+        answers=["y", "n"],
+    )
     assert declined.code == 1
     assert declined.questions[1] == "Take over 1 conflicting fields from kubectl-patch? [y/N] "
     assert get(cluster, cm_path(namespace, "settings"))["data"]["a"] == "changed"
 
-    forced = run(cluster, repo_dir, namespace, "sync", "ConfigMap/settings",
-                 "--force-conflicts", answers=["y", "y"])
+    forced = run(
+        cluster,
+        repo_dir,
+        namespace,
+        "sync",
+        "ConfigMap/settings",
+        "--force-conflicts",
+        answers=["y", "y"],
+    )
     assert forced.code == 0, forced.err
     assert f"{namespace}/ConfigMap/settings: configured" in forced.out
     live = get(cluster, cm_path(namespace, "settings"))
@@ -300,20 +355,39 @@ def test_conflict_is_reported_with_its_manager_then_forced_after_a_separate_yes(
 def test_validation_failure_does_not_stop_the_others(
     cluster: ClusterInfo, namespace: str, repo_dir: Path
 ) -> None:
+    labels = {"app": "web"}
     bad = {
-        "apiVersion": "v1",
-        "kind": "Service",
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
         "metadata": {"name": "web", "namespace": namespace},
-        "spec": {"ports": [{"port": 99999}]},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "containers": [
+                        {"name": "web", "image": "nginx", "ports": [{"containerPort": 99999}]}
+                    ]
+                },
+            },
+        },
     }
-    write_repo(repo_dir, {"a.yaml": [configmap(namespace, "one", {"k": "1"}), bad,
-                                     configmap(namespace, "two", {"k": "2"})]})
+    write_repo(
+        repo_dir,
+        {
+            "a.yaml": [
+                configmap(namespace, "one", {"k": "1"}),
+                bad,
+                configmap(namespace, "two", {"k": "2"}),
+            ]
+        },
+    )
     result = run(cluster, repo_dir, namespace, "sync", "--yes")
     assert result.code == 1
     assert exists(cluster, cm_path(namespace, "one")) and exists(cluster, cm_path(namespace, "two"))
-    assert not exists(cluster, f"/api/v1/namespaces/{namespace}/services/web")
-    line = next(li for li in result.err.splitlines() if "Service/web" in li)
-    assert line.startswith(f"{namespace}/Service/web: failed: ")
+    assert not exists(cluster, f"/apis/apps/v1/namespaces/{namespace}/deployments/web")
+    line = next(li for li in result.err.splitlines() if "Deployment.apps/web" in li)
+    assert line.startswith(f"{namespace}/Deployment.apps/web: failed: ")
     assert "99999" in line and "must be between 1 and 65535" in line
 
 
@@ -329,13 +403,32 @@ def test_a_crd_and_its_custom_object_are_created_by_one_sync(
             "group": group,
             "names": {"kind": "Gadget", "plural": "gadgets", "singular": "gadget"},
             "scope": "Namespaced",
-            "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
-                "openAPIV3Schema": {"type": "object", "properties": {"spec": {
-                    "type": "object", "properties": {"size": {"type": "integer"}}}}}}}],
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "properties": {"size": {"type": "integer"}},
+                                }
+                            },
+                        }
+                    },
+                }
+            ],
         },
     }
-    gadget = {"apiVersion": f"{group}/v1", "kind": "Gadget",
-              "metadata": {"name": "g1", "namespace": namespace}, "spec": {"size": 3}}
+    gadget = {
+        "apiVersion": f"{group}/v1",
+        "kind": "Gadget",
+        "metadata": {"name": "g1", "namespace": namespace},
+        "spec": {"size": 3},
+    }
     write_repo(repo_dir, {"gadget.yaml": [gadget], "crd.yaml": [crd]})
     crd_path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}"
     try:
@@ -343,8 +436,10 @@ def test_a_crd_and_its_custom_object_are_created_by_one_sync(
         assert result.code == 0, result.out + result.err
         assert "its CRD is created first" in result.out  # the preview said so
         lines = [li for li in result.out.splitlines() if ": created" in li]
-        assert lines == [f"CustomResourceDefinition.apiextensions.k8s.io/gadgets.{group}: created",
-                         f"{namespace}/Gadget.{group}/g1: created"]
+        assert lines == [
+            f"CustomResourceDefinition.apiextensions.k8s.io/gadgets.{group}: created",
+            f"{namespace}/Gadget.{group}/g1: created",
+        ]
         live = get(cluster, f"/apis/{group}/v1/namespaces/{namespace}/gadgets/g1")
         assert live["spec"] == {"size": 3}
         assert managers(live) == {"driftui": "Apply"}
@@ -393,8 +488,16 @@ def test_pruning_several_needs_prune_typed_or_yes_with_prune(
     assert no_tty.code == 2
     assert all(exists(cluster, cm_path(namespace, n)) for n in ("s1", "s2", "s3"))
 
-    typed = run(cluster, repo_dir, namespace, "sync", "--prune", "ConfigMap/s1",
-                "ConfigMap/s2", answers=["prune"])
+    typed = run(
+        cluster,
+        repo_dir,
+        namespace,
+        "sync",
+        "--prune",
+        "ConfigMap/s1",
+        "ConfigMap/s2",
+        answers=["prune"],
+    )
     assert typed.code == 0, typed.err
     assert typed.questions == ["Delete 2 objects? Type 'prune' to confirm: "]
     assert not exists(cluster, cm_path(namespace, "s1"))
@@ -421,16 +524,20 @@ def test_refusals_send_no_write(
     cluster: ClusterInfo, namespace: str, repo_dir: Path, user: str, read_only: bool, reason: str
 ) -> None:
     drifted_setup(cluster, namespace, repo_dir)
-    prune_setup_extra = configmap(namespace, "stray", {"x": "1"},
-                                  labels={"app.kubernetes.io/instance": "stray-app"})
+    prune_setup_extra = configmap(
+        namespace, "stray", {"x": "1"}, labels={"app.kubernetes.io/instance": "stray-app"}
+    )
     server_side_apply(cluster, prune_setup_extra, "driftui")
     before = get(cluster, cm_path(namespace, "settings"))["metadata"]["resourceVersion"]
     mark = audit_mark(cluster)
 
     results = [
         run(cluster, repo_dir, namespace, *argv, user=user, read_only=read_only)
-        for argv in (("sync", "--yes", "--force-conflicts"), ("sync", "--dry-run"),
-                     ("sync", "--prune", "--yes"))
+        for argv in (
+            ("sync", "--yes", "--force-conflicts"),
+            ("sync", "--dry-run"),
+            ("sync", "--prune", "--yes"),
+        )
     ]
 
     for result in results:

@@ -1,0 +1,155 @@
+"""Argo CD / Flux ignore settings turned into driftui ignore behaviour."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from driftui.compare.differ import CompareOptions, compare
+from driftui.compare.ignore import IgnoreRule
+from driftui.compare.operator_ignores import (
+    argo_rules,
+    flux_rules,
+    jq_to_pointer,
+    operator_ignore_rules,
+    regex_to_glob,
+    skip_object,
+    skip_reason,
+)
+from driftui.model import Status
+
+
+def application(*items: dict[str, object]) -> dict[str, object]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "shop", "namespace": "argocd"},
+        "spec": {"ignoreDifferences": list(items)},
+    }
+
+
+def test_argo_ignore_differences_become_rules() -> None:
+    rules, notes = argo_rules(
+        application(
+            {"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas"]},
+            {
+                "kind": "ConfigMap",
+                "name": "settings",
+                "namespace": "shop",
+                "jqPathExpressions": ['.data["app.conf"]', "del(.x)"],
+                "managedFieldsManagers": ["hpa-controller"],
+            },
+            {"kind": "Secret"},  # ignores nothing: dropped
+        )
+    )
+    assert rules == (
+        IgnoreRule(group="apps", kind="Deployment", json_pointers=(("spec", "replicas"),)),
+        IgnoreRule(
+            group="",
+            kind="ConfigMap",
+            namespace="shop",
+            name="settings",
+            json_pointers=(("data", "app.conf"),),
+            managers=("hpa-controller",),
+        ),
+    )
+    assert notes == ("ignoreDifferences[1]: jq 'del(.x)' not understood",)
+
+
+def test_jq_paths_argo_users_write() -> None:
+    assert jq_to_pointer(".spec.replicas") == ("spec", "replicas")
+    assert jq_to_pointer('.spec.template.spec.containers[] | select(.name == "web") | .image') == (
+        "spec",
+        "template",
+        "spec",
+        "containers",
+        "web",
+        "image",
+    )
+    assert jq_to_pointer(".spec.containers[].env") == ("spec", "containers", "*", "env")
+    assert jq_to_pointer(".a[0].b") == ("a", "0", "b")
+    assert jq_to_pointer('.metadata.annotations["a.b/c"]') == ("metadata", "annotations", "a.b/c")
+    assert jq_to_pointer(".a | length") is None
+    assert jq_to_pointer('.a | select(.name == "x")') is None  # select needs a [] before it
+
+
+@given(st.text(max_size=60))
+def test_any_jq_text_is_translated_or_refused_never_raises(text: str) -> None:
+    result = jq_to_pointer(text)
+    assert result is None or (isinstance(result, tuple) and all(isinstance(t, str) for t in result))
+
+
+def test_app_rules_drop_the_difference_in_a_comparison() -> None:
+    desired = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {"replicas": 2},
+    }
+    live = {**desired, "spec": {"replicas": 5}}
+    plain = compare(desired, live, CompareOptions())
+    assert [d.dotted for d in plain.differences] == ["spec.replicas"]
+    rules = operator_ignore_rules(
+        [
+            application(
+                {"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas"]}
+            ),
+            {"apiVersion": "v1", "kind": "ConfigMap", "spec": {"ignoreDifferences": [{}]}},
+        ]
+    )
+    ignored = compare(desired, live, CompareOptions(ignore=rules))
+    assert ignored.differences == () and ignored.ignored == 1
+
+
+def test_flux_spec_ignore_with_regex_targets() -> None:
+    kustomization = {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "spec": {
+            "ignore": [
+                {"paths": ["/spec/replicas"], "target": {"kind": "Deployment", "name": "^web-.*$"}},
+                {"paths": ["/data"], "target": {"name": "(a|b)"}},
+                {"paths": ["/x"], "target": {"labelSelector": "app=web"}},
+                {"paths": ["/metadata/labels"]},
+            ]
+        },
+    }
+    rules, notes = flux_rules(kustomization)
+    assert rules == (
+        IgnoreRule(kind="Deployment", name="web-*", json_pointers=(("spec", "replicas"),)),
+        IgnoreRule(json_pointers=(("metadata", "labels"),)),
+    )
+    assert notes == (
+        "ignore[1]: target.name regex '(a|b)' is too complex",
+        "ignore[2]: label/annotation selectors are not supported",
+    )
+    assert operator_ignore_rules([kustomization]) == rules
+
+
+def test_regex_to_glob() -> None:
+    assert regex_to_glob("^apps$") == "apps"
+    assert regex_to_glob("networking\\.k8s\\.io") == "networking.k8s.io"
+    assert regex_to_glob("web-.*") == "web-*"
+    assert regex_to_glob("a.c") == "a?c"
+    assert regex_to_glob("a+") is None
+
+
+def annotated(**annotations: str) -> dict[str, object]:
+    return {"metadata": {"name": "x", "annotations": annotations}}
+
+
+def test_object_level_skips() -> None:
+    extraneous = annotated(
+        **{"argocd.argoproj.io/compare-options": "ServerSideDiff=true, IgnoreExtraneous"}
+    )
+    assert (
+        skip_reason(extraneous, Status.EXTRA)
+        == "argocd.argoproj.io/compare-options: IgnoreExtraneous"
+    )
+    assert not skip_object(extraneous, Status.DRIFTED)  # only extras are ignored
+    flux = annotated(**{"kustomize.toolkit.fluxcd.io/ssa": "Ignore"})
+    assert skip_reason(flux, Status.DRIFTED) == "kustomize.toolkit.fluxcd.io/ssa: Ignore"
+    assert skip_object(flux)
+    assert not skip_object(annotated(**{"kustomize.toolkit.fluxcd.io/ssa": "IfNotPresent"}))
+    assert not skip_object(None, Status.EXTRA)
+    assert not skip_object({"metadata": {"annotations": "not a map"}})
