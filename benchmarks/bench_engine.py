@@ -7,7 +7,6 @@ Run: .venv/bin/python -m benchmarks.bench_engine [--objects 10000] [--kubectl-sa
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
 import resource
@@ -31,7 +30,7 @@ APPLY = "application/apply-patch+yaml"
 
 def make_object(i: int, ns: str) -> dict[str, Any]:
     """One object; built fresh each time so the YAML has no anchors (as real manifests)."""
-    return copy.deepcopy(_make_object(i, ns))
+    return json.loads(json.dumps(_make_object(i, ns)))
 
 
 def _make_object(i: int, ns: str) -> dict[str, Any]:
