@@ -453,33 +453,46 @@ class Syncer:
         created_crds: dict[tuple[str, str], str] = {}  # kind defined -> CRD name
         failed_crds: dict[tuple[str, str], str] = {}
         out: list[ItemResult] = []
-        for item in items:
-            if item.prune:
-                continue
-            kind = (item.ref.group, item.ref.kind)
-            if kind in failed_crds:
-                out.append(ItemResult(item.ref, "skipped", f"its CRD {failed_crds[kind]} failed"))
-                continue
-            if kind in created_crds and self.discovery.resolve(*kind) is None:
-                problem = self._wait_served(created_crds[kind], kind)
-                if problem:
-                    out.append(ItemResult(item.ref, "skipped", problem))
-                    continue
-            where = self._where(item, pending)
-            if where is None:
-                out.append(ItemResult(item.ref, "failed", "unknown kind"))
-                continue
-            result = self._apply_one(item, where, force)
-            out.append(result)
-            defined = [k for k, _ in pending.items() if _defines(item, k)]
-            for k in defined:
-                (created_crds if result.ok else failed_crds)[k] = item.ref.name
+        todo = [item for item in items if not item.prune]
+        for index, item in enumerate(todo):
+            try:
+                out.append(self._apply_in_order(item, pending, created_crds, failed_crds, force))
+            except KeyboardInterrupt:  # say exactly what was and was not applied, then stop
+                out += [
+                    ItemResult(rest.ref, "skipped", "interrupted before it was applied")
+                    for rest in todo[index:]
+                ]
+                break
         return out
+
+    def _apply_in_order(
+        self,
+        item: SyncItem,
+        pending: Mapping[tuple[str, str], _Where],
+        created_crds: dict[tuple[str, str], str],
+        failed_crds: dict[tuple[str, str], str],
+        force: bool,
+    ) -> ItemResult:
+        kind = (item.ref.group, item.ref.kind)
+        if kind in failed_crds:
+            return ItemResult(item.ref, "skipped", f"its CRD {failed_crds[kind]} failed")
+        if kind in created_crds and self.discovery.resolve(*kind) is None:
+            problem = self._wait_served(created_crds[kind], kind)
+            if problem:
+                return ItemResult(item.ref, "skipped", problem)
+        where = self._where(item, pending)
+        if where is None:
+            return ItemResult(item.ref, "failed", "unknown kind")
+        result = self._apply_one(item, where, force)
+        for k in pending:
+            if _defines(item, k):
+                (created_crds if result.ok else failed_crds)[k] = item.ref.name
+        return result
 
     def _apply_one(self, item: SyncItem, where: _Where, force: bool) -> ItemResult:
         try:
             applied = self._apply(item, where, self._path(item, where), force=force, dry_run=False)
-        except (ApiError, MutationRefused) as exc:
+        except (ClusterError, MutationRefused) as exc:  # incl. a server gone mid-sync
             return _failure(item.ref, exc)
         version = str((applied.get("metadata") or {}).get("resourceVersion", ""))
         if not item.exists:

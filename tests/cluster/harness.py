@@ -17,7 +17,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,9 @@ class ClusterInfo:
     directory: str
     server: str
     etcd: str
-    pids: list[int]
+    pids: list[int]  # [etcd, kube-apiserver]
     bin_dir: str
+    apiserver_argv: list[str] = field(default_factory=list)
 
     @property
     def audit_log(self) -> Path:
@@ -271,47 +272,47 @@ def up(directory: str | os.PathLike[str], timeout: float = 60.0) -> ClusterInfo:
         ],
         root / "etcd.log",
     )
-    apiserver = _spawn(
-        [
-            str(bins / "kube-apiserver"),
-            "--etcd-servers",
-            etcd_url,
-            "--bind-address",
-            "127.0.0.1",
-            "--advertise-address",
-            "127.0.0.1",
-            "--secure-port",
-            str(api_port),
-            "--cert-dir",
-            str(certs),
-            "--service-account-key-file",
-            str(sa_key),
-            "--service-account-signing-key-file",
-            str(sa_key),
-            "--service-account-issuer",
-            "https://kubernetes.default.svc",
-            "--service-cluster-ip-range",
-            "10.0.0.0/16",
-            "--authorization-mode",
-            "RBAC",
-            "--disable-admission-plugins",
-            "ServiceAccount",
-            "--token-auth-file",
-            str(root / "tokens.csv"),
-            "--audit-policy-file",
-            str(root / "audit-policy.yaml"),
-            "--audit-log-path",
-            str(root / "audit.log"),
-            "--audit-log-mode",
-            "blocking",
-            "--allow-privileged",
-            "--v",
-            "1",
-        ],
-        root / "kube-apiserver.log",
-    )
+    apiserver_argv = [
+        str(bins / "kube-apiserver"),
+        "--etcd-servers",
+        etcd_url,
+        "--bind-address",
+        "127.0.0.1",
+        "--advertise-address",
+        "127.0.0.1",
+        "--secure-port",
+        str(api_port),
+        "--cert-dir",
+        str(certs),
+        "--service-account-key-file",
+        str(sa_key),
+        "--service-account-signing-key-file",
+        str(sa_key),
+        "--service-account-issuer",
+        "https://kubernetes.default.svc",
+        "--service-cluster-ip-range",
+        "10.0.0.0/16",
+        "--authorization-mode",
+        "RBAC",
+        "--disable-admission-plugins",
+        "ServiceAccount",
+        "--token-auth-file",
+        str(root / "tokens.csv"),
+        "--audit-policy-file",
+        str(root / "audit-policy.yaml"),
+        "--audit-log-path",
+        str(root / "audit.log"),
+        "--audit-log-mode",
+        "blocking",
+        "--allow-privileged",
+        "--v",
+        "1",
+    ]
+    apiserver = _spawn(apiserver_argv, root / "kube-apiserver.log")
     server = f"https://127.0.0.1:{api_port}"
-    info = ClusterInfo(str(root), server, etcd_url, [etcd.pid, apiserver.pid], str(bins))
+    info = ClusterInfo(
+        str(root), server, etcd_url, [etcd.pid, apiserver.pid], str(bins), apiserver_argv
+    )
     (root / STATE_FILE).write_text(json.dumps(asdict(info), indent=1))
     try:
         _wait_ready(info, [etcd, apiserver], timeout)
@@ -327,6 +328,16 @@ def up(directory: str | os.PathLike[str], timeout: float = 60.0) -> ClusterInfo:
         link.unlink()
     link.symlink_to(bins / "kubectl")
     return info
+
+
+def restart_apiserver(info: ClusterInfo, timeout: float = 60.0) -> None:
+    """Stop kube-apiserver (if it still runs) and start it again on the same port and etcd."""
+    stop_processes(info.pids[1:])
+    root = Path(info.directory)
+    proc = _spawn(info.apiserver_argv, root / "kube-apiserver.log")
+    info.pids[1:] = [proc.pid]
+    (root / STATE_FILE).write_text(json.dumps(asdict(info), indent=1))
+    _wait_ready(info, [proc], timeout)
 
 
 def load(directory: str | os.PathLike[str]) -> ClusterInfo:

@@ -119,3 +119,66 @@ def test_a_wrong_token_is_one_clear_line(doomed_cluster: ClusterInfo, tmp_path: 
     ]
     assert "Traceback" not in result.stderr
     assert "expired-token-value-123" not in result.stdout + result.stderr
+
+
+def test_a_sync_interrupted_half_way_says_what_was_applied_and_a_rerun_converges(
+    doomed_cluster: ClusterInfo, tmp_path: Path
+) -> None:
+    from driftui.actions.sync import Syncer, match_manifests, plan_sync
+    from driftui.source.load import load_desired
+
+    repo = tmp_path / "repo"
+    maps = [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": f"m{i}"},
+            "data": {"i": str(i)},
+        }
+        for i in range(3)
+    ]
+    write_repo(repo, {"maps.yaml": maps})
+    kubeconfig = doomed_cluster.kubeconfig("admin")
+    scanner = Scanner(
+        ScanOptions(repo=str(repo), kubeconfig=kubeconfig, namespace="default"), MutationGate()
+    )
+    results = scanner.scan().results
+    plan = plan_sync(
+        results, match_manifests(results, load_desired(str(repo)).manifests, "default")
+    )
+    apiserver_pid = doomed_cluster.pids[-1]
+
+    class ServerDiesAfterFirstApply(Syncer):
+        """Instrumentation only: the real server really dies between two real applies."""
+
+        def _apply_one(self, item, where, force):  # type: ignore[no-untyped-def]
+            result = super()._apply_one(item, where, force)
+            os.killpg(apiserver_pid, signal.SIGKILL)
+            return result
+
+    outcomes = ServerDiesAfterFirstApply(scanner.client(), field_manager="driftui").apply(
+        plan.applies
+    )
+    assert [(o.ref.name, o.outcome) for o in outcomes] == [
+        ("m0", "created"),
+        ("m1", "failed"),
+        ("m2", "failed"),
+    ]
+    assert all("cannot reach" in o.message for o in outcomes[1:])
+
+    harness.restart_apiserver(doomed_cluster)
+    base = [
+        sys.executable,
+        "-m",
+        "driftui",
+        "--repo",
+        str(repo),
+        "--kubeconfig",
+        kubeconfig,
+        "-n",
+        "default",
+    ]
+    rerun = subprocess.run([*base, "sync", "--yes"], capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    diff = subprocess.run([*base, "diff"], capture_output=True, text=True, check=False)
+    assert diff.returncode == 0, diff.stdout
