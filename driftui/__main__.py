@@ -9,17 +9,38 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from driftui import cli
+from driftui.actions.executors import make_executors
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.history import HistoryEntry, object_history
+from driftui.model import ObjectRef
+
+
+def history_of(scanner: Scanner) -> Callable[[ObjectRef], list[HistoryEntry]]:
+    opts = scanner.options
+
+    def history(ref: ObjectRef) -> list[HistoryEntry]:
+        return object_history(
+            opts.repo, opts.ref, ref, path=opts.path, default_namespace=opts.namespace or "default"
+        )
+
+    return history
 
 
 def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate) -> int:
     from driftui.tui.app import run_explorer
 
-    return run_explorer(scanner.scan, read_only=gate.read_only, gate=gate)
+    return run_explorer(
+        scanner.scan,
+        read_only=gate.read_only,
+        gate=gate,
+        history=history_of(scanner),
+        executors=make_executors(scanner, gate),
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:

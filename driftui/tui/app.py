@@ -70,7 +70,7 @@ SECTIONS: dict[str, str] = {
     "cursor_down": "Navigate",
     "cursor_up": "Navigate",
     "open": "Navigate",
-    "back": "Navigate",
+    "leave_filter": "Navigate",
     "filter": "Find",
     "status_filter": "Find",
     "grouping": "Find",
@@ -113,7 +113,7 @@ class DriftExplorer(App[None]):
         *_action_bindings(),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("w", "watch", "Watch", id="watch", show=False),
-        Binding("escape", "back", "Back", show=False),
+        Binding("escape", "leave_filter", "Back", show=False),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -167,7 +167,7 @@ class DriftExplorer(App[None]):
         yield Footer()
 
     @property
-    def tree(self) -> ResourceTree:
+    def resource_tree(self) -> ResourceTree:
         return self.query_one("#tree", ResourceTree)
 
     @property
@@ -179,11 +179,11 @@ class DriftExplorer(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._update_header()
         self._update_tree_title()
-        self.tree.focus()
+        self.resource_tree.focus()
         self.start_scan()
 
     def _theme_changed(self, _theme: object) -> None:
-        self.tree.refresh_status_styles()
+        self.resource_tree.refresh_status_styles()
         self._rebuild(keep=self._selected_ref())
 
     # -- scanning -----------------------------------------------------------------------------
@@ -225,7 +225,7 @@ class DriftExplorer(App[None]):
     def on_scan_finished(self, message: ScanFinished) -> None:
         first = self.report is None
         keep = self._selected_ref()
-        expanded = None if first else self.tree.expanded_keys()
+        expanded = None if first else self.resource_tree.expanded_keys()
         self.scanning = False
         self.progress_text = ""
         self.error_text = ""
@@ -265,7 +265,7 @@ class DriftExplorer(App[None]):
     ) -> None:
         if self.report is None:
             return
-        tree = self.tree
+        tree = self.resource_tree
         results = self._visible_results()
         tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
         tree.load(build_index(results, tree.grouping), expanded=expanded)
@@ -281,7 +281,7 @@ class DriftExplorer(App[None]):
 
     def _update_tree_title(self, shown: int | None = None) -> None:
         panel = self.query_one("#tree-panel")
-        panel.border_title = f"Resources · {self.tree.grouping.title}"
+        panel.border_title = f"Resources · {self.resource_tree.grouping.heading}"
         parts = []
         if self.status_filter is not None:
             parts.append(LABEL[self.status_filter])
@@ -289,7 +289,7 @@ class DriftExplorer(App[None]):
             parts.append(f"/{self.query_text}")
         if self.report is not None and shown is not None:
             parts.append(f"{shown}/{len(self.report.results)}")
-        if not (self.tree.show_in_sync or self.tree.reveal_all):
+        if not (self.resource_tree.show_in_sync or self.resource_tree.reveal_all):
             parts.append("in sync folded")
         panel.border_subtitle = " · ".join(parts)
 
@@ -315,14 +315,14 @@ class DriftExplorer(App[None]):
         )
 
     def _selected_ref(self) -> ObjectRef | None:
-        node = self.tree.cursor_node
+        node = self.resource_tree.cursor_node
         if node is not None and isinstance(node.data, DriftResult):
             return node.data.ref
         return None
 
     def selected_results(self) -> list[DriftResult]:
         """What an action acts on: the object under the cursor, or every object in its group."""
-        node = self.tree.cursor_node
+        node = self.resource_tree.cursor_node
         data = node.data if node is not None else None
         if isinstance(data, DriftResult):
             return [data]
@@ -331,7 +331,7 @@ class DriftExplorer(App[None]):
         return []
 
     def _show_cursor_subject(self) -> None:
-        node = self.tree.cursor_node
+        node = self.resource_tree.cursor_node
         data = node.data if node is not None else None
         if isinstance(data, DriftResult):
             subject = Subject(result=data)
@@ -361,7 +361,7 @@ class DriftExplorer(App[None]):
         elif node.is_expanded:
             node.collapse()
         else:
-            self.tree.open_on_worst(node)
+            self.resource_tree.open_on_worst(node)
 
     # -- key actions --------------------------------------------------------------------------
 
@@ -408,14 +408,14 @@ class DriftExplorer(App[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.tree.focus()
+        self.resource_tree.focus()
 
-    def action_back(self) -> None:
+    def action_leave_filter(self) -> None:
         field = self.query_one("#filter", Input)
         if field.has_focus:
             field.value = ""
             field.remove_class("visible")
-        self.tree.focus()
+        self.resource_tree.focus()
 
     def action_status_filter(self) -> None:
         self.status_filter = next_status_filter(self.status_filter)
@@ -424,12 +424,12 @@ class DriftExplorer(App[None]):
         self._rebuild(keep=self._selected_ref())
 
     def action_grouping(self) -> None:
-        self.tree.grouping = self.tree.grouping.next()
+        self.resource_tree.grouping = self.resource_tree.grouping.next()
         self._rebuild(keep=self._selected_ref())
 
     def action_toggle_in_sync(self) -> None:
-        self.tree.show_in_sync = not self.tree.show_in_sync
-        self._rebuild(keep=self._selected_ref(), expanded=self.tree.expanded_keys())
+        self.resource_tree.show_in_sync = not self.resource_tree.show_in_sync
+        self._rebuild(keep=self._selected_ref(), expanded=self.resource_tree.expanded_keys())
 
     def action_refresh(self) -> None:
         self.start_scan()
@@ -529,7 +529,7 @@ class DriftExplorer(App[None]):
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             name = binding.action.split("(")[0]
-            if name in ("show_tab", "back"):
+            if name in ("show_tab", "leave_filter"):
                 continue
             keys = self.get_key_display(binding)
             if name == "run_action":
@@ -552,7 +552,7 @@ class DriftExplorer(App[None]):
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             name = binding.action.split("(")[0]
-            if name in ("back", "quit", "run_action"):
+            if name in ("leave_filter", "quit", "run_action"):
                 continue
             yield SystemCommand(
                 binding.description,
@@ -587,8 +587,11 @@ def run_explorer(
     read_only: bool,
     gate: MutationGate,
     history: HistoryFn | None = None,
+    executors: Mapping[str, Executor] | None = None,
 ) -> int:
     """Open the explorer; returns the process exit code."""
-    app = DriftExplorer(scanner, read_only=read_only, gate=gate, history=history)
+    app = DriftExplorer(
+        scanner, read_only=read_only, gate=gate, history=history, executors=executors
+    )
     app.run()
     return app.return_code or 0

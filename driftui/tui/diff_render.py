@@ -79,7 +79,8 @@ class _Painter:
         else:
             lines, number = self.git_lines, line.old_no
         if number is not None and 0 < number <= len(lines) and lines[number - 1].plain == line.text:
-            return lines[number - 1]
+            found: Content = lines[number - 1]
+            return found
         return Content(line.text)
 
 

@@ -22,7 +22,7 @@ class Grouping(StrEnum):
     APP = "app"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:
         return {
             Grouping.NAMESPACE: "namespace ▸ kind",
             Grouping.FILE: "source file",

@@ -43,9 +43,9 @@ def notifications(app: Any) -> list[str]:
 async def select(pilot: Any, ref: ObjectRef) -> None:
     app = pilot.app
     result = next(r for r in app.report.results if r.ref == ref)
-    assert app.tree.reveal(ref, app.tree.path_of(result))
+    assert app.resource_tree.reveal(ref, app.resource_tree.path_of(result))
     await settle(pilot)
-    assert app.tree.cursor_node.data.ref == ref
+    assert app.resource_tree.cursor_node.data.ref == ref
 
 
 async def test_first_scan_fills_tree_and_header() -> None:
@@ -58,36 +58,44 @@ async def test_first_scan_fills_tree_and_header() -> None:
         assert "@ main 4f2c9e1" in text
         assert "4 drifted" in text and "1 missing" in text and "1 forbidden" in text
         assert "refreshed 15:09:26" in text
-        assert top_labels(app.tree) == ["default", "monitoring", "payments", "shop", "vault"]
+        assert top_labels(app.resource_tree) == [
+            "default",
+            "monitoring",
+            "payments",
+            "shop",
+            "vault",
+        ]
         # the all-in-sync cluster-scoped group is folded into a count
-        assert "3 in sync" in str(app.tree.root.children[-1].label)
+        assert "3 in sync" in str(app.resource_tree.root.children[-1].label)
         # the cursor lands on the worst object of the worst group
-        assert display_status(app.tree.cursor_node.data) is DisplayStatus.ERROR
+        assert display_status(app.resource_tree.cursor_node.data) is DisplayStatus.ERROR
 
 
 async def test_navigation_with_j_k_enter_opens_group_on_worst_child() -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        start = app.tree.cursor_line
+        start = app.resource_tree.cursor_line
         await pilot.press("j")
-        assert app.tree.cursor_line == start + 1
+        assert app.resource_tree.cursor_line == start + 1
         await pilot.press("k")
-        assert app.tree.cursor_line == start
+        assert app.resource_tree.cursor_line == start
         # move to the "shop" group and open it: the cursor lands on its worst child
-        shop = next(n for n in app.tree.root.children if n.data.group.label == "shop")
-        app.tree.go_to(shop)
+        shop = next(n for n in app.resource_tree.root.children if n.data.group.label == "shop")
+        app.resource_tree.go_to(shop)
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert shop.is_expanded
-        worst = app.tree.cursor_node
+        worst = app.resource_tree.cursor_node
         assert worst.parent is shop
         assert isinstance(worst.data, GroupEntry)
         assert worst.data.group.label == "ConfigMap"  # drifted; first of the worst, by name
         await pilot.press("enter")
         await settle(pilot)
-        assert app.tree.cursor_node.data.ref == ObjectRef("", "ConfigMap", "shop", "web-config")
+        assert app.resource_tree.cursor_node.data.ref == ObjectRef(
+            "", "ConfigMap", "shop", "web-config"
+        )
         diff = app.detail.view_lines("diff-view")
         removed = [line for line in diff if "FEATURE_CHECKOUT_V2" in line and "- " in line]
         added = [line for line in diff if "FEATURE_CHECKOUT_V2" in line and "+ " in line]
@@ -160,12 +168,12 @@ async def test_fuzzy_filter_narrows_the_tree_and_escape_clears_it() -> None:
         assert field.has_focus
         await pilot.press(*"dep web")
         await settle(pilot)
-        names = {(r.ref.kind, r.ref.name) for r in leaves(app.tree)}
+        names = {(r.ref.kind, r.ref.name) for r in leaves(app.resource_tree)}
         assert names == {("Deployment", "web")}
         await pilot.press("escape")
         await settle(pilot)
-        assert app.query_text == "" and app.tree.has_focus
-        assert len(top_labels(app.tree)) == 5
+        assert app.query_text == "" and app.resource_tree.has_focus
+        assert len(top_labels(app.resource_tree)) == 5
 
 
 async def test_filter_matches_in_sync_objects_too() -> None:
@@ -174,12 +182,15 @@ async def test_filter_matches_in_sync_objects_too() -> None:
         await settle(pilot)
         await pilot.press("slash", *"zzz", "enter")
         await settle(pilot)
-        assert leaves(app.tree) == []
+        assert leaves(app.resource_tree) == []
         app.query_one("#filter", Input).value = "service web"
         await settle(pilot)
-        found = {r.ref for r in leaves(app.tree)}
+        found = {r.ref for r in leaves(app.resource_tree)}
         assert SERVICE in found  # in sync, still found
-        assert found == {SERVICE, ObjectRef("monitoring.coreos.com", "ServiceMonitor", "monitoring", "shop-web")}
+        assert found == {
+            SERVICE,
+            ObjectRef("monitoring.coreos.com", "ServiceMonitor", "monitoring", "shop-web"),
+        }
 
 
 async def test_status_filter_cycles_through_statuses() -> None:
@@ -189,8 +200,8 @@ async def test_status_filter_cycles_through_statuses() -> None:
         await pilot.press("f")
         await settle(pilot)
         assert app.status_filter is DisplayStatus.DRIFTED
-        app.tree.open_all()
-        shown = leaves(app.tree)
+        app.resource_tree.open_all()
+        shown = leaves(app.resource_tree)
         assert len(shown) == 4 and all(display_status(r) is DisplayStatus.DRIFTED for r in shown)
         await pilot.press("f")
         await settle(pilot)
@@ -204,14 +215,14 @@ async def test_grouping_and_in_sync_toggle() -> None:
         await settle(pilot)
         await pilot.press("g")
         await settle(pilot)
-        assert "apps/shop/web.yaml" in top_labels(app.tree)
+        assert "apps/shop/web.yaml" in top_labels(app.resource_tree)
         await pilot.press("g")
         await settle(pilot)
-        assert "argocd:argocd/shop" in top_labels(app.tree)
+        assert "argocd:argocd/shop" in top_labels(app.resource_tree)
         await pilot.press("g", "i")
         await settle(pilot)
-        assert app.tree.show_in_sync
-        assert "(cluster-scoped)" in top_labels(app.tree)
+        assert app.resource_tree.show_in_sync
+        assert "(cluster-scoped)" in top_labels(app.resource_tree)
 
 
 async def test_read_only_action_says_why_and_runs_nothing(recorder: RecordingExecutor) -> None:
@@ -240,7 +251,9 @@ async def test_missing_permission_is_the_reason_shown(recorder: RecordingExecuto
         await select(pilot, WEB)
         await pilot.press("s")
         await settle(pilot)
-        assert any("no patch permission on deployments.apps in shop" in m for m in notifications(app))
+        assert any(
+            "no patch permission on deployments.apps in shop" in m for m in notifications(app)
+        )
         assert recorder.requests == []
 
 
@@ -327,7 +340,7 @@ async def test_help_screen_lists_every_binding() -> None:
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-body").query_one("Static").render())
         for binding in app.BINDINGS:
-            if binding.action.startswith(("show_tab", "back")):
+            if binding.action.startswith(("show_tab", "leave_filter")):
                 continue
             assert app.get_key_display(binding) in text, binding
         for needle in ("ctrl+p", "1 2 3 4 5", "j / ↓", "Sync", "Prune", "[read-only mode]"):
@@ -357,7 +370,7 @@ async def test_failed_refresh_keeps_previous_state() -> None:
         assert app.report is before
         assert "refresh failed: connection refused" in header_text(app)
         assert any("connection refused" in m for m in notifications(app))
-        assert app.tree.cursor_node.data.ref == WEB
+        assert app.resource_tree.cursor_node.data.ref == WEB
         assert any("replicas: 5" in line for line in app.detail.view_lines("diff-view"))
 
 
@@ -385,7 +398,7 @@ async def test_watch_mode_rescans_and_keeps_the_selection() -> None:
         await pilot.press("w")
         await settle(pilot)
         assert app.scans_finished >= 3
-        assert app.tree.cursor_node.data.ref == SECRET
+        assert app.resource_tree.cursor_node.data.ref == SECRET
 
 
 async def test_secret_diff_shows_masks_only() -> None:
@@ -420,8 +433,17 @@ def _secret(password: str) -> dict[str, Any]:
 
 async def test_history_lists_commits_and_enter_shows_masked_diff() -> None:
     entries = [
-        FakeEntry("b" * 40, "Ana", "2025-03-14T12:00:00Z", "rotate password", _secret("hunter2"), _secret("s3cr3t!")),
-        FakeEntry("a" * 40, "Bo", "2025-03-10T12:00:00Z", "add credentials", None, _secret("hunter2")),
+        FakeEntry(
+            "b" * 40,
+            "Ana",
+            "2025-03-14T12:00:00Z",
+            "rotate password",
+            _secret("hunter2"),
+            _secret("s3cr3t!"),
+        ),
+        FakeEntry(
+            "a" * 40, "Bo", "2025-03-10T12:00:00Z", "add credentials", None, _secret("hunter2")
+        ),
     ]
     calls: list[ObjectRef] = []
 

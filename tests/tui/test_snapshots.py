@@ -25,7 +25,7 @@ async def _on_web(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     app: Any = pilot.app
     result = next(r for r in app.report.results if r.ref == WEB)
-    app.tree.reveal(WEB, app.tree.path_of(result))
+    app.resource_tree.reveal(WEB, app.resource_tree.path_of(result))
     await settle(pilot)
 
 

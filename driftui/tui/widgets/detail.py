@@ -310,7 +310,8 @@ class DetailPane(Vertical):
         table.clear()
         now = self.clock()
         for diff in result.differences:
-            table.add_row(
+            # Text, not str: a str cell is parsed as markup, and `[name=web]` would vanish.
+            cells = (
                 diff.dotted,
                 short_value(diff.git),
                 short_value(diff.live),
@@ -318,6 +319,7 @@ class DetailPane(Vertical):
                 diff.manager or "—",
                 ago(diff.time, now) or "—",
             )
+            table.add_row(*(Text(cell) for cell in cells))
 
     def _show_history(self, entries: list[Any] | None) -> None:
         options = self.query_one("#history-list", OptionList)
