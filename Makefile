@@ -35,7 +35,7 @@ demo: install
 	$(BIN)/driftui demo
 
 screenshots: install
-	$(BIN)/python -m benchmarks.screenshots
+	$(BIN)/python screenshots/make.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
