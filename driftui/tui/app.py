@@ -147,6 +147,7 @@ class DriftExplorer(App[None]):
         self.scanning = False
         self.scans_finished = 0
         self._watch_timer: Timer | None = None
+        self._binding_state: tuple[object, ...] = ()
 
     # -- theme --------------------------------------------------------------------------------
 
@@ -349,7 +350,14 @@ class DriftExplorer(App[None]):
         else:
             subject = Subject(title="Waiting for the first scan…")
         self.detail.show(subject)
-        self.refresh_bindings()
+        self._refresh_bindings_if_changed()
+
+    def _refresh_bindings_if_changed(self) -> None:
+        """The footer recomposes on every refresh: on 10,000 objects, only when it would change."""
+        state = (self.detail.active_tab, tuple(self._applies(spec) for spec in ACTIONS))
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
 
     def on_tree_node_highlighted(self, _event: Tree.NodeHighlighted[Any]) -> None:
         self._show_cursor_subject()
