@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from driftui.actions.gate import MutationGate
-from driftui.actions.registry import ActionOutcome, ActionRequest, Executor
-from driftui.actions.revert import apply_revert
-from driftui.actions.sync import ItemResult, Syncer, match_manifests, plan_sync
+from driftui.actions.registry import ActionOutcome, ActionRequest, Executor, Previewer
+from driftui.actions.revert import apply_revert, preview_revert
+from driftui.actions.sync import ItemResult, Syncer, SyncPlan, match_manifests, plan_sync
 from driftui.engine import Scanner
 from driftui.source.load import load_desired
 
@@ -20,6 +20,56 @@ def _outcome(title: str, results: Sequence[ItemResult]) -> ActionOutcome:
     failed = [r for r in results if not r.ok]
     summary = f"{title}: {len(results) - len(failed)} of {len(results)} done"
     return ActionOutcome(ok=not failed, summary=summary, details=tuple(str(r) for r in results))
+
+
+def sync_plan(scanner: Scanner, request: ActionRequest) -> SyncPlan:
+    opts = scanner.options
+    desired = load_desired(opts.repo, opts.ref, opts.path, fetch=False)
+    namespace = opts.namespace or scanner.client().namespace
+    return plan_sync(
+        request.targets, match_manifests(request.targets, desired.manifests, namespace)
+    )
+
+
+def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
+    """The confirmation dialogs' content: a dry-run apply for sync, a side revert for revert."""
+    opts = scanner.options
+
+    def sync(request: ActionRequest) -> tuple[str, ...]:
+        previews = Syncer(scanner.client()).preview(sync_plan(scanner, request).applies)
+        lines: list[str] = []
+        for preview in previews:
+            lines.append(f"{preview.item.ref}: {preview.message or 'predicted by a dry-run apply'}")
+            marks = {"added": "+ ", "removed": "- ", "context": "  ", "hunk": ""}
+            lines += [f"  {marks[d.kind]}{d.text}" for d in preview.lines if d.kind != "context"]
+        return tuple(lines)
+
+    def revert(request: ActionRequest) -> tuple[str, ...]:
+        assert request.commit is not None
+        preview = preview_revert(opts.repo, request.commit, path=opts.path)
+        if preview.conflicts:
+            return (f"git revert {preview.short} conflicts in: " + ", ".join(preview.conflicts),)
+        verdicts = {
+            r.ref: r
+            for r in scanner.judge((c.after, c.file_after) for c in preview.objects if c.after)
+        }
+        lines = [f"git revert {preview.short} {preview.subject!r} on the current branch"]
+        for change in preview.objects:
+            verdict = verdicts.get(change.ref)
+            after = ""
+            if verdict is not None:
+                after = (
+                    f": then a sync would change {len(verdict.differences)} field(s)"
+                    if verdict.differences
+                    else ": live already matches"
+                )
+                after += f" [{verdict.owner}]" if verdict.owner else ""
+            lines.append(f"{change.change} {change.ref}{after}")
+            if verdict is not None:
+                lines += [f"  {d.dotted}: {d.live!r} -> {d.git!r}" for d in verdict.differences]
+        return tuple(lines)
+
+    return {"sync": sync, "revert": revert}
 
 
 def make_executors(
@@ -32,11 +82,7 @@ def make_executors(
         return Syncer(scanner.client(), field_manager=field_manager)
 
     def sync(request: ActionRequest) -> ActionOutcome:
-        desired = load_desired(opts.repo, opts.ref, opts.path, fetch=False)
-        namespace = opts.namespace or scanner.client().namespace
-        manifests = match_manifests(request.targets, desired.manifests, namespace)
-        plan = plan_sync(request.targets, manifests)
-        return _outcome("Sync", syncer().apply(plan.applies))
+        return _outcome("Sync", syncer().apply(sync_plan(scanner, request).applies))
 
     def prune(request: ActionRequest) -> ActionOutcome:
         plan = plan_sync(request.targets, {}, prune=True)

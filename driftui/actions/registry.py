@@ -99,6 +99,9 @@ class ActionOutcome:
 
 
 Executor = Callable[[ActionRequest], ActionOutcome]
+Previewer = Callable[[ActionRequest], tuple[str, ...]]
+"""Exactly what an action would change, worked out by the layer that owns it (a dry-run
+server-side apply, a revert computed off to the side). May be slow: run it off the UI."""
 ResourceOf = Callable[[str], str]
 """kind -> plural resource name, as RBAC spells it. Discovery can provide the real one."""
 

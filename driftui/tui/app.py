@@ -28,10 +28,12 @@ from driftui.actions.registry import (
     ActionRequest,
     ActionSpec,
     Executor,
+    Previewer,
     ResourceOf,
     action_by_id,
     execute,
     guess_resource,
+    planned_changes,
     unavailable_reason,
 )
 from driftui.model import DriftResult, ObjectRef, ScanReport
@@ -127,6 +129,7 @@ class DriftExplorer(App[None]):
         clock: Callable[[], datetime] = _local_now,
         watch_interval: float = 10.0,
         executors: Mapping[str, Executor] | None = None,
+        previewers: Mapping[str, Previewer] | None = None,
         resource_of: ResourceOf = guess_resource,
     ) -> None:
         super().__init__()
@@ -137,6 +140,7 @@ class DriftExplorer(App[None]):
         self.clock = clock
         self.watch_interval = watch_interval
         self.executors = dict(executors or {})
+        self.previewers = dict(previewers or {})
         self.resource_of = resource_of
         self.report: ScanReport | None = None
         self.refreshed: datetime | None = None
@@ -474,11 +478,29 @@ class DriftExplorer(App[None]):
             self.notify(reason, title=f"{spec.title} unavailable", severity="warning")
             return
 
+        previewer = self.previewers.get(spec.id)
+        if previewer is None:
+            self._confirm(request, None)
+        else:
+            self.notify(f"Working out what {spec.title.lower()} would change…", timeout=3)
+            self._preview(request, previewer)
+
+    @work(thread=True, group="actions", exit_on_error=False)
+    def _preview(self, request: ActionRequest, previewer: Previewer) -> None:
+        """A dry-run or a side revert can take a while: never on the UI thread."""
+        try:
+            changes: tuple[str, ...] | None = previewer(request)
+        except Exception as error:
+            changes = (f"preview failed: {error}", *planned_changes(request))
+        self.call_from_thread(self._confirm, request, changes)
+
+    def _confirm(self, request: ActionRequest, changes: tuple[str, ...] | None) -> None:
         def confirmed(ok: bool | None) -> None:
             if ok:
                 self._run_confirmed(request)
 
-        self.push_screen(ConfirmActionScreen(request, cursor_blink=self.CURSOR_BLINK), confirmed)
+        screen = ConfirmActionScreen(request, cursor_blink=self.CURSOR_BLINK, changes=changes)
+        self.push_screen(screen, confirmed)
 
     def _run_confirmed(self, request: ActionRequest) -> None:
         executor = self.executors.get(request.action.id)
@@ -596,10 +618,16 @@ def run_explorer(
     gate: MutationGate,
     history: HistoryFn | None = None,
     executors: Mapping[str, Executor] | None = None,
+    previewers: Mapping[str, Previewer] | None = None,
 ) -> int:
     """Open the explorer; returns the process exit code."""
     app = DriftExplorer(
-        scanner, read_only=read_only, gate=gate, history=history, executors=executors
+        scanner,
+        read_only=read_only,
+        gate=gate,
+        history=history,
+        executors=executors,
+        previewers=previewers,
     )
     app.run()
     return app.return_code or 0

@@ -33,9 +33,16 @@ def dialog_title(request: ActionRequest) -> str:
 class ConfirmActionScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, request: ActionRequest, *, cursor_blink: bool = True) -> None:
+    def __init__(
+        self,
+        request: ActionRequest,
+        *,
+        cursor_blink: bool = True,
+        changes: tuple[str, ...] | None = None,
+    ) -> None:
         super().__init__()
         self.request = request
+        self.changes = changes if changes is not None else planned_changes(request)
         self.word = confirmation_word(request)
         self.cursor_blink = cursor_blink
 
@@ -46,7 +53,7 @@ class ConfirmActionScreen(ModalScreen[bool]):
             yield Static(Content(spec.description + "."), id="confirm-description")
             yield Static(Content("This will change:"), classes="confirm-label")
             with VerticalScroll(id="confirm-changes"):
-                yield Static(Content("\n".join(planned_changes(self.request))))
+                yield Static(Content("\n".join(self.changes)))
             if self.word is not None:
                 yield Static(Content(f"Type {self.word} to confirm:"), classes="confirm-label")
                 yield Input(placeholder=self.word, id="confirm-word")
