@@ -43,10 +43,16 @@ async def settle(app: DriftExplorer, pilot: object) -> None:
 async def shoot(workdir: Path, out: Path) -> list[Path]:
     fixture = build_demo(workdir)
     gate = MutationGate(read_only=True)
-    options = ScanOptions(repo=str(fixture.repo), live_snapshot=str(fixture.snapshot), read_only=True)
+    options = ScanOptions(
+        repo=str(fixture.repo), live_snapshot=str(fixture.snapshot), read_only=True
+    )
     scanner = Scanner(options, gate)
     app = ScreenshotExplorer(
-        scanner.scan, read_only=True, gate=gate, history=history_of(scanner), clock=lambda: FIXED_NOW
+        scanner.scan,
+        read_only=True,
+        gate=gate,
+        history=history_of(scanner),
+        clock=lambda: FIXED_NOW,
     )
     made: list[Path] = []
     async with app.run_test(size=SIZE) as pilot:

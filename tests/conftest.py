@@ -50,3 +50,17 @@ def namespace(cluster: ClusterInfo) -> Iterator[str]:
     assert status == 201, body
     yield name
     harness.request(cluster, "DELETE", f"/api/v1/namespaces/{name}")
+
+
+@pytest.fixture
+def doomed_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
+    """A control plane of its own, for tests that kill or restart it."""
+    directory = tmp_path_factory.mktemp("doomed")
+    try:
+        info = harness.up(directory)
+    except harness.ClusterError as exc:
+        pytest.fail(f"cannot start a local control plane: {exc}", pytrace=False)
+    try:
+        yield info
+    finally:
+        harness.down(directory)

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,17 +20,6 @@ from tests.cluster.harness import ClusterInfo
 from tests.integration.drift_scenario import write_repo
 
 pytestmark = pytest.mark.cluster
-
-
-@pytest.fixture
-def doomed_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterInfo]:
-    """A control plane of its own, because these tests kill it."""
-    directory = tmp_path_factory.mktemp("doomed")
-    info = harness.up(directory)
-    try:
-        yield info
-    finally:
-        harness.down(directory)
 
 
 def objects(ns: str) -> dict[str, list[dict[str, object]]]:

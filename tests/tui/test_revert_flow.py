@@ -21,8 +21,9 @@ CART = ObjectRef("apps", "Deployment", "shop", "cart")
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 async def wait_for_confirm(pilot: Any) -> ConfirmActionScreen:
@@ -37,8 +38,14 @@ async def test_history_revert_preview_cancel_then_confirm(tmp_path: Path) -> Non
     demo = build_demo(tmp_path)
     gate = MutationGate(read_only=False)
     scanner = Scanner(ScanOptions(repo=str(demo.repo), live_snapshot=str(demo.snapshot)), gate)
-    app = TestExplorer(scanner.scan, read_only=False, gate=gate, history=history_of(scanner),
-                       executors=make_executors(scanner, gate), previewers=make_previewers(scanner))
+    app = TestExplorer(
+        scanner.scan,
+        read_only=False,
+        gate=gate,
+        history=history_of(scanner),
+        executors=make_executors(scanner, gate),
+        previewers=make_previewers(scanner),
+    )
     head = git(demo.repo, "rev-parse", "HEAD")
     target = git(demo.repo, "log", "-1", "--format=%h", "--grep=legacy checkout")
     async with app.run_test(size=(120, 36)) as pilot:
@@ -72,5 +79,7 @@ async def test_history_revert_preview_cancel_then_confirm(tmp_path: Path) -> Non
             if git(demo.repo, "rev-parse", "HEAD") != head:
                 break
             await pilot.pause(0.05)
-        assert git(demo.repo, "log", "-1", "--format=%s").startswith('Revert "cart: drop the legacy')
+        assert git(demo.repo, "log", "-1", "--format=%s").startswith(
+            'Revert "cart: drop the legacy'
+        )
         assert git(demo.repo, "rev-parse", "HEAD~1") == head

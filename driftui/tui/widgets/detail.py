@@ -264,8 +264,7 @@ class DetailPane(Vertical):
     def _heading(self, result: DriftResult) -> Content:
         status = display_status(result)
         return Content.from_markup(
-            f"{markup(status, GLYPH[status] + ' ' + LABEL[status])} [b]$ref[/b] "
-            f"[$text-muted]· {result.fidelity.value} ·[/]",
+            f"{markup(status, GLYPH[status] + ' ' + LABEL[status])} [b]$ref[/b]",
             ref=str(result.ref),
         )
 
@@ -275,11 +274,11 @@ class DetailPane(Vertical):
         status = display_status(result)
         layout = "side-by-side" if rendered.split else "unified"
         mode = f"{layout} · {'full' if self.full else 'compact'}"
-        details = f"{rendered.changed} changed lines · -git +live · {mode}"
+        details = f"· {rendered.changed} changed · {mode}"
         if result.ignored:
             details += f" · {result.ignored} ignored"
         if status.value in ("error", "forbidden"):
-            info.update(self._heading(result).right_crop(2))
+            info.update(self._heading(result))
             view.show_message(
                 f"{LABEL[status]}: {result.reason or 'no reason given'}", "$text-error"
             )

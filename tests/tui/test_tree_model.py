@@ -1,0 +1,124 @@
+"""Unit tests for the explorer's pure pieces: grouping, folding, filters, formatting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from driftui.model import DriftResult, Fidelity, ObjectRef, Status
+from driftui.tui.formatting import ago, short_value
+from driftui.tui.status_style import DisplayStatus, display_status, status_css_variables, variable
+from driftui.tui.tree_model import (
+    STATUS_FILTER_CYCLE,
+    Grouping,
+    build_index,
+    filter_results,
+    next_status_filter,
+    visible_children,
+)
+from tests.tui.sample_data import sample_results
+
+
+def _result(
+    kind: str, ns: str, name: str, status: Status = Status.IN_SYNC, reason: str = ""
+) -> DriftResult:
+    return DriftResult(
+        ObjectRef("", kind, ns, name), "v1", status, Fidelity.CLIENT_SIDE, reason=reason
+    )
+
+
+def test_forbidden_is_an_error_whose_reason_says_so() -> None:
+    assert (
+        display_status(_result("Secret", "v", "k", Status.ERROR, "forbidden: no"))
+        is DisplayStatus.FORBIDDEN
+    )
+    assert (
+        display_status(_result("Secret", "v", "k", Status.ERROR, "parse error"))
+        is DisplayStatus.ERROR
+    )
+    assert display_status(_result("Secret", "v", "k", Status.DRIFTED)) is DisplayStatus.DRIFTED
+
+
+def test_index_rolls_counts_up_and_knows_the_worst() -> None:
+    root = build_index(sample_results(), Grouping.NAMESPACE)
+    assert root.total == len(sample_results())
+    shop = root.children["shop"]
+    assert shop.counts[DisplayStatus.DRIFTED] == 2 and shop.counts[DisplayStatus.EXTRA] == 1
+    assert shop.worst is DisplayStatus.DRIFTED
+    assert root.children["vault"].worst is DisplayStatus.FORBIDDEN
+    assert root.children["(cluster-scoped)"].all_in_sync
+    assert sorted(shop.children) == ["ConfigMap", "Deployment.apps", "Service"]
+
+
+def test_other_groupings() -> None:
+    by_file = build_index(sample_results(), Grouping.FILE)
+    assert by_file.children["apps/shop/web.yaml"].total == 2
+    assert "(not in Git)" in by_file.children  # the extra object
+    by_app = build_index(sample_results(), Grouping.APP)
+    assert by_app.children["flux:flux-system/payments"].total == 3
+    assert by_app.children["(no owning app)"].total > 0
+    assert Grouping.NAMESPACE.next() is Grouping.FILE and Grouping.APP.next() is Grouping.NAMESPACE
+
+
+def test_in_sync_objects_fold_into_one_count() -> None:
+    root = build_index(sample_results(), Grouping.NAMESPACE)
+    shown = visible_children(root.children["shop"].children["Deployment.apps"], show_in_sync=False)
+    assert [r.ref.name for r in shown.leaves] == ["debug-shell", "web"]
+    assert shown.folded_count == 3
+    top = visible_children(root, show_in_sync=False)
+    assert [g.label for g in top.folded_groups] == ["(cluster-scoped)"]
+    everything = visible_children(root, show_in_sync=True)
+    assert everything.folded_count == 0 and len(everything.groups) == len(root.children)
+
+
+def test_fuzzy_filter_is_subsequence_per_word_and_case_blind() -> None:
+    results = sample_results()
+    names = {r.ref.name for r in filter_results(results, query="DPL web")}
+    assert names == {"web"}
+    assert filter_results(results, query="zzz") == []
+    drifted = filter_results(results, status=DisplayStatus.DRIFTED)
+    assert len(drifted) == 4
+    assert {
+        r.ref.kind for r in filter_results(results, query="cfg", status=DisplayStatus.DRIFTED)
+    } == {"ConfigMap"}
+
+
+@given(st.text(max_size=12))
+def test_any_query_returns_a_subset_in_order(query: str) -> None:
+    results = sample_results()
+    shown = filter_results(results, query=query)
+    positions = [results.index(r) for r in shown]
+    assert positions == sorted(positions)
+    if not query.split():
+        assert shown == results
+
+
+def test_status_filter_cycle_visits_every_status_once() -> None:
+    seen = []
+    current = None
+    for _ in STATUS_FILTER_CYCLE:
+        current = next_status_filter(current)
+        seen.append(current)
+    assert seen[-1] is None and set(seen[:-1]) == set(DisplayStatus)
+
+
+def test_status_colours_come_from_the_theme() -> None:
+    colours = status_css_variables(
+        {"success": "#00ff00", "warning": "#ffaa00", "foreground": "#fff"}
+    )
+    assert colours[variable(DisplayStatus.IN_SYNC)] == "#00ff00"
+    assert colours[variable(DisplayStatus.DRIFTED)] == "#ffaa00"
+    assert set(colours) == {variable(s) for s in DisplayStatus}
+
+
+def test_relative_times_and_short_values() -> None:
+    now = datetime(2025, 3, 14, 15, 0, tzinfo=UTC)
+    assert ago("2025-03-14T13:00:00Z", now) == "2h ago"
+    assert ago("2025-03-14T14:59:30Z", now) == "30s ago"
+    assert ago("2025-03-10T15:00:00+00:00", now) == "4d ago"
+    assert ago(None, now) == "" and ago("not a time", now) == "not a time"
+    assert short_value(None) == "—"
+    assert short_value({"b": 1, "a": "x"}) == '{"a": "x", "b": 1}'
+    assert short_value("x" * 100, limit=10) == "x" * 9 + "…"
