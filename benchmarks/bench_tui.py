@@ -40,20 +40,59 @@ def synthetic_report(n: int) -> ScanReport:
     for i in range(n):
         group, kind = KINDS[i % len(KINDS)]
         ref = ObjectRef(group, kind, f"team-{i % 40:02d}", f"obj-{i:05d}")
-        body = {"apiVersion": "v1", "kind": kind, "metadata": {"name": ref.name, "namespace": ref.namespace},
-                "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "app", "image": "a:1"}]}}}}
+        body = {
+            "apiVersion": "v1",
+            "kind": kind,
+            "metadata": {"name": ref.name, "namespace": ref.namespace},
+            "spec": {
+                "replicas": 2,
+                "template": {"spec": {"containers": [{"name": "app", "image": "a:1"}]}},
+            },
+        }
         status = Status.DRIFTED if i % 20 == 0 else Status.IN_SYNC
         diffs: tuple[Difference, ...] = ()
         live = body
         if status is Status.DRIFTED:
-            path = ("spec", "template", "spec", "containers", KeyedItem((("name", "app"),)), "image")
-            diffs = (Difference(path, DiffType.CHANGED, "a:1", "a:2", "kubectl-edit", "2026-11-22T10:00:00Z"),)
-            live = {**body, "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "app", "image": "a:2"}]}}}}
-        results.append(DriftResult(ref, "v1", status, Fidelity.CLIENT_SIDE, source_file=f"f{i // 20}.yaml",
-                                   differences=diffs, desired=body, live=live, resource_version=str(i),
-                                   blob_sha=f"{i:040d}"))
-    return ScanReport(SourceInfo("bench", "main", "0" * 40, ""), LiveInfo(context="bench"), Fidelity.CLIENT_SIDE,
-                      results)
+            path = (
+                "spec",
+                "template",
+                "spec",
+                "containers",
+                KeyedItem((("name", "app"),)),
+                "image",
+            )
+            diffs = (
+                Difference(
+                    path, DiffType.CHANGED, "a:1", "a:2", "kubectl-edit", "2026-11-22T10:00:00Z"
+                ),
+            )
+            live = {
+                **body,
+                "spec": {
+                    "replicas": 2,
+                    "template": {"spec": {"containers": [{"name": "app", "image": "a:2"}]}},
+                },
+            }
+        results.append(
+            DriftResult(
+                ref,
+                "v1",
+                status,
+                Fidelity.CLIENT_SIDE,
+                source_file=f"f{i // 20}.yaml",
+                differences=diffs,
+                desired=body,
+                live=live,
+                resource_version=str(i),
+                blob_sha=f"{i:040d}",
+            )
+        )
+    return ScanReport(
+        SourceInfo("bench", "main", "0" * 40, ""),
+        LiveInfo(context="bench"),
+        Fidelity.CLIENT_SIDE,
+        results,
+    )
 
 
 class BenchExplorer(DriftExplorer):
@@ -109,7 +148,9 @@ async def run(n: int) -> None:
 
     def line(name: str, values: list[float], target: str) -> None:
         p95 = sorted(values)[int(len(values) * 0.95) - 1]
-        print(f"{name:<28} median {statistics.median(values):6.1f} ms   p95 {p95:6.1f} ms   target {target}")
+        print(
+            f"{name:<28} median {statistics.median(values):6.1f} ms   p95 {p95:6.1f} ms   target {target}"
+        )
 
     print(f"objects: {n}")
     print(f"first paint:                 {first_paint * 1000:6.0f} ms   target < 1000 ms")
@@ -119,7 +160,9 @@ async def run(n: int) -> None:
     line("open node (enter), wall", opens, "<= 50 ms")
     line("open node (enter), CPU", cpu["open"], "<= 50 ms")
     line("filter update per keystroke", filters, "<= 200 ms")
-    print(f"peak RSS:                    {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB   target <= 500 MB")
+    print(
+        f"peak RSS:                    {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB   target <= 500 MB"
+    )
 
 
 def main() -> None:
