@@ -375,13 +375,19 @@ def _move(git: _Git, plan: _Plan, commit: str, current: str, branch: bool, bare:
             raise RevertRefused(f"branch {name} already exists: delete or rename it first")
         return name
     name = current.removeprefix("refs/heads/")
-    if bare:
-        done = git.run("update-ref", current, commit, plan.head)
-    else:
-        done = git.run("merge", "--ff-only", "--quiet", "--no-stat", commit)
+    # The ref moves first, in one compare-and-swap; only then the index and work tree
+    # follow (a clean tree was checked). If they cannot, the ref is put back: the repo is
+    # never left half-way (a plain `merge --ff-only` updates files before the ref).
+    done = git.run("update-ref", "-m", "driftui revert", current, commit, plan.head)
     if done.returncode != 0:
         message = redact_text(done.stderr.decode("utf-8", "replace")).strip()
         raise RevertRefused(f"could not move {name} to the revert commit: {message}")
+    if not bare:
+        done = git.run("read-tree", "-m", "-u", plan.head, commit)
+        if done.returncode != 0:
+            git.run("update-ref", "-m", "driftui revert undone", current, plan.head, commit)
+            message = redact_text(done.stderr.decode("utf-8", "replace")).strip()
+            raise RevertRefused(f"could not update the work tree, {name} is unchanged: {message}")
     return name
 
 

@@ -437,3 +437,36 @@ def test_missing_credentials_keep_the_local_commit(tmp_path: Path) -> None:
     assert "credentials" in outcome.push_error
     assert "s3cret" not in outcome.summary()
     assert git(clone, "rev-parse", "HEAD") == outcome.commit
+
+
+def test_a_revert_interrupted_before_the_branch_moves_leaves_the_repo_as_it_was(shop: Shop) -> None:
+    """The branch moves last, in one step; when that step cannot happen (here: another git
+    holds the branch's lock, as a crashed or concurrent git would) nothing else has changed."""
+    before = repo_state(shop.repo)
+    git_dir = Path(git(shop.repo, "rev-parse", "--absolute-git-dir"))
+    lock = git_dir / "refs" / "heads" / "main.lock"
+    lock.write_text("")
+    try:
+        with pytest.raises(RevertRefused, match="could not move main to the revert commit"):
+            apply_revert(str(shop.repo), shop.scaled, gate=ALLOW)
+    finally:
+        lock.unlink()
+    assert repo_state(shop.repo) == before
+    outcome = apply_revert(str(shop.repo), shop.scaled, gate=ALLOW)  # and it can then go ahead
+    assert git(shop.repo, "rev-parse", "HEAD") == outcome.commit
+    assert git(shop.repo, "status", "--porcelain") == ""
+
+
+def test_a_revert_interrupted_while_updating_the_work_tree_puts_the_branch_back(shop: Shop) -> None:
+    before = repo_state(shop.repo)
+    git_dir = Path(git(shop.repo, "rev-parse", "--absolute-git-dir"))
+    lock = git_dir / "index.lock"  # another git holds the index: the work tree cannot follow
+    lock.write_text("")
+    try:
+        with pytest.raises(
+            RevertRefused, match="could not update the work tree, main is unchanged"
+        ):
+            apply_revert(str(shop.repo), shop.scaled, gate=ALLOW)
+    finally:
+        lock.unlink()
+    assert repo_state(shop.repo) == before

@@ -1,0 +1,36 @@
+"""No Secret value reaches the screen: every tab of the demo's Secret, as SVG screenshots."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from driftui.__main__ import history_of
+from driftui.actions.gate import MutationGate
+from driftui.demo import SECRET_PLAINTEXTS, build_demo
+from driftui.engine import Scanner, ScanOptions
+from driftui.model import Status
+from tests.tui.conftest import TestExplorer, settle
+
+
+async def test_every_tab_of_every_secret_is_masked(tmp_path: Path) -> None:
+    demo = build_demo(tmp_path)
+    gate = MutationGate(read_only=True)
+    scanner = Scanner(ScanOptions(repo=str(demo.repo), live_snapshot=str(demo.snapshot)), gate)
+    app = TestExplorer(scanner.scan, read_only=True, gate=gate, history=history_of(scanner))
+    screens: list[str] = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        secrets = [r for r in app.report.results if r.ref.kind == "Secret"]
+        assert any(r.status is Status.DRIFTED for r in secrets)
+        for result in secrets:
+            assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
+            for keys in (["1"], ["v"], ["v", "c"], ["c", "2"], ["3"], ["m"], ["m", "4"], ["5"]):
+                await pilot.press(*keys)
+                await settle(pilot)
+                screens.append(app.export_screenshot())
+    seen = "\n".join(screens)
+    assert "&lt;secret:" in seen or "<secret:" in seen  # the values were on screen, masked
+    for plain in SECRET_PLAINTEXTS:
+        assert plain not in seen
+        assert base64.b64encode(plain.encode()).decode() not in seen
