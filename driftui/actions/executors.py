@@ -35,8 +35,9 @@ def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
     """The confirmation dialogs' content: a dry-run apply for sync, a side revert for revert."""
     opts = scanner.options
 
-    def sync(request: ActionRequest) -> tuple[str, ...]:
-        previews = Syncer(scanner.client()).preview(sync_plan(scanner, request).applies)
+    def sync(request: ActionRequest, force: bool = False) -> tuple[str, ...]:
+        items = sync_plan(scanner, request).applies
+        previews = Syncer(scanner.client()).preview(items, force=force)
         lines: list[str] = []
         for preview in previews:
             lines.append(f"{preview.item.ref}: {preview.message or 'predicted by a dry-run apply'}")
@@ -69,7 +70,7 @@ def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
                 lines += [f"  {d.dotted}: {d.live!r} -> {d.git!r}" for d in verdict.differences]
         return tuple(lines)
 
-    return {"sync": sync, "revert": revert}
+    return {"sync": sync, "force-sync": lambda r: sync(r, force=True), "revert": revert}
 
 
 def make_executors(
@@ -81,8 +82,9 @@ def make_executors(
     def syncer() -> Syncer:
         return Syncer(scanner.client(), field_manager=field_manager)
 
-    def sync(request: ActionRequest) -> ActionOutcome:
-        return _outcome("Sync", syncer().apply(sync_plan(scanner, request).applies))
+    def sync(request: ActionRequest, force: bool = False) -> ActionOutcome:
+        plan = sync_plan(scanner, request)
+        return _outcome("Sync", syncer().apply(plan.applies, force=force))
 
     def prune(request: ActionRequest) -> ActionOutcome:
         plan = plan_sync(request.targets, {}, prune=True)
@@ -95,5 +97,5 @@ def make_executors(
 
     executors: dict[str, Executor] = {"revert": revert}
     if not opts.live_snapshot:
-        executors |= {"sync": sync, "prune": prune}
+        executors |= {"sync": sync, "force-sync": lambda r: sync(r, force=True), "prune": prune}
     return executors

@@ -47,6 +47,16 @@ SYNC = ActionSpec(
     target="cluster",
     applies_to=frozenset({Status.DRIFTED, Status.MISSING}),
 )
+FORCE_SYNC = ActionSpec(
+    id="force-sync",
+    title="Force sync",
+    key="S",
+    description="Apply Git and take over fields that other managers own (server-side apply force)",
+    dangerous=True,
+    verb="patch",
+    target="cluster",
+    applies_to=frozenset({Status.DRIFTED}),
+)
 REVERT = ActionSpec(
     id="revert",
     title="Revert commit",
@@ -70,7 +80,7 @@ PRUNE = ActionSpec(
     typed_confirmation=True,
 )
 
-ACTIONS: tuple[ActionSpec, ...] = (SYNC, REVERT, PRUNE)
+ACTIONS: tuple[ActionSpec, ...] = (SYNC, FORCE_SYNC, REVERT, PRUNE)
 
 
 def action_by_id(action_id: str) -> ActionSpec:
@@ -170,8 +180,9 @@ def _short(value: object, limit: int = 60) -> str:
 
 def _describe_difference(diff: Difference) -> str:
     if diff.type is DiffType.ADDED_OUTSIDE_GIT:
-        by = f" (added by {diff.manager})" if diff.manager else ""
-        return f"remove {diff.dotted}{by}"
+        # server-side apply removes only what its own manager set: a hand-added field stays
+        by = f"{diff.manager} owns it" if diff.manager else "another manager owns it"
+        return f"keep {diff.dotted} ({by}; a sync does not remove it)"
     if diff.type is DiffType.MISSING_IN_LIVE:
         return f"set {diff.dotted} = {_short(diff.git)}"
     if diff.type is DiffType.REMOVED_FROM_GIT:
@@ -191,9 +202,9 @@ def planned_changes(request: ActionRequest) -> tuple[str, ...]:
         name = f"{ref.group_kind} {where}{ref.name}"
         if spec is PRUNE:
             lines.append(f"delete {name}")
-        elif spec is SYNC and result.status is Status.MISSING:
+        elif spec in (SYNC, FORCE_SYNC) and result.status is Status.MISSING:
             lines.append(f"create {name}")
-        elif spec is SYNC:
+        elif spec in (SYNC, FORCE_SYNC):
             lines.append(f"patch {name}:")
             lines.extend(f"  {_describe_difference(d)}" for d in result.differences)
         else:

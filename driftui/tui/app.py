@@ -172,15 +172,21 @@ class DriftExplorer(App[None]):
         yield Footer()
 
     @property
+    def main_screen(self) -> Screen[Any]:
+        """The explorer's own screen. Scans finish whenever they finish, also while a dialog
+        or the help screen is on top, and ``App.query_one`` would search that one instead."""
+        return self.screen_stack[0]
+
+    @property
     def resource_tree(self) -> ResourceTree:
-        return self.query_one("#tree", ResourceTree)
+        return self.main_screen.query_one("#tree", ResourceTree)
 
     @property
     def detail(self) -> DetailPane:
-        return self.query_one("#detail", DetailPane)
+        return self.main_screen.query_one("#detail", DetailPane)
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).cursor_blink = self.CURSOR_BLINK
+        self.main_screen.query_one("#filter", Input).cursor_blink = self.CURSOR_BLINK
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._update_header()
         self._update_tree_title()
@@ -225,7 +231,9 @@ class DriftExplorer(App[None]):
             self.progress_text = str(message.event)
             self._update_header()
             if self.report is None:
-                self.query_one("#scan-status", Static).update(f"Scanning… {message.event}")
+                self.main_screen.query_one("#scan-status", Static).update(
+                    f"Scanning… {message.event}"
+                )
 
     def on_scan_finished(self, message: ScanFinished) -> None:
         first = self.report is None
@@ -237,7 +245,7 @@ class DriftExplorer(App[None]):
         self.report = message.report
         self.refreshed = message.at
         self.scans_finished += 1
-        self.query_one("#scan-status", Static).display = False
+        self.main_screen.query_one("#scan-status", Static).display = False
         for warning in message.report.warnings:
             self.notify(warning, severity="warning", timeout=6)
         self._rebuild(keep=keep, expanded=expanded, first=first)
@@ -250,7 +258,7 @@ class DriftExplorer(App[None]):
         self._update_header()
         self.notify(self.error_text, title="Refresh failed", severity="error", timeout=8)
         if self.report is None:
-            self.query_one("#scan-status", Static).update(
+            self.main_screen.query_one("#scan-status", Static).update(
                 f"Scan failed: {self.error_text}\nPress r to try again."
             )
 
@@ -285,7 +293,7 @@ class DriftExplorer(App[None]):
         self._show_cursor_subject()
 
     def _update_tree_title(self, shown: int | None = None) -> None:
-        panel = self.query_one("#tree-panel")
+        panel = self.main_screen.query_one("#tree-panel")
         panel.border_title = f"Resources · {self.resource_tree.grouping.heading}"
         parts = []
         if self.status_filter is not None:
@@ -305,7 +313,7 @@ class DriftExplorer(App[None]):
             for result in report.results:
                 status = display_status(result)
                 counts[status] = counts.get(status, 0) + 1
-        self.query_one(SummaryHeader).show(
+        self.main_screen.query_one(SummaryHeader).show(
             HeaderState(
                 read_only=self.read_only,
                 live=report.live if report else None,
@@ -364,7 +372,8 @@ class DriftExplorer(App[None]):
             self.refresh_bindings()
 
     def on_tree_node_highlighted(self, _event: Tree.NodeHighlighted[Any]) -> None:
-        self._show_cursor_subject()
+        if self.screen_stack:  # not while the app is closing down
+            self._show_cursor_subject()
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Any]) -> None:
         node = event.node
@@ -409,7 +418,7 @@ class DriftExplorer(App[None]):
         self.detail.toggle_managed_fields()
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self.main_screen.query_one("#filter", Input)
         field.add_class("visible")
         field.focus()
 
@@ -423,7 +432,7 @@ class DriftExplorer(App[None]):
         self.resource_tree.focus()
 
     def action_leave_filter(self) -> None:
-        field = self.query_one("#filter", Input)
+        field = self.main_screen.query_one("#filter", Input)
         if field.has_focus:
             field.value = ""
             field.remove_class("visible")

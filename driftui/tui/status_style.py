@@ -23,10 +23,15 @@ class DisplayStatus(StrEnum):
     FORBIDDEN = "forbidden"
 
 
+_PLAIN: dict[Status, DisplayStatus] = {status: DisplayStatus(status.value) for status in Status}
+
+
 def display_status(result: DriftResult) -> DisplayStatus:
-    if result.status is Status.ERROR and result.reason.lower().startswith("forbidden"):
+    """Called for every object on every regroup and filter, so it avoids enum lookups."""
+    status = result.status
+    if status is Status.ERROR and result.reason[:9].lower() == "forbidden":
         return DisplayStatus.FORBIDDEN
-    return DisplayStatus(result.status.value)
+    return _PLAIN[status]
 
 
 GLYPH: dict[DisplayStatus, str] = {

@@ -30,7 +30,7 @@ SERVICE = RESULTS[ObjectRef("", "Service", "shop", "web")]
 
 
 def test_every_action_is_declared_once_with_a_unique_key() -> None:
-    assert [a.id for a in ACTIONS] == ["sync", "revert", "prune"]
+    assert [a.id for a in ACTIONS] == ["sync", "force-sync", "revert", "prune"]
     assert len({a.key for a in ACTIONS}) == len(ACTIONS)
     assert action_by_id("prune") is PRUNE and PRUNE.dangerous and SYNC.dangerous
     with pytest.raises(KeyError):
@@ -80,7 +80,8 @@ def test_planned_changes_list_exactly_what_changes() -> None:
     assert planned_changes(ActionRequest(SYNC, (WEB, API))) == (
         "patch Deployment.apps shop/web:",
         "  spec.replicas: 5 → 3",
-        "  remove spec.template.spec.containers[name=web].env[name=DEBUG] (added by kubectl-edit)",
+        "  keep spec.template.spec.containers[name=web].env[name=DEBUG]"
+        " (kubectl-edit owns it; a sync does not remove it)",
         "create Deployment.apps payments/api",
     )
     assert planned_changes(ActionRequest(PRUNE, (DEBUG,))) == (

@@ -284,7 +284,7 @@ async def test_confirmation_focuses_cancel_and_lists_changes(recorder: Recording
         changes = str(dialog.query_one("#confirm-changes").query_one("Static").render())
         assert "patch Deployment.apps shop/web:" in changes
         assert "spec.replicas: 5 → 3" in changes
-        assert "remove spec.template.spec.containers[name=web].env[name=DEBUG]" in changes
+        assert "keep spec.template.spec.containers[name=web].env[name=DEBUG]" in changes
         await pilot.press("enter")  # Cancel has the focus
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmActionScreen)

@@ -163,3 +163,86 @@ async def test_a_dead_server_keeps_the_last_good_state_and_watch_mode_recovers(
         await settle(pilot)
         assert app.error_text == ""
         assert [r.status for r in app.report.results] == [Status.IN_SYNC]
+
+
+async def wait_for_dialog(pilot: Any) -> Any:
+    from driftui.tui.screens.confirm import ConfirmActionScreen
+
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if isinstance(pilot.app.screen, ConfirmActionScreen):
+            return pilot.app.screen
+    raise AssertionError("no confirmation dialog")
+
+
+async def wait_for_status(pilot: Any, ref: Any, status: Status) -> None:
+    for _ in range(100):
+        await pilot.pause(0.05)
+        found = next((r for r in pilot.app.report.results if r.ref == ref), None)
+        if found is not None and found.status is status:
+            return
+    raise AssertionError(f"{ref} never became {status}")
+
+
+async def test_sync_from_the_explorer_previews_then_applies_and_force_is_separate(
+    cluster: ClusterInfo, tmp_path: Path
+) -> None:
+    from textual.widgets import Button, Static
+
+    from driftui.model import ObjectRef
+
+    ns = f"sync-{uuid.uuid4().hex[:8]}"
+    status, body = harness.request(
+        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
+    )
+    assert status == 201, body
+    scenario = drift_scenario.build(cluster, ns, tmp_path)
+    gate = MutationGate(read_only=False)
+    scanner = Scanner(
+        ScanOptions(repo=str(scenario.repo), kubeconfig=cluster.kubeconfig("admin"), namespace=ns),
+        gate,
+    )
+    app = explorer(scanner, gate)
+    gone = ObjectRef("", "ConfigMap", ns, "gone")
+    widget = ObjectRef("scenario.driftui.dev", "Widget", ns, "w1")
+    widget_path = f"/apis/scenario.driftui.dev/v1/namespaces/{ns}/widgets/w1"
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+
+        async def select(ref: ObjectRef) -> None:
+            result = next(r for r in app.report.results if r.ref == ref)
+            assert app.resource_tree.reveal(ref, app.resource_tree.path_of(result))
+            await settle(pilot)
+
+        def shown(dialog: Any) -> str:
+            return "\n".join(str(s.render()) for s in dialog.query(Static))
+
+        # a missing object: the dry-run shows what will be created; confirming creates it
+        await select(gone)
+        await pilot.press("s")
+        dialog = await wait_for_dialog(pilot)
+        assert "+ kind: ConfigMap" in shown(dialog) and "+   k: v" in shown(dialog)
+        status, _ = harness.request(cluster, "GET", f"/api/v1/namespaces/{ns}/configmaps/gone")
+        assert status == 404  # the preview created nothing
+        dialog.query_one("#confirm", Button).press()
+        await wait_for_status(pilot, gone, Status.IN_SYNC)
+
+        # a field another manager owns: plain sync reports the conflict and its manager ...
+        await select(widget)
+        await pilot.press("s")
+        dialog = await wait_for_dialog(pilot)
+        assert "fields owned by kubectl-patch" in shown(dialog)
+        _, before = harness.request(cluster, "GET", widget_path)
+        dialog.query_one("#cancel", Button).press()
+        await settle(pilot)
+        # ... and force is its own action, with its own confirmation
+        await pilot.press("S")
+        dialog = await wait_for_dialog(pilot)
+        assert "-   size: 5" in shown(dialog) and "+   size: 3" in shown(dialog)
+        _, unchanged = harness.request(cluster, "GET", widget_path)
+        assert unchanged["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
+        dialog.query_one("#confirm", Button).press()
+        await wait_for_status(pilot, widget, Status.IN_SYNC)
+    _, live = harness.request(cluster, "GET", widget_path)
+    assert live["spec"]["size"] == 3
+    assert "driftui" in {e["manager"] for e in live["metadata"]["managedFields"]}
