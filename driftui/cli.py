@@ -21,9 +21,11 @@ from driftui.actions.revert import RevertRefused
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import ConfigError
 from driftui.engine import Scanner, ScanOptions
+from driftui.history import HistoryEntry, field_blame
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import Snapshot, SnapshotError, write_snapshot
-from driftui.model import DriftResult, ScanReport, Status
+from driftui.model import DiffType, DriftResult, ScanReport, Status
+from driftui.model import Path as Path_
 from driftui.report import FORMATS
 from driftui.source.git_repo import SourceError
 
@@ -97,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("tui", "open the drift explorer (the default)")
-    add("diff", "print a unified diff per drifted, missing or extra object")
+    diff = add("diff", "print a unified diff per drifted, missing or extra object")
+    diff.add_argument(
+        "--blame", action="store_true", help="name the commit that last set each Git value"
+    )
     report = add("report", "write a report (json, markdown, junit)")
     report.add_argument("--format", choices=sorted(FORMATS), default="json")
     report.add_argument("-o", "--output", help="file to write (default stdout)")
@@ -148,17 +153,23 @@ def diff_lines(result: DriftResult) -> list[DiffLine]:
     return unified(git_text, live_text, context=3)
 
 
-def write_diff(report: ScanReport, out: IO[str], colour: bool) -> None:
+Blame = Callable[[DriftResult], dict[Path_, HistoryEntry]]
+
+
+def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | None = None) -> None:
     for r in report.results:
         if r.status not in (Status.DRIFTED, Status.MISSING, Status.EXTRA):
             continue
         out.write(
             _paint(f"--- git/{r.ref}\n+++ live/{r.ref}  ({r.status.value})\n", "header", colour)
         )
+        blamed = blame(r) if blame is not None and r.differences else {}
         for d in r.differences:
             who = f" by {d.manager}" if d.manager else ""
             when = f" at {d.time}" if d.time else ""
-            out.write(f"# {d.type.value} {d.dotted}{who}{when}\n")
+            commit = blamed.get(d.path)
+            git_side = f"; Git value from {commit.short} by {commit.author}" if commit else ""
+            out.write(f"# {d.type.value} {d.dotted}{who}{when}{git_side}\n")
         for line in diff_lines(r):
             prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
             out.write(_paint(prefix + line.text, line.kind, colour) + "\n")
@@ -187,9 +198,28 @@ def _write_output(text: str, output: str | None) -> None:
 # -- commands --------------------------------------------------------------------------
 
 
+def git_blame(scanner: Scanner) -> Blame:
+    """Field blame from the object's own history: who last set each value Git has now."""
+    opts = scanner.options
+
+    def blame(result: DriftResult) -> dict[Path_, HistoryEntry]:
+        paths = [d.path for d in result.differences if d.type is not DiffType.ADDED_OUTSIDE_GIT]
+        return field_blame(
+            opts.repo,
+            opts.ref,
+            result.ref,
+            paths,
+            path=opts.path,
+            default_namespace=opts.namespace or "default",
+        )
+
+    return blame
+
+
 def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
     report = scanner.scan()
-    write_diff(report, sys.stdout, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    write_diff(report, sys.stdout, colour, git_blame(scanner) if args.blame else None)
     return exit_status(report)
 
 

@@ -95,3 +95,19 @@ def test_revert_refuses_without_a_terminal_then_commits_with_yes(demo: DemoFixtu
     )
     assert f"new branch {branch}" in done.stdout
     assert git(demo.repo, "log", "-1", "--format=%s", branch).startswith('Revert "cart:')
+
+
+def test_diff_blame_names_the_commit_that_last_set_each_git_value(demo: DemoFixture) -> None:
+    result = driftui("diff", "--blame", "--repo", str(demo.repo), "--live", str(demo.snapshot))
+    assert result.returncode == 1, result.stderr
+    scaled = git(demo.repo, "log", "-1", "--format=%H", "--grep=scale to 3 replicas")
+    dropped = git(demo.repo, "log", "-1", "--format=%H", "--grep=legacy checkout")
+    lines = result.stdout.splitlines()
+    assert (
+        f"# changed spec.replicas by kubectl at 2024-05-23T23:09:00Z; Git value from {scaled[:12]} by Alice Moreau"
+        in lines
+    )
+    removed = next(line for line in lines if "env[name=LEGACY_CHECKOUT]" in line)
+    assert removed.endswith(f"Git value from {dropped[:12]} by Bob Okafor")
+    hand_added = next(line for line in lines if "env[name=DEBUG_SQL]" in line)
+    assert "Git value from" not in hand_added  # nothing in Git to blame
