@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from driftui import cli
-from driftui.actions.executors import make_executors, make_previewers
+from driftui.actions.executors import make_executors, make_previewers, make_suspensions
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
 from driftui.history import HistoryEntry, object_history
@@ -41,6 +41,7 @@ def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate
         history=history_of(scanner),
         executors=make_executors(scanner, gate),
         previewers=make_previewers(scanner),
+        suspensions=make_suspensions(scanner),
     )
 
 

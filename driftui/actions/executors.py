@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from driftui.actions.gate import MutationGate
-from driftui.actions.registry import ActionOutcome, ActionRequest, Executor, Previewer
+from driftui.actions.operators import SuspensionStore, resume
+from driftui.actions.registry import (
+    ActionOutcome,
+    ActionRequest,
+    Executor,
+    Previewer,
+    Suspensions,
+)
 from driftui.actions.revert import apply_revert, preview_revert
 from driftui.actions.sync import ItemResult, Syncer, SyncPlan, match_manifests, plan_sync
 from driftui.engine import Scanner
@@ -99,3 +106,28 @@ def make_executors(
     if not opts.live_snapshot:
         executors |= {"sync": sync, "force-sync": lambda r: sync(r, force=True), "prune": prune}
     return executors
+
+
+def suspended_apps(scanner: Scanner, store: SuspensionStore | None = None) -> list[str]:
+    """Auto-syncs driftui suspended on this scan's cluster, until resumed (the header's reminder)."""
+    if scanner.options.live_snapshot:
+        return []
+    try:
+        server = scanner.client().server
+    except Exception:  # no kubeconfig yet: nothing of ours can be suspended there
+        return []
+    return [str(s.owner) for s in (store or SuspensionStore()).for_server(server)]
+
+
+def resume_suspended(scanner: Scanner, store: SuspensionStore | None = None) -> ActionOutcome:
+    """Undo every suspension driftui recorded for this cluster (each through the gate)."""
+    store = store or SuspensionStore()
+    client = scanner.client()
+    lines = [resume(client, record, store) for record in store.for_server(client.server)]
+    return ActionOutcome(ok=True, summary=f"Resumed {len(lines)} app(s)", details=tuple(lines))
+
+
+def make_suspensions(scanner: Scanner) -> Suspensions:
+    return Suspensions(
+        current=lambda: suspended_apps(scanner), resume=lambda: resume_suspended(scanner)
+    )

@@ -110,6 +110,16 @@ class ActionOutcome:
 
 Executor = Callable[[ActionRequest], ActionOutcome]
 Previewer = Callable[[ActionRequest], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Suspensions:
+    """Auto-syncs driftui suspended (shown as a reminder) and the way to undo them."""
+
+    current: Callable[[], list[str]]
+    resume: Callable[[], ActionOutcome]
+
+
 """Exactly what an action would change, worked out by the layer that owns it (a dry-run
 server-side apply, a revert computed off to the side). May be slow: run it off the UI."""
 ResourceOf = Callable[[str], str]

@@ -30,6 +30,7 @@ from driftui.actions.registry import (
     Executor,
     Previewer,
     ResourceOf,
+    Suspensions,
     action_by_id,
     execute,
     guess_resource,
@@ -116,6 +117,7 @@ class DriftExplorer(App[None]):
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("w", "watch", "Watch", id="watch", show=False),
         Binding("escape", "leave_filter", "Back", show=False),
+        Binding("U", "resume_suspended", "Resume auto-sync", id="resume_suspended"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -131,6 +133,7 @@ class DriftExplorer(App[None]):
         executors: Mapping[str, Executor] | None = None,
         previewers: Mapping[str, Previewer] | None = None,
         resource_of: ResourceOf = guess_resource,
+        suspensions: Suspensions | None = None,
     ) -> None:
         super().__init__()
         self.scanner = scanner
@@ -141,6 +144,8 @@ class DriftExplorer(App[None]):
         self.watch_interval = watch_interval
         self.executors = dict(executors or {})
         self.previewers = dict(previewers or {})
+        self.suspensions = suspensions
+        self.suspended: list[str] = []
         self.resource_of = resource_of
         self.report: ScanReport | None = None
         self.refreshed: datetime | None = None
@@ -224,7 +229,8 @@ class DriftExplorer(App[None]):
         except Exception as error:  # shown to the user; the previous state stays on screen
             self.post_message(ScanFailed(error))
             return
-        self.post_message(ScanFinished(report, self.clock()))
+        suspended = tuple(self.suspensions.current()) if self.suspensions else ()
+        self.post_message(ScanFinished(report, self.clock(), suspended))
 
     def on_scan_progress(self, message: ScanProgress) -> None:
         if self.scanning:
@@ -244,6 +250,7 @@ class DriftExplorer(App[None]):
         self.error_text = ""
         self.report = message.report
         self.refreshed = message.at
+        self.suspended = list(message.suspended)
         self.scans_finished += 1
         self.main_screen.query_one("#scan-status", Static).display = False
         for warning in message.report.warnings:
@@ -324,6 +331,10 @@ class DriftExplorer(App[None]):
                 progress=self.progress_text,
                 error=self.error_text,
                 watch_interval=self.watch_interval if self._watch_timer else None,
+                owners=tuple(sorted({str(r.owner) for r in report.results if r.owner}))
+                if report
+                else (),
+                suspended=tuple(self.suspended),
             )
         )
 
@@ -395,6 +406,8 @@ class DriftExplorer(App[None]):
             return tab == "diff"
         if action == "managed_fields":
             return tab == "live"
+        if action == "resume_suspended":
+            return bool(self.suspended)
         if action == "run_action" and parameters:
             return self._applies(action_by_id(str(parameters[0])))
         return True
@@ -468,6 +481,20 @@ class DriftExplorer(App[None]):
     def _watch_tick(self) -> None:
         if not self.scanning:
             self.start_scan()
+
+    def action_resume_suspended(self) -> None:
+        if self.suspensions is not None and self.suspended:
+            self._resume(self.suspensions)
+
+    @work(thread=True, group="actions", exit_on_error=False)
+    def _resume(self, suspensions: Suspensions) -> None:
+        try:
+            outcome = suspensions.resume()
+        except MutationRefused as refused:
+            outcome = ActionOutcome(ok=False, summary=str(refused))
+        except Exception as error:
+            outcome = ActionOutcome(ok=False, summary=f"Resume failed: {error}")
+        self.call_from_thread(self._action_done, outcome)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_entries()))
@@ -628,6 +655,7 @@ def run_explorer(
     history: HistoryFn | None = None,
     executors: Mapping[str, Executor] | None = None,
     previewers: Mapping[str, Previewer] | None = None,
+    suspensions: Suspensions | None = None,
 ) -> int:
     """Open the explorer; returns the process exit code."""
     app = DriftExplorer(
@@ -637,6 +665,7 @@ def run_explorer(
         history=history,
         executors=executors,
         previewers=previewers,
+        suspensions=suspensions,
     )
     app.run()
     return app.return_code or 0

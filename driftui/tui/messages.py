@@ -17,10 +17,11 @@ class ScanProgress(Message):
 
 
 class ScanFinished(Message):
-    def __init__(self, report: ScanReport, at: datetime) -> None:
+    def __init__(self, report: ScanReport, at: datetime, suspended: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.report = report
         self.at = at
+        self.suspended = suspended
 
 
 class ScanFailed(Message):

@@ -23,6 +23,8 @@ class HeaderState:
     progress: str = ""  # non-empty while a scan runs
     error: str = ""  # the last refresh's failure, kept until a scan succeeds
     watch_interval: float | None = None  # set while watch mode is on
+    owners: tuple[str, ...] = ()  # the GitOps apps that own the scanned objects
+    suspended: tuple[str, ...] = ()  # auto-syncs driftui suspended, until resumed
 
 
 def _where(live: LiveInfo | None) -> str:
@@ -70,7 +72,15 @@ def render_header(state: HeaderState) -> Content:
         second += [sep, Content.styled(f"scanning… {state.progress}", "$text-accent")]
     if state.error:
         second += [sep, Content.styled(f"refresh failed: {state.error}", "bold $text-error")]
-    return Content("\n").join([Content("").join(first), Content("").join(second)])
+    lines = [Content("").join(first), Content("").join(second)]
+    if state.owners:
+        lines[0] = Content("").join(
+            [lines[0], sep, Content.styled("apps " + ", ".join(state.owners), "$text-muted")]
+        )
+    if state.suspended:
+        text = f"⚠ auto-sync suspended by driftui: {', '.join(state.suspended)} (U resumes)"
+        lines.append(Content.styled(text, "bold $text-warning"))
+    return Content("\n").join(lines)
 
 
 class SummaryHeader(Static):
