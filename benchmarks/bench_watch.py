@@ -1,0 +1,162 @@
+"""Load benchmark (issue 7): the explorer in watch mode while 10,000 objects churn.
+
+A real control plane; 10,000 ConfigMaps declared in Git and applied; a churner merge-patches
+random objects at 50 updates/s for 60 s (each update is drift: a hand-set label) while the
+explorer re-scans on an interval. Prints per-key repaint cost during the churn, RSS over
+time, and whether the final state equals a fresh scan once the churn stops.
+
+Run: .venv/bin/python -m benchmarks.bench_watch [--objects 10000] [--seconds 60] [--rate 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_engine import apply_all, write_repo
+from driftui.actions.gate import MutationGate
+from driftui.engine import Scanner, ScanOptions
+from driftui.tui.app import DriftExplorer
+from tests.cluster import harness
+from tests.cluster.harness import ClusterInfo
+
+
+class BenchExplorer(DriftExplorer):
+    CURSOR_BLINK = False
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def churn(cluster: ClusterInfo, ns: str, n: int, rate: float, seconds: float, sent: Any) -> None:
+    """Another client (its own process, as in real life), bounded in count and time, loopback."""
+    deadline = time.monotonic() + seconds
+    interval = 1.0 / rate
+    rng = random.Random(7)
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        name = f"obj-{rng.randrange(n):05d}"
+        patch = {"metadata": {"labels": {"churn": str(sent.value)}}}
+        status, _ = harness.request(
+            cluster,
+            "PATCH",
+            f"/api/v1/namespaces/{ns}/configmaps/{name}?fieldManager=kubectl-edit",
+            patch,
+            content_type="application/merge-patch+json",
+        )
+        if status == 200:
+            sent.value += 1
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
+def verdicts(report: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
+    return {
+        str(r.ref): (r.status.value, tuple(sorted(f"{d.dotted}={d.live}" for d in r.differences)))
+        for r in report.results
+    }
+
+
+async def run(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="driftui-watch-"))
+    reuse = os.environ.get("DRIFTUI_CLUSTER_DIR")
+    cluster = harness.load(reuse) if reuse else harness.up(work / "cluster")
+    try:
+        ns = f"watch-{int(time.time())}"
+        harness.request(cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
+        objects = [
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": f"obj-{i:05d}", "namespace": ns},
+                "data": {"i": str(i)},
+            }
+            for i in range(args.objects)
+        ]
+        apply_all(cluster, objects)
+        write_repo(work / "repo", objects)
+        options = ScanOptions(
+            repo=str(work / "repo"),
+            kubeconfig=cluster.kubeconfig("viewer"),
+            namespace=ns,
+            read_only=True,
+        )
+        gate = MutationGate(read_only=True)
+        app = BenchExplorer(
+            Scanner(options, gate).scan, read_only=True, gate=gate, watch_interval=args.interval
+        )
+        sent = multiprocessing.Value("i", 0)
+        async with app.run_test(size=(120, 36)) as pilot:
+            while app.report is None:
+                await pilot.pause(0.1)
+            await pilot.press("w")
+            churner = multiprocessing.Process(
+                target=churn, args=(cluster, ns, args.objects, args.rate, args.seconds, sent)
+            )
+            started = time.monotonic()
+            churner.start()
+            keys, rss = [], []
+            while churner.is_alive():
+                t = time.perf_counter()
+                await pilot.press(random.choice("jk"))
+                await pilot.pause()
+                keys.append((time.perf_counter() - t) * 1000)
+                rss.append((time.monotonic() - started, rss_mb()))
+                await pilot.pause(0.5)
+            scans_during = app.scans_finished
+            churner.join()
+            before = app.scans_finished
+            while app.scans_finished < before + 2:  # a full scan that began after the churn
+                await pilot.pause(0.2)
+            final = app.report
+        fresh = Scanner(options, gate).scan()
+        after_first_minute = [m for t, m in rss if t >= min(60.0, args.seconds / 2)]
+        base = after_first_minute[0] if after_first_minute else rss[0][1]
+        p95 = sorted(keys)[int(len(keys) * 0.95) - 1]
+        print(
+            f"objects {args.objects}, churn {sent.value} updates in {args.seconds}s "
+            f"({sent.value / args.seconds:.1f}/s), watch interval {args.interval}s"
+        )
+        print(f"re-scans finished during the churn: {scans_during}")
+        print(
+            f"key press to repainted screen (wall) during churn: median {statistics.median(keys):.1f} ms, "
+            f"p95 {p95:.1f} ms (n={len(keys)})  target <= 50 ms"
+        )
+        print(
+            f"RSS: start {rss[0][1]:.0f} MB, max {max(m for _, m in rss):.0f} MB, end {rss[-1][1]:.0f} MB; "
+            f"growth after the first half/minute {100 * (rss[-1][1] - base) / base:+.1f}%  target <= 10%"
+        )
+        same = verdicts(final) == verdicts(fresh)
+        drifted = sum(1 for r in fresh.results if r.status.value == "drifted")
+        print(
+            f"final explorer state equals a fresh scan: {same} ({drifted} objects drifted by the churn)"
+        )
+    finally:
+        if not reuse:
+            harness.down(work / "cluster")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--objects", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--interval", type=float, default=5.0)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
