@@ -24,23 +24,13 @@ from driftui.actions.gate import MutationGate
 from driftui.history import NULL_SHA, in_scope, parse_raw_changes
 from driftui.model import ObjectRef
 from driftui.source.blobs import parse_blobs
-from driftui.source.git_repo import GitRepo, normalise_repo_path, run_command
+from driftui.source.git_repo import GitRepo, git_env, normalise_repo_path, run_command
 from driftui.source.redact import redact_text
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 BRANCH_PREFIX = "driftui/revert-"
 LOCAL_TIMEOUT = 600.0
 PUSH_TIMEOUT = 120.0
-_LOCATION_VARS = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_NAMESPACE",
-    "GIT_COMMON_DIR",
-    "GIT_PREFIX",
-)
 # The throwaway commit that carries the "theirs" side of the merge: fixed identity and
 # date so that previews of the same revert reuse one object.
 _SCRATCH_IDENTITY = {
@@ -145,11 +135,7 @@ class RevertOutcome:
 
 
 def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _LOCATION_VARS}
-    env["GIT_TERMINAL_PROMPT"] = "0"  # a push must fail, not wait for a password
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
-    env.update(extra or {})
-    return env
+    return git_env(extra)  # a push must fail, not wait for a password
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def default_cache_root() -> Path:
     return Path(base) / "driftui"
 
 
-def _git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
     env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password nobody will type
     env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
@@ -167,7 +167,7 @@ class GitRepo:
         """Run a git plumbing command on this repository; raise SourceError on failure."""
         argv = ["git", "-c", "core.fsmonitor=false", f"--git-dir={self.git_dir}", *args]
         try:
-            done = run_command(argv, timeout=timeout, input=input, env=_git_env())
+            done = run_command(argv, timeout=timeout, input=input, env=git_env())
         except subprocess.TimeoutExpired as exc:
             raise SourceError(f"git {args[0]} timed out after {timeout:g}s") from exc
         if done.returncode != 0:
@@ -231,7 +231,7 @@ class GitRepo:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=_git_env(),
+            env=git_env(),
             start_new_session=True,
         )
         assert proc.stdin is not None and proc.stdout is not None
@@ -297,7 +297,7 @@ class GitRepo:
         config, extra_env = self._network_args()
         argv = ["git", *config, *args]
         try:
-            done = run_command(argv, timeout=self.network_timeout, env=_git_env(extra_env))
+            done = run_command(argv, timeout=self.network_timeout, env=git_env(extra_env))
         except subprocess.TimeoutExpired as exc:
             raise SourceError(
                 f"{what} {self.display} timed out after {self.network_timeout:g}s"
@@ -392,7 +392,7 @@ def _open_local(repo: str) -> GitRepo:
     if not os.path.isdir(repo):
         raise SourceError(f"repository {redact_text(repo)!r} does not exist")
     argv = ["git", "-C", repo, "rev-parse", "--absolute-git-dir"]
-    done = run_command(argv, timeout=LOCAL_TIMEOUT, env=_git_env())
+    done = run_command(argv, timeout=LOCAL_TIMEOUT, env=git_env())
     if done.returncode != 0:
         raise SourceError(f"{redact_text(repo)!r} is not a Git repository")
     return GitRepo(git_dir=done.stdout.decode().strip(), display=os.path.abspath(repo))

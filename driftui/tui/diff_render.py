@@ -152,8 +152,7 @@ def _split(
             hunk = Content.styled(left.text, HUNK_STYLE)
             rows.append(SplitRow(hunk, Content(""), HUNK_STYLE, HUNK_STYLE))
             continue
-        is_context = left is not None and left.kind == "context"
-        if is_context:
+        if left is not None and left.kind == "context":
             body = painter.body(left)
             rows.append(
                 SplitRow(
