@@ -19,6 +19,7 @@ from typing import Any
 
 from driftui.compare.defaults import is_schema_default
 from driftui.compare.ignore import IgnoreRule, index_in, is_ignored
+from driftui.compare.keyed import key_of, keyable, project
 from driftui.compare.merge_keys import MergeKeys, key_text
 from driftui.compare.normalise import LAST_APPLIED, normalise
 from driftui.compare.ownership import FieldOwner, Ownership
@@ -89,7 +90,7 @@ def compare(
     group = group_of(str(live.get("apiVersion") or desired.get("apiVersion", "")))
     kind = str(live.get("kind") or desired.get("kind", ""))
     if predicted is not None:
-        want = _project(want, normalise(predicted, merge_keys), (), merge_keys, group, kind)
+        want = project(want, normalise(predicted, merge_keys), (), merge_keys, group, kind)
     walk = _Walk(options, group, kind)
     walk.compare(want, have, (), ())
     suspects = [c for c in walk.live_only if _could_drift(c, options, group, kind)]
@@ -128,7 +129,7 @@ class _Walk:
             return
         if isinstance(want, list) and isinstance(have, list):
             keys = self.options.merge_keys.keys_for(self.group, self.kind, schema)
-            if keys and _keyable(want, keys) and _keyable(have, keys):
+            if keys and keyable(want, keys) and keyable(have, keys):
                 self._compare_keyed(want, have, keys, path, schema)
                 return
             if not _atomic_equal(want, have):
@@ -150,10 +151,10 @@ class _Walk:
         path: Path,
         schema: SchemaPath,
     ) -> None:
-        live_items = {_key_of(item, keys): item for item in have}
+        live_items = {key_of(item, keys): item for item in have}
         wanted = set()
         for item in want:
-            key = _key_of(item, keys)
+            key = key_of(item, keys)
             wanted.add(key)
             sub = (*path, _keyed_item(item, keys))
             if key in live_items:
@@ -233,7 +234,7 @@ class _Judge:
             return self._live_only_map(path, value)
         if isinstance(value, list) and value and not isinstance(path[-1], KeyedItem):
             keys = self.options.merge_keys.keys_for(self.group, self.kind, _schema(path))
-            if keys and _keyable(value, keys):
+            if keys and keyable(value, keys):
                 found: list[Difference] = []
                 for item in value:
                     found.extend(
@@ -346,25 +347,8 @@ def _schema(path: Path) -> SchemaPath:
     return tuple(seg for seg in path if isinstance(seg, str))
 
 
-def _key_of(item: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, ...]:
-    return tuple(key_text(item[k]) if k in item else None for k in keys)
-
-
 def _keyed_item(item: dict[str, Any], keys: tuple[str, ...]) -> KeyedItem:
     return KeyedItem(tuple((k, key_text(item[k])) for k in keys if k in item))
-
-
-def _keyable(items: list[Any], keys: tuple[str, ...]) -> bool:
-    """Every item is a map carrying its first key, and no two items share a key."""
-    seen = set()
-    for item in items:
-        if not isinstance(item, dict) or keys[0] not in item:
-            return False
-        key = _key_of(item, keys)
-        if key in seen:
-            return False
-        seen.add(key)
-    return True
 
 
 def _atomic_equal(want: Any, have: Any) -> bool:
@@ -417,28 +401,6 @@ def _last_applied(live: dict[str, Any], merge_keys: MergeKeys) -> dict[str, Any]
     except ValueError:
         return None
     return normalise(applied, merge_keys) if isinstance(applied, dict) else None
-
-
-def _project(
-    shape: Any, source: Any, schema: SchemaPath, merge_keys: MergeKeys, group: str, kind: str
-) -> Any:
-    """``source``'s values restricted to the fields ``shape`` sets (predicted -> Git's fields)."""
-    if isinstance(shape, dict) and isinstance(source, dict):
-        return {
-            key: _project(value, source[key], (*schema, key), merge_keys, group, kind)
-            for key, value in shape.items()
-            if key in source
-        }
-    if isinstance(shape, list) and isinstance(source, list):
-        keys = merge_keys.keys_for(group, kind, schema)
-        if keys and _keyable(shape, keys) and _keyable(source, keys):
-            by_key = {_key_of(item, keys): item for item in source}
-            return [
-                _project(item, by_key[_key_of(item, keys)], schema, merge_keys, group, kind)
-                for item in shape
-                if _key_of(item, keys) in by_key
-            ]
-    return source
 
 
 def _apply_ignore(

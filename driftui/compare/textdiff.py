@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
+from driftui.compare.keyed import keyable, project
 from driftui.compare.merge_keys import MergeKeys, key_text
 from driftui.model import Difference, DiffType, KeyedItem, Path, group_of
 
@@ -57,36 +58,11 @@ def live_view(
     keys = merge_keys or MergeKeys.builtin()
     group = group_of(str(live_norm.get("apiVersion") or desired_norm.get("apiVersion", "")))
     kind = str(live_norm.get("kind") or desired_norm.get("kind", ""))
-    view = _project(desired_norm, live_norm, (), keys, group, kind)
+    view = project(desired_norm, live_norm, (), keys, group, kind)
     for diff in differences:
         if diff.type in (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT):
             _insert(view, diff.path, diff.live)
     return view if isinstance(view, dict) else {}
-
-
-def _project(
-    shape: Any, live: Any, schema: tuple[str, ...], keys: MergeKeys, group: str, kind: str
-) -> Any:
-    if isinstance(shape, dict) and isinstance(live, dict):
-        return {
-            k: _project(v, live[k], (*schema, k), keys, group, kind)
-            for k, v in shape.items()
-            if k in live
-        }
-    if isinstance(shape, list) and isinstance(live, list):
-        merge = keys.keys_for(group, kind, schema)
-        if merge and _keyable(shape, merge) and _keyable(live, merge):
-            by_key = {_key(item, merge): item for item in live}
-            return [
-                _project(item, by_key[_key(item, merge)], schema, keys, group, kind)
-                for item in shape
-                if _key(item, merge) in by_key
-            ]
-        if len(shape) == len(live):
-            return [
-                _project(s, v, schema, keys, group, kind) for s, v in zip(shape, live, strict=True)
-            ]
-    return live
 
 
 def _insert(view: Any, path: Path, value: Any) -> None:
@@ -120,19 +96,6 @@ def _insert(view: Any, path: Path, value: Any) -> None:
 
 def _matches(item: Any, seg: KeyedItem) -> bool:
     return isinstance(item, dict) and all(k in item and key_text(item[k]) == v for k, v in seg.keys)
-
-
-def _key(item: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, ...]:
-    return tuple(key_text(item[k]) if k in item else None for k in keys)
-
-
-def _keyable(items: list[Any], keys: tuple[str, ...]) -> bool:
-    seen = set()
-    for item in items:
-        if not isinstance(item, dict) or keys[0] not in item:
-            return False
-        seen.add(_key(item, keys))
-    return len(seen) == len(items)
 
 
 # -- YAML ----------------------------------------------------------------------------------
@@ -217,7 +180,7 @@ class _Writer:
 
     def sequence(self, items: list[Any], indent: int, path: Path, schema: tuple[str, ...]) -> None:
         merge = self.merge_keys.keys_for(self.group, self.kind, schema)
-        keyed = bool(merge) and _keyable(items, merge or ())
+        keyed = bool(merge) and keyable(items, merge or ())
         for index, item in enumerate(items):
             seg: KeyedItem | int = index
             if keyed and merge:
