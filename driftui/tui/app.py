@@ -7,6 +7,7 @@ shows the :class:`ScanReport` it returns, and runs actions only through
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -56,6 +57,7 @@ from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry, ResourceT
 Scanner = Callable[[ProgressFn], ScanReport]
 EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every group
 PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thread
+SWITCH_INTERVAL = 0.0005  # seconds; the interpreter default is 0.005
 
 
 def _local_now() -> datetime:
@@ -191,6 +193,9 @@ class DriftExplorer(App[None]):
         return self.main_screen.query_one("#detail", DetailPane)
 
     def on_mount(self) -> None:
+        # Scans compare in a worker thread and hold the GIL in long stretches; a short
+        # switch interval lets key presses in between (measured in benchmarks/bench_watch).
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.main_screen.query_one("#filter", Input).cursor_blink = self.CURSOR_BLINK
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._update_header()
