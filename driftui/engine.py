@@ -171,7 +171,9 @@ class Scanner:
             client, kinds.values(), namespaces, progress=progress, workers=self.options.list_workers
         )
         where = LiveInfo(context=client.context, server=client.server)
-        masker = SecretMasker(self.salt or Snapshot.new_salt())
+        if self.salt is None:  # one salt per Scanner: masks stay equal across refreshes
+            self.salt = Snapshot.new_salt()
+        masker = SecretMasker(self.salt)
         return _LiveSide(where, state, ScopeLookup(discovery), masker, discovery, client, unknown)
 
     # -- the scan ----------------------------------------------------------------------
