@@ -75,21 +75,11 @@ class _LiveSide:
 
 
 def _fill_namespace(manifest: Manifest, namespaced: bool | None, default_ns: str) -> Manifest:
-    ref = manifest.ref
-    if namespaced is False and ref.namespace:
-        ref = replace(ref, namespace="")
-    elif namespaced and not ref.namespace:
-        ref = replace(ref, namespace=default_ns)
-    else:
-        return manifest
-    body = dict(manifest.body)
-    meta = dict(body.get("metadata") or {})
-    if ref.namespace:
-        meta["namespace"] = ref.namespace
-    else:
-        meta.pop("namespace", None)
-    body["metadata"] = meta
-    return replace(manifest, ref=ref, body=body)
+    if namespaced is False and manifest.ref.namespace:
+        return manifest.in_namespace("")
+    if namespaced and not manifest.ref.namespace:
+        return manifest.in_namespace(default_ns)
+    return manifest
 
 
 def _duplicate_errors(problems: list[LoadProblem]) -> list[DriftResult]:
@@ -269,6 +259,13 @@ class Scanner:
     ) -> DriftResult:
         ref = manifest.ref
         live_raw = live.state.objects.get(ref)
+        if live_raw is not None:  # same blob, same resourceVersion: nothing to redo
+            version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
+            key = (ref, manifest.blob_sha, version, fidelity, options.ignore)
+            cached = self._verdicts.get(key)
+            if cached is not None:
+                return cached
+        desired = live.masker.mask_object(manifest.body)
         base = DriftResult(
             ref,
             manifest.api_version,
@@ -276,7 +273,7 @@ class Scanner:
             Fidelity.CLIENT_SIDE,
             source_file=manifest.source_file,
             blob_sha=manifest.blob_sha,
-            desired=normalise(live.masker.mask_object(manifest.body), options.merge_keys),
+            desired=normalise(desired, options.merge_keys),
         )
         if (ref.group, ref.kind) in live.unknown:
             return replace(base, status=Status.ERROR, reason=f"unknown kind: {ref.group_kind}")
@@ -288,13 +285,7 @@ class Scanner:
             if failed:
                 return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
             return replace(base, status=Status.MISSING)
-        version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
-        key = (ref, manifest.blob_sha, version, fidelity, options.ignore)
-        cached = self._verdicts.get(key)
-        if cached is not None:
-            return cached
         live_obj = live.masker.mask_object(live_raw)
-        desired = live.masker.mask_object(manifest.body)
         outcome = compare(desired, live_obj, options)
         used = Fidelity.CLIENT_SIDE
         if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:

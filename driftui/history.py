@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from driftui.compare.merge_keys import key_text
-from driftui.model import KeyedItem, ObjectRef, Path
+from driftui.model import KeyedItem, ObjectRef, Path, change_kind
 from driftui.source.blobs import parse_blobs, read_blob_objects
 from driftui.source.git_repo import (
     LOCAL_TIMEOUT,
@@ -79,11 +79,7 @@ class HistoryEntry:
 
     @property
     def change(self) -> str:
-        if self.before is None:
-            return "created"
-        if self.after is None:
-            return "deleted"
-        return "modified"
+        return change_kind(self.before, self.after)
 
 
 # -- git log --raw parsing ---------------------------------------------------------------

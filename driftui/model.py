@@ -6,7 +6,7 @@ boundaries (Textual workers) and be serialised into reports without surprises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -136,6 +136,25 @@ class Manifest:
     source_file: str  # path inside the repo (the rendered directory for kustomize/helm)
     blob_sha: str  # Git blob (or tree, for rendered directories) the object came from
     line: int = 1  # 1-based line of the document in its file
+
+    def in_namespace(self, namespace: str) -> Manifest:
+        """The same object placed in ``namespace`` ("" for cluster-scoped), body included."""
+        meta = dict(self.body.get("metadata") or {})
+        if namespace:
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
+        ref = ObjectRef(self.ref.group, self.ref.kind, namespace, self.ref.name)
+        return replace(self, ref=ref, body={**self.body, "metadata": meta})
+
+
+def change_kind(before: object, after: object) -> str:
+    """How one object's desired state changed between two versions of Git."""
+    if before is None:
+        return "created"
+    if after is None:
+        return "deleted"
+    return "modified"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from driftui.actions.gate import MutationGate
 from driftui.history import NULL_SHA, in_scope, parse_raw_changes
-from driftui.model import ObjectRef
+from driftui.model import ObjectRef, change_kind
 from driftui.source.blobs import parse_blobs
 from driftui.source.git_repo import GitRepo, git_env, normalise_repo_path, run_command
 from driftui.source.redact import redact_text
@@ -75,11 +75,7 @@ class ObjectChange:
 
     @property
     def change(self) -> str:
-        if self.before is None:
-            return "created"
-        if self.after is None:
-            return "deleted"
-        return "modified"
+        return change_kind(self.before, self.after)
 
 
 @dataclass(frozen=True)

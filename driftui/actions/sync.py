@@ -155,18 +155,6 @@ class SyncPlan:
 # -- planning ----------------------------------------------------------------------------
 
 
-def _with_namespace(manifest: Manifest, ref: ObjectRef) -> dict[str, Any]:
-    """Git's body as the scan saw it: the namespace filled in (or dropped) like the engine."""
-    body = dict(manifest.body, apiVersion=manifest.api_version)
-    meta = dict(body.get("metadata") or {})
-    if ref.namespace:
-        meta["namespace"] = ref.namespace
-    else:
-        meta.pop("namespace", None)
-    body["metadata"] = meta
-    return body
-
-
 def match_manifests(
     results: Iterable[DriftResult], manifests: Iterable[Manifest], default_namespace: str
 ) -> dict[ObjectRef, Manifest]:
@@ -217,7 +205,10 @@ def plan_sync(
             SyncItem(
                 result.ref,
                 manifest.api_version,
-                _with_namespace(manifest, result.ref),
+                dict(
+                    manifest.in_namespace(result.ref.namespace).body,
+                    apiVersion=manifest.api_version,
+                ),
                 exists=result.status is not Status.MISSING,
                 resource_version=result.resource_version,
             )
