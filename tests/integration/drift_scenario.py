@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from tests.cluster import harness
+from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
 
 SECRET_PLAIN = "hunter2-plaintext-secret"
@@ -34,37 +35,11 @@ def tracking(ns: str, kind: str, name: str, group: str = "") -> dict[str, str]:
 
 
 def crd() -> dict[str, Any]:
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"widgets.{CRD_GROUP}"},
-        "spec": {
-            "group": CRD_GROUP,
-            "names": {"kind": "Widget", "plural": "widgets", "singular": "widget"},
-            "scope": "Namespaced",
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "properties": {
-                                "spec": {
-                                    "type": "object",
-                                    "properties": {
-                                        "size": {"type": "integer"},
-                                        "colour": {"type": "string", "default": "blue"},
-                                    },
-                                }
-                            },
-                        }
-                    },
-                }
-            ],
-        },
-    }
+    return namespaced_crd(
+        CRD_GROUP,
+        "Widget",
+        {"size": {"type": "integer"}, "colour": {"type": "string", "default": "blue"}},
+    )
 
 
 def git_objects(ns: str) -> dict[str, list[dict[str, Any]]]:

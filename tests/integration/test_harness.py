@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.cluster import harness
+from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
 
 pytestmark = pytest.mark.cluster
@@ -100,39 +101,7 @@ def test_viewer_may_list_but_not_patch(cluster: ClusterInfo, namespace: str) -> 
     assert status == 403
 
 
-CRD = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": "widgets.harness.driftui.dev"},
-    "spec": {
-        "group": "harness.driftui.dev",
-        "names": {
-            "kind": "Widget",
-            "plural": "widgets",
-            "singular": "widget",
-            "listKind": "WidgetList",
-        },
-        "scope": "Namespaced",
-        "versions": [
-            {
-                "name": "v1",
-                "served": True,
-                "storage": True,
-                "schema": {
-                    "openAPIV3Schema": {
-                        "type": "object",
-                        "properties": {
-                            "spec": {
-                                "type": "object",
-                                "properties": {"size": {"type": "integer", "default": 1}},
-                            }
-                        },
-                    }
-                },
-            }
-        ],
-    },
-}
+CRD = namespaced_crd("harness.driftui.dev", "Widget", {"size": {"type": "integer", "default": 1}})
 
 
 def test_crd_becomes_established_and_serves_objects(cluster: ClusterInfo, namespace: str) -> None:

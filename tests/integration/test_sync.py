@@ -28,6 +28,7 @@ from driftui.engine import Scanner, ScanOptions
 from driftui.live.client import ApiError
 from driftui.model import ObjectRef
 from tests.cluster import harness
+from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
 from tests.integration.drift_scenario import kubectl, write_repo
 
@@ -395,34 +396,7 @@ def test_a_crd_and_its_custom_object_are_created_by_one_sync(
     cluster: ClusterInfo, namespace: str, repo_dir: Path
 ) -> None:
     group = f"g{uuid.uuid4().hex[:8]}.driftui.dev"
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"gadgets.{group}"},
-        "spec": {
-            "group": group,
-            "names": {"kind": "Gadget", "plural": "gadgets", "singular": "gadget"},
-            "scope": "Namespaced",
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "properties": {
-                                "spec": {
-                                    "type": "object",
-                                    "properties": {"size": {"type": "integer"}},
-                                }
-                            },
-                        }
-                    },
-                }
-            ],
-        },
-    }
+    crd = namespaced_crd(group, "Gadget", {"size": {"type": "integer"}})
     gadget = {
         "apiVersion": f"{group}/v1",
         "kind": "Gadget",
