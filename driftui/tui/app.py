@@ -7,6 +7,7 @@ shows the :class:`ScanReport` it returns, and runs actions only through
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -20,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.registry import (
@@ -52,12 +53,26 @@ from driftui.tui.tree_model import (
 )
 from driftui.tui.widgets.detail import TABS, DetailPane, HistoryFn, Subject
 from driftui.tui.widgets.header import HeaderState, SummaryHeader
+from driftui.tui.widgets.key_bar import KeyBar
 from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry, ResourceTree
 
 Scanner = Callable[[ProgressFn], ScanReport]
 EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every group
 PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thread
 SWITCH_INTERVAL = 0.0005  # seconds; the interpreter default is 0.005
+
+
+def settle_heap() -> None:
+    """Move the new scan's objects out of the garbage collector's way.
+
+    With 10,000 results every full collection walks the whole report (~120 ms), and one
+    landing during a key press is a visible stall. A scan's objects live until the next
+    scan, so after collecting the previous one they are frozen, once per scan, after
+    the new tree has been painted.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _local_now() -> datetime:
@@ -174,9 +189,9 @@ class DriftExplorer(App[None]):
             with Vertical(id="tree-panel"):
                 yield Input(placeholder="filter: kind namespace name", id="filter")
                 yield Static("Starting scan…", id="scan-status")
-                yield ResourceTree(id="tree")
+                yield ResourceTree(on_cursor=self._cursor_moved, id="tree")
             yield DetailPane(clock=self.clock, history=self.history, id="detail")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     @property
     def main_screen(self) -> Screen[Any]:
@@ -206,6 +221,7 @@ class DriftExplorer(App[None]):
     def _theme_changed(self, _theme: object) -> None:
         self.resource_tree.refresh_status_styles()
         self._rebuild(keep=self._selected_ref())
+        self.detail.redraw()
 
     # -- scanning -----------------------------------------------------------------------------
 
@@ -261,6 +277,7 @@ class DriftExplorer(App[None]):
         for warning in message.report.warnings:
             self.notify(warning, severity="warning", timeout=6)
         self._rebuild(keep=keep, expanded=expanded, first=first)
+        self.call_after_refresh(settle_heap)
 
     def on_scan_failed(self, message: ScanFailed) -> None:
         self.scanning = False
@@ -378,6 +395,7 @@ class DriftExplorer(App[None]):
         else:
             subject = Subject(title="Waiting for the first scan…")
         self.detail.show(subject)
+        self.detail.prefetch(self.resource_tree.neighbours())
         self._refresh_bindings_if_changed()
 
     def _refresh_bindings_if_changed(self) -> None:
@@ -387,7 +405,7 @@ class DriftExplorer(App[None]):
             self._binding_state = state
             self.refresh_bindings()
 
-    def on_tree_node_highlighted(self, _event: Tree.NodeHighlighted[Any]) -> None:
+    def _cursor_moved(self) -> None:
         if self.screen_stack:  # not while the app is closing down
             self._show_cursor_subject()
 

@@ -470,3 +470,20 @@ async def test_history_lists_commits_and_enter_shows_masked_diff() -> None:
         for secret in ("hunter2", "s3cr3t!", base64.b64encode(b"hunter2").decode()):
             assert secret not in shown
         assert app.detail.selected_commit() == "b" * 40
+
+
+async def test_moving_onto_a_prefetched_object_shows_it_at_once() -> None:
+    """The objects next to the cursor are built ahead, and the cursor's callback shows them
+    in the same turn as the move: no worker, no wait for the next message."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        tree = app.resource_tree
+        nearby = tree.neighbours()
+        assert nearby and all(app.detail.is_cached(result) for result in nearby)
+        above = tree.get_node_at_line(tree.cursor_line - 1)  # debug-shell
+        assert above is not None and above.data in nearby
+        tree.action_cursor_up()  # no await: nothing else runs in between
+        assert app.detail.subject.result is above.data
+        assert not app.detail.pending

@@ -22,6 +22,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from driftui.compare.masking import SecretMasker
 from driftui.model import DriftResult, ObjectRef
@@ -42,6 +43,8 @@ TABS: tuple[tuple[str, str], ...] = (
 FULL_CONTEXT = None
 COMPACT_CONTEXT = 3
 CACHE_SIZE = 256
+PREFETCHED_TABS = ("diff", "git", "live")  # history walks Git: only on demand
+PREFETCH_TOKEN = -1  # never the token of a visible build
 
 HistoryFn = Callable[[ObjectRef], list[Any]]
 NO_HISTORY = (
@@ -125,8 +128,29 @@ class DetailPane(Vertical):
         self.query_one(TabbedContent).active = tab
 
     def show(self, subject: Subject) -> None:
+        if subject.result is not None and subject.result is self.subject.result:
+            return  # the same object again (a rebuild kept the cursor on it): nothing to redo
         self.subject = subject
         self._render_active()
+
+    def redraw(self) -> None:
+        self._render_active()
+
+    def prefetch(self, results: list[DriftResult]) -> None:
+        """Build the visible tab for the objects next to the cursor ahead of time, so that
+        moving onto them shows a cached view in the same frame as the cursor."""
+        tab = self.active_tab
+        if tab not in PREFETCHED_TABS:
+            return
+        jobs = [self._builder(tab, result) for result in results]
+        missing = [(key, build) for key, build in jobs if key not in self._cache]
+        if missing:
+            self._prefetch(missing)
+
+    def is_cached(self, result: DriftResult, tab: str | None = None) -> bool:
+        """Whether showing ``result`` on ``tab`` (default: the visible one) needs no build."""
+        key, _build = self._builder(tab or self.active_tab, result)
+        return key in self._cache
 
     def toggle_split(self) -> None:
         self.split = not self.split
@@ -231,6 +255,18 @@ class DetailPane(Vertical):
         except Exception as error:  # a broken object must not break the explorer
             payload = error
         self.post_message(self.Ready(token, key, payload))
+
+    @work(thread=True, exclusive=True, group="prefetch")
+    def _prefetch(self, jobs: list[tuple[tuple[Any, ...], Callable[[], Any]]]) -> None:
+        worker = get_current_worker()
+        for key, build in jobs:
+            if worker.is_cancelled:
+                return
+            try:
+                payload = build()
+            except Exception:  # shown, with its message, if the user goes there
+                continue
+            self.post_message(self.Ready(PREFETCH_TOKEN, key, payload))
 
     def on_detail_pane_ready(self, message: Ready) -> None:
         if message.token == self._waiting_for:
