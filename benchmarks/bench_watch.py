@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import multiprocessing
 import os
 import random
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_engine import apply_all, write_repo
+from benchmarks.probe import FrameProbe
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
 from driftui.tui.app import DriftExplorer
@@ -102,7 +104,11 @@ async def run(args: argparse.Namespace) -> None:
         async with app.run_test(size=(120, 36)) as pilot:
             while app.report is None:
                 await pilot.pause(0.1)
-            await pilot.press("w")
+            probe = FrameProbe(app)
+            for key in ("i", "enter", "enter"):  # list in-sync objects, open namespace and kind
+                await probe.press_until_quiet(key)
+            await probe.press_until_quiet("w")
+            moves = itertools.cycle("j" * 10 + "k" * 10)  # onto new objects, not back and forth
             churner = multiprocessing.Process(
                 target=churn, args=(cluster, ns, args.objects, args.rate, args.seconds, sent)
             )
@@ -110,10 +116,7 @@ async def run(args: argparse.Namespace) -> None:
             churner.start()
             keys, rss = [], []
             while churner.is_alive():
-                t = time.perf_counter()
-                await pilot.press(random.choice("jk"))
-                await pilot.pause()
-                keys.append((time.perf_counter() - t) * 1000)
+                keys.append(await probe.press_until_shown(next(moves)))
                 rss.append((time.monotonic() - started, rss_mb()))
                 await pilot.pause(0.5)
             scans_during = app.scans_finished
@@ -132,8 +135,9 @@ async def run(args: argparse.Namespace) -> None:
         )
         print(f"re-scans finished during the churn: {scans_during}")
         print(
-            f"key press to repainted screen (wall) during churn: median {statistics.median(keys):.1f} ms, "
-            f"p95 {p95:.1f} ms (n={len(keys)})  target <= 50 ms"
+            f"key press to the frame showing the new selection, during churn: median {statistics.median(keys):.1f} ms, "
+            f"p95 {p95:.1f} ms, max {max(keys):.1f} ms, over 50 ms: {sum(k > 50 for k in keys)} "
+            f"of {len(keys)}  target <= 50 ms"
         )
         print(
             f"RSS: start {rss[0][1]:.0f} MB, max {max(m for _, m in rss):.0f} MB, end {rss[-1][1]:.0f} MB; "

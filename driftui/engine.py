@@ -22,6 +22,7 @@ from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
 from driftui.config import Config, load_config
+from driftui.heap import collector_paused
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
 from driftui.live.discovery import Discovery, ResourceInfo, discover
 from driftui.live.openapi import fetch_merge_keys
@@ -169,6 +170,10 @@ class Scanner:
     # -- the scan ----------------------------------------------------------------------
 
     def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
+        with collector_paused():  # bulk allocation of objects that are all kept
+            return self._scan(progress)
+
+    def _scan(self, progress: ProgressFn) -> ScanReport:
         opts = self.options
         desired = load_desired(
             opts.repo,
@@ -286,7 +291,8 @@ class Scanner:
                 return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
             return replace(base, status=Status.MISSING)
         live_obj = live.masker.mask_object(live_raw)
-        outcome = compare(desired, live_obj, options)
+        want = base.desired
+        outcome = compare(desired, live_obj, options, normalised_desired=want)
         used = Fidelity.CLIENT_SIDE
         if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:
             predicted, defaulted = self._predict(manifest, live_raw, live, options)
@@ -294,7 +300,12 @@ class Scanner:
                 predicted = live.masker.mask_object(predicted)
                 defaulted = live.masker.mask_object(defaulted) if defaulted else None
                 outcome = compare(
-                    desired, live_obj, options, predicted=predicted, defaulted=defaulted
+                    desired,
+                    live_obj,
+                    options,
+                    predicted=predicted,
+                    defaulted=defaulted,
+                    normalised_desired=want,
                 )
                 used = Fidelity.SERVER_SIDE
         skipped = skip_reason(live_raw, Status.DRIFTED) if outcome.differences else ""

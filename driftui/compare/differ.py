@@ -77,15 +77,17 @@ def compare(
     *,
     predicted: dict[str, Any] | None = None,
     defaulted: dict[str, Any] | None = None,
+    normalised_desired: dict[str, Any] | None = None,
 ) -> Comparison:
     """The differences between Git's object and the live one. Inputs are not modified.
 
     ``predicted``: a dry-run server-side apply of Git; when given, values of the fields Git
     sets come from it (server-side fidelity). ``defaulted``: the server's defaulted
     rendering of Git, used to recognise defaults a creator's managedFields entry claims.
+    ``normalised_desired``: ``desired`` already normalised, when the caller has it anyway.
     """
     merge_keys = options.merge_keys
-    want = normalise(desired, merge_keys)
+    want = normalised_desired or normalise(desired, merge_keys)
     have = normalise(live, merge_keys)
     group = group_of(str(live.get("apiVersion") or desired.get("apiVersion", "")))
     kind = str(live.get("kind") or desired.get("kind", ""))

@@ -14,10 +14,16 @@ from dataclasses import dataclass, field, replace
 
 from driftui.model import LoadProblem, Manifest, ObjectRef
 from driftui.source.git_repo import GitRepo, SourceError
+from driftui.source.parallel_parse import parse_many
 from driftui.source.yaml_loader import ParsedFile, parse_documents
 
 DEFAULT_CACHE_ENTRIES = 50_000
 _PLACEHOLDER = "\0"  # problems are cached path-less and re-pathed on the way out
+
+
+def _parser_path(path: str) -> str:
+    """The path-less name the parser sees: it keeps the suffix, which picks JSON or YAML."""
+    return _PLACEHOLDER + (".json" if _is_json(path) else "")
 
 
 @dataclass
@@ -73,7 +79,7 @@ def parse_blob(data: bytes, sha: str, path: str, cache: ParseCache = PARSE_CACHE
     """Parse one file's content (its SHA is the cache key) into manifests and problems."""
     parsed = cache.get(sha, path)
     if parsed is None:
-        parsed = parse_documents(data, _PLACEHOLDER)
+        parsed = parse_documents(data, _parser_path(path))
         cache.put(sha, path, parsed)
     return to_file_objects(parsed, path, sha)
 
@@ -92,7 +98,9 @@ def to_file_objects(parsed: ParsedFile, path: str, sha: str) -> FileObjects:
             )
             for doc in parsed.documents
         ],
-        problems=[replace(p, path=path) if p.path == _PLACEHOLDER else p for p in parsed.problems],
+        problems=[
+            replace(p, path=path) if p.path.startswith(_PLACEHOLDER) else p for p in parsed.problems
+        ],
         skipped=parsed.skipped,
     )
 
@@ -123,12 +131,14 @@ def read_file_objects(
 def parse_blobs(
     repo: GitRepo, files: list[tuple[str, str]], cache: ParseCache = PARSE_CACHE
 ) -> list[FileObjects]:
-    """Parse many (path, blob sha) pairs, reading all cache misses through one git process."""
+    """Parse many (path, blob sha) pairs, reading all cache misses through one git process
+    and parsing them on every core when there are enough of them."""
     missing = [sha for path, sha in files if cache.get(sha, path) is None]
     if missing:
         paths = {sha: path for path, sha in files}
-        for sha, data in repo.iter_blobs(missing):
-            cache.put(sha, paths[sha], parse_documents(data, _PLACEHOLDER))
+        blobs = [(sha, _parser_path(paths[sha]), data) for sha, data in repo.iter_blobs(missing)]
+        for sha, fresh in parse_many(blobs):
+            cache.put(sha, paths[sha], fresh)
     out = []
     for path, sha in files:
         parsed = cache.get(sha, path)

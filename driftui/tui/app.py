@@ -7,7 +7,6 @@ shows the :class:`ScanReport` it returns, and runs actions only through
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -23,6 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tree
 
+from driftui import heap
 from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.registry import (
     ACTIONS,
@@ -60,19 +60,6 @@ Scanner = Callable[[ProgressFn], ScanReport]
 EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every group
 PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thread
 SWITCH_INTERVAL = 0.0005  # seconds; the interpreter default is 0.005
-
-
-def settle_heap() -> None:
-    """Move the new scan's objects out of the garbage collector's way.
-
-    With 10,000 results every full collection walks the whole report (~120 ms), and one
-    landing during a key press is a visible stall. A scan's objects live until the next
-    scan, so after collecting the previous one they are frozen, once per scan, after
-    the new tree has been painted.
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _local_now() -> datetime:
@@ -277,7 +264,7 @@ class DriftExplorer(App[None]):
         for warning in message.report.warnings:
             self.notify(warning, severity="warning", timeout=6)
         self._rebuild(keep=keep, expanded=expanded, first=first)
-        self.call_after_refresh(settle_heap)
+        self.call_after_refresh(heap.settle)  # full GC passes would stall key presses
 
     def on_scan_failed(self, message: ScanFailed) -> None:
         self.scanning = False

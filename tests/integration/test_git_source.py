@@ -501,3 +501,11 @@ def test_file_url_is_cloned_like_a_remote(published: tuple[Repo, Path], cache_di
     state = load_desired(url, cache_dir=cache_dir)
     assert names(state.manifests) == ["a"]
     assert (cache_path_for(url, cache_dir) / "HEAD").exists()
+
+
+def test_json_files_from_git_are_parsed_as_json(repo: Repo, cache_dir: str) -> None:
+    doc = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {}, "data": {}}'
+    repo.commit({"bad.json": doc, "good.json": doc.replace(', "data": {}}', "}")})
+    state = load_from_repo(open_repo(str(repo.path)), cache_dir=cache_dir, parse_cache=ParseCache())
+    assert [str(p) for p in state.problems] == ["bad.json:1: JSON error: duplicate key 'data'"]
+    assert [m.ref.name for m in state.manifests] == ["a"]

@@ -1,0 +1,51 @@
+"""Parsing on worker processes gives exactly what parsing in-process gives."""
+
+from __future__ import annotations
+
+from driftui.source.parallel_parse import _chunks, parse_many
+
+BLOBS = [
+    (
+        "multi",
+        "a.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {n: 1, f: 1.5, t: true}\n",
+    ),
+    (
+        "list",
+        "l.yaml",
+        b"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Service, "
+        b"metadata: {name: s}}\n",
+    ),
+    ("broken", "b.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  : oops: [\n"),
+    ("dup-json", "d.json", b'{"apiVersion": "v1", "kind": "ConfigMap", "kind": "Secret"}'),
+    (
+        "dated",
+        "t.yaml",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\ndata:\n  at: 2026-11-22\n",
+    ),
+    ("latin1", "x.yaml", b"kind: ConfigMap\nname: caf\xe9\n"),
+    ("skipped", "s.yaml", b"just: a mapping\n"),
+]
+
+
+def test_workers_and_in_process_agree() -> None:
+    serial = dict(parse_many(BLOBS, min_parallel_bytes=1 << 40))
+    parallel = dict(parse_many(BLOBS, min_parallel_bytes=0, workers=2))
+    assert parallel == serial
+    assert len(serial["multi"].documents) == 2
+    assert serial["multi"].documents[1].body["data"] == {"n": 1, "f": 1.5, "t": True}
+    assert "duplicate key 'kind'" in serial["dup-json"].problems[0].message
+    assert serial["broken"].problems and serial["broken"].problems[0].line
+    assert serial["latin1"].problems[0].message.startswith("not UTF-8")
+    assert serial["skipped"].skipped == 1
+
+
+def test_chunks_balance_by_size_and_keep_every_blob() -> None:
+    blobs = [(str(i), "f.yaml", b"x" * size) for i, size in enumerate([90, 50, 40, 30, 10, 5])]
+    chunks = _chunks(blobs, 3)
+    assert sorted(key for chunk in chunks for key, _p, _d in chunk) == sorted(b[0] for b in blobs)
+    sizes = sorted(sum(len(d) for _k, _p, d in chunk) for chunk in chunks)
+    assert max(sizes) - min(sizes) <= 90  # greedy: chunks differ by at most the largest blob
+    assert max(sizes) == 90  # the largest blob alone; the rest share the other two
+    assert _chunks(blobs[:2], 5) == [[blobs[0]], [blobs[1]]]  # no empty chunks
