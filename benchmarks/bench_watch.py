@@ -27,6 +27,7 @@ from benchmarks.bench_engine import apply_all, write_repo
 from benchmarks.probe import FrameProbe
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.model import DriftResult
 from driftui.tui.app import DriftExplorer
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
@@ -105,8 +106,11 @@ async def run(args: argparse.Namespace) -> None:
             while app.report is None:
                 await pilot.pause(0.1)
             probe = FrameProbe(app)
-            for key in ("i", "enter", "enter"):  # list in-sync objects, open namespace and kind
-                await probe.press_until_quiet(key)
+            await probe.settle()
+            await probe.press_until_quiet("i")  # list in-sync objects: opens on the first one
+            node = app.resource_tree.cursor_node
+            if node is None or not isinstance(node.data, DriftResult):
+                raise SystemExit(f"expected the cursor on an object, not {node}")
             await probe.press_until_quiet("w")
             moves = itertools.cycle("j" * 10 + "k" * 10)  # onto new objects, not back and forth
             churner = multiprocessing.Process(

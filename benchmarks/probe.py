@@ -128,8 +128,15 @@ class FrameProbe:
     def busy(self) -> bool:
         return any(not w.is_finished for w in self.app.workers) or self.app.detail.pending
 
-    async def settle(self, since: float = 0.0) -> None:
-        """Wait until nothing has painted or worked for QUIET seconds (counted from ``since``)."""
+    async def settle(self, since: float = 0.0, *, frame_within: float = 0.0) -> None:
+        """Wait until nothing has painted or worked for QUIET seconds (counted from ``since``).
+
+        ``frame_within``: first wait up to this long for a frame after ``since``, so that a
+        key still queued behind slow work is not taken for a key with nothing to show.
+        """
+        deadline = time.perf_counter() + frame_within
+        while time.perf_counter() < deadline and not (self.frames and self.frames[-1] >= since):
+            await asyncio.sleep(0.005)
         while True:
             await asyncio.sleep(0.01)
             last = max(self.frames[-1] if self.frames else 0.0, since)
@@ -142,7 +149,7 @@ class FrameProbe:
         self.painted.clear()
         cpu = time.process_time()
         sent = self.send(key)
-        await self.settle(since=sent)
+        await self.settle(since=sent, frame_within=5.0)
         frames = [f for f in self.frames if f >= sent]
         last = frames[-1] if frames else sent
         return Press(

@@ -12,10 +12,12 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import urllib3
+import yaml
 
 from driftui.actions.gate import MutationGate
 
@@ -72,6 +74,22 @@ class Resource:
     namespace: str = ""
 
 
+def first_current_context(path: str) -> str | None:
+    """kubectl's rule for a KUBECONFIG list: the first file that sets current-context wins.
+
+    The Python client's merger lets the last one win, so a ``KUBECONFIG=mine:shared``
+    setup would silently talk to the shared file's context.
+    """
+    for part in path.split(os.pathsep):
+        try:
+            config = yaml.safe_load(Path(part).expanduser().read_text()) if part else None
+        except (OSError, yaml.YAMLError):
+            continue  # kubectl skips files it cannot read; the loader reports real errors
+        if isinstance(config, dict) and config.get("current-context"):
+            return str(config["current-context"])
+    return None
+
+
 class ClusterClient:
     def __init__(
         self,
@@ -110,11 +128,10 @@ class ClusterClient:
         path = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
         try:
             contexts, current = k8s_config.list_kube_config_contexts(config_file=path)  # type: ignore[no-untyped-call]
-            chosen = (
-                next((c for c in contexts if c["name"] == context), None) if context else current
-            )
+            wanted = context or first_current_context(path)
+            chosen = next((c for c in contexts if c["name"] == wanted), None) if wanted else current
             if chosen is None:
-                raise KubeconfigError(f'context "{context}" not found in kubeconfig')
+                raise KubeconfigError(f'context "{wanted}" not found in kubeconfig')
             configuration = k8s_client.Configuration()
             k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
                 config_file=path, context=chosen["name"], client_configuration=configuration

@@ -158,6 +158,7 @@ class DriftExplorer(App[None]):
         self.query_text = ""
         self.status_filter: DisplayStatus | None = None
         self.scanning = False
+        self._rebuilding = False
         self.scans_finished = 0
         self._watch_timer: Timer | None = None
         self._binding_state: tuple[object, ...] = ()
@@ -233,7 +234,9 @@ class DriftExplorer(App[None]):
                 self.post_message(ScanProgress(event))
 
         try:
-            report = self.scanner(progress)
+            with heap.collector_paused():
+                report = self.scanner(progress)
+                heap.keep_all()  # the report lives until the next scan: never walk it
         except Exception as error:  # shown to the user; the previous state stays on screen
             self.post_message(ScanFailed(error))
             return
@@ -263,8 +266,9 @@ class DriftExplorer(App[None]):
         self.main_screen.query_one("#scan-status", Static).display = False
         for warning in message.report.warnings:
             self.notify(warning, severity="warning", timeout=6)
-        self._rebuild(keep=keep, expanded=expanded, first=first)
-        self.call_after_refresh(heap.settle)  # full GC passes would stall key presses
+        if first or not self._update_in_place():
+            self._rebuild(keep=keep, expanded=expanded, first=first)
+        self.call_after_refresh(heap.settle)
 
     def on_scan_failed(self, message: ScanFailed) -> None:
         self.scanning = False
@@ -297,16 +301,31 @@ class DriftExplorer(App[None]):
         tree = self.resource_tree
         results = self._visible_results()
         tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
-        tree.load(build_index(results, tree.grouping), expanded=expanded)
-        if self.query_text and len(results) <= EXPAND_ALL_LIMIT:
-            tree.open_all()
-        by_ref = {r.ref: r for r in results} if keep is not None else {}
-        revealed = keep in by_ref and tree.reveal(keep, tree.path_of(by_ref[keep]))
-        if not revealed and not tree.first_leaf_of_worst() and tree.root.children:
-            tree.go_to(tree.root.children[0])
+        self._rebuilding = True  # the cursor passes through several nodes: show only the last
+        try:
+            tree.load(build_index(results, tree.grouping), expanded=expanded)
+            if self.query_text and len(results) <= EXPAND_ALL_LIMIT:
+                tree.open_all()
+            by_ref = {r.ref: r for r in results} if keep is not None else {}
+            revealed = keep in by_ref and tree.reveal(keep, tree.path_of(by_ref[keep]))
+            if not revealed and not tree.first_leaf_of_worst() and tree.root.children:
+                tree.go_to(tree.root.children[0])
+        finally:
+            self._rebuilding = False
         self._update_header()
         self._update_tree_title(len(results))
         self._show_cursor_subject()
+
+    def _update_in_place(self) -> bool:
+        """A rescan that keeps the tree's shape updates its nodes instead of rebuilding it."""
+        tree = self.resource_tree
+        results = self._visible_results()
+        if not tree.update_in_place(build_index(results, tree.grouping)):
+            return False
+        self._update_header()
+        self._update_tree_title(len(results))
+        self._show_cursor_subject()
+        return True
 
     def _update_tree_title(self, shown: int | None = None) -> None:
         panel = self.main_screen.query_one("#tree-panel")
@@ -393,7 +412,7 @@ class DriftExplorer(App[None]):
             self.refresh_bindings()
 
     def _cursor_moved(self) -> None:
-        if self.screen_stack:  # not while the app is closing down
+        if self.screen_stack and not self._rebuilding:  # nor while the app is closing down
             self._show_cursor_subject()
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Any]) -> None:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from textual.widgets import Button, DataTable, Input
 
 from driftui.actions.gate import MutationGate
-from driftui.model import DriftResult, ObjectRef
+from driftui.model import DriftResult, ObjectRef, Status
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.screens.help import HelpScreen
 from driftui.tui.status_style import DisplayStatus, display_status
 from driftui.tui.widgets.header import SummaryHeader
-from driftui.tui.widgets.resource_tree import GroupEntry, ResourceTree
+from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry, ResourceTree
 from tests.tui.conftest import RecordingExecutor, make_app, settle
 from tests.tui.sample_data import sample_report, scanner_of
 
@@ -487,3 +487,34 @@ async def test_moving_onto_a_prefetched_object_shows_it_at_once() -> None:
         tree.action_cursor_up()  # no await: nothing else runs in between
         assert app.detail.subject.result is above.data
         assert not app.detail.pending
+
+
+def with_status(report: Any, ref: ObjectRef, status: Status) -> Any:
+    results = [replace(r, status=status) if r.ref == ref else r for r in report.results]
+    return replace(report, results=results)
+
+
+async def test_a_rescan_of_the_same_shape_updates_nodes_in_place() -> None:
+    """Watch mode must not rebuild 10,000 nodes per rescan: same shape, same nodes."""
+    first = sample_report()
+    again = replace(first, results=[replace(r) for r in first.results])  # new objects
+    fixed = with_status(first, WEB, Status.IN_SYNC)  # web now in sync: folded, a new shape
+    app = make_app(scanner_of(first, again, fixed))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        tree = app.resource_tree
+        nodes = {id(n) for n in tree.walk()}
+        web_node = tree.cursor_node
+        await pilot.press("r")
+        await settle(pilot)
+        assert {id(n) for n in tree.walk()} == nodes  # no node was rebuilt
+        assert tree.cursor_node is web_node
+        new_web = next(r for r in again.results if r.ref == WEB)
+        assert web_node.data is new_web  # but it holds the new scan's result
+        assert app.detail.subject.result is web_node.data
+        await pilot.press("r")
+        await settle(pilot)
+        assert {id(n) for n in tree.walk()} != nodes  # web moved under "in sync": rebuilt
+        assert tree.cursor_node.data.ref == WEB  # still selected, now inside the fold
+        assert isinstance(tree.cursor_node.parent.data, FoldedEntry)

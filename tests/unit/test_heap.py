@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from driftui.heap import collector_paused, settle
+from driftui import heap
+from driftui.heap import collector_paused, keep_all, settle
 
 
 @pytest.fixture(autouse=True)
@@ -61,10 +62,32 @@ def test_an_error_still_resumes_and_a_disabled_collector_stays_off() -> None:
     assert not gc.isenabled()
 
 
-def test_settle_freezes_what_survives() -> None:
-    kept = [{"n": i} for i in range(1000)]
-    try:
+def test_settle_collects_on_the_first_call_then_every_nth(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            collections.append(1)
+
+    def collected_by_settle() -> int:
+        before = len(collections)
         settle()
-        assert gc.get_freeze_count() >= len(kept)
+        return len(collections) - before
+
+    monkeypatch.setattr(heap, "_settles", 0)
+    gc.callbacks.append(count)
+    try:
+        kept = [[i] for i in range(1000)]  # lists are always tracked; small dicts may not be
+        assert collected_by_settle() == 1 and gc.get_freeze_count() >= len(kept)
+        assert [collected_by_settle() for _ in range(heap.COLLECT_EVERY - 1)] == [0] * (
+            heap.COLLECT_EVERY - 1
+        )
+        more = [[i] for i in range(1000)]
+        keep_all()
+        assert collected_by_settle() == 1
+        assert gc.get_freeze_count() >= len(kept) + len(more)
     finally:
+        gc.callbacks.remove(count)
         gc.unfreeze()

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
+
+from driftui.source import parallel_parse
 from driftui.source.parallel_parse import _chunks, parse_many
 
 BLOBS = [
@@ -49,3 +55,16 @@ def test_chunks_balance_by_size_and_keep_every_blob() -> None:
     assert max(sizes) - min(sizes) <= 90  # greedy: chunks differ by at most the largest blob
     assert max(sizes) == 90  # the largest blob alone; the rest share the other two
     assert _chunks(blobs[:2], 5) == [[blobs[0]], [blobs[1]]]  # no empty chunks
+
+
+def test_a_failing_worker_leaves_its_share_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_worker() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stdin.buffer.read(); sys.exit(3)"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    monkeypatch.setattr(parallel_parse, "_start_worker", broken_worker)
+    parsed = dict(parse_many(BLOBS, min_parallel_bytes=0, workers=2))
+    assert parsed == dict(parse_many(BLOBS, min_parallel_bytes=1 << 40))
