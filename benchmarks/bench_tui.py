@@ -1,4 +1,4 @@
-"""Explorer benchmark (issue 4): 10,000 objects, driven with Pilot; prints the figures.
+"""Explorer benchmark (issue 4): 10,000 objects in Textual's test harness; prints the figures.
 
 Run: .venv/bin/python -m benchmarks.bench_tui [--objects 10000]
 Keys go in through the driver, as from a terminal (see benchmarks/probe.py). "shown" is

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from driftui.actions.gate import MutationRefused
-from driftui.compare.masking import SecretMasker
+from driftui.compare.masking import SecretMasker, scrub
 from driftui.compare.normalise import normalise
 from driftui.compare.textdiff import DiffLine, render_yaml, unified
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource, object_path
@@ -261,7 +261,13 @@ def parse_conflicts(error: ApiError) -> tuple[FieldConflict, ...]:
     return tuple(out)
 
 
-def _failure(ref: ObjectRef, error: Exception) -> ItemResult:
+def _failure(item: SyncItem, error: Exception) -> ItemResult:
+    """The per-object result of a failed request, with the object's Secret values scrubbed."""
+    result = _failure_of(item.ref, error)
+    return replace(result, message=scrub(result.message, item.body))
+
+
+def _failure_of(ref: ObjectRef, error: Exception) -> ItemResult:
     if isinstance(error, MutationRefused):
         return ItemResult(ref, "refused", str(error))
     if isinstance(error, ApiError):
@@ -396,7 +402,7 @@ class Syncer:
             try:
                 predicted = self._apply(item, where, path, force=force, dry_run=True)
             except (ApiError, MutationRefused) as exc:
-                failure = _failure(item.ref, exc)
+                failure = _failure(item, exc)
                 out.append(Preview(item, (), failure.message, failure.conflicts, ok=False))
                 continue
             out.append(Preview(item, self._diff(live, predicted)))
@@ -484,7 +490,7 @@ class Syncer:
         try:
             applied = self._apply(item, where, self._path(item, where), force=force, dry_run=False)
         except (ClusterError, MutationRefused) as exc:  # incl. a server gone mid-sync
-            return _failure(item.ref, exc)
+            return _failure(item, exc)
         version = str((applied.get("metadata") or {}).get("resourceVersion", ""))
         if not item.exists:
             return ItemResult(item.ref, "created")
@@ -531,10 +537,10 @@ class Syncer:
                 if exc.status == 404:
                     out.append(ItemResult(item.ref, "pruned", "already gone"))
                 else:
-                    out.append(_failure(item.ref, exc))
+                    out.append(_failure(item, exc))
                 continue
             except MutationRefused as exc:
-                out.append(_failure(item.ref, exc))
+                out.append(_failure(item, exc))
                 continue
             out.append(ItemResult(item.ref, "pruned"))
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import json
@@ -112,3 +113,34 @@ def _as_bytes(value: Any) -> bytes:
     if isinstance(value, str):
         return value.encode("utf-8", "surrogatepass")
     return json.dumps(value, sort_keys=True).encode()
+
+
+REDACTED = "<secret:redacted>"
+MIN_SCRUBBED = 3  # shorter values would garble ordinary words; no real secret is that short
+
+
+def scrub(text: str, obj: dict[str, Any] | None) -> str:
+    """``text`` (a server's message about ``obj``) with the Secret's values taken out.
+
+    Kubernetes redacts Secret data in its own validation messages, but not every message
+    (admission webhooks, conversion errors) is the API server's own. Every form a value
+    could be quoted in goes: as stored (base64), decoded, and as plain ``stringData``.
+    """
+    if not isinstance(obj, dict) or not is_secret(obj):
+        return text
+    values: set[str] = set()
+    for key in ("data", "stringData"):
+        section = obj.get(key)
+        if not isinstance(section, dict):
+            continue
+        for value in section.values():
+            raw = _as_bytes(value)
+            values.add(raw.decode("utf-8", "replace"))
+            values.add(base64.b64encode(raw).decode())
+            if key == "data":
+                with contextlib.suppress(binascii.Error, ValueError):
+                    values.add(base64.b64decode(raw, validate=True).decode("utf-8", "replace"))
+    for value in sorted(values, key=len, reverse=True):  # longest first: no partial leftovers
+        if len(value) >= MIN_SCRUBBED:
+            text = text.replace(value, REDACTED)
+    return text

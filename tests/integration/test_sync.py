@@ -4,6 +4,7 @@ and refusals proven from the audit log."""
 from __future__ import annotations
 
 import argparse
+import base64
 import io
 import json
 import uuid
@@ -551,3 +552,24 @@ def test_syncer_refuses_nobody_before_any_write(
 def _no_user_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     yield
+
+
+def test_a_rejected_secret_never_shows_its_value(
+    cluster: ClusterInfo, namespace: str, repo_dir: Path
+) -> None:
+    plain = "not-json-hunter2-value"
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "pull", "namespace": namespace},
+        "type": "kubernetes.io/dockerconfigjson",
+        "stringData": {".dockerconfigjson": plain},  # invalid: the server rejects it
+    }
+    write_repo(repo_dir, {"a.yaml": [secret]})
+    result = run(cluster, repo_dir, namespace, "sync", "--yes")
+    assert result.code == 1
+    line = next(li for li in result.err.splitlines() if "Secret/pull" in li)
+    assert ": failed: " in line and ".dockerconfigjson" in line
+    output = result.out + result.err
+    assert plain not in output
+    assert base64.b64encode(plain.encode()).decode() not in output

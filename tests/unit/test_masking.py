@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from driftui.compare.masking import LAST_APPLIED, SecretMasker
+from driftui.compare.masking import LAST_APPLIED, SecretMasker, scrub
 
 MASKER = SecretMasker(b"salt-1")
 
@@ -104,3 +104,26 @@ def test_no_value_survives(raw: bytes, text: str, key: str) -> None:
     for needle in needles:
         assume(needle not in skeleton)
         assert needle not in masked
+
+
+def test_scrub_takes_every_form_of_a_secret_value_out_of_a_message() -> None:
+    plain = "hunter2-value"
+    encoded = base64.b64encode(plain.encode()).decode()
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "data": {"a": encoded},
+        "stringData": {"b": "second-secret", "short": "ab"},
+    }
+    message = (
+        f"admission webhook denied: data.a={encoded} ({plain}), "
+        f"b={'second-secret'}, b64={base64.b64encode(b'second-secret').decode()}, ab stays"
+    )
+    scrubbed = scrub(message, secret)
+    for leaked in (plain, encoded, "second-secret", base64.b64encode(b"second-secret").decode()):
+        assert leaked not in scrubbed
+    assert scrubbed.startswith("admission webhook denied: data.a=<secret:redacted>")
+    assert scrubbed.endswith("ab stays")  # values under 3 characters are left
+    configmap = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "hunter2-value"}}
+    assert scrub(message, configmap) == message
+    assert scrub(message, None) == message
