@@ -67,3 +67,10 @@ async def test_clicking_a_key_runs_it() -> None:
         assert await pilot.click(KeyBar, offset=(help_span.start + 1, 0))
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
+
+
+def test_entries_that_fill_up_to_the_palette_leave_it_in_place() -> None:
+    # 1 + Help (8) + 2 + Filter (10) = 21, then the gap: the palette (12) fits from 23 on
+    _content, spans = lay_out([HELP, FILTER], PALETTE, 23 + 12)
+    assert [span.entry for span in spans] == [HELP, FILTER, PALETTE]
+    assert spans[-1].start == 23

@@ -65,7 +65,7 @@ def lay_out(
         parts += [item, Content(" " * GAP)]
         spans.append(KeySpan(x, x + item.cell_length, entry))
         x += item.cell_length + GAP
-    if trailing is not None and last is not None and width - last.cell_length > x:
+    if trailing is not None and last is not None and width - last.cell_length >= x:
         start = width - last.cell_length
         parts += [Content(" " * (start - x)), last]
         spans.append(KeySpan(start, width, trailing))
