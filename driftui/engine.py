@@ -291,7 +291,7 @@ class Scanner:
                 return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
             return replace(base, status=Status.MISSING)
         live_obj = live.masker.mask_object(live_raw)
-        want = base.desired
+        want = base.desired  # normalised once, above
         outcome = compare(desired, live_obj, options, normalised_desired=want)
         used = Fidelity.CLIENT_SIDE
         if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:

@@ -87,7 +87,7 @@ def compare(
     ``normalised_desired``: ``desired`` already normalised, when the caller has it anyway.
     """
     merge_keys = options.merge_keys
-    want = normalised_desired or normalise(desired, merge_keys)
+    want = normalise(desired, merge_keys) if normalised_desired is None else normalised_desired
     have = normalise(live, merge_keys)
     group = group_of(str(live.get("apiVersion") or desired.get("apiVersion", "")))
     kind = str(live.get("kind") or desired.get("kind", ""))

@@ -253,9 +253,8 @@ class DriftExplorer(App[None]):
                 )
 
     def on_scan_finished(self, message: ScanFinished) -> None:
-        first = self.report is None
+        refresh = self.report is not None
         keep = self._selected_ref()
-        expanded = None if first else self.resource_tree.expanded_keys()
         self.scanning = False
         self.progress_text = ""
         self.error_text = ""
@@ -266,8 +265,7 @@ class DriftExplorer(App[None]):
         self.main_screen.query_one("#scan-status", Static).display = False
         for warning in message.report.warnings:
             self.notify(warning, severity="warning", timeout=6)
-        if first or not self._update_in_place():
-            self._rebuild(keep=keep, expanded=expanded, first=first)
+        self._rebuild(keep=keep, refresh=refresh)
         self.call_after_refresh(heap.settle)
 
     def on_scan_failed(self, message: ScanFailed) -> None:
@@ -294,16 +292,38 @@ class DriftExplorer(App[None]):
         *,
         keep: ObjectRef | None = None,
         expanded: set[tuple[str, ...]] | None = None,
-        first: bool = False,
+        refresh: bool = False,
     ) -> None:
+        """Show the visible results in the tree, keeping ``keep`` selected.
+
+        ``refresh``: a rescan landed. If the tree keeps its shape its nodes are updated in
+        place (rebuilding 10,000 nodes took ~0.9 s); otherwise the open groups reopen.
+        """
         if self.report is None:
             return
         tree = self.resource_tree
         results = self._visible_results()
         tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
+        index = build_index(results, tree.grouping)
+        if not (refresh and tree.update_in_place(index)):
+            if refresh:
+                expanded = tree.expanded_keys()
+            self._load(index, results, keep, expanded)
+        self._update_header()
+        self._update_tree_title(len(results))
+        self._show_cursor_subject()
+
+    def _load(
+        self,
+        index: Group,
+        results: list[DriftResult],
+        keep: ObjectRef | None,
+        expanded: set[tuple[str, ...]] | None,
+    ) -> None:
+        tree = self.resource_tree
         self._rebuilding = True  # the cursor passes through several nodes: show only the last
         try:
-            tree.load(build_index(results, tree.grouping), expanded=expanded)
+            tree.load(index, expanded=expanded)
             if self.query_text and len(results) <= EXPAND_ALL_LIMIT:
                 tree.open_all()
             by_ref = {r.ref: r for r in results} if keep is not None else {}
@@ -312,20 +332,6 @@ class DriftExplorer(App[None]):
                 tree.go_to(tree.root.children[0])
         finally:
             self._rebuilding = False
-        self._update_header()
-        self._update_tree_title(len(results))
-        self._show_cursor_subject()
-
-    def _update_in_place(self) -> bool:
-        """A rescan that keeps the tree's shape updates its nodes instead of rebuilding it."""
-        tree = self.resource_tree
-        results = self._visible_results()
-        if not tree.update_in_place(build_index(results, tree.grouping)):
-            return False
-        self._update_header()
-        self._update_tree_title(len(results))
-        self._show_cursor_subject()
-        return True
 
     def _update_tree_title(self, shown: int | None = None) -> None:
         panel = self.main_screen.query_one("#tree-panel")
