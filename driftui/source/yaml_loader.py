@@ -340,8 +340,10 @@ def _nesting_depth(text: str) -> int:
                         return deepest
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
-        pass  # the real load reports the error with its position
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml >= 0.2.6 stops at 1000 levels itself
+            return max(deepest, MAX_DEPTH + 1)
+        # any other error: the real load reports it with its position
     return deepest
 
 
