@@ -6,12 +6,17 @@ explorer re-scans on an interval. Prints per-key repaint cost during the churn, 
 time, and whether the final state equals a fresh scan once the churn stops.
 
 Run: .venv/bin/python -m benchmarks.bench_watch [--objects 10000] [--seconds 60] [--rate 50]
+
+With DRIFTUI_CLUSTER_DIR (a control plane kept up between runs), each run leaves its 10,000
+ConfigMaps behind (there is no namespace controller to delete them), and scans LIST
+ConfigMaps cluster-wide: compare figures only from fresh control planes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import itertools
 import multiprocessing
 import os
@@ -66,6 +71,22 @@ def churn(cluster: ClusterInfo, ns: str, n: int, rate: float, seconds: float, se
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
 
+class FullCollections:
+    """Durations of the cyclic collector's full (generation 2) runs: each stalls the screen."""
+
+    def __init__(self) -> None:
+        self.durations: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.durations.append((time.perf_counter() - self._started) * 1000)
+
+
 def verdicts(report: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
     return {
         str(r.ref): (r.status.value, tuple(sorted(f"{d.dotted}={d.live}" for d in r.differences)))
@@ -77,8 +98,8 @@ async def run(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="driftui-watch-"))
     reuse = os.environ.get("DRIFTUI_CLUSTER_DIR")
     cluster = harness.load(reuse) if reuse else harness.up(work / "cluster")
+    ns = f"watch-{int(time.time())}"
     try:
-        ns = f"watch-{int(time.time())}"
         harness.request(cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
         objects = [
             {
@@ -117,6 +138,8 @@ async def run(args: argparse.Namespace) -> None:
                 target=churn, args=(cluster, ns, args.objects, args.rate, args.seconds, sent)
             )
             started = time.monotonic()
+            full = FullCollections()
+            gc.callbacks.append(full)
             churner.start()
             keys, rss = [], []
             while churner.is_alive():
@@ -124,6 +147,7 @@ async def run(args: argparse.Namespace) -> None:
                 rss.append((time.monotonic() - started, rss_mb()))
                 await pilot.pause(0.5)
             scans_during = app.scans_finished
+            gc.callbacks.remove(full)
             churner.join()
             before = app.scans_finished
             while app.scans_finished < before + 2:  # a full scan that began after the churn
@@ -143,10 +167,14 @@ async def run(args: argparse.Namespace) -> None:
             f"p95 {p95:.1f} ms, max {max(keys):.1f} ms, over 50 ms: {sum(k > 50 for k in keys)} "
             f"of {len(keys)}  target <= 50 ms"
         )
+        longest = f", longest {max(full.durations):.0f} ms" if full.durations else ""
+        print(f"full garbage collections during the churn: {len(full.durations)}{longest}")
         print(
             f"RSS: start {rss[0][1]:.0f} MB, max {max(m for _, m in rss):.0f} MB, end {rss[-1][1]:.0f} MB; "
             f"growth after the first half/minute {100 * (rss[-1][1] - base) / base:+.1f}%  target <= 10%"
         )
+        every = [next(m for t, m in rss if t >= mark) for mark in range(0, int(rss[-1][0]) + 1, 20)]
+        print("RSS every 20 s, MB: " + " ".join(f"{m:.0f}" for m in every))
         same = verdicts(final) == verdicts(fresh)
         drifted = sum(1 for r in fresh.results if r.status.value == "drifted")
         print(

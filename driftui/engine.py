@@ -22,6 +22,7 @@ from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
 from driftui.config import Config, load_config
+from driftui.generations import GenerationCache
 from driftui.heap import collector_paused
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
 from driftui.live.discovery import Discovery, ResourceInfo, discover
@@ -41,6 +42,7 @@ from driftui.model import (
     ScanReport,
     Status,
 )
+from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.load import load_desired, split_duplicates
 
@@ -102,7 +104,7 @@ class Scanner:
         self.gate = gate or MutationGate(read_only=options.read_only)
         self._client: ClusterClient | None = None
         self._merge_keys: MergeKeys | None = None
-        self._verdicts: dict[tuple[Any, ...], DriftResult] = {}
+        self._verdicts: GenerationCache[tuple[Any, ...], DriftResult] = GenerationCache()
         self._patch_allowed: dict[tuple[str, str, str], bool] = {}
         self.config: Config | None = None
         self.salt: bytes | None = None  # fixed by `snapshot` so its hashes can be reproduced
@@ -175,6 +177,7 @@ class Scanner:
 
     def _scan(self, progress: ProgressFn) -> ScanReport:
         opts = self.options
+        self._verdicts.next_generation()  # verdicts of objects' older versions go
         desired = load_desired(
             opts.repo,
             opts.ref,
@@ -213,6 +216,7 @@ class Scanner:
         total = len(manifests)
         markers: set[str] = set()
         for index, manifest in enumerate(manifests, start=1):
+            give_way()
             result = self._verdict(manifest, live, options, fidelity)
             results.append(result)
             live_obj = live.state.objects.get(manifest.ref)
@@ -325,7 +329,7 @@ class Scanner:
             owner=app_owner(live_raw),
             resource_version=version,
         )
-        self._verdicts[key] = result
+        self._verdicts.put(key, result)
         return result
 
     def _applier(self, live_raw: dict[str, Any], options: CompareOptions) -> str:
@@ -395,6 +399,7 @@ class Scanner:
             return []
         out = []
         for ref, obj in live.state.objects.items():
+            give_way()
             if ref in declared or is_controlled(obj) or skip_object(obj, Status.EXTRA):
                 continue
             if tracking_values(obj, config.tracking) & markers:

@@ -43,26 +43,36 @@ def collector_paused() -> Iterator[None]:
 def keep_all() -> None:
     """Freeze everything alive now, in constant time: call at the end of a bulk job, while
     the collector is still paused, so what the job made is never walked at all."""
+    global _kept
     gc.freeze()
+    _kept += 1
 
 
-COLLECT_EVERY = 20  # settles between full collections: once every ~100 s of 5 s rescans
-_settles = 0
+COLLECT_EVERY = 5  # frozen jobs between full collections, when the user is idle
+FORCE_AFTER = 20  # frozen jobs after which a full collection runs even mid-typing
+_kept = 0
+_collected_at: int | None = None  # the value of _kept at the last full collection
 
 
-def settle() -> None:
-    """Reclaim frozen garbage now and then, after a scan has replaced the previous one.
+def settle(*, idle: bool) -> bool:
+    """Reclaim frozen garbage now and then: True when a full collection ran.
 
     Frozen objects are still freed by reference counting; only reference cycles that
-    became garbage after being frozen stay (nodes of a rebuilt tree, for instance). A full
-    collection costs ~0.5 s of a 10,000-object explorer, so it runs on the first call and
-    then every ``COLLECT_EVERY`` calls. (Counting the frozen objects to decide would itself
-    walk them all.)
+    became garbage after being frozen stay (Textual's rendered strips, about 10,000
+    objects a rescan). A full collection walks every object, ~0.5 s of a 10,000-object
+    explorer, so after the first job it waits for ``COLLECT_EVERY`` jobs and an ``idle``
+    user, and runs regardless after ``FORCE_AFTER``, which bounds the garbage kept.
     """
-    global _settles
-    _settles += 1
-    if _settles % COLLECT_EVERY != 1:
-        return
+    global _collected_at
+    if _collected_at is None:
+        due = _kept > 0
+    else:
+        behind = _kept - _collected_at
+        due = behind >= FORCE_AFTER or (idle and behind >= COLLECT_EVERY)
+    if not due:
+        return False
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    _collected_at = _kept
+    return True

@@ -20,6 +20,7 @@ import urllib3
 import yaml
 
 from driftui.actions.gate import MutationGate
+from driftui.pacing import give_way
 
 APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
@@ -203,7 +204,9 @@ class ClusterClient:
         token = ""
         while True:
             query = [("limit", str(limit))] + ([("continue", token)] if token else [])
-            page = self.get(path, query)
+            raw = self._send("GET", path, query=query, accept=JSON_TYPE)
+            give_way()  # decoding a page holds the interpreter lock for milliseconds
+            page = json.loads(raw)
             yield from page.get("items") or []
             token = (page.get("metadata") or {}).get("continue") or ""
             if not token:

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 from driftui.model import LoadProblem, Manifest, ObjectRef
+from driftui.pacing import give_way
 from driftui.source.git_repo import GitRepo, SourceError
 from driftui.source.parallel_parse import parse_many
 from driftui.source.yaml_loader import ParsedFile, parse_documents
@@ -141,6 +142,7 @@ def parse_blobs(
             cache.put(sha, paths[sha], fresh)
     out = []
     for path, sha in files:
+        give_way()
         parsed = cache.get(sha, path)
         if parsed is None:  # evicted meanwhile (a cache smaller than the repo): parse directly
             out.append(parse_blob(repo.read_blob(sha), sha, path, cache))

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from driftui.model import DesiredState, LoadProblem, Manifest, ObjectRef, SourceInfo
+from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blobs
 from driftui.source.git_repo import (
@@ -157,6 +158,7 @@ def split_duplicates(manifests: Sequence[Manifest]) -> tuple[list[Manifest], lis
     """Objects declared once, and one problem per declaration of a repeated identity."""
     by_ref: dict[ObjectRef, list[Manifest]] = defaultdict(list)
     for manifest in manifests:
+        give_way()
         by_ref[manifest.ref].append(manifest)
     kept: list[Manifest] = []
     problems: list[LoadProblem] = []

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tree
 
-from driftui import heap
+from driftui import heap, pacing
 from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.registry import (
     ACTIONS,
@@ -44,12 +44,13 @@ from driftui.progress import ProgressEvent, ProgressFn
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.screens.help import HelpEntry, HelpScreen
-from driftui.tui.status_style import LABEL, DisplayStatus, display_status, status_css_variables
+from driftui.tui.status_style import LABEL, DisplayStatus, status_css_variables
 from driftui.tui.tree_model import (
     Group,
-    build_index,
-    filter_results,
+    Prepared,
+    View,
     next_status_filter,
+    prepare,
 )
 from driftui.tui.widgets.detail import TABS, DetailPane, HistoryFn, Subject
 from driftui.tui.widgets.header import HeaderState, SummaryHeader
@@ -60,6 +61,8 @@ Scanner = Callable[[ProgressFn], ScanReport]
 EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every group
 PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thread
 SWITCH_INTERVAL = 0.0005  # seconds; the interpreter default is 0.005
+FRAME_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+IDLE_BEFORE_COLLECT = 3.0  # seconds without input before a full garbage collection may run
 
 
 def _local_now() -> datetime:
@@ -152,6 +155,7 @@ class DriftExplorer(App[None]):
         self.suspended: list[str] = []
         self.resource_of = resource_of
         self.report: ScanReport | None = None
+        self._prepared: Prepared | None = None  # the report, grouped for the current view
         self.refreshed: datetime | None = None
         self.progress_text = ""
         self.error_text = ""
@@ -162,6 +166,7 @@ class DriftExplorer(App[None]):
         self.scans_finished = 0
         self._watch_timer: Timer | None = None
         self._binding_state: tuple[object, ...] = ()
+        self._last_input = time.monotonic()
 
     # -- theme --------------------------------------------------------------------------------
 
@@ -204,7 +209,21 @@ class DriftExplorer(App[None]):
         self._update_header()
         self._update_tree_title()
         self.resource_tree.focus()
+        self.set_interval(1.0, self._settle_heap)
         self.start_scan()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self._last_input = time.monotonic()
+            if isinstance(event, FRAME_INPUT):  # a scan gives way until the frame is drawn
+                pacing.foreground_busy()
+                self.call_after_refresh(pacing.foreground_done)
+        await super().on_event(event)
+
+    def _settle_heap(self) -> None:
+        """Full garbage collections stall the screen (~0.5 s on 10,000 objects): run them
+        while nobody types, see :func:`heap.settle`."""
+        heap.settle(idle=time.monotonic() - self._last_input >= IDLE_BEFORE_COLLECT)
 
     def _theme_changed(self, _theme: object) -> None:
         self.resource_tree.refresh_status_styles()
@@ -220,10 +239,10 @@ class DriftExplorer(App[None]):
         self.scanning = True
         self.progress_text = "starting"
         self._update_header()
-        self._scan()
+        self._scan(self._view())
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def _scan(self) -> None:
+    def _scan(self, view: View) -> None:
         last = [0.0]
 
         def progress(event: ProgressEvent) -> None:
@@ -236,12 +255,13 @@ class DriftExplorer(App[None]):
         try:
             with heap.collector_paused():
                 report = self.scanner(progress)
+                prepared = prepare(report.results, view)  # here, not in the UI thread
                 heap.keep_all()  # the report lives until the next scan: never walk it
         except Exception as error:  # shown to the user; the previous state stays on screen
             self.post_message(ScanFailed(error))
             return
         suspended = tuple(self.suspensions.current()) if self.suspensions else ()
-        self.post_message(ScanFinished(report, self.clock(), suspended))
+        self.post_message(ScanFinished(report, prepared, self.clock(), suspended))
 
     def on_scan_progress(self, message: ScanProgress) -> None:
         if self.scanning:
@@ -259,6 +279,7 @@ class DriftExplorer(App[None]):
         self.progress_text = ""
         self.error_text = ""
         self.report = message.report
+        self._prepared = message.prepared
         self.refreshed = message.at
         self.suspended = list(message.suspended)
         self.scans_finished += 1
@@ -266,7 +287,8 @@ class DriftExplorer(App[None]):
         for warning in message.report.warnings:
             self.notify(warning, severity="warning", timeout=6)
         self._rebuild(keep=keep, refresh=refresh)
-        self.call_after_refresh(heap.settle)
+        if not refresh:  # the first scan's garbage goes once it is on screen
+            self.call_after_refresh(self._settle_heap)
 
     def on_scan_failed(self, message: ScanFailed) -> None:
         self.scanning = False
@@ -282,10 +304,8 @@ class DriftExplorer(App[None]):
 
     # -- tree ---------------------------------------------------------------------------------
 
-    def _visible_results(self) -> list[DriftResult]:
-        if self.report is None:
-            return []
-        return filter_results(self.report.results, query=self.query_text, status=self.status_filter)
+    def _view(self) -> View:
+        return View(self.query_text, self.status_filter, self.resource_tree.grouping)
 
     def _rebuild(
         self,
@@ -302,13 +322,15 @@ class DriftExplorer(App[None]):
         if self.report is None:
             return
         tree = self.resource_tree
-        results = self._visible_results()
+        view = self._view()
+        if self._prepared is None or self._prepared.view != view:
+            self._prepared = prepare(self.report.results, view)
+        results = self._prepared.results
         tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
-        index = build_index(results, tree.grouping)
-        if not (refresh and tree.update_in_place(index)):
+        if not (refresh and tree.update_in_place(self._prepared.index)):
             if refresh:
                 expanded = tree.expanded_keys()
-            self._load(index, results, keep, expanded)
+            self._load(self._prepared.index, results, keep, expanded)
         self._update_header()
         self._update_tree_title(len(results))
         self._show_cursor_subject()
@@ -348,26 +370,19 @@ class DriftExplorer(App[None]):
         panel.border_subtitle = " · ".join(parts)
 
     def _update_header(self) -> None:
-        report = self.report
-        counts: dict[DisplayStatus, int] = {}
-        if report is not None:
-            for result in report.results:
-                status = display_status(result)
-                counts[status] = counts.get(status, 0) + 1
+        report, prepared = self.report, self._prepared
         self.main_screen.query_one(SummaryHeader).show(
             HeaderState(
                 read_only=self.read_only,
                 live=report.live if report else None,
                 source=report.source if report else None,
                 fidelity=report.fidelity if report else None,
-                counts=counts,
+                counts=prepared.counts if prepared else {},
                 refreshed=self.refreshed,
                 progress=self.progress_text,
                 error=self.error_text,
                 watch_interval=self.watch_interval if self._watch_timer else None,
-                owners=tuple(sorted({str(r.owner) for r in report.results if r.owner}))
-                if report
-                else (),
+                owners=prepared.owners if prepared else (),
                 suspended=tuple(self.suspended),
             )
         )

@@ -8,6 +8,7 @@ from textual.message import Message
 
 from driftui.model import ScanReport
 from driftui.progress import ProgressEvent
+from driftui.tui.tree_model import Prepared
 
 
 class ScanProgress(Message):
@@ -17,9 +18,16 @@ class ScanProgress(Message):
 
 
 class ScanFinished(Message):
-    def __init__(self, report: ScanReport, at: datetime, suspended: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        report: ScanReport,
+        prepared: Prepared,
+        at: datetime,
+        suspended: tuple[str, ...] = (),
+    ) -> None:
         super().__init__()
         self.report = report
+        self.prepared = prepared
         self.at = at
         self.suspended = suspended
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 
 from driftui.model import DriftResult
 from driftui.tui.status_style import RANK, DisplayStatus, display_status
@@ -54,6 +55,9 @@ def leaf_label(result: DriftResult, grouping: Grouping) -> str:
     return ref.name
 
 
+_LEAF_ORDER = attrgetter("ref.name", "ref.kind", "ref.namespace")
+
+
 @dataclass
 class Group:
     """A node of the grouped tree, with counts rolled up over everything below it."""
@@ -83,7 +87,7 @@ class Group:
         return [self.children[k] for k in sorted(self.children)]
 
     def sorted_leaves(self) -> list[DriftResult]:
-        return sorted(self.leaves, key=lambda r: (r.ref.name, r.ref.kind, r.ref.namespace))
+        return sorted(self.leaves, key=_LEAF_ORDER)
 
     def find(self, key: Sequence[str]) -> Group | None:
         node: Group | None = self
@@ -184,3 +188,37 @@ STATUS_FILTER_CYCLE: tuple[DisplayStatus | None, ...] = (
 def next_status_filter(current: DisplayStatus | None) -> DisplayStatus | None:
     index = STATUS_FILTER_CYCLE.index(current)
     return STATUS_FILTER_CYCLE[(index + 1) % len(STATUS_FILTER_CYCLE)]
+
+
+# -- a scan's tree, prepared off the UI thread ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """What decides which results the tree shows and how they are grouped."""
+
+    query: str = ""
+    status: DisplayStatus | None = None
+    grouping: Grouping = Grouping.NAMESPACE
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A report grouped for one view, with the header's tallies.
+
+    The scan worker builds it, so a landing rescan costs the UI thread only the node
+    updates (grouping and counting 10,000 results took ~15 ms of it, benchmarks/bench_watch).
+    """
+
+    view: View
+    results: list[DriftResult]
+    index: Group
+    counts: dict[DisplayStatus, int]
+    owners: tuple[str, ...]
+
+
+def prepare(all_results: Sequence[DriftResult], view: View) -> Prepared:
+    results = filter_results(all_results, query=view.query, status=view.status)
+    counts = Counter(display_status(r) for r in all_results)
+    owners = tuple(sorted({str(r.owner) for r in all_results if r.owner}))
+    return Prepared(view, results, build_index(results, view.grouping), dict(counts), owners)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
 from textual.widgets import Button, DataTable, Input
 
+import driftui.tui.app as app_module
+from driftui import heap, pacing
 from driftui.actions.gate import MutationGate
 from driftui.model import DriftResult, ObjectRef, Status
 from driftui.tui.screens.confirm import ConfirmActionScreen
@@ -518,3 +521,54 @@ async def test_a_rescan_of_the_same_shape_updates_nodes_in_place() -> None:
         assert {id(n) for n in tree.walk()} != nodes  # web moved under "in sync": rebuilt
         assert tree.cursor_node.data.ref == WEB  # still selected, now inside the fold
         assert isinstance(tree.cursor_node.parent.data, FoldedEntry)
+
+
+async def test_full_garbage_collections_wait_for_a_pause_in_typing(monkeypatch: Any) -> None:
+    collected: list[bool] = []
+    monkeypatch.setattr(heap, "settle", lambda *, idle: collected.append(idle) or idle)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        app._settle_heap()
+        assert collected[-1] is False  # a key was just pressed
+        app._last_input -= app_module.IDLE_BEFORE_COLLECT
+        app._settle_heap()
+        assert collected[-1] is True
+
+
+async def test_a_key_press_holds_background_work_until_its_frame_is_drawn(
+    monkeypatch: Any,
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(pacing, "foreground_busy", lambda: calls.append("busy"))
+    monkeypatch.setattr(pacing, "foreground_done", lambda: calls.append("done"))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        calls.clear()
+        await pilot.press("j")
+        await pilot.pause()
+        assert calls == ["busy", "done"]
+
+
+async def test_a_filter_typed_while_a_rescan_runs_applies_to_what_it_brings() -> None:
+    """The scan worker groups its report for the view it started with; by the time it
+    lands the user may have typed a filter, which must win."""
+    release = threading.Event()
+    first = sample_report()
+
+    def scanner(progress: Any) -> Any:
+        if app.scans_finished:
+            release.wait(10)
+        return first
+
+    app = make_app(scanner)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await pilot.press("slash", *"debug", "enter")
+        release.set()
+        await settle(pilot)
+        assert app.scans_finished == 2
+        assert [r.ref for r in leaves(app.resource_tree)] == [DEBUG_SHELL]

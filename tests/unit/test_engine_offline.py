@@ -10,6 +10,7 @@ import yaml
 
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.generations import GenerationCache
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.model import Status
 
@@ -71,3 +72,32 @@ def test_a_duplicate_within_files_as_written_is_reported_too(tmp_path: Path) -> 
     report = scan(tmp_path, files, [cm("a", "apps")])
     assert [r.status for r in report.results] == [Status.ERROR, Status.ERROR]
     assert report.problems == []
+
+
+def test_rescans_forget_the_verdicts_of_older_resource_versions(tmp_path: Path) -> None:
+    """Watch mode rescans forever; each update is a new resourceVersion (a new cache key)."""
+    repo = tmp_path / "repo"
+    commit(repo, {"all.yaml": [cm(f"c{i}", k="v") for i in range(5)]})
+    snap = tmp_path / "live.json"
+    options = ScanOptions(repo=str(repo), live_snapshot=str(snap), namespace="apps")
+    scanner = Scanner(options, MutationGate(read_only=True))
+    for version in range(1, 12):
+        live = [cm(f"c{i}", "apps", k="v" if i else f"hand-{version}") for i in range(5)]
+        for obj in live:
+            obj["metadata"]["resourceVersion"] = str(version)
+        write_snapshot(Snapshot(salt=b"s" * 16, objects=live), snap)
+        report = scanner.scan()
+        assert report.results[0].differences[0].live == f"hand-{version}"
+    assert len(scanner._verdicts) <= 2 * 5  # this scan's and the one before's, never all eleven
+
+
+def test_generation_cache_keeps_what_each_pass_uses() -> None:
+    cache: GenerationCache[str, int] = GenerationCache()
+    cache.put("used", 1)
+    cache.put("dropped", 2)
+    cache.next_generation()
+    assert cache.get("used") == 1
+    cache.next_generation()
+    assert cache.get("used") == 1
+    assert cache.get("dropped") is None
+    assert len(cache) == 1

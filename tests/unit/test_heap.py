@@ -62,7 +62,7 @@ def test_an_error_still_resumes_and_a_disabled_collector_stays_off() -> None:
     assert not gc.isenabled()
 
 
-def test_settle_collects_on_the_first_call_then_every_nth(
+def test_settle_collects_after_the_first_job_then_when_idle_or_long_overdue(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     collections: list[int] = []
@@ -71,22 +71,34 @@ def test_settle_collects_on_the_first_call_then_every_nth(
         if phase == "start" and info["generation"] == 2:
             collections.append(1)
 
-    def collected_by_settle() -> int:
+    def collected_by_settle(*, idle: bool) -> int:
         before = len(collections)
-        settle()
+        ran = settle(idle=idle)
+        assert ran == (len(collections) > before)
         return len(collections) - before
 
-    monkeypatch.setattr(heap, "_settles", 0)
+    def jobs(n: int) -> None:
+        for _ in range(n):
+            keep_all()
+
+    monkeypatch.setattr(heap, "_kept", 0)
+    monkeypatch.setattr(heap, "_collected_at", None)
     gc.callbacks.append(count)
     try:
+        assert collected_by_settle(idle=False) == 0  # nothing frozen yet
         kept = [[i] for i in range(1000)]  # lists are always tracked; small dicts may not be
-        assert collected_by_settle() == 1 and gc.get_freeze_count() >= len(kept)
-        assert [collected_by_settle() for _ in range(heap.COLLECT_EVERY - 1)] == [0] * (
-            heap.COLLECT_EVERY - 1
-        )
+        jobs(1)
+        assert collected_by_settle(idle=False) == 1 and gc.get_freeze_count() >= len(kept)
+        jobs(heap.COLLECT_EVERY - 1)
+        assert collected_by_settle(idle=True) == 0  # not enough garbage to be worth it
+        jobs(1)
+        assert collected_by_settle(idle=False) == 0  # the user is typing: wait
+        assert collected_by_settle(idle=True) == 1
         more = [[i] for i in range(1000)]
-        keep_all()
-        assert collected_by_settle() == 1
+        jobs(heap.FORCE_AFTER - 1)
+        assert collected_by_settle(idle=False) == 0
+        jobs(1)
+        assert collected_by_settle(idle=False) == 1  # overdue: even mid-typing
         assert gc.get_freeze_count() >= len(kept) + len(more)
     finally:
         gc.callbacks.remove(count)

@@ -250,9 +250,12 @@ class ResourceTree(Tree[NodeData]):
         if len(new_children) != len(node.children):
             return False
         for child, new in zip(node.children, new_children, strict=True):
-            if _identity(child.data) != _identity(new):
-                return False
-            if not self._match(child, new, updates):
+            if isinstance(new, DriftResult):  # a leaf: most are the very same object again
+                if child.data is not new:
+                    if _identity(child.data) != new.ref:
+                        return False
+                    updates.append((child, new))
+            elif _identity(child.data) != _identity(new) or not self._match(child, new, updates):
                 return False
         return True
 

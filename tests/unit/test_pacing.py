@@ -1,0 +1,49 @@
+"""Background work gives way to the foreground's frames, and never waits for long."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from driftui import pacing
+from driftui.pacing import foreground_busy, foreground_done, give_way
+
+
+@pytest.fixture(autouse=True)
+def idle_afterwards() -> Iterator[None]:
+    yield
+    foreground_done()
+
+
+def test_work_waits_until_the_foreground_has_drawn_its_frame() -> None:
+    foreground_busy()
+    passed = threading.Event()
+    worker = threading.Thread(target=lambda: (give_way(), passed.set()))
+    worker.start()
+    assert not passed.wait(0.05)
+    foreground_done()
+    assert passed.wait(5)
+    worker.join()
+
+
+def test_an_idle_foreground_costs_nothing() -> None:
+    passed = threading.Event()
+    worker = threading.Thread(target=lambda: (give_way(), passed.set()))
+    worker.start()
+    assert passed.wait(5)
+    worker.join()
+
+
+def test_a_frame_that_is_never_reported_delays_the_work_only_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pacing, "MAX_WAIT", 0.01)
+    foreground_busy()
+    give_way()  # times out
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: ([give_way() for _ in range(1000)], done.set()))
+    worker.start()
+    assert done.wait(1)  # 1,000 more calls would take 10 s if each waited again
+    worker.join()
