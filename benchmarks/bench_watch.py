@@ -87,6 +87,24 @@ class FullCollections:
             self.durations.append((time.perf_counter() - self._started) * 1000)
 
 
+def fresh_explorer_rss(options: ScanOptions, result: Any) -> None:
+    """RSS of a new explorer on the same state, its in-sync objects listed too: what the
+    watched one holds beyond that is what watching cost it (run in a spawned process)."""
+
+    async def measure() -> float:
+        gate = MutationGate(read_only=True)
+        app = BenchExplorer(Scanner(options, gate).scan, read_only=True, gate=gate)
+        async with app.run_test(size=(120, 36)) as pilot:
+            while app.report is None:
+                await pilot.pause(0.1)
+            probe = FrameProbe(app)
+            await probe.settle()
+            await probe.press_until_quiet("i")
+            return rss_mb()
+
+    result.value = asyncio.run(measure())
+
+
 def verdicts(report: Any) -> dict[str, tuple[str, tuple[str, ...]]]:
     return {
         str(r.ref): (r.status.value, tuple(sorted(f"{d.dotted}={d.live}" for d in r.differences)))
@@ -154,6 +172,11 @@ async def run(args: argparse.Namespace) -> None:
                 await pilot.pause(0.2)
             final = app.report
         fresh = Scanner(options, gate).scan()
+        spawn = multiprocessing.get_context("spawn")
+        fresh_rss = spawn.Value("d", 0.0)
+        measuring = spawn.Process(target=fresh_explorer_rss, args=(options, fresh_rss))
+        measuring.start()
+        measuring.join()
         after_first_minute = [m for t, m in rss if t >= min(60.0, args.seconds / 2)]
         base = after_first_minute[0] if after_first_minute else rss[0][1]
         p95 = sorted(keys)[int(len(keys) * 0.95) - 1]
@@ -172,6 +195,10 @@ async def run(args: argparse.Namespace) -> None:
         print(
             f"RSS: start {rss[0][1]:.0f} MB, max {max(m for _, m in rss):.0f} MB, end {rss[-1][1]:.0f} MB; "
             f"growth after the first half/minute {100 * (rss[-1][1] - base) / base:+.1f}%  target <= 10%"
+        )
+        print(
+            f"RSS of a new explorer showing the final state: {fresh_rss.value:.0f} MB "
+            f"(this one, after watching: {rss[-1][1]:.0f} MB)"
         )
         every = [next(m for t, m in rss if t >= mark) for mark in range(0, int(rss[-1][0]) + 1, 20)]
         print("RSS every 20 s, MB: " + " ".join(f"{m:.0f}" for m in every))
