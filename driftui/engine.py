@@ -104,7 +104,10 @@ class Scanner:
         self.gate = gate or MutationGate(read_only=options.read_only)
         self._client: ClusterClient | None = None
         self._merge_keys: MergeKeys | None = None
-        self._verdicts: GenerationCache[tuple[Any, ...], DriftResult] = GenerationCache()
+        # (object, blob, resourceVersion, ...) -> the verdict, and the live object it read
+        self._verdicts: GenerationCache[tuple[Any, ...], tuple[DriftResult, dict[str, Any]]] = (
+            GenerationCache()
+        )
         self._patch_allowed: dict[tuple[str, str, str], bool] = {}
         self.config: Config | None = None
         self.salt: bytes | None = None  # fixed by `snapshot` so its hashes can be reproduced
@@ -273,7 +276,11 @@ class Scanner:
             key = (ref, manifest.blob_sha, version, fidelity, options.ignore)
             cached = self._verdicts.get(key)
             if cached is not None:
-                return cached
+                result, kept = cached
+                # The same object at the same version: keep the copy the result refers to,
+                # not a second one from this LIST (watch mode held two of everything).
+                live.state.objects[ref] = kept
+                return result
         desired = live.masker.mask_object(manifest.body)
         base = DriftResult(
             ref,
@@ -329,7 +336,7 @@ class Scanner:
             owner=app_owner(live_raw),
             resource_version=version,
         )
-        self._verdicts.put(key, result)
+        self._verdicts.put(key, (result, live_raw))
         return result
 
     def _applier(self, live_raw: dict[str, Any], options: CompareOptions) -> str:

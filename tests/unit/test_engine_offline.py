@@ -83,12 +83,16 @@ def test_rescans_forget_the_verdicts_of_older_resource_versions(tmp_path: Path) 
     scanner = Scanner(options, MutationGate(read_only=True))
     for version in range(1, 12):
         live = [cm(f"c{i}", "apps", k="v" if i else f"hand-{version}") for i in range(5)]
-        for obj in live:
-            obj["metadata"]["resourceVersion"] = str(version)
+        for i, obj in enumerate(live):
+            obj["metadata"]["resourceVersion"] = str(version if i == 0 else 1)
         write_snapshot(Snapshot(salt=b"s" * 16, objects=live), snap)
         report = scanner.scan()
         assert report.results[0].differences[0].live == f"hand-{version}"
     assert len(scanner._verdicts) <= 2 * 5  # this scan's and the one before's, never all eleven
+    unchanged = report.results[1]
+    assert scanner._last is not None
+    # one copy of an unchanged live object, the one its (cached) verdict refers to
+    assert scanner._last[0].state.objects[unchanged.ref] is unchanged.live
 
 
 def test_generation_cache_keeps_what_each_pass_uses() -> None:
