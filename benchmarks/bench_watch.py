@@ -87,6 +87,16 @@ class FullCollections:
             self.durations.append((time.perf_counter() - self._started) * 1000)
 
 
+async def list_in_sync(app: DriftExplorer, pilot: Any) -> FrameProbe:
+    """After the first scan, list the in-sync objects too (the cursor opens on the first)."""
+    while app.report is None:
+        await pilot.pause(0.1)
+    probe = FrameProbe(app)
+    await probe.settle()
+    await probe.press_until_quiet("i")
+    return probe
+
+
 def fresh_explorer_rss(options: ScanOptions, result: Any) -> None:
     """RSS of a new explorer on the same state, its in-sync objects listed too: what the
     watched one holds beyond that is what watching cost it (run in a spawned process)."""
@@ -95,11 +105,7 @@ def fresh_explorer_rss(options: ScanOptions, result: Any) -> None:
         gate = MutationGate(read_only=True)
         app = BenchExplorer(Scanner(options, gate).scan, read_only=True, gate=gate)
         async with app.run_test(size=(120, 36)) as pilot:
-            while app.report is None:
-                await pilot.pause(0.1)
-            probe = FrameProbe(app)
-            await probe.settle()
-            await probe.press_until_quiet("i")
+            await list_in_sync(app, pilot)
             return rss_mb()
 
     result.value = asyncio.run(measure())
@@ -142,11 +148,7 @@ async def run(args: argparse.Namespace) -> None:
         )
         sent = multiprocessing.Value("i", 0)
         async with app.run_test(size=(120, 36)) as pilot:
-            while app.report is None:
-                await pilot.pause(0.1)
-            probe = FrameProbe(app)
-            await probe.settle()
-            await probe.press_until_quiet("i")  # list in-sync objects: opens on the first one
+            probe = await list_in_sync(app, pilot)
             node = app.resource_tree.cursor_node
             if node is None or not isinstance(node.data, DriftResult):
                 raise SystemExit(f"expected the cursor on an object, not {node}")

@@ -319,18 +319,19 @@ class DriftExplorer(App[None]):
         ``refresh``: a rescan landed. If the tree keeps its shape its nodes are updated in
         place (rebuilding 10,000 nodes took ~0.9 s); otherwise the open groups reopen.
         """
-        if self.report is None:
+        if self.report is None or self._prepared is None:  # both arrive with a scan
             return
         tree = self.resource_tree
         view = self._view()
-        if self._prepared is None or self._prepared.view != view:
-            self._prepared = prepare(self.report.results, view)
-        results = self._prepared.results
+        if self._prepared.view != view:
+            self._prepared = self._prepared.regroup(self.report.results, view)
+        prepared = self._prepared
+        results = prepared.results
         tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
-        if not (refresh and tree.update_in_place(self._prepared.index)):
+        if not (refresh and tree.update_in_place(prepared.index)):
             if refresh:
                 expanded = tree.expanded_keys()
-            self._load(self._prepared.index, results, keep, expanded)
+            self._load(prepared.index, results, keep, expanded)
         self._update_header()
         self._update_tree_title(len(results))
         self._show_cursor_subject()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from operator import attrgetter
 
@@ -216,9 +216,19 @@ class Prepared:
     counts: dict[DisplayStatus, int]
     owners: tuple[str, ...]
 
+    def regroup(self, all_results: Sequence[DriftResult], view: View) -> Prepared:
+        """The same report for another view: the tallies do not depend on it."""
+        results, index = _grouped(all_results, view)
+        return replace(self, view=view, results=results, index=index)
+
 
 def prepare(all_results: Sequence[DriftResult], view: View) -> Prepared:
-    results = filter_results(all_results, query=view.query, status=view.status)
     counts = Counter(display_status(r) for r in all_results)
     owners = tuple(sorted({str(r.owner) for r in all_results if r.owner}))
-    return Prepared(view, results, build_index(results, view.grouping), dict(counts), owners)
+    results, index = _grouped(all_results, view)
+    return Prepared(view, results, index, dict(counts), owners)
+
+
+def _grouped(all_results: Sequence[DriftResult], view: View) -> tuple[list[DriftResult], Group]:
+    results = filter_results(all_results, query=view.query, status=view.status)
+    return results, build_index(results, view.grouping)

@@ -28,7 +28,8 @@ def test_work_waits_until_the_foreground_has_drawn_its_frame() -> None:
     worker.join()
 
 
-def test_an_idle_foreground_costs_nothing() -> None:
+def test_an_idle_foreground_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pacing, "MAX_WAIT", 60.0)  # so a wait here could not go unnoticed
     passed = threading.Event()
     worker = threading.Thread(target=lambda: (give_way(), passed.set()))
     worker.start()
