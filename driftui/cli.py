@@ -12,7 +12,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import IO, Any
 
 from driftui import __version__, cli_git, cli_sync
@@ -21,9 +20,11 @@ from driftui.actions.revert import RevertRefused
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import ConfigError
 from driftui.engine import Scanner, ScanOptions
+from driftui.files import write_atomic
 from driftui.history import HistoryEntry, field_blame
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import Snapshot, SnapshotError, write_snapshot
+from driftui.live.snapshot_key import load_key
 from driftui.model import DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
 from driftui.report import FORMATS
@@ -190,7 +191,7 @@ def exit_status(report: ScanReport) -> int:
 
 def _write_output(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_atomic(output, text)
     else:
         sys.stdout.write(text)
 
@@ -232,7 +233,9 @@ def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
 def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
     if args.live:
         raise UsageError("snapshot reads the cluster; it cannot take --live")
-    scanner.salt = Snapshot.new_salt()
+    key = load_key(create=True)
+    assert key is not None  # create=True makes one when there is none
+    scanner.mask_key = key.secret
     report = scanner.scan()
     objects = [r.live for r in report.results if r.live is not None]
     forbidden = {
@@ -241,14 +244,18 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
         if r.status is Status.ERROR and r.reason.startswith("forbidden")
     }
     snapshot = Snapshot(
-        salt=scanner.salt,
+        key_id=key.id,
         objects=objects,
         context=report.live.context,
         server=report.live.server,
         forbidden=forbidden,
     )
     write_snapshot(snapshot, args.output)
-    print(f"wrote {len(objects)} objects to {args.output}", file=sys.stderr)
+    print(
+        f"wrote {len(objects)} objects to {args.output}"
+        f" (Secrets masked with snapshot key {key.id} from {key.origin})",
+        file=sys.stderr,
+    )
     return EXIT_ERROR if report.problems else EXIT_OK
 
 

@@ -35,10 +35,10 @@ from driftui.actions.registry import (
     Suspensions,
     action_by_id,
     execute,
-    guess_resource,
     planned_changes,
     unavailable_reason,
 )
+from driftui.live.discovery import guess_resource
 from driftui.model import DriftResult, ObjectRef, ScanReport
 from driftui.progress import ProgressEvent, ProgressFn
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
@@ -559,6 +559,7 @@ class DriftExplorer(App[None]):
             action=spec,
             targets=tuple(targets or self.selected_results()),
             commit=self.detail.selected_commit(),
+            source_commit=self.report.source.commit if self.report is not None else None,
         )
         reason = unavailable_reason(request, self.gate, self.resource_of)
         if reason:
@@ -698,25 +699,9 @@ def _results_in(group: Group) -> Iterable[DriftResult]:
         yield from _results_in(child)
 
 
-def run_explorer(
-    scanner: Scanner,
-    *,
-    read_only: bool,
-    gate: MutationGate,
-    history: HistoryFn | None = None,
-    executors: Mapping[str, Executor] | None = None,
-    previewers: Mapping[str, Previewer] | None = None,
-    suspensions: Suspensions | None = None,
-) -> int:
-    """Open the explorer; returns the process exit code."""
-    app = DriftExplorer(
-        scanner,
-        read_only=read_only,
-        gate=gate,
-        history=history,
-        executors=executors,
-        previewers=previewers,
-        suspensions=suspensions,
-    )
+def run_explorer(scanner: Scanner, **parts: Any) -> int:
+    """Open the explorer; returns the process exit code. ``parts``: see
+    :func:`driftui.__main__.explorer_parts`."""
+    app = DriftExplorer(scanner, **parts)
     app.run()
     return app.return_code or 0

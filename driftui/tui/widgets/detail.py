@@ -7,7 +7,6 @@ the same text), so moving the cursor never waits for a diff.
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPan
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from driftui.compare.masking import SecretMasker
+from driftui.compare.masking import session_masker
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui import diff_source
 from driftui.tui.diff_render import Row, plain_diff_rows, render_diff, yaml_rows
@@ -423,7 +422,7 @@ class DetailPane(Vertical):
         self.query_one("#fields-table", DataTable).clear()
 
 
-_SESSION_MASKER = SecretMasker(os.urandom(16))
+_SESSION_MASKER = session_masker()
 
 
 def _masked(body: Any) -> Any:
