@@ -18,6 +18,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tree
@@ -41,6 +42,7 @@ from driftui.actions.registry import (
 )
 from driftui.model import DriftResult, ObjectRef, ScanReport
 from driftui.progress import ProgressEvent, ProgressFn
+from driftui.tui.formatting import plain, shown
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.screens.help import HelpEntry, HelpScreen
@@ -174,6 +176,25 @@ class DriftExplorer(App[None]):
         variables = super().get_css_variables()
         return {**variables, **status_css_variables(variables)}
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is plain, safe text: messages quote object names, server errors and
+        warnings, so ``[@click=app.quit]`` or an escape sequence in them is only shown."""
+        super().notify(
+            shown(message, multiline=True),
+            title=shown(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -269,7 +290,7 @@ class DriftExplorer(App[None]):
             self._update_header()
             if self.report is None:
                 self.main_screen.query_one("#scan-status", Static).update(
-                    f"Scanning… {message.event}"
+                    plain(f"Scanning… {message.event}")
                 )
 
     def on_scan_finished(self, message: ScanFinished) -> None:
@@ -299,7 +320,7 @@ class DriftExplorer(App[None]):
         self.notify(self.error_text, title="Refresh failed", severity="error", timeout=8)
         if self.report is None:
             self.main_screen.query_one("#scan-status", Static).update(
-                f"Scan failed: {self.error_text}\nPress r to try again."
+                plain(f"Scan failed: {self.error_text}\nPress r to try again.", multiline=True)
             )
 
     # -- tree ---------------------------------------------------------------------------------
