@@ -27,7 +27,7 @@ from driftui.live.snapshot import Snapshot, SnapshotError, write_snapshot
 from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
 from driftui.report import FORMATS
-from driftui.safe_text import safe, safe_value
+from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.git_repo import SourceError
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
@@ -177,7 +177,7 @@ def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | No
             out.write(_attribution(d, blamed.get(d.path)) + "\n")
         for line in diff_lines(r):
             prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
-            out.write(_paint(prefix + safe(line.text), line.kind, colour) + "\n")
+            out.write(_paint(prefix + safe_line(line.text), line.kind, colour) + "\n")
     for r in report.results:
         if r.status is Status.ERROR:
             out.write(safe(f"error: {r.ref}: {r.reason}") + "\n")

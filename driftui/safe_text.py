@@ -65,6 +65,12 @@ def safe(text: str, *, multiline: bool = False) -> str:
     return pattern.sub(_show, text)
 
 
+def safe_line(text: str) -> str:
+    """One line of a multi-line text, such as a diff line: a tab is kept (as ``git diff``
+    and ``kubectl diff`` keep it), a newline never is, since it would forge the next line."""
+    return safe(text, multiline="\n" not in text)
+
+
 def has_unsafe(text: str, *, multiline: bool = False) -> bool:
     """Whether :func:`safe` would change ``text``."""
     pattern = _CANDIDATE_MULTILINE if multiline else _CANDIDATE

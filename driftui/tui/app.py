@@ -65,6 +65,7 @@ PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thre
 SWITCH_INTERVAL = 0.0005  # seconds; the interpreter default is 0.005
 FRAME_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 IDLE_BEFORE_COLLECT = 3.0  # seconds without input before a full garbage collection may run
+PROBLEMS_SHOWN = 3  # load problems named in the notification; the rest are counted
 
 
 def _local_now() -> datetime:
@@ -296,6 +297,8 @@ class DriftExplorer(App[None]):
     def on_scan_finished(self, message: ScanFinished) -> None:
         refresh = self.report is not None
         keep = self._selected_ref()
+        if self.report is None or self.report.problems != message.report.problems:
+            self._tell_problems(message.report)
         self.scanning = False
         self.progress_text = ""
         self.error_text = ""
@@ -310,6 +313,18 @@ class DriftExplorer(App[None]):
         self._rebuild(keep=keep, refresh=refresh)
         if not refresh:  # the first scan's garbage goes once it is on screen
             self.call_after_refresh(self._settle_heap)
+
+    def _tell_problems(self, report: ScanReport) -> None:
+        """Files the scan could not use are not in the tree: say which, once per change."""
+        problems = report.problems
+        if not problems:
+            return
+        shown = "\n".join(str(p) for p in problems[:PROBLEMS_SHOWN])
+        more = len(problems) - PROBLEMS_SHOWN
+        if more > 0:
+            shown += f"\n… and {more} more (driftui diff lists them all)"
+        title = f"{len(problems)} file(s) could not be used"
+        self.notify(shown, title=title, severity="error", timeout=10)
 
     def on_scan_failed(self, message: ScanFailed) -> None:
         self.scanning = False

@@ -12,8 +12,12 @@ from driftui.safe_text import safe, safe_value
 
 
 def shown(value: object, *, multiline: bool = False) -> str:
-    """Untrusted text (names, values, messages, commit subjects) as the screen may show it."""
-    return safe_value(value, multiline=multiline)
+    """Untrusted text (names, values, messages, commit subjects) as the screen may show it.
+
+    Multi-line text keeps its newlines; its tabs become spaces, since a raw tab moves the
+    terminal's cursor by a width Textual's layout never counted."""
+    text = safe_value(value, multiline=multiline)
+    return text.expandtabs() if multiline else text
 
 
 def plain(value: object, style: str = "", *, multiline: bool = False) -> Content:

@@ -12,6 +12,10 @@ from typing import Any
 
 from textual.widgets import DataTable, OptionList, Static
 
+from driftui.__main__ import history_of
+from driftui.actions.executors import make_previewers
+from driftui.actions.gate import MutationGate
+from driftui.engine import Scanner, ScanOptions
 from driftui.model import (
     AppOwner,
     Difference,
@@ -25,7 +29,8 @@ from driftui.model import (
     Status,
 )
 from driftui.tui.screens.confirm import ConfirmActionScreen
-from tests.tui.conftest import RecordingExecutor, make_app, settle
+from tests.integration.test_hostile_text import Hostile, hostile  # noqa: F401 (fixture)
+from tests.tui.conftest import RecordingExecutor, TestExplorer, make_app, settle
 from tests.tui.sample_data import scanner_of
 
 ATTACK = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\u202egnp\x9b31m"
@@ -187,3 +192,54 @@ async def test_no_escape_reaches_the_screen_and_markup_is_shown_literally() -> N
     assert "kubectl^[]0;pwned^G" in seen  # the manager, in the Fields tab and diff notes
     assert "stale: ^[]0;pwned^G" in seen  # the warning's notification
     assert "ctx^[]0;pwned^G" in seen  # the header
+
+
+async def test_real_scan_of_a_hostile_repo_and_cluster_reaches_the_screen_safely(
+    hostile: Hostile,  # noqa: F811
+) -> None:
+    """The same through the real engine: Git history, a tenant's live value, a broken file."""
+    options = ScanOptions(
+        repo=str(hostile.repo),
+        kubeconfig=hostile.cluster.kubeconfig("admin"),
+        namespace=hostile.namespace,
+    )
+    gate = MutationGate(read_only=False)
+    scanner = Scanner(options, gate)
+    app = TestExplorer(
+        scanner.scan,
+        read_only=False,
+        gate=gate,
+        history=history_of(scanner),
+        previewers=make_previewers(scanner),
+    )
+    texts: list[str] = []
+    screens: list[str] = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.resource_tree.open_all()
+        for result in app.report.results:
+            assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
+            for key in ("1", "2", "3", "4", "5"):
+                await pilot.press(key)
+                await settle(pilot)
+                texts += _texts(app)
+                screens.append(app.export_screenshot())
+        settings = next(r for r in app.report.results if r.ref.name == "settings")
+        assert app.resource_tree.reveal(settings.ref, app.resource_tree.path_of(settings))
+        await pilot.press("5")
+        await settle(pilot)
+        options = app.main_screen.query_one("#history-list", OptionList)
+        options.focus()
+        options.highlighted = 0  # the hostile commit
+        await pilot.press("t")  # revert it: the preview dialog quotes its subject
+        for _ in range(5):
+            await settle(pilot)
+            if isinstance(app.screen, ConfirmActionScreen):
+                break
+        assert isinstance(app.screen, ConfirmActionScreen)
+        texts += _texts(app)
+        screens.append(app.export_screenshot())
+    seen = "\n".join(texts)
+    _assert_safe(seen + "\n".join(screens))
+    assert "ghost^[]0;pwned^G" in seen and "Mal^[]0;pwned^G" in seen
+    assert "broken^[]0;pwned^G" in seen  # the load problem's notification

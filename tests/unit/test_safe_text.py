@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from driftui.compare.textdiff import render_yaml, yaml_quoted
-from driftui.safe_text import UNSAFE_CATEGORIES, has_unsafe, safe
+from driftui.safe_text import UNSAFE_CATEGORIES, has_unsafe, safe, safe_line
 
 ATTACK = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\u202egnp.exe\x9b31m\x7f\ufeff\u200b"
 # Text made mostly of the characters that matter, so hypothesis hits them often.
@@ -58,6 +58,11 @@ def test_controls_are_shown_in_caret_and_unicode_notation() -> None:
     assert safe("a\nb\tc\rd", multiline=True) == "a\nb\tc^Md"  # CR could overwrite the line
     assert safe("\ud800") == "\\ud800"  # a lone surrogate cannot even be encoded for output
     assert safe("ünïcødé 漢字 🙂") == "ünïcødé 漢字 🙂"
+
+
+def test_a_line_keeps_its_tabs_but_never_holds_a_newline() -> None:
+    assert safe_line("\tcmd\x1b[2J") == "\tcmd^[[2J"
+    assert safe_line("a\n+forged\tx") == "a^J+forged^Ix"
 
 
 @given(hostile)

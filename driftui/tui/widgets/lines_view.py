@@ -69,7 +69,7 @@ class LinesView(ScrollView, can_focus=True):
         """Prose instead of rows, wrapped to the view's width."""
         width = max(20, (self.scrollable_content_region.width or 80) - 1)
         lines: list[str] = []
-        for paragraph in shown(text, multiline=True).expandtabs().split("\n"):
+        for paragraph in shown(text, multiline=True).split("\n"):
             lines.extend(textwrap.wrap(paragraph, width) or [""])
         self.show_rows([Row(plain(line, style)) for line in lines])
 
