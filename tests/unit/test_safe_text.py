@@ -87,3 +87,13 @@ def test_yaml_writer_escapes_keys_values_and_multiline_strings_like_kubectl() ->
     assert '  "rtl\\u202e": a' in text.splitlines()
     assert "  plain: |\n    one\n    two\n" in text  # no controls: the block form stays
     assert yaml.safe_load(text) == obj
+
+
+def test_log_lines_quoting_untrusted_text_are_made_safe() -> None:
+    import logging
+
+    from driftui.cli import SafeFormatter
+
+    record = logging.LogRecord("driftui", logging.INFO, "x", 1, "read %s", (ATTACK,), None)
+    line = SafeFormatter("%(levelname)s %(message)s").format(record)
+    assert line == "INFO read " + safe(ATTACK)
