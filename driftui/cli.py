@@ -25,9 +25,10 @@ from driftui.history import HistoryEntry, field_blame
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import Snapshot, SnapshotError, write_snapshot
 from driftui.live.snapshot_key import load_key
-from driftui.model import DiffType, DriftResult, ScanReport, Status
+from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
 from driftui.report import FORMATS
+from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.git_repo import SourceError
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
@@ -157,30 +158,34 @@ def diff_lines(result: DriftResult) -> list[DiffLine]:
 Blame = Callable[[DriftResult], dict[Path_, HistoryEntry]]
 
 
+def _attribution(d: Difference, commit: HistoryEntry | None) -> str:
+    """``# changed data.x by kubectl-edit at …``: managers and authors are untrusted text."""
+    who = f" by {d.manager}" if d.manager else ""
+    when = f" at {d.time}" if d.time else ""
+    git_side = f"; Git value from {commit.short} by {commit.author}" if commit else ""
+    return safe(f"# {d.type.value} {d.dotted}{who}{when}{git_side}")
+
+
 def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | None = None) -> None:
+    """Every piece of text is made safe before it is painted: only our colours are raw."""
     for r in report.results:
         if r.status not in (Status.DRIFTED, Status.MISSING, Status.EXTRA):
             continue
-        out.write(
-            _paint(f"--- git/{r.ref}\n+++ live/{r.ref}  ({r.status.value})\n", "header", colour)
-        )
+        ref = safe_value(r.ref)
+        out.write(_paint(f"--- git/{ref}\n+++ live/{ref}  ({r.status.value})\n", "header", colour))
         blamed = blame(r) if blame is not None and r.differences else {}
         for d in r.differences:
-            who = f" by {d.manager}" if d.manager else ""
-            when = f" at {d.time}" if d.time else ""
-            commit = blamed.get(d.path)
-            git_side = f"; Git value from {commit.short} by {commit.author}" if commit else ""
-            out.write(f"# {d.type.value} {d.dotted}{who}{when}{git_side}\n")
+            out.write(_attribution(d, blamed.get(d.path)) + "\n")
         for line in diff_lines(r):
             prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
-            out.write(_paint(prefix + line.text, line.kind, colour) + "\n")
+            out.write(_paint(prefix + safe_line(line.text), line.kind, colour) + "\n")
     for r in report.results:
         if r.status is Status.ERROR:
-            out.write(f"error: {r.ref}: {r.reason}\n")
+            out.write(safe(f"error: {r.ref}: {r.reason}") + "\n")
     for problem in report.problems:
-        out.write(f"error: {problem}\n")
+        out.write(safe(f"error: {problem}") + "\n")
     for warning in report.warnings:
-        out.write(f"warning: {warning}\n")
+        out.write(safe(f"warning: {warning}") + "\n")
 
 
 def exit_status(report: ScanReport) -> int:
@@ -271,11 +276,18 @@ COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace, MutationGate], int]] 
 }
 
 
+class SafeFormatter(logging.Formatter):
+    """Log records quote object names and server messages: they reach stderr made safe."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe(super().format(record), multiline=True)
+
+
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def main(
@@ -303,7 +315,7 @@ def main(
             return explorer(args, scanner, gate)
         return COMMANDS[command](scanner, args, gate)
     except (UsageError, cli_git.UsageError) as exc:
-        parser.error(str(exc))
+        parser.error(safe_value(exc))
     except (
         ClusterError,
         SourceError,
@@ -312,9 +324,10 @@ def main(
         MutationRefused,
         RevertRefused,
     ) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe_value(exc)}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        text = f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+        print(safe(text), file=sys.stderr)
     return EXIT_ERROR

@@ -15,6 +15,7 @@ from driftui.history import HistoryEntry, object_history
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import DriftResult, ObjectRef, Status
+from driftui.safe_text import safe, safe_value
 from driftui.source.load import load_desired
 
 AddCommon = Callable[[argparse.ArgumentParser], None]
@@ -62,6 +63,11 @@ def _entry_json(e: HistoryEntry) -> dict[str, Any]:
     }
 
 
+def history_line(e: HistoryEntry) -> str:
+    """One commit on one line; subject and author come from whoever wrote the commit."""
+    return f"{e.short}  {e.date[:10]}  {safe(e.author):<16}  {e.change:<8}  {safe(e.subject)}"
+
+
 def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
     """Find the declared object the user means: kind matched with or without its group."""
     opts = scanner.options
@@ -97,9 +103,9 @@ def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
         )
     else:
         if not entries:
-            print(f"no commits changed {ref}", file=sys.stderr)
+            print(safe(f"no commits changed {ref}"), file=sys.stderr)
         for e in entries:
-            print(f"{e.short}  {e.date[:10]}  {e.author:<16}  {e.change:<8}  {e.subject}")
+            print(history_line(e))
     return EXIT_OK
 
 
@@ -136,13 +142,18 @@ def preview_json(preview: RevertPreview, drift: list[DriftResult], note: str) ->
     }
 
 
+def _say(text: str) -> None:
+    """Print one line of a preview: subjects, file and object names are untrusted."""
+    print(safe(text))
+
+
 def print_preview(preview: RevertPreview, drift: list[DriftResult], note: str) -> None:
-    print(
+    _say(
         f"Revert {preview.short} {preview.subject!r}"
         + (f" (mainline {preview.mainline})" if preview.mainline else "")
     )
     if preview.conflicts:
-        print("The revert conflicts in: " + ", ".join(preview.conflicts))
+        _say("The revert conflicts in: " + ", ".join(preview.conflicts))
         return
     verdicts = {r.ref: r for r in drift}
     for change in preview.objects:
@@ -159,17 +170,17 @@ def print_preview(preview: RevertPreview, drift: list[DriftResult], note: str) -
                 after += f" [owned by {verdict.owner}]"
         elif change.after is None:
             after = "  -> a sync with prune would delete it"
-        print(f"  {change.change:<8} {change.ref}{after}")
+        _say(f"  {change.change:<8} {change.ref}{after}")
         if verdict is not None:
             for d in verdict.differences:
-                print(f"             {d.type.value} {d.dotted}: live {d.live!r} -> git {d.git!r}")
+                _say(f"             {d.type.value} {d.dotted}: live {d.live!r} -> git {d.git!r}")
     if note:
-        print(f"note: {note}")
+        _say(f"note: {note}")
 
 
 def confirm(question: str) -> bool:
     try:
-        return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+        return input(f"{safe(question)} [y/N] ").strip().lower() in {"y", "yes"}
     except EOFError:
         return False
 
@@ -206,5 +217,5 @@ def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -
         remote=args.remote,
         mainline=args.mainline,
     )
-    print(outcome.summary())
+    print(safe_value(outcome.summary(), multiline=True))
     return EXIT_ERROR if outcome.push_error else EXIT_OK

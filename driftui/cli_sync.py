@@ -64,6 +64,7 @@ from driftui.engine import Scanner, select
 from driftui.live.client import ClusterClient
 from driftui.live.owners import app_owner
 from driftui.model import AppOwner, DriftResult, Manifest, ObjectRef, ScanReport, Status
+from driftui.safe_text import safe
 from driftui.source.load import load_desired
 
 EXIT_OK, EXIT_REFUSED, EXIT_PARTIAL = 0, 2, 3
@@ -144,11 +145,12 @@ class _Io:
     err: IO[str]
     prompt: Prompt | None
 
+    # Everything said here may quote repository or cluster content: one sanitiser for all.
     def say(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(safe(text, multiline=True) + "\n")
 
     def warn(self, text: str) -> None:
-        self.err.write(text + "\n")
+        self.err.write(safe(text, multiline=True) + "\n")
 
     def confirm(self, question: str, yes: bool) -> bool | None:
         """True/False from the user (or --yes); None when there is no one to ask."""
@@ -156,12 +158,12 @@ class _Io:
             return True
         if self.prompt is None:
             return None
-        return self.prompt(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+        return self.prompt(safe(f"{question} [y/N] ")).strip().lower() in {"y", "yes"}
 
     def typed(self, question: str, word: str) -> bool | None:
         if self.prompt is None:
             return None
-        return self.prompt(f"{question} Type {word!r} to confirm: ").strip() == word
+        return self.prompt(safe(f"{question} Type {word!r} to confirm: ")).strip() == word
 
 
 def _terminal_prompt() -> Prompt | None:
@@ -547,7 +549,7 @@ def _export(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
             opts.repo, opts.ref, opts.path, fetch=opts.fetch, cache_dir=opts.cache_dir
         )
         config = load_config(None, desired.config_text) if desired.config_text else load_config()
-    io.out.write(export_rules(args.to, config.ignore).yaml())
+    io.out.write(safe(export_rules(args.to, config.ignore).yaml(), multiline=True))
     return EXIT_OK
 
 

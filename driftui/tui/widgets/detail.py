@@ -27,7 +27,7 @@ from driftui.compare.masking import session_masker
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui import diff_source
 from driftui.tui.diff_render import Row, plain_diff_rows, render_diff, yaml_rows
-from driftui.tui.formatting import ago, short_value
+from driftui.tui.formatting import ago, plain, short_value, shown
 from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, display_status, markup
 from driftui.tui.tree_model import Group
 from driftui.tui.widgets.lines_view import LinesView
@@ -300,7 +300,7 @@ class DetailPane(Vertical):
         status = display_status(result)
         return Content.from_markup(
             f"{markup(status, GLYPH[status] + ' ' + LABEL[status])} [b]$ref[/b]",
-            ref=str(result.ref),
+            ref=shown(result.ref),
         )
 
     def _show_diff(self, result: DriftResult, rendered: Any) -> None:
@@ -346,12 +346,12 @@ class DetailPane(Vertical):
         for diff in result.differences:
             # Text, not str: a str cell is parsed as markup, and `[name=web]` would vanish.
             cells = (
-                diff.dotted,
+                shown(diff.dotted),
                 short_value(diff.git),
                 short_value(diff.live),
                 diff.type.value,
-                diff.manager or "—",
-                ago(diff.time, now) or "—",
+                shown(diff.manager or "—"),
+                shown(ago(diff.time, now) or "—"),
             )
             table.add_row(*(Text(cell) for cell in cells))
 
@@ -399,9 +399,9 @@ class DetailPane(Vertical):
         group = self.subject.group
         if group is None:
             text = self.subject.title or "Select an object in the tree."
-            lines = [Row(Content.styled(text, "$text-muted"))]
+            lines = [Row(plain(text, "$text-muted"))]
         else:
-            lines = [Row(Content.from_markup("[b]$title[/b]", title=self.subject.title))]
+            lines = [Row(plain(self.subject.title, "b"))]
             for status in SEVERITY:
                 count = group.counts.get(status, 0)
                 if count:
@@ -447,6 +447,7 @@ def _history_line(entry: Any, now: datetime) -> str:
     else:
         when_text = ago(str(when), now) if when else ""
     subject = str(getattr(entry, "subject", "") or getattr(entry, "message", "") or entry)
-    return "  ".join(
+    line = "  ".join(
         p for p in (sha, when_text, author, subject.splitlines()[0] if subject else "") if p
     )
+    return shown(line)
