@@ -24,7 +24,7 @@ from driftui.compare.operator_ignores import operator_ignore_rules, skip_object,
 from driftui.config import Config, load_config
 from driftui.generations import GenerationCache
 from driftui.heap import collector_paused
-from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
+from driftui.live.client import DEFAULT_TIMEOUT, ApiError, ClusterClient, ClusterError, Resource
 from driftui.live.discovery import Discovery, ResourceInfo, discover
 from driftui.live.openapi import fetch_merge_keys
 from driftui.live.owners import app_owner, is_controlled, tracking_values
@@ -62,6 +62,7 @@ class ScanOptions:
     fetch: bool = True
     cache_dir: str | None = None
     list_workers: int = 8  # concurrent LIST requests
+    request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
 
 
 @dataclass
@@ -130,7 +131,10 @@ class Scanner:
     def client(self) -> ClusterClient:
         if self._client is None:
             self._client = ClusterClient.from_kubeconfig(
-                self.options.kubeconfig, self.options.context, gate=self.gate
+                self.options.kubeconfig,
+                self.options.context,
+                gate=self.gate,
+                timeout=self.options.request_timeout,
             )
         return self._client
 
