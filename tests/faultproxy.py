@@ -3,6 +3,7 @@
     with FaultProxy(cluster, tmp_path) as proxy:
         proxy.inject(Fault(429, retry_after="1"), times=2)   # the next 2 requests
         proxy.inject(Fault(HANG))                            # every request after those
+        proxy.inject(Fault(DROP, methods=frozenset({"POST"})))  # close without an answer
         kubeconfig = proxy.kubeconfig()                      # admin token, the proxy's CA
         ...
         proxy.seen                                           # what arrived, and the answer
@@ -33,6 +34,7 @@ from urllib.parse import urlsplit
 from tests.cluster.harness import ClusterInfo
 
 HANG = 0  # a Fault with this status accepts the request and never answers
+DROP = -1  # ... reads the request and closes the connection without a word
 
 _REASONS = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
@@ -54,7 +56,7 @@ class Fault:
 
 @dataclass(frozen=True)
 class Seen:
-    """A request as the proxy saw it, and the status it answered (0: it hung)."""
+    """A request as the proxy saw it, and the status it answered (HANG, DROP: none)."""
 
     method: str
     path: str
@@ -95,6 +97,10 @@ class _Handler(BaseHTTPRequestHandler):
         proxy = self.server.proxy
         fault = proxy.take(self.command, parts.path)
         status = fault.status if fault else 0
+        if fault is not None and fault.status == DROP:
+            proxy.record(Seen(self.command, parts.path, parts.query, DROP, arrived))
+            self.close_connection = True
+            return
         if fault is not None and fault.status == HANG:
             proxy.record(Seen(self.command, parts.path, parts.query, HANG, arrived))
             self._hang()

@@ -23,7 +23,7 @@ import urllib3
 import yaml
 
 from driftui.actions.gate import MutationGate
-from driftui.live.patience import RetryPolicy, parse_retry_after
+from driftui.live.patience import DROPPED, DROPPED_WAIT, RetryPolicy, parse_retry_after
 from driftui.pacing import give_way
 
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -53,6 +53,10 @@ class ClusterUnreachable(ServerUnavailable):
 
 class RequestTimedOut(ServerUnavailable):
     """No answer within ``--request-timeout``, retries included."""
+
+
+class _Dropped(ClusterUnreachable):
+    """The connection closed under a request; only :meth:`ClusterClient._send` sees this."""
 
 
 class KubeconfigError(ClusterError):
@@ -236,7 +240,10 @@ class ClusterClient:
         deadline = time.monotonic() + self.timeout if self.timeout > 0 else None
         attempt, last_status = 1, 0
         while True:
-            status, data, retry_after = self._once(request, deadline, last_status)
+            try:
+                status, data, retry_after = self._once(request, deadline, last_status)
+            except _Dropped as dropped:  # a read the connection dropped under: ask again
+                status, data, retry_after, lost = DROPPED, b"", f"{DROPPED_WAIT:g}", dropped
             if 200 <= status < 300:
                 return data
             if status == 401:
@@ -245,19 +252,21 @@ class ClusterClient:
                     " (401 Unauthorized): the token is expired or wrong"
                 )
             wait = self._next_wait(request, policy, status, retry_after, attempt, deadline)
+            if wait is None and status == DROPPED:
+                raise ClusterUnreachable(str(lost)) from None
             if wait is None:
                 raise _api_error(status, data, self.server, attempt)
             log.info(
-                "%s %s answered %d; retry %d of %d in %.1fs",
+                "%s %s answered %s; retry %d of %d in %.1fs",
                 method,
                 path,
-                status,
+                status or "nothing (connection closed)",
                 attempt,
                 policy.max_retries,
                 wait,
             )
             time.sleep(wait)
-            attempt, last_status = attempt + 1, status
+            attempt, last_status = attempt + 1, status or last_status
 
     def _next_wait(
         self,
@@ -300,6 +309,8 @@ class ClusterClient:
             data = bytes(response.read() or b"")
         except urllib3.exceptions.ReadTimeoutError:
             raise self._timed_out(request, last_status) from None
+        except urllib3.exceptions.ProtocolError as exc:  # reset, or closed without an answer
+            raise _Dropped(f"cannot reach {self.server}: {_root_cause(exc)}") from None
         except urllib3.exceptions.HTTPError as exc:
             raise ClusterUnreachable(f"cannot reach {self.server}: {_root_cause(exc)}") from None
         except Exception as exc:

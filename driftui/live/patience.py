@@ -9,6 +9,8 @@ of it inside one ``--request-timeout``. driftui keeps those rules and bounds the
   ``Retry-After``.
 - 504 is retried only on reads (GET, HEAD) and dry-runs: a gateway that timed out may
   have passed a write on, so only requests that change nothing are repeated.
+- A read (or dry-run) whose connection was reset or closed without an answer is asked
+  again after 1 s, as client-go does for GET: an API server that restarts drops them.
 - The wait is ``Retry-After`` when the server sends one, else 0.5 s doubling per retry.
   Every wait is capped at :data:`MAX_WAIT` (8 s), so even with no timeout a request gives
   up after at most 10 retries and 80 s of waiting. With a timeout, no wait is begun that
@@ -24,6 +26,8 @@ MAX_RETRIES = 10  # client-go's default
 FIRST_BACKOFF = 0.5  # seconds before the first retry when the server names no wait
 MAX_WAIT = 8.0  # cap on any one wait, Retry-After included
 
+DROPPED = 0  # pseudo-status: the connection closed before any answer came
+DROPPED_WAIT = 1.0  # client-go answers a dropped GET with an artificial Retry-After: 1
 RETRY_ALWAYS = frozenset({429, 503})  # the server did not process the request
 RETRY_IF_HARMLESS = frozenset({504})  # a gateway gave up; the request may have gone on
 HARMLESS_METHODS = frozenset({"GET", "HEAD"})
@@ -72,7 +76,7 @@ class RetryPolicy:
     first_backoff: float = FIRST_BACKOFF
     max_wait: float = MAX_WAIT
     always: frozenset[int] = RETRY_ALWAYS
-    if_harmless: frozenset[int] = RETRY_IF_HARMLESS
+    if_harmless: frozenset[int] = RETRY_IF_HARMLESS | {DROPPED}
 
     def retryable(self, status: int, method: str, dry_run: bool) -> bool:
         if status in self.always:
@@ -89,4 +93,4 @@ class RetryPolicy:
 NO_RETRIES = RetryPolicy(max_retries=0)
 # An aggregated API whose backend is down answers 503 for as long as it is down; a caller
 # that can do without it asks once more only when throttled.
-THROTTLE_ONLY = RetryPolicy(always=frozenset({429}), if_harmless=frozenset())
+THROTTLE_ONLY = RetryPolicy(always=frozenset({429}), if_harmless=frozenset({DROPPED}))

@@ -19,6 +19,7 @@ from driftui.live.client import (
     ApiUnavailable,
     ClusterClient,
     ClusterError,
+    ClusterUnreachable,
     RequestTimedOut,
     Resource,
     ServerUnavailable,
@@ -26,7 +27,7 @@ from driftui.live.client import (
 from driftui.model import Status
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
-from tests.faultproxy import HANG, Fault, FaultProxy
+from tests.faultproxy import DROP, HANG, Fault, FaultProxy
 from tests.integration.drift_scenario import write_repo
 
 pytestmark = pytest.mark.cluster
@@ -223,3 +224,23 @@ def test_a_timeout_after_retries_says_what_the_server_answered(proxy: FaultProxy
         " (--request-timeout; earlier attempts answered 429)"
     )
     assert isinstance(failed.value, ServerUnavailable)
+
+
+def test_a_read_whose_connection_drops_is_asked_again(repo: Path, proxy: FaultProxy) -> None:
+    proxy.inject(Fault(DROP), times=1)  # as an API server that restarts drops its requests
+    report = scanner(repo, proxy).scan()
+    assert not report.problems and not report.has_errors
+    assert proxy.statuses()[:2] == [DROP, 200]
+    assert proxy.seen[1].at - proxy.seen[0].at >= 1.0  # client-go's artificial Retry-After
+
+
+def test_a_write_whose_connection_drops_is_not_repeated(proxy: FaultProxy, namespace: str) -> None:
+    api = client(proxy)
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dropped"}}
+    proxy.inject(Fault(DROP, methods=frozenset({"POST"})))
+    with pytest.raises(ClusterUnreachable) as failed:
+        api.create(path, obj, CONFIGMAPS)
+    assert str(failed.value).startswith(f"cannot reach {proxy.server}: ")
+    assert isinstance(failed.value, ServerUnavailable)
+    assert proxy.statuses("POST") == [DROP]  # it may have been applied: never sent twice

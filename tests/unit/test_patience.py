@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 from driftui.cli import build_parser, options_from
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.patience import (
+    DROPPED,
     MAX_RETRIES,
     MAX_WAIT,
+    THROTTLE_ONLY,
     RetryPolicy,
     parse_request_timeout,
     parse_retry_after,
@@ -94,6 +96,11 @@ def test_which_answers_are_asked_again() -> None:
     assert not policy.retryable(504, "DELETE", dry_run=False)
     assert not policy.retryable(500, "GET", dry_run=False)
     assert not policy.retryable(404, "GET", dry_run=False)
+    assert policy.retryable(DROPPED, "GET", dry_run=False)
+    assert policy.retryable(DROPPED, "PATCH", dry_run=True)
+    assert not policy.retryable(DROPPED, "POST", dry_run=False)
+    assert not THROTTLE_ONLY.retryable(503, "GET", dry_run=False)
+    assert THROTTLE_ONLY.retryable(429, "GET", dry_run=False)
 
 
 def test_waits_honour_retry_after_and_back_off_to_a_cap() -> None:
