@@ -238,12 +238,12 @@ class ClusterClient:
         request = _Request(method, path, tuple(query), body, content_type, accept)
         policy = policy or self.retry
         deadline = time.monotonic() + self.timeout if self.timeout > 0 else None
-        attempt, last_status = 1, 0
+        attempt, last_status, lost = 1, 0, ""
         while True:
             try:
                 status, data, retry_after = self._once(request, deadline, last_status)
-            except _Dropped as dropped:  # a read the connection dropped under: ask again
-                status, data, retry_after, lost = DROPPED, b"", f"{DROPPED_WAIT:g}", dropped
+            except _Dropped as dropped:  # no answer: asked again only where harmless
+                status, data, retry_after, lost = DROPPED, b"", f"{DROPPED_WAIT:g}", str(dropped)
             if 200 <= status < 300:
                 return data
             if status == 401:
@@ -253,7 +253,7 @@ class ClusterClient:
                 )
             wait = self._next_wait(request, policy, status, retry_after, attempt, deadline)
             if wait is None and status == DROPPED:
-                raise ClusterUnreachable(str(lost)) from None
+                raise ClusterUnreachable(lost) from None
             if wait is None:
                 raise _api_error(status, data, self.server, attempt)
             log.info(
