@@ -16,7 +16,7 @@ from driftui.actions.gate import MutationRefused
 from driftui.actions.sync_plan import SyncItem
 from driftui.compare.masking import scrub
 from driftui.compare.textdiff import DiffLine
-from driftui.live.client import ApiError
+from driftui.live.client import ApiError, ServerUnavailable
 from driftui.model import ObjectRef
 
 Outcome = Literal[
@@ -51,6 +51,7 @@ class ItemResult:
     message: str = ""
     conflicts: tuple[FieldConflict, ...] = ()
     preview: tuple[DiffLine, ...] = ()  # previewed again: what applying now would change
+    server_unavailable: bool = False  # failed because the server was not serving at all
 
     @property
     def ok(self) -> bool:
@@ -91,6 +92,8 @@ def failure(item: SyncItem, error: Exception) -> ItemResult:
 def failure_of(ref: ObjectRef, error: Exception) -> ItemResult:
     if isinstance(error, MutationRefused):
         return ItemResult(ref, "refused", str(error))
+    if isinstance(error, ServerUnavailable):  # unreachable, timed out, 429/5xx after retries
+        return ItemResult(ref, "failed", str(error), server_unavailable=True)
     if isinstance(error, ApiError):
         conflicts = parse_conflicts(error) if error.status == 409 else ()
         if conflicts:
@@ -112,17 +115,6 @@ IN_FLIGHT = "interrupted while applying: state unknown (the server may have writ
 _UNAVAILABLE_IN_A_ROW = 3
 
 
-def _server_unavailable(result: ItemResult) -> bool:
-    """The answer of a server that is not serving, rather than a verdict on this object."""
-    text = result.message.lower()
-    return result.outcome == "failed" and (
-        text.startswith("cannot reach") or "timed out" in text or text[:3] in _SERVER_ERRORS
-    )
-
-
-_SERVER_ERRORS = {"500", "502", "503", "504"}
-
-
 class OutcomeLog:
     """Outcomes as they happen, and whether the server has stopped answering."""
 
@@ -136,7 +128,7 @@ class OutcomeLog:
         return self._unavailable >= _UNAVAILABLE_IN_A_ROW
 
     def add(self, result: ItemResult) -> None:
-        self._unavailable = self._unavailable + 1 if _server_unavailable(result) else 0
+        self._unavailable = self._unavailable + 1 if result.server_unavailable else 0
         self.results.append(result)
         self._report(result)
 
