@@ -166,7 +166,7 @@ def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | No
         blamed = blame(r) if blame is not None and r.differences else {}
         for d in r.differences:
             who = f" by {d.manager}" if d.manager else ""
-            when = f" at {d.time}" if d.time else ""
+            when = f", last write {d.time}" if d.manager and d.time else ""
             commit = blamed.get(d.path)
             git_side = f"; Git value from {commit.short} by {commit.author}" if commit else ""
             out.write(f"# {d.type.value} {d.dotted}{who}{when}{git_side}\n")

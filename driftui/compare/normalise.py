@@ -67,6 +67,20 @@ def normalise(obj: dict[str, Any], merge_keys: MergeKeys | None = None) -> dict[
     return out
 
 
+def secret_nulls_as_empty(obj: dict[str, Any]) -> dict[str, Any]:
+    """A core Secret whose null ``data`` values read ``""``; any other object as it is.
+
+    The API server stores ``""`` as empty bytes and reads them back as null, so the two are
+    one value. Call it before masking: a mask of ``""`` then equals Git's mask of ``""``.
+    """
+    data = obj.get("data")
+    if obj.get("kind") != "Secret" or group_of(str(obj.get("apiVersion", ""))) != "":
+        return obj
+    if not isinstance(data, dict) or None not in data.values():
+        return obj
+    return {**obj, "data": {k: "" if v is None else v for k, v in data.items()}}
+
+
 def _copy(value: Any, parent: str) -> Any:
     """Deep copy that drops nulls, canonicalises quantity fields and defaults container port
     protocols on the way (one pass: this runs twice per object on every scan)."""
