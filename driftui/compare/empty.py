@@ -5,9 +5,8 @@ tests/integration/test_empty_values.py). Built-in kinds are Go structs: a field 
 ``omitempty`` that holds its zero value (``""``, ``0``, ``false``, ``{}``, ``[]``) or null
 is not stored, so Git's ``paused: false`` and a live object without ``paused`` agree.
 Free-form string maps (labels, annotations, ConfigMap data, ...) keep ``""`` as a value,
-and so do custom resources, which are stored as sent. A Secret's ``data`` value is bytes:
-``""`` is stored as empty and read back as null (``normalise`` folds that case), as
-gitops-engine's ``NormalizeSecret`` does (argo-cd#943).
+and so do custom resources, which are stored as sent. A null ConfigMap or Secret data
+value is stored as ``""``: ``normalise.null_data_as_empty`` folds that case.
 """
 
 from __future__ import annotations
