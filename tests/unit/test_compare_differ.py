@@ -650,3 +650,48 @@ def test_daemonset_created_by_kubectl_create_shows_no_defaults() -> None:
         )
     ]
     assert summary(desired, live) == []
+
+
+# -- JSON pointers (issue 17 item 7) ------------------------------------------------------
+
+
+def test_every_difference_carries_an_rfc6901_pointer_with_live_indices() -> None:
+    live = live_deployment()
+    live["metadata"]["labels"]["toolkit.fluxcd.io/tenant"] = "team~a"
+    live["metadata"]["managedFields"].append(
+        entry(
+            "kubectl-label",
+            "Update",
+            {"f:metadata": {"f:labels": {"f:toolkit.fluxcd.io/tenant": {}}}},
+        )
+    )
+    sidecar = {"name": "side", "image": "side:1"}
+    live["spec"]["template"]["spec"]["containers"].insert(0, sidecar)  # web is at index 1 live
+    live["spec"]["template"]["spec"]["containers"][1]["image"] = "shop/web:2.0"
+    git = git_deployment()
+    git["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "NEW", "value": "1"})
+    found = {d.dotted: d.pointer for d in compare(git, live, CompareOptions()).differences}
+    assert found["metadata.labels.toolkit.fluxcd.io/tenant"] == (
+        "/metadata/labels/toolkit.fluxcd.io~1tenant"
+    )
+    assert found["spec.template.spec.containers[name=web].image"] == (
+        "/spec/template/spec/containers/1/image"
+    )
+    # missing live: the index in Git, below the live index of its container
+    assert found["spec.template.spec.containers[name=web].env[name=NEW]"] == (
+        "/spec/template/spec/containers/1/env/1"
+    )
+
+
+def test_a_reported_pointer_pasted_into_an_ignore_rule_drops_that_difference() -> None:
+    live = live_deployment()
+    live["spec"]["template"]["spec"]["containers"].insert(0, {"name": "side", "image": "s:1"})
+    live["spec"]["template"]["spec"]["containers"][1]["image"] = "shop/web:2.0"
+    live["spec"]["replicas"] = 5
+    (image, replicas) = sorted(
+        compare(git_deployment(), live, CompareOptions()).differences, key=lambda d: d.dotted
+    )
+    assert image.pointer is not None
+    rule = IgnoreRule(json_pointers=(parse_pointer(image.pointer),))
+    kept = compare(git_deployment(), live, CompareOptions(ignore=(rule,)))
+    assert [d.dotted for d in kept.differences] == [replicas.dotted] and kept.ignored == 1
