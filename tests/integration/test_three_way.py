@@ -26,6 +26,7 @@ import yaml
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
 from driftui.model import ScanReport
+from driftui.report import to_dict
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.integration import drift_scenario
@@ -33,6 +34,7 @@ from tests.integration import drift_scenario
 pytestmark = pytest.mark.cluster
 
 ENV = "spec.template.spec.containers[name=web].env"
+IMAGE = "spec.template.spec.containers[name=web].image"
 Verdicts = dict[str, tuple[str, frozenset[tuple[str, str, str | None]]]]
 
 
@@ -97,7 +99,7 @@ class Case:
         patch = json.dumps([{"op": "replace", "path": "/metadata/managedFields", "value": [{}]}])
         for obj in ("configmap/cfg", "deployment/web", "secret/sec"):
             self.kubectl("patch", obj, "--type=json", "-p", patch)
-            live = json.loads(self.kubectl("get", obj, "-o", "json"))
+            live = json.loads(self.kubectl("get", obj, "-o", "json", "--show-managed-fields"))
             assert "managedFields" not in live["metadata"], live["metadata"]
 
     def hand_server_side_apply(self) -> None:
@@ -105,12 +107,25 @@ class Case:
         hotfix = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
-            "metadata": {"name": "cfg", "namespace": self.namespace, "labels": {"hotfix": "1"}},
+            "metadata": {
+                "name": "cfg",
+                "namespace": self.namespace,
+                "labels": {"example.com/hotfix": "1"},
+            },
             "data": {"hotfix": "1"},
         }
         path = self.applied.parent / "hotfix.yaml"
         path.write_text(yaml.safe_dump(hotfix))
         self.kubectl("apply", "--server-side", "-f", str(path))
+
+    def hand_edits(self) -> None:
+        """`kubectl edit` of a Git field and a `kubectl patch` adding an annotation."""
+        drift_scenario.kubectl(
+            self.cluster, "-n", self.namespace, "edit", "deployment/web",
+            env={"KUBE_EDITOR": "sed -i s/nginx:1.25/nginx:1.26/"},
+        )  # fmt: skip
+        patch = json.dumps({"metadata": {"annotations": {"hand": "1"}}})
+        self.kubectl("patch", "configmap/cfg", "--type=merge", "-p", patch)
 
     def scan(self, user: str) -> ScanReport:
         options = ScanOptions(
@@ -213,7 +228,11 @@ def assert_oracle_agrees(case: Case, expected: Verdicts, *flags: str) -> None:
 
 def test_three_way_client_side_apply_with_managed_fields(case: Case) -> None:
     case.kubectl("apply", "-f", str(case.applied))
-    expected = drifted(removed("kubectl-client-side-apply"))
+    case.hand_edits()
+    found = removed("kubectl-client-side-apply")
+    found["ConfigMap/cfg"] |= {("added_outside_git", "metadata.annotations.hand", "kubectl-patch")}
+    found["Deployment/web"] |= {("changed", IMAGE, "kubectl-edit")}
+    expected = drifted(found)
     assert_both_fidelities(case, expected)
     assert_oracle_agrees(case, expected)
 
@@ -222,7 +241,10 @@ def test_three_way_without_managed_fields_uses_last_applied(case: Case) -> None:
     """Issue 17 item 3: an old client's object; before the fix it read in_sync."""
     case.kubectl("apply", "-f", str(case.applied))
     case.strip_managed_fields()
-    expected = drifted(removed(None))
+    case.hand_edits()  # untracked now: the edit is seen by value, the annotation not at all
+    found = removed(None)
+    found["Deployment/web"] |= {("changed", IMAGE, None)}
+    expected = drifted(found)
     assert_both_fidelities(case, expected)
     assert_oracle_agrees(case, expected)
 
@@ -257,7 +279,7 @@ def test_two_way_without_managed_fields(case: Case) -> None:
     case.kubectl("create", "-f", str(case.applied))
     case.strip_managed_fields()
     case.kubectl("label", "configmap/cfg", "team=payments")
-    live = json.loads(case.kubectl("get", "configmap/cfg", "-o", "json"))
+    live = json.loads(case.kubectl("get", "configmap/cfg", "-o", "json", "--show-managed-fields"))
     assert "managedFields" not in live["metadata"]
     expected = drifted(
         {
@@ -281,7 +303,7 @@ def test_three_way_server_side_applier_beside_a_hand_server_side_apply(case: Cas
     case.hand_server_side_apply()
     found = removed("argocd-controller")
     found["ConfigMap/cfg"] |= {
-        ("added_outside_git", "metadata.labels.hotfix", "kubectl"),
+        ("added_outside_git", "metadata.labels.example.com/hotfix", "kubectl"),
         ("added_outside_git", "data.hotfix", "kubectl"),
     }
     expected = drifted(found)
@@ -289,6 +311,14 @@ def test_three_way_server_side_applier_beside_a_hand_server_side_apply(case: Cas
     assert_oracle_agrees(
         case, expected, "--server-side", "--field-manager=argocd-controller", "--force-conflicts"
     )
+    # Issue 17 item 7: the JSON report's pointer, with the env entry's live index.
+    doc = to_dict(case.scan("viewer"))
+    pointers = {(d["path"], d["pointer"]) for o in doc["objects"] for d in o["differences"]}
+    assert (f"{ENV}[name=OLD]", "/spec/template/spec/containers/0/env/1") in pointers
+    assert (
+        "metadata.labels.example.com/hotfix",
+        "/metadata/labels/example.com~1hotfix",
+    ) in pointers
 
 
 def test_three_way_repo_applied_with_kubectl_server_side(case: Case) -> None:
