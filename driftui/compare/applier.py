@@ -56,13 +56,11 @@ def learn_applier(
 
     Ties go to the manager the configured list names first, then to the newest write.
     """
-    scored = [
-        (owner, count)
-        for owner, count in ownership.coverage(declared)
-        if count and not is_controller(owner.manager)
-    ]
+    scored = [(owner, count) for owner, count in ownership.coverage(declared) if count]
     applied = [s for s in scored if s[0].operation == "Apply"]
-    pool = applied or scored
+    # An Apply of Git's fields is evidence whatever the manager is called (a GitOps tool
+    # named like a controller); among updates, a controller's writes never are.
+    pool = applied or [s for s in scored if not is_controller(s[0].manager)]
     if not pool:
         return None
 

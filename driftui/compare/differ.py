@@ -2,9 +2,10 @@
 
 Both sides are normalised first. A walk driven by Git's fields finds ``changed`` and
 ``missing_in_live``; every live field Git does not set is then judged by its owners in
-``managedFields``: an applier that set it earlier means ``removed_from_git``, a manager
-that is neither applier nor controller means ``added_outside_git``, and server defaults,
-controller fields and GitOps tracking markers are context, never drift.
+``managedFields``: the object's own applier (learned from the object, ``applier.py``) having
+applied it, or its ``last-applied-configuration`` listing it, means ``removed_from_git``; a
+manager that is neither that applier nor a controller means ``added_outside_git``; server
+defaults, controller fields and GitOps tracking markers are context, never drift.
 
 The walk is hand-written (no DeepDiff) because it runs for every object of a scan; when
 nothing differs it returns before any ownership index is built.
@@ -105,7 +106,7 @@ def compare(
     for path, value, parent in suspects:
         diffs.extend(judge.live_only(path, value, parent).differences)
     outcome = _apply_ignore(diffs, options, desired, have, judge.ownership)
-    git = want if predicted is None else normalise(desired, merge_keys)
+    git = want if predicted is None else (normalised_desired or normalise(desired, merge_keys))
     pointed = (replace(d, pointer=json_pointer(d.path, have, git)) for d in outcome.differences)
     return replace(outcome, differences=tuple(pointed))
 

@@ -695,3 +695,15 @@ def test_a_reported_pointer_pasted_into_an_ignore_rule_drops_that_difference() -
     rule = IgnoreRule(json_pointers=(parse_pointer(image.pointer),))
     kept = compare(git_deployment(), live, CompareOptions(ignore=(rule,)))
     assert [d.dotted for d in kept.differences] == [replicas.dotted] and kept.ignored == 1
+
+
+def test_the_applier_is_learned_even_when_its_name_looks_like_a_controller() -> None:
+    """A GitOps tool not on the configured list ("fleet-controller") that applied Git's
+    fields is this object's applier: a field it applied and Git dropped is removed."""
+    live = live_deployment()
+    live["metadata"]["managedFields"][0]["manager"] = "fleet-controller"
+    git = git_deployment()
+    del git["spec"]["template"]["spec"]["containers"][0]["env"]
+    (diff,) = compare(git, live, CompareOptions()).differences
+    assert (diff.type.value, diff.manager) == ("removed_from_git", "fleet-controller")
+    assert diff.dotted == "spec.template.spec.containers[name=web].env[name=MODE]"
