@@ -150,6 +150,11 @@ def test_values_the_server_stores_as_empty_are_no_drift(
 
     repo = tmp_path / "repo"
     drift_scenario.write_repo(repo, {"app.yaml": docs})
+    oracle = drift_scenario.kubectl(
+        cluster, "-n", ns, "diff", "--server-side", "--field-manager=argocd-controller",
+        "-f", str(repo / "app.yaml"), check=False,
+    )  # fmt: skip
+    assert (oracle.returncode, oracle.stdout) == (0, ""), oracle.stderr  # kubectl agrees
     for user in ("viewer", "admin"):
         found = verdicts(scan(cluster, ns, repo, user))
         assert found == {
