@@ -52,24 +52,26 @@ def learn_applier(
     appliers: tuple[str, ...],
     is_controller: Callable[[str], bool],
 ) -> str | None:
-    """The manager owning most of Git's fields, Apply entries first; None without evidence.
+    """The manager owning most of Git's fields; None when no manager owns any.
 
-    Ties go to the manager the configured list names first, then to the newest write.
+    Ties go to an Apply entry, then to the manager the configured list names first, then
+    to the newest write. A controller's updates are never evidence, but an Apply of Git's
+    fields is, whatever the manager is called (a GitOps tool named like a controller).
     """
-    scored = [(owner, count) for owner, count in ownership.coverage(declared) if count]
-    applied = [s for s in scored if s[0].operation == "Apply"]
-    # An Apply of Git's fields is evidence whatever the manager is called (a GitOps tool
-    # named like a controller); among updates, a controller's writes never are.
-    pool = applied or [s for s in scored if not is_controller(s[0].manager)]
+    pool = [
+        (owner, count)
+        for owner, count in ownership.coverage(declared)
+        if count and (owner.operation == "Apply" or not is_controller(owner.manager))
+    ]
     if not pool:
         return None
 
-    def rank(scored_owner: tuple[FieldOwner, int]) -> tuple[int, int, str]:
-        owner, count = scored_owner
+    def rank(scored: tuple[FieldOwner, int]) -> tuple[int, bool, int, str]:
+        owner, count = scored
         listed = next(
             (i for i, p in enumerate(appliers) if fnmatchcase(owner.manager, p)), len(appliers)
         )
-        return (count, -listed, owner.time or "")
+        return (count, owner.operation == "Apply", -listed, owner.time or "")
 
     return max(pool, key=rank)[0].manager
 

@@ -707,3 +707,52 @@ def test_the_applier_is_learned_even_when_its_name_looks_like_a_controller() -> 
     (diff,) = compare(git, live, CompareOptions()).differences
     assert (diff.type.value, diff.manager) == ("removed_from_git", "fleet-controller")
     assert diff.dotted == "spec.template.spec.containers[name=web].env[name=MODE]"
+
+
+def test_a_hand_server_side_apply_of_one_git_field_does_not_become_the_applier() -> None:
+    """Argo CD syncing client-side (operation Update) owns Git's fields; a person's
+    `kubectl apply --server-side` changed the image and added DEBUG. It is still Argo CD
+    whose dropped fields the next sync deletes, and DEBUG is the person's."""
+    live = live_deployment(
+        entry(
+            "kubectl",
+            "Apply",
+            {
+                "f:spec": {
+                    "f:template": {
+                        "f:spec": {
+                            "f:containers": {
+                                'k:{"name":"web"}': {
+                                    ".": {},
+                                    "f:name": {},
+                                    "f:image": {},
+                                    "f:env": {'k:{"name":"DEBUG"}': {".": {}, "f:name": {}}},
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            time=T1,
+        )
+    )
+    live["metadata"]["managedFields"][0]["operation"] = "Update"
+    container = live["spec"]["template"]["spec"]["containers"][0]
+    container["image"] = "shop/web:2.0"
+    container["env"].append({"name": "DEBUG", "value": "1"})
+    container["env"].append({"name": "GONE", "value": "1"})
+    live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = json.dumps(
+        {"spec": {"template": {"spec": {"containers": [
+            {"name": "web", "env": [{"name": "GONE", "value": "1"}]}
+        ]}}}}
+    )  # fmt: skip
+    found = {
+        (d.type.value, format_path(d.path), d.manager)
+        for d in compare(git_deployment(), live, CompareOptions()).differences
+    }
+    env = "spec.template.spec.containers[name=web].env"
+    assert found == {
+        ("changed", "spec.template.spec.containers[name=web].image", "kubectl"),
+        ("added_outside_git", f"{env}[name=DEBUG]", "kubectl"),
+        ("removed_from_git", f"{env}[name=GONE]", None),
+    }
