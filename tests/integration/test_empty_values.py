@@ -145,7 +145,7 @@ def test_values_the_server_stores_as_empty_are_no_drift(
     assert cfg["data"] == {"empty": "", "nulled": ""}
     assert cfg["metadata"]["labels"] == {"flag": ""}
     assert cfg["metadata"]["annotations"] == {"note": ""}
-    widget = read(cluster, ns, "widget/w")
+    widget = read(cluster, ns, f"widgets.{CRD_GROUP}/w")
     assert widget["spec"] == {"size": 0, "colour": ""}  # custom resources keep them
 
     repo = tmp_path / "repo"
@@ -179,7 +179,7 @@ def test_empty_values_the_server_keeps_are_missing_when_dropped(
     cfg["data"] = {"other": "o"}
     widget["spec"] = {"colour": "red"}
     apply(cluster, ns, older, tmp_path / "applied.yaml")
-    assert "size" not in read(cluster, ns, "widget/w")["spec"]
+    assert "size" not in read(cluster, ns, f"widgets.{CRD_GROUP}/w")["spec"]
     repo = tmp_path / "repo"
     drift_scenario.write_repo(repo, {"app.yaml": docs})
     for user in ("viewer", "admin"):
