@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from driftui.compare.applier import declared_paths, last_applied_is_appliers, learn_applier
-from driftui.compare.defaults import is_schema_default
+from driftui.compare.defaults import is_bookkeeping, is_schema_default
 from driftui.compare.empty import absent_equal, empty
 from driftui.compare.ignore import IgnoreRule, index_in, is_ignored, json_pointer
 from driftui.compare.keyed import key_of, keyable, keyed_item, project
@@ -347,7 +347,15 @@ class _Judge:
             found = _lookup(self.defaulted, path)
             if found is not _ABSENT and found == value:
                 return True
+        if is_bookkeeping(path):  # a controller's, unless this object's applier set it
+            return not self._set_by_applier(path)
         return is_schema_default(self.group, self.kind, path, value, parent)
+
+    def _set_by_applier(self, path: Path) -> bool:
+        owners = self._owners(path, under=True)
+        if any(o.operation == "Apply" and self._is_applier(o.manager) for o in owners):
+            return True
+        return self.last_applied is not None and _lookup(self.last_applied, path) is not _ABSENT
 
 
 def _could_drift(

@@ -55,7 +55,9 @@ def objects(ns: str, *, older: bool) -> list[dict[str, Any]]:
         data["old"] = "x"
         env.append({"name": "OLD", "value": "1"})
         secret["old"] = _b64("o1d-secret-value")
-    meta = {"namespace": ns, "labels": labels, "annotations": annotations}
+    meta: dict[str, Any] = {"namespace": ns, "labels": labels, "annotations": annotations}
+    if older:
+        meta["finalizers"] = ["example.com/keep"]  # Git's once: not a controller's
     return [
         {
             "apiVersion": "v1",
@@ -197,6 +199,7 @@ def removed(manager: str | None) -> dict[str, frozenset[tuple[str, str, str | No
                 ("removed_from_git", "metadata.labels.tier", manager),
                 ("removed_from_git", "metadata.annotations.legacy", manager),
                 ("removed_from_git", "data.old", manager),
+                ("removed_from_git", "metadata.finalizers", manager),
             }
         ),
         "Deployment/web": frozenset({("removed_from_git", f"{ENV}[name=OLD]", manager)}),
