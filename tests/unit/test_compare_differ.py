@@ -756,3 +756,22 @@ def test_a_hand_server_side_apply_of_one_git_field_does_not_become_the_applier()
         ("added_outside_git", f"{env}[name=DEBUG]", "kubectl"),
         ("removed_from_git", f"{env}[name=GONE]", None),
     }
+
+
+def test_a_finalizer_an_operator_added_is_not_drift_but_one_the_applier_applied_is() -> None:
+    """kubebuilder operators write as manager "manager": no controller-like name."""
+    live = live_deployment(
+        entry("manager", "Update", {"f:metadata": {"f:finalizers": {'v:"example.com/x"': {}}}})
+    )
+    live["metadata"]["finalizers"] = ["example.com/x"]
+    assert compare(git_deployment(), live, CompareOptions()).differences == ()
+    fields = copy.deepcopy(ARGO_FIELDS)
+    fields["f:metadata"]["f:finalizers"] = {'v:"example.com/x"': {}}
+    live = live_deployment(applier_fields=fields)
+    live["metadata"]["finalizers"] = ["example.com/x"]
+    (diff,) = compare(git_deployment(), live, CompareOptions()).differences
+    assert (diff.type.value, diff.dotted, diff.manager) == (
+        "removed_from_git",
+        "metadata.finalizers",
+        "argocd-controller",
+    )
