@@ -179,7 +179,7 @@ Blame = Callable[[DriftResult], dict[Path_, HistoryEntry]]
 def _attribution(d: Difference, commit: HistoryEntry | None) -> str:
     """``# changed data.x by kubectl-edit at …``: managers and authors are untrusted text."""
     who = f" by {d.manager}" if d.manager else ""
-    when = f" at {d.time}" if d.time else ""
+    when = f", last write {d.time}" if d.manager and d.time else ""
     git_side = f"; Git value from {commit.short} by {commit.author}" if commit else ""
     return safe(f"# {d.type.value} {d.dotted}{who}{when}{git_side}")
 

@@ -20,7 +20,7 @@ from driftui.actions.operators import owning_apps
 from driftui.compare.differ import CompareOptions, compare
 from driftui.compare.masking import SecretMasker, is_secret
 from driftui.compare.merge_keys import MergeKeys
-from driftui.compare.normalise import normalise
+from driftui.compare.normalise import normalise, null_data_as_empty
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
 from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config
 from driftui.generations import GenerationCache
@@ -328,7 +328,7 @@ class Scanner:
                 # not a second one from this LIST (watch mode held two of everything).
                 live.state.objects[ref] = kept
                 return result
-        desired = live.masker.mask_object(manifest.body)
+        desired = live.masker.mask_object(null_data_as_empty(manifest.body))
         base = DriftResult(
             ref,
             manifest.api_version,
@@ -348,14 +348,14 @@ class Scanner:
             if failed:
                 return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
             return replace(base, status=Status.MISSING)
-        live_obj = live.masker.mask_object(live_raw)
+        live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
         want = base.desired  # normalised once, above
         outcome = compare(desired, live_obj, options, normalised_desired=want)
         used = Fidelity.CLIENT_SIDE
         if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:
             predicted, defaulted = self._predict(manifest, live_raw, live, options)
             if predicted is not None:
-                predicted = live.masker.mask_object(predicted)
+                predicted = live.masker.mask_object(null_data_as_empty(predicted))
                 defaulted = live.masker.mask_object(defaulted) if defaulted else None
                 outcome = compare(
                     desired,

@@ -108,7 +108,7 @@ def test_diff_blame_names_the_commit_that_last_set_each_git_value(demo: DemoFixt
     dropped = git(demo.repo, "log", "-1", "--format=%H", "--grep=legacy checkout")
     lines = result.stdout.splitlines()
     assert (
-        f"# changed spec.replicas by kubectl at 2024-05-23T23:09:00Z; Git value from {scaled[:12]} by Alice Moreau"
+        f"# changed spec.replicas by kubectl, last write 2024-05-23T23:09:00Z; Git value from {scaled[:12]} by Alice Moreau"
         in lines
     )
     removed = next(line for line in lines if "env[name=LEGACY_CHECKOUT]" in line)

@@ -103,7 +103,7 @@ async def test_navigation_with_j_k_enter_opens_group_on_worst_child() -> None:
         removed = [line for line in diff if "FEATURE_CHECKOUT_V2" in line and "- " in line]
         added = [line for line in diff if "FEATURE_CHECKOUT_V2" in line and "+ " in line]
         assert "'false'" in removed[0] and "'true'" in added[0]
-        assert "helm · 10m ago" in added[0]
+        assert "helm · last write 10m ago" in added[0]
         await pilot.press("enter")  # on an object, enter moves into the tabs
         assert app.focused is app.query_one("#diff-view")
 
@@ -115,7 +115,7 @@ async def test_diff_attribution_and_toggles() -> None:
         await select(pilot, WEB)
         unified = app.detail.view_lines("diff-view")
         added = [line for line in unified if "replicas: 5" in line]
-        assert added and "◂ kubectl-edit · 2h ago" in added[0]
+        assert added and "◂ kubectl-edit · last write 2h ago" in added[0]
         assert any("name: DEBUG" in line and "kubectl-edit" in line for line in unified)
         compact_len = len(unified)
         await pilot.press("c")
@@ -153,7 +153,7 @@ async def test_tabs_by_number_and_managed_fields_toggle() -> None:
         table = app.query_one("#fields-table", DataTable)
         assert table.row_count == 2
         first = [str(c) for c in table.get_row_at(0)]
-        assert first == ["spec.replicas", "3", "5", "changed", "kubectl-edit", "2h ago"]
+        assert first == ["spec.replicas", "3", "5", "changed", "kubectl-edit · last write 2h ago"]
         await pilot.press("5")
         await settle(pilot)
         assert app.detail.active_tab == "history"
