@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
@@ -308,6 +309,12 @@ def _configure_logging(verbosity: int) -> None:
     logging.basicConfig(level=level, handlers=[handler])
 
 
+def _terminate_as_interrupt(_signum: int, _frame: object) -> None:
+    """SIGTERM (a CI job cancelled, a pod stopping) ends the run as Ctrl-C does: with an
+    account of what was and was not done, never mid-sentence."""
+    raise KeyboardInterrupt
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -326,6 +333,8 @@ def main(
     args.read_only = bool(args.read_only or read_only_from_env())
     gate = MutationGate(read_only=args.read_only)
     scanner = Scanner(options_from(args), gate)
+    if command != "tui":  # the explorer handles its own signals
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         if command == "tui":
             if explorer is None:
