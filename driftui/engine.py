@@ -196,6 +196,8 @@ class Scanner:
         self, desired: list[Manifest], default_ns: str, progress: ProgressFn
     ) -> _LiveSide:
         client = self.client()
+        # Git is done; until the first LIST answers, it is the cluster that is slow, not us.
+        progress(ProgressEvent("waiting for the cluster", 0))
         discovery = discover(client)
         kinds: dict[tuple[str, str], ResourceInfo] = {}
         unknown: set[tuple[str, str]] = set()

@@ -572,3 +572,34 @@ async def test_a_filter_typed_while_a_rescan_runs_applies_to_what_it_brings() ->
         await settle(pilot)
         assert app.scans_finished == 2
         assert [r.ref for r in leaves(app.resource_tree)] == [DEBUG_SHELL]
+
+
+async def test_while_refreshes_fail_the_data_says_stale_and_its_ages_stop() -> None:
+    """The last good read stays, marked "stale since", and "last write 2m ago" stops ageing."""
+    from datetime import timedelta
+
+    from tests.tui.sample_data import NOW
+
+    now = [NOW]
+    app = make_app(scanner_of(sample_report(), ConnectionError("cannot reach the server")))
+    app.clock = lambda: now[0]
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        await pilot.press("4")
+        await settle(pilot)
+
+        def ages() -> list[str]:
+            table = app.query_one("#fields-table", DataTable)
+            return [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+
+        fresh = ages()
+        assert any("last write" in age for age in fresh)
+        now[0] = NOW + timedelta(days=3)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.error_text
+        header = str(app.query_one(SummaryHeader).render())
+        assert f"stale since {NOW.astimezone(NOW.tzinfo):%H:%M:%S}" in header
+        assert "refreshed" not in header
+        assert ages() == fresh  # not 3 days older: the data is as old as its read
