@@ -198,6 +198,7 @@ def _manifests(
         opts.path,
         fetch=False,
         cache_dir=opts.cache_dir,
+        render=opts.render,
     )
     return match_manifests(report.results, desired.manifests, opts.namespace or client.namespace)
 

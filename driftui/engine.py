@@ -44,6 +44,7 @@ from driftui.model import (
 )
 from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 from driftui.source.load import load_desired, split_duplicates
 
 
@@ -62,6 +63,7 @@ class ScanOptions:
     fetch: bool = True
     cache_dir: str | None = None
     list_workers: int = 8  # concurrent LIST requests
+    render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases
 
 
 @dataclass
@@ -187,6 +189,7 @@ class Scanner:
             opts.path,
             fetch=opts.fetch,
             cache_dir=opts.cache_dir,
+            render=opts.render,
             progress=progress,
         )
         config = self.config = self._config(desired)
