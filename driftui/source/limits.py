@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 MiB = 1024 * 1024
 DEFAULT_RENDER_TIMEOUT = 120.0
-DEFAULT_RENDER_MEMORY = 2048 * MiB  # address space per renderer; Go reserves some up front
+DEFAULT_RENDER_MEMORY = 4096 * MiB  # address space per renderer: Go alone reserves ~1.2 GiB
 DEFAULT_RENDER_OUTPUT = 64 * MiB
 MAX_FILES = 50_000  # manifest files read per load
 MAX_BYTES = 256 * MiB  # manifest bytes read from Git per load
@@ -53,4 +53,5 @@ def remote_bases_from_env() -> bool:
 
 
 def mib(size: int) -> str:
-    return f"{size / MiB:g} MiB"
+    """A size for a message: ``3 MiB``, or bytes when it is less than one."""
+    return f"{size / MiB:g} MiB" if size >= MiB else f"{size:,} bytes"
