@@ -72,18 +72,28 @@ def _check_file(
     problems = []
     current = os.path.dirname(found)
     for field, entry in references:
-        if is_remote(entry):
-            if not allow_remote:
-                message = f"{field}: remote base {entry!r} is off (--allow-remote-bases)"
-                problems.append(ScopeProblem(rel, message))
-            continue
-        resolved = os.path.realpath(os.path.join(current, entry))
-        if not is_inside(resolved, root):
-            message = f"{field}: {entry!r} leads outside the repository"
-            problems.append(ScopeProblem(rel, message))
-        elif os.path.isdir(resolved):
-            pending.append(resolved)
+        message, follow = _check_entry(entry, current, root, allow_remote)
+        if message is not None:
+            problems.append(ScopeProblem(rel, f"{field}: {message}"))
+        if follow is not None:
+            pending.append(follow)
     return problems
+
+
+def _check_entry(
+    entry: str, current: str, root: str, allow_remote: bool
+) -> tuple[str | None, str | None]:
+    """(what is wrong with one entry, or None; a directory to walk next, or None)."""
+    if entry.lower().startswith(("file:", "git::file:")):  # a clone of a repo on this host
+        return f"{entry!r} leads outside the repository", None
+    if is_remote(entry):  # not followed: its content is not in the checkout
+        return (
+            None if allow_remote else f"remote base {entry!r} is off (--allow-remote-bases)"
+        ), None
+    resolved = os.path.realpath(os.path.join(current, entry))
+    if not is_inside(resolved, root):
+        return f"{entry!r} leads outside the repository", None
+    return None, resolved if os.path.isdir(resolved) else None
 
 
 def _kustomizations(directory: str) -> list[str]:

@@ -29,6 +29,7 @@ from driftui.source.limits import RenderPolicy, mib
 _STDERR_KEPT = 64 * 1024
 _CHUNK = 1 << 16
 _JOIN_SECONDS = 10.0
+_NETWORK_PROTOCOLS = "https:http:ssh:git"
 _ISOLATED_SSH = (
     "ssh -F /dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityFile=none"
     " -o IdentityAgent=none"
@@ -50,6 +51,9 @@ def renderer_env(policy: RenderPolicy, home: str) -> dict[str, str]:
     """The environment of a renderer: nothing from the user's git that repository content
     could use (config, credentials, agent) unless ``policy.user_git_config``."""
     env = git_env()
+    # Network transports only: file:// would clone a repository elsewhere on the host and
+    # ext:: runs a command. A name no transport has stops every fetch.
+    env["GIT_ALLOW_PROTOCOL"] = _NETWORK_PROTOCOLS if policy.allow_remote_bases else "none"
     if policy.allow_remote_bases and policy.user_git_config:
         return env
     for name in ("SSH_AUTH_SOCK", "SSH_ASKPASS", "GIT_ASKPASS", "GIT_SSH", "GIT_PROXY_COMMAND"):
@@ -65,8 +69,6 @@ def renderer_env(policy: RenderPolicy, home: str) -> dict[str, str]:
         GIT_CONFIG_KEY_0="credential.helper",
         GIT_CONFIG_VALUE_0="",
     )
-    if not policy.allow_remote_bases:
-        env["GIT_ALLOW_PROTOCOL"] = "none"  # a name no transport has: git fetches nothing
     return env
 
 
@@ -105,8 +107,9 @@ def run_bounded(
 
 
 def _address_space_limit(limit: int) -> Callable[[], None]:
-    def apply() -> None:  # runs in the child between fork and exec: async-signal-safe calls only
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    def apply() -> None:  # runs in the child between fork and exec: no locks, no allocation
+        with contextlib.suppress(ValueError, OSError):  # a platform without RLIMIT_AS
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     return apply
 
