@@ -36,6 +36,12 @@ def harmless(result: subprocess.CompletedProcess[bytes], hostile: Hostile) -> by
     return out
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Renders are cached per test, so each run really renders (and refuses)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def hostile(tmp_path: Path, cluster: ClusterInfo, namespace: str) -> Hostile:
     built = build_hostile(tmp_path, namespace)

@@ -227,12 +227,12 @@ def test_a_tree_too_large_to_write_out_is_not_rendered(repo: Repo, tmp_path: Pat
     repo.commit({**CHART, "chart/a.link": "text", "more/x.yaml": cm("x")})
     repo_ = open_repo(str(repo.path))
     files = LoadLimits(max_tree_files=4)
-    state = load_from_repo(repo_, limits=files)
+    state = load_from_repo(repo_, limits=files, cache_dir=str(tmp_path / "c1"))
     assert [(p.path, p.message) for p in state.problems] == [
         ("more/x.yaml", "the tree holds more than 4 files: chart is not rendered")
     ]
     size = LoadLimits(max_tree_bytes=100)
-    state = load_from_repo(repo_, limits=size)
+    state = load_from_repo(repo_, limits=size, cache_dir=str(tmp_path / "c2"))
     (problem,) = state.problems
     assert problem.message == "the tree's files exceed 100 bytes in total: chart is not rendered"
     assert names(state) == ["plain", "x"]
