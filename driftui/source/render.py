@@ -33,12 +33,14 @@ from driftui.source.limits import (
     DEFAULT_POLICY,
     LoadLimits,
     RenderPolicy,
+    mib,
 )
 from driftui.source.sandbox import LimitExceeded, renderer_env, run_bounded
 
 _KEY_VERSION = "2"  # renders cached before bases, links and bounds were checked are not reused
 CHART_FILE = "Chart.yaml"
 _MEMORY_ENTRIES = 256
+_MEMORY_BYTES = 256 * 1024 * 1024
 _RELEASE_CHARS = re.compile(r"[^a-z0-9-]+")
 
 
@@ -143,6 +145,7 @@ class Renderer:
                 if isinstance(result, bytes):
                     _MEMORY.put(keys[target], result)
                     self._to_disk(keys[target], result)
+        _cap_output(jobs, outputs, self.limits.max_bytes)
         return [self._objects(t, outputs[t], keys[t]) for t in jobs]
 
     def _render_fresh(
@@ -259,6 +262,21 @@ class Renderer:
         )
 
 
+def _cap_output(
+    jobs: Sequence[RenderTarget], outputs: dict[RenderTarget, bytes | LoadProblem], budget: int
+) -> None:
+    """Rendered bytes per load are bounded like plain files: later targets become problems
+    before their output is parsed (parsing is where memory grows tenfold)."""
+    left = budget
+    for target in jobs:
+        output = outputs[target]
+        if isinstance(output, bytes):
+            left -= len(output)
+            if left < 0:
+                message = f"not loaded: rendered output exceeds {mib(budget)} in total"
+                outputs[target] = LoadProblem(target.label, message)
+
+
 _ROOT_ONLY = "--load-restrictor=LoadRestrictionsRootOnly"  # the default, said out loud
 
 
@@ -310,11 +328,13 @@ def _tool_message(stderr: bytes, root: str) -> str:
 
 
 class _MemoryCache:
-    """Rendered outputs of this process by content key (small: outputs can be large)."""
+    """Rendered outputs of this process by content key, bounded in entries and in bytes."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
@@ -326,10 +346,12 @@ class _MemoryCache:
 
     def put(self, key: str, data: bytes) -> None:
         with self._lock:
+            old = self._items.pop(key, None)
+            self._bytes += len(data) - (len(old) if old is not None else 0)
             self._items[key] = data
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
 
 
-_MEMORY = _MemoryCache(_MEMORY_ENTRIES)
+_MEMORY = _MemoryCache(_MEMORY_ENTRIES, _MEMORY_BYTES)

@@ -252,3 +252,20 @@ def test_files_and_bytes_per_load_are_capped_naming_the_file(repo: Repo, tmp_pat
     assert state.problems[0].message.startswith("not loaded: manifest files exceed")
     assert state.problems[0].message.endswith("in total (this file and 2 more)")
     assert len(state.manifests) == 2
+
+
+def test_rendered_bytes_per_load_are_capped_naming_the_directory(
+    repo: Repo, tmp_path: Path
+) -> None:
+    template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Chart.Name }}\n"
+    files = {}
+    for name in ("a", "b"):
+        files[f"{name}/Chart.yaml"] = f"apiVersion: v2\nname: {name}\nversion: 0.1.0\n"
+        files[f"{name}/templates/cm.yaml"] = template
+    repo.commit(files)
+    limits = LoadLimits(max_bytes=120)  # one chart's output (85 bytes), not two
+    state = load_from_repo(open_repo(str(repo.path)), limits=limits, cache_dir=str(tmp_path / "c"))
+    assert [(p.path, p.message) for p in state.problems] == [
+        ("b", "not loaded: rendered output exceeds 120 bytes in total")
+    ]
+    assert names(state) == ["a"]
