@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import yaml
@@ -35,7 +36,9 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_DEPTH = 256
 MAX_EXPANDED_NODES = 1_000_000
 MAX_OBJECT_BYTES = 3 * 1024 * 1024  # kube-apiserver refuses larger requests
-_MEASURE_ABOVE = MAX_OBJECT_BYTES // 4  # smaller alias-free text cannot reach the limit as JSON
+# Alias-free text below this cannot reach the limit as JSON: the worst growth is a flow
+# mapping of bare keys, ``{a,b}`` -> ``{"a":null,"b":null}``, 4.5 times.
+_MEASURE_ABOVE = MAX_OBJECT_BYTES // 8
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 
@@ -236,20 +239,29 @@ def json_size(value: Any, limit: int) -> int:
         if isinstance(item, str):
             return len(item) + 2
         if not isinstance(item, dict | list):
-            return len(str(item)) + 2
+            return _scalar_size(item)
         known = memo.get(id(item))
         if known is not None:
             return known
         total = 2
-        pairs = item.items() if isinstance(item, dict) else ((None, v) for v in item)
+        pairs = item.items() if isinstance(item, dict) else zip(repeat(_NO_KEY), item)
         for key, child in pairs:
-            total += 1 + size(child) + (0 if key is None else size(key) + 1)
+            total += 1 + size(child) + (0 if key is _NO_KEY else size(key) + 1)
             if total > limit:
                 break
         memo[id(item)] = min(total, limit + 1)
         return memo[id(item)]
 
     return size(value)
+
+
+_NO_KEY = object()
+
+
+def _scalar_size(item: Any) -> int:
+    if item is None or item is True:
+        return 4  # null, true
+    return 5 if item is False else len(str(item))
 
 
 def _type_name(value: Any) -> str:
