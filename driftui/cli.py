@@ -32,6 +32,14 @@ from driftui.model import Path as Path_
 from driftui.report import FORMATS
 from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.git_repo import SourceError
+from driftui.source.limits import (
+    ALLOW_REMOTE_ENV,
+    DEFAULT_RENDER_MEMORY,
+    DEFAULT_RENDER_TIMEOUT,
+    MiB,
+    RenderPolicy,
+    remote_bases_from_env,
+)
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 
@@ -58,6 +66,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     src.add_argument(
         "--no-fetch", action="store_true", default=default(False), help="do not fetch remotes"
     )
+    _render_flags(src, default)
     live = parser.add_argument_group("cluster")
     live.add_argument("--kubeconfig", default=default(None))
     live.add_argument("--context", default=default(None))
@@ -105,6 +114,56 @@ def _request_timeout(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value
+
+
+def _render_flags(group: Any, default: Callable[[Any], Any]) -> None:
+    """Bounds and trust for helm and kustomize: the user's to set, never the repository's."""
+    group.add_argument(
+        "--render-timeout",
+        type=_positive,
+        metavar="SECONDS",
+        default=default(DEFAULT_RENDER_TIMEOUT),
+        help=f"stop a helm or kustomize render after this long (default {DEFAULT_RENDER_TIMEOUT:g})",
+    )
+    group.add_argument(
+        "--render-memory",
+        type=_positive,
+        metavar="MIB",
+        default=default(DEFAULT_RENDER_MEMORY / MiB),
+        help=f"address space a renderer may use (default {DEFAULT_RENDER_MEMORY // MiB} MiB)",
+    )
+    group.add_argument(
+        "--allow-remote-bases",
+        action="store_true",
+        default=default(False),
+        help="let kustomize fetch remote bases, with no git config or credentials of yours"
+        f" (or {ALLOW_REMOTE_ENV}=1)",
+    )
+    group.add_argument(
+        "--remote-bases-git-config",
+        action="store_true",
+        default=default(False),
+        help="with --allow-remote-bases: fetch with your own git config and credentials",
+    )
+
+
+def render_policy(args: argparse.Namespace) -> RenderPolicy:
+    return RenderPolicy(
+        timeout=args.render_timeout,
+        memory_bytes=int(args.render_memory * MiB),
+        allow_remote_bases=bool(args.allow_remote_bases or remote_bases_from_env()),
+        user_git_config=args.remote_bases_git_config,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="driftui", description="Explore drift between Git and a Kubernetes cluster."
@@ -148,6 +207,7 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
         config_path=args.config,
         fetch=not args.no_fetch,
         request_timeout=args.request_timeout,
+        render=render_policy(args),
     )
 
 

@@ -48,6 +48,7 @@ from driftui.model import (
 )
 from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 from driftui.source.load import load_desired, split_duplicates
 
 
@@ -68,6 +69,7 @@ class ScanOptions:
     list_workers: int = 8  # concurrent LIST requests
     snapshot_key: SnapshotKey | None = None  # else $DRIFTUI_SNAPSHOT_KEY or the key file
     request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
+    render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases
 
 
 @dataclass
@@ -234,6 +236,7 @@ class Scanner:
             opts.path,
             fetch=opts.fetch,
             cache_dir=opts.cache_dir,
+            render=opts.render,
             progress=progress,
         )
         config, config_warnings = self._config(desired)

@@ -255,7 +255,7 @@ class DriftExplorer(App[None]):
     # -- scanning -----------------------------------------------------------------------------
 
     def data_clock(self) -> datetime:
-        """"Now" for the ages shown beside managers: while refreshes fail, the data stays as
+        """ "Now" for the ages shown beside managers: while refreshes fail, the data stays as
         it was read, so its ages stop at the last good read instead of ageing as if fresh."""
         if self.error_text and self.refreshed is not None:
             return self.refreshed
