@@ -35,6 +35,7 @@ from tests.cluster.harness import ClusterInfo
 
 HANG = 0  # a Fault with this status accepts the request and never answers
 DROP = -1  # ... reads the request and closes the connection without a word
+SLOW = -2  # ... holds the request for ``delay`` seconds, then forwards it as usual
 
 _REASONS = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
@@ -50,6 +51,7 @@ class Fault:
     within: str = ""
     text: str | None = None  # a plain-text body, as a load balancer sends; default a Status
     writes_only: bool = False  # spare dry-runs: only requests that would really write
+    delay: float = 0.0  # with SLOW: how long to hold the request before forwarding it
 
     def matches(self, method: str, path: str, query: str = "") -> bool:
         if self.writes_only and "dryRun" in query:
@@ -104,6 +106,9 @@ class _Handler(BaseHTTPRequestHandler):
             proxy.record(Seen(self.command, parts.path, parts.query, DROP, arrived))
             self.close_connection = True
             return
+        if fault is not None and fault.status == SLOW:
+            time.sleep(fault.delay)
+            fault = None
         if fault is not None and fault.status == HANG:
             proxy.record(Seen(self.command, parts.path, parts.query, HANG, arrived))
             self._hang()

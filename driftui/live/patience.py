@@ -45,7 +45,7 @@ def parse_request_timeout(text: str) -> float:
     value = text.strip()
     if value in ("", "0"):
         return 0.0
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "¹" is a digit to Python, not to kubectl
         return float(value)
     value = value.removeprefix("+")  # Go's ParseDuration takes a sign; a negative fails below
     if not value:

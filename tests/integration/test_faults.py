@@ -17,6 +17,7 @@ from driftui.model import Status
 from driftui.progress import ProgressEvent
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
+from tests.faultproxy import SLOW, Fault, FaultProxy
 from tests.integration.drift_scenario import write_repo
 
 pytestmark = pytest.mark.cluster
@@ -48,25 +49,32 @@ def objects(ns: str) -> dict[str, list[dict[str, object]]]:
 def test_a_server_killed_mid_scan_is_reported_per_kind(
     doomed_cluster: ClusterInfo, tmp_path: Path
 ) -> None:
+    """The server dies after the first kind is listed. A proxy holds each LIST for a moment,
+    so the next one is still on its way when the server goes: no race with the kill."""
     repo = tmp_path / "repo"
     write_repo(repo, objects("default"))
-    scanner = Scanner(
-        ScanOptions(
-            repo=str(repo),
-            kubeconfig=doomed_cluster.kubeconfig("admin"),
-            namespace="default",
-            read_only=True,
-            list_workers=1,
-        ),
-        MutationGate(read_only=True),
-    )
-    apiserver_pid = doomed_cluster.pids[-1]
+    (tmp_path / "proxy").mkdir()
+    with FaultProxy(doomed_cluster, tmp_path / "proxy") as proxy:
+        proxy.inject(
+            Fault(SLOW, methods=frozenset({"GET"}), within="/namespaces/default/", delay=1.5)
+        )
+        scanner = Scanner(
+            ScanOptions(
+                repo=str(repo),
+                kubeconfig=proxy.kubeconfig(),
+                namespace="default",
+                read_only=True,
+                list_workers=1,
+            ),
+            MutationGate(read_only=True),
+        )
+        apiserver_pid = doomed_cluster.pids[-1]
 
-    def kill_after_first_kind(event: ProgressEvent) -> None:
-        if event.stage == "kinds listed" and event.done == 1:
-            os.killpg(apiserver_pid, signal.SIGKILL)
+        def kill_after_first_kind(event: ProgressEvent) -> None:
+            if event.stage == "kinds listed" and event.done == 1:
+                os.killpg(apiserver_pid, signal.SIGKILL)
 
-    report = scanner.scan(kill_after_first_kind)
+        report = scanner.scan(kill_after_first_kind)
     statuses = sorted((r.ref.kind, r.status.value) for r in report.results)
     not_read = [r for r in report.results if r.status is Status.ERROR]
     assert len(not_read) == 2, statuses
