@@ -15,7 +15,6 @@ from driftui.history import HistoryEntry, object_history
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import DriftResult, ObjectRef, Status
-from driftui.source.load import load_desired
 
 AddCommon = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -65,7 +64,7 @@ def _entry_json(e: HistoryEntry) -> dict[str, Any]:
 def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
     """Find the declared object the user means: kind matched with or without its group."""
     opts = scanner.options
-    desired = load_desired(opts.repo, opts.ref, opts.path, fetch=False)
+    desired = scanner.desired()
     kind = wanted.kind.lower()
     matches = {
         m.ref
@@ -89,7 +88,12 @@ def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
     opts = scanner.options
     ref = resolve_declared(scanner, parse_object(args.object, args.namespace))
     entries = object_history(
-        opts.repo, opts.ref, ref, path=opts.path, default_namespace=args.namespace or "default"
+        opts.repo,
+        opts.ref,
+        ref,
+        path=opts.path,
+        default_namespace=args.namespace or "default",
+        renderer=scanner.renderer(),
     )
     if args.format == "json":
         print(

@@ -192,13 +192,7 @@ def _manifests(
 ) -> dict[ObjectRef, Manifest]:
     """Git's raw objects (results hold masked ones), at the very commit the scan used."""
     opts = scanner.options
-    desired = load_desired(
-        opts.repo,
-        report.source.commit or opts.ref,
-        opts.path,
-        fetch=False,
-        cache_dir=opts.cache_dir,
-    )
+    desired = scanner.desired(report.source.commit or opts.ref)
     return match_manifests(report.results, desired.manifests, opts.namespace or client.namespace)
 
 

@@ -21,7 +21,7 @@ from driftui.compare.masking import SecretMasker
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
-from driftui.config import Config, load_config
+from driftui.config import Config, load_config, load_repo_config
 from driftui.generations import GenerationCache
 from driftui.heap import collector_paused
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
@@ -44,7 +44,9 @@ from driftui.model import (
 )
 from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
-from driftui.source.load import load_desired, split_duplicates
+from driftui.source.git_repo import open_repo
+from driftui.source.load import load_desired, read_config_text, split_duplicates
+from driftui.source.render import Capabilities, Renderer
 
 
 @dataclass
@@ -62,6 +64,7 @@ class ScanOptions:
     fetch: bool = True
     cache_dir: str | None = None
     list_workers: int = 8  # concurrent LIST requests
+    path_from_cwd: bool = False  # --path was not given: the current directory's place in the repo
 
 
 @dataclass
@@ -112,20 +115,63 @@ class Scanner:
         self.config: Config | None = None
         self.salt: bytes | None = None  # fixed by `snapshot` so its hashes can be reproduced
         self._last: tuple[_LiveSide, CompareOptions, Fidelity, str] | None = None
+        self._capabilities: Capabilities | None = None
 
     # -- the sides ---------------------------------------------------------------------
 
     def _config(self, desired: DesiredState) -> Config:
+        return self._config_of(desired.config_text)
+
+    def _config_of(self, config_text: str | None) -> Config:
+        """--config (the user's own), else the repository's .driftui.yaml at the commit."""
         path = self.options.config_path
         if path is None:
-            return load_config(None, desired.config_text) if desired.config_text else Config()
+            return load_repo_config(config_text) if config_text else Config()
         return load_config(path)
 
     def _helm_values(self, config_text: str | None) -> tuple[str, ...]:
-        """Helm values files named by the config: --config, else .driftui.yaml at the commit."""
-        if self.options.config_path:
-            return load_config(self.options.config_path).helm_values
-        return load_config(None, config_text).helm_values if config_text else ()
+        return self._config_of(config_text).helm_values
+
+    def capabilities(self) -> Capabilities:
+        """The cluster charts render for: the snapshot's record, else the server's
+        /version and discovery (asked once per Scanner, and only when a chart renders)."""
+        if self._capabilities is None:
+            if self.options.live_snapshot:
+                snap = read_snapshot(self.options.live_snapshot)
+                self._capabilities = Capabilities(snap.kube_version, tuple(snap.api_versions))
+            else:
+                client = self.client()
+                version = client.get("/version")
+                self._capabilities = Capabilities(
+                    str(version.get("gitVersion") or "") if isinstance(version, dict) else "",
+                    discover(client).api_versions,
+                )
+        return self._capabilities
+
+    def desired(self, ref: str | None = None, *, fetch: bool = False) -> DesiredState:
+        """Git's objects at ``ref`` (default: the scanned ref), rendered exactly as a scan
+        renders them: the config's Helm values, the cluster's version. Sync, revert,
+        history and the explorer load through here so that none renders differently."""
+        opts = self.options
+        return load_desired(
+            opts.repo,
+            ref or opts.ref,
+            opts.path,
+            fetch=fetch,
+            helm_values=self._helm_values,
+            capabilities=self.capabilities,
+            cache_dir=opts.cache_dir,
+        )
+
+    def renderer(self) -> Renderer:
+        """A renderer for history walks, with the Helm values the scanned commit names."""
+        opts = self.options
+        repo = open_repo(opts.repo, cache_dir=opts.cache_dir)
+        text = read_config_text(repo, repo.resolve(opts.ref))
+        values = self._helm_values(text)
+        return Renderer(
+            helm_values=values, capabilities=self.capabilities(), cache_dir=opts.cache_dir
+        )
 
     def client(self) -> ClusterClient:
         if self._client is None:
@@ -134,8 +180,8 @@ class Scanner:
             )
         return self._client
 
-    def _live_from_snapshot(self, path: str) -> _LiveSide:
-        snap = read_snapshot(path)
+    def _live_from_snapshot(self, snap: Snapshot) -> _LiveSide:
+        path = self.options.live_snapshot or ""
         state = LiveState()
         for obj in snap.objects:
             state.objects[ObjectRef.of(obj)] = obj
@@ -181,17 +227,24 @@ class Scanner:
     def _scan(self, progress: ProgressFn) -> ScanReport:
         opts = self.options
         self._verdicts.next_generation()  # verdicts of objects' older versions go
+        snap = read_snapshot(opts.live_snapshot) if opts.live_snapshot else None
+        if snap is not None:  # charts render for the cluster the snapshot was taken of
+            self._capabilities = Capabilities(snap.kube_version, tuple(snap.api_versions))
         desired = load_desired(
             opts.repo,
             opts.ref,
             opts.path,
             fetch=opts.fetch,
+            helm_values=self._helm_values,
+            capabilities=self.capabilities,
             cache_dir=opts.cache_dir,
             progress=progress,
         )
+        if opts.path_from_cwd:
+            desired.source = replace(desired.source, path_from_cwd=True)
         config = self.config = self._config(desired)
-        if opts.live_snapshot:
-            live = self._live_from_snapshot(opts.live_snapshot)
+        if snap is not None:
+            live = self._live_from_snapshot(snap)
             default_ns = opts.namespace or "default"
             fidelity = Fidelity.CLIENT_SIDE
         else:

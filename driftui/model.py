@@ -177,6 +177,7 @@ class SourceInfo:
     ref: str
     commit: str
     path: str
+    path_from_cwd: bool = False  # --path not given: the current directory's place in the repo
 
 
 @dataclass

@@ -55,6 +55,8 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
             "ref": report.source.ref,
             "commit": report.source.commit,
             "path": report.source.path,
+            # true when --path was not given and the current directory chose it (as in git)
+            "path_from_cwd": report.source.path_from_cwd,
         },
         "live": live,
         "fidelity": report.fidelity.value,
@@ -85,6 +87,7 @@ def to_markdown(report: ScanReport) -> str:
         "",
         f"Source `{src.repo}` at `{src.ref}` (`{src.commit[:12]}`)"
         + (f", path `{src.path}`" if src.path else "")
+        + (" (the current directory)" if src.path_from_cwd else "")
         + f" against `{where}` ({report.fidelity.value} fidelity).",
         "",
         "| in sync | drifted | missing | extra | error | ignored fields |",

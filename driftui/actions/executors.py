@@ -20,7 +20,6 @@ from driftui.actions.registry import (
 from driftui.actions.revert import apply_revert, preview_revert
 from driftui.actions.sync import ItemResult, Syncer, SyncPlan, match_manifests, plan_sync
 from driftui.engine import Scanner
-from driftui.source.load import load_desired
 
 
 def _outcome(title: str, results: Sequence[ItemResult]) -> ActionOutcome:
@@ -31,7 +30,7 @@ def _outcome(title: str, results: Sequence[ItemResult]) -> ActionOutcome:
 
 def sync_plan(scanner: Scanner, request: ActionRequest) -> SyncPlan:
     opts = scanner.options
-    desired = load_desired(opts.repo, opts.ref, opts.path, fetch=False)
+    desired = scanner.desired()
     namespace = opts.namespace or scanner.client().namespace
     return plan_sync(
         request.targets, match_manifests(request.targets, desired.manifests, namespace)

@@ -32,6 +32,9 @@ class Snapshot:
     taken_at: str = ""
     # "group/kind" -> reason, for kinds that could not be read when the snapshot was taken
     forbidden: dict[str, str] = field(default_factory=dict)
+    # The cluster's version and served API versions: charts render for them offline too
+    kube_version: str = ""
+    api_versions: list[str] = field(default_factory=list)
 
     @staticmethod
     def new_salt() -> bytes:
@@ -46,6 +49,8 @@ class Snapshot:
             "server": self.server,
             "takenAt": self.taken_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "forbidden": dict(sorted(self.forbidden.items())),
+            "kubeVersion": self.kube_version,
+            "apiVersions": self.api_versions,
             "objects": self.objects,
         }
 
@@ -110,4 +115,6 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
         server=str(doc.get("server") or ""),
         taken_at=str(doc.get("takenAt") or ""),
         forbidden={str(k): str(v) for k, v in forbidden.items()},
+        kube_version=str(doc.get("kubeVersion") or ""),
+        api_versions=[str(v) for v in doc.get("apiVersions") or [] if isinstance(v, str)],
     )

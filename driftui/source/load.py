@@ -30,6 +30,7 @@ from driftui.source.git_repo import (
 )
 from driftui.source.render import (
     DEFAULT_RENDER_TIMEOUT,
+    Capabilities,
     Renderer,
     RenderTarget,
     find_render_targets,
@@ -41,6 +42,9 @@ from driftui.source.yaml_loader import is_manifest_path
 CONFIG_FILE = ".driftui.yaml"
 HelmValues = Sequence[str] | Callable[[str | None], Sequence[str]]
 """Values files, or a function of the commit's ``.driftui.yaml`` text that returns them."""
+HelmCapabilities = Capabilities | Callable[[], Capabilities] | None
+"""The cluster charts render for, or a function asked only when a chart is rendered
+(reading the cluster's version is then not needed for a repository of plain YAML)."""
 
 __all__ = ["SourceError", "load_desired", "load_from_repo"]
 
@@ -52,6 +56,7 @@ def load_desired(
     *,
     fetch: bool = False,
     helm_values: HelmValues = (),
+    capabilities: HelmCapabilities = None,
     cache_dir: str | None = None,
     network_timeout: float = DEFAULT_NETWORK_TIMEOUT,
     render_timeout: float = DEFAULT_RENDER_TIMEOUT,
@@ -68,6 +73,7 @@ def load_desired(
         ref,
         path,
         helm_values=helm_values,
+        capabilities=capabilities,
         cache_dir=cache_dir,
         render_timeout=render_timeout,
         progress=progress,
@@ -80,6 +86,7 @@ def load_from_repo(
     path: str = "",
     *,
     helm_values: HelmValues = (),
+    capabilities: HelmCapabilities = None,
     cache_dir: str | None = None,
     render_timeout: float = DEFAULT_RENDER_TIMEOUT,
     progress: ProgressFn = no_progress,
@@ -103,7 +110,11 @@ def load_from_repo(
     progress(ProgressEvent("files parsed", len(plain), total))
     if targets:
         renderer = Renderer(
-            helm_values=values, cache_dir=cache_dir, timeout=render_timeout, parse_cache=parse_cache
+            helm_values=values,
+            capabilities=capabilities,
+            cache_dir=cache_dir,
+            timeout=render_timeout,
+            parse_cache=parse_cache,
         )
         whole = repo.object_at(commit, "")  # renders that reach outside key on the whole tree
         results += renderer.render_all(repo, commit, whole[1] if whole else commit, targets)

@@ -44,6 +44,8 @@ def _source(source: SourceInfo | None) -> str:
     short = source.commit[:7] if source.commit else "?"
     repo = source.repo.removeprefix("https://").removeprefix("ssh://").removesuffix(".git")
     path = f" /{source.path.strip('/')}" if source.path and source.path not in (".", "/") else ""
+    if path and source.path_from_cwd:  # not a flag the user typed: say where it came from
+        path += " (current directory)"
     return f"{repo}{path} @ {source.ref} {short}"
 
 
