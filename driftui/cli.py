@@ -250,12 +250,15 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
         for r in report.results
         if r.status is Status.ERROR and r.reason.startswith("forbidden")
     }
+    cluster = scanner.capabilities()  # charts render for this cluster offline, too
     snapshot = Snapshot(
         salt=scanner.salt,
         objects=objects,
         context=report.live.context,
         server=report.live.server,
         forbidden=forbidden,
+        kube_version=cluster.kube_version,
+        api_versions=list(cluster.api_versions),
     )
     write_snapshot(snapshot, args.output)
     print(f"wrote {len(objects)} objects to {args.output}", file=sys.stderr)

@@ -316,6 +316,16 @@ class Scanner:
             )
         return out
 
+    def placed(self, ref: ObjectRef) -> ObjectRef:
+        """``ref`` as the cluster names it: the namespace filled in as the last scan did."""
+        if self._last is None:
+            raise RuntimeError("placed() needs a scan() first")
+        live, _, _, default_ns = self._last
+        namespaced = live.scope.is_namespaced(ref.group, ref.kind)
+        if namespaced is False:
+            return replace(ref, namespace="")
+        return replace(ref, namespace=default_ns) if namespaced and not ref.namespace else ref
+
     def _client_side_only(self) -> bool:
         return self.gate.read_only or self.options.server_side is False
 

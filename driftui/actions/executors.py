@@ -15,11 +15,15 @@ from driftui.actions.registry import (
     ActionRequest,
     Executor,
     Previewer,
+    PreviewLines,
     Suspensions,
 )
 from driftui.actions.revert import apply_revert, preview_revert
+from driftui.actions.revert_view import needs_elsewhere_consent, preview_lines, revert_effects
 from driftui.actions.sync import ItemResult, Syncer, SyncPlan, match_manifests, plan_sync
 from driftui.engine import Scanner
+
+ELSEWHERE_WORD = "elsewhere"  # typed to revert files outside the explorer's --path
 
 
 def _outcome(title: str, results: Sequence[ItemResult]) -> ActionOutcome:
@@ -56,25 +60,15 @@ def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
         preview = preview_revert(opts.repo, request.commit, path=opts.path)
         if preview.conflicts:
             return (f"git revert {preview.short} conflicts in: " + ", ".join(preview.conflicts),)
-        verdicts = {
-            r.ref: r
-            for r in scanner.judge((c.after, c.file_after) for c in preview.objects if c.after)
-        }
         lines = [f"git revert {preview.short} {preview.subject!r} on the current branch"]
-        for change in preview.objects:
-            verdict = verdicts.get(change.ref)
-            after = ""
-            if verdict is not None:
-                after = (
-                    f": then a sync would change {len(verdict.differences)} field(s)"
-                    if verdict.differences
-                    else ": live already matches"
-                )
-                after += f" [{verdict.owner}]" if verdict.owner else ""
-            lines.append(f"{change.change} {change.ref}{after}")
-            if verdict is not None:
-                lines += [f"  {d.dotted}: {d.live!r} -> {d.git!r}" for d in verdict.differences]
-        return tuple(lines)
+        lines += preview_lines(preview, revert_effects(scanner, preview))
+        if not needs_elsewhere_consent(preview):
+            return tuple(lines)
+        lines.append(
+            f"This revert also changes {len(preview.files_elsewhere)} file(s) elsewhere in the"
+            f" repo: type {ELSEWHERE_WORD} to revert them too."
+        )
+        return PreviewLines.requiring(lines, ELSEWHERE_WORD)
 
     return {"sync": sync, "force-sync": lambda r: sync(r, force=True), "revert": revert}
 
