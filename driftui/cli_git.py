@@ -101,6 +101,8 @@ def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
         default_namespace=args.namespace or "default",
         renderer=scanner.renderer(),
     )
+    if scanner.render_warning:
+        print(f"warning: {scanner.render_warning}", file=sys.stderr)
     if args.format == "json":
         print(
             json.dumps({"object": str(ref), "commits": [_entry_json(e) for e in entries]}, indent=2)

@@ -116,6 +116,8 @@ class Scanner:
         self.salt: bytes | None = None  # fixed by `snapshot` so its hashes can be reproduced
         self._last: tuple[_LiveSide, CompareOptions, Fidelity, str] | None = None
         self._capabilities: Capabilities | None = None
+        self._snapshot: Snapshot | None = None  # read once per scan, when first needed
+        self.render_warning = ""  # set when charts could not render for the cluster's version
 
     # -- the sides ---------------------------------------------------------------------
 
@@ -137,16 +139,33 @@ class Scanner:
         /version and discovery (asked once per Scanner, and only when a chart renders)."""
         if self._capabilities is None:
             if self.options.live_snapshot:
-                snap = read_snapshot(self.options.live_snapshot)
+                snap = self._read_snapshot()
                 self._capabilities = Capabilities(snap.kube_version, tuple(snap.api_versions))
             else:
-                client = self.client()
-                version = client.get("/version")
-                self._capabilities = Capabilities(
-                    str(version.get("gitVersion") or "") if isinstance(version, dict) else "",
-                    discover(client).api_versions,
-                )
+                self._capabilities = self._cluster_capabilities()
         return self._capabilities
+
+    def _cluster_capabilities(self) -> Capabilities:
+        """The server's version and APIs. Without a cluster (``history`` offline), helm's own
+        defaults, said in a warning; a scan then fails on its own reading live state."""
+        try:
+            client = self.client()
+            version = client.get("/version")
+            return Capabilities(
+                str(version.get("gitVersion") or "") if isinstance(version, dict) else "",
+                discover(client).api_versions,
+            )
+        except ClusterError as exc:
+            self.render_warning = (
+                f"charts rendered for helm's default Kubernetes version: cannot read the"
+                f" cluster's ({exc})"
+            )
+            return Capabilities()
+
+    def _read_snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            self._snapshot = read_snapshot(self.options.live_snapshot or "")
+        return self._snapshot
 
     def desired(self, ref: str | None = None, *, fetch: bool = False) -> DesiredState:
         """Git's objects at ``ref`` (default: the scanned ref), rendered exactly as a scan
@@ -227,9 +246,8 @@ class Scanner:
     def _scan(self, progress: ProgressFn) -> ScanReport:
         opts = self.options
         self._verdicts.next_generation()  # verdicts of objects' older versions go
-        snap = read_snapshot(opts.live_snapshot) if opts.live_snapshot else None
-        if snap is not None:  # charts render for the cluster the snapshot was taken of
-            self._capabilities = Capabilities(snap.kube_version, tuple(snap.api_versions))
+        if opts.live_snapshot:  # read anew each scan; charts render for what it recorded
+            self._snapshot = self._capabilities = None
         desired = load_desired(
             opts.repo,
             opts.ref,
@@ -243,8 +261,8 @@ class Scanner:
         if opts.path_from_cwd:
             desired.source = replace(desired.source, path_from_cwd=True)
         config = self.config = self._config(desired)
-        if snap is not None:
-            live = self._live_from_snapshot(snap)
+        if opts.live_snapshot:
+            live = self._live_from_snapshot(self._read_snapshot())
             default_ns = opts.namespace or "default"
             fidelity = Fidelity.CLIENT_SIDE
         else:
