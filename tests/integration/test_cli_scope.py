@@ -15,6 +15,7 @@ from driftui.actions.gate import MutationGate
 from driftui.actions.registry import REVERT, ActionRequest, confirmation_word
 from driftui.engine import Scanner, ScanOptions
 from driftui.source.work_tree import cwd_prefix
+from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.integration.test_render_config import commit, create, driftui, git, make_repo
 
@@ -86,7 +87,23 @@ def reverted(cluster: ClusterInfo, namespace: str, tmp_path: Path) -> tuple[Path
         "green everywhere",
     )
     body: dict[str, Any] = json.loads(cm("guestbook", colour="green"))
-    create(cluster, f"/api/v1/namespaces/{namespace}/configmaps", body)
+    where = f"/api/v1/namespaces/{namespace}/configmaps/guestbook"
+    applied = harness.request(
+        cluster,
+        "PATCH",
+        f"{where}?fieldManager=argocd-controller",
+        body,
+        content_type="application/apply-patch+yaml",
+    )
+    assert applied[0] == 201, applied
+    edited = harness.request(
+        cluster,
+        "PATCH",
+        f"{where}?fieldManager=kubectl-edit",
+        {"data": {"hotfix": "1"}},
+        content_type="application/merge-patch+json",
+    )
+    assert edited[0] == 200, edited
     return repo, sha
 
 
@@ -112,7 +129,11 @@ def test_revert_preview_fills_namespaces_and_lists_what_lies_elsewhere(
     assert "in this scope (guestbook): 1 file(s), 1 object(s)" in lines
     assert "elsewhere in the repo: 1 file(s), 1 object(s)" in lines
     assert "  file shop/cm.yaml" in lines
-    assert f"  modified {namespace}/ConfigMap/guestbook  -> a sync would change 1 field(s)" in lines
+    (guestbook,) = [li for li in lines if li.startswith(f"  modified {namespace}/ConfigMap/")]
+    # colour goes back to blue; the hand-added hotfix stays under a server-side apply
+    assert "-> a sync would change 1 field(s)" in guestbook
+    assert guestbook.endswith("; 1 field(s) added outside Git would stay")
+    assert "      added_outside_git data.hotfix: '1' -> None  (stays)" in lines
     assert "  modified ConfigMap/shop  -> not compared with live (outside this scope)" in lines
 
 
