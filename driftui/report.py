@@ -60,6 +60,8 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
         },
         "live": live,
         "fidelity": report.fidelity.value,
+        # what was used: "client-side for 3 (no patch permission)" when not every object was
+        "fidelity_detail": report.fidelity_text(),
         "summary": {**report.counts(), "ignored": report.ignored},
         "problems": [
             {"path": p.path, "line": p.line, "message": p.message} for p in report.problems
@@ -88,7 +90,7 @@ def to_markdown(report: ScanReport) -> str:
         f"Source `{src.repo}` at `{src.ref}` (`{src.commit[:12]}`)"
         + (f", path `{src.path}`" if src.path else "")
         + (" (the current directory)" if src.path_from_cwd else "")
-        + f" against `{where}` ({report.fidelity.value} fidelity).",
+        + f" against `{where}` ({report.fidelity_text()} fidelity).",
         "",
         "| in sync | drifted | missing | extra | error | ignored fields |",
         "|---|---|---|---|---|---|",

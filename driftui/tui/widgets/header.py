@@ -18,6 +18,7 @@ class HeaderState:
     live: LiveInfo | None = None
     source: SourceInfo | None = None
     fidelity: Fidelity | None = None
+    fidelity_text: str = ""  # what was used, e.g. "client-side for 3 (no patch permission)"
     counts: dict[DisplayStatus, int] = field(default_factory=dict)
     refreshed: datetime | None = None
     progress: str = ""  # non-empty while a scan runs
@@ -57,7 +58,8 @@ def render_header(state: HeaderState) -> Content:
         first.append(Content(" "))
     first += [Content.styled(_where(state.live), "bold"), sep, Content(_source(state.source))]
     if state.fidelity is not None:
-        first += [sep, Content.styled(state.fidelity.value, "$text-primary")]
+        text = state.fidelity_text or state.fidelity.value
+        first += [sep, Content.styled(text, "$text-primary")]
 
     second: list[Content] = []
     for status in (*SEVERITY[:-1], DisplayStatus.IN_SYNC):
