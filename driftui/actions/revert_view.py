@@ -14,7 +14,7 @@ from typing import Any
 
 from driftui.actions.revert import ObjectChange, RevertPreview
 from driftui.engine import Scanner
-from driftui.model import DriftResult, ObjectRef, Status
+from driftui.model import Difference, DiffType, DriftResult, Fidelity, ObjectRef, Status
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class RevertEffect:
             what = {
                 Status.IN_SYNC: "live already matches",
                 Status.MISSING: "a sync would create it",
-                Status.DRIFTED: f"a sync would change {len(self.verdict.differences)} field(s)",
+                Status.DRIFTED: _sync_changes(self.verdict),
             }
             text = what.get(self.verdict.status, self.verdict.status.value)
             return text + (f" [owned by {self.verdict.owner}]" if self.verdict.owner else "")
@@ -40,6 +40,23 @@ class RevertEffect:
         if self.change.after is None:
             return "a sync with prune would delete it"
         return "not compared with live"
+
+
+def sync_keeps(difference: Difference) -> bool:
+    """A field someone added outside Git: a server-side apply leaves what it does not own."""
+    return difference.type is DiffType.ADDED_OUTSIDE_GIT
+
+
+def _sync_changes(verdict: DriftResult) -> str:
+    """How many fields the apply changes: not every difference, since hand-added fields stay."""
+    kept = sum(1 for d in verdict.differences if sync_keeps(d))
+    changed = len(verdict.differences) - kept
+    text = f"a sync would change {changed} field(s)" if changed else "a sync would change nothing"
+    if verdict.fidelity is Fidelity.SERVER_SIDE:
+        text += " (predicted by a dry-run apply)"
+    if kept:
+        text += f"; {kept} field(s) added outside Git would stay"
+    return text
 
 
 def revert_effects(
@@ -96,7 +113,8 @@ def preview_lines(preview: RevertPreview, effects: list[RevertEffect]) -> list[s
         for effect in group:
             lines.append(f"  {effect.change.change:<8} {effect.ref}  -> {effect.after_sync}")
             for d in effect.verdict.differences if effect.verdict else ():
-                lines.append(f"      {d.type.value} {d.dotted}: {d.live!r} -> {d.git!r}")
+                stays = "  (stays)" if sync_keeps(d) else ""
+                lines.append(f"      {d.type.value} {d.dotted}: {d.live!r} -> {d.git!r}{stays}")
     return lines
 
 
