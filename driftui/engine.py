@@ -167,12 +167,14 @@ class Scanner:
             self._snapshot = read_snapshot(self.options.live_snapshot or "")
         return self._snapshot
 
-    def desired(self, ref: str | None = None, *, fetch: bool = False) -> DesiredState:
+    def desired(
+        self, ref: str | None = None, *, fetch: bool = False, progress: ProgressFn = no_progress
+    ) -> DesiredState:
         """Git's objects at ``ref`` (default: the scanned ref), rendered exactly as a scan
         renders them: the config's Helm values, the cluster's version. Sync, revert,
         history and the explorer load through here so that none renders differently."""
         opts = self.options
-        return load_desired(
+        desired = load_desired(
             opts.repo,
             ref or opts.ref,
             opts.path,
@@ -180,7 +182,11 @@ class Scanner:
             helm_values=self._helm_values,
             capabilities=self.capabilities,
             cache_dir=opts.cache_dir,
+            progress=progress,
         )
+        if opts.path_from_cwd:
+            desired.source = replace(desired.source, path_from_cwd=True)
+        return desired
 
     def renderer(self) -> Renderer:
         """A renderer for history walks, with the Helm values the scanned commit names."""
@@ -248,18 +254,7 @@ class Scanner:
         self._verdicts.next_generation()  # verdicts of objects' older versions go
         if opts.live_snapshot:  # read anew each scan; charts render for what it recorded
             self._snapshot = self._capabilities = None
-        desired = load_desired(
-            opts.repo,
-            opts.ref,
-            opts.path,
-            fetch=opts.fetch,
-            helm_values=self._helm_values,
-            capabilities=self.capabilities,
-            cache_dir=opts.cache_dir,
-            progress=progress,
-        )
-        if opts.path_from_cwd:
-            desired.source = replace(desired.source, path_from_cwd=True)
+        desired = self.desired(fetch=opts.fetch, progress=progress)
         config = self.config = self._config(desired)
         if opts.live_snapshot:
             live = self._live_from_snapshot(self._read_snapshot())
@@ -302,14 +297,29 @@ class Scanner:
         declared = {m.ref for m in manifests} | {r.ref for r in results}
         results += self._extras(live, declared, markers, config)
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
+        return self._report(desired, live, fidelity, results, problems)
+
+    def _report(
+        self,
+        desired: DesiredState,
+        live: _LiveSide,
+        fidelity: Fidelity,
+        results: list[DriftResult],
+        problems: list[LoadProblem],
+    ) -> ScanReport:
         warnings = [
             f"could not read {kind or 'core'}.{group}: {text}".replace(".:", ":")
             for (group, kind), text in sorted(live.state.failed.items())
         ]
+        client_side = self._client_side_reasons(fidelity, results, live)
+        compared = sum(1 for r in results if r.status in (Status.IN_SYNC, Status.DRIFTED))
+        if client_side and sum(client_side.values()) == compared:
+            fidelity = Fidelity.CLIENT_SIDE  # not one object was compared server-side
         return ScanReport(
             source=desired.source,
             live=live.info,
             fidelity=fidelity,
+            client_side=client_side,
             results=results,
             problems=[p for p in problems if p.ref is None],
             skipped=desired.skipped,
@@ -406,11 +416,13 @@ class Scanner:
                 outcome, differences=(), ignored=outcome.ignored + len(outcome.differences)
             )
         status = Status.DRIFTED if outcome.differences else Status.IN_SYNC
+        if not outcome.differences and fidelity is Fidelity.SERVER_SIDE:
+            used = fidelity if self._could_predict(ref, live) else Fidelity.CLIENT_SIDE
         result = replace(
             base,
             status=status,
             reason=f"ignored: {skipped}" if skipped else "",
-            fidelity=used if outcome.differences else fidelity,
+            fidelity=used,
             differences=outcome.differences,
             live=live_obj,
             ignored=outcome.ignored,
@@ -419,6 +431,33 @@ class Scanner:
         )
         self._verdicts.put(key, (result, live_raw))
         return result
+
+    def _could_predict(self, ref: ObjectRef, live: _LiveSide) -> bool:
+        """Would a dry-run have been allowed? An in-sync verdict needs none, but it claims
+        server-side fidelity only where one could have been made."""
+        if self.options.server_side or live.client is None or live.discovery is None:
+            return live.client is not None
+        info = live.discovery.resolve(ref.group, ref.kind)
+        return info is not None and self._may_patch(info, ref.namespace, live.client)
+
+    def _client_side_reasons(
+        self, fidelity: Fidelity, results: list[DriftResult], live: _LiveSide
+    ) -> dict[str, int]:
+        """Why objects of a server-side scan were compared client-side, and how many."""
+        out: dict[str, int] = {}
+        if fidelity is not Fidelity.SERVER_SIDE:
+            return out
+        for r in results:
+            if r.status in (Status.IN_SYNC, Status.DRIFTED) and r.fidelity is Fidelity.CLIENT_SIDE:
+                info = live.discovery.resolve(r.ref.group, r.ref.kind) if live.discovery else None
+                allowed = (
+                    self._patch_allowed.get((info.group, info.resource, r.ref.namespace))
+                    if info is not None
+                    else None
+                )
+                why = "no patch permission" if allowed is False else "dry-run refused"
+                out[why] = out.get(why, 0) + 1
+        return out
 
     def _applier(self, live_raw: dict[str, Any], options: CompareOptions) -> str:
         for entry in (live_raw.get("metadata") or {}).get("managedFields") or []:
