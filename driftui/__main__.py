@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
@@ -36,28 +37,38 @@ def history_of(scanner: Scanner) -> Callable[[ObjectRef], list[HistoryEntry]]:
     return history
 
 
+def explorer_parts(scanner: Scanner, gate: MutationGate) -> dict[str, Any]:
+    """Everything the explorer is handed besides the scan: one wiring for the program and
+    for the tests that drive it. Permissions come from the cluster's own RBAC (the gate's
+    probe, set when the scanner opens its client) under discovery's real resource names."""
+    return {
+        "read_only": gate.read_only,
+        "gate": gate,
+        "history": history_of(scanner),
+        "executors": make_executors(scanner, gate),
+        "previewers": make_previewers(scanner),
+        "suspensions": make_suspensions(scanner),
+        "resource_of": scanner.resource_name,
+    }
+
+
 def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate) -> int:
     from driftui.tui.app import run_explorer
 
-    return run_explorer(
-        scanner.scan,
-        read_only=gate.read_only,
-        gate=gate,
-        history=history_of(scanner),
-        executors=make_executors(scanner, gate),
-        previewers=make_previewers(scanner),
-        suspensions=make_suspensions(scanner),
-    )
+    return run_explorer(scanner.scan, **explorer_parts(scanner, gate))
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from driftui.demo import build_demo
+    from driftui.demo import DEMO_KEY, build_demo
 
     with tempfile.TemporaryDirectory(prefix="driftui-demo-") as tmp:
         fixture = build_demo(Path(tmp))
         gate = MutationGate(read_only=True)
         options = ScanOptions(
-            repo=str(fixture.repo), live_snapshot=str(fixture.snapshot), read_only=True
+            repo=str(fixture.repo),
+            live_snapshot=str(fixture.snapshot),
+            read_only=True,
+            snapshot_key=DEMO_KEY,
         )
         return open_explorer(args, Scanner(options, gate), gate)
 

@@ -12,7 +12,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import IO, Any
 
 from driftui import __version__, cli_git, cli_sync
@@ -21,12 +20,15 @@ from driftui.actions.revert import RevertRefused
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import ConfigError
 from driftui.engine import Scanner, ScanOptions
+from driftui.files import write_atomic
 from driftui.history import HistoryEntry, field_blame
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import Snapshot, SnapshotError, write_snapshot
-from driftui.model import DiffType, DriftResult, ScanReport, Status
+from driftui.live.snapshot_key import load_key
+from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
 from driftui.report import FORMATS
+from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.git_repo import SourceError
 from driftui.source.work_tree import cwd_prefix
 
@@ -164,30 +166,34 @@ def diff_lines(result: DriftResult) -> list[DiffLine]:
 Blame = Callable[[DriftResult], dict[Path_, HistoryEntry]]
 
 
+def _attribution(d: Difference, commit: HistoryEntry | None) -> str:
+    """``# changed data.x by kubectl-edit at …``: managers and authors are untrusted text."""
+    who = f" by {d.manager}" if d.manager else ""
+    when = f" at {d.time}" if d.time else ""
+    git_side = f"; Git value from {commit.short} by {commit.author}" if commit else ""
+    return safe(f"# {d.type.value} {d.dotted}{who}{when}{git_side}")
+
+
 def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | None = None) -> None:
+    """Every piece of text is made safe before it is painted: only our colours are raw."""
     for r in report.results:
         if r.status not in (Status.DRIFTED, Status.MISSING, Status.EXTRA):
             continue
-        out.write(
-            _paint(f"--- git/{r.ref}\n+++ live/{r.ref}  ({r.status.value})\n", "header", colour)
-        )
+        ref = safe_value(r.ref)
+        out.write(_paint(f"--- git/{ref}\n+++ live/{ref}  ({r.status.value})\n", "header", colour))
         blamed = blame(r) if blame is not None and r.differences else {}
         for d in r.differences:
-            who = f" by {d.manager}" if d.manager else ""
-            when = f" at {d.time}" if d.time else ""
-            commit = blamed.get(d.path)
-            git_side = f"; Git value from {commit.short} by {commit.author}" if commit else ""
-            out.write(f"# {d.type.value} {d.dotted}{who}{when}{git_side}\n")
+            out.write(_attribution(d, blamed.get(d.path)) + "\n")
         for line in diff_lines(r):
             prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
-            out.write(_paint(prefix + line.text, line.kind, colour) + "\n")
+            out.write(_paint(prefix + safe_line(line.text), line.kind, colour) + "\n")
     for r in report.results:
         if r.status is Status.ERROR:
-            out.write(f"error: {r.ref}: {r.reason}\n")
+            out.write(safe(f"error: {r.ref}: {r.reason}") + "\n")
     for problem in report.problems:
-        out.write(f"error: {problem}\n")
+        out.write(safe(f"error: {problem}") + "\n")
     for warning in report.warnings:
-        out.write(f"warning: {warning}\n")
+        out.write(safe(f"warning: {warning}") + "\n")
 
 
 def exit_status(report: ScanReport) -> int:
@@ -198,7 +204,7 @@ def exit_status(report: ScanReport) -> int:
 
 def _write_output(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_atomic(output, text)
     else:
         sys.stdout.write(text)
 
@@ -242,7 +248,9 @@ def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
 def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
     if args.live:
         raise UsageError("snapshot reads the cluster; it cannot take --live")
-    scanner.salt = Snapshot.new_salt()
+    key = load_key(create=True)
+    assert key is not None  # create=True makes one when there is none
+    scanner.mask_key = key.secret
     report = scanner.scan()
     objects = [r.live for r in report.results if r.live is not None]
     forbidden = {
@@ -252,7 +260,7 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
     }
     cluster = scanner.capabilities()  # charts render for this cluster offline, too
     snapshot = Snapshot(
-        salt=scanner.salt,
+        key_id=key.id,
         objects=objects,
         context=report.live.context,
         server=report.live.server,
@@ -261,7 +269,11 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
         api_versions=list(cluster.api_versions),
     )
     write_snapshot(snapshot, args.output)
-    print(f"wrote {len(objects)} objects to {args.output}", file=sys.stderr)
+    print(
+        f"wrote {len(objects)} objects to {args.output}"
+        f" (Secrets masked with snapshot key {key.id} from {key.origin})",
+        file=sys.stderr,
+    )
     return EXIT_ERROR if report.problems else EXIT_OK
 
 
@@ -277,11 +289,18 @@ COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace, MutationGate], int]] 
 }
 
 
+class SafeFormatter(logging.Formatter):
+    """Log records quote object names and server messages: they reach stderr made safe."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe(super().format(record), multiline=True)
+
+
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def main(
@@ -309,7 +328,7 @@ def main(
             return explorer(args, scanner, gate)
         return COMMANDS[command](scanner, args, gate)
     except (UsageError, cli_git.UsageError) as exc:
-        parser.error(str(exc))
+        parser.error(safe_value(exc))
     except (
         ClusterError,
         SourceError,
@@ -318,9 +337,10 @@ def main(
         MutationRefused,
         RevertRefused,
     ) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe_value(exc)}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        text = f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+        print(safe(text), file=sys.stderr)
     return EXIT_ERROR

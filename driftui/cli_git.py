@@ -16,6 +16,7 @@ from driftui.history import HistoryEntry, object_history
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import ObjectRef
+from driftui.safe_text import safe, safe_value
 
 AddCommon = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -67,6 +68,11 @@ def _entry_json(e: HistoryEntry) -> dict[str, Any]:
     }
 
 
+def history_line(e: HistoryEntry) -> str:
+    """One commit on one line; subject and author come from whoever wrote the commit."""
+    return f"{e.short}  {e.date[:10]}  {safe(e.author):<16}  {e.change:<8}  {safe(e.subject)}"
+
+
 def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
     """Find the declared object the user means: kind matched with or without its group."""
     opts = scanner.options
@@ -102,16 +108,16 @@ def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
         renderer=scanner.renderer(),
     )
     if scanner.render_warning:
-        print(f"warning: {scanner.render_warning}", file=sys.stderr)
+        print(safe(f"warning: {scanner.render_warning}"), file=sys.stderr)
     if args.format == "json":
         print(
             json.dumps({"object": str(ref), "commits": [_entry_json(e) for e in entries]}, indent=2)
         )
     else:
         if not entries:
-            print(f"no commits changed {ref}", file=sys.stderr)
+            print(safe(f"no commits changed {ref}"), file=sys.stderr)
         for e in entries:
-            print(f"{e.short}  {e.date[:10]}  {e.author:<16}  {e.change:<8}  {e.subject}")
+            print(history_line(e))
     return EXIT_OK
 
 
@@ -124,23 +130,28 @@ def _effects(scanner: Scanner, preview: RevertPreview) -> tuple[list[RevertEffec
     return revert_effects(scanner, preview), ""
 
 
+def _say(text: str) -> None:
+    """Print one line of a preview: subjects, file and object names are untrusted."""
+    print(safe(text))
+
+
 def print_preview(preview: RevertPreview, effects: list[RevertEffect], note: str) -> None:
-    print(
+    _say(
         f"Revert {preview.short} {preview.subject!r}"
         + (f" (mainline {preview.mainline})" if preview.mainline else "")
     )
     if preview.conflicts:
-        print("The revert conflicts in: " + ", ".join(preview.conflicts))
+        _say("The revert conflicts in: " + ", ".join(preview.conflicts))
         return
     for line in preview_lines(preview, effects):
-        print(line)
+        _say(line)
     if note:
-        print(f"note: {note}")
+        _say(f"note: {note}")
 
 
 def confirm(question: str) -> bool:
     try:
-        return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+        return input(f"{safe(question)} [y/N] ").strip().lower() in {"y", "yes"}
     except EOFError:
         return False
 
@@ -186,7 +197,7 @@ def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -
         return EXIT_OK
     refusal = _consent(preview, args)
     if refusal:
-        print(refusal, file=sys.stderr)
+        print(safe(refusal), file=sys.stderr)
         return EXIT_ERROR
     outcome = apply_revert(
         repo,
@@ -197,5 +208,5 @@ def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -
         remote=args.remote,
         mainline=args.mainline,
     )
-    print(outcome.summary())
+    print(safe_value(outcome.summary(), multiline=True))
     return EXIT_ERROR if outcome.push_error else EXIT_OK

@@ -6,14 +6,21 @@ Kustomization found in the cluster is not applied directly: its owner is asked t
 reconcile instead (``--direct`` applies anyway, with a warning when the owner auto-syncs).
 Without ``--yes`` and without a terminal to ask on, nothing is changed.
 
-Exit status, as kubectl:
+Every object is re-read just before it is written. One that changed since the preview is
+previewed again and not applied; a prune deletes only an object that still carries this
+source's tracking marker, is still not declared in Git, and still has the uid and
+resourceVersion shown (sent as delete preconditions). Nothing is pruned after an apply
+failed. These commands change the cluster, so they never take ``--live``.
+
+Exit status (1 is kept for "drift found", as in ``diff`` and ``report``):
 
 * 0: everything asked for was done, or there was nothing to do (``--dry-run``: every
   object previewed cleanly).
-* 1: some objects failed (validation, webhook, RBAC, a field conflict) or would fail
-  (``--dry-run``); the others were still applied, and each failure says why.
 * 2: nothing was changed: refused (read-only mode, no permission for any object, no
-  confirmation: no terminal without ``--yes``, or the user declined) or an error.
+  confirmation: no terminal without ``--yes``, or the user declined), an error, every
+  object failed, or (``--dry-run``) some object would fail.
+* 3: partly done: some objects were changed and others failed or were skipped; each
+  outcome says why.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -45,18 +53,22 @@ from driftui.actions.sync import (
     Syncer,
     SyncItem,
     SyncPlan,
+    declared_refs,
     match_manifests,
     plan_sync,
     prune_confirmation_word,
 )
+from driftui.compare.textdiff import DiffLine
 from driftui.config import load_config
 from driftui.engine import Scanner, select
 from driftui.live.client import ClusterClient
 from driftui.live.owners import app_owner
 from driftui.model import AppOwner, DriftResult, Manifest, ObjectRef, ScanReport, Status
+from driftui.safe_text import safe
 from driftui.source.load import load_desired
 
-EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+EXIT_OK, EXIT_REFUSED, EXIT_PARTIAL = 0, 2, 3
+CLUSTER_WRITERS = frozenset({"sync", "reconcile", "suspend", "resume"})
 
 Prompt = Callable[[str], str]
 """Shows a question, returns the user's answer. None when there is no one to ask."""
@@ -133,11 +145,12 @@ class _Io:
     err: IO[str]
     prompt: Prompt | None
 
+    # Everything said here may quote repository or cluster content: one sanitiser for all.
     def say(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(safe(text, multiline=True) + "\n")
 
     def warn(self, text: str) -> None:
-        self.err.write(text + "\n")
+        self.err.write(safe(text, multiline=True) + "\n")
 
     def confirm(self, question: str, yes: bool) -> bool | None:
         """True/False from the user (or --yes); None when there is no one to ask."""
@@ -145,12 +158,12 @@ class _Io:
             return True
         if self.prompt is None:
             return None
-        return self.prompt(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+        return self.prompt(safe(f"{question} [y/N] ")).strip().lower() in {"y", "yes"}
 
     def typed(self, question: str, word: str) -> bool | None:
         if self.prompt is None:
             return None
-        return self.prompt(f"{question} Type {word!r} to confirm: ").strip() == word
+        return self.prompt(safe(f"{question} Type {word!r} to confirm: ")).strip() == word
 
 
 def _terminal_prompt() -> Prompt | None:
@@ -187,13 +200,18 @@ class _Routes:
     warnings: list[str] = field(default_factory=list)
 
 
-def _manifests(
+def _desired(
     scanner: Scanner, report: ScanReport, client: ClusterClient
-) -> dict[ObjectRef, Manifest]:
-    """Git's raw objects (results hold masked ones), at the very commit the scan used."""
+) -> tuple[dict[ObjectRef, Manifest], set[ObjectRef]]:
+    """Git's raw objects (results hold masked ones) and every object Git declares, both at
+    the very commit the scan used and showed, never at wherever the ref points now."""
     opts = scanner.options
     desired = scanner.desired(report.source.commit or opts.ref)
-    return match_manifests(report.results, desired.manifests, opts.namespace or client.namespace)
+    namespace = opts.namespace or client.namespace
+    return (
+        match_manifests(report.results, desired.manifests, namespace),
+        declared_refs(desired.manifests, namespace),
+    )
 
 
 def _route(
@@ -226,13 +244,34 @@ def _print_preview(io: _Io, preview: Preview) -> None:
     item = preview.item
     verb = "prune" if item.prune else "patch" if item.exists else "create"
     io.say(f"--- live/{item.ref}\n+++ sync/{item.ref}  ({verb})")
+    if item.marker is not None:
+        io.say(f"# this source's: tracked by {item.marker}")
     if preview.message:
         io.say(f"# {preview.message}")
     for conflict in preview.conflicts:
         io.say(f"# conflict: {conflict}")
-    for line in preview.lines:
+    _print_lines(io, preview.lines)
+
+
+def _print_lines(io: _Io, lines: Sequence[DiffLine]) -> None:
+    for line in lines:
         prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
         io.say(prefix + line.text)
+
+
+def _print_outcome(io: _Io, outcome: ItemResult) -> None:
+    """As it happens: a sync that stops half-way has still said what it did."""
+    (io.say if outcome.ok else io.warn)(str(outcome))
+    if outcome.preview:
+        io.say(f"# {outcome.ref} as it is now; applying Git would change:")
+        _print_lines(io, outcome.preview)
+
+
+def _exit_for(outcomes: Sequence[ItemResult], failed_requests: int = 0) -> int:
+    done = sum(o.ok for o in outcomes)
+    if done == len(outcomes) and not failed_requests:
+        return EXIT_OK
+    return EXIT_PARTIAL if done else EXIT_REFUSED
 
 
 def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
@@ -242,7 +281,8 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         io.warn(f"error: no object matches {' '.join(args.selectors)}")
         return EXIT_REFUSED
     client = scanner.client()
-    plan = plan_sync(selected, _manifests(scanner, report, client), prune=args.prune)
+    manifests, declared = _desired(scanner, report, client)
+    plan = plan_sync(selected, manifests, prune=args.prune)
     for ref, why in plan.not_syncable:
         io.warn(f"error: {ref}: cannot sync: {why}")
     if not plan.items:
@@ -254,7 +294,8 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
 
     results = {r.ref: r for r in selected}
     routes = _route(plan, results, client, args.direct)
-    syncer = Syncer(client, field_manager=args.field_manager)
+    tracking = scanner.config.tracking if scanner.config else None
+    syncer = Syncer(client, field_manager=args.field_manager, tracking=tracking)
     refused = syncer.refusals(routes.direct)
     app_refusals = {
         owner: reason
@@ -291,7 +332,7 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     if args.dry_run:
         unresolved = conflicts and not args.force_conflicts
         bad = bool(failing or unresolved or refused or app_refusals)
-        return EXIT_FAILED if bad else EXIT_OK
+        return EXIT_REFUSED if bad else EXIT_OK
 
     applies = [i for i in allowed if not i.prune]
     prunes = [i for i in allowed if i.prune]
@@ -320,6 +361,8 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         return _no_confirmation(io, None if io.prompt is None else False)
 
     outcomes: list[ItemResult] = [ItemResult(ref, "refused", why) for ref, why in refused.items()]
+    for outcome in outcomes:
+        _print_outcome(io, outcome)
     failed_requests = len(app_refusals)
     for owner, (app, refs) in apps.items():
         try:
@@ -327,14 +370,27 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         except (OperatorError, MutationRefused) as exc:
             io.warn(f"error: {owner}: {exc}")
             failed_requests += 1
-    outcomes += syncer.apply(applies, force=force)
-    if prune_ok:
-        outcomes += syncer.prune(prunes)
+    show = partial(_print_outcome, io)
+    applied = syncer.apply(applies, force=force, report=show)
+    outcomes += applied
+    unapplied = sum(not o.ok for o in applied)
+    if prunes and unapplied:  # as `kubectl apply --prune`: never prune after a failed apply
+        why = f"not pruned: {unapplied} of {len(applied)} applies failed or were skipped"
+        outcomes += _skipped(prunes, why, show)
+    elif prunes and prune_ok:
+        outcomes += syncer.prune(prunes, declared, report=show)
     else:
-        outcomes += [ItemResult(i.ref, "skipped", "prune not confirmed") for i in prunes]
-    for outcome in outcomes:
-        (io.say if outcome.ok else io.warn)(str(outcome))
-    return EXIT_OK if all(o.ok for o in outcomes) and not failed_requests else EXIT_FAILED
+        outcomes += _skipped(prunes, "prune not confirmed", show)
+    return _exit_for(outcomes, failed_requests)
+
+
+def _skipped(
+    items: Sequence[SyncItem], why: str, show: Callable[[ItemResult], None]
+) -> list[ItemResult]:
+    out = [ItemResult(item.ref, "skipped", why) for item in items]
+    for outcome in out:
+        show(outcome)
+    return out
 
 
 def _app_refusal(syncer: Syncer, app: OperatorApp) -> str:
@@ -393,13 +449,15 @@ def _reconcile(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     answer = io.confirm(f"Request {len(ready)} reconciles?", args.yes)
     if not answer:
         return _no_confirmation(io, answer)
+    done = 0
     for app, refs in ready:
         try:
             io.say(request_reconcile(client, app, refs, refresh_only=args.refresh))
+            done += 1
         except (OperatorError, MutationRefused) as exc:
             io.warn(f"error: {app.owner}: {exc}")
             problems += 1
-    return EXIT_OK if not problems else EXIT_FAILED
+    return EXIT_OK if not problems else EXIT_PARTIAL if done else EXIT_REFUSED
 
 
 # -- suspend / resume --------------------------------------------------------------------
@@ -431,7 +489,7 @@ def _suspend(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
             f"{app.owner}: {record.field} changed (was {record.previous!r}); "
             f"undo with `driftui resume {app.owner}`"
         )
-    return EXIT_OK if len(ready) == len(args.apps) else EXIT_FAILED
+    return EXIT_OK if len(ready) == len(args.apps) else EXIT_PARTIAL
 
 
 def _resume(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
@@ -470,7 +528,7 @@ def _resume(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         return _no_confirmation(io, answer)
     for record in wanted:
         io.say(resume(client, record, store))
-    return EXIT_OK if not missing else EXIT_FAILED
+    return EXIT_OK if not missing else EXIT_PARTIAL
 
 
 # -- export ------------------------------------------------------------------------------
@@ -485,7 +543,7 @@ def _export(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
             opts.repo, opts.ref, opts.path, fetch=opts.fetch, cache_dir=opts.cache_dir
         )
         config = load_config(None, desired.config_text) if desired.config_text else load_config()
-    io.out.write(export_rules(args.to, config.ignore).yaml())
+    io.out.write(safe(export_rules(args.to, config.ignore).yaml(), multiline=True))
     return EXIT_OK
 
 
@@ -515,6 +573,12 @@ def run_sync(
     and without a terminal there is no one to ask, so only ``--yes`` lets a change happen.
     """
     io = _Io(out or sys.stdout, err or sys.stderr, prompt or _terminal_prompt())
+    if args.command in CLUSTER_WRITERS and scanner.options.live_snapshot:
+        io.warn(
+            f"error: {args.command} changes the cluster, so it cannot take --live:"
+            " a snapshot is not the cluster your kubeconfig names"
+        )
+        return EXIT_REFUSED
     try:
         return _RUNNERS[args.command](scanner, args, io)
     except OperatorError as exc:

@@ -2,7 +2,7 @@
 
 ``driftui demo`` must work on a fresh machine with no cluster and no network, and show
 every kind of drift the engine knows. Everything here is deterministic (fixed names,
-fixed dates, a fixed salt) so that screenshots and snapshot tests are reproducible.
+fixed dates, a public snapshot key) so that screenshots and snapshot tests are reproducible.
 
 The repository is built with real ``git`` commands; the live objects look like what a
 kube-apiserver returns (server defaults, status, ``managedFields`` in FieldsV1 format).
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
 import json
 import os
 import subprocess
@@ -27,13 +26,17 @@ import yaml
 
 from driftui.compare.masking import SecretMasker
 from driftui.live.snapshot import Snapshot, write_snapshot
+from driftui.live.snapshot_key import key_from_phrase
 from driftui.model import ObjectRef, group_of
 
 Obj = dict[str, Any]
 
 TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
 ARGOCD_MANAGER = "argocd-controller"
-DEMO_SALT = hashlib.sha256(b"driftui demo snapshot salt").digest()[:16]
+# The demo's Secrets are made up, so its snapshot key is a public phrase: run
+# `DRIFTUI_SNAPSHOT_KEY=driftui-demo driftui diff --live live-snapshot.json` to reuse it.
+DEMO_KEY_PHRASE = "driftui-demo"
+DEMO_KEY = key_from_phrase(DEMO_KEY_PHRASE, "the demo")
 DEMO_CONTEXT = "demo-cluster"
 DEMO_SERVER = "https://demo.invalid:6443"
 
@@ -1221,9 +1224,9 @@ def build_demo(workdir: Path) -> DemoFixture:
     workdir.mkdir(parents=True, exist_ok=True)
     repo = workdir / "demo-gitops"
     built = _build_repo(repo)
-    masker = SecretMasker(DEMO_SALT)
+    masker = SecretMasker(DEMO_KEY.secret)
     snapshot = Snapshot(
-        salt=DEMO_SALT,
+        key_id=DEMO_KEY.id,
         objects=_live_objects(built, masker),
         context=DEMO_CONTEXT,
         server=DEMO_SERVER,

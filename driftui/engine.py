@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,21 +18,24 @@ from typing import Any
 from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.operators import owning_apps
 from driftui.compare.differ import CompareOptions, compare
-from driftui.compare.masking import SecretMasker
+from driftui.compare.masking import SecretMasker, is_secret
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
-from driftui.config import Config, load_config, load_repo_config
+from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config, load_repo_config
 from driftui.generations import GenerationCache
 from driftui.heap import collector_paused
+from driftui.live.access import AccessReview
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
-from driftui.live.discovery import Discovery, ResourceInfo, discover
+from driftui.live.discovery import Discovery, ResourceInfo, discover, guess_resource
 from driftui.live.openapi import fetch_merge_keys
-from driftui.live.owners import app_owner, is_controlled, tracking_values
+from driftui.live.owners import app_markers, app_owner, is_controlled
 from driftui.live.reader import LiveState, read_live
 from driftui.live.scope import ScopeLookup
-from driftui.live.snapshot import Snapshot, read_snapshot
+from driftui.live.snapshot import LEGACY_SALT_WARNING, Snapshot, read_snapshot
+from driftui.live.snapshot_key import SnapshotKey, key_for
 from driftui.model import (
+    AppOwner,
     DesiredState,
     DriftResult,
     Fidelity,
@@ -65,6 +69,7 @@ class ScanOptions:
     cache_dir: str | None = None
     list_workers: int = 8  # concurrent LIST requests
     path_from_cwd: bool = False  # --path was not given: the current directory's place in the repo
+    snapshot_key: SnapshotKey | None = None  # else $DRIFTUI_SNAPSHOT_KEY or the key file
 
 
 @dataclass
@@ -78,6 +83,7 @@ class _LiveSide:
     discovery: Discovery | None = None
     client: ClusterClient | None = None
     unknown: set[tuple[str, str]] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _fill_namespace(manifest: Manifest, namespaced: bool | None, default_ns: str) -> Manifest:
@@ -113,19 +119,32 @@ class Scanner:
         )
         self._patch_allowed: dict[tuple[str, str, str], bool] = {}
         self.config: Config | None = None
-        self.salt: bytes | None = None  # fixed by `snapshot` so its hashes can be reproduced
+        # The HMAC key of Secret masks: random per Scanner (masks stay equal across
+        # refreshes, and mean nothing outside this process), or the snapshot key when
+        # `snapshot` writes masks that later audits must reproduce.
+        self.mask_key: bytes = secrets.token_bytes(32)
         self._last: tuple[_LiveSide, CompareOptions, Fidelity, str] | None = None
+        self.source_apps: frozenset[AppOwner] = frozenset()  # learned by the last scan
         self._capabilities: Capabilities | None = None
         self._snapshot: Snapshot | None = None  # read once per scan, when first needed
         self.render_warning = ""  # set when charts could not render for the cluster's version
 
     # -- the sides ---------------------------------------------------------------------
 
-    def _config(self, desired: DesiredState) -> Config:
-        return self._config_of(desired.config_text)
+    def _config(self, desired: DesiredState) -> tuple[Config, list[str]]:
+        """The user's --config, else the repository's own, which may not name markers."""
+        config = self._config_of(desired.config_text)
+        if self.options.config_path is not None or config.tracking == TrackingMarkers():
+            return config, []
+        warning = (
+            f"{CONFIG_FILE} in the repository sets tracking markers; ignored, since a repository"
+            " may not widen what a prune deletes (set them in your own --config)"
+        )
+        return replace(config, tracking=TrackingMarkers()), [warning]
 
     def _config_of(self, config_text: str | None) -> Config:
-        """--config (the user's own), else the repository's .driftui.yaml at the commit."""
+        """--config (the user's own), else the repository's .driftui.yaml at the commit,
+        whose Helm values files must stay inside the checkout."""
         path = self.options.config_path
         if path is None:
             return load_repo_config(config_text) if config_text else Config()
@@ -199,11 +218,20 @@ class Scanner:
         )
 
     def client(self) -> ClusterClient:
+        """The cluster's client; from here on the gate asks the cluster's own RBAC too."""
         if self._client is None:
             self._client = ClusterClient.from_kubeconfig(
                 self.options.kubeconfig, self.options.context, gate=self.gate
             )
+            if self.gate.probe is None and not self.gate.read_only:
+                self.gate.probe = AccessReview(self._client)
         return self._client
+
+    def resource_name(self, group: str, kind: str) -> str:
+        """The plural RBAC uses for a kind, from the last scan's discovery when it knows it."""
+        discovery = self._last[0].discovery if self._last is not None else None
+        info = discovery.resolve(group, kind) if discovery is not None else None
+        return info.resource if info is not None else guess_resource(group, kind)
 
     def _live_from_snapshot(self, snap: Snapshot) -> _LiveSide:
         path = self.options.live_snapshot or ""
@@ -214,7 +242,21 @@ class Scanner:
             group, _, kind = key.rpartition("/")
             state.forbidden[(group, kind, "")] = reason
         info = LiveInfo(context=snap.context, server=snap.server, snapshot=path)
-        return _LiveSide(info, state, ScopeLookup(None, snap.objects), SecretMasker(snap.salt))
+        side = _LiveSide(info, state, ScopeLookup(None, snap.objects), self._snapshot_masker(snap))
+        if snap.legacy_salt is not None:
+            side.warnings.append(LEGACY_SALT_WARNING.format(path=path))
+        return side
+
+    def _snapshot_masker(self, snap: Snapshot) -> SecretMasker:
+        """Git's Secrets must be masked with the key the snapshot's were masked with."""
+        if snap.legacy_salt is not None:
+            return SecretMasker(snap.legacy_salt)
+        if not any(is_secret(o) for o in snap.objects):
+            return SecretMasker(self.mask_key)  # nothing to match: any key will do
+        given = self.options.snapshot_key
+        if given is not None and given.id == snap.key_id:
+            return SecretMasker(given.secret)
+        return SecretMasker(key_for(snap.key_id, self.options.live_snapshot or "").secret)
 
     def _live_from_cluster(
         self, desired: list[Manifest], default_ns: str, progress: ProgressFn
@@ -238,9 +280,7 @@ class Scanner:
             client, kinds.values(), namespaces, progress=progress, workers=self.options.list_workers
         )
         where = LiveInfo(context=client.context, server=client.server)
-        if self.salt is None:  # one salt per Scanner: masks stay equal across refreshes
-            self.salt = Snapshot.new_salt()
-        masker = SecretMasker(self.salt)
+        masker = SecretMasker(self.mask_key)
         return _LiveSide(where, state, ScopeLookup(discovery), masker, discovery, client, unknown)
 
     # -- the scan ----------------------------------------------------------------------
@@ -255,7 +295,8 @@ class Scanner:
         if opts.live_snapshot:  # read anew each scan; charts render for what it recorded
             self._snapshot = self._capabilities = None
         desired = self.desired(fetch=opts.fetch, progress=progress)
-        config = self.config = self._config(desired)
+        config, config_warnings = self._config(desired)
+        self.config = config
         if opts.live_snapshot:
             live = self._live_from_snapshot(self._read_snapshot())
             default_ns = opts.namespace or "default"
@@ -283,21 +324,22 @@ class Scanner:
         problems = desired.problems + late
         results = _duplicate_errors(problems)
         total = len(manifests)
-        markers: set[str] = set()
+        source_apps: set[AppOwner] = set()
         for index, manifest in enumerate(manifests, start=1):
             give_way()
             result = self._verdict(manifest, live, options, fidelity)
             results.append(result)
             live_obj = live.state.objects.get(manifest.ref)
-            markers |= tracking_values(manifest.body, config.tracking)
-            if live_obj is not None:
-                markers |= tracking_values(live_obj, config.tracking)
+            if live_obj is not None:  # the app is learned from the cluster, never from Git
+                source_apps |= {m.app for m in app_markers(live_obj, config.tracking)}
             if index % 500 == 0 or index == total:
                 progress(ProgressEvent("objects compared", index, total))
         declared = {m.ref for m in manifests} | {r.ref for r in results}
-        results += self._extras(live, declared, markers, config)
+        self.source_apps = frozenset(source_apps)
+        scope = {m.ref.namespace for m in manifests} | {default_ns}
+        results += self._extras(live, declared, source_apps, scope, config)
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
-        return self._report(desired, live, fidelity, results, problems)
+        return self._report(desired, live, fidelity, results, problems, config_warnings)
 
     def _report(
         self,
@@ -306,6 +348,7 @@ class Scanner:
         fidelity: Fidelity,
         results: list[DriftResult],
         problems: list[LoadProblem],
+        config_warnings: list[str],
     ) -> ScanReport:
         warnings = [
             f"could not read {kind or 'core'}.{group}: {text}".replace(".:", ":")
@@ -323,7 +366,7 @@ class Scanner:
             results=results,
             problems=[p for p in problems if p.ref is None],
             skipped=desired.skipped,
-            warnings=warnings + list(desired.warnings),
+            warnings=warnings + config_warnings + live.warnings + list(desired.warnings),
         )
 
     def judge(self, objects: Iterable[tuple[dict[str, Any], str]]) -> list[DriftResult]:
@@ -520,31 +563,44 @@ class Scanner:
         return created
 
     def _extras(
-        self, live: _LiveSide, declared: set[ObjectRef], markers: set[str], config: Config
+        self,
+        live: _LiveSide,
+        declared: set[ObjectRef],
+        apps: set[AppOwner],
+        namespaces: set[str],
+        config: Config,
     ) -> list[DriftResult]:
-        if not markers:
+        """Live objects absent from Git whose whole tracking marker names this source's app.
+
+        Only in the namespaces this source deploys to (and cluster-wide kinds), as
+        ``kubectl apply --prune -n`` scopes itself: a scan of one namespace never offers to
+        prune the same app's objects in a namespace it was not asked about.
+        """
+        if not apps:
             return []
         out = []
         for ref, obj in live.state.objects.items():
             give_way()
-            if ref in declared or is_controlled(obj) or skip_object(obj, Status.EXTRA):
+            if ref in declared or (ref.namespace and ref.namespace not in namespaces):
                 continue
-            if tracking_values(obj, config.tracking) & markers:
-                masked = live.masker.mask_object(obj)
-                out.append(
-                    DriftResult(
-                        ref,
-                        str(obj.get("apiVersion", "")),
-                        Status.EXTRA,
-                        Fidelity.CLIENT_SIDE,
-                        reason="live object tracked by this source but absent from Git",
-                        live=masked,
-                        owner=app_owner(obj),
-                        resource_version=str(
-                            (obj.get("metadata") or {}).get("resourceVersion", "")
-                        ),
-                    )
+            if is_controlled(obj) or skip_object(obj, Status.EXTRA):
+                continue
+            claimed = sorted(m for m in app_markers(obj, config.tracking) if m.app in apps)
+            if not claimed:
+                continue
+            out.append(
+                DriftResult(
+                    ref,
+                    str(obj.get("apiVersion", "")),
+                    Status.EXTRA,
+                    Fidelity.CLIENT_SIDE,
+                    reason=f"absent from Git, tracked by {claimed[0]}",
+                    live=live.masker.mask_object(obj),
+                    owner=app_owner(obj),
+                    resource_version=str((obj.get("metadata") or {}).get("resourceVersion", "")),
+                    marker=claimed[0],
                 )
+            )
         return out
 
 

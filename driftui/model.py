@@ -110,11 +110,15 @@ class Difference:
         return format_path(self.path)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class AppOwner:
-    """The GitOps application that owns an object (Argo CD Application or Flux Kustomization)."""
+    """The GitOps application that owns an object (Argo CD Application or Flux Kustomization).
 
-    tool: str  # "argocd" | "flux"
+    Tracking markers name Helm releases too (``helm``, ``helmrelease``), and a marker key
+    of the user's own config names its app by the key itself.
+    """
+
+    tool: str  # "argocd" | "flux" | "helmrelease" | "helm" | a configured marker key
     namespace: str
     name: str
 
@@ -124,6 +128,21 @@ class AppOwner:
             if self.namespace
             else f"{self.tool}:{self.name}"
         )
+
+
+@dataclass(frozen=True, order=True)
+class TrackingMarker:
+    """A whole tracking marker: the app an object says applied it, and where it says so.
+
+    An object is a source's extra only when such a marker names the source's own app; one
+    label shared by many apps (Flux's namespace label) never identifies anything.
+    """
+
+    app: AppOwner
+    evidence: str  # e.g. "app.kubernetes.io/instance=guestbook", shown in prune previews
+
+    def __str__(self) -> str:
+        return f"{self.app} ({self.evidence})"
 
 
 @dataclass(frozen=True)
@@ -207,6 +226,12 @@ class DriftResult:
     owner: AppOwner | None = None
     resource_version: str = ""
     blob_sha: str = ""
+    marker: TrackingMarker | None = None  # extras: the marker that makes it this source's
+
+    @property
+    def uid(self) -> str:
+        """The live object's uid ("" when there is none): a delete's precondition."""
+        return str(((self.live or {}).get("metadata") or {}).get("uid", ""))
 
     @property
     def cache_key(self) -> tuple[str, str, str]:

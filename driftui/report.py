@@ -1,16 +1,20 @@
 """Machine- and human-readable reports of one scan: JSON (stable, v1), Markdown, JUnit XML.
 
 Values in reports are the masked ones from the engine: a Secret's plaintext never reaches
-this module.
+this module. Names, values and messages are untrusted text, and each format escapes them
+by its own rules: JSON by JSON's (``\u001b``), Markdown its syntax and HTML, JUnit by XML's,
+dropping what XML 1.0 cannot hold. Every problem and error appears in every format.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from driftui.model import Difference, DriftResult, ScanReport, Status
+from driftui.model import Difference, DriftResult, LoadProblem, ScanReport, Status
+from driftui.safe_text import safe
 
 REPORT_VERSION = 1
 
@@ -74,9 +78,26 @@ def to_json(report: ScanReport) -> str:
     return json.dumps(to_dict(report), indent=2, sort_keys=False, default=str) + "\n"
 
 
-def _cell(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text.replace("|", "\\|").replace("\n", " ")
+def _text(value: Any) -> str:
+    """A value as one piece of text: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+# Backslash-escapes for the punctuation that means something inline (CommonMark allows a
+# backslash before any ASCII punctuation; GFM tables need ``\|``, GitHub math ``\$``).
+# HTML's three characters become entities, so ``<b>`` is shown, never interpreted.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#!~$])")
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_HTML = re.compile(r"[&<>]")
+
+
+def md(value: Any) -> str:
+    """Untrusted text for one line of Markdown (a table cell, a list item, a sentence)."""
+    text = safe(_text(value).replace("\n", "⏎"))
+    text = _MD_HTML.sub(lambda m: _MD_ENTITIES[m.group()], text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def to_markdown(report: ScanReport) -> str:
@@ -87,10 +108,10 @@ def to_markdown(report: ScanReport) -> str:
     lines = [
         "## driftui drift report",
         "",
-        f"Source `{src.repo}` at `{src.ref}` (`{src.commit[:12]}`)"
-        + (f", path `{src.path}`" if src.path else "")
+        f"Source {md(src.repo)} at {md(src.ref)} ({md(src.commit[:12])})"
+        + (f", path {md(src.path)}" if src.path else "")
         + (" (the current directory)" if src.path_from_cwd else "")
-        + f" against `{where}` ({report.fidelity_text()} fidelity).",
+        + f" against {md(where)} ({md(report.fidelity_text())} fidelity).",
         "",
         "| in sync | drifted | missing | extra | error | ignored fields |",
         "|---|---|---|---|---|---|",
@@ -100,9 +121,9 @@ def to_markdown(report: ScanReport) -> str:
     for r in report.results:
         if r.status is Status.IN_SYNC:
             continue
-        lines += ["", f"### `{r.ref}`: {r.status.value}"]
+        lines += ["", f"### {md(str(r.ref))}: {r.status.value}"]
         if r.reason:
-            lines.append(f"{r.reason}")
+            lines.append(f"Reason: {md(r.reason)}")
         if r.differences:
             lines += [
                 "",
@@ -110,13 +131,38 @@ def to_markdown(report: ScanReport) -> str:
                 "|---|---|---|---|---|---|",
             ]
             lines += [
-                f"| `{_cell(d.dotted)}` | {d.type.value} | {_cell(d.git)} | {_cell(d.live)}"
-                f" | {d.manager or ''} | {d.time or ''} |"
+                f"| {md(d.dotted)} | {d.type.value} | {md(d.git)} | {md(d.live)}"
+                f" | {md(d.manager or '')} | {md(d.time or '')} |"
                 for d in r.differences
             ]
-    for p in report.problems:
-        lines.append(f"- problem: `{p}`")
+    if report.problems:
+        lines += ["", "### Problems", ""]
+        lines += [f"- problem: {md(str(p))}" for p in report.problems]
     return "\n".join(lines) + "\n"
+
+
+# -- JUnit XML -----------------------------------------------------------------------------
+
+# What XML 1.0 cannot hold at all, even escaped (its Char production).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: Any, *, multiline: bool = True) -> str:
+    """Untrusted text made safe for a terminal that shows the file, then for XML 1.0."""
+    return _NOT_XML.sub("", safe(_text(value), multiline=multiline))
+
+
+def _attr(value: Any) -> str:
+    return quoteattr(xml_text(value, multiline=False))
+
+
+def _problem_case(p: LoadProblem) -> str:
+    """A file that could not be used: an error test case named after the file."""
+    where = f"{p.path}:{p.line}" if p.line else p.path
+    return (
+        f'  <testcase name={_attr(where)} classname="driftui.problems">'
+        f"<error message={_attr(p.message)}/></testcase>"
+    )
 
 
 def to_junit(report: ScanReport) -> str:
@@ -124,24 +170,25 @@ def to_junit(report: ScanReport) -> str:
     cases = []
     failures = errors = 0
     for r in report.results:
-        name = quoteattr(str(r.ref))
-        classname = quoteattr(r.source_file or r.ref.group_kind)
+        name = _attr(str(r.ref))
+        classname = _attr(r.source_file or r.ref.group_kind)
         body = ""
         if r.status is Status.ERROR:
             errors += 1
-            body = f"<error message={quoteattr(r.reason)}/>"
+            body = f"<error message={_attr(r.reason)}/>"
         elif r.status is not Status.IN_SYNC:
             failures += 1
             detail = "\n".join(
-                f"{d.type.value} {d.dotted}: git={_cell(d.git)} live={_cell(d.live)}"
+                f"{d.type.value} {d.dotted}: git={_text(d.git)} live={_text(d.live)}"
                 f" ({d.manager or 'unknown'})"
                 for d in r.differences
             )
-            body = f"<failure message={quoteattr(r.status.value)}>{escape(detail)}</failure>"
+            body = f"<failure message={_attr(r.status.value)}>{escape(xml_text(detail))}</failure>"
         cases.append(f"  <testcase name={name} classname={classname}>{body}</testcase>")
+    cases += [_problem_case(p) for p in report.problems]
+    errors += len(report.problems)
     header = (
-        f'<testsuite name="driftui" tests="{len(report.results)}" failures="{failures}"'
-        f' errors="{errors}">'
+        f'<testsuite name="driftui" tests="{len(cases)}" failures="{failures}" errors="{errors}">'
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -18,6 +18,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # kustomize and helm are real binaries built with the control plane; tests find them on PATH.
     dirs = [str(d) for d in build.path_dirs() if d.is_dir()]
     os.environ["PATH"] = os.pathsep.join([*dirs, os.environ.get("PATH", "")])
+    # Snapshot keys and suspension records go to a config directory of the session's own,
+    # never the developer's (subprocesses inherit it).
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="driftui-test-config-")
+    os.environ.pop("DRIFTUI_SNAPSHOT_KEY", None)
 
 
 @pytest.fixture(scope="session")

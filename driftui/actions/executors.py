@@ -20,8 +20,17 @@ from driftui.actions.registry import (
 )
 from driftui.actions.revert import apply_revert, preview_revert
 from driftui.actions.revert_view import needs_elsewhere_consent, preview_lines, revert_effects
-from driftui.actions.sync import ItemResult, Syncer, SyncPlan, match_manifests, plan_sync
+from driftui.actions.sync import (
+    ItemResult,
+    Syncer,
+    SyncPlan,
+    declared_refs,
+    match_manifests,
+    plan_sync,
+)
 from driftui.engine import Scanner
+from driftui.model import DesiredState
+from driftui.source.git_repo import SourceError, open_repo
 
 ELSEWHERE_WORD = "elsewhere"  # typed to revert files outside the explorer's --path
 
@@ -32,12 +41,33 @@ def _outcome(title: str, results: Sequence[ItemResult]) -> ActionOutcome:
     return ActionOutcome(ok=not failed, summary=summary, details=tuple(str(r) for r in results))
 
 
-def sync_plan(scanner: Scanner, request: ActionRequest) -> SyncPlan:
+def _desired_at(scanner: Scanner, request: ActionRequest) -> DesiredState:
+    """Git at the commit the explorer showed: an action never picks up a newer commit."""
     opts = scanner.options
-    desired = scanner.desired()
-    namespace = opts.namespace or scanner.client().namespace
+    # rendered as the scan renders (the config's Helm values, the cluster's version)
+    return scanner.desired(request.source_commit or opts.ref)
+
+
+def sync_plan(scanner: Scanner, request: ActionRequest) -> SyncPlan:
+    desired = _desired_at(scanner, request)
+    namespace = scanner.options.namespace or scanner.client().namespace
     return plan_sync(
         request.targets, match_manifests(request.targets, desired.manifests, namespace)
+    )
+
+
+def ref_moved(scanner: Scanner, request: ActionRequest) -> str:
+    """Says so when the ref has moved since the scan ("" when it has not, or is unknown)."""
+    opts, shown = scanner.options, request.source_commit
+    try:
+        now = open_repo(opts.repo, cache_dir=opts.cache_dir).resolve(opts.ref)
+    except SourceError:
+        return ""
+    if not shown or now == shown:
+        return ""
+    return (
+        f"note: {opts.ref} has moved to {now[:12]} since the scan; this acts on the commit"
+        f" shown, {shown[:12]}. Cancel and refresh (r) to review {now[:12]} first."
     )
 
 
@@ -48,7 +78,8 @@ def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
     def sync(request: ActionRequest, force: bool = False) -> tuple[str, ...]:
         items = sync_plan(scanner, request).applies
         previews = Syncer(scanner.client()).preview(items, force=force)
-        lines: list[str] = []
+        moved = ref_moved(scanner, request)
+        lines: list[str] = [moved] if moved else []
         for preview in previews:
             lines.append(f"{preview.item.ref}: {preview.message or 'predicted by a dry-run apply'}")
             marks = {"added": "+ ", "removed": "- ", "context": "  ", "hunk": ""}
@@ -80,15 +111,19 @@ def make_executors(
     opts = scanner.options
 
     def syncer() -> Syncer:
-        return Syncer(scanner.client(), field_manager=field_manager)
+        tracking = scanner.config.tracking if scanner.config else None
+        return Syncer(scanner.client(), field_manager=field_manager, tracking=tracking)
 
     def sync(request: ActionRequest, force: bool = False) -> ActionOutcome:
         plan = sync_plan(scanner, request)
         return _outcome("Sync", syncer().apply(plan.applies, force=force))
 
     def prune(request: ActionRequest) -> ActionOutcome:
+        """Each extra is re-read and deleted only if it is still the one shown."""
         plan = plan_sync(request.targets, {}, prune=True)
-        return _outcome("Prune", syncer().prune(plan.prunes))
+        namespace = opts.namespace or scanner.client().namespace
+        declared = declared_refs(_desired_at(scanner, request).manifests, namespace)
+        return _outcome("Prune", syncer().prune(plan.prunes, declared))
 
     def revert(request: ActionRequest) -> ActionOutcome:
         assert request.commit is not None  # the registry asks for a commit first

@@ -16,8 +16,13 @@ class MutationRefused(PermissionError):
     """Raised instead of sending a mutating request. The message says why."""
 
 
+class ProbeFailed(Exception):
+    """The permission could not be checked (the server did not answer); never cached."""
+
+
 PermissionProbe = Callable[[str, str, str, str], bool]
-"""(verb, group, resource, namespace) -> allowed; backed by SelfSubjectAccessReview."""
+"""(verb, group, resource, namespace) -> allowed; backed by SelfSubjectAccessReview.
+May raise :class:`ProbeFailed`."""
 
 
 def read_only_from_env() -> bool:
@@ -34,10 +39,16 @@ class MutationGate:
         """Empty when allowed, else a short human reason ("read-only mode", "no patch permission")."""
         if self.read_only:
             return "read-only mode"
-        if self.probe is not None and resource and not self.probe(verb, group, resource, namespace):
-            where = f" in {namespace}" if namespace else ""
-            return f"no {verb} permission on {resource}{'.' + group if group else ''}{where}"
-        return ""
+        if self.probe is None or not resource:
+            return ""
+        try:
+            allowed = self.probe(verb, group, resource, namespace)
+        except ProbeFailed as exc:
+            return f"cannot check {verb} permission: {exc}"
+        if allowed:
+            return ""
+        where = f" in {namespace}" if namespace else ""
+        return f"no {verb} permission on {resource}{'.' + group if group else ''}{where}"
 
     def check(self, verb: str, group: str = "", resource: str = "", namespace: str = "") -> None:
         reason = self.why_not(verb, group, resource, namespace)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from driftui.actions.gate import MutationGate
+from driftui.live.discovery import guess_resource
 from driftui.model import Difference, DiffType, DriftResult, Status
 
 Target = Literal["cluster", "repository"]
@@ -97,6 +98,8 @@ class ActionRequest:
     action: ActionSpec
     targets: tuple[DriftResult, ...]
     commit: str | None = None
+    # the commit the shown results were scanned at: a sync applies exactly that commit
+    source_commit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,18 +138,9 @@ class Suspensions:
 
 """Exactly what an action would change, worked out by the layer that owns it (a dry-run
 server-side apply, a revert computed off to the side). May be slow: run it off the UI."""
-ResourceOf = Callable[[str], str]
-"""kind -> plural resource name, as RBAC spells it. Discovery can provide the real one."""
-
-
-def guess_resource(kind: str) -> str:
-    """English plural of a kind, which is what the API server uses for nearly every kind."""
-    lower = kind.lower()
-    if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u"):
-        return lower[:-1] + "ies"
-    if lower.endswith(("s", "x", "ch", "sh")):
-        return lower if lower.endswith("endpoints") else lower + "es"
-    return lower + "s"
+ResourceOf = Callable[[str, str], str]
+"""(group, kind) -> plural resource name, as RBAC spells it. Discovery gives the real one
+(:meth:`driftui.engine.Scanner.resource_name`); a CRD may spell its plural any way."""
 
 
 def required_verb(spec: ActionSpec, result: DriftResult) -> str:
@@ -182,7 +176,7 @@ def unavailable_reason(
             break
         ref = result.ref
         reason = gate.why_not(
-            required_verb(spec, result), ref.group, resource_of(ref.kind), ref.namespace
+            required_verb(spec, result), ref.group, resource_of(ref.group, ref.kind), ref.namespace
         )
         if reason:
             return reason
@@ -265,7 +259,12 @@ def execute(
     else:
         for result in request.targets:
             ref = result.ref
-            gate.check(required_verb(spec, result), ref.group, resource_of(ref.kind), ref.namespace)
+            gate.check(
+                required_verb(spec, result),
+                ref.group,
+                resource_of(ref.group, ref.kind),
+                ref.namespace,
+            )
     reason = unavailable_reason(request, gate, resource_of)
     if reason:
         return ActionOutcome(ok=False, summary=f"{spec.title}: {reason}")

@@ -14,9 +14,12 @@ the checkout is not touched at all, which is why a dirty work tree is fine then.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import subprocess
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,9 +159,14 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class _Git:
-    """git in one repository (``git -C``), without a shell."""
+    """git in one repository (``git -C``), without a shell.
+
+    ``env`` is added to every run: a preview points ``GIT_OBJECT_DIRECTORY`` at a
+    throw-away directory so that the objects it computes never enter the repository.
+    """
 
     cwd: str
+    env: tuple[tuple[str, str], ...] = ()
 
     def run(
         self,
@@ -168,7 +176,9 @@ class _Git:
         timeout: float = LOCAL_TIMEOUT,
     ) -> subprocess.CompletedProcess[bytes]:
         argv = ["git", "-C", self.cwd, "-c", "core.fsmonitor=false", *args]
-        return run_command(argv, timeout=timeout, input=input, env=_env(extra_env))
+        return run_command(
+            argv, timeout=timeout, input=input, env=_env(dict(self.env) | (extra_env or {}))
+        )
 
     def out(self, *args: str, input: bytes | None = None, **kw: Any) -> str:
         done = self.run(*args, input=input, **kw)
@@ -197,7 +207,24 @@ def _open(repo_path: str) -> tuple[_Git, GitRepo]:
     return git, GitRepo(git_dir=done.stdout.decode().strip(), display=os.path.abspath(repo_path))
 
 
-# -- planning (read-only: only unreferenced objects are written) ---------------------------
+@contextlib.contextmanager
+def _scratch(git: _Git, repo: GitRepo) -> Iterator[tuple[_Git, GitRepo]]:
+    """The same repository, writing new objects to a temporary directory removed afterwards.
+
+    The repository's own object store is an alternate, so everything in it stays readable,
+    while the scratch commit and the merged trees and blobs of a preview vanish with the
+    directory: read-only means no write to the object store either.
+    """
+    objects = git.out("rev-parse", "--path-format=absolute", "--git-path", "objects")
+    with tempfile.TemporaryDirectory(prefix="driftui-preview-") as tmp:
+        env = {"GIT_OBJECT_DIRECTORY": tmp, "GIT_ALTERNATE_OBJECT_DIRECTORIES": objects}
+        yield (
+            _Git(git.cwd, tuple(sorted(env.items()))),
+            dataclasses.replace(repo, extra_env=env),
+        )
+
+
+# -- planning (in a preview, in scratch: nothing is written to the repository) -----------
 
 
 @dataclass(frozen=True)
@@ -283,14 +310,15 @@ def preview_revert(repo_path: str, sha: str, *, mainline: int = 1, path: str = "
     ``mainline`` picks the parent a merge commit is reverted to; it is ignored for other
     commits. ``path`` is the scope: objects and files outside it are listed too, marked
     elsewhere, because the revert changes them all.
+    Every object git computes on the way goes to a scratch directory (see :func:`_scratch`).
     """
-    git, repo = _open(repo_path)
     scope = normalise_repo_path(path)
-    plan = _plan(git, sha, mainline)
-    files: tuple[str, ...] = ()
-    objects: tuple[ObjectChange, ...] = ()
-    if not plan.conflicts:
-        files, objects = _object_changes(git, repo, plan.head, plan.tree, scope)
+    with _scratch(*_open(repo_path)) as (git, repo):
+        plan = _plan(git, sha, mainline)
+        files: tuple[str, ...] = ()
+        objects: tuple[ObjectChange, ...] = ()
+        if not plan.conflicts:
+            files, objects = _object_changes(git, repo, plan.head, plan.tree, scope)
     return RevertPreview(
         sha=plan.sha,
         short=plan.sha[:12],

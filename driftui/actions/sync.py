@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from driftui.actions.gate import MutationRefused
-from driftui.compare.masking import SecretMasker, scrub
+from driftui.compare.masking import scrub, session_masker
 from driftui.compare.normalise import normalise
 from driftui.compare.textdiff import DiffLine, render_yaml, unified
+from driftui.config import TrackingMarkers
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource, object_path
 from driftui.live.discovery import Discovery, discover
-from driftui.model import DriftResult, Manifest, ObjectRef, Status
+from driftui.live.owners import app_markers
+from driftui.model import DriftResult, Manifest, ObjectRef, Status, TrackingMarker
 
 CRD_GROUP = "apiextensions.k8s.io"
 CRD_KIND = "CustomResourceDefinition"
@@ -68,7 +70,15 @@ _KIND_ORDER = (
 _RANK = {kind: index for index, kind in enumerate(_KIND_ORDER)}
 
 Outcome = Literal[
-    "created", "configured", "unchanged", "pruned", "conflict", "failed", "refused", "skipped"
+    "created",
+    "configured",
+    "unchanged",
+    "pruned",
+    "conflict",
+    "failed",
+    "refused",
+    "skipped",
+    "interrupted",
 ]
 OK_OUTCOMES = frozenset({"created", "configured", "unchanged", "pruned"})
 
@@ -86,13 +96,19 @@ class FieldConflict:
 
 @dataclass(frozen=True)
 class SyncItem:
-    """One object to apply (``body`` is Git's raw object) or to prune (``body`` is None)."""
+    """One object to apply (``body`` is Git's raw object) or to prune (``body`` is None).
+
+    ``resource_version`` and ``uid`` are what the scan saw, the state the user previewed:
+    an object that differs from them when its turn comes is not written blind.
+    """
 
     ref: ObjectRef
     api_version: str
     body: dict[str, Any] | None
     exists: bool
     resource_version: str = ""  # live version seen by the scan ("" when missing)
+    uid: str = ""
+    marker: TrackingMarker | None = None  # a prune: the marker that made it this source's
 
     @property
     def prune(self) -> bool:
@@ -124,6 +140,7 @@ class ItemResult:
     outcome: Outcome
     message: str = ""
     conflicts: tuple[FieldConflict, ...] = ()
+    preview: tuple[DiffLine, ...] = ()  # previewed again: what applying now would change
 
     @property
     def ok(self) -> bool:
@@ -173,6 +190,15 @@ def match_manifests(
     return out
 
 
+def declared_refs(manifests: Iterable[Manifest], default_namespace: str) -> set[ObjectRef]:
+    """Every spelling under which Git declares an object; a prune spares all of them."""
+    out: set[ObjectRef] = set()
+    for manifest in manifests:
+        ref = manifest.ref
+        out |= {ref, replace(ref, namespace=default_namespace), replace(ref, namespace="")}
+    return out
+
+
 def plan_sync(
     results: Iterable[DriftResult],
     manifests: Mapping[ObjectRef, Manifest],
@@ -194,7 +220,15 @@ def plan_sync(
         if result.status is Status.EXTRA:
             if prune:
                 plan.items.append(
-                    SyncItem(result.ref, result.api_version, None, True, result.resource_version)
+                    SyncItem(
+                        result.ref,
+                        result.api_version,
+                        None,
+                        exists=True,
+                        resource_version=result.resource_version,
+                        uid=result.uid,
+                        marker=result.marker,
+                    )
                 )
             continue
         manifest = manifests.get(result.ref)
@@ -281,6 +315,64 @@ def _failure_of(ref: ObjectRef, error: Exception) -> ItemResult:
     return ItemResult(ref, "failed", str(error))
 
 
+def _ignore(_result: ItemResult) -> None:
+    """The default ``report``: outcomes are only returned."""
+
+
+SERVER_UNAVAILABLE = "server unavailable"
+CHANGED_SINCE = "the object changed since the preview"
+IN_FLIGHT = "interrupted while applying: state unknown (the server may have written it)"
+_UNAVAILABLE_IN_A_ROW = 3
+
+
+def _server_unavailable(result: ItemResult) -> bool:
+    """The answer of a server that is not serving, rather than a verdict on this object."""
+    text = result.message.lower()
+    return result.outcome == "failed" and (
+        text.startswith("cannot reach") or "timed out" in text or text[:3] in _SERVER_ERRORS
+    )
+
+
+_SERVER_ERRORS = {"500", "502", "503", "504"}
+
+
+class _Run:
+    """Outcomes as they happen, and whether the server has stopped answering."""
+
+    def __init__(self, report: Callable[[ItemResult], None]) -> None:
+        self.results: list[ItemResult] = []
+        self._report = report
+        self._unavailable = 0
+
+    @property
+    def server_gone(self) -> bool:
+        return self._unavailable >= _UNAVAILABLE_IN_A_ROW
+
+    def add(self, result: ItemResult) -> None:
+        self._unavailable = self._unavailable + 1 if _server_unavailable(result) else 0
+        self.results.append(result)
+        self._report(result)
+
+    def skip(self, items: Sequence[SyncItem], why: str) -> None:
+        for item in items:
+            self.add(ItemResult(item.ref, "skipped", why))
+
+
+def _changed_since_scan(item: SyncItem, live: dict[str, Any] | None) -> str:
+    """How the live object differs from the one the scan saw ("" when it is the same)."""
+    if live is None:
+        return "it was deleted since the preview" if item.exists else ""
+    if not item.exists:
+        return "it was created by someone else since the preview"
+    meta = live.get("metadata") or {}
+    uid, version = str(meta.get("uid", "")), str(meta.get("resourceVersion", ""))
+    if item.uid and uid != item.uid:
+        return f"it was replaced since the preview (uid {item.uid} -> {uid})"
+    if version != item.resource_version:
+        return f"{CHANGED_SINCE} (resourceVersion {item.resource_version} -> {version})"
+    return ""
+
+
 # -- the syncer --------------------------------------------------------------------------
 
 
@@ -301,14 +393,16 @@ class Syncer:
         discovery: Discovery | None = None,
         crd_timeout: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        tracking: TrackingMarkers | None = None,
     ) -> None:
         self.client = client
+        self.tracking = tracking or TrackingMarkers()
         self.field_manager = field_manager
         self._discovery = discovery
         self.crd_timeout = crd_timeout
         self._sleep = sleep
         self._allowed: dict[tuple[str, str, str, str], str] = {}
-        self._masker = SecretMasker(b"driftui-sync-preview")
+        self._masker = session_masker()
 
     @property
     def discovery(self) -> Discovery:
@@ -420,7 +514,7 @@ class Syncer:
     def _diff(
         self, live: dict[str, Any] | None, after: dict[str, Any] | None
     ) -> tuple[DiffLine, ...]:
-        """Secrets are masked with one salt on both sides: equal values, equal masks."""
+        """Secrets are masked with one key on both sides: equal values, equal masks."""
 
         def text(obj: dict[str, Any] | None) -> str:
             return render_yaml(normalise(self._masker.mask_object(obj))) if obj else ""
@@ -444,23 +538,35 @@ class Syncer:
             dry_run=dry_run,
         )
 
-    def apply(self, items: Sequence[SyncItem], *, force: bool = False) -> list[ItemResult]:
-        """Apply in order; custom objects wait until the CRD applied before them serves."""
+    def apply(
+        self,
+        items: Sequence[SyncItem],
+        *,
+        force: bool = False,
+        report: Callable[[ItemResult], None] = _ignore,
+    ) -> list[ItemResult]:
+        """Apply in order; custom objects wait until the CRD applied before them serves.
+
+        Each outcome is handed to ``report`` as it happens. After a few answers in a row
+        that say the server is not serving (timeouts, 5xx), the rest are skipped: a sync
+        against a dead etcd must end with an account, not wait out every request.
+        """
         pending = self._pending_kinds(items)
         created_crds: dict[tuple[str, str], str] = {}  # kind defined -> CRD name
         failed_crds: dict[tuple[str, str], str] = {}
-        out: list[ItemResult] = []
+        run = _Run(report)
         todo = [item for item in items if not item.prune]
         for index, item in enumerate(todo):
-            try:
-                out.append(self._apply_in_order(item, pending, created_crds, failed_crds, force))
-            except KeyboardInterrupt:  # say exactly what was and was not applied, then stop
-                out += [
-                    ItemResult(rest.ref, "skipped", "interrupted before it was applied")
-                    for rest in todo[index:]
-                ]
+            if run.server_gone:
+                run.skip(todo[index:], SERVER_UNAVAILABLE)
                 break
-        return out
+            try:
+                run.add(self._apply_in_order(item, pending, created_crds, failed_crds, force))
+            except KeyboardInterrupt:  # say exactly what was and was not applied, then stop
+                run.add(ItemResult(item.ref, "interrupted", IN_FLIGHT))
+                run.skip(todo[index + 1 :], "interrupted before it was applied")
+                break
+        return run.results
 
     def _apply_in_order(
         self,
@@ -487,8 +593,25 @@ class Syncer:
         return result
 
     def _apply_one(self, item: SyncItem, where: _Where, force: bool) -> ItemResult:
+        """Re-read, then apply only what was previewed: a changed object is previewed again."""
+        path = self._path(item, where)
         try:
-            applied = self._apply(item, where, self._path(item, where), force=force, dry_run=False)
+            live = self._get(path)
+        except ClusterError as exc:
+            return _failure(item, exc)
+        changed = _changed_since_scan(item, live)
+        if changed:
+            return self._previewed_again(item, where, path, live, changed, force)
+        body = item.body
+        if item.exists and body is not None:  # the server refuses it if it changed since
+            meta = dict(body.get("metadata") or {}, resourceVersion=item.resource_version)
+            body = dict(body, metadata=meta)
+        try:
+            applied = self._apply(replace(item, body=body), where, path, force=force, dry_run=False)
+        except ApiError as exc:
+            if exc.status == 409 and not parse_conflicts(exc):
+                return ItemResult(item.ref, "skipped", f"{CHANGED_SINCE}: not applied")
+            return _failure(item, exc)
         except (ClusterError, MutationRefused) as exc:  # incl. a server gone mid-sync
             return _failure(item, exc)
         version = str((applied.get("metadata") or {}).get("resourceVersion", ""))
@@ -497,6 +620,24 @@ class Syncer:
         return ItemResult(
             item.ref, "unchanged" if version == item.resource_version else "configured"
         )
+
+    def _previewed_again(
+        self,
+        item: SyncItem,
+        where: _Where,
+        path: str,
+        live: dict[str, Any] | None,
+        changed: str,
+        force: bool,
+    ) -> ItemResult:
+        """Not applied: the user confirmed another state. Show what applying now would do."""
+        message = f"{changed}; not applied, run sync again to confirm the new preview"
+        try:
+            predicted = self._apply(item, where, path, force=force, dry_run=True)
+        except (ClusterError, MutationRefused) as exc:
+            why = _failure(item, exc).message
+            return ItemResult(item.ref, "skipped", f"{message} (a new preview fails: {why})")
+        return ItemResult(item.ref, "skipped", message, preview=self._diff(live, predicted))
 
     def _wait_served(self, crd_name: str, kind: tuple[str, str]) -> str:
         """Wait for Established, then for discovery to list the kind. "" when ready."""
@@ -520,30 +661,79 @@ class Syncer:
 
     # -- prune -------------------------------------------------------------------------
 
-    def prune(self, items: Sequence[SyncItem]) -> list[ItemResult]:
-        out = []
-        for item in items:
-            if not item.prune:
-                continue
-            info = self.discovery.resolve(item.ref.group, item.ref.kind)
-            if info is None:
-                out.append(ItemResult(item.ref, "failed", "unknown kind"))
-                continue
-            namespace = item.ref.namespace if info.namespaced else ""
-            target = Resource(info.group, info.resource, namespace)
+    def prune(
+        self,
+        items: Sequence[SyncItem],
+        declared: Collection[ObjectRef],
+        *,
+        report: Callable[[ItemResult], None] = _ignore,
+    ) -> list[ItemResult]:
+        """Delete extras, each re-read first and deleted only if it is still the one shown.
+
+        ``declared`` is every object Git declares at the scanned commit. An object is
+        deleted only while it still carries the marker that made it this source's, is
+        still not declared, and has the uid and resourceVersion the preview showed; the
+        delete carries those as preconditions, so the server refuses it if anything changed
+        in between. Anything else is skipped, with the reason.
+        """
+        run = _Run(report)
+        prunes = [item for item in items if item.prune]
+        for index, item in enumerate(prunes):
+            if run.server_gone:
+                run.skip(prunes[index:], SERVER_UNAVAILABLE)
+                break
             try:
-                self.client.delete(info.path(namespace, item.ref.name), target)
-            except ApiError as exc:
-                if exc.status == 404:
-                    out.append(ItemResult(item.ref, "pruned", "already gone"))
-                else:
-                    out.append(_failure(item, exc))
-                continue
-            except MutationRefused as exc:
-                out.append(_failure(item, exc))
-                continue
-            out.append(ItemResult(item.ref, "pruned"))
-        return out
+                run.add(self._prune_one(item, declared))
+            except KeyboardInterrupt:
+                run.add(ItemResult(item.ref, "interrupted", "interrupted while deleting"))
+                run.skip(prunes[index + 1 :], "interrupted before it was deleted")
+                break
+        return run.results
+
+    def _prune_one(self, item: SyncItem, declared: Collection[ObjectRef]) -> ItemResult:
+        info = self.discovery.resolve(item.ref.group, item.ref.kind)
+        if info is None:
+            return ItemResult(item.ref, "failed", "unknown kind")
+        namespace = item.ref.namespace if info.namespaced else ""
+        path = info.path(namespace, item.ref.name)
+        try:
+            live = self._get(path)
+        except ClusterError as exc:
+            return _failure(item, exc)
+        if live is None:
+            return ItemResult(item.ref, "skipped", "already gone")
+        reason = self._keep(item, live, declared)
+        if reason:
+            return ItemResult(item.ref, "skipped", f"not deleted: {reason}")
+        meta = live.get("metadata") or {}
+        target = Resource(info.group, info.resource, namespace)
+        try:
+            self.client.delete(
+                path,
+                target,
+                uid=str(meta.get("uid", "")),
+                resource_version=str(meta.get("resourceVersion", "")),
+            )
+        except ApiError as exc:
+            if exc.status == 404:
+                return ItemResult(item.ref, "skipped", "already gone")
+            if exc.status == 409:
+                return ItemResult(item.ref, "skipped", f"not deleted: {CHANGED_SINCE}")
+            return _failure(item, exc)
+        except (ClusterError, MutationRefused) as exc:
+            return _failure(item, exc)
+        return ItemResult(item.ref, "pruned", f"was tracked by {item.marker}")
+
+    def _keep(self, item: SyncItem, live: dict[str, Any], declared: Collection[ObjectRef]) -> str:
+        """Why this object must not be deleted now ("" when it may be)."""
+        if item.ref in declared:
+            return "it is declared in Git"
+        if item.marker is None:
+            return "no tracking marker names this source's app"
+        apps = {m.app for m in app_markers(live, self.tracking)}
+        if item.marker.app not in apps:
+            return f"it no longer carries the marker of {item.marker.app}"
+        return _changed_since_scan(item, live)
 
 
 def _defines(item: SyncItem, kind: tuple[str, str]) -> bool:

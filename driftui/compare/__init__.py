@@ -7,7 +7,7 @@ Entry points (import them from their modules; this package stays import-light so
 - ``normalise.normalise(obj, merge_keys) -> dict``
 - ``merge_keys.MergeKeys.builtin() / .from_openapi_v3(docs)``
 - ``ownership.Ownership.of(live)`` (managedFields index)
-- ``masking.SecretMasker(salt).mask_object(obj)``
+- ``masking.SecretMasker(key).mask_object(obj)``
 - ``ignore.IgnoreRule`` and JSON pointers
 - ``textdiff.live_view / render / render_yaml / unified / side_by_side``
 """

@@ -1,8 +1,10 @@
 """Secret values never leave this module in the clear.
 
-Every value is replaced by a salted HMAC token: equal values give equal tokens (so a
-changed key is still visible as a changed mask), while the salt keeps tokens from being
-looked up in a dictionary of likely passwords.
+Every value is replaced by a keyed HMAC token: equal values give equal tokens (so a
+changed key is still visible as a changed mask). The key is never written beside a mask:
+screens and previews use a random key that dies with the process (:func:`session_masker`),
+and snapshots a key kept outside the file (:mod:`driftui.live.snapshot_key`). So nobody
+holding the output can run a dictionary of likely passwords against the tokens.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import secrets
 from typing import Any
 
 MASK_PREFIX = "<secret:"
@@ -32,11 +35,11 @@ def is_secret(obj: dict[str, Any]) -> bool:
 class SecretMasker:
     """Replaces Secret values with ``<secret:1a2b3c4d5e6f>`` tokens."""
 
-    def __init__(self, salt: bytes) -> None:
-        self._salt = bytes(salt)
+    def __init__(self, key: bytes) -> None:
+        self._key = bytes(key)
 
     def token(self, raw: bytes) -> str:
-        digest = hmac.new(self._salt, raw, hashlib.sha256).hexdigest()
+        digest = hmac.new(self._key, raw, hashlib.sha256).hexdigest()
         return f"{MASK_PREFIX}{digest[:_TOKEN_HEX]}>"
 
     def mask_object(self, obj: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +108,14 @@ class SecretMasker:
                 )
             masked["metadata"] = {**inner_meta, "annotations": inner_annotations}
         return json.dumps(masked, sort_keys=True, separators=(",", ":"))
+
+
+_SESSION_KEY = secrets.token_bytes(32)
+
+
+def session_masker() -> SecretMasker:
+    """Masks for this process's screens and previews; the key is never stored anywhere."""
+    return SecretMasker(_SESSION_KEY)
 
 
 def _as_bytes(value: Any) -> bytes:

@@ -3,12 +3,16 @@
 Git says ``cpu: 0.1``, the API server stores ``100m``; ``1Gi`` and ``1024Mi`` are the same
 amount. Comparing strings would report drift that is not there, so quantity fields are
 parsed into :class:`~decimal.Decimal` and rewritten into one canonical spelling per value.
+
+The server also rounds every quantity up to a whole milli-unit before storing it (measured
+on kube-apiserver 1.34 for Deployments, LimitRanges and ResourceQuotas: ``1.0001`` is stored
+as ``1001m``, ``5n`` as ``1m``), so the canonical value is rounded up the same way.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import ROUND_UP, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +27,7 @@ _QUANTITY = re.compile(
 )
 _MAX_EXPONENT = 64  # Kubernetes caps exponents far lower; this only keeps Decimal sane.
 _PRECISION = 80
+_MILLI = Decimal("0.001")
 
 
 def parse_quantity(text: str | int | float) -> Decimal:
@@ -57,11 +62,12 @@ def format_quantity(value: Decimal) -> str:
     """One spelling per value: the shorter of the decimal-SI and binary-SI forms.
 
     Decimal SI uses the largest suffix that keeps an integer mantissa (``0.1`` -> ``100m``,
-    ``2000`` -> ``2k``), as the API server does; values below one nano stay exact.
+    ``2000`` -> ``2k``), as the API server does; the value is first rounded up to a whole
+    milli-unit, as the server stores it.
     """
     with localcontext() as ctx:
         ctx.prec = _PRECISION
-        value = value.normalize()
+        value = stored_value(value).normalize()
         if value == 0:
             return "0"
         decimal_form = _decimal_si(value)
@@ -69,6 +75,13 @@ def format_quantity(value: Decimal) -> str:
         if binary_form is not None and len(binary_form) < len(decimal_form):
             return binary_form
         return decimal_form
+
+
+def stored_value(value: Decimal) -> Decimal:
+    """The value the API server stores: rounded up (away from zero) to a milli-unit."""
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return value.quantize(_MILLI, ROUND_UP)
 
 
 def _plain(value: Decimal) -> str:
@@ -114,8 +127,8 @@ def _canonical_cached(value: str | int | float) -> str | int | float:
 
 
 def quantities_equal(a: str | int | float, b: str | int | float) -> bool:
-    """True when both are quantities of the same value (``1Gi`` == ``1024Mi``)."""
+    """True when both are quantities the server stores alike (``1Gi`` == ``1024Mi``)."""
     try:
-        return parse_quantity(a) == parse_quantity(b)
+        return stored_value(parse_quantity(a)) == stored_value(parse_quantity(b))
     except ValueError:
         return False

@@ -19,6 +19,7 @@ import yaml
 from driftui.compare.keyed import keyable, project
 from driftui.compare.merge_keys import MergeKeys, key_text
 from driftui.model import Difference, DiffType, KeyedItem, Path, group_of
+from driftui.safe_text import has_unsafe, is_unsafe
 
 LineKind = Literal["hunk", "context", "added", "removed"]
 _TOP_ORDER = ("apiVersion", "kind", "metadata", "spec")
@@ -125,7 +126,50 @@ def _ordered_keys(mapping: dict[str, Any], top: bool) -> list[str]:
     return first + [k for k in keys if k not in _TOP_ORDER]
 
 
+# YAML's own short escapes (YAML 1.2, 5.7); everything else unsafe is \xXX, \uXXXX or \UXXXXXXXX.
+_YAML_ESCAPES = {
+    "\0": "\\0",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+    '"': '\\"',
+    "\\": "\\\\",
+    "\x85": "\\N",
+    "\u2028": "\\L",
+    "\u2029": "\\P",
+}
+
+
+def _yaml_escape(char: str) -> str:
+    short = _YAML_ESCAPES.get(char)
+    if short is not None:
+        return short
+    if not is_unsafe(char):
+        return char
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def yaml_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar with every control and bidi character escaped.
+
+    This is how ``kubectl get -o yaml`` shows such strings (``"\\e]0;x\\a"``): the reader
+    sees exactly what the value holds, and the terminal receives none of it raw. PyYAML's
+    own emitter leaves bidi and zero-width characters raw, so it cannot be used for this.
+    """
+    return '"' + "".join(_yaml_escape(char) for char in text) + '"'
+
+
 def _scalar(value: Any) -> str:
+    if isinstance(value, str) and has_unsafe(value):
+        return yaml_quoted(value)
     text = yaml.safe_dump(value, default_flow_style=True, width=1 << 30, allow_unicode=True)
     text = text.strip()
     if text.endswith("\n..."):
@@ -171,7 +215,7 @@ class _Writer:
         elif isinstance(value, list) and value:
             self._emit(label, path)
             self.sequence(value, indent, path, schema)
-        elif isinstance(value, str) and "\n" in value:
+        elif isinstance(value, str) and "\n" in value and not has_unsafe(value, multiline=True):
             self._emit(f"{label} |{'' if value.endswith(chr(10)) else '-'}", path)
             for line in value.rstrip("\n").split("\n"):
                 self._emit(f"{' ' * (indent + 2)}{line}" if line else "", path)

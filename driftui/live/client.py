@@ -247,8 +247,18 @@ class ClusterClient:
     def merge_patch(self, path: str, patch: dict[str, Any], target: Resource) -> dict[str, Any]:
         return self._write("PATCH", path, target, "patch", body=patch, content_type=MERGE_PATCH)
 
-    def delete(self, path: str, target: Resource) -> dict[str, Any]:
-        return self._write("DELETE", path, target, "delete")
+    def delete(
+        self, path: str, target: Resource, *, uid: str = "", resource_version: str = ""
+    ) -> dict[str, Any]:
+        """Delete, only if the object is still the one read (uid and resourceVersion).
+
+        The server checks the preconditions atomically with the delete: a 409 Conflict
+        means the object was replaced or edited since, and nothing was deleted.
+        """
+        preconditions = {"uid": uid} if uid else {}
+        preconditions |= {"resourceVersion": resource_version} if resource_version else {}
+        body = {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": preconditions}
+        return self._write("DELETE", path, target, "delete", body=body if preconditions else None)
 
     def can_i(self, verb: str, group: str, resource: str, namespace: str = "") -> bool:
         """SelfSubjectAccessReview. Not a mutation, but still a POST: never sent in read-only."""

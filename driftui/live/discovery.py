@@ -18,6 +18,17 @@ AGGREGATED = (
 )
 
 
+def guess_resource(group: str, kind: str) -> str:
+    """The English plural of a kind: what the API server uses for nearly every built-in
+    kind. Only a fallback where discovery has no answer: a CRD names its own plural."""
+    lower = kind.lower()
+    if lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return lower[:-1] + "ies"
+    if lower.endswith(("s", "x", "ch", "sh")):
+        return lower if lower.endswith("endpoints") else lower + "es"
+    return lower + "s"
+
+
 @dataclass(frozen=True)
 class ResourceInfo:
     group: str

@@ -1,19 +1,23 @@
 """Live-state snapshots: offline auditing with zero cluster RBAC.
 
-A snapshot is JSON. Secrets are stored only as salted HMAC tokens (see
-``driftui.compare.masking``), and the salt travels with the file so that Git values can
-be masked the same way later and still compare equal when they are equal.
+A snapshot is JSON, written with mode 0600. Secrets are stored only as keyed HMAC tokens
+(see ``driftui.compare.masking``). The key is never written into the file, only its id
+(see :mod:`driftui.live.snapshot_key`): with the same key, Git values are masked the same
+way later and still compare equal when they are equal, while the file alone reveals
+nothing about any value. Files from before this rule carry a ``salt`` instead; they are
+still read, with a warning that their masks can be reversed offline.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from driftui.files import write_atomic
 
 SNAPSHOT_API_VERSION = "driftui.dev/v1"
 SNAPSHOT_KIND = "Snapshot"
@@ -23,28 +27,31 @@ class SnapshotError(ValueError):
     """A snapshot file that cannot be used; the message names the file and the problem."""
 
 
+LEGACY_SALT_WARNING = (
+    "{path}: an old snapshot that stores its masking salt; its Secret masks can be reversed"
+    " offline by guessing values: take a new snapshot and delete this one"
+)
+
+
 @dataclass
 class Snapshot:
-    salt: bytes
     objects: list[dict[str, Any]] = field(default_factory=list)
     context: str = ""
     server: str = ""
     taken_at: str = ""
     # "group/kind" -> reason, for kinds that could not be read when the snapshot was taken
     forbidden: dict[str, str] = field(default_factory=dict)
+    key_id: str = ""  # the id of the key that masked its Secrets ("" when it holds none)
+    legacy_salt: bytes | None = None  # files written before keys left the file
     # The cluster's version and served API versions: charts render for them offline too
     kube_version: str = ""
     api_versions: list[str] = field(default_factory=list)
-
-    @staticmethod
-    def new_salt() -> bytes:
-        return secrets.token_bytes(16)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "apiVersion": SNAPSHOT_API_VERSION,
             "kind": SNAPSHOT_KIND,
-            "salt": self.salt.hex(),
+            "keyId": self.key_id,
             "context": self.context,
             "server": self.server,
             "takenAt": self.taken_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -56,13 +63,9 @@ class Snapshot:
 
 
 def write_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a crash mid-write must not leave a truncated audit file behind."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(snapshot.to_json(), fh, indent=1, sort_keys=False)
-        fh.write("\n")
-    os.replace(tmp, target)
+    """Atomically and privately (0600): a live state is for the auditor who took it."""
+    text = json.dumps(snapshot.to_json(), indent=1, sort_keys=False) + "\n"
+    write_atomic(path, text, mode=0o600)
 
 
 def _require(cond: bool, path: str, problem: str) -> None:
@@ -89,12 +92,16 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
         name,
         f"not a driftui snapshot (expected apiVersion {SNAPSHOT_API_VERSION}, kind {SNAPSHOT_KIND})",
     )
-    salt = doc.get("salt")
-    _require(isinstance(salt, str), name, "snapshot has no salt")
-    try:
-        salt_bytes = bytes.fromhex(salt)
-    except ValueError:
-        raise SnapshotError(f"{name}: snapshot salt is not hex") from None
+    key_id, salt = doc.get("keyId"), doc.get("salt")
+    _require(
+        isinstance(key_id, str) or isinstance(salt, str), name, "snapshot has no keyId (nor salt)"
+    )
+    legacy: bytes | None = None
+    if not isinstance(key_id, str):
+        try:
+            legacy = bytes.fromhex(str(salt))
+        except ValueError:
+            raise SnapshotError(f"{name}: snapshot salt is not hex") from None
     objects = doc.get("objects")
     _require(isinstance(objects, list), name, "snapshot has no objects list")
     for index, obj in enumerate(objects):
@@ -109,7 +116,8 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     forbidden = doc.get("forbidden") or {}
     _require(isinstance(forbidden, dict), name, "forbidden must be a mapping")
     return Snapshot(
-        salt=salt_bytes,
+        key_id=key_id if isinstance(key_id, str) else "",
+        legacy_salt=legacy,
         objects=objects,
         context=str(doc.get("context") or ""),
         server=str(doc.get("server") or ""),

@@ -154,6 +154,8 @@ class GitRepo:
     stale_reason: str = ""
     network_timeout: float = DEFAULT_NETWORK_TIMEOUT
     _url: str = field(default="", repr=False)  # may hold credentials: never show it
+    # e.g. a throw-away object directory, so that a preview writes nothing to the repository
+    extra_env: dict[str, str] = field(default_factory=dict, repr=False)
 
     # -- running git -------------------------------------------------------------------
 
@@ -167,7 +169,7 @@ class GitRepo:
         """Run a git plumbing command on this repository; raise SourceError on failure."""
         argv = ["git", "-c", "core.fsmonitor=false", f"--git-dir={self.git_dir}", *args]
         try:
-            done = run_command(argv, timeout=timeout, input=input, env=git_env())
+            done = run_command(argv, timeout=timeout, input=input, env=git_env(self.extra_env))
         except subprocess.TimeoutExpired as exc:
             raise SourceError(f"git {args[0]} timed out after {timeout:g}s") from exc
         if done.returncode != 0:
@@ -231,7 +233,7 @@ class GitRepo:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=git_env(),
+            env=git_env(self.extra_env),
             start_new_session=True,
         )
         assert proc.stdin is not None and proc.stdout is not None

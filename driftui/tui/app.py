@@ -18,6 +18,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tree
@@ -35,12 +36,13 @@ from driftui.actions.registry import (
     Suspensions,
     action_by_id,
     execute,
-    guess_resource,
     planned_changes,
     unavailable_reason,
 )
+from driftui.live.discovery import guess_resource
 from driftui.model import DriftResult, ObjectRef, ScanReport
 from driftui.progress import ProgressEvent, ProgressFn
+from driftui.tui.formatting import plain, shown
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.screens.help import HelpEntry, HelpScreen
@@ -63,6 +65,7 @@ PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thre
 SWITCH_INTERVAL = 0.0005  # seconds; the interpreter default is 0.005
 FRAME_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 IDLE_BEFORE_COLLECT = 3.0  # seconds without input before a full garbage collection may run
+PROBLEMS_SHOWN = 3  # load problems named in the notification; the rest are counted
 
 
 def _local_now() -> datetime:
@@ -174,6 +177,25 @@ class DriftExplorer(App[None]):
         variables = super().get_css_variables()
         return {**variables, **status_css_variables(variables)}
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast is plain, safe text: messages quote object names, server errors and
+        warnings, so ``[@click=app.quit]`` or an escape sequence in them is only shown."""
+        super().notify(
+            shown(message, multiline=True),
+            title=shown(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -269,12 +291,14 @@ class DriftExplorer(App[None]):
             self._update_header()
             if self.report is None:
                 self.main_screen.query_one("#scan-status", Static).update(
-                    f"Scanning… {message.event}"
+                    plain(f"Scanning… {message.event}")
                 )
 
     def on_scan_finished(self, message: ScanFinished) -> None:
         refresh = self.report is not None
         keep = self._selected_ref()
+        if self.report is None or self.report.problems != message.report.problems:
+            self._tell_problems(message.report)
         self.scanning = False
         self.progress_text = ""
         self.error_text = ""
@@ -290,6 +314,18 @@ class DriftExplorer(App[None]):
         if not refresh:  # the first scan's garbage goes once it is on screen
             self.call_after_refresh(self._settle_heap)
 
+    def _tell_problems(self, report: ScanReport) -> None:
+        """Files the scan could not use are not in the tree: say which, once per change."""
+        problems = report.problems
+        if not problems:
+            return
+        shown = "\n".join(str(p) for p in problems[:PROBLEMS_SHOWN])
+        more = len(problems) - PROBLEMS_SHOWN
+        if more > 0:
+            shown += f"\n… and {more} more (driftui diff lists them all)"
+        title = f"{len(problems)} file(s) could not be used"
+        self.notify(shown, title=title, severity="error", timeout=10)
+
     def on_scan_failed(self, message: ScanFailed) -> None:
         self.scanning = False
         self.progress_text = ""
@@ -299,7 +335,7 @@ class DriftExplorer(App[None]):
         self.notify(self.error_text, title="Refresh failed", severity="error", timeout=8)
         if self.report is None:
             self.main_screen.query_one("#scan-status", Static).update(
-                f"Scan failed: {self.error_text}\nPress r to try again."
+                plain(f"Scan failed: {self.error_text}\nPress r to try again.", multiline=True)
             )
 
     # -- tree ---------------------------------------------------------------------------------
@@ -560,6 +596,7 @@ class DriftExplorer(App[None]):
             action=spec,
             targets=tuple(targets or self.selected_results()),
             commit=self.detail.selected_commit(),
+            source_commit=self.report.source.commit if self.report is not None else None,
         )
         reason = unavailable_reason(request, self.gate, self.resource_of)
         if reason:
@@ -699,25 +736,9 @@ def _results_in(group: Group) -> Iterable[DriftResult]:
         yield from _results_in(child)
 
 
-def run_explorer(
-    scanner: Scanner,
-    *,
-    read_only: bool,
-    gate: MutationGate,
-    history: HistoryFn | None = None,
-    executors: Mapping[str, Executor] | None = None,
-    previewers: Mapping[str, Previewer] | None = None,
-    suspensions: Suspensions | None = None,
-) -> int:
-    """Open the explorer; returns the process exit code."""
-    app = DriftExplorer(
-        scanner,
-        read_only=read_only,
-        gate=gate,
-        history=history,
-        executors=executors,
-        previewers=previewers,
-        suspensions=suspensions,
-    )
+def run_explorer(scanner: Scanner, **parts: Any) -> int:
+    """Open the explorer; returns the process exit code. ``parts``: see
+    :func:`driftui.__main__.explorer_parts`."""
+    app = DriftExplorer(scanner, **parts)
     app.run()
     return app.return_code or 0

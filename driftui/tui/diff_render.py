@@ -17,13 +17,14 @@ from textual.highlight import highlight
 
 from driftui.model import Difference, DriftResult, Path
 from driftui.tui import diff_source
-from driftui.tui.formatting import attribution
+from driftui.tui.formatting import attribution, plain
 
 ADDED_BG = "on $success-muted"
 REMOVED_BG = "on $error-muted"
 HUNK_STYLE = "$text-primary on $primary-muted"
 GUTTER_STYLE = "$text-muted"
 NOTE_STYLE = "italic $text-muted"
+TAB_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,19 @@ class RenderedDiff:
         return not self.rows
 
 
+def display_text(text: str) -> str:
+    """YAML text as the screen shows it. Its strings are escaped already (the YAML writer
+    quotes any that hold controls); tabs are expanded, since a raw tab moves the terminal's
+    cursor by a width the layout never counted."""
+    return text.expandtabs(TAB_SIZE)
+
+
 def highlighted_lines(text: str) -> list[Content]:
     if not text:
         return []
-    lines = highlight(text, language="yaml").split("\n", allow_blank=True)
-    return lines[: len(text.splitlines())]
+    shown = display_text(text)
+    lines = highlight(shown, language="yaml").split("\n", allow_blank=True)
+    return lines[: len(shown.splitlines())]
 
 
 def yaml_rows(obj: Any) -> list[Row]:
@@ -78,10 +87,11 @@ class _Painter:
             lines, number = self.live_lines, line.new_no
         else:
             lines, number = self.git_lines, line.old_no
-        if number is not None and 0 < number <= len(lines) and lines[number - 1].plain == line.text:
+        text = display_text(line.text)
+        if number is not None and 0 < number <= len(lines) and lines[number - 1].plain == text:
             found: Content = lines[number - 1]
             return found
-        return Content(line.text)
+        return plain(text)
 
 
 def _who(path: Path | None, index: dict[Path, Difference], now: datetime) -> str:
@@ -99,7 +109,7 @@ def _gutter(number: int | None) -> Content:
 
 
 def _note(text: str) -> Content:
-    return Content.styled(f"  ◂ {text}", NOTE_STYLE) if text else Content("")
+    return plain(f"  ◂ {text}", NOTE_STYLE) if text else Content("")
 
 
 _SIGN = {"added": "+ ", "removed": "- ", "context": "  "}

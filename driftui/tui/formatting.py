@@ -6,6 +6,25 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from textual.content import Content
+
+from driftui.safe_text import safe, safe_value
+
+
+def shown(value: object, *, multiline: bool = False) -> str:
+    """Untrusted text (names, values, messages, commit subjects) as the screen may show it.
+
+    Multi-line text keeps its newlines; its tabs become spaces, since a raw tab moves the
+    terminal's cursor by a width Textual's layout never counted."""
+    text = safe_value(value, multiline=multiline)
+    return text.expandtabs() if multiline else text
+
+
+def plain(value: object, style: str = "", *, multiline: bool = False) -> Content:
+    """Untrusted text as Content: controls made visible, and never parsed as markup."""
+    text = shown(value, multiline=multiline)
+    return Content.styled(text, style) if style else Content(text)
+
 
 def parse_time(value: str) -> datetime | None:
     try:
@@ -37,10 +56,10 @@ def short_value(value: Any, limit: int = 40) -> str:
     if value is None:
         return "—"
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-    text = text.replace("\n", "⏎")
+    text = safe(text.replace("\n", "⏎"))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def attribution(manager: str | None, when: str | None, now: datetime) -> str:
     parts = [p for p in (manager, ago(when, now)) if p]
-    return " · ".join(parts)
+    return safe(" · ".join(parts))

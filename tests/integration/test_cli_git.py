@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from driftui.demo import DemoFixture, build_demo
+from driftui.demo import DEMO_KEY_PHRASE, DemoFixture, build_demo
+from driftui.live.snapshot_key import KEY_ENV
 
 
 @pytest.fixture(scope="module")
@@ -18,12 +20,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFixture:
 
 
 def driftui(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI, with the demo snapshot's public key phrase (its Secrets are made up)."""
     return subprocess.run(
         [sys.executable, "-m", "driftui", *argv],
         capture_output=True,
         text=True,
         input=stdin,
         check=False,
+        env={**os.environ, KEY_ENV: DEMO_KEY_PHRASE},
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
 import uuid
@@ -13,6 +15,7 @@ import pytest
 
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.live.snapshot_key import load_key
 from driftui.model import DiffType, Fidelity, ScanReport, Status
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
@@ -270,6 +273,42 @@ def test_snapshot_gives_the_same_verdicts_offline(scenario: Scenario, tmp_path: 
     ).scan()
     assert offline.live.snapshot == str(snap)
     assert verdicts(offline) == EXPECTED
+
+
+def test_a_snapshot_keeps_its_masking_key_outside_the_file(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The HMAC key lives in a 0600 key file; the 0600 snapshot holds only the key's id."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    snap = tmp_path / "live.json"
+    base = ["--repo", str(scenario.repo), "-n", scenario.namespace]
+    base += ["--kubeconfig", scenario.cluster.kubeconfig("viewer")]
+    made = run_cli("snapshot", "-o", str(snap), "--read-only", *base)
+    assert made.returncode == 0, made.stderr
+    key = load_key(create=False)
+    assert key is not None and key.origin == str(tmp_path / "config/driftui/snapshot.key")
+    assert stat.S_IMODE(os.stat(key.origin).st_mode) == 0o600
+    assert stat.S_IMODE(snap.stat().st_mode) == 0o600
+    doc = json.loads(snap.read_text())
+    assert doc["keyId"] == key.id and "salt" not in doc
+    phrase = Path(key.origin).read_text().strip()
+    assert phrase not in snap.read_text() and key.secret.hex() not in snap.read_text()
+    assert "<secret:" in snap.read_text()  # the Secret is there, masked
+
+    same = run_cli("diff", "--live", str(snap), "--repo", str(scenario.repo))
+    assert same.returncode == 1, same.stderr  # the scenario's drift, Secrets compared
+    assert "Secret" in same.stdout
+    monkeypatch.setenv("DRIFTUI_SNAPSHOT_KEY", "some other phrase")
+    other = run_cli("diff", "--live", str(snap), "--repo", str(scenario.repo))
+    assert other.returncode == 2
+    assert other.stderr.startswith(f"error: {snap}: its Secrets were masked with snapshot key")
+    assert other.stderr.count("\n") == 1
+
+
+def run_cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "driftui", *argv], capture_output=True, text=True, check=False
+    )
 
 
 def test_forbidden_kinds_and_unknown_kinds_do_not_stop_the_scan(

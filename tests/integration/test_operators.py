@@ -231,7 +231,7 @@ def test_argo_selective_sync_writes_the_operation(
         },
     }
     again = run(cluster, tmp_path / "repo", namespace, "reconcile", "ConfigMap/b", "--yes")
-    assert again.code == 1 and "another operation is already in progress" in again.err
+    assert again.code == 2 and "another operation is already in progress" in again.err
 
     refresh = run(
         cluster,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from driftui.actions.revert import (
     apply_revert,
     preview_revert,
 )
+from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.model import ObjectRef
 from tests.gitserver import make_bare, serve_git, serve_git_daemon
 
@@ -173,6 +176,45 @@ def test_preview_of_a_pure_move_changes_files_but_no_object(shop: Shop) -> None:
     preview = preview_revert(str(shop.repo), moved)
     assert set(preview.files) == {"apps/config/settings.yaml", "apps/settings.yaml"}
     assert preview.objects == ()
+
+
+def object_files(repo: Path) -> set[str]:
+    """Every loose object and pack in the repository's object store."""
+    store = Path(git(repo, "rev-parse", "--path-format=absolute", "--git-path", "objects"))
+    return {p.relative_to(store).as_posix() for p in store.rglob("*") if p.is_file()}
+
+
+def test_a_read_only_dry_run_writes_no_object_to_the_repository(shop: Shop) -> None:
+    """`revert --read-only --dry-run` computes the merge in scratch: the store is untouched."""
+    before, state = object_files(shop.repo), repo_state(shop.repo)
+    snapshot = str(empty_snapshot(shop.repo.parent))
+    argv = ["revert", shop.bumped, "--repo", str(shop.repo), "--read-only", "--dry-run"]
+    done = subprocess.run(
+        [sys.executable, "-m", "driftui", *argv, "--live", snapshot],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "modified" in done.stdout and "Deployment" in done.stdout  # it really previewed
+    assert object_files(shop.repo) == before
+    assert repo_state(shop.repo) == state
+    assert not list(Path(tempfile.gettempdir()).glob("driftui-preview-*"))
+
+
+def test_a_conflicting_preview_writes_no_object_either(shop: Shop) -> None:
+    write(shop.repo, "apps/web.yaml", deployment("web:3", replicas=5))
+    commit(shop.repo, "bump web to 3")
+    before = object_files(shop.repo)
+    preview = preview_revert(str(shop.repo), shop.bumped)
+    assert preview.conflicts == ("apps/web.yaml",)
+    assert object_files(shop.repo) == before
+
+
+def empty_snapshot(directory: Path) -> Path:
+    path = directory / "empty-snapshot.json"
+    write_snapshot(Snapshot(objects=[], context="none", server="https://127.0.0.1:1"), path)
+    return path
 
 
 def test_preview_path_scope_splits_objects_in_scope_and_elsewhere(shop: Shop) -> None:

@@ -319,7 +319,7 @@ def test_conflict_is_reported_with_its_manager_then_forced_after_a_separate_yes(
     drifted_setup(cluster, namespace, repo_dir)
 
     plain = run(cluster, repo_dir, namespace, "sync", "ConfigMap/settings", "--yes")
-    assert plain.code == 1
+    assert plain.code == 2  # its only object was not applied: nothing changed
     assert "conflict: .data.a (owned by kubectl-patch)" in plain.err
     assert get(cluster, cm_path(namespace, "settings"))["data"]["a"] == "changed"
 
@@ -332,7 +332,7 @@ def test_conflict_is_reported_with_its_manager_then_forced_after_a_separate_yes(
         "--force-conflicts",
         answers=["y", "n"],
     )
-    assert declined.code == 1
+    assert declined.code == 2
     assert declined.questions[1] == "Take over 1 conflicting fields from kubectl-patch? [y/N] "
     assert get(cluster, cm_path(namespace, "settings"))["data"]["a"] == "changed"
 
@@ -385,7 +385,7 @@ def test_validation_failure_does_not_stop_the_others(
         },
     )
     result = run(cluster, repo_dir, namespace, "sync", "--yes")
-    assert result.code == 1
+    assert result.code == 3  # partly done
     assert exists(cluster, cm_path(namespace, "one")) and exists(cluster, cm_path(namespace, "two"))
     assert not exists(cluster, f"/apis/apps/v1/namespaces/{namespace}/deployments/web")
     line = next(li for li in result.err.splitlines() if "Deployment.apps/web" in li)
@@ -519,7 +519,7 @@ def test_refusals_send_no_write(
         assert result.code == 2, (result.out, result.err)
         assert reason in result.err
     events = audit_events(cluster, mark)
-    assert any(e["user"]["username"] == user for e in events) or read_only  # it really ran
+    assert any(e["user"]["username"] == user for e in events)  # it really ran: it read
     names = {"settings", "fresh", "stray", namespace}
     assert writes_by(events, {user}, namespace, names) == []
     assert get(cluster, cm_path(namespace, "settings"))["metadata"]["resourceVersion"] == before
@@ -567,7 +567,7 @@ def test_a_rejected_secret_never_shows_its_value(
     }
     write_repo(repo_dir, {"a.yaml": [secret]})
     result = run(cluster, repo_dir, namespace, "sync", "--yes")
-    assert result.code == 1
+    assert result.code == 2  # its only object failed: nothing changed
     line = next(li for li in result.err.splitlines() if "Secret/pull" in li)
     assert ": failed: " in line and ".dockerconfigjson" in line
     output = result.out + result.err

@@ -15,10 +15,10 @@ from driftui.actions.registry import (
     action_by_id,
     confirmation_word,
     execute,
-    guess_resource,
     planned_changes,
     unavailable_reason,
 )
+from driftui.live.discovery import guess_resource
 from driftui.model import ObjectRef
 from tests.tui.sample_data import sample_results
 
@@ -38,11 +38,11 @@ def test_every_action_is_declared_once_with_a_unique_key() -> None:
 
 
 def test_resource_names() -> None:
-    assert guess_resource("Deployment") == "deployments"
-    assert guess_resource("NetworkPolicy") == "networkpolicies"
-    assert guess_resource("Ingress") == "ingresses"
-    assert guess_resource("Gateway") == "gateways"
-    assert guess_resource("Endpoints") == "endpoints"
+    assert guess_resource("", "Deployment") == "deployments"
+    assert guess_resource("", "NetworkPolicy") == "networkpolicies"
+    assert guess_resource("", "Ingress") == "ingresses"
+    assert guess_resource("", "Gateway") == "gateways"
+    assert guess_resource("", "Endpoints") == "endpoints"
 
 
 def test_read_only_is_the_reason_for_everything() -> None:

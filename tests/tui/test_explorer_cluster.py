@@ -5,21 +5,25 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Button
 
-from driftui.__main__ import history_of
-from driftui.actions.executors import make_executors, make_previewers
+from driftui.__main__ import explorer_parts
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
 from driftui.model import Status
 from driftui.tui.app import DriftExplorer
+from driftui.tui.screens.confirm import ConfirmActionScreen
 from tests.cluster import harness
+from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
 from tests.integration import drift_scenario
+from tests.integration.test_sync import server_side_apply
 from tests.tui.conftest import TestExplorer, settle
 
 pytestmark = pytest.mark.cluster
@@ -28,15 +32,8 @@ WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection"}
 
 
 def explorer(scanner: Scanner, gate: MutationGate, **extra: Any) -> DriftExplorer:
-    return TestExplorer(
-        scanner.scan,
-        read_only=gate.read_only,
-        gate=gate,
-        history=history_of(scanner),
-        executors=make_executors(scanner, gate),
-        previewers=make_previewers(scanner),
-        **extra,
-    )
+    """Built as `driftui` builds it, with a fixed clock and no cursor blink."""
+    return TestExplorer(scanner.scan, **(explorer_parts(scanner, gate) | extra))
 
 
 async def test_read_only_explorer_sends_no_write_whatever_keys_are_pressed(
@@ -246,3 +243,165 @@ async def test_sync_from_the_explorer_previews_then_applies_and_force_is_separat
     _, live = harness.request(cluster, "GET", widget_path)
     assert live["spec"]["size"] == 3
     assert "driftui" in {e["manager"] for e in live["metadata"]["managedFields"]}
+
+
+# -- RBAC and the commit shown (issue: safety first) ----------------------------------------
+
+
+async def reveal(pilot: Any, kind: str) -> None:
+    app = pilot.app
+    result = next(r for r in app.report.results if r.ref.kind == kind)
+    assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
+    await settle(pilot)
+
+
+def new_namespace(cluster: ClusterInfo, prefix: str) -> str:
+    ns = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    status, body = harness.request(
+        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
+    )
+    assert status == 201, body
+    return ns
+
+
+def octopus_crd(group: str) -> dict[str, Any]:
+    """A CRD whose plural no English rule guesses ("octopuses" would be wrong)."""
+    crd = namespaced_crd(group, "Octopus", {"arms": {"type": "integer"}})
+    crd["metadata"]["name"] = f"octopodes.{group}"
+    crd["spec"]["names"].update(plural="octopodes", singular="octopus")
+    return crd
+
+
+async def test_rbac_from_the_server_decides_each_action_under_its_real_resource_name(
+    cluster: ClusterInfo, tmp_path: Path
+) -> None:
+    """`nobody` may patch octopodes but not ConfigMaps: the explorer says so, per object."""
+    ns = new_namespace(cluster, "rbac")
+    group = f"g{uuid.uuid4().hex[:8]}.driftui.dev"
+    crd = octopus_crd(group)
+    assert harness.request(cluster, "POST", CRDS, crd)[0] == 201
+    served(cluster, f"/apis/{group}/v1", "octopodes")
+    octopus = {
+        "apiVersion": f"{group}/v1",
+        "kind": "Octopus",
+        "metadata": {"name": "inky", "namespace": ns},
+        "spec": {"arms": 8},
+    }
+    settings = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s", "namespace": ns}}
+    for obj, path in ((octopus, f"/apis/{group}/v1/namespaces/{ns}/octopodes"),
+                      (dict(settings, data={"a": "live"}), f"/api/v1/namespaces/{ns}/configmaps")):  # fmt: skip
+        assert harness.request(cluster, "POST", path, obj)[0] == 201
+    grant(cluster, ns, "nobody", [
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]},
+        {"apiGroups": [group], "resources": ["octopodes"], "verbs": ["get", "list", "patch"]},
+    ])  # fmt: skip
+    repo = tmp_path / "repo"
+    drift_scenario.write_repo(
+        repo,
+        {"a.yaml": [dict(octopus, spec={"arms": 6}), dict(settings, data={"a": "git"})]},
+    )
+    gate = MutationGate()
+    scanner = Scanner(
+        ScanOptions(repo=str(repo), kubeconfig=cluster.kubeconfig("nobody"), namespace=ns), gate
+    )
+    app = explorer(scanner, gate)
+    mark = len(cluster.audit_log.read_text().splitlines())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await reveal(pilot, "ConfigMap")
+        await pilot.press("s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmActionScreen)
+        reasons = [n.message for n in app._notifications]
+        assert f"no patch permission on configmaps in {ns}" in reasons
+        await reveal(pilot, "Octopus")
+        await pilot.press("s")
+        dialog = await wait_for_dialog(pilot)  # allowed: RBAC says yes for "octopodes"
+        dialog.query_one("#cancel", Button).press()
+        await settle(pilot)
+    events = [json.loads(line) for line in cluster.audit_log.read_text().splitlines()[mark:]]
+    reviews = [
+        e
+        for e in events
+        if (e.get("objectRef") or {}).get("resource") == "selfsubjectaccessreviews"
+    ]
+    assert reviews and all(e["user"]["username"] == "nobody" for e in reviews)
+    writes = [
+        e for e in events
+        if e["user"]["username"] == "nobody" and e["verb"] in WRITE_VERBS
+        and (e.get("objectRef") or {}).get("resource") != "selfsubjectaccessreviews"
+        and "dryRun" not in e.get("requestURI", "")
+    ]  # fmt: skip
+    assert writes == []
+    harness.request(cluster, "DELETE", f"{CRDS}/{crd['metadata']['name']}")
+
+
+async def test_a_sync_applies_the_commit_that_was_shown_and_says_the_ref_moved(
+    cluster: ClusterInfo, tmp_path: Path
+) -> None:
+    ns = new_namespace(cluster, "shown")
+    settings = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s", "namespace": ns}}
+    path = f"/api/v1/namespaces/{ns}/configmaps"
+    server_side_apply(cluster, dict(settings, data={"a": "live"}), "driftui")
+    repo = tmp_path / "repo"
+    drift_scenario.write_repo(repo, {"s.yaml": [dict(settings, data={"a": "shown"})]})
+    shown = drift_scenario.git(repo, "rev-parse", "HEAD")
+    gate = MutationGate()
+    scanner = Scanner(
+        ScanOptions(repo=str(repo), kubeconfig=cluster.kubeconfig("admin"), namespace=ns), gate
+    )
+    app = explorer(scanner, gate)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await reveal(pilot, "ConfigMap")
+        (repo / "s.yaml").write_text(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s, namespace: " + ns + "}\n"
+            "data: {a: newer}\n"
+        )
+        drift_scenario.git(repo, "commit", "-qam", "a newer commit nobody has looked at")
+        newer = drift_scenario.git(repo, "rev-parse", "HEAD")
+        await pilot.press("s")
+        dialog = await wait_for_dialog(pilot)
+        text = "\n".join(dialog.changes)
+        assert f"HEAD has moved to {newer[:12]} since the scan" in text
+        assert f"this acts on the commit shown, {shown[:12]}" in text
+        dialog.query_one("#confirm", Button).press()
+        for _ in range(100):
+            await settle(pilot)
+            live = harness.request(cluster, "GET", f"{path}/s")[1]
+            if live["data"]["a"] != "live":
+                break
+            await pilot.pause(0.05)
+    assert live["data"] == {"a": "shown"}
+
+
+CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+
+
+def served(cluster: ClusterInfo, group_version: str, resource: str) -> None:
+    """Wait until discovery serves a new CRD's resource."""
+    for _ in range(150):
+        status, body = harness.request(cluster, "GET", group_version)
+        if status == 200 and any(r["name"] == resource for r in body.get("resources", [])):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{resource} never served")
+
+
+def grant(cluster: ClusterInfo, ns: str, user: str, rules: list[dict[str, Any]]) -> None:
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": f"{user}-test", "namespace": ns}, "rules": rules}  # fmt: skip
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": f"{user}-test", "namespace": ns},
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "Role",
+            "name": f"{user}-test",
+        },
+        "subjects": [{"kind": "User", "name": user, "apiGroup": "rbac.authorization.k8s.io"}],
+    }
+    for kind, body in (("roles", role), ("rolebindings", binding)):
+        path = f"/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/{kind}"
+        assert harness.request(cluster, "POST", path, body)[0] == 201

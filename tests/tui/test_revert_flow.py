@@ -11,7 +11,7 @@ from textual.widgets import Button, OptionList, Static
 from driftui.__main__ import history_of
 from driftui.actions.executors import make_executors, make_previewers
 from driftui.actions.gate import MutationGate
-from driftui.demo import build_demo
+from driftui.demo import DEMO_KEY, build_demo
 from driftui.engine import Scanner, ScanOptions
 from driftui.model import ObjectRef
 from driftui.tui.screens.confirm import ConfirmActionScreen
@@ -37,7 +37,10 @@ async def wait_for_confirm(pilot: Any) -> ConfirmActionScreen:
 async def test_history_revert_preview_cancel_then_confirm(tmp_path: Path) -> None:
     demo = build_demo(tmp_path)
     gate = MutationGate(read_only=False)
-    scanner = Scanner(ScanOptions(repo=str(demo.repo), live_snapshot=str(demo.snapshot)), gate)
+    scanner = Scanner(
+        ScanOptions(repo=str(demo.repo), live_snapshot=str(demo.snapshot), snapshot_key=DEMO_KEY),
+        gate,
+    )
     app = TestExplorer(
         scanner.scan,
         read_only=False,

@@ -7,16 +7,22 @@ from pathlib import Path
 
 from driftui.__main__ import history_of
 from driftui.actions.gate import MutationGate
-from driftui.demo import SECRET_PLAINTEXTS, build_demo
+from driftui.demo import DEMO_KEY, SECRET_PLAINTEXTS, build_demo
 from driftui.engine import Scanner, ScanOptions
+from driftui.live.snapshot import Snapshot, write_snapshot
+from driftui.live.snapshot_key import key_from_phrase
 from driftui.model import Status
+from tests.integration.drift_scenario import write_repo
 from tests.tui.conftest import TestExplorer, settle
 
 
 async def test_every_tab_of_every_secret_is_masked(tmp_path: Path) -> None:
     demo = build_demo(tmp_path)
     gate = MutationGate(read_only=True)
-    scanner = Scanner(ScanOptions(repo=str(demo.repo), live_snapshot=str(demo.snapshot)), gate)
+    scanner = Scanner(
+        ScanOptions(repo=str(demo.repo), live_snapshot=str(demo.snapshot), snapshot_key=DEMO_KEY),
+        gate,
+    )
     app = TestExplorer(scanner.scan, read_only=True, gate=gate, history=history_of(scanner))
     screens: list[str] = []
     async with app.run_test(size=(160, 50)) as pilot:
@@ -32,5 +38,37 @@ async def test_every_tab_of_every_secret_is_masked(tmp_path: Path) -> None:
     seen = "\n".join(screens)
     assert "&lt;secret:" in seen or "<secret:" in seen  # the values were on screen, masked
     for plain in SECRET_PLAINTEXTS:
+        assert plain not in seen
+        assert base64.b64encode(plain.encode()).decode() not in seen
+
+
+async def test_plaintext_secrets_on_both_sides_never_reach_the_screen(tmp_path: Path) -> None:
+    """Unmasked values in Git and in the live state: the explorer must mask both itself."""
+    git_value, live_value, kept = "git-side-hunter2", "live-side-hunter3", "same-on-both"
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": "a"}}
+    repo = tmp_path / "repo"
+    write_repo(repo, {"s.yaml": [dict(secret, stringData={"password": git_value, "user": kept})]})
+    encoded = {k: base64.b64encode(v.encode()).decode() for k, v in
+               {"password": live_value, "user": kept}.items()}  # fmt: skip
+    key = key_from_phrase("test")
+    snap = tmp_path / "live.json"
+    write_snapshot(Snapshot(objects=[dict(secret, data=encoded)], key_id=key.id), snap)
+    gate = MutationGate(read_only=True)
+    options = ScanOptions(repo=str(repo), live_snapshot=str(snap), snapshot_key=key)
+    scanner = Scanner(options, gate)
+    app = TestExplorer(scanner.scan, read_only=True, gate=gate, history=history_of(scanner))
+    screens: list[str] = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        (result,) = app.report.results
+        assert result.status is Status.DRIFTED  # the password differs, and it shows
+        assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
+        for keys in (["1"], ["v"], ["v", "c"], ["c", "2"], ["3"], ["m"], ["m", "4"], ["5"]):
+            await pilot.press(*keys)
+            await settle(pilot)
+            screens.append(app.export_screenshot())
+    seen = "\n".join(screens)
+    assert "&lt;secret:" in seen or "<secret:" in seen
+    for plain in (git_value, live_value, kept):
         assert plain not in seen
         assert base64.b64encode(plain.encode()).decode() not in seen

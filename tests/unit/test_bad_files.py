@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from driftui.live.snapshot import Snapshot, SnapshotError, read_snapshot, write_snapshot
 
 GOOD = Snapshot(
-    salt=b"0123456789abcdef",
+    key_id="0123456789abcdef",
     objects=[
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "x"}}
     ],
@@ -41,7 +41,8 @@ def test_a_truncated_snapshot_is_one_clear_error(tmp_path: Path) -> None:
     ("mutate", "problem"),
     [
         (lambda d: d.update(kind="Pod"), "not a driftui snapshot"),
-        (lambda d: d.update(salt="zz"), "snapshot salt is not hex"),
+        (lambda d: d.pop("keyId"), "snapshot has no keyId"),
+        (lambda d: (d.pop("keyId"), d.update(salt="zz")), "snapshot salt is not hex"),
         (lambda d: d.pop("objects"), "snapshot has no objects list"),
         (lambda d: d["objects"].append({"kind": "X"}), "object #1 is not a Kubernetes object"),
     ],

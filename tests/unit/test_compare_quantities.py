@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from kubernetes.utils.quantity import parse_quantity as official_parse
 
 from driftui.compare.quantities import (
     canonical_quantity,
     format_quantity,
     parse_quantity,
     quantities_equal,
+    stored_value,
 )
 
 
@@ -48,7 +50,10 @@ def test_equal_values_share_one_spelling(a: str, b: str) -> None:
     assert canonical_quantity(a) == canonical_quantity(b)
 
 
-def test_canonical_spellings_are_the_servers_for_common_cases() -> None:
+def test_one_spelling_per_value_for_common_cases() -> None:
+    """Not always the server's spelling (it keeps the input's format, see
+    tests/integration/test_quantities_server.py), but one per value, so that Git's
+    spelling and the server's compare equal."""
     assert [canonical_quantity(q) for q in ("0.1", "1024Mi", "128974848", "2000", "1.5Gi")] == [
         "100m",
         "1Gi",
@@ -69,9 +74,9 @@ numbers = st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False)
 
 
 @given(number=numbers, suffix=suffixes)
-def test_canonical_form_keeps_the_value(number: Decimal, suffix: str) -> None:
+def test_canonical_form_keeps_the_stored_value(number: Decimal, suffix: str) -> None:
     text = f"{number}{suffix}"
-    assert parse_quantity(canonical_quantity(text)) == parse_quantity(text)
+    assert parse_quantity(canonical_quantity(text)) == stored_value(parse_quantity(text))
     assert canonical_quantity(canonical_quantity(text)) == canonical_quantity(text)
 
 
@@ -83,3 +88,42 @@ def test_binary_and_plain_bytes_agree(mebi: int) -> None:
 @given(a=numbers, b=numbers)
 def test_equal_spelling_iff_equal_value(a: Decimal, b: Decimal) -> None:
     assert (format_quantity(a) == format_quantity(b)) == (a == b)
+
+
+# -- oracles we did not write ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [  # the Kubernetes docs' own examples of equal quantities ("Resource units")
+        ("128974848", "123Mi"),
+        ("128974848000m", "123Mi"),
+        ("0.1", "100m"),
+        ("129e6", "129M"),
+    ],
+)
+def test_the_kubernetes_docs_examples_are_equal(a: str, b: str) -> None:
+    assert quantities_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    (
+        "git",
+        "stored",
+    ),  # measured on kube-apiserver 1.34 (tests/integration/test_quantities_server.py)
+    [("1.0001", "1001m"), ("0.30000000000000004", "301m"), ("5n", "1m"), ("1500u", "2m")],
+)
+def test_values_below_a_milli_round_up_as_the_server_stores_them(git: str, stored: str) -> None:
+    assert canonical_quantity(git) == stored and quantities_equal(git, stored)
+
+
+def test_the_kubernetes_docs_examples_that_only_look_alike_differ() -> None:
+    assert not quantities_equal("129M", "123Mi")  # "roughly the same", not equal
+    assert not quantities_equal("400m", "400Mi")  # the docs' warning about the case of M
+
+
+@given(number=numbers, suffix=suffixes)
+def test_values_agree_with_the_kubernetes_client_parser(number: Decimal, suffix: str) -> None:
+    """The official Python client's parser is an independent reading of the same grammar."""
+    text = f"{number}{suffix}"
+    assert parse_quantity(text) == official_parse(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,17 @@ def test_any_text_loads_or_raises_config_error(text: str) -> None:
     try:
         config = load_config(".driftui.yaml", text)
     except ConfigError as exc:
-        assert str(exc).startswith(".driftui.yaml")
+        assert DOCUMENTED_CONFIG_ERROR.fullmatch(str(exc)), str(exc)
     else:
-        assert isinstance(config, Config)
+        assert config.source == ".driftui.yaml"
+        assert all(rule.json_pointers or rule.managers for rule in config.ignore)
+
+
+# The one-line messages a config mistake may give, each naming the file and where.
+DOCUMENTED_CONFIG_ERROR = re.compile(
+    r"\.driftui\.yaml:( line \d+:)? invalid YAML: .+"
+    r"|\.driftui\.yaml: unknown key .+ \(expected one of: .+\)"
+    r"|\.driftui\.yaml: .+: expected (a mapping|a list|a string|a non-empty string), got .+"
+    r"|\.driftui\.yaml: .+: needs jsonPointers or managers \(it ignores nothing\)"
+    r"|\.driftui\.yaml: .+\.jsonPointers\[\d+\]: .+"
+)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from driftui.demo import (
-    DEMO_SALT,
+    DEMO_KEY,
     SECRET_PLAINTEXTS,
     TRACKING_ANNOTATION,
     DemoFixture,
@@ -80,9 +80,11 @@ def test_build_is_deterministic(demo: DemoFixture, tmp_path: Path) -> None:
     assert again.snapshot.read_bytes() == demo.snapshot.read_bytes()
 
 
-def test_snapshot_loads_with_the_demo_salt(demo: DemoFixture) -> None:
+def test_snapshot_names_the_demo_key_and_never_holds_it(demo: DemoFixture) -> None:
     snapshot = read_snapshot(demo.snapshot)
-    assert snapshot.salt == DEMO_SALT
+    assert snapshot.key_id == DEMO_KEY.id and snapshot.legacy_salt is None
+    text = demo.snapshot.read_text(encoding="utf-8")
+    assert DEMO_KEY.secret.hex() not in text and '"salt"' not in text
     assert snapshot.objects
     assert RFC3339.match(snapshot.taken_at)
 

@@ -36,7 +36,7 @@ def scan(tmp_path: Path, files: dict[str, list[dict[str, Any]]], live: list[dict
     repo = tmp_path / "repo"
     commit(repo, files)
     snap = tmp_path / "live.json"
-    write_snapshot(Snapshot(salt=b"s" * 16, objects=live), snap)
+    write_snapshot(Snapshot(objects=live), snap)
     options = ScanOptions(repo=str(repo), live_snapshot=str(snap), namespace="apps")
     return Scanner(options, MutationGate(read_only=True)).scan()
 
@@ -85,7 +85,7 @@ def test_rescans_forget_the_verdicts_of_older_resource_versions(tmp_path: Path) 
         live = [cm(f"c{i}", "apps", k="v" if i else f"hand-{version}") for i in range(5)]
         for i, obj in enumerate(live):
             obj["metadata"]["resourceVersion"] = str(version if i == 0 else 1)
-        write_snapshot(Snapshot(salt=b"s" * 16, objects=live), snap)
+        write_snapshot(Snapshot(objects=live), snap)
         report = scanner.scan()
         assert report.results[0].differences[0].live == f"hand-{version}"
     assert len(scanner._verdicts) <= 2 * 5  # this scan's and the one before's, never all eleven

@@ -76,7 +76,29 @@ def test_jq_paths_argo_users_write() -> None:
 @given(st.text(max_size=60))
 def test_any_jq_text_is_translated_or_refused_never_raises(text: str) -> None:
     result = jq_to_pointer(text)
+    if not text.strip().startswith((".", "[")):
+        assert result is None  # only a jq path can name a field
     assert result is None or (isinstance(result, tuple) and all(isinstance(t, str) for t in result))
+
+
+keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True).map(lambda k: ("key", k))
+quoted = st.text("abc./-_ ", min_size=1, max_size=8).map(lambda k: ("quoted", k))
+indexes = st.integers(0, 99).map(lambda i: ("index", str(i)))
+# an object's root is a mapping, so a path starts with a field
+segments = st.tuples(
+    st.one_of(keys, quoted), st.lists(st.one_of(keys, quoted, indexes), max_size=5)
+).map(lambda first_rest: [first_rest[0], *first_rest[1]])
+
+
+@given(segments)
+def test_a_jq_path_built_from_segments_translates_to_those_segments(
+    parts: list[tuple[str, str]],
+) -> None:
+    """An oracle built the other way round: segments -> jq text -> the same segments."""
+    spelled = {"key": ".{}", "quoted": '["{}"]', "index": "[{}]"}
+    text = "".join(spelled[kind].format(value) for kind, value in parts)
+    text = text if text.startswith(".") else "." + text
+    assert jq_to_pointer(text) == tuple(value for _, value in parts)
 
 
 def test_app_rules_drop_the_difference_in_a_comparison() -> None:

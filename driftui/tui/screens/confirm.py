@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from driftui.actions.registry import ActionRequest, confirmation_word, planned_changes
+from driftui.tui.formatting import plain, shown
 
 
 def dialog_title(request: ActionRequest) -> str:
@@ -49,14 +50,14 @@ class ConfirmActionScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         spec = self.request.action
         with Vertical(id="confirm-dialog", classes="dangerous" if spec.dangerous else ""):
-            yield Static(Content(dialog_title(self.request)), id="confirm-title")
+            yield Static(plain(dialog_title(self.request)), id="confirm-title")
             yield Static(Content(spec.description + "."), id="confirm-description")
             yield Static(Content("This will change:"), classes="confirm-label")
             with VerticalScroll(id="confirm-changes"):
-                yield Static(Content("\n".join(self.changes)))
+                yield Static(plain("\n".join(self.changes), multiline=True))
             if self.word is not None:
-                yield Static(Content(f"Type {self.word} to confirm:"), classes="confirm-label")
-                yield Input(placeholder=self.word, id="confirm-word")
+                yield Static(plain(f"Type {self.word} to confirm:"), classes="confirm-label")
+                yield Input(placeholder=shown(self.word), id="confirm-word")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel", variant="default")
                 yield Button(

@@ -7,7 +7,6 @@ the same text), so moving the cursor never waits for a diff.
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ from textual.widgets import DataTable, OptionList, Static, TabbedContent, TabPan
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from driftui.compare.masking import SecretMasker
+from driftui.compare.masking import session_masker
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui import diff_source
 from driftui.tui.diff_render import Row, plain_diff_rows, render_diff, yaml_rows
-from driftui.tui.formatting import ago, short_value
+from driftui.tui.formatting import ago, plain, short_value, shown
 from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, display_status, markup
 from driftui.tui.tree_model import Group
 from driftui.tui.widgets.lines_view import LinesView
@@ -301,7 +300,7 @@ class DetailPane(Vertical):
         status = display_status(result)
         return Content.from_markup(
             f"{markup(status, GLYPH[status] + ' ' + LABEL[status])} [b]$ref[/b]",
-            ref=str(result.ref),
+            ref=shown(result.ref),
         )
 
     def _show_diff(self, result: DriftResult, rendered: Any) -> None:
@@ -347,12 +346,12 @@ class DetailPane(Vertical):
         for diff in result.differences:
             # Text, not str: a str cell is parsed as markup, and `[name=web]` would vanish.
             cells = (
-                diff.dotted,
+                shown(diff.dotted),
                 short_value(diff.git),
                 short_value(diff.live),
                 diff.type.value,
-                diff.manager or "—",
-                ago(diff.time, now) or "—",
+                shown(diff.manager or "—"),
+                shown(ago(diff.time, now) or "—"),
             )
             table.add_row(*(Text(cell) for cell in cells))
 
@@ -400,9 +399,9 @@ class DetailPane(Vertical):
         group = self.subject.group
         if group is None:
             text = self.subject.title or "Select an object in the tree."
-            lines = [Row(Content.styled(text, "$text-muted"))]
+            lines = [Row(plain(text, "$text-muted"))]
         else:
-            lines = [Row(Content.from_markup("[b]$title[/b]", title=self.subject.title))]
+            lines = [Row(plain(self.subject.title, "b"))]
             for status in SEVERITY:
                 count = group.counts.get(status, 0)
                 if count:
@@ -423,7 +422,7 @@ class DetailPane(Vertical):
         self.query_one("#fields-table", DataTable).clear()
 
 
-_SESSION_MASKER = SecretMasker(os.urandom(16))
+_SESSION_MASKER = session_masker()
 
 
 def _masked(body: Any) -> Any:
@@ -448,6 +447,7 @@ def _history_line(entry: Any, now: datetime) -> str:
     else:
         when_text = ago(str(when), now) if when else ""
     subject = str(getattr(entry, "subject", "") or getattr(entry, "message", "") or entry)
-    return "  ".join(
+    line = "  ".join(
         p for p in (sha, when_text, author, subject.splitlines()[0] if subject else "") if p
     )
+    return shown(line)

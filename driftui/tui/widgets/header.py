@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from driftui.model import Fidelity, LiveInfo, SourceInfo
+from driftui.tui.formatting import plain
 from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, DisplayStatus, variable
 
 
@@ -56,7 +57,7 @@ def render_header(state: HeaderState) -> Content:
     if state.read_only:
         first.append(Content.styled(" READ-ONLY ", "bold $text-error on $error-muted"))
         first.append(Content(" "))
-    first += [Content.styled(_where(state.live), "bold"), sep, Content(_source(state.source))]
+    first += [plain(_where(state.live), "bold"), sep, plain(_source(state.source))]
     if state.fidelity is not None:
         text = state.fidelity_text or state.fidelity.value
         first += [sep, Content.styled(text, "$text-primary")]
@@ -73,17 +74,17 @@ def render_header(state: HeaderState) -> Content:
     if state.watch_interval:
         second += [sep, Content.styled(f"watching every {state.watch_interval:g}s", "$text-accent")]
     if state.progress:
-        second += [sep, Content.styled(f"scanning… {state.progress}", "$text-accent")]
+        second += [sep, plain(f"scanning… {state.progress}", "$text-accent")]
     if state.error:
-        second += [sep, Content.styled(f"refresh failed: {state.error}", "bold $text-error")]
+        second += [sep, plain(f"refresh failed: {state.error}", "bold $text-error")]
     lines = [Content("").join(first), Content("").join(second)]
     if state.owners:
         lines[0] = Content("").join(
-            [lines[0], sep, Content.styled("apps " + ", ".join(state.owners), "$text-muted")]
+            [lines[0], sep, plain("apps " + ", ".join(state.owners), "$text-muted")]
         )
     if state.suspended:
         text = f"⚠ auto-sync suspended by driftui: {', '.join(state.suspended)} (U resumes)"
-        lines.append(Content.styled(text, "bold $text-warning"))
+        lines.append(plain(text, "bold $text-warning"))
     return Content("\n").join(lines)
 
 

@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from driftui.tui.diff_render import Row, SplitRow
+from driftui.tui.formatting import plain, shown
 
 SEPARATOR_STYLE = "$text-muted"
 
@@ -68,9 +69,9 @@ class LinesView(ScrollView, can_focus=True):
         """Prose instead of rows, wrapped to the view's width."""
         width = max(20, (self.scrollable_content_region.width or 80) - 1)
         lines: list[str] = []
-        for paragraph in text.splitlines():
+        for paragraph in shown(text, multiline=True).split("\n"):
             lines.extend(textwrap.wrap(paragraph, width) or [""])
-        self.show_rows([Row(Content.styled(line, style)) for line in lines])
+        self.show_rows([Row(plain(line, style)) for line in lines])
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

@@ -19,6 +19,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from driftui.model import DriftResult, ObjectRef
+from driftui.tui.formatting import shown
 from driftui.tui.status_style import (
     GLYPH,
     RANK,
@@ -156,13 +157,14 @@ class ResourceTree(Tree[NodeData]):
     def group_label(self, group: Group) -> Text:
         status = group.worst
         return Text.assemble(
-            (f"{GLYPH[status]} ", self._style(status)), group.label, self._counts(group)
+            (f"{GLYPH[status]} ", self._style(status)), shown(group.label), self._counts(group)
         )
 
     def leaf_label(self, result: DriftResult) -> Text:
         status = display_status(result)
         return Text.assemble(
-            (f"{GLYPH[status]} ", self._style(status)), leaf_label(result, self.grouping)
+            (f"{GLYPH[status]} ", self._style(status)),
+            shown(leaf_label(result, self.grouping)),
         )
 
     def folded_label(self, entry: FoldedEntry) -> Text:
