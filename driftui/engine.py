@@ -214,7 +214,7 @@ class Scanner:
         text = read_config_text(repo, repo.resolve(opts.ref))
         values = self._helm_values(text)
         return Renderer(
-            helm_values=values, capabilities=self.capabilities(), cache_dir=opts.cache_dir
+            helm_values=values, capabilities=self.capabilities, cache_dir=opts.cache_dir
         )
 
     def client(self) -> ClusterClient:

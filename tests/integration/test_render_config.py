@@ -298,3 +298,17 @@ def test_a_plain_repository_renders_without_asking_the_cluster(tmp_path: Path) -
 
     state = load_desired(str(repo), cache_dir=str(tmp_path / "c"), capabilities=unreachable)
     assert [m.ref.name for m in state.manifests] == ["a"]
+
+
+def test_history_works_offline_and_asks_the_cluster_only_for_charts(tmp_path: Path) -> None:
+    plain = make_repo(
+        tmp_path / "plain",
+        {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
+    )
+    charts = make_repo(tmp_path / "charts", WEB_CHART)
+    nowhere = ["--kubeconfig", str(tmp_path / "no-such-kubeconfig")]
+    done = driftui("history", "configmap/a", "--repo", str(plain), *nowhere, cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    done = driftui("history", "deployment/web", "--repo", str(charts), *nowhere, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "warning: charts rendered for helm's default Kubernetes version" in done.stderr
