@@ -50,7 +50,7 @@ from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import open_repo
 from driftui.source.load import load_desired, read_config_text, split_duplicates
-from driftui.source.render import Capabilities, Renderer
+from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
 
 @dataclass
@@ -170,9 +170,9 @@ class Scanner:
         try:
             client = self.client()
             version = client.get("/version")
+            git_version = version.get("gitVersion") if isinstance(version, dict) else None
             return Capabilities(
-                str(version.get("gitVersion") or "") if isinstance(version, dict) else "",
-                discover(client).api_versions,
+                helm_kube_version(str(git_version or "")), discover(client).api_versions
             )
         except ClusterError as exc:
             self.render_warning = (

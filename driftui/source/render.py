@@ -51,6 +51,20 @@ class Capabilities:
         return args
 
 
+_GENERIC_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def helm_kube_version(git_version: str) -> str:
+    """``v1.29.1-eks-4721010`` -> ``v1.29.1``: the plain version, as Argo CD passes it
+    (k8s ParseGeneric), so that a chart's ``kubeVersion: >=1.23`` is not failed by a
+    vendor suffix that semver reads as a pre-release. "" when it is not a version."""
+    found = _GENERIC_VERSION.match(git_version.strip())
+    if found is None:
+        return ""
+    major, minor, patch = found.groups()
+    return f"v{int(major)}.{int(minor)}.{int(patch or 0)}"
+
+
 @dataclass(frozen=True)
 class RenderTarget:
     """A directory that is rendered as a whole instead of read as plain YAML."""

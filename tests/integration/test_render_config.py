@@ -21,7 +21,7 @@ from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
 from driftui.model import ObjectRef
 from driftui.source.load import load_desired
-from driftui.source.render import Capabilities
+from driftui.source.render import Capabilities, helm_kube_version
 from tests.cluster import harness
 from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
@@ -233,7 +233,9 @@ def test_charts_render_for_the_clusters_version_and_apis(
     chart = {k: v.replace("GROUP", widget_group) for k, v in CAPS_CHART.items()}
     repo = make_repo(tmp_path / "repo", chart)
     _, version = harness.request(cluster, "GET", "/version")
-    data = {"widgets": "yes", "kube": version["gitVersion"]}
+    kube = helm_kube_version(version["gitVersion"])
+    assert kube.startswith("v1.")
+    data = {"widgets": "yes", "kube": kube}
     create(
         cluster,
         f"/api/v1/namespaces/{namespace}/configmaps",
@@ -249,7 +251,7 @@ def test_charts_render_for_the_clusters_version_and_apis(
     taken = driftui("snapshot", "-o", str(snap), *flags, cwd=tmp_path)
     assert taken.returncode == 0, taken.stderr
     doc = json.loads(snap.read_text())
-    assert doc["kubeVersion"] == version["gitVersion"]
+    assert doc["kubeVersion"] == kube
     assert f"{widget_group}/v1/Widget" in doc["apiVersions"]
     assert "apps/v1/Deployment" in doc["apiVersions"] and "v1" in doc["apiVersions"]
     offline = ["--repo", str(repo), "--live", str(snap), "-n", namespace]
