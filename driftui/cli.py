@@ -22,7 +22,8 @@ from driftui.config import ConfigError
 from driftui.engine import Scanner, ScanOptions
 from driftui.files import write_atomic
 from driftui.history import HistoryEntry, field_blame
-from driftui.live.client import ClusterError
+from driftui.live.client import DEFAULT_TIMEOUT, ClusterError
+from driftui.live.patience import parse_request_timeout
 from driftui.live.snapshot import Snapshot, SnapshotError, write_snapshot
 from driftui.live.snapshot_key import load_key
 from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
@@ -67,6 +68,15 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     live.add_argument("-n", "--namespace", default=default(None))
     live.add_argument("--live", metavar="SNAPSHOT", default=default(None), help="offline snapshot")
     live.add_argument(
+        "--request-timeout",
+        type=_request_timeout,
+        default=default(DEFAULT_TIMEOUT),
+        metavar="DURATION",
+        help="how long to wait for each API request, retries of throttled requests included:"
+        " seconds, or a duration like 1s, 2m, 3h; 0 waits forever (kubectl's default)."
+        f" Default {DEFAULT_TIMEOUT:g}s, so a hung server cannot hang driftui",
+    )
+    live.add_argument(
         "--read-only",
         action="store_true",
         default=default(False),
@@ -90,6 +100,13 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         help="compare normalised objects only",
     )
     parser.add_argument("-v", "--verbose", action="count", default=default(0))
+
+
+def _request_timeout(text: str) -> float:
+    try:
+        return parse_request_timeout(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,6 +154,7 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
         server_side=args.server_side,
         config_path=args.config,
         fetch=not args.no_fetch,
+        request_timeout=args.request_timeout,
     )
 
 

@@ -19,7 +19,7 @@ from driftui.model import ObjectRef
 from driftui.safe_text import safe, safe_value
 
 AddCommon = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_ERROR = 0, 2
+EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 2, 3
 
 
 class UsageError(Exception):
@@ -209,4 +209,4 @@ def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -
         mainline=args.mainline,
     )
     print(safe_value(outcome.summary(), multiline=True))
-    return EXIT_ERROR if outcome.push_error else EXIT_OK
+    return EXIT_PARTIAL if outcome.push_error else EXIT_OK  # committed, not pushed

@@ -46,11 +46,9 @@ from driftui.actions.operators import (
     resume,
     suspend,
 )
-from driftui.actions.sync import (
-    DEFAULT_FIELD_MANAGER,
-    ItemResult,
-    Preview,
-    Syncer,
+from driftui.actions.outcomes import ItemResult
+from driftui.actions.sync import DEFAULT_FIELD_MANAGER, Preview, Syncer
+from driftui.actions.sync_plan import (
     SyncItem,
     SyncPlan,
     declared_refs,

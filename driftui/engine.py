@@ -26,7 +26,7 @@ from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config, lo
 from driftui.generations import GenerationCache
 from driftui.heap import collector_paused
 from driftui.live.access import AccessReview
-from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
+from driftui.live.client import DEFAULT_TIMEOUT, ApiError, ClusterClient, ClusterError, Resource
 from driftui.live.discovery import Discovery, ResourceInfo, discover, guess_resource
 from driftui.live.openapi import fetch_merge_keys
 from driftui.live.owners import app_markers, app_owner, is_controlled
@@ -70,6 +70,7 @@ class ScanOptions:
     list_workers: int = 8  # concurrent LIST requests
     path_from_cwd: bool = False  # --path was not given: the current directory's place in the repo
     snapshot_key: SnapshotKey | None = None  # else $DRIFTUI_SNAPSHOT_KEY or the key file
+    request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
 
 
 @dataclass
@@ -221,7 +222,10 @@ class Scanner:
         """The cluster's client; from here on the gate asks the cluster's own RBAC too."""
         if self._client is None:
             self._client = ClusterClient.from_kubeconfig(
-                self.options.kubeconfig, self.options.context, gate=self.gate
+                self.options.kubeconfig,
+                self.options.context,
+                gate=self.gate,
+                timeout=self.options.request_timeout,
             )
             if self.gate.probe is None and not self.gate.read_only:
                 self.gate.probe = AccessReview(self._client)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from driftui.actions.gate import MutationGate
 from driftui.actions.operators import SuspensionStore, resume
+from driftui.actions.outcomes import ItemResult
 from driftui.actions.registry import (
     ActionOutcome,
     ActionRequest,
@@ -20,14 +21,8 @@ from driftui.actions.registry import (
 )
 from driftui.actions.revert import apply_revert, preview_revert
 from driftui.actions.revert_view import needs_elsewhere_consent, preview_lines, revert_effects
-from driftui.actions.sync import (
-    ItemResult,
-    Syncer,
-    SyncPlan,
-    declared_refs,
-    match_manifests,
-    plan_sync,
-)
+from driftui.actions.sync import Syncer
+from driftui.actions.sync_plan import SyncPlan, declared_refs, match_manifests, plan_sync
 from driftui.engine import Scanner
 from driftui.model import DesiredState
 from driftui.source.git_repo import SourceError, open_repo

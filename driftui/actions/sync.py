@@ -1,8 +1,9 @@
 """Direct sync: apply Git's objects with server-side apply, in dependency order.
 
-Nothing here decides *whether* to sync; it plans (which objects, in which order), checks
+Nothing here decides *whether* to sync, nor what (see :mod:`.sync_plan`): it checks
 permissions before any write (read-only mode first, then SelfSubjectAccessReview),
-previews with a dry-run server-side apply, applies, and prunes. Every write goes through
+previews with a dry-run server-side apply, applies, and prunes, re-reading each object
+first (see :mod:`.outcomes` for what it reports). Every write goes through
 :class:`~driftui.live.client.ClusterClient`, whose :class:`MutationGate` is the last word.
 
 A failure on one object (validation, webhook, RBAC, a field-manager conflict) is reported
@@ -11,115 +12,35 @@ for that object with the server's own message; the remaining objects are still a
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from driftui.actions.gate import MutationRefused
-from driftui.compare.masking import scrub, session_masker
+from driftui.actions.outcomes import (
+    CHANGED_SINCE,
+    IN_FLIGHT,
+    SERVER_UNAVAILABLE,
+    FieldConflict,
+    ItemResult,
+    OutcomeLog,
+    changed_since_scan,
+    failure,
+    ignore_outcome,
+    parse_conflicts,
+)
+from driftui.actions.sync_plan import CRD_GROUP, CRD_KIND, SyncItem
+from driftui.compare.masking import session_masker
 from driftui.compare.normalise import normalise
 from driftui.compare.textdiff import DiffLine, render_yaml, unified
 from driftui.config import TrackingMarkers
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource, object_path
 from driftui.live.discovery import Discovery, discover
 from driftui.live.owners import app_markers
-from driftui.model import DriftResult, Manifest, ObjectRef, Status, TrackingMarker
+from driftui.model import ObjectRef
 
-CRD_GROUP = "apiextensions.k8s.io"
-CRD_KIND = "CustomResourceDefinition"
 DEFAULT_FIELD_MANAGER = "driftui"
-
-# Helm's install order (what operators expect), Namespaces and CRDs first; unknown kinds
-# (custom objects, mostly) come after all of these.
-_KIND_ORDER = (
-    "Namespace",
-    CRD_KIND,
-    "NetworkPolicy",
-    "ResourceQuota",
-    "LimitRange",
-    "PodSecurityPolicy",
-    "PodDisruptionBudget",
-    "ServiceAccount",
-    "Secret",
-    "ConfigMap",
-    "StorageClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "Role",
-    "RoleBinding",
-    "Service",
-    "DaemonSet",
-    "Pod",
-    "ReplicationController",
-    "ReplicaSet",
-    "Deployment",
-    "HorizontalPodAutoscaler",
-    "StatefulSet",
-    "Job",
-    "CronJob",
-    "IngressClass",
-    "Ingress",
-    "APIService",
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-)
-_RANK = {kind: index for index, kind in enumerate(_KIND_ORDER)}
-
-Outcome = Literal[
-    "created",
-    "configured",
-    "unchanged",
-    "pruned",
-    "conflict",
-    "failed",
-    "refused",
-    "skipped",
-    "interrupted",
-]
-OK_OUTCOMES = frozenset({"created", "configured", "unchanged", "pruned"})
-
-
-@dataclass(frozen=True)
-class FieldConflict:
-    """A field another manager owns, as the server's 409 names it."""
-
-    field: str  # ".spec.replicas", in the server's own notation
-    manager: str
-
-    def __str__(self) -> str:
-        return f"{self.field} (owned by {self.manager})"
-
-
-@dataclass(frozen=True)
-class SyncItem:
-    """One object to apply (``body`` is Git's raw object) or to prune (``body`` is None).
-
-    ``resource_version`` and ``uid`` are what the scan saw, the state the user previewed:
-    an object that differs from them when its turn comes is not written blind.
-    """
-
-    ref: ObjectRef
-    api_version: str
-    body: dict[str, Any] | None
-    exists: bool
-    resource_version: str = ""  # live version seen by the scan ("" when missing)
-    uid: str = ""
-    marker: TrackingMarker | None = None  # a prune: the marker that made it this source's
-
-    @property
-    def prune(self) -> bool:
-        return self.body is None
-
-    @property
-    def verbs(self) -> tuple[str, ...]:
-        """RBAC verbs needed: apply-to-create needs create as well as patch."""
-        if self.prune:
-            return ("delete",)
-        return ("patch",) if self.exists else ("patch", "create")
 
 
 @dataclass(frozen=True)
@@ -132,245 +53,6 @@ class Preview:
     conflicts: tuple[FieldConflict, ...] = ()
     ok: bool = True
     deferred: bool = False  # its CRD is created by this sync first: Git shown as it is
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    ref: ObjectRef
-    outcome: Outcome
-    message: str = ""
-    conflicts: tuple[FieldConflict, ...] = ()
-    preview: tuple[DiffLine, ...] = ()  # previewed again: what applying now would change
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome in OK_OUTCOMES
-
-    def __str__(self) -> str:
-        text = f"{self.ref}: {self.outcome}"
-        if self.message:
-            text += f": {self.message}"
-        for conflict in self.conflicts:
-            text += f"\n    conflict: {conflict}"
-        return text
-
-
-@dataclass
-class SyncPlan:
-    items: list[SyncItem] = field(default_factory=list)
-    not_syncable: list[tuple[ObjectRef, str]] = field(default_factory=list)
-
-    @property
-    def applies(self) -> list[SyncItem]:
-        return [i for i in self.items if not i.prune]
-
-    @property
-    def prunes(self) -> list[SyncItem]:
-        return [i for i in self.items if i.prune]
-
-
-# -- planning ----------------------------------------------------------------------------
-
-
-def match_manifests(
-    results: Iterable[DriftResult], manifests: Iterable[Manifest], default_namespace: str
-) -> dict[ObjectRef, Manifest]:
-    """Result ref -> its manifest. The engine fills namespaces, so try both spellings."""
-    refs = {r.ref for r in results}
-    out: dict[ObjectRef, Manifest] = {}
-    for manifest in manifests:
-        for candidate in (
-            manifest.ref,
-            replace(manifest.ref, namespace=default_namespace),
-            replace(manifest.ref, namespace=""),
-        ):
-            if candidate in refs:
-                out.setdefault(candidate, manifest)
-                break
-    return out
-
-
-def declared_refs(manifests: Iterable[Manifest], default_namespace: str) -> set[ObjectRef]:
-    """Every spelling under which Git declares an object; a prune spares all of them."""
-    out: set[ObjectRef] = set()
-    for manifest in manifests:
-        ref = manifest.ref
-        out |= {ref, replace(ref, namespace=default_namespace), replace(ref, namespace="")}
-    return out
-
-
-def plan_sync(
-    results: Iterable[DriftResult],
-    manifests: Mapping[ObjectRef, Manifest],
-    *,
-    prune: bool = False,
-) -> SyncPlan:
-    """Drifted and missing objects are applied; extras only with ``prune``. Ordered."""
-    plan = SyncPlan()
-    results = list(results)
-    defined = _kinds_defined(manifests[r.ref] for r in results if r.ref in manifests)
-    for result in results:
-        if result.status is Status.IN_SYNC:
-            continue
-        if result.status is Status.ERROR and (result.ref.group, result.ref.kind) in defined:
-            result = replace(result, status=Status.MISSING)  # its CRD is synced first
-        if result.status is Status.ERROR:
-            plan.not_syncable.append((result.ref, result.reason or "could not be compared"))
-            continue
-        if result.status is Status.EXTRA:
-            if prune:
-                plan.items.append(
-                    SyncItem(
-                        result.ref,
-                        result.api_version,
-                        None,
-                        exists=True,
-                        resource_version=result.resource_version,
-                        uid=result.uid,
-                        marker=result.marker,
-                    )
-                )
-            continue
-        manifest = manifests.get(result.ref)
-        if manifest is None:
-            plan.not_syncable.append((result.ref, "its manifest was not found in Git"))
-            continue
-        plan.items.append(
-            SyncItem(
-                result.ref,
-                manifest.api_version,
-                dict(
-                    manifest.in_namespace(result.ref.namespace).body,
-                    apiVersion=manifest.api_version,
-                ),
-                exists=result.status is not Status.MISSING,
-                resource_version=result.resource_version,
-            )
-        )
-    plan.items = sync_order(plan.items)
-    return plan
-
-
-def _kinds_defined(manifests: Iterable[Manifest]) -> set[tuple[str, str]]:
-    """group/kind pairs that CRDs among ``manifests`` define."""
-    out = set()
-    for manifest in manifests:
-        if (manifest.ref.group, manifest.ref.kind) == (CRD_GROUP, CRD_KIND):
-            spec = manifest.body.get("spec") or {}
-            out.add((str(spec.get("group", "")), str((spec.get("names") or {}).get("kind", ""))))
-    return out
-
-
-def sync_order(items: Iterable[SyncItem]) -> list[SyncItem]:
-    """Applies: Namespaces, CRDs, built-in kinds, then custom kinds. Prunes: the reverse."""
-
-    def key(item: SyncItem) -> tuple[int, str, str, str, str]:
-        ref = item.ref
-        rank = _RANK.get(ref.kind, len(_KIND_ORDER)) if _is_builtin(ref) else len(_KIND_ORDER)
-        return (rank, ref.group, ref.kind, ref.namespace, ref.name)
-
-    applies = sorted((i for i in items if not i.prune), key=key)
-    prunes = sorted((i for i in items if i.prune), key=key, reverse=True)
-    return applies + prunes
-
-
-def _is_builtin(ref: ObjectRef) -> bool:
-    return "." not in ref.group or ref.group.endswith(".k8s.io")
-
-
-# -- server messages ---------------------------------------------------------------------
-
-_MANAGER = re.compile(r'conflict with "([^"]+)"')
-
-
-def parse_conflicts(error: ApiError) -> tuple[FieldConflict, ...]:
-    """Field/manager pairs from a 409's ``details.causes`` (reason FieldManagerConflict)."""
-    details = (error.body or {}).get("details") or {}
-    out = []
-    for cause in details.get("causes") or []:
-        if not isinstance(cause, dict) or cause.get("reason") != "FieldManagerConflict":
-            continue
-        found = _MANAGER.search(str(cause.get("message", "")))
-        out.append(FieldConflict(str(cause.get("field", "")), found.group(1) if found else "?"))
-    return tuple(out)
-
-
-def _failure(item: SyncItem, error: Exception) -> ItemResult:
-    """The per-object result of a failed request, with the object's Secret values scrubbed."""
-    result = _failure_of(item.ref, error)
-    return replace(result, message=scrub(result.message, item.body))
-
-
-def _failure_of(ref: ObjectRef, error: Exception) -> ItemResult:
-    if isinstance(error, MutationRefused):
-        return ItemResult(ref, "refused", str(error))
-    if isinstance(error, ApiError):
-        conflicts = parse_conflicts(error) if error.status == 409 else ()
-        if conflicts:
-            managers = ", ".join(sorted({c.manager for c in conflicts}))
-            return ItemResult(
-                ref, "conflict", f"fields owned by {managers} (use --force-conflicts)", conflicts
-            )
-        return ItemResult(ref, "failed", error.message or str(error))
-    return ItemResult(ref, "failed", str(error))
-
-
-def _ignore(_result: ItemResult) -> None:
-    """The default ``report``: outcomes are only returned."""
-
-
-SERVER_UNAVAILABLE = "server unavailable"
-CHANGED_SINCE = "the object changed since the preview"
-IN_FLIGHT = "interrupted while applying: state unknown (the server may have written it)"
-_UNAVAILABLE_IN_A_ROW = 3
-
-
-def _server_unavailable(result: ItemResult) -> bool:
-    """The answer of a server that is not serving, rather than a verdict on this object."""
-    text = result.message.lower()
-    return result.outcome == "failed" and (
-        text.startswith("cannot reach") or "timed out" in text or text[:3] in _SERVER_ERRORS
-    )
-
-
-_SERVER_ERRORS = {"500", "502", "503", "504"}
-
-
-class _Run:
-    """Outcomes as they happen, and whether the server has stopped answering."""
-
-    def __init__(self, report: Callable[[ItemResult], None]) -> None:
-        self.results: list[ItemResult] = []
-        self._report = report
-        self._unavailable = 0
-
-    @property
-    def server_gone(self) -> bool:
-        return self._unavailable >= _UNAVAILABLE_IN_A_ROW
-
-    def add(self, result: ItemResult) -> None:
-        self._unavailable = self._unavailable + 1 if _server_unavailable(result) else 0
-        self.results.append(result)
-        self._report(result)
-
-    def skip(self, items: Sequence[SyncItem], why: str) -> None:
-        for item in items:
-            self.add(ItemResult(item.ref, "skipped", why))
-
-
-def _changed_since_scan(item: SyncItem, live: dict[str, Any] | None) -> str:
-    """How the live object differs from the one the scan saw ("" when it is the same)."""
-    if live is None:
-        return "it was deleted since the preview" if item.exists else ""
-    if not item.exists:
-        return "it was created by someone else since the preview"
-    meta = live.get("metadata") or {}
-    uid, version = str(meta.get("uid", "")), str(meta.get("resourceVersion", ""))
-    if item.uid and uid != item.uid:
-        return f"it was replaced since the preview (uid {item.uid} -> {uid})"
-    if version != item.resource_version:
-        return f"{CHANGED_SINCE} (resourceVersion {item.resource_version} -> {version})"
-    return ""
 
 
 # -- the syncer --------------------------------------------------------------------------
@@ -496,8 +178,8 @@ class Syncer:
             try:
                 predicted = self._apply(item, where, path, force=force, dry_run=True)
             except (ApiError, MutationRefused) as exc:
-                failure = _failure(item, exc)
-                out.append(Preview(item, (), failure.message, failure.conflicts, ok=False))
+                failed = failure(item, exc)
+                out.append(Preview(item, (), failed.message, failed.conflicts, ok=False))
                 continue
             out.append(Preview(item, self._diff(live, predicted)))
         return out
@@ -543,7 +225,7 @@ class Syncer:
         items: Sequence[SyncItem],
         *,
         force: bool = False,
-        report: Callable[[ItemResult], None] = _ignore,
+        report: Callable[[ItemResult], None] = ignore_outcome,
     ) -> list[ItemResult]:
         """Apply in order; custom objects wait until the CRD applied before them serves.
 
@@ -554,7 +236,7 @@ class Syncer:
         pending = self._pending_kinds(items)
         created_crds: dict[tuple[str, str], str] = {}  # kind defined -> CRD name
         failed_crds: dict[tuple[str, str], str] = {}
-        run = _Run(report)
+        run = OutcomeLog(report)
         todo = [item for item in items if not item.prune]
         for index, item in enumerate(todo):
             if run.server_gone:
@@ -598,8 +280,8 @@ class Syncer:
         try:
             live = self._get(path)
         except ClusterError as exc:
-            return _failure(item, exc)
-        changed = _changed_since_scan(item, live)
+            return failure(item, exc)
+        changed = changed_since_scan(item, live)
         if changed:
             return self._previewed_again(item, where, path, live, changed, force)
         body = item.body
@@ -611,9 +293,9 @@ class Syncer:
         except ApiError as exc:
             if exc.status == 409 and not parse_conflicts(exc):
                 return ItemResult(item.ref, "skipped", f"{CHANGED_SINCE}: not applied")
-            return _failure(item, exc)
+            return failure(item, exc)
         except (ClusterError, MutationRefused) as exc:  # incl. a server gone mid-sync
-            return _failure(item, exc)
+            return failure(item, exc)
         version = str((applied.get("metadata") or {}).get("resourceVersion", ""))
         if not item.exists:
             return ItemResult(item.ref, "created")
@@ -635,7 +317,7 @@ class Syncer:
         try:
             predicted = self._apply(item, where, path, force=force, dry_run=True)
         except (ClusterError, MutationRefused) as exc:
-            why = _failure(item, exc).message
+            why = failure(item, exc).message
             return ItemResult(item.ref, "skipped", f"{message} (a new preview fails: {why})")
         return ItemResult(item.ref, "skipped", message, preview=self._diff(live, predicted))
 
@@ -666,7 +348,7 @@ class Syncer:
         items: Sequence[SyncItem],
         declared: Collection[ObjectRef],
         *,
-        report: Callable[[ItemResult], None] = _ignore,
+        report: Callable[[ItemResult], None] = ignore_outcome,
     ) -> list[ItemResult]:
         """Delete extras, each re-read first and deleted only if it is still the one shown.
 
@@ -676,7 +358,7 @@ class Syncer:
         delete carries those as preconditions, so the server refuses it if anything changed
         in between. Anything else is skipped, with the reason.
         """
-        run = _Run(report)
+        run = OutcomeLog(report)
         prunes = [item for item in items if item.prune]
         for index, item in enumerate(prunes):
             if run.server_gone:
@@ -699,7 +381,7 @@ class Syncer:
         try:
             live = self._get(path)
         except ClusterError as exc:
-            return _failure(item, exc)
+            return failure(item, exc)
         if live is None:
             return ItemResult(item.ref, "skipped", "already gone")
         reason = self._keep(item, live, declared)
@@ -719,9 +401,9 @@ class Syncer:
                 return ItemResult(item.ref, "skipped", "already gone")
             if exc.status == 409:
                 return ItemResult(item.ref, "skipped", f"not deleted: {CHANGED_SINCE}")
-            return _failure(item, exc)
+            return failure(item, exc)
         except (ClusterError, MutationRefused) as exc:
-            return _failure(item, exc)
+            return failure(item, exc)
         return ItemResult(item.ref, "pruned", f"was tracked by {item.marker}")
 
     def _keep(self, item: SyncItem, live: dict[str, Any], declared: Collection[ObjectRef]) -> str:
@@ -733,7 +415,7 @@ class Syncer:
         apps = {m.app for m in app_markers(live, self.tracking)}
         if item.marker.app not in apps:
             return f"it no longer carries the marker of {item.marker.app}"
-        return _changed_since_scan(item, live)
+        return changed_since_scan(item, live)
 
 
 def _defines(item: SyncItem, kind: tuple[str, str]) -> bool:
@@ -741,9 +423,3 @@ def _defines(item: SyncItem, kind: tuple[str, str]) -> bool:
         return False
     spec = (item.body or {}).get("spec") or {}
     return (spec.get("group"), (spec.get("names") or {}).get("kind")) == kind
-
-
-def prune_confirmation_word(items: Sequence[SyncItem]) -> str:
-    """Argo CD's habit: the object's name for one, ``prune`` for several."""
-    prunes = [i for i in items if i.prune]
-    return prunes[0].ref.name if len(prunes) == 1 else "prune"

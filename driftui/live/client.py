@@ -9,9 +9,12 @@ mode holds here no matter what a caller forgets.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,20 +23,40 @@ import urllib3
 import yaml
 
 from driftui.actions.gate import MutationGate
+from driftui.live.patience import DROPPED, DROPPED_WAIT, RetryPolicy, parse_retry_after
 from driftui.pacing import give_way
 
 APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
 JSON_TYPE = "application/json"
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 30.0  # seconds; kubectl's default is none, but a hung server must not hang us
+DEFAULT_RETRY = RetryPolicy()
+
+log = logging.getLogger(__name__)
 
 
 class ClusterError(RuntimeError):
     """Base of everything the cluster layer raises; messages are one line, with no secrets."""
 
 
-class ClusterUnreachable(ClusterError):
-    pass
+class ServerUnavailable(ClusterError):
+    """The server could not serve a request: unreachable, timed out, or 429/5xx after retries.
+
+    One failure of this kind says little; several in a row say the server is down, so a
+    caller doing many requests (a sync) may count them and stop early.
+    """
+
+
+class ClusterUnreachable(ServerUnavailable):
+    """No answer at all: connection refused, TLS failure, a connection that dropped."""
+
+
+class RequestTimedOut(ServerUnavailable):
+    """No answer within ``--request-timeout``, retries included."""
+
+
+class _Dropped(ClusterUnreachable):
+    """The connection closed under a request; only :meth:`ClusterClient._send` sees this."""
 
 
 class KubeconfigError(ClusterError):
@@ -51,19 +74,66 @@ class ApiError(ClusterError):
         return f"{self.status} {self.reason}: {self.message}"
 
 
+@dataclass
+class ApiUnavailable(ApiError, ServerUnavailable):
+    """The server's own answer, 429 or 5xx, after any retries: it was reached, it said no.
+
+    Named as an answer ("504 Gateway Timeout from https://...") so it never reads as
+    "cannot reach", which is a different fault with a different fix.
+    """
+
+    server: str = ""
+    attempts: int = 1
+
+    def __str__(self) -> str:
+        phrase = _phrase(self.status)
+        text = f"{self.status} {phrase} from {self.server}" if self.server else str(self.status)
+        if self.message and self.message.rstrip(".").lower() != phrase.lower():
+            text += f": {self.message}"
+        return text + (f" (gave up after {self.attempts} attempts)" if self.attempts > 1 else "")
+
+
 class Unauthenticated(ClusterError):
     """401: a token that expired or never was; a clear message, never a traceback."""
 
 
-def _api_error(status: int, raw: bytes) -> ApiError:
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+
+
+def _api_error(status: int, raw: bytes, server: str = "", attempts: int = 1) -> ApiError:
     try:
         body = json.loads(raw)
     except ValueError:
         body = None
     if isinstance(body, dict):
-        return ApiError(status, str(body.get("reason", "")), str(body.get("message", "")), body)
-    text = raw.decode(errors="replace").strip().splitlines()
-    return ApiError(status, "", text[0] if text else f"HTTP {status}")
+        reason, message = str(body.get("reason", "")), str(body.get("message", ""))
+    else:
+        body = None
+        text = raw.decode(errors="replace").strip().splitlines()
+        reason, message = "", (text[0][:300] if text else f"HTTP {status}")
+    if status == 429 or status >= 500:
+        return ApiUnavailable(status, reason, message, body, server=server, attempts=attempts)
+    return ApiError(status, reason, message, body)
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What is needed to send a request again."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    body: Any
+    content_type: str
+    accept: str
+
+    @property
+    def dry_run(self) -> bool:
+        return any(key == "dryRun" for key, _ in self.query)
 
 
 @dataclass(frozen=True)
@@ -100,12 +170,14 @@ class ClusterClient:
         context: str = "",
         namespace: str = "default",
         timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self._api = api_client
         self.gate = gate
         self.context = context
         self.namespace = namespace
-        self.timeout = timeout
+        self.timeout = timeout  # seconds per request, retries included; 0 = no timeout
+        self.retry = retry
 
     @property
     def server(self) -> str:
@@ -141,7 +213,7 @@ class ClusterClient:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise KubeconfigError(f"invalid kubeconfig: {first}") from None
         configuration.connection_pool_maxsize = pool_size
-        configuration.retries = False
+        configuration.retries = False  # _send retries itself, by the rules in live/patience.py
         api = k8s_client.ApiClient(configuration)
         namespace = (chosen.get("context") or {}).get("namespace") or "default"
         return cls(api, gate=gate, context=chosen["name"], namespace=namespace, timeout=timeout)
@@ -160,21 +232,85 @@ class ClusterClient:
         body: Any = None,
         content_type: str = JSON_TYPE,
         accept: str = JSON_TYPE,
+        policy: RetryPolicy | None = None,
     ) -> bytes:
-        headers = {"Accept": accept, "Content-Type": content_type}
+        """One request, asked again on 429/503 (and 504 where harmless), within the timeout."""
+        request = _Request(method, path, tuple(query), body, content_type, accept)
+        policy = policy or self.retry
+        deadline = time.monotonic() + self.timeout if self.timeout > 0 else None
+        attempt, last_status, lost = 1, 0, ""
+        while True:
+            try:
+                status, data, retry_after = self._once(request, deadline, last_status)
+            except _Dropped as dropped:  # no answer: asked again only where harmless
+                status, data, retry_after, lost = DROPPED, b"", f"{DROPPED_WAIT:g}", str(dropped)
+            if 200 <= status < 300:
+                return data
+            if status == 401:
+                raise Unauthenticated(
+                    f"{self.server} rejected the credentials of context {self.context!r}"
+                    " (401 Unauthorized): the token is expired or wrong"
+                )
+            wait = self._next_wait(request, policy, status, retry_after, attempt, deadline)
+            if wait is None and status == DROPPED:
+                raise ClusterUnreachable(lost) from None
+            if wait is None:
+                raise _api_error(status, data, self.server, attempt)
+            log.info(
+                "%s %s answered %s; retry %d of %d in %.1fs",
+                method,
+                path,
+                status or "nothing (connection closed)",
+                attempt,
+                policy.max_retries,
+                wait,
+            )
+            time.sleep(wait)
+            attempt, last_status = attempt + 1, status or last_status
+
+    def _next_wait(
+        self,
+        request: _Request,
+        policy: RetryPolicy,
+        status: int,
+        retry_after: str | None,
+        attempt: int,
+        deadline: float | None,
+    ) -> float | None:
+        """Seconds to wait before asking again, or None when this answer is final."""
+        if attempt > policy.max_retries or not policy.retryable(
+            status, request.method, request.dry_run
+        ):
+            return None
+        wait = policy.wait(attempt, parse_retry_after(retry_after))
+        if deadline is not None and time.monotonic() + wait >= deadline:
+            return None  # the answer we have is better than a timeout after a sleep
+        return wait
+
+    def _once(
+        self, request: _Request, deadline: float | None, last_status: int
+    ) -> tuple[int, bytes, str | None]:
+        """One attempt: (status, body, Retry-After). Transport failures raise, named."""
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            raise self._timed_out(request, last_status)
         try:
             method, url, headers, body, _ = self._api.param_serialize(
-                method=method,
-                resource_path=path,
-                query_params=list(query),
-                header_params=headers,
-                body=body,
+                method=request.method,
+                resource_path=request.path,
+                query_params=list(request.query),
+                header_params={"Accept": request.accept, "Content-Type": request.content_type},
+                body=request.body,
                 auth_settings=["BearerToken"],
             )
             response = self._api.call_api(
-                method, url, header_params=headers, body=body, _request_timeout=self.timeout
+                method, url, header_params=headers, body=body, _request_timeout=remaining
             )
             data = bytes(response.read() or b"")
+        except urllib3.exceptions.ReadTimeoutError:
+            raise self._timed_out(request, last_status) from None
+        except urllib3.exceptions.ProtocolError as exc:  # reset, or closed without an answer
+            raise _Dropped(f"cannot reach {self.server}: {_root_cause(exc)}") from None
         except urllib3.exceptions.HTTPError as exc:
             raise ClusterUnreachable(f"cannot reach {self.server}: {_root_cause(exc)}") from None
         except Exception as exc:
@@ -185,19 +321,25 @@ class ClusterClient:
                     f"cannot reach {self.server}: {_root_cause(exc, reason)}"
                 ) from None
             if isinstance(status, int) and status:
-                raise _api_error(status, getattr(exc, "body", b"") or b"") from None
+                raise _api_error(status, getattr(exc, "body", b"") or b"", self.server) from None
             raise
-        if response.status == 401:
-            raise Unauthenticated(
-                f"{self.server} rejected the credentials of context {self.context!r}"
-                " (401 Unauthorized): the token is expired or wrong"
-            )
-        if not 200 <= response.status < 300:
-            raise _api_error(response.status, data)
-        return data
+        return int(response.status), data, response.headers.get("Retry-After")
 
-    def get(self, path: str, query: Sequence[tuple[str, str]] = (), accept: str = JSON_TYPE) -> Any:
-        return json.loads(self._send("GET", path, query=query, accept=accept))
+    def _timed_out(self, request: _Request, last_status: int) -> RequestTimedOut:
+        earlier = f"; earlier attempts answered {last_status}" if last_status else ""
+        return RequestTimedOut(
+            f"{request.method} {request.path} to {self.server} timed out after"
+            f" {self.timeout:g}s (--request-timeout{earlier})"
+        )
+
+    def get(
+        self,
+        path: str,
+        query: Sequence[tuple[str, str]] = (),
+        accept: str = JSON_TYPE,
+        policy: RetryPolicy | None = None,
+    ) -> Any:
+        return json.loads(self._send("GET", path, query=query, accept=accept, policy=policy))
 
     def list_items(self, path: str, limit: int = 500) -> Iterator[dict[str, Any]]:
         """Every item of a LIST, page by page (limit/continue), as raw decoded JSON."""

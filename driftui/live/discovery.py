@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from driftui.live.client import ApiError, ClusterClient, object_path
+from driftui.live.patience import THROTTLE_ONLY
 
 AGGREGATED = (
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
@@ -116,9 +117,8 @@ def _legacy(client: ClusterClient) -> list[ResourceInfo]:
         ]
         for version in ordered:
             try:
-                out += _from_legacy_list(
-                    client.get(f"/apis/{group['name']}/{version}"), group["name"], version
-                )
+                doc = client.get(f"/apis/{group['name']}/{version}", policy=THROTTLE_ONLY)
+                out += _from_legacy_list(doc, group["name"], version)
             except ApiError:  # an unavailable aggregated API must not sink the scan
                 continue
     return out

@@ -115,3 +115,14 @@ def test_diff_blame_names_the_commit_that_last_set_each_git_value(demo: DemoFixt
     assert removed.endswith(f"Git value from {dropped[:12]} by Bob Okafor")
     hand_added = next(line for line in lines if "env[name=DEBUG_SQL]" in line)
     assert "Git value from" not in hand_added  # nothing in Git to blame
+
+
+def test_a_revert_committed_but_not_pushed_exits_3_and_says_so(tmp_path: Path) -> None:
+    """Partly done is not "drift" (1) nor "nothing changed" (2): the local commit stays."""
+    demo = build_demo(tmp_path)
+    sha = git(demo.repo, "log", "--format=%H", "-1", "--grep=legacy checkout")
+    argv = ["revert", sha, "--repo", str(demo.repo), "--yes", "--branch", "--push"]
+    done = driftui(*argv, "--remote", "nowhere")
+    assert done.returncode == 3, done.stderr
+    assert "Push failed, the local commit" in done.stdout
+    assert git(demo.repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/driftui/")

@@ -112,7 +112,8 @@ def test_a_wrong_token_is_one_clear_line(doomed_cluster: ClusterInfo, tmp_path: 
 def test_a_sync_interrupted_half_way_says_what_was_applied_and_a_rerun_converges(
     doomed_cluster: ClusterInfo, tmp_path: Path
 ) -> None:
-    from driftui.actions.sync import Syncer, match_manifests, plan_sync
+    from driftui.actions.sync import Syncer
+    from driftui.actions.sync_plan import match_manifests, plan_sync
     from driftui.source.load import load_desired
 
     repo = tmp_path / "repo"

@@ -16,14 +16,9 @@ from typing import Any
 import pytest
 
 from driftui.actions.gate import MutationGate
-from driftui.actions.sync import (
-    FieldConflict,
-    Syncer,
-    SyncItem,
-    parse_conflicts,
-    prune_confirmation_word,
-    sync_order,
-)
+from driftui.actions.outcomes import FieldConflict, parse_conflicts
+from driftui.actions.sync import Syncer
+from driftui.actions.sync_plan import SyncItem, prune_confirmation_word, sync_order
 from driftui.cli_sync import add_sync_parser, run_sync
 from driftui.engine import Scanner, ScanOptions
 from driftui.live.client import ApiError

@@ -1,0 +1,246 @@
+"""A throttling, failing or hung API server, injected for real by a proxy in front of it.
+
+The proxy (tests/faultproxy.py) answers chosen requests itself and forwards the rest to the
+real kube-apiserver, so every retried request finally gets the server's real answer.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from driftui.actions.gate import MutationGate
+from driftui.engine import Scanner, ScanOptions
+from driftui.live.client import (
+    ApiUnavailable,
+    ClusterClient,
+    ClusterError,
+    ClusterUnreachable,
+    RequestTimedOut,
+    Resource,
+    ServerUnavailable,
+)
+from driftui.model import Status
+from tests.cluster import harness
+from tests.cluster.harness import ClusterInfo
+from tests.faultproxy import DROP, HANG, Fault, FaultProxy
+from tests.integration.drift_scenario import write_repo
+
+pytestmark = pytest.mark.cluster
+
+CONFIGMAPS = Resource("", "configmaps")
+
+
+@pytest.fixture
+def proxy(cluster: ClusterInfo, tmp_path: Path) -> Iterator[FaultProxy]:
+    directory = tmp_path / "proxy"
+    directory.mkdir()
+    with FaultProxy(cluster, directory) as running:
+        yield running
+
+
+@pytest.fixture
+def repo(tmp_path: Path, namespace: str) -> Path:
+    path = tmp_path / "repo"
+    write_repo(
+        path,
+        {
+            "cm.yaml": [
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": "settings", "namespace": namespace},
+                    "data": {"mode": "calm"},
+                }
+            ]
+        },
+    )
+    return path
+
+
+def scanner(repo: Path, proxy: FaultProxy, **options: object) -> Scanner:
+    opts = ScanOptions(
+        repo=str(repo),
+        kubeconfig=proxy.kubeconfig(),
+        read_only=True,
+        list_workers=1,
+        **options,  # type: ignore[arg-type]
+    )
+    return Scanner(opts, MutationGate(read_only=True))
+
+
+def client(proxy: FaultProxy, timeout: float = 30.0) -> ClusterClient:
+    return ClusterClient.from_kubeconfig(proxy.kubeconfig(), gate=MutationGate(), timeout=timeout)
+
+
+def driftui(*args: str) -> subprocess.CompletedProcess[str]:
+    # The timeout only stops a broken build from hanging the suite; nothing asserts on time.
+    return subprocess.run(
+        [sys.executable, "-m", "driftui", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+def test_a_throttled_scan_waits_as_told_and_succeeds(repo: Path, proxy: FaultProxy) -> None:
+    proxy.inject(Fault(429, retry_after="1"), times=2)
+    report = scanner(repo, proxy).scan()
+    assert not report.problems and not report.has_errors, report.problems
+    (result,) = report.results
+    assert result.ref.name == "settings" and result.status is Status.MISSING
+    first, second, third = proxy.seen[:3]
+    assert [first.status, second.status, third.status] == [429, 429, 200]
+    assert first.path == second.path == third.path  # the same request, asked again
+    assert second.at - first.at >= 1.0 and third.at - second.at >= 1.0  # Retry-After: 1
+
+
+def test_503_without_retry_after_is_retried_with_backoff(repo: Path, proxy: FaultProxy) -> None:
+    proxy.inject(Fault(503), times=1)
+    report = scanner(repo, proxy).scan()
+    assert not report.problems and not report.has_errors
+    assert proxy.statuses()[:2] == [503, 200]
+    assert proxy.seen[1].at - proxy.seen[0].at >= 0.5  # the first backoff step
+
+
+def test_a_server_that_always_throttles_gives_one_clear_error(
+    repo: Path, proxy: FaultProxy
+) -> None:
+    proxy.inject(Fault(429, retry_after="0"))
+    result = driftui("diff", "--repo", str(repo), "--kubeconfig", proxy.kubeconfig())
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert error_lines(result.stderr) == [
+        f"error: 429 Too Many Requests from {proxy.server}: injected 429 by the fault proxy"
+        " (gave up after 11 attempts)"
+    ]
+    assert "Traceback" not in result.stderr
+    assert proxy.statuses() == [429] * 11  # client-go's 10 retries, then the cause named
+    assert len({(s.method, s.path) for s in proxy.seen}) == 1
+
+
+def test_a_hung_server_times_out_each_request_with_one_line(repo: Path, proxy: FaultProxy) -> None:
+    proxy.inject(Fault(HANG))
+    result = driftui(
+        "diff", "--repo", str(repo), "--kubeconfig", proxy.kubeconfig(), "--request-timeout", "1s"
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    (line,) = error_lines(result.stderr)
+    assert line == (f"error: GET /api to {proxy.server} timed out after 1s (--request-timeout)"), (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr and "cannot reach" not in result.stderr
+    assert proxy.statuses() == [HANG]  # a timeout is not retried
+
+
+def test_a_timeout_mid_scan_is_reported_for_the_kind_it_hit(
+    repo: Path, proxy: FaultProxy, namespace: str
+) -> None:
+    proxy.inject(Fault(HANG, within="/configmaps"))  # discovery answers; the LIST hangs
+    report = scanner(repo, proxy, request_timeout=1.0).scan()
+    (result,) = report.results
+    assert result.status is Status.ERROR
+    assert result.reason == (
+        f"not read: GET /api/v1/configmaps to {proxy.server} timed out after 1s (--request-timeout)"
+    )
+    assert [s.path for s in proxy.seen if s.status == HANG] == ["/api/v1/configmaps"]
+
+
+def test_a_504_on_a_read_is_retried(repo: Path, proxy: FaultProxy) -> None:
+    proxy.inject(Fault(504, text="Gateway Timeout"), times=1)
+    report = scanner(repo, proxy).scan()
+    assert not report.problems and not report.has_errors
+    assert proxy.statuses()[:2] == [504, 200]
+    assert proxy.seen[0].path == proxy.seen[1].path
+
+
+def test_a_504_on_a_write_is_the_servers_answer_and_not_repeated(
+    proxy: FaultProxy, namespace: str
+) -> None:
+    api = client(proxy)
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "gw"}}
+    proxy.inject(Fault(504, text="Gateway Timeout", methods=frozenset({"POST"})))
+    with pytest.raises(ClusterError) as failed:
+        api.create(path, obj, CONFIGMAPS)
+    assert str(failed.value) == f"504 Gateway Timeout from {proxy.server}"
+    assert "cannot reach" not in str(failed.value)
+    assert isinstance(failed.value, ApiUnavailable) and isinstance(failed.value, ServerUnavailable)
+    assert failed.value.status == 504
+    assert proxy.statuses("POST") == [504]  # a write that may have gone through: asked once
+
+
+def test_a_504_on_a_dry_run_is_retried(proxy: FaultProxy, namespace: str) -> None:
+    api = client(proxy)
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dry"}}
+    proxy.inject(Fault(504, text="Gateway Timeout", methods=frozenset({"POST"})), times=1)
+    created = api.create(path, obj, CONFIGMAPS, dry_run=True)
+    assert created["metadata"]["name"] == "dry"
+    assert proxy.statuses("POST") == [504, 201]
+
+
+def test_a_throttled_write_is_sent_again_and_applied_once(
+    proxy: FaultProxy, cluster: ClusterInfo, namespace: str
+) -> None:
+    api = client(proxy)
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "once"}}
+    proxy.inject(Fault(429, retry_after="0", methods=frozenset({"POST"})), times=1)
+    proxy.inject(Fault(503, retry_after="0", methods=frozenset({"POST"})), times=1)
+    created = api.create(path, obj, CONFIGMAPS)
+    assert created["metadata"]["name"] == "once"
+    assert proxy.statuses("POST") == [429, 503, 201]
+    status, live = harness.request(cluster, "GET", f"{path}/once")
+    assert status == 200 and live["metadata"]["uid"] == created["metadata"]["uid"]
+
+
+def test_retries_stop_at_the_request_timeout_and_name_the_answer(proxy: FaultProxy) -> None:
+    api = client(proxy, timeout=1.0)
+    proxy.inject(Fault(503, retry_after="5"))
+    with pytest.raises(ApiUnavailable) as failed:
+        api.get("/api")
+    # A 5 s wait cannot fit in a 1 s timeout: the answer is reported, not a later timeout.
+    assert str(failed.value).startswith(f"503 Service Unavailable from {proxy.server}")
+    assert proxy.statuses() == [503]
+
+
+def test_a_timeout_after_retries_says_what_the_server_answered(proxy: FaultProxy) -> None:
+    api = client(proxy, timeout=1.0)
+    proxy.inject(Fault(429, retry_after="0"), times=1)
+    proxy.inject(Fault(HANG))
+    with pytest.raises(RequestTimedOut) as failed:
+        api.get("/api")
+    assert str(failed.value) == (
+        f"GET /api to {proxy.server} timed out after 1s"
+        " (--request-timeout; earlier attempts answered 429)"
+    )
+    assert isinstance(failed.value, ServerUnavailable)
+
+
+def test_a_read_whose_connection_drops_is_asked_again(repo: Path, proxy: FaultProxy) -> None:
+    proxy.inject(Fault(DROP), times=1)  # as an API server that restarts drops its requests
+    report = scanner(repo, proxy).scan()
+    assert not report.problems and not report.has_errors
+    assert proxy.statuses()[:2] == [DROP, 200]
+    assert proxy.seen[1].at - proxy.seen[0].at >= 1.0  # client-go's artificial Retry-After
+
+
+def test_a_write_whose_connection_drops_is_not_repeated(proxy: FaultProxy, namespace: str) -> None:
+    api = client(proxy)
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dropped"}}
+    proxy.inject(Fault(DROP, methods=frozenset({"POST"})))
+    with pytest.raises(ClusterUnreachable) as failed:
+        api.create(path, obj, CONFIGMAPS)
+    assert str(failed.value).startswith(f"cannot reach {proxy.server}: ")
+    assert isinstance(failed.value, ServerUnavailable)
+    assert proxy.statuses("POST") == [DROP]  # it may have been applied: never sent twice
