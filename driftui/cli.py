@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
@@ -31,6 +32,14 @@ from driftui.model import Path as Path_
 from driftui.report import FORMATS
 from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.git_repo import SourceError
+from driftui.source.limits import (
+    ALLOW_REMOTE_ENV,
+    DEFAULT_RENDER_MEMORY,
+    DEFAULT_RENDER_TIMEOUT,
+    MiB,
+    RenderPolicy,
+    remote_bases_from_env,
+)
 from driftui.source.work_tree import cwd_prefix
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
@@ -62,6 +71,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     src.add_argument(
         "--no-fetch", action="store_true", default=default(False), help="do not fetch remotes"
     )
+    _render_flags(src, default)
     live = parser.add_argument_group("cluster")
     live.add_argument("--kubeconfig", default=default(None))
     live.add_argument("--context", default=default(None))
@@ -107,6 +117,56 @@ def _request_timeout(text: str) -> float:
         return parse_request_timeout(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value
+
+
+def _render_flags(group: Any, default: Callable[[Any], Any]) -> None:
+    """Bounds and trust for helm and kustomize: the user's to set, never the repository's."""
+    group.add_argument(
+        "--render-timeout",
+        type=_positive,
+        metavar="SECONDS",
+        default=default(DEFAULT_RENDER_TIMEOUT),
+        help=f"stop a helm or kustomize render after this long (default {DEFAULT_RENDER_TIMEOUT:g})",
+    )
+    group.add_argument(
+        "--render-memory",
+        type=_positive,
+        metavar="MIB",
+        default=default(DEFAULT_RENDER_MEMORY / MiB),
+        help=f"address space a renderer may use (default {DEFAULT_RENDER_MEMORY // MiB} MiB)",
+    )
+    group.add_argument(
+        "--allow-remote-bases",
+        action="store_true",
+        default=default(False),
+        help="let kustomize fetch remote bases, with no git config or credentials of yours"
+        f" (or {ALLOW_REMOTE_ENV}=1)",
+    )
+    group.add_argument(
+        "--remote-bases-git-config",
+        action="store_true",
+        default=default(False),
+        help="with --allow-remote-bases: fetch with your own git config and credentials",
+    )
+
+
+def render_policy(args: argparse.Namespace) -> RenderPolicy:
+    return RenderPolicy(
+        timeout=args.render_timeout,
+        memory_bytes=int(args.render_memory * MiB),
+        allow_remote_bases=bool(args.allow_remote_bases or remote_bases_from_env()),
+        user_git_config=args.remote_bases_git_config,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,6 +215,7 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
         config_path=args.config,
         fetch=not args.no_fetch,
         request_timeout=args.request_timeout,
+        render=render_policy(args),
     )
 
 
@@ -187,7 +248,7 @@ Blame = Callable[[DriftResult], dict[Path_, HistoryEntry]]
 def _attribution(d: Difference, commit: HistoryEntry | None) -> str:
     """``# changed data.x by kubectl-edit at …``: managers and authors are untrusted text."""
     who = f" by {d.manager}" if d.manager else ""
-    when = f" at {d.time}" if d.time else ""
+    when = f", last write {d.time}" if d.manager and d.time else ""
     git_side = f"; Git value from {commit.short} by {commit.author}" if commit else ""
     return safe(f"# {d.type.value} {d.dotted}{who}{when}{git_side}")
 
@@ -321,6 +382,12 @@ def _configure_logging(verbosity: int) -> None:
     logging.basicConfig(level=level, handlers=[handler])
 
 
+def _terminate_as_interrupt(_signum: int, _frame: object) -> None:
+    """SIGTERM (a CI job cancelled, a pod stopping) ends the run as Ctrl-C does: with an
+    account of what was and was not done, never mid-sentence."""
+    raise KeyboardInterrupt
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
@@ -339,6 +406,8 @@ def main(
     args.read_only = bool(args.read_only or read_only_from_env())
     gate = MutationGate(read_only=args.read_only)
     scanner = Scanner(options_from(args), gate)
+    if command != "tui":  # the explorer handles its own signals
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         if command == "tui":
             if explorer is None:

@@ -54,6 +54,7 @@ from driftui.actions.sync_plan import (
     declared_refs,
     match_manifests,
     plan_sync,
+    prune_blocked,
     prune_confirmation_word,
 )
 from driftui.compare.textdiff import DiffLine
@@ -198,17 +199,23 @@ class _Routes:
     warnings: list[str] = field(default_factory=list)
 
 
-def _desired(
-    scanner: Scanner, report: ScanReport, client: ClusterClient
-) -> tuple[dict[ObjectRef, Manifest], set[ObjectRef]]:
-    """Git's raw objects (results hold masked ones) and every object Git declares, both at
-    the very commit the scan used and showed, never at wherever the ref points now."""
+@dataclass(frozen=True)
+class _Desired:
+    """Git at the very commit the scan used and showed, never where the ref points now."""
+
+    manifests: dict[ObjectRef, Manifest]  # raw objects (results hold masked ones)
+    declared: set[ObjectRef]  # every object Git declares there
+    prune_blocked: str  # why nothing may be pruned ("" when a prune may run)
+
+
+def _desired(scanner: Scanner, report: ScanReport, client: ClusterClient) -> _Desired:
     opts = scanner.options
     desired = scanner.desired(report.source.commit or opts.ref)
     namespace = opts.namespace or client.namespace
-    return (
+    return _Desired(
         match_manifests(report.results, desired.manifests, namespace),
-        declared_refs(desired.manifests, namespace),
+        declared_refs(desired, namespace),
+        prune_blocked(desired),
     )
 
 
@@ -279,8 +286,8 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         io.warn(f"error: no object matches {' '.join(args.selectors)}")
         return EXIT_REFUSED
     client = scanner.client()
-    manifests, declared = _desired(scanner, report, client)
-    plan = plan_sync(selected, manifests, prune=args.prune)
+    git = _desired(scanner, report, client)
+    plan = plan_sync(selected, git.manifests, prune=args.prune)
     for ref, why in plan.not_syncable:
         io.warn(f"error: {ref}: cannot sync: {why}")
     if not plan.items:
@@ -327,9 +334,12 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         io.warn(f"warning: {warning}")
     conflicts = [c for p in previews for c in p.conflicts]
     failing = [p for p in previews if not p.ok and not p.conflicts]
+    blocked = git.prune_blocked if any(i.prune for i in allowed) else ""
+    if blocked:
+        io.warn(f"warning: nothing will be pruned: {blocked}")
     if args.dry_run:
         unresolved = conflicts and not args.force_conflicts
-        bad = bool(failing or unresolved or refused or app_refusals)
+        bad = bool(failing or unresolved or refused or app_refusals or blocked)
         return EXIT_REFUSED if bad else EXIT_OK
 
     applies = [i for i in allowed if not i.prune]
@@ -372,11 +382,13 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     applied = syncer.apply(applies, force=force, report=show)
     outcomes += applied
     unapplied = sum(not o.ok for o in applied)
-    if prunes and unapplied:  # as `kubectl apply --prune`: never prune after a failed apply
+    if prunes and blocked:
+        outcomes += _skipped(prunes, f"not pruned: {blocked}", show)
+    elif prunes and unapplied:  # as `kubectl apply --prune`: never prune after a failed apply
         why = f"not pruned: {unapplied} of {len(applied)} applies failed or were skipped"
         outcomes += _skipped(prunes, why, show)
     elif prunes and prune_ok:
-        outcomes += syncer.prune(prunes, declared, report=show)
+        outcomes += syncer.prune(prunes, git.declared, report=show)
     else:
         outcomes += _skipped(prunes, "prune not confirmed", show)
     return _exit_for(outcomes, failed_requests)

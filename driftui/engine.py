@@ -20,7 +20,7 @@ from driftui.actions.operators import owning_apps
 from driftui.compare.differ import CompareOptions, compare
 from driftui.compare.masking import SecretMasker, is_secret
 from driftui.compare.merge_keys import MergeKeys
-from driftui.compare.normalise import normalise
+from driftui.compare.normalise import normalise, null_data_as_empty
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
 from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config, load_repo_config
 from driftui.generations import GenerationCache
@@ -49,6 +49,7 @@ from driftui.model import (
 from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import open_repo
+from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 from driftui.source.load import load_desired, read_config_text, split_duplicates
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
@@ -71,6 +72,7 @@ class ScanOptions:
     path_from_cwd: bool = False  # --path was not given: the current directory's place in the repo
     snapshot_key: SnapshotKey | None = None  # else $DRIFTUI_SNAPSHOT_KEY or the key file
     request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
+    render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases
 
 
 @dataclass
@@ -202,6 +204,7 @@ class Scanner:
             helm_values=self._helm_values,
             capabilities=self.capabilities,
             cache_dir=opts.cache_dir,
+            render=opts.render,
             progress=progress,
         )
         if opts.path_from_cwd:
@@ -215,7 +218,10 @@ class Scanner:
         text = read_config_text(repo, repo.resolve(opts.ref))
         values = self._helm_values(text)
         return Renderer(
-            helm_values=values, capabilities=self.capabilities, cache_dir=opts.cache_dir
+            helm_values=values,
+            capabilities=self.capabilities,
+            cache_dir=opts.cache_dir,
+            policy=opts.render,
         )
 
     def client(self) -> ClusterClient:
@@ -266,6 +272,8 @@ class Scanner:
         self, desired: list[Manifest], default_ns: str, progress: ProgressFn
     ) -> _LiveSide:
         client = self.client()
+        # Git is done; until the first LIST answers, it is the cluster that is slow, not us.
+        progress(ProgressEvent("waiting for the cluster", 0))
         discovery = discover(client)
         kinds: dict[tuple[str, str], ResourceInfo] = {}
         unknown: set[tuple[str, str]] = set()
@@ -419,7 +427,7 @@ class Scanner:
                 # not a second one from this LIST (watch mode held two of everything).
                 live.state.objects[ref] = kept
                 return result
-        desired = live.masker.mask_object(manifest.body)
+        desired = live.masker.mask_object(null_data_as_empty(manifest.body))
         base = DriftResult(
             ref,
             manifest.api_version,
@@ -439,14 +447,14 @@ class Scanner:
             if failed:
                 return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
             return replace(base, status=Status.MISSING)
-        live_obj = live.masker.mask_object(live_raw)
+        live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
         want = base.desired  # normalised once, above
         outcome = compare(desired, live_obj, options, normalised_desired=want)
         used = Fidelity.CLIENT_SIDE
         if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:
             predicted, defaulted = self._predict(manifest, live_raw, live, options)
             if predicted is not None:
-                predicted = live.masker.mask_object(predicted)
+                predicted = live.masker.mask_object(null_data_as_empty(predicted))
                 defaulted = live.masker.mask_object(defaulted) if defaulted else None
                 outcome = compare(
                     desired,

@@ -103,7 +103,8 @@ class Difference:
     git: JSON = None
     live: JSON = None
     manager: str | None = None
-    time: str | None = None  # RFC 3339, the manager's managedFields time
+    time: str | None = None  # RFC 3339: the manager's last write to the object, not the field's
+    pointer: str | None = None  # RFC 6901; keyed items by index in live (in Git when missing)
 
     @property
     def dotted(self) -> str:

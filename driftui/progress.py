@@ -8,16 +8,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    stage: str  # "files parsed" | "kinds listed" | "objects compared" | free text
+    # "files parsed" | "waiting for the cluster" | "kinds listed" | "objects compared" | free text
+    stage: str
     done: int
     total: int | None = None
 
     def __str__(self) -> str:
-        return (
-            f"{self.stage}: {self.done}/{self.total}"
-            if self.total
-            else f"{self.stage}: {self.done}"
-        )
+        if self.total:
+            return f"{self.stage}: {self.done}/{self.total}"
+        return f"{self.stage}: {self.done}" if self.done else self.stage
 
 
 ProgressFn = Callable[[ProgressEvent], None]

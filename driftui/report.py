@@ -22,6 +22,7 @@ REPORT_VERSION = 1
 def _difference(d: Difference) -> dict[str, Any]:
     return {
         "path": d.dotted,
+        "pointer": d.pointer,
         "type": d.type.value,
         "git": d.git,
         "live": d.live,

@@ -49,8 +49,11 @@ class Fault:
     methods: frozenset[str] = frozenset()
     within: str = ""
     text: str | None = None  # a plain-text body, as a load balancer sends; default a Status
+    writes_only: bool = False  # spare dry-runs: only requests that would really write
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: str = "") -> bool:
+        if self.writes_only and "dryRun" in query:
+            return False
         return (not self.methods or method in self.methods) and self.within in path
 
 
@@ -95,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
         proxy = self.server.proxy
-        fault = proxy.take(self.command, parts.path)
+        fault = proxy.take(self.command, parts.path, parts.query)
         status = fault.status if fault else 0
         if fault is not None and fault.status == DROP:
             proxy.record(Seen(self.command, parts.path, parts.query, DROP, arrived))
@@ -231,12 +234,12 @@ class FaultProxy:
         with self._lock:
             self._faults.clear()
 
-    def take(self, method: str, path: str) -> Fault | None:
+    def take(self, method: str, path: str, query: str = "") -> Fault | None:
         with self._lock:
             for entry in self._faults:
                 fault, left = entry
                 assert isinstance(fault, Fault)
-                if not fault.matches(method, path):
+                if not fault.matches(method, path, query):
                     continue
                 if isinstance(left, int):
                     if left <= 0:

@@ -22,7 +22,13 @@ from driftui.actions.registry import (
 from driftui.actions.revert import apply_revert, preview_revert
 from driftui.actions.revert_view import needs_elsewhere_consent, preview_lines, revert_effects
 from driftui.actions.sync import Syncer
-from driftui.actions.sync_plan import SyncPlan, declared_refs, match_manifests, plan_sync
+from driftui.actions.sync_plan import (
+    SyncPlan,
+    declared_refs,
+    match_manifests,
+    plan_sync,
+    prune_blocked,
+)
 from driftui.engine import Scanner
 from driftui.model import DesiredState
 from driftui.source.git_repo import SourceError, open_repo
@@ -117,8 +123,11 @@ def make_executors(
         """Each extra is re-read and deleted only if it is still the one shown."""
         plan = plan_sync(request.targets, {}, prune=True)
         namespace = opts.namespace or scanner.client().namespace
-        declared = declared_refs(_desired_at(scanner, request).manifests, namespace)
-        return _outcome("Prune", syncer().prune(plan.prunes, declared))
+        desired = _desired_at(scanner, request)
+        blocked = prune_blocked(desired)
+        if blocked:
+            return ActionOutcome(ok=False, summary=f"Prune: nothing deleted: {blocked}")
+        return _outcome("Prune", syncer().prune(plan.prunes, declared_refs(desired, namespace)))
 
     def revert(request: ActionRequest) -> ActionOutcome:
         assert request.commit is not None  # the registry asks for a commit first

@@ -500,7 +500,11 @@ def apply_revert(
     outcome = RevertOutcome(commit=commit, reverted=plan.sha, branch=name, new_branch=branch)
     if not push:
         return outcome
-    remote_branch, error = _push(git, name, remote, branch)
+    try:
+        remote_branch, error = _push(git, name, remote, branch)
+    except KeyboardInterrupt:  # the push is stopped with its process group; say what is left
+        remote_branch = ""
+        error = f"interrupted: revert commit {commit[:12]} is on branch {name}, not pushed"
     return RevertOutcome(
         commit=commit,
         reverted=plan.sha,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from driftui.model import DriftResult, Manifest, ObjectRef, Status, TrackingMarker
+from driftui.model import DesiredState, DriftResult, Manifest, ObjectRef, Status, TrackingMarker
 
 CRD_GROUP = "apiextensions.k8s.io"
 CRD_KIND = "CustomResourceDefinition"
@@ -119,13 +119,24 @@ def match_manifests(
     return out
 
 
-def declared_refs(manifests: Iterable[Manifest], default_namespace: str) -> set[ObjectRef]:
-    """Every spelling under which Git declares an object; a prune spares all of them."""
+def declared_refs(desired: DesiredState, default_namespace: str) -> set[ObjectRef]:
+    """Every spelling under which Git declares an object (duplicates included, which are
+    declared twice); a prune spares all of them."""
+    refs = [m.ref for m in desired.manifests] + [p.ref for p in desired.problems if p.ref]
     out: set[ObjectRef] = set()
-    for manifest in manifests:
-        ref = manifest.ref
+    for ref in refs:
         out |= {ref, replace(ref, namespace=default_namespace), replace(ref, namespace="")}
     return out
+
+
+def prune_blocked(desired: DesiredState) -> str:
+    """Why no prune may run ("" when it may): a file Git could not give whole (bad YAML, a
+    refused render) hides what it declares, and its live objects would read as extra."""
+    unread = [p for p in desired.problems if p.ref is None]
+    if not unread:
+        return ""
+    more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
+    return f"Git could not be read whole ({unread[0].path}{more} could not be used)"
 
 
 def plan_sync(

@@ -189,11 +189,10 @@ for _webhook_kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfigur
         (("webhooks", ITEM, "rules", ITEM, "scope"), _eq("*")),
     ]
 
-# Every kind: bookkeeping the server or controllers add to metadata.
-_ANY_KIND: list[tuple[Pattern, Matcher]] = [
-    (("metadata", "finalizers"), _any),
-    (("metadata", "ownerReferences"), _any),
-]
+# Every kind: bookkeeping the server or controllers add to metadata. Unlike the defaults
+# above, the server never puts them back once an apply removed them: when the object's own
+# applier set them, they are Git's (see ``is_bookkeeping``).
+BOOKKEEPING: tuple[Path, ...] = (("metadata", "finalizers"), ("metadata", "ownerReferences"))
 
 
 _Index = dict[tuple[int, str], list[tuple[Pattern, Matcher]]]
@@ -202,7 +201,7 @@ _Index = dict[tuple[int, str], list[tuple[Pattern, Matcher]]]
 @cache
 def _rules_for(group: str, kind: str) -> _Index:
     """Rules indexed by (path length, last segment) so a lookup scans a handful at most."""
-    rules = list(_ANY_KIND) + list(_KIND.get((group, kind), ()))
+    rules = list(_KIND.get((group, kind), ()))
     for prefix in POD_SPEC_AT.get((group, kind), ()):
         rules.extend(((*prefix, *pattern), matcher) for pattern, matcher in _POD_SPEC)
     index: _Index = {}
@@ -211,8 +210,16 @@ def _rules_for(group: str, kind: str) -> _Index:
     return index
 
 
+def is_bookkeeping(path: Path) -> bool:
+    """Finalizers and owner references: controllers' by default, the applier's if it set them."""
+    return path in BOOKKEEPING
+
+
 def is_schema_default(group: str, kind: str, path: Path, value: Any, parent: Any) -> bool:
-    """Is ``value`` at ``path`` what the server would have filled in by itself?"""
+    """Is ``value`` at ``path`` what the server would have filled in by itself?
+
+    Bookkeeping (``is_bookkeeping``) is not: whose it is depends on who set it.
+    """
     if not path:
         return False
     last = path[-1] if isinstance(path[-1], str) else ITEM

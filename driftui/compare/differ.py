@@ -2,9 +2,10 @@
 
 Both sides are normalised first. A walk driven by Git's fields finds ``changed`` and
 ``missing_in_live``; every live field Git does not set is then judged by its owners in
-``managedFields``: an applier that set it earlier means ``removed_from_git``, a manager
-that is neither applier nor controller means ``added_outside_git``, and server defaults,
-controller fields and GitOps tracking markers are context, never drift.
+``managedFields``: the object's own applier (learned from the object, ``applier.py``) having
+applied it, or its ``last-applied-configuration`` listing it, means ``removed_from_git``; a
+manager that is neither that applier nor a controller means ``added_outside_git``; server
+defaults, controller fields and GitOps tracking markers are context, never drift.
 
 The walk is hand-written (no DeepDiff) because it runs for every object of a scan; when
 nothing differs it returns before any ownership index is built.
@@ -13,13 +14,15 @@ nothing differs it returns before any ownership index is built.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
-from driftui.compare.defaults import is_schema_default
-from driftui.compare.ignore import IgnoreRule, index_in, is_ignored
-from driftui.compare.keyed import key_of, keyable, project
+from driftui.compare.applier import declared_paths, last_applied_is_appliers, learn_applier
+from driftui.compare.defaults import is_bookkeeping, is_schema_default
+from driftui.compare.empty import absent_equal, empty
+from driftui.compare.ignore import IgnoreRule, index_in, is_ignored, json_pointer
+from driftui.compare.keyed import key_of, keyable, keyed_item, project
 from driftui.compare.merge_keys import MergeKeys, key_text
 from driftui.compare.normalise import LAST_APPLIED, normalise
 from driftui.compare.ownership import FieldOwner, Ownership
@@ -98,11 +101,14 @@ def compare(
     suspects = [c for c in walk.live_only if _could_drift(c, options, group, kind)]
     if not walk.found and not suspects:
         return Comparison()  # the fast path: no ownership index needed
-    judge = _Judge(options, live, group, kind, defaulted)
+    judge = _Judge(options, live, group, kind, defaulted, want)
     diffs = [judge.attribute_found(d) for d in walk.found]
     for path, value, parent in suspects:
         diffs.extend(judge.live_only(path, value, parent).differences)
-    return _apply_ignore(diffs, options, desired, have, judge.ownership)
+    outcome = _apply_ignore(diffs, options, desired, have, judge.ownership)
+    git = want if predicted is None else (normalised_desired or normalise(desired, merge_keys))
+    pointed = (replace(d, pointer=json_pointer(d.path, have, git)) for d in outcome.differences)
+    return replace(outcome, differences=tuple(pointed))
 
 
 class _Walk:
@@ -123,7 +129,7 @@ class _Walk:
                 sub = (*path, key)
                 if key in have:
                     self.compare(value, have[key], sub, (*schema, key))
-                elif not _empty(value) and not self.options.is_marker(sub):
+                elif not self._absent_equal(value, path) and not self.options.is_marker(sub):
                     self.found.append(Difference(sub, DiffType.MISSING_IN_LIVE, git=value))
             for key, value in have.items():
                 if key not in want:
@@ -134,12 +140,32 @@ class _Walk:
             if keys and keyable(want, keys) and keyable(have, keys):
                 self._compare_keyed(want, have, keys, path, schema)
                 return
-            if not _atomic_equal(want, have):
+            if not self._atomic_equal(want, have, path):
                 self._changed(path, want, have)
             return
         differs = want != have or isinstance(want, bool) != isinstance(have, bool)
-        if differs and not (_empty(want) and _empty(have)):
+        if differs and not (empty(want) and empty(have)):
             self._changed(path, want, have)
+
+    def _absent_equal(self, value: Any, parent: Path) -> bool:
+        return absent_equal(value, self.group, parent)
+
+    def _atomic_equal(self, want: Any, have: Any, path: Path) -> bool:
+        """Atomic values match when every field Git sets matches; server-filled extras
+        don't count, nor Git's empty values the server drops."""
+        if isinstance(want, dict) and isinstance(have, dict):
+            return all(
+                self._atomic_equal(v, have[k], (*path, k))
+                if k in have
+                else self._absent_equal(v, path)
+                for k, v in want.items()
+            )
+        if isinstance(want, list) and isinstance(have, list):
+            return len(want) == len(have) and all(
+                self._atomic_equal(w, h, (*path, i))
+                for i, (w, h) in enumerate(zip(want, have, strict=True))
+            )
+        return bool(want == have) and (type(want) is bool) == (type(have) is bool)
 
     def _changed(self, path: Path, want: Any, have: Any) -> None:
         if not self.options.is_marker(path):
@@ -158,14 +184,14 @@ class _Walk:
         for item in want:
             key = key_of(item, keys)
             wanted.add(key)
-            sub = (*path, _keyed_item(item, keys))
+            sub = (*path, keyed_item(item, keys))
             if key in live_items:
                 self.compare(item, live_items[key], sub, schema)
             else:
                 self.found.append(Difference(sub, DiffType.MISSING_IN_LIVE, git=item))
         for key, item in live_items.items():
             if key not in wanted:
-                self.live_only.append(((*path, _keyed_item(item, keys)), item, have))
+                self.live_only.append(((*path, keyed_item(item, keys)), item, have))
 
 
 @dataclass
@@ -184,13 +210,29 @@ class _Judge:
         group: str,
         kind: str,
         defaulted: dict[str, Any] | None,
+        want: dict[str, Any],
     ) -> None:
         self.options = options
         self.group = group
         self.kind = kind
         self.ownership = Ownership.of(live, options.merge_keys)
-        self.last_applied = _last_applied(live, options.merge_keys)
+        declared = declared_paths(want, options.merge_keys, group, kind)
+        self.applier = learn_applier(
+            self.ownership, declared, options.appliers, options.is_controller
+        )
+        applied = _last_applied(live, options.merge_keys)
+        trusted = last_applied_is_appliers(self.ownership, self.applier)
+        self.last_applied = applied if trusted else None
         self.defaulted = normalise(defaulted, options.merge_keys) if defaulted else None
+
+    def _is_applier(self, manager: str) -> bool:
+        """This object's own applier; the configured list only when the object gave no clue."""
+        if self.applier is not None:
+            return manager == self.applier
+        return self.options.is_applier(manager)
+
+    def _is_controller(self, manager: str) -> bool:
+        return not self._is_applier(manager) and self.options.is_controller(manager)
 
     # -- attribution --------------------------------------------------------------------
 
@@ -204,9 +246,9 @@ class _Judge:
             return None
 
         def rank(owner: FieldOwner) -> tuple[int, str]:
-            if self.options.is_applier(owner.manager):
+            if self._is_applier(owner.manager):
                 tier = 1
-            elif self.options.is_controller(owner.manager):
+            elif self._is_controller(owner.manager):
                 tier = 0
             else:
                 tier = 2
@@ -240,10 +282,10 @@ class _Judge:
                 found: list[Difference] = []
                 for item in value:
                     found.extend(
-                        self.live_only((*path, _keyed_item(item, keys)), item, value).differences
+                        self.live_only((*path, keyed_item(item, keys)), item, value).differences
                     )
                 return _Verdict(found, complete=False)
-        if _empty(value):
+        if empty(value):
             return _Verdict([], complete=False)
         verdict = self._verdict(path, value)
         return _Verdict([verdict] if verdict else [], complete=verdict is not None)
@@ -270,37 +312,34 @@ class _Judge:
         return _Verdict(found, complete=complete and len(kinds) == 1)
 
     def _verdict(self, path: Path, value: Any) -> Difference | None:
+        """removed_from_git for the applier's own fields (its Apply entries, or its
+        last-applied record); added_outside_git for another non-controller manager's."""
         owners = self._owners(path, under=True)
-        if not owners:
-            return None  # a server default nobody claims
         for owner in owners:
-            if owner.operation == "Apply" and self.options.is_applier(owner.manager):
-                return Difference(
-                    path,
-                    DiffType.REMOVED_FROM_GIT,
-                    live=value,
-                    manager=owner.manager,
-                    time=owner.time,
-                )
+            if owner.operation == "Apply" and self._is_applier(owner.manager):
+                return self._difference(path, DiffType.REMOVED_FROM_GIT, value, owner)
         if self.last_applied is not None and _lookup(self.last_applied, path) is not _ABSENT:
-            best = self._best(owners)
-            return Difference(
-                path,
-                DiffType.REMOVED_FROM_GIT,
-                live=value,
-                manager=best.manager if best else None,
-                time=best.time if best else None,
-            )
+            # Listed by the last apply, absent from Git: the next apply deletes it, even
+            # when no manager owns it (an object without managedFields).
+            return self._difference(path, DiffType.REMOVED_FROM_GIT, value, self._best(owners))
         hands = [
             o
             for o in owners
-            if not self.options.is_applier(o.manager) and not self.options.is_controller(o.manager)
+            if not self._is_applier(o.manager) and not self._is_controller(o.manager)
         ]
         if not hands:
-            return None
+            return None  # a server default nobody claims, or the applier's or a controller's
         owner = max(hands, key=lambda o: o.time or "")
+        return self._difference(path, DiffType.ADDED_OUTSIDE_GIT, value, owner)
+
+    @staticmethod
+    def _difference(path: Path, kind: DiffType, value: Any, owner: FieldOwner | None) -> Difference:
         return Difference(
-            path, DiffType.ADDED_OUTSIDE_GIT, live=value, manager=owner.manager, time=owner.time
+            path,
+            kind,
+            live=value,
+            manager=owner.manager if owner else None,
+            time=owner.time if owner else None,
         )
 
     def _is_default(self, path: Path, value: Any, parent: Any) -> bool:
@@ -308,7 +347,15 @@ class _Judge:
             found = _lookup(self.defaulted, path)
             if found is not _ABSENT and found == value:
                 return True
+        if is_bookkeeping(path):  # a controller's, unless this object's applier set it
+            return not self._set_by_applier(path)
         return is_schema_default(self.group, self.kind, path, value, parent)
+
+    def _set_by_applier(self, path: Path) -> bool:
+        owners = self._owners(path, under=True)
+        if any(o.operation == "Apply" and self._is_applier(o.manager) for o in owners):
+            return True
+        return self.last_applied is not None and _lookup(self.last_applied, path) is not _ABSENT
 
 
 def _could_drift(
@@ -336,10 +383,6 @@ def _could_drift(
 _ABSENT = object()
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == {} or value == []
-
-
 def _collapsible(path: Path) -> bool:
     """Labels and annotations are reported key by key; anything else as one subtree."""
     return len(path) > 1 and path not in (("metadata", "labels"), ("metadata", "annotations"))
@@ -347,22 +390,6 @@ def _collapsible(path: Path) -> bool:
 
 def _schema(path: Path) -> SchemaPath:
     return tuple(seg for seg in path if isinstance(seg, str))
-
-
-def _keyed_item(item: dict[str, Any], keys: tuple[str, ...]) -> KeyedItem:
-    return KeyedItem(tuple((k, key_text(item[k])) for k in keys if k in item))
-
-
-def _atomic_equal(want: Any, have: Any) -> bool:
-    """Atomic values match when every field Git sets matches; server-filled extras don't count."""
-    if isinstance(want, dict) and isinstance(have, dict):
-        return all(
-            (k in have and _atomic_equal(v, have[k])) or (k not in have and _empty(v))
-            for k, v in want.items()
-        )
-    if isinstance(want, list) and isinstance(have, list):
-        return len(want) == len(have) and all(map(_atomic_equal, want, have))
-    return bool(want == have) and (type(want) is bool) == (type(have) is bool)
 
 
 def _lookup(doc: Any, path: Path) -> Any:

@@ -153,3 +153,32 @@ def _find_keyed(items: list[Any], seg: KeyedItem) -> int | None:
         ):
             return position
     return None
+
+
+def json_pointer(path: Path, live: Any, git: Any) -> str:
+    """The RFC 6901 pointer of ``path``, as Argo CD's ``ignoreDifferences.jsonPointers`` takes it.
+
+    A keyed item becomes its index in the live object, or in Git's when it is not live
+    (a ``missing_in_live`` item). Both documents are walked side by side for that reason.
+    """
+    tokens: list[str] = []
+    for seg in path:
+        if isinstance(seg, str):
+            tokens.append(seg)
+            live = live.get(seg) if isinstance(live, dict) else None
+            git = git.get(seg) if isinstance(git, dict) else None
+            continue
+        in_live, in_git = _position(live, seg), _position(git, seg)
+        position = in_live if in_live is not None else in_git
+        tokens.append(str(position) if position is not None else str(seg))
+        live = live[in_live] if in_live is not None else None
+        git = git[in_git] if in_git is not None else None
+    return format_pointer(tuple(tokens))
+
+
+def _position(doc: Any, seg: KeyedItem | int) -> int | None:
+    if not isinstance(doc, list):
+        return None
+    if isinstance(seg, int):
+        return seg if 0 <= seg < len(doc) else None
+    return _find_keyed(doc, seg)

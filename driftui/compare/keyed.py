@@ -6,10 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from driftui.compare.merge_keys import MergeKeys, key_text
+from driftui.model import KeyedItem
 
 
 def key_of(item: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, ...]:
     return tuple(key_text(item[k]) if k in item else None for k in keys)
+
+
+def keyed_item(item: dict[str, Any], keys: tuple[str, ...]) -> KeyedItem:
+    """The path segment of a keyed list item: its merge keys and their values, in key order."""
+    return KeyedItem(tuple((k, key_text(item[k])) for k in keys if k in item))
 
 
 def keyable(items: list[Any], keys: tuple[str, ...]) -> bool:

@@ -67,6 +67,25 @@ def normalise(obj: dict[str, Any], merge_keys: MergeKeys | None = None) -> dict[
     return out
 
 
+def null_data_as_empty(obj: dict[str, Any]) -> dict[str, Any]:
+    """A ConfigMap or core Secret whose null data values read ``""``; others as they are.
+
+    The API server stores a null ConfigMap or Secret value as ``""`` (a real one, asked:
+    see tests/integration/test_empty_values.py), so Git's ``key:`` with no value and a
+    live ``""`` are one value, as gitops-engine's ``NormalizeSecret`` also holds
+    (argo-cd#943). Call it before masking, on both sides: masks of ``""`` are then equal.
+    """
+    kind = obj.get("kind")
+    if kind not in ("ConfigMap", "Secret") or group_of(str(obj.get("apiVersion", ""))) != "":
+        return obj
+    out = obj
+    for key in ("data", "binaryData", "stringData"):
+        values = obj.get(key)
+        if isinstance(values, dict) and None in values.values():
+            out = {**out, key: {k: "" if v is None else v for k, v in values.items()}}
+    return out
+
+
 def _copy(value: Any, parent: str) -> Any:
     """Deep copy that drops nulls, canonicalises quantity fields and defaults container port
     protocols on the way (one pass: this runs twice per object on every scan)."""

@@ -145,6 +145,19 @@ class Ownership:
         """Managers owning this field, an atomic ancestor, or anything beneath it."""
         return [e.owner for e in self._entries if _reach(e.root, path, under=True)]
 
+    def coverage(self, paths: Iterable[Path]) -> list[tuple[FieldOwner, int]]:
+        """Per entry (status subresource aside): how many of ``paths`` it owns.
+
+        This is the evidence for an object's applier: the manager that set the fields Git
+        declares owns most of them.
+        """
+        wanted = list(paths)
+        return [
+            (e.owner, sum(_reach(e.root, p, under=False) for p in wanted))
+            for e in self._entries
+            if e.owner.subresource != "status"
+        ]
+
     def applied_under(self, manager: str, path: Path) -> bool:
         """Did ``manager`` set this field (or something beneath it) with operation Apply?"""
         return any(

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 
 from driftui.model import LoadProblem, Manifest, ObjectRef
 from driftui.pacing import give_way
-from driftui.source.git_repo import GitRepo, SourceError
+from driftui.source.git_repo import BlobBudgetExceeded, GitRepo, SourceError
+from driftui.source.limits import mib
 from driftui.source.parallel_parse import parse_many
 from driftui.source.yaml_loader import ParsedFile, parse_documents
 
@@ -130,22 +131,45 @@ def read_file_objects(
 
 
 def parse_blobs(
-    repo: GitRepo, files: list[tuple[str, str]], cache: ParseCache = PARSE_CACHE
+    repo: GitRepo,
+    files: list[tuple[str, str]],
+    cache: ParseCache = PARSE_CACHE,
+    budget: int | None = None,
 ) -> list[FileObjects]:
     """Parse many (path, blob sha) pairs, reading all cache misses through one git process
-    and parsing them on every core when there are enough of them."""
-    missing = [sha for path, sha in files if cache.get(sha, path) is None]
+    and parsing them on every core when there are enough of them.
+
+    With a ``budget``, the cache misses are read up to that many bytes; the first file
+    past it gets a problem that counts the files left unread (they load as empty)."""
+    missing = list(dict.fromkeys(sha for path, sha in files if cache.get(sha, path) is None))
+    unread: set[str] = set()
     if missing:
         paths = {sha: path for path, sha in files}
-        blobs = [(sha, _parser_path(paths[sha]), data) for sha, data in repo.iter_blobs(missing)]
+        blobs: list[tuple[str, str, bytes]] = []
+        try:
+            for sha, data in repo.iter_blobs(missing, budget):
+                blobs.append((sha, _parser_path(paths[sha]), data))
+        except BlobBudgetExceeded:
+            unread = set(missing[len(blobs) :])
         for sha, fresh in parse_many(blobs):
             cache.put(sha, paths[sha], fresh)
     out = []
+    first_unread = True
     for path, sha in files:
         give_way()
+        if sha in unread:
+            out.append(_unread(path, len(unread), budget or 0) if first_unread else FileObjects())
+            first_unread = False
+            continue
         parsed = cache.get(sha, path)
         if parsed is None:  # evicted meanwhile (a cache smaller than the repo): parse directly
             out.append(parse_blob(repo.read_blob(sha), sha, path, cache))
         else:
             out.append(to_file_objects(parsed, path, sha))
     return out
+
+
+def _unread(path: str, count: int, budget: int) -> FileObjects:
+    others = f" and {count - 1} more" if count > 1 else ""
+    message = f"not loaded: manifest files exceed {mib(budget)} in total (this file{others})"
+    return FileObjects(problems=[LoadProblem(path, message)])

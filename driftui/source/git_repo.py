@@ -61,6 +61,15 @@ class SourceError(Exception):
     """The repository, ref or path cannot be used at all. Messages are already redacted."""
 
 
+class BlobBudgetExceeded(SourceError):
+    """Reading the next blob would pass the byte budget; raised before its content is read."""
+
+    def __init__(self, sha: str, budget: int) -> None:
+        super().__init__(f"blobs exceed {budget:,} bytes in total at object {sha[:12]}")
+        self.sha = sha
+        self.budget = budget
+
+
 @dataclass(frozen=True)
 class TreeEntry:
     path: str  # relative to the repository root
@@ -222,8 +231,14 @@ class GitRepo:
             raise SourceError(f"path {path!r} at {commit[:12]} is a {kind}, not a directory")
         return _parse_ls_tree(self.git("ls-tree", "-r", "-t", "-z", sha), path)
 
-    def iter_blobs(self, shas: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-        """Stream blob contents through one ``cat-file --batch`` process (no per-file fork)."""
+    def iter_blobs(
+        self, shas: Iterable[str], budget: int | None = None
+    ) -> Iterator[tuple[str, bytes]]:
+        """Stream blob contents through one ``cat-file --batch`` process (no per-file fork).
+
+        With a ``budget``, BlobBudgetExceeded is raised from a blob's header, before the
+        blob that would pass it is read into memory.
+        """
         wanted = [s for s in dict.fromkeys(shas) if _SHA.match(s)]
         if not wanted:
             return
@@ -237,6 +252,7 @@ class GitRepo:
             start_new_session=True,
         )
         assert proc.stdin is not None and proc.stdout is not None
+        spent = 0
         feeder = threading.Thread(target=_feed, args=(proc.stdin, wanted), daemon=True)
         feeder.start()
         try:
@@ -247,6 +263,10 @@ class GitRepo:
                 if len(header) != 3:
                     raise SourceError(f"unexpected output from git cat-file for {sha[:12]}")
                 size = int(header[2])
+                if budget is not None:
+                    spent += size
+                    if spent > budget:
+                        raise BlobBudgetExceeded(sha, budget)
                 data = proc.stdout.read(size)
                 proc.stdout.read(1)  # the LF after every object
                 yield sha, data
@@ -263,22 +283,6 @@ class GitRepo:
         for _, data in self.iter_blobs([sha]):
             return data
         raise SourceError(f"invalid object id {sha!r}")
-
-    def materialise(self, commit: str, dest: str) -> None:
-        """Write the tree at ``commit`` into ``dest`` (for renderers that need real files).
-
-        Written from Git objects, not ``git archive``, so export-ignore/export-subst
-        attributes cannot change what renderers see. Symlinks are kept only when they
-        stay inside the tree; submodules are skipped.
-        """
-        root = os.path.realpath(dest)
-        by_sha: dict[str, list[TreeEntry]] = {}
-        for entry in self.list_tree(commit):
-            if entry.type == "blob":
-                by_sha.setdefault(entry.sha, []).append(entry)
-        for sha, data in self.iter_blobs(by_sha):
-            for entry in by_sha[sha]:
-                _write_entry(root, entry, data)
 
     # -- remotes -----------------------------------------------------------------------
 
@@ -344,30 +348,6 @@ def _parse_ls_tree(raw: bytes, prefix: str) -> list[TreeEntry]:
         rel = name.decode("utf-8", "surrogateescape")
         out.append(TreeEntry(f"{prefix}/{rel}" if prefix else rel, mode, kind, sha))
     return out
-
-
-def _inside(path: str, root: str) -> bool:
-    return path == root or path.startswith(root + os.sep)
-
-
-def _write_entry(root: str, entry: TreeEntry, data: bytes) -> None:
-    parts = entry.path.split("/")
-    if any(p in ("", ".", "..") or p.lower() == ".git" for p in parts):
-        return  # a crafted tree; git itself would refuse to check this out
-    target = os.path.join(root, *parts)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    if not _inside(os.path.realpath(os.path.dirname(target)), root):
-        return  # a symlinked directory written earlier points outside the tree
-    if entry.mode == "120000":
-        link = data.decode("utf-8", "surrogateescape")
-        resolved = os.path.realpath(os.path.join(os.path.dirname(target), link))
-        if not os.path.isabs(link) and _inside(resolved, root):
-            os.symlink(link, target)
-        return
-    with open(target, "wb") as handle:
-        handle.write(data)
-    if entry.mode == "100755":
-        os.chmod(target, 0o755)
 
 
 # -- opening ----------------------------------------------------------------------------

@@ -28,8 +28,8 @@ from driftui.source.git_repo import (
     normalise_repo_path,
     open_repo,
 )
+from driftui.source.limits import DEFAULT_LIMITS, DEFAULT_POLICY, LoadLimits, RenderPolicy
 from driftui.source.render import (
-    DEFAULT_RENDER_TIMEOUT,
     Capabilities,
     Renderer,
     RenderTarget,
@@ -59,7 +59,8 @@ def load_desired(
     capabilities: HelmCapabilities = None,
     cache_dir: str | None = None,
     network_timeout: float = DEFAULT_NETWORK_TIMEOUT,
-    render_timeout: float = DEFAULT_RENDER_TIMEOUT,
+    render: RenderPolicy = DEFAULT_POLICY,
+    limits: LoadLimits = DEFAULT_LIMITS,
     progress: ProgressFn = no_progress,
 ) -> DesiredState:
     """Open ``repo`` (path or URL), resolve ``ref`` and load everything under ``path``.
@@ -75,7 +76,8 @@ def load_desired(
         helm_values=helm_values,
         capabilities=capabilities,
         cache_dir=cache_dir,
-        render_timeout=render_timeout,
+        render=render,
+        limits=limits,
         progress=progress,
     )
 
@@ -88,7 +90,8 @@ def load_from_repo(
     helm_values: HelmValues = (),
     capabilities: HelmCapabilities = None,
     cache_dir: str | None = None,
-    render_timeout: float = DEFAULT_RENDER_TIMEOUT,
+    render: RenderPolicy = DEFAULT_POLICY,
+    limits: LoadLimits = DEFAULT_LIMITS,
     progress: ProgressFn = no_progress,
     parse_cache: ParseCache = PARSE_CACHE,
 ) -> DesiredState:
@@ -103,17 +106,18 @@ def load_from_repo(
     values = helm_values(config_text) if callable(helm_values) else helm_values
 
     targets = find_render_targets(entries, path, found[1]) if found[0] == "tree" else []
-    plain = plain_manifest_files(entries, path, targets)
+    plain, results = _cap_files(plain_manifest_files(entries, path, targets), limits.max_files)
     total = len(plain) + len(targets)
     progress(ProgressEvent("files parsed", 0, total))
-    results = parse_blobs(repo, [(e.path, e.sha) for e in plain], parse_cache)
+    results += parse_blobs(repo, [(e.path, e.sha) for e in plain], parse_cache, limits.max_bytes)
     progress(ProgressEvent("files parsed", len(plain), total))
     if targets:
         renderer = Renderer(
             helm_values=values,
             capabilities=capabilities,
             cache_dir=cache_dir,
-            timeout=render_timeout,
+            policy=render,
+            limits=limits,
             parse_cache=parse_cache,
         )
         whole = repo.object_at(commit, "")  # renders that reach outside key on the whole tree
@@ -143,6 +147,17 @@ def plain_manifest_files(
         and not is_hidden(e.path, root_path)
         and not any(is_inside(e.path, t.path) for t in targets)
     ]
+
+
+def _cap_files(files: list[TreeEntry], max_files: int) -> tuple[list[TreeEntry], list[FileObjects]]:
+    """The first ``max_files`` files by path, and a problem naming the first one left out."""
+    if len(files) <= max_files:
+        return files, []
+    files = sorted(files, key=lambda e: e.path)
+    left = len(files) - max_files
+    others = f" and {left - 1} more" if left > 1 else ""
+    message = f"not loaded: more than {max_files:,} manifest files (this file{others})"
+    return files[:max_files], [FileObjects(problems=[LoadProblem(files[max_files].path, message)])]
 
 
 def read_config_text(repo: GitRepo, commit: str) -> str | None:
@@ -177,14 +192,21 @@ def split_duplicates(manifests: Sequence[Manifest]) -> tuple[list[Manifest], lis
         if len(group) == 1:
             kept.append(group[0])
             continue
-        for manifest in group:
-            others = [_where(m) for m in group if m is not manifest]
-            shown = ", ".join(others[:3]) + (
-                f" and {len(others) - 3} more" if len(others) > 3 else ""
-            )
-            message = f"duplicate identity {ref}: also declared at {shown}"
-            problems.append(LoadProblem(manifest.source_file, message, manifest.line, ref=ref))
+        problems += _duplicate_problems(ref, group)
     return kept, problems
+
+
+def _duplicate_problems(ref: ObjectRef, group: Sequence[Manifest]) -> list[LoadProblem]:
+    """One problem per declaration, naming up to three others: linear in the group's size."""
+    first = group[:4]
+    problems = []
+    for manifest in group:
+        others = [_where(m) for m in first if m is not manifest][:3]
+        extra = len(group) - 1 - len(others)
+        shown = ", ".join(others) + (f" and {extra} more" if extra > 0 else "")
+        message = f"duplicate identity {ref}: also declared at {shown}"
+        problems.append(LoadProblem(manifest.source_file, message, manifest.line, ref=ref))
+    return problems
 
 
 def _where(manifest: Manifest) -> str:

@@ -1,8 +1,11 @@
 """Render kustomize and Helm directories into manifests, cached by the directory's tree SHA.
 
 Renderers need real files, so the commit's tree is written to a temporary directory once
-per load (only when some directory is not in the cache). The tools run without a shell,
-with absolute paths after ``--``, with kustomize plugins and Helm post-renderers off.
+per load (only when some directory is not in the cache); a tree with a symlink leading out
+of it is not rendered at all (``checkout``). The tools run without a shell, with absolute
+paths after ``--``, with kustomize plugins and Helm post-renderers off, bounded in time,
+memory and output (``sandbox``); kustomize runs only once its bases are known to stay in
+the checkout (``kustomize_scope``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import os
 import posixpath
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 from collections import OrderedDict
@@ -23,12 +25,23 @@ from pathlib import Path
 
 from driftui.model import LoadProblem
 from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blob
-from driftui.source.git_repo import GitRepo, TreeEntry, default_cache_root, run_command
+from driftui.source.checkout import CheckoutRefused, write_checkout
+from driftui.source.git_repo import GitRepo, TreeEntry, default_cache_root
+from driftui.source.kustomize_scope import KUSTOMIZATION_FILES as KUSTOMIZATION_FILES
+from driftui.source.kustomize_scope import check_scope
+from driftui.source.limits import (
+    DEFAULT_LIMITS,
+    DEFAULT_POLICY,
+    LoadLimits,
+    RenderPolicy,
+    mib,
+)
+from driftui.source.sandbox import LimitExceeded, renderer_env, run_bounded
 
-DEFAULT_RENDER_TIMEOUT = 120.0
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_KEY_VERSION = "2"  # renders cached before bases, links and bounds were checked are not reused
 CHART_FILE = "Chart.yaml"
 _MEMORY_ENTRIES = 256
+_MEMORY_BYTES = 256 * 1024 * 1024
 _RELEASE_CHARS = re.compile(r"[^a-z0-9-]+")
 
 
@@ -138,7 +151,8 @@ class Renderer:
         helm_values: Sequence[str] = (),
         capabilities: Capabilities | Callable[[], Capabilities] | None = None,
         cache_dir: str | None = None,
-        timeout: float = DEFAULT_RENDER_TIMEOUT,
+        policy: RenderPolicy = DEFAULT_POLICY,
+        limits: LoadLimits = DEFAULT_LIMITS,
         parse_cache: ParseCache = PARSE_CACHE,
     ) -> None:
         self.helm_values = tuple(helm_values)
@@ -146,7 +160,8 @@ class Renderer:
         # need the cluster's version (history of such a repo works offline).
         self._capabilities = capabilities
         self.disk = (Path(cache_dir) if cache_dir else default_cache_root()) / "renders"
-        self.timeout = timeout
+        self.policy = policy
+        self.limits = limits
         self.parse_cache = parse_cache
 
     @property
@@ -169,24 +184,39 @@ class Renderer:
                 outputs[target] = cached
         todo = [t for t in jobs if t not in outputs]
         if todo:
-            with tempfile.TemporaryDirectory(prefix="driftui-render-") as tmp:
-                repo.materialise(commit, tmp)
-                root = os.path.realpath(tmp)
-                workers = min(len(todo), os.cpu_count() or 1)
-                with ThreadPoolExecutor(max_workers=workers) as pool:
-                    done = pool.map(lambda t: self._run(t, root), todo)
-                    for target, result in zip(todo, done, strict=True):
-                        outputs[target] = result
-                        if isinstance(result, bytes):
-                            _MEMORY.put(keys[target], result)
-                            self._to_disk(keys[target], result)
+            for target, result in self._render_fresh(repo, commit, todo).items():
+                outputs[target] = result
+                if isinstance(result, bytes):
+                    _MEMORY.put(keys[target], result)
+                    self._to_disk(keys[target], result)
+        _cap_output(jobs, outputs, self.limits.max_bytes)
         return [self._objects(t, outputs[t], keys[t]) for t in jobs]
+
+    def _render_fresh(
+        self, repo: GitRepo, commit: str, todo: Sequence[RenderTarget]
+    ) -> dict[RenderTarget, bytes | LoadProblem]:
+        """Write the tree once, refuse it whole if it is unsafe, else run every renderer."""
+        with tempfile.TemporaryDirectory(prefix="driftui-render-") as tmp:
+            root, home = (os.path.join(os.path.realpath(tmp), d) for d in ("repo", "home"))
+            os.mkdir(root)
+            os.mkdir(home)
+            try:
+                write_checkout(repo, commit, root, self.limits)
+            except CheckoutRefused as exc:
+                message = f"{exc.message}: %s is not rendered"
+                return {t: LoadProblem(exc.path, message % t.label) for t in todo}
+            env = renderer_env(self.policy, home)
+            workers = min(len(todo), os.cpu_count() or 1)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                done = pool.map(lambda t: self._run(t, root, env), todo)
+                return dict(zip(todo, done, strict=True))
 
     # -- cache keys --------------------------------------------------------------------
 
     def _key(self, target: RenderTarget, marker: bytes, root_tree_sha: str) -> str:
         """The directory's tree SHA, plus the whole tree when it reaches outside itself."""
         parts = [target.tool, _tool_identity(target.tool), target.path, target.tree_sha]
+        parts += [_KEY_VERSION, repr((self.policy.allow_remote_bases, self.policy.user_git_config))]
         if b"../" in marker or b"file://" in marker:  # kustomize bases, local chart deps
             parts.append(root_tree_sha)
         if target.tool == "helm":
@@ -217,19 +247,23 @@ class Renderer:
 
     # -- running the tools -------------------------------------------------------------
 
-    def _run(self, target: RenderTarget, root: str) -> bytes | LoadProblem:
+    def _run(self, target: RenderTarget, root: str, env: dict[str, str]) -> bytes | LoadProblem:
         directory = os.path.join(root, *target.path.split("/")) if target.path else root
+        if target.tool == "kustomize":
+            refused = _out_of_scope(target, directory, root, self.policy)
+            if refused is not None:
+                return refused
         argv = self._argv(target, directory, root)
         if isinstance(argv, LoadProblem):
             return argv
+        tool = os.path.basename(argv[0])
         try:
-            done = run_command(argv, timeout=self.timeout, cwd=root)
-        except subprocess.TimeoutExpired:
-            return LoadProblem(target.label, f"{argv[0]} timed out after {self.timeout:g}s")
+            done = run_bounded(argv, policy=self.policy, cwd=root, env=env)
+        except LimitExceeded as exc:
+            return LoadProblem(target.label, f"{tool} {exc}")
         except OSError as exc:
             return LoadProblem(target.label, f"cannot run {argv[0]}: {exc.strerror}")
         if done.returncode != 0:
-            tool = os.path.basename(argv[0])
             return LoadProblem(target.label, f"{tool} failed: {_tool_message(done.stderr, root)}")
         return done.stdout
 
@@ -237,10 +271,10 @@ class Renderer:
         if target.tool == "kustomize":
             kustomize = shutil.which("kustomize")
             if kustomize:
-                return [kustomize, "build", "--", directory]
+                return [kustomize, "build", _ROOT_ONLY, "--", directory]
             kubectl = shutil.which("kubectl")
             if kubectl:
-                return [kubectl, "kustomize", "--", directory]
+                return [kubectl, "kustomize", _ROOT_ONLY, "--", directory]
             message = (
                 "cannot render: kustomize not found on PATH (nor kubectl for kubectl kustomize)"
             )
@@ -271,6 +305,36 @@ class Renderer:
             ],
             skipped=parsed.skipped,
         )
+
+
+def _cap_output(
+    jobs: Sequence[RenderTarget], outputs: dict[RenderTarget, bytes | LoadProblem], budget: int
+) -> None:
+    """Rendered bytes per load are bounded like plain files: later targets become problems
+    before their output is parsed (parsing is where memory grows tenfold)."""
+    left = budget
+    for target in jobs:
+        output = outputs[target]
+        if isinstance(output, bytes):
+            left -= len(output)
+            if left < 0:
+                message = f"not loaded: rendered output exceeds {mib(budget)} in total"
+                outputs[target] = LoadProblem(target.label, message)
+
+
+_ROOT_ONLY = "--load-restrictor=LoadRestrictionsRootOnly"  # the default, said out loud
+
+
+def _out_of_scope(
+    target: RenderTarget, directory: str, root: str, policy: RenderPolicy
+) -> LoadProblem | None:
+    """A problem naming the kustomization whose base leads out (or is remote and off)."""
+    found = check_scope(directory, root, policy.allow_remote_bases)
+    if not found:
+        return None
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    message = f"{found[0].message}{more}: {target.label} is not rendered"
+    return LoadProblem(found[0].path, message)
 
 
 def _values_path(values: str, chart_dir: str, root: str) -> str | LoadProblem:
@@ -324,11 +388,13 @@ def _tool_message(stderr: bytes, root: str) -> str:
 
 
 class _MemoryCache:
-    """Rendered outputs of this process by content key (small: outputs can be large)."""
+    """Rendered outputs of this process by content key, bounded in entries and in bytes."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
@@ -340,10 +406,12 @@ class _MemoryCache:
 
     def put(self, key: str, data: bytes) -> None:
         with self._lock:
+            old = self._items.pop(key, None)
+            self._bytes += len(data) - (len(old) if old is not None else 0)
             self._items[key] = data
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
 
 
-_MEMORY = _MemoryCache(_MEMORY_ENTRIES)
+_MEMORY = _MemoryCache(_MEMORY_ENTRIES, _MEMORY_BYTES)

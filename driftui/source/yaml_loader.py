@@ -9,6 +9,9 @@ Hostile input is bounded before it can hurt:
 - anchors/aliases that would expand to more than ``MAX_EXPANDED_NODES`` nodes per file
   ("billion laughs") are refused, as are self-referencing documents: PyYAML shares aliased
   objects, so loading is cheap, but every later deep copy, diff or JSON dump would expand;
+- one object may expand to at most ``MAX_OBJECT_BYTES`` (the API server's own request
+  limit), measured in bytes as JSON with aliases expanded: a 1 MB string aliased 300 times
+  is a few nodes but 300 MB for every later diff;
 - duplicate mapping keys are an error (as in kubectl), not a silent last-one-wins.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import yaml
@@ -31,6 +35,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_DEPTH = 256
 MAX_EXPANDED_NODES = 1_000_000
+MAX_OBJECT_BYTES = 3 * 1024 * 1024  # kube-apiserver refuses larger requests
+# Alias-free text below this cannot reach the limit as JSON: the worst growth is a flow
+# mapping of bare keys, ``{a,b}`` -> ``{"a":null,"b":null}``, 4.5 times.
+_MEASURE_ABOVE = MAX_OBJECT_BYTES // 8
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 
@@ -175,7 +183,9 @@ def _is_list(doc: dict[str, Any]) -> bool:
     )
 
 
-def _expand(doc: Any, line: int, out: ParsedFile, path: str, item_lines: list[int]) -> None:
+def _expand(
+    doc: Any, line: int, out: ParsedFile, path: str, item_lines: list[int], measure: bool = False
+) -> None:
     if doc is None:
         return
     if not isinstance(doc, dict):
@@ -196,7 +206,7 @@ def _expand(doc: Any, line: int, out: ParsedFile, path: str, item_lines: list[in
             return
         for index, item in enumerate(items):
             item_line = item_lines[index] if index < len(item_lines) else line
-            _expand(item, item_line, out, path, [])
+            _expand(item, item_line, out, path, [], measure)
         return
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta["name"]:
@@ -206,7 +216,52 @@ def _expand(doc: Any, line: int, out: ParsedFile, path: str, item_lines: list[in
     if namespace is not None and not isinstance(namespace, str):
         out.problems.append(LoadProblem(path, "metadata.namespace must be a string", line))
         return
+    if measure and json_size(doc, MAX_OBJECT_BYTES) > MAX_OBJECT_BYTES:
+        out.problems.append(LoadProblem(path, _too_large(doc), line))
+        return
     out.documents.append(ParsedDocument(doc, line))
+
+
+def _too_large(doc: dict[str, Any]) -> str:
+    limit = MAX_OBJECT_BYTES // (1024 * 1024)
+    return (
+        f"{doc['kind']} {doc['metadata']['name']!r} expands to more than {limit} MiB"
+        " (the API server's request limit)"
+    )
+
+
+def json_size(value: Any, limit: int) -> int:
+    """About how many bytes ``value`` takes as JSON, counting shared (aliased) parts each
+    time they appear; stops counting above ``limit``. Linear in the distinct objects."""
+    memo: dict[int, int] = {}
+
+    def size(item: Any) -> int:
+        if isinstance(item, str):
+            return len(item) + 2
+        if not isinstance(item, dict | list):
+            return _scalar_size(item)
+        known = memo.get(id(item))
+        if known is not None:
+            return known
+        total = 2
+        pairs = item.items() if isinstance(item, dict) else zip(repeat(_NO_KEY), item)
+        for key, child in pairs:
+            total += 1 + size(child) + (0 if key is _NO_KEY else size(key) + 1)
+            if total > limit:
+                break
+        memo[id(item)] = min(total, limit + 1)
+        return memo[id(item)]
+
+    return size(value)
+
+
+_NO_KEY = object()
+
+
+def _scalar_size(item: Any) -> int:
+    if item is None or item is True:
+        return 4  # null, true
+    return 5 if item is False else len(str(item))
 
 
 def _type_name(value: Any) -> str:
@@ -244,7 +299,7 @@ def _parse_json(text: str, path: str, out: ParsedFile) -> None:
     except RecursionError:
         out.problems.append(LoadProblem(path, "document nests too deeply"))
         return
-    _expand(doc, 1, out, path, [])
+    _expand(doc, 1, out, path, [], len(text) > _MEASURE_ABOVE)
 
 
 class _DuplicateKey(ValueError):
@@ -268,6 +323,7 @@ def _parse_yaml(text: str, path: str, out: ParsedFile) -> None:
         out.problems.append(LoadProblem(path, f"document nests deeper than {MAX_DEPTH} levels"))
         return
     check_aliases = "&" in text and "*" in text  # no anchor or no alias: nothing can expand
+    measure = check_aliases or len(text) > _MEASURE_ABOVE
     budget = MAX_EXPANDED_NODES
     loader = SafeLoader(text)
     line = 1
@@ -292,7 +348,7 @@ def _parse_yaml(text: str, path: str, out: ParsedFile) -> None:
                 _reset_constructor(loader)
                 out.problems.append(_yaml_problem(exc, path, line))
                 continue
-            _expand(doc, line, out, path, _item_lines(node))
+            _expand(doc, line, out, path, _item_lines(node), measure)
     except yaml.YAMLError as exc:
         out.problems.append(_yaml_problem(exc, path, line))
     except RecursionError:

@@ -205,7 +205,7 @@ class DriftExplorer(App[None]):
                 yield Input(placeholder="filter: kind namespace name", id="filter")
                 yield Static("Starting scan…", id="scan-status")
                 yield ResourceTree(on_cursor=self._cursor_moved, id="tree")
-            yield DetailPane(clock=self.clock, history=self.history, id="detail")
+            yield DetailPane(clock=self.data_clock, history=self.history, id="detail")
         yield KeyBar(id="keys")
 
     @property
@@ -253,6 +253,13 @@ class DriftExplorer(App[None]):
         self.detail.redraw()
 
     # -- scanning -----------------------------------------------------------------------------
+
+    def data_clock(self) -> datetime:
+        """ "Now" for the ages shown beside managers: while refreshes fail, the data stays as
+        it was read, so its ages stop at the last good read instead of ageing as if fresh."""
+        if self.error_text and self.refreshed is not None:
+            return self.refreshed
+        return self.clock()
 
     def start_scan(self) -> None:
         if self.scanning:
@@ -332,6 +339,7 @@ class DriftExplorer(App[None]):
         self.error_text = str(message.error) or type(message.error).__name__
         self.scans_finished += 1
         self._update_header()
+        self.detail.redraw()  # ages now stand at the last good read
         self.notify(self.error_text, title="Refresh failed", severity="error", timeout=8)
         if self.report is None:
             self.main_screen.query_one("#scan-status", Static).update(

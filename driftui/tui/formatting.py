@@ -61,5 +61,8 @@ def short_value(value: Any, limit: int = 40) -> str:
 
 
 def attribution(manager: str | None, when: str | None, now: datetime) -> str:
-    parts = [p for p in (manager, ago(when, now)) if p]
+    """``kubectl-set · last write 35s ago``. managedFields keep one time per manager: its
+    last write to the object, which may be later than the write of this field."""
+    since = ago(when, now)
+    parts = [p for p in (manager, f"last write {since}" if since else "") if p]
     return safe(" · ".join(parts))

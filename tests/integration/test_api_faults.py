@@ -244,3 +244,91 @@ def test_a_write_whose_connection_drops_is_not_repeated(proxy: FaultProxy, names
     assert str(failed.value).startswith(f"cannot reach {proxy.server}: ")
     assert isinstance(failed.value, ServerUnavailable)
     assert proxy.statuses("POST") == [DROP]  # it may have been applied: never sent twice
+
+
+# -- a sync against a server that stops serving ----------------------------------------------
+
+
+def test_a_sync_stops_after_three_failures_in_a_row_and_says_what_it_did(
+    proxy: FaultProxy, namespace: str, tmp_path: Path
+) -> None:
+    """The server fails every write once the user has confirmed: three tries, then an account."""
+    import io
+
+    from driftui.cli_sync import run_sync
+    from tests.integration.test_sync import parse
+
+    names = [f"m{i}" for i in range(6)]
+    repo = tmp_path / "sync-repo"
+    maps = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": namespace}}
+        for n in names
+    ]
+    write_repo(repo, {"maps.yaml": maps})
+
+    def confirm(_question: str) -> str:  # the preview went through; now the writes fail
+        proxy.inject(Fault(500, methods=frozenset({"PATCH"})))
+        return "y"
+
+    options = ScanOptions(repo=str(repo), kubeconfig=proxy.kubeconfig(), namespace=namespace)
+    out, err = io.StringIO(), io.StringIO()
+    code = run_sync(
+        Scanner(options, MutationGate()), parse("sync"), prompt=confirm, out=out, err=err
+    )
+    assert code == 2, out.getvalue() + err.getvalue()
+    lines = [li for li in err.getvalue().splitlines() if "/ConfigMap/" in li]
+    failed = [li for li in lines if ": failed: 500 " in li]
+    skipped = [li for li in lines if li.endswith(": skipped: server unavailable")]
+    assert len(failed) == 3 and len(skipped) == 3, lines
+    applies = [s for s in proxy.seen if s.method == "PATCH" and "dryRun" not in s.query]
+    assert len(applies) == 3  # nothing was sent for the skipped ones
+    assert not any(exists(proxy, namespace, n) for n in names)
+
+
+def exists(proxy: FaultProxy, namespace: str, name: str) -> bool:
+    return (
+        harness.request(proxy.cluster, "GET", f"/api/v1/namespaces/{namespace}/configmaps/{name}")[
+            0
+        ]
+        == 200
+    )
+
+
+def test_a_sync_stopped_mid_apply_says_which_object_is_in_an_unknown_state(
+    proxy: FaultProxy, namespace: str, tmp_path: Path
+) -> None:
+    """SIGTERM while the server holds the third apply: two created, one unknown, three not sent."""
+    import signal
+    import time
+
+    names = [f"m{i}" for i in range(6)]
+    repo = tmp_path / "sync-repo"
+    maps = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": namespace}}
+        for n in names
+    ]
+    write_repo(repo, {"maps.yaml": maps})
+    proxy.inject(Fault(HANG, methods=frozenset({"PATCH"}), within="/m2", writes_only=True))
+    argv = ["sync", "--yes", "--repo", str(repo), "-n", namespace]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "driftui", *argv, "--kubeconfig", proxy.kubeconfig()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(300):  # until the server holds m2's apply
+        if any(s.status == HANG for s in proxy.seen):
+            break
+        time.sleep(0.1)
+    child.send_signal(signal.SIGTERM)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 3, out + err  # partly done
+    assert (
+        f"{namespace}/ConfigMap/m0: created" in out and f"{namespace}/ConfigMap/m1: created" in out
+    )
+    assert (
+        f"{namespace}/ConfigMap/m2: interrupted: interrupted while applying: state unknown" in err
+    )
+    for name in ("m3", "m4", "m5"):
+        assert f"{namespace}/ConfigMap/{name}: skipped: interrupted before it was applied" in err
+        assert not exists(proxy, namespace, name)

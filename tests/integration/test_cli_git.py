@@ -108,7 +108,7 @@ def test_diff_blame_names_the_commit_that_last_set_each_git_value(demo: DemoFixt
     dropped = git(demo.repo, "log", "-1", "--format=%H", "--grep=legacy checkout")
     lines = result.stdout.splitlines()
     assert (
-        f"# changed spec.replicas by kubectl at 2024-05-23T23:09:00Z; Git value from {scaled[:12]} by Alice Moreau"
+        f"# changed spec.replicas by kubectl, last write 2024-05-23T23:09:00Z; Git value from {scaled[:12]} by Alice Moreau"
         in lines
     )
     removed = next(line for line in lines if "env[name=LEGACY_CHECKOUT]" in line)
@@ -126,3 +126,41 @@ def test_a_revert_committed_but_not_pushed_exits_3_and_says_so(tmp_path: Path) -
     assert done.returncode == 3, done.stderr
     assert "Push failed, the local commit" in done.stdout
     assert git(demo.repo, "for-each-ref", "--format=%(refname:short)", "refs/heads/driftui/")
+
+
+def test_a_revert_stopped_during_its_push_says_where_the_commit_is(tmp_path: Path) -> None:
+    """A remote that accepts and never answers; SIGTERM while git waits on it."""
+    import signal
+    import socket
+    import threading
+    import time
+
+    demo = build_demo(tmp_path)
+    sha = git(demo.repo, "log", "--format=%H", "-1", "--grep=legacy checkout")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    git(demo.repo, "remote", "add", "silent", f"git://127.0.0.1:{listener.getsockname()[1]}/x")
+    env = {**os.environ, KEY_ENV: DEMO_KEY_PHRASE}
+    argv = ["revert", sha, "--repo", str(demo.repo), "--yes", "--push", "--remote", "silent"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "driftui", *argv], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            if accepted:
+                break
+            time.sleep(0.1)
+        assert accepted, "git never connected"
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=60)
+    finally:
+        listener.close()
+        for conn in accepted:
+            conn.close()
+    head = git(demo.repo, "rev-parse", "--short=12", "HEAD")
+    assert child.returncode == 3, out + err
+    assert f"revert commit {head} is on branch main, not pushed" in out

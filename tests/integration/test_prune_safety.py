@@ -321,3 +321,25 @@ def test_commands_that_write_refuse_a_snapshot(
         " a snapshot is not the cluster your kubeconfig names\n"
     )
     assert exists(cluster, cm_path(namespace, "bystander"))
+
+
+def test_nothing_is_pruned_while_a_file_of_git_cannot_be_read(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path
+) -> None:
+    """A broken file hides what it declares: its live objects would read as extra."""
+    repo = tmp_path / "repo"
+    prune_one(cluster, namespace, repo)  # `keep` declared, `stray` extra
+    (repo / "broken.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [\n")
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", "a broken file"], check=True)
+
+    preview = run(cluster, repo, namespace, "sync", "--prune", "--dry-run")
+    assert preview.code == 2
+    assert (
+        "warning: nothing will be pruned: Git could not be read whole (broken.yaml" in preview.err
+    )
+    done = run(cluster, repo, namespace, "sync", "--prune", "--yes")
+    assert (
+        f"{namespace}/ConfigMap/stray: skipped: not pruned: Git could not be read whole" in done.err
+    )
+    assert exists(cluster, cm_path(namespace, "stray"))

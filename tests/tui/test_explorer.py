@@ -103,7 +103,7 @@ async def test_navigation_with_j_k_enter_opens_group_on_worst_child() -> None:
         removed = [line for line in diff if "FEATURE_CHECKOUT_V2" in line and "- " in line]
         added = [line for line in diff if "FEATURE_CHECKOUT_V2" in line and "+ " in line]
         assert "'false'" in removed[0] and "'true'" in added[0]
-        assert "helm · 10m ago" in added[0]
+        assert "helm · last write 10m ago" in added[0]
         await pilot.press("enter")  # on an object, enter moves into the tabs
         assert app.focused is app.query_one("#diff-view")
 
@@ -115,7 +115,7 @@ async def test_diff_attribution_and_toggles() -> None:
         await select(pilot, WEB)
         unified = app.detail.view_lines("diff-view")
         added = [line for line in unified if "replicas: 5" in line]
-        assert added and "◂ kubectl-edit · 2h ago" in added[0]
+        assert added and "◂ kubectl-edit · last write 2h ago" in added[0]
         assert any("name: DEBUG" in line and "kubectl-edit" in line for line in unified)
         compact_len = len(unified)
         await pilot.press("c")
@@ -153,7 +153,7 @@ async def test_tabs_by_number_and_managed_fields_toggle() -> None:
         table = app.query_one("#fields-table", DataTable)
         assert table.row_count == 2
         first = [str(c) for c in table.get_row_at(0)]
-        assert first == ["spec.replicas", "3", "5", "changed", "kubectl-edit", "2h ago"]
+        assert first == ["spec.replicas", "3", "5", "changed", "kubectl-edit · last write 2h ago"]
         await pilot.press("5")
         await settle(pilot)
         assert app.detail.active_tab == "history"
@@ -572,3 +572,34 @@ async def test_a_filter_typed_while_a_rescan_runs_applies_to_what_it_brings() ->
         await settle(pilot)
         assert app.scans_finished == 2
         assert [r.ref for r in leaves(app.resource_tree)] == [DEBUG_SHELL]
+
+
+async def test_while_refreshes_fail_the_data_says_stale_and_its_ages_stop() -> None:
+    """The last good read stays, marked "stale since", and "last write 2m ago" stops ageing."""
+    from datetime import timedelta
+
+    from tests.tui.sample_data import NOW
+
+    now = [NOW]
+    app = make_app(scanner_of(sample_report(), ConnectionError("cannot reach the server")))
+    app.clock = lambda: now[0]
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        await pilot.press("4")
+        await settle(pilot)
+
+        def ages() -> list[str]:
+            table = app.query_one("#fields-table", DataTable)
+            return [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+
+        fresh = ages()
+        assert any("last write" in age for age in fresh)
+        now[0] = NOW + timedelta(days=3)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.error_text
+        header = str(app.query_one(SummaryHeader).render())
+        assert f"stale since {NOW.astimezone(NOW.tzinfo):%H:%M:%S}" in header
+        assert "refreshed" not in header
+        assert ages() == fresh  # not 3 days older: the data is as old as its read

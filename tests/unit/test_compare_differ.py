@@ -650,3 +650,128 @@ def test_daemonset_created_by_kubectl_create_shows_no_defaults() -> None:
         )
     ]
     assert summary(desired, live) == []
+
+
+# -- JSON pointers (issue 17 item 7) ------------------------------------------------------
+
+
+def test_every_difference_carries_an_rfc6901_pointer_with_live_indices() -> None:
+    live = live_deployment()
+    live["metadata"]["labels"]["toolkit.fluxcd.io/tenant"] = "team~a"
+    live["metadata"]["managedFields"].append(
+        entry(
+            "kubectl-label",
+            "Update",
+            {"f:metadata": {"f:labels": {"f:toolkit.fluxcd.io/tenant": {}}}},
+        )
+    )
+    sidecar = {"name": "side", "image": "side:1"}
+    live["spec"]["template"]["spec"]["containers"].insert(0, sidecar)  # web is at index 1 live
+    live["spec"]["template"]["spec"]["containers"][1]["image"] = "shop/web:2.0"
+    git = git_deployment()
+    git["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "NEW", "value": "1"})
+    found = {d.dotted: d.pointer for d in compare(git, live, CompareOptions()).differences}
+    assert found["metadata.labels.toolkit.fluxcd.io/tenant"] == (
+        "/metadata/labels/toolkit.fluxcd.io~1tenant"
+    )
+    assert found["spec.template.spec.containers[name=web].image"] == (
+        "/spec/template/spec/containers/1/image"
+    )
+    # missing live: the index in Git, below the live index of its container
+    assert found["spec.template.spec.containers[name=web].env[name=NEW]"] == (
+        "/spec/template/spec/containers/1/env/1"
+    )
+
+
+def test_a_reported_pointer_pasted_into_an_ignore_rule_drops_that_difference() -> None:
+    live = live_deployment()
+    live["spec"]["template"]["spec"]["containers"].insert(0, {"name": "side", "image": "s:1"})
+    live["spec"]["template"]["spec"]["containers"][1]["image"] = "shop/web:2.0"
+    live["spec"]["replicas"] = 5
+    (image, replicas) = sorted(
+        compare(git_deployment(), live, CompareOptions()).differences, key=lambda d: d.dotted
+    )
+    assert image.pointer is not None
+    rule = IgnoreRule(json_pointers=(parse_pointer(image.pointer),))
+    kept = compare(git_deployment(), live, CompareOptions(ignore=(rule,)))
+    assert [d.dotted for d in kept.differences] == [replicas.dotted] and kept.ignored == 1
+
+
+def test_the_applier_is_learned_even_when_its_name_looks_like_a_controller() -> None:
+    """A GitOps tool not on the configured list ("fleet-controller") that applied Git's
+    fields is this object's applier: a field it applied and Git dropped is removed."""
+    live = live_deployment()
+    live["metadata"]["managedFields"][0]["manager"] = "fleet-controller"
+    git = git_deployment()
+    del git["spec"]["template"]["spec"]["containers"][0]["env"]
+    (diff,) = compare(git, live, CompareOptions()).differences
+    assert (diff.type.value, diff.manager) == ("removed_from_git", "fleet-controller")
+    assert diff.dotted == "spec.template.spec.containers[name=web].env[name=MODE]"
+
+
+def test_a_hand_server_side_apply_of_one_git_field_does_not_become_the_applier() -> None:
+    """Argo CD syncing client-side (operation Update) owns Git's fields; a person's
+    `kubectl apply --server-side` changed the image and added DEBUG. It is still Argo CD
+    whose dropped fields the next sync deletes, and DEBUG is the person's."""
+    live = live_deployment(
+        entry(
+            "kubectl",
+            "Apply",
+            {
+                "f:spec": {
+                    "f:template": {
+                        "f:spec": {
+                            "f:containers": {
+                                'k:{"name":"web"}': {
+                                    ".": {},
+                                    "f:name": {},
+                                    "f:image": {},
+                                    "f:env": {'k:{"name":"DEBUG"}': {".": {}, "f:name": {}}},
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            time=T1,
+        )
+    )
+    live["metadata"]["managedFields"][0]["operation"] = "Update"
+    container = live["spec"]["template"]["spec"]["containers"][0]
+    container["image"] = "shop/web:2.0"
+    container["env"].append({"name": "DEBUG", "value": "1"})
+    container["env"].append({"name": "GONE", "value": "1"})
+    live["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = json.dumps(
+        {"spec": {"template": {"spec": {"containers": [
+            {"name": "web", "env": [{"name": "GONE", "value": "1"}]}
+        ]}}}}
+    )  # fmt: skip
+    found = {
+        (d.type.value, format_path(d.path), d.manager)
+        for d in compare(git_deployment(), live, CompareOptions()).differences
+    }
+    env = "spec.template.spec.containers[name=web].env"
+    assert found == {
+        ("changed", "spec.template.spec.containers[name=web].image", "kubectl"),
+        ("added_outside_git", f"{env}[name=DEBUG]", "kubectl"),
+        ("removed_from_git", f"{env}[name=GONE]", None),
+    }
+
+
+def test_a_finalizer_an_operator_added_is_not_drift_but_one_the_applier_applied_is() -> None:
+    """kubebuilder operators write as manager "manager": no controller-like name."""
+    live = live_deployment(
+        entry("manager", "Update", {"f:metadata": {"f:finalizers": {'v:"example.com/x"': {}}}})
+    )
+    live["metadata"]["finalizers"] = ["example.com/x"]
+    assert compare(git_deployment(), live, CompareOptions()).differences == ()
+    fields = copy.deepcopy(ARGO_FIELDS)
+    fields["f:metadata"]["f:finalizers"] = {'v:"example.com/x"': {}}
+    live = live_deployment(applier_fields=fields)
+    live["metadata"]["finalizers"] = ["example.com/x"]
+    (diff,) = compare(git_deployment(), live, CompareOptions()).differences
+    assert (diff.type.value, diff.dotted, diff.manager) == (
+        "removed_from_git",
+        "metadata.finalizers",
+        "argocd-controller",
+    )

@@ -12,6 +12,7 @@ from driftui.compare.ignore import (
     format_pointer,
     index_in,
     is_ignored,
+    json_pointer,
     parse_pointer,
     pointer_matches,
 )
@@ -54,3 +55,15 @@ def test_rule_selection_and_managers() -> None:
     diff = Difference(("spec", "replicas"), DiffType.CHANGED, 3, 5, manager="kubectl-edit")
     assert not is_ignored(diff, [rule])
     assert is_ignored(diff, [rule], owners=["hpa-controller"])
+
+
+@given(st.lists(st.text(), min_size=1, max_size=4), st.integers(0, 5))
+def test_a_json_pointer_parses_back_to_the_keys_and_the_live_index(
+    keys: list[str], position: int
+) -> None:
+    """Keys come from users' manifests: any text, "/" and "~" included, must survive."""
+    items = [{"name": f"other-{i}"} for i in range(position)] + [{"name": "web", "x": 1}]
+    live = {"spec": {"containers": items}}
+    path = ("spec", "containers", KeyedItem((("name", "web"),)), *keys)
+    pointer = json_pointer(path, live, {})
+    assert parse_pointer(pointer) == ("spec", "containers", str(position), *keys)

@@ -155,3 +155,16 @@ def test_idempotent_and_never_mutates(obj: dict[str, Any]) -> None:
     once = normalise(obj, KEYS)
     assert obj == before
     assert normalise(once, KEYS) == once
+
+
+def test_null_configmap_and_secret_data_values_read_as_empty() -> None:
+    """The server stores null as "" (tests/integration/test_empty_values.py asks it)."""
+    from driftui.compare.normalise import null_data_as_empty
+
+    secret = {"apiVersion": "v1", "kind": "Secret", "data": {"k": None, "v": "eA=="}}
+    assert null_data_as_empty(secret)["data"] == {"k": "", "v": "eA=="}
+    assert secret["data"]["k"] is None  # the input is not modified
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "binaryData": {"b": None}}
+    assert null_data_as_empty(config)["binaryData"] == {"b": ""}
+    custom = {"apiVersion": "example.com/v1", "kind": "Secret", "data": {"k": None}}
+    assert null_data_as_empty(custom) is custom

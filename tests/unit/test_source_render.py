@@ -91,3 +91,10 @@ def test_many_duplicates_are_summarised() -> None:
     _, problems = split_duplicates([manifest("a", f"{i}.yaml") for i in range(6)])
     assert len(problems) == 6
     assert problems[0].message.endswith("1.yaml:3, 2.yaml:3, 3.yaml:3 and 2 more")
+
+
+def test_every_declaration_of_a_repeated_identity_names_three_others() -> None:
+    _, problems = split_duplicates([manifest("a", f"{i}.yaml") for i in range(8000)])
+    assert len(problems) == 8000
+    assert problems[2].message.endswith("0.yaml:3, 1.yaml:3, 3.yaml:3 and 7996 more")
+    assert problems[7999].message.endswith("0.yaml:3, 1.yaml:3, 2.yaml:3 and 7996 more")

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from driftui.source.yaml_loader import (
     MAX_DEPTH,
     MAX_EXPANDED_NODES,
+    MAX_OBJECT_BYTES,
     ParsedFile,
     is_manifest_path,
+    json_size,
     parse_documents,
 )
 
@@ -335,3 +337,72 @@ def test_tags_and_scalars_match_pyyaml_except_timestamps() -> None:
     expected["data"]["j"] = "2024-01-01"  # Kubernetes keeps dates as strings
     expected["data"]["k"] = "2001-12-14t21:59:43.10-05:00"
     assert body == expected
+
+
+# -- one object is at most what the API server accepts, measured in bytes -------------------
+
+
+def _alias_bomb(copies: int = 300, size: int = 1_000_000) -> bytes:
+    aliases = "".join(f"  k{i}: *big\n" for i in range(1, copies))
+    text = CM.format(name="bomb").replace("  k: v\n", f"  k0: &big {'x' * size}\n{aliases}")
+    return (text + "---\n" + CM.format(name="after")).encode()
+
+
+def test_a_string_aliased_many_times_is_refused_by_its_bytes() -> None:
+    parsed = parse_documents(_alias_bomb(), "bomb.yaml")  # 300 nodes, 300 MB expanded
+    assert [(p.path, p.line, p.message) for p in parsed.problems] == [
+        (
+            "bomb.yaml",
+            1,
+            "ConfigMap 'bomb' expands to more than 3 MiB (the API server's request limit)",
+        )
+    ]
+    assert names(parsed) == ["after"]
+
+
+def test_a_few_aliases_of_a_large_string_stay_under_the_limit() -> None:
+    parsed = parse_documents(_alias_bomb(copies=3), "fine.yaml")
+    assert parsed.problems == []
+    assert names(parsed) == ["bomb", "after"]
+
+
+def test_an_oversize_object_is_refused_and_its_neighbours_load() -> None:
+    big = CM.format(name="big").replace("k: v", f"k: {'y' * MAX_OBJECT_BYTES}")
+    parsed = parse_documents((CM.format(name="a") + "---\n" + big).encode(), "big.yaml")
+    assert [(p.line, p.message[:30]) for p in parsed.problems] == [
+        (8, "ConfigMap 'big' expands to mor")
+    ]
+    assert names(parsed) == ["a"]
+
+
+def test_an_oversize_item_of_a_json_list_is_refused_alone() -> None:
+    item = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "huge"}}
+    items = [{**item, "data": {"k": "z" * MAX_OBJECT_BYTES}}, {**item, "metadata": {"name": "ok"}}]
+    doc = {"apiVersion": "v1", "kind": "List", "items": items}
+    parsed = parse_documents(json.dumps(doc).encode(), "list.json")
+    assert [p.message[:26] for p in parsed.problems] == ["ConfigMap 'huge' expands t"]
+    assert names(parsed) == ["ok"]
+
+
+_plain_text = st.text(st.sampled_from("abcXYZ019 -_.:/"), max_size=12)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | _plain_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_plain_text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(_json_values)
+def test_json_size_never_counts_less_than_compact_json(value: object) -> None:
+    """What the API server would receive is never under-counted (text needing no escapes)."""
+    compact = len(json.dumps(value, separators=(",", ":")))
+    assert json_size(value, 10**9) >= compact
+    assert json_size(value, compact - 1) > compact - 1  # over the limit with any limit below
+
+
+def test_json_size_counts_shared_parts_each_time_and_stops_at_the_limit() -> None:
+    shared = ["x" * 1000]
+    value = {"a": shared, "b": shared, "c": [shared] * 1000}
+    assert json_size(value, 10**9) >= 1002 * 1000
+    assert json_size(value, 5000) == 5001

@@ -27,7 +27,7 @@ from driftui.compare.masking import session_masker
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui import diff_source
 from driftui.tui.diff_render import Row, plain_diff_rows, render_diff, yaml_rows
-from driftui.tui.formatting import ago, plain, short_value, shown
+from driftui.tui.formatting import ago, attribution, plain, short_value, shown
 from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, display_status, markup
 from driftui.tui.tree_model import Group
 from driftui.tui.widgets.lines_view import LinesView
@@ -114,7 +114,7 @@ class DetailPane(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#fields-table", DataTable)
-        table.add_columns("path", "git", "live", "type", "manager", "when")
+        table.add_columns("path", "git", "live", "type", "manager · last write")
         self.query_one("#history-list", OptionList).display = self.history is not None
 
     # -- public -------------------------------------------------------------------------------
@@ -350,8 +350,7 @@ class DetailPane(Vertical):
                 short_value(diff.git),
                 short_value(diff.live),
                 diff.type.value,
-                shown(diff.manager or "—"),
-                shown(ago(diff.time, now) or "—"),
+                attribution(diff.manager, diff.time, now) or "—",
             )
             table.add_row(*(Text(cell) for cell in cells))
 

@@ -69,7 +69,10 @@ def render_header(state: HeaderState) -> Content:
             style = f"${variable(status)}" if count else "$text-muted"
             second.append(Content.styled(f"{GLYPH[status]} {count} {LABEL[status]}", style))
             second.append(Content("  "))
-    if state.refreshed is not None:
+    if state.refreshed is not None and state.error:  # the tree still shows the last good read
+        stale = f"stale since {state.refreshed:%H:%M:%S}"
+        second += [sep, Content.styled(stale, "bold $text-warning")]
+    elif state.refreshed is not None:
         second += [sep, Content.styled(f"refreshed {state.refreshed:%H:%M:%S}", "$text-muted")]
     if state.watch_interval:
         second += [sep, Content.styled(f"watching every {state.watch_interval:g}s", "$text-accent")]
