@@ -26,7 +26,12 @@ def history_of(scanner: Scanner) -> Callable[[ObjectRef], list[HistoryEntry]]:
 
     def history(ref: ObjectRef) -> list[HistoryEntry]:
         return object_history(
-            opts.repo, opts.ref, ref, path=opts.path, default_namespace=opts.namespace or "default"
+            opts.repo,
+            opts.ref,
+            ref,
+            path=opts.path,
+            default_namespace=opts.namespace or "default",
+            renderer=scanner.renderer(),
         )
 
     return history

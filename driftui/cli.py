@@ -40,6 +40,7 @@ from driftui.source.limits import (
     RenderPolicy,
     remote_bases_from_env,
 )
+from driftui.source.work_tree import cwd_prefix
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 
@@ -61,7 +62,11 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     src = parser.add_argument_group("source")
     src.add_argument("--repo", default=default("."), help="local path or remote URL (default .)")
     src.add_argument("--ref", default=default("HEAD"), help="branch, tag or sha (default HEAD)")
-    src.add_argument("--path", default=default(""), help="subdirectory of the repo")
+    src.add_argument(
+        "--path",
+        default=default(None),
+        help="subdirectory of the repo (default: the current directory's, inside a work tree)",
+    )
     src.add_argument("--config", default=default(None), help="config file (default .driftui.yaml)")
     src.add_argument(
         "--no-fetch", action="store_true", default=default(False), help="do not fetch remotes"
@@ -194,10 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def options_from(args: argparse.Namespace) -> ScanOptions:
+    # As in git: inside a work tree, the current directory is the default scope.
+    path = args.path if args.path is not None else cwd_prefix(args.repo)
     return ScanOptions(
         repo=args.repo,
         ref=args.ref,
-        path=args.path,
+        path=path,
+        path_from_cwd=args.path is None and path != "",
         kubeconfig=args.kubeconfig,
         context=args.context,
         namespace=args.namespace,
@@ -286,6 +294,7 @@ def _write_output(text: str, output: str | None) -> None:
 def git_blame(scanner: Scanner) -> Blame:
     """Field blame from the object's own history: who last set each value Git has now."""
     opts = scanner.options
+    renderer = scanner.renderer()
 
     def blame(result: DriftResult) -> dict[Path_, HistoryEntry]:
         paths = [d.path for d in result.differences if d.type is not DiffType.ADDED_OUTSIDE_GIT]
@@ -296,6 +305,7 @@ def git_blame(scanner: Scanner) -> Blame:
             paths,
             path=opts.path,
             default_namespace=opts.namespace or "default",
+            renderer=renderer,
         )
 
     return blame
@@ -327,12 +337,15 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
         for r in report.results
         if r.status is Status.ERROR and r.reason.startswith("forbidden")
     }
+    cluster = scanner.capabilities()  # charts render for this cluster offline, too
     snapshot = Snapshot(
         key_id=key.id,
         objects=objects,
         context=report.live.context,
         server=report.live.server,
         forbidden=forbidden,
+        kube_version=cluster.kube_version,
+        api_versions=list(cluster.api_versions),
     )
     write_snapshot(snapshot, args.output)
     print(

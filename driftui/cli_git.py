@@ -10,13 +10,13 @@ from typing import Any
 
 from driftui.actions.gate import MutationGate
 from driftui.actions.revert import RevertPreview, apply_revert, preview_revert
+from driftui.actions.revert_view import RevertEffect, preview_json, preview_lines, revert_effects
 from driftui.engine import Scanner
 from driftui.history import HistoryEntry, object_history
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import SnapshotError
-from driftui.model import DriftResult, ObjectRef, Status
+from driftui.model import ObjectRef
 from driftui.safe_text import safe, safe_value
-from driftui.source.load import load_desired
 
 AddCommon = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 2, 3
@@ -40,6 +40,11 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
     revert.add_argument("--remote", default="origin")
     revert.add_argument("--mainline", type=int, default=None, help="parent for a merge commit")
     revert.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    revert.add_argument(
+        "--include-elsewhere",
+        action="store_true",
+        help="also revert files outside --path without asking (--yes alone refuses then)",
+    )
     revert.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -71,7 +76,7 @@ def history_line(e: HistoryEntry) -> str:
 def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
     """Find the declared object the user means: kind matched with or without its group."""
     opts = scanner.options
-    desired = load_desired(opts.repo, opts.ref, opts.path, fetch=False)
+    desired = scanner.desired()
     kind = wanted.kind.lower()
     matches = {
         m.ref
@@ -95,8 +100,15 @@ def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
     opts = scanner.options
     ref = resolve_declared(scanner, parse_object(args.object, args.namespace))
     entries = object_history(
-        opts.repo, opts.ref, ref, path=opts.path, default_namespace=args.namespace or "default"
+        opts.repo,
+        opts.ref,
+        ref,
+        path=opts.path,
+        default_namespace=args.namespace or "default",
+        renderer=scanner.renderer(),
     )
+    if scanner.render_warning:
+        print(safe(f"warning: {scanner.render_warning}"), file=sys.stderr)
     if args.format == "json":
         print(
             json.dumps({"object": str(ref), "commits": [_entry_json(e) for e in entries]}, indent=2)
@@ -109,37 +121,13 @@ def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _live_drift(scanner: Scanner, preview: RevertPreview) -> tuple[list[DriftResult], str]:
+def _effects(scanner: Scanner, preview: RevertPreview) -> tuple[list[RevertEffect], str]:
     """What a sync would do after the revert: its desired objects judged against live."""
     try:
         scanner.scan()
     except (ClusterError, SnapshotError) as exc:
-        return [], f"live state not compared: {exc}"
-    after = [(c.after, c.file_after) for c in preview.objects if c.after is not None]
-    return scanner.judge(after), ""
-
-
-def preview_json(preview: RevertPreview, drift: list[DriftResult], note: str) -> dict[str, Any]:
-    verdicts = {str(r.ref): r for r in drift}
-    return {
-        "commit": preview.sha,
-        "subject": preview.subject,
-        "mainline": preview.mainline,
-        "files": list(preview.files),
-        "conflicts": list(preview.conflicts),
-        "note": note,
-        "objects": [
-            {
-                "object": str(c.ref),
-                "change": c.change,
-                "after_sync": verdicts[str(c.ref)].status.value if str(c.ref) in verdicts else None,
-                "owner": str(verdicts[str(c.ref)].owner)
-                if str(c.ref) in verdicts and verdicts[str(c.ref)].owner
-                else None,
-            }
-            for c in preview.objects
-        ],
-    }
+        return revert_effects(scanner, preview, judged=False), f"live state not compared: {exc}"
+    return revert_effects(scanner, preview), ""
 
 
 def _say(text: str) -> None:
@@ -147,7 +135,7 @@ def _say(text: str) -> None:
     print(safe(text))
 
 
-def print_preview(preview: RevertPreview, drift: list[DriftResult], note: str) -> None:
+def print_preview(preview: RevertPreview, effects: list[RevertEffect], note: str) -> None:
     _say(
         f"Revert {preview.short} {preview.subject!r}"
         + (f" (mainline {preview.mainline})" if preview.mainline else "")
@@ -155,25 +143,8 @@ def print_preview(preview: RevertPreview, drift: list[DriftResult], note: str) -
     if preview.conflicts:
         _say("The revert conflicts in: " + ", ".join(preview.conflicts))
         return
-    verdicts = {r.ref: r for r in drift}
-    for change in preview.objects:
-        verdict = verdicts.get(change.ref)
-        after = ""
-        if verdict is not None:
-            what = {
-                Status.IN_SYNC: "live already matches",
-                Status.MISSING: "a sync would create it",
-                Status.DRIFTED: f"a sync would change {len(verdict.differences)} field(s)",
-            }
-            after = f"  -> {what.get(verdict.status, verdict.status.value)}"
-            if verdict.owner:
-                after += f" [owned by {verdict.owner}]"
-        elif change.after is None:
-            after = "  -> a sync with prune would delete it"
-        _say(f"  {change.change:<8} {change.ref}{after}")
-        if verdict is not None:
-            for d in verdict.differences:
-                _say(f"             {d.type.value} {d.dotted}: live {d.live!r} -> git {d.git!r}")
+    for line in preview_lines(preview, effects):
+        _say(line)
     if note:
         _say(f"note: {note}")
 
@@ -185,29 +156,49 @@ def confirm(question: str) -> bool:
         return False
 
 
+def _consent(preview: RevertPreview, args: argparse.Namespace) -> str:
+    """Why the revert may not go ahead ("" when it may). Files outside --path need their
+    own yes: --yes alone never reverts other apps' files; --include-elsewhere does."""
+    elsewhere = len(preview.files_elsewhere)
+    if args.yes:
+        if elsewhere and not args.include_elsewhere:
+            return (
+                f"error: the revert also changes {elsewhere} file(s) outside"
+                f" {preview.scope or 'the repository root'!r} (listed above); nothing was changed."
+                " Pass --include-elsewhere to revert them too"
+            )
+        return ""
+    if not sys.stdin.isatty():
+        return "error: refusing to revert without a terminal to confirm on; pass --yes"
+    if not confirm(f"Are you sure you want to revert {preview.short}?"):
+        return "cancelled; nothing was changed"
+    if elsewhere and not args.include_elsewhere:
+        question = (
+            f"It also changes {elsewhere} file(s) elsewhere in the repo, outside"
+            f" {preview.scope!r}. Revert those too?"
+        )
+        if not confirm(question):
+            return "cancelled; nothing was changed"
+    return ""
+
+
 def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -> int:
     repo = scanner.options.repo
     preview = preview_revert(repo, args.sha, mainline=args.mainline or 1, path=scanner.options.path)
-    drift, note = _live_drift(scanner, preview)
+    effects, note = _effects(scanner, preview)
     if args.format == "json":
-        print(json.dumps(preview_json(preview, drift, note), indent=2))
+        print(json.dumps(preview_json(preview, effects, note), indent=2))
     else:
-        print_preview(preview, drift, note)
+        print_preview(preview, effects, note)
     if preview.conflicts:
         print("error: the revert conflicts; nothing was changed", file=sys.stderr)
         return EXIT_ERROR
     if args.dry_run:
         return EXIT_OK
-    if not args.yes:
-        if not sys.stdin.isatty():
-            print(
-                "error: refusing to revert without a terminal to confirm on; pass --yes",
-                file=sys.stderr,
-            )
-            return EXIT_ERROR
-        if not confirm(f"Are you sure you want to revert {preview.short}?"):
-            print("cancelled; nothing was changed", file=sys.stderr)
-            return EXIT_ERROR
+    refusal = _consent(preview, args)
+    if refusal:
+        print(safe(refusal), file=sys.stderr)
+        return EXIT_ERROR
     outcome = apply_revert(
         repo,
         args.sha,

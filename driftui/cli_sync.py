@@ -210,14 +210,7 @@ class _Desired:
 
 def _desired(scanner: Scanner, report: ScanReport, client: ClusterClient) -> _Desired:
     opts = scanner.options
-    desired = load_desired(
-        opts.repo,
-        report.source.commit or opts.ref,
-        opts.path,
-        fetch=False,
-        cache_dir=opts.cache_dir,
-        render=opts.render,
-    )
+    desired = scanner.desired(report.source.commit or opts.ref)
     namespace = opts.namespace or client.namespace
     return _Desired(
         match_manifests(report.results, desired.manifests, namespace),

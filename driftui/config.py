@@ -108,6 +108,21 @@ def load_config(path: str | None = None, text: str | None = None) -> Config:
     return _from_data(data, where)
 
 
+def load_repo_config(text: str) -> Config:
+    """The repository's own ``.driftui.yaml``. Repository content is untrusted, so its Helm
+    values files must be relative paths: a render sees only the checkout (the renderer
+    refuses a relative path that leads out of it). The user's own ``--config`` may name
+    any file."""
+    config = load_config(CONFIG_FILE, text)
+    for i, value in enumerate(config.helm_values):
+        if value.startswith(("/", "\\", "~")):
+            raise ConfigError(
+                f"{CONFIG_FILE} in the repository: helm.values[{i}]: {value!r} is not allowed;"
+                " name a values file by a path relative to the chart, inside the repository"
+            )
+    return config
+
+
 _TOP_KEYS = ("ignore", "appliers", "controllers", "tracking", "helm")
 _RULE_KEYS = ("group", "kind", "namespace", "name", "jsonPointers", "managers")
 

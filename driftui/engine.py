@@ -22,7 +22,7 @@ from driftui.compare.masking import SecretMasker, is_secret
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise, null_data_as_empty
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
-from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config
+from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config, load_repo_config
 from driftui.generations import GenerationCache
 from driftui.heap import collector_paused
 from driftui.live.access import AccessReview
@@ -48,8 +48,10 @@ from driftui.model import (
 )
 from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.source.git_repo import open_repo
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
-from driftui.source.load import load_desired, split_duplicates
+from driftui.source.load import load_desired, read_config_text, split_duplicates
+from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
 
 @dataclass
@@ -67,6 +69,7 @@ class ScanOptions:
     fetch: bool = True
     cache_dir: str | None = None
     list_workers: int = 8  # concurrent LIST requests
+    path_from_cwd: bool = False  # --path was not given: the current directory's place in the repo
     snapshot_key: SnapshotKey | None = None  # else $DRIFTUI_SNAPSHOT_KEY or the key file
     request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
     render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases
@@ -125,18 +128,16 @@ class Scanner:
         self.mask_key: bytes = secrets.token_bytes(32)
         self._last: tuple[_LiveSide, CompareOptions, Fidelity, str] | None = None
         self.source_apps: frozenset[AppOwner] = frozenset()  # learned by the last scan
+        self._capabilities: Capabilities | None = None
+        self._snapshot: Snapshot | None = None  # read once per scan, when first needed
+        self.render_warning = ""  # set when charts could not render for the cluster's version
 
     # -- the sides ---------------------------------------------------------------------
 
     def _config(self, desired: DesiredState) -> tuple[Config, list[str]]:
         """The user's --config, else the repository's own, which may not name markers."""
-        path = self.options.config_path
-        if path is not None:
-            return load_config(path), []
-        if not desired.config_text:
-            return Config(), []
-        config = load_config(None, desired.config_text)
-        if config.tracking == TrackingMarkers():
+        config = self._config_of(desired.config_text)
+        if self.options.config_path is not None or config.tracking == TrackingMarkers():
             return config, []
         warning = (
             f"{CONFIG_FILE} in the repository sets tracking markers; ignored, since a repository"
@@ -144,11 +145,84 @@ class Scanner:
         )
         return replace(config, tracking=TrackingMarkers()), [warning]
 
+    def _config_of(self, config_text: str | None) -> Config:
+        """--config (the user's own), else the repository's .driftui.yaml at the commit,
+        whose Helm values files must stay inside the checkout."""
+        path = self.options.config_path
+        if path is None:
+            return load_repo_config(config_text) if config_text else Config()
+        return load_config(path)
+
     def _helm_values(self, config_text: str | None) -> tuple[str, ...]:
-        """Helm values files named by the config: --config, else .driftui.yaml at the commit."""
-        if self.options.config_path:
-            return load_config(self.options.config_path).helm_values
-        return load_config(None, config_text).helm_values if config_text else ()
+        return self._config_of(config_text).helm_values
+
+    def capabilities(self) -> Capabilities:
+        """The cluster charts render for: the snapshot's record, else the server's
+        /version and discovery (asked once per Scanner, and only when a chart renders)."""
+        if self._capabilities is None:
+            if self.options.live_snapshot:
+                snap = self._read_snapshot()
+                self._capabilities = Capabilities(snap.kube_version, tuple(snap.api_versions))
+            else:
+                self._capabilities = self._cluster_capabilities()
+        return self._capabilities
+
+    def _cluster_capabilities(self) -> Capabilities:
+        """The server's version and APIs. Without a cluster (``history`` offline), helm's own
+        defaults, said in a warning; a scan then fails on its own reading live state."""
+        try:
+            client = self.client()
+            version = client.get("/version")
+            git_version = version.get("gitVersion") if isinstance(version, dict) else None
+            return Capabilities(
+                helm_kube_version(str(git_version or "")), discover(client).api_versions
+            )
+        except ClusterError as exc:
+            self.render_warning = (
+                f"charts rendered for helm's default Kubernetes version: cannot read the"
+                f" cluster's ({exc})"
+            )
+            return Capabilities()
+
+    def _read_snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            self._snapshot = read_snapshot(self.options.live_snapshot or "")
+        return self._snapshot
+
+    def desired(
+        self, ref: str | None = None, *, fetch: bool = False, progress: ProgressFn = no_progress
+    ) -> DesiredState:
+        """Git's objects at ``ref`` (default: the scanned ref), rendered exactly as a scan
+        renders them: the config's Helm values, the cluster's version. Sync, revert,
+        history and the explorer load through here so that none renders differently."""
+        opts = self.options
+        desired = load_desired(
+            opts.repo,
+            ref or opts.ref,
+            opts.path,
+            fetch=fetch,
+            helm_values=self._helm_values,
+            capabilities=self.capabilities,
+            cache_dir=opts.cache_dir,
+            render=opts.render,
+            progress=progress,
+        )
+        if opts.path_from_cwd:
+            desired.source = replace(desired.source, path_from_cwd=True)
+        return desired
+
+    def renderer(self) -> Renderer:
+        """A renderer for history walks, with the Helm values the scanned commit names."""
+        opts = self.options
+        repo = open_repo(opts.repo, cache_dir=opts.cache_dir)
+        text = read_config_text(repo, repo.resolve(opts.ref))
+        values = self._helm_values(text)
+        return Renderer(
+            helm_values=values,
+            capabilities=self.capabilities,
+            cache_dir=opts.cache_dir,
+            policy=opts.render,
+        )
 
     def client(self) -> ClusterClient:
         """The cluster's client; from here on the gate asks the cluster's own RBAC too."""
@@ -169,8 +243,8 @@ class Scanner:
         info = discovery.resolve(group, kind) if discovery is not None else None
         return info.resource if info is not None else guess_resource(group, kind)
 
-    def _live_from_snapshot(self, path: str) -> _LiveSide:
-        snap = read_snapshot(path)
+    def _live_from_snapshot(self, snap: Snapshot) -> _LiveSide:
+        path = self.options.live_snapshot or ""
         state = LiveState()
         for obj in snap.objects:
             state.objects[ObjectRef.of(obj)] = obj
@@ -230,19 +304,13 @@ class Scanner:
     def _scan(self, progress: ProgressFn) -> ScanReport:
         opts = self.options
         self._verdicts.next_generation()  # verdicts of objects' older versions go
-        desired = load_desired(
-            opts.repo,
-            opts.ref,
-            opts.path,
-            fetch=opts.fetch,
-            cache_dir=opts.cache_dir,
-            render=opts.render,
-            progress=progress,
-        )
+        if opts.live_snapshot:  # read anew each scan; charts render for what it recorded
+            self._snapshot = self._capabilities = None
+        desired = self.desired(fetch=opts.fetch, progress=progress)
         config, config_warnings = self._config(desired)
         self.config = config
         if opts.live_snapshot:
-            live = self._live_from_snapshot(opts.live_snapshot)
+            live = self._live_from_snapshot(self._read_snapshot())
             default_ns = opts.namespace or "default"
             fidelity = Fidelity.CLIENT_SIDE
         else:
@@ -283,14 +351,30 @@ class Scanner:
         scope = {m.ref.namespace for m in manifests} | {default_ns}
         results += self._extras(live, declared, source_apps, scope, config)
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
+        return self._report(desired, live, fidelity, results, problems, config_warnings)
+
+    def _report(
+        self,
+        desired: DesiredState,
+        live: _LiveSide,
+        fidelity: Fidelity,
+        results: list[DriftResult],
+        problems: list[LoadProblem],
+        config_warnings: list[str],
+    ) -> ScanReport:
         warnings = [
             f"could not read {kind or 'core'}.{group}: {text}".replace(".:", ":")
             for (group, kind), text in sorted(live.state.failed.items())
         ]
+        client_side = self._client_side_reasons(fidelity, results, live)
+        compared = sum(1 for r in results if r.status in (Status.IN_SYNC, Status.DRIFTED))
+        if client_side and sum(client_side.values()) == compared:
+            fidelity = Fidelity.CLIENT_SIDE  # not one object was compared server-side
         return ScanReport(
             source=desired.source,
             live=live.info,
             fidelity=fidelity,
+            client_side=client_side,
             results=results,
             problems=[p for p in problems if p.ref is None],
             skipped=desired.skipped,
@@ -314,6 +398,16 @@ class Scanner:
                 self._verdict(_fill_namespace(manifest, scope, default_ns), live, options, fidelity)
             )
         return out
+
+    def placed(self, ref: ObjectRef) -> ObjectRef:
+        """``ref`` as the cluster names it: the namespace filled in as the last scan did."""
+        if self._last is None:
+            raise RuntimeError("placed() needs a scan() first")
+        live, _, _, default_ns = self._last
+        namespaced = live.scope.is_namespaced(ref.group, ref.kind)
+        if namespaced is False:
+            return replace(ref, namespace="")
+        return replace(ref, namespace=default_ns) if namespaced and not ref.namespace else ref
 
     def _client_side_only(self) -> bool:
         return self.gate.read_only or self.options.server_side is False
@@ -377,11 +471,13 @@ class Scanner:
                 outcome, differences=(), ignored=outcome.ignored + len(outcome.differences)
             )
         status = Status.DRIFTED if outcome.differences else Status.IN_SYNC
+        if not outcome.differences and fidelity is Fidelity.SERVER_SIDE:
+            used = fidelity if self._could_predict(ref, live) else Fidelity.CLIENT_SIDE
         result = replace(
             base,
             status=status,
             reason=f"ignored: {skipped}" if skipped else "",
-            fidelity=used if outcome.differences else fidelity,
+            fidelity=used,
             differences=outcome.differences,
             live=live_obj,
             ignored=outcome.ignored,
@@ -390,6 +486,33 @@ class Scanner:
         )
         self._verdicts.put(key, (result, live_raw))
         return result
+
+    def _could_predict(self, ref: ObjectRef, live: _LiveSide) -> bool:
+        """Would a dry-run have been allowed? An in-sync verdict needs none, but it claims
+        server-side fidelity only where one could have been made."""
+        if self.options.server_side or live.client is None or live.discovery is None:
+            return live.client is not None
+        info = live.discovery.resolve(ref.group, ref.kind)
+        return info is not None and self._may_patch(info, ref.namespace, live.client)
+
+    def _client_side_reasons(
+        self, fidelity: Fidelity, results: list[DriftResult], live: _LiveSide
+    ) -> dict[str, int]:
+        """Why objects of a server-side scan were compared client-side, and how many."""
+        out: dict[str, int] = {}
+        if fidelity is not Fidelity.SERVER_SIDE:
+            return out
+        for r in results:
+            if r.status in (Status.IN_SYNC, Status.DRIFTED) and r.fidelity is Fidelity.CLIENT_SIDE:
+                info = live.discovery.resolve(r.ref.group, r.ref.kind) if live.discovery else None
+                allowed = (
+                    self._patch_allowed.get((info.group, info.resource, r.ref.namespace))
+                    if info is not None
+                    else None
+                )
+                why = "no patch permission" if allowed is False else "dry-run refused"
+                out[why] = out.get(why, 0) + 1
+        return out
 
     def _applier(self, live_raw: dict[str, Any], options: CompareOptions) -> str:
         for entry in (live_raw.get("metadata") or {}).get("managedFields") or []:

@@ -197,6 +197,7 @@ class SourceInfo:
     ref: str
     commit: str
     path: str
+    path_from_cwd: bool = False  # --path not given: the current directory's place in the repo
 
 
 @dataclass
@@ -257,6 +258,16 @@ class ScanReport:
     problems: list[LoadProblem] = field(default_factory=list)
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
+    # why -> how many live objects a server-side scan had to compare client-side
+    client_side: dict[str, int] = field(default_factory=dict)
+
+    def fidelity_text(self) -> str:
+        """What was used: "server-side" only when every compared object was."""
+        if not self.client_side:
+            return self.fidelity.value
+        parts = " and ".join(f"{n} ({why})" for why, n in sorted(self.client_side.items()))
+        lead = "server-side, " if self.fidelity is Fidelity.SERVER_SIDE else ""
+        return f"{lead}client-side for {parts}"
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Status}

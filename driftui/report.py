@@ -60,9 +60,13 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
             "ref": report.source.ref,
             "commit": report.source.commit,
             "path": report.source.path,
+            # true when --path was not given and the current directory chose it (as in git)
+            "path_from_cwd": report.source.path_from_cwd,
         },
         "live": live,
         "fidelity": report.fidelity.value,
+        # what was used: "client-side for 3 (no patch permission)" when not every object was
+        "fidelity_detail": report.fidelity_text(),
         "summary": {**report.counts(), "ignored": report.ignored},
         "problems": [
             {"path": p.path, "line": p.line, "message": p.message} for p in report.problems
@@ -107,7 +111,8 @@ def to_markdown(report: ScanReport) -> str:
         "",
         f"Source {md(src.repo)} at {md(src.ref)} ({md(src.commit[:12])})"
         + (f", path {md(src.path)}" if src.path else "")
-        + f" against {md(where)} ({report.fidelity.value} fidelity).",
+        + (" (the current directory)" if src.path_from_cwd else "")
+        + f" against {md(where)} ({md(report.fidelity_text())} fidelity).",
         "",
         "| in sync | drifted | missing | extra | error | ignored fields |",
         "|---|---|---|---|---|---|",

@@ -16,9 +16,11 @@ from driftui.actions.registry import (
     ActionRequest,
     Executor,
     Previewer,
+    PreviewLines,
     Suspensions,
 )
 from driftui.actions.revert import apply_revert, preview_revert
+from driftui.actions.revert_view import needs_elsewhere_consent, preview_lines, revert_effects
 from driftui.actions.sync import Syncer
 from driftui.actions.sync_plan import (
     SyncPlan,
@@ -30,7 +32,8 @@ from driftui.actions.sync_plan import (
 from driftui.engine import Scanner
 from driftui.model import DesiredState
 from driftui.source.git_repo import SourceError, open_repo
-from driftui.source.load import load_desired
+
+ELSEWHERE_WORD = "elsewhere"  # typed to revert files outside the explorer's --path
 
 
 def _outcome(title: str, results: Sequence[ItemResult]) -> ActionOutcome:
@@ -42,8 +45,8 @@ def _outcome(title: str, results: Sequence[ItemResult]) -> ActionOutcome:
 def _desired_at(scanner: Scanner, request: ActionRequest) -> DesiredState:
     """Git at the commit the explorer showed: an action never picks up a newer commit."""
     opts = scanner.options
-    commit = request.source_commit or opts.ref
-    return load_desired(opts.repo, commit, opts.path, fetch=False, cache_dir=opts.cache_dir)
+    # rendered as the scan renders (the config's Helm values, the cluster's version)
+    return scanner.desired(request.source_commit or opts.ref)
 
 
 def sync_plan(scanner: Scanner, request: ActionRequest) -> SyncPlan:
@@ -89,25 +92,15 @@ def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
         preview = preview_revert(opts.repo, request.commit, path=opts.path)
         if preview.conflicts:
             return (f"git revert {preview.short} conflicts in: " + ", ".join(preview.conflicts),)
-        verdicts = {
-            r.ref: r
-            for r in scanner.judge((c.after, c.file_after) for c in preview.objects if c.after)
-        }
         lines = [f"git revert {preview.short} {preview.subject!r} on the current branch"]
-        for change in preview.objects:
-            verdict = verdicts.get(change.ref)
-            after = ""
-            if verdict is not None:
-                after = (
-                    f": then a sync would change {len(verdict.differences)} field(s)"
-                    if verdict.differences
-                    else ": live already matches"
-                )
-                after += f" [{verdict.owner}]" if verdict.owner else ""
-            lines.append(f"{change.change} {change.ref}{after}")
-            if verdict is not None:
-                lines += [f"  {d.dotted}: {d.live!r} -> {d.git!r}" for d in verdict.differences]
-        return tuple(lines)
+        lines += preview_lines(preview, revert_effects(scanner, preview))
+        if not needs_elsewhere_consent(preview):
+            return tuple(lines)
+        lines.append(
+            f"This revert also changes {len(preview.files_elsewhere)} file(s) elsewhere in the"
+            f" repo: type {ELSEWHERE_WORD} to revert them too."
+        )
+        return PreviewLines.requiring(lines, ELSEWHERE_WORD)
 
     return {"sync": sync, "force-sync": lambda r: sync(r, force=True), "revert": revert}
 

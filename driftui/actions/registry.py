@@ -111,6 +111,19 @@ class ActionOutcome:
     details: tuple[str, ...] = field(default_factory=tuple)
 
 
+class PreviewLines(tuple[str, ...]):
+    """A previewer's lines, plus a word the user must type when the preview found
+    something that needs more than a button press (a revert reaching other apps' files)."""
+
+    confirm_word: str | None = None
+
+    @classmethod
+    def requiring(cls, lines: Sequence[str], word: str | None) -> PreviewLines:
+        made = cls(lines)
+        made.confirm_word = word
+        return made
+
+
 Executor = Callable[[ActionRequest], ActionOutcome]
 Previewer = Callable[[ActionRequest], tuple[str, ...]]
 
@@ -216,8 +229,12 @@ def planned_changes(request: ActionRequest) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def confirmation_word(request: ActionRequest) -> str | None:
-    """What the user must type before a typed-confirmation action runs (Argo CD's habit)."""
+def confirmation_word(request: ActionRequest, preview: Sequence[str] | None = None) -> str | None:
+    """What the user must type before a typed-confirmation action runs (Argo CD's habit),
+    or before an action whose preview asks for it."""
+    asked = getattr(preview, "confirm_word", None)
+    if isinstance(asked, str):
+        return asked
     if not request.action.typed_confirmation:
         return None
     if len(request.targets) == 1:

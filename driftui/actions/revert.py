@@ -29,6 +29,7 @@ from driftui.model import ObjectRef, change_kind
 from driftui.source.blobs import parse_blobs
 from driftui.source.git_repo import GitRepo, git_env, normalise_repo_path, run_command
 from driftui.source.redact import redact_text
+from driftui.source.yaml_loader import is_manifest_path
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 BRANCH_PREFIX = "driftui/revert-"
@@ -75,6 +76,7 @@ class ObjectChange:
     after: dict[str, Any] | None  # desired after the revert (None: the revert removes it)
     file_before: str
     file_after: str
+    in_scope: bool = True  # declared under --path (False: elsewhere in the repository)
 
     @property
     def change(self) -> str:
@@ -90,8 +92,26 @@ class RevertPreview:
     base: str  # the commit the revert applies on (HEAD)
     tree: str  # the resulting tree ("" when the revert conflicts)
     files: tuple[str, ...]  # files the revert changes
-    objects: tuple[ObjectChange, ...]
+    objects: tuple[ObjectChange, ...]  # every object the revert touches, in scope or not
     conflicts: tuple[str, ...]
+    scope: str = ""  # the --path the preview was asked for ("" is the whole repository)
+
+    @property
+    def files_in_scope(self) -> tuple[str, ...]:
+        return tuple(f for f in self.files if in_scope(f, self.scope))
+
+    @property
+    def files_elsewhere(self) -> tuple[str, ...]:
+        """Files outside --path that the revert changes too: they need their own consent."""
+        return tuple(f for f in self.files if not in_scope(f, self.scope))
+
+    @property
+    def objects_in_scope(self) -> tuple[ObjectChange, ...]:
+        return tuple(c for c in self.objects if c.in_scope)
+
+    @property
+    def objects_elsewhere(self) -> tuple[ObjectChange, ...]:
+        return tuple(c for c in self.objects if not c.in_scope)
 
     @property
     def clean(self) -> bool:
@@ -268,7 +288,8 @@ def _object_changes(
             [(c.new_path, c.new_sha) for c in changes],
         )
     ):
-        wanted = [(p, s) for p, s in pairs if s != NULL_SHA and in_scope(p, scope)]
+        # Every file, not only those under --path: a revert changes them all.
+        wanted = [(p, s) for p, s in pairs if s != NULL_SHA and is_manifest_path(p)]
         for (path, _), parsed in zip(wanted, parse_blobs(repo, wanted), strict=True):
             for manifest in parsed.manifests:
                 sides[index].setdefault(manifest.ref, (manifest.body, path))
@@ -278,7 +299,8 @@ def _object_changes(
         old_body, old_file = before.get(ref, (None, ""))
         new_body, new_file = after.get(ref, (None, ""))
         if old_body != new_body:
-            objects.append(ObjectChange(ref, old_body, new_body, old_file, new_file))
+            inside = in_scope(new_file or old_file, scope) or in_scope(old_file or new_file, scope)
+            objects.append(ObjectChange(ref, old_body, new_body, old_file, new_file, inside))
     return files, tuple(objects)
 
 
@@ -286,7 +308,8 @@ def preview_revert(repo_path: str, sha: str, *, mainline: int = 1, path: str = "
     """What reverting ``sha`` on the current HEAD would change, without changing anything.
 
     ``mainline`` picks the parent a merge commit is reverted to; it is ignored for other
-    commits. ``path`` limits the listed objects to a directory of the repository.
+    commits. ``path`` is the scope: objects and files outside it are listed too, marked
+    elsewhere, because the revert changes them all.
     Every object git computes on the way goes to a scratch directory (see :func:`_scratch`).
     """
     scope = normalise_repo_path(path)
@@ -306,6 +329,7 @@ def preview_revert(repo_path: str, sha: str, *, mainline: int = 1, path: str = "
         files=files,
         objects=objects,
         conflicts=plan.conflicts,
+        scope=scope,
     )
 
 

@@ -54,8 +54,13 @@ class Discovery:
 
     def __init__(self, resources: list[ResourceInfo]) -> None:
         self._by_kind: dict[tuple[str, str], ResourceInfo] = {}
+        served: set[str] = set()
         for info in resources:  # first wins: resources arrive in preference order
             self._by_kind.setdefault((info.group, info.kind), info)
+            served |= {info.api_version, f"{info.api_version}/{info.kind}"}
+        # Every version served, not only the preferred one: what Helm's
+        # .Capabilities.APIVersions.Has asks about (Argo CD passes the same list).
+        self.api_versions: tuple[str, ...] = tuple(sorted(served))
 
     def resolve(self, group: str, kind: str) -> ResourceInfo | None:
         return self._by_kind.get((group, kind))

@@ -43,6 +43,9 @@ class Snapshot:
     forbidden: dict[str, str] = field(default_factory=dict)
     key_id: str = ""  # the id of the key that masked its Secrets ("" when it holds none)
     legacy_salt: bytes | None = None  # files written before keys left the file
+    # The cluster's version and served API versions: charts render for them offline too
+    kube_version: str = ""
+    api_versions: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +56,8 @@ class Snapshot:
             "server": self.server,
             "takenAt": self.taken_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "forbidden": dict(sorted(self.forbidden.items())),
+            "kubeVersion": self.kube_version,
+            "apiVersions": self.api_versions,
             "objects": self.objects,
         }
 
@@ -118,4 +123,6 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
         server=str(doc.get("server") or ""),
         taken_at=str(doc.get("takenAt") or ""),
         forbidden={str(k): str(v) for k, v in forbidden.items()},
+        kube_version=str(doc.get("kubeVersion") or ""),
+        api_versions=[str(v) for v in doc.get("apiVersions") or [] if isinstance(v, str)],
     )

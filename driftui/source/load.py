@@ -30,6 +30,7 @@ from driftui.source.git_repo import (
 )
 from driftui.source.limits import DEFAULT_LIMITS, DEFAULT_POLICY, LoadLimits, RenderPolicy
 from driftui.source.render import (
+    Capabilities,
     Renderer,
     RenderTarget,
     find_render_targets,
@@ -41,6 +42,9 @@ from driftui.source.yaml_loader import is_manifest_path
 CONFIG_FILE = ".driftui.yaml"
 HelmValues = Sequence[str] | Callable[[str | None], Sequence[str]]
 """Values files, or a function of the commit's ``.driftui.yaml`` text that returns them."""
+HelmCapabilities = Capabilities | Callable[[], Capabilities] | None
+"""The cluster charts render for, or a function asked only when a chart is rendered
+(reading the cluster's version is then not needed for a repository of plain YAML)."""
 
 __all__ = ["SourceError", "load_desired", "load_from_repo"]
 
@@ -52,6 +56,7 @@ def load_desired(
     *,
     fetch: bool = False,
     helm_values: HelmValues = (),
+    capabilities: HelmCapabilities = None,
     cache_dir: str | None = None,
     network_timeout: float = DEFAULT_NETWORK_TIMEOUT,
     render: RenderPolicy = DEFAULT_POLICY,
@@ -69,6 +74,7 @@ def load_desired(
         ref,
         path,
         helm_values=helm_values,
+        capabilities=capabilities,
         cache_dir=cache_dir,
         render=render,
         limits=limits,
@@ -82,6 +88,7 @@ def load_from_repo(
     path: str = "",
     *,
     helm_values: HelmValues = (),
+    capabilities: HelmCapabilities = None,
     cache_dir: str | None = None,
     render: RenderPolicy = DEFAULT_POLICY,
     limits: LoadLimits = DEFAULT_LIMITS,
@@ -107,6 +114,7 @@ def load_from_repo(
     if targets:
         renderer = Renderer(
             helm_values=values,
+            capabilities=capabilities,
             cache_dir=cache_dir,
             policy=render,
             limits=limits,

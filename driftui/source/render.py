@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -42,6 +43,39 @@ CHART_FILE = "Chart.yaml"
 _MEMORY_ENTRIES = 256
 _MEMORY_BYTES = 256 * 1024 * 1024
 _RELEASE_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """The cluster a chart renders for, as Argo CD passes it to ``helm template``.
+
+    Without them helm assumes the Kubernetes version it was built against (v1.20.0 for a
+    build without release ldflags), so ``kubeVersion: >=1.23`` charts fail and
+    ``.Capabilities.APIVersions.Has`` answers for the wrong cluster.
+    """
+
+    kube_version: str = ""  # the server's gitVersion, e.g. v1.34.4
+    api_versions: tuple[str, ...] = ()  # "group/version" and "group/version/Kind"
+
+    def helm_args(self) -> list[str]:
+        args = ["--kube-version", self.kube_version] if self.kube_version else []
+        if self.api_versions:
+            args += ["--api-versions", ",".join(self.api_versions)]
+        return args
+
+
+_GENERIC_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def helm_kube_version(git_version: str) -> str:
+    """``v1.29.1-eks-4721010`` -> ``v1.29.1``: the plain version, as Argo CD passes it
+    (k8s ParseGeneric), so that a chart's ``kubeVersion: >=1.23`` is not failed by a
+    vendor suffix that semver reads as a pre-release. "" when it is not a version."""
+    found = _GENERIC_VERSION.match(git_version.strip())
+    if found is None:
+        return ""
+    major, minor, patch = found.groups()
+    return f"v{int(major)}.{int(minor)}.{int(patch or 0)}"
 
 
 @dataclass(frozen=True)
@@ -115,16 +149,26 @@ class Renderer:
         self,
         *,
         helm_values: Sequence[str] = (),
+        capabilities: Capabilities | Callable[[], Capabilities] | None = None,
         cache_dir: str | None = None,
         policy: RenderPolicy = DEFAULT_POLICY,
         limits: LoadLimits = DEFAULT_LIMITS,
         parse_cache: ParseCache = PARSE_CACHE,
     ) -> None:
         self.helm_values = tuple(helm_values)
+        # A function is asked only when a chart renders: plain YAML and kustomize never
+        # need the cluster's version (history of such a repo works offline).
+        self._capabilities = capabilities
         self.disk = (Path(cache_dir) if cache_dir else default_cache_root()) / "renders"
         self.policy = policy
         self.limits = limits
         self.parse_cache = parse_cache
+
+    @property
+    def capabilities(self) -> Capabilities:
+        if callable(self._capabilities):
+            self._capabilities = self._capabilities()
+        return self._capabilities or Capabilities()
 
     def render_all(
         self, repo: GitRepo, commit: str, root_tree_sha: str, targets: Sequence[RenderTarget]
@@ -176,10 +220,11 @@ class Renderer:
         if b"../" in marker or b"file://" in marker:  # kustomize bases, local chart deps
             parts.append(root_tree_sha)
         if target.tool == "helm":
-            parts += self.helm_values
+            parts += ["values", *self.helm_values]  # a render without values is another key
             parts += [_file_digest(p) for p in self.helm_values if os.path.isabs(p)]
-            if any(p.startswith("..") for p in self.helm_values):
+            if any(_leaves(target.path, p) for p in self.helm_values):
                 parts.append(root_tree_sha)
+            parts += ["capabilities", *self.capabilities.helm_args()]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def _from_disk(self, key: str) -> bytes | None:
@@ -237,11 +282,11 @@ class Renderer:
         helm = shutil.which("helm")
         if not helm:
             return LoadProblem(target.label, "cannot render: helm not found on PATH")
-        argv = [helm, "template", "--include-crds"]
+        argv = [helm, "template", "--include-crds", *self.capabilities.helm_args()]
         for values in self.helm_values:
             resolved = _values_path(values, directory, root)
-            if resolved is None:
-                return LoadProblem(target.label, f"values file {values!r} not found for this chart")
+            if isinstance(resolved, LoadProblem):
+                return replace(resolved, path=target.label)
             argv += ["--values", resolved]
         return [*argv, "--", release_name(target.path), directory]
 
@@ -292,13 +337,28 @@ def _out_of_scope(
     return LoadProblem(found[0].path, message)
 
 
-def _values_path(values: str, chart_dir: str, root: str) -> str | None:
-    """Absolute paths as given; relative ones from the chart directory, inside the tree only."""
+def _values_path(values: str, chart_dir: str, root: str) -> str | LoadProblem:
+    """Absolute paths as given (only the user's own --config may name one); relative ones
+    from the chart directory, and only inside the checkout."""
     if os.path.isabs(values):
-        return values if os.path.isfile(values) else None
+        if os.path.isfile(values):
+            return values
+        return LoadProblem("", f"values file {values!r} not found")
     resolved = os.path.realpath(os.path.join(chart_dir, values))
-    inside = resolved.startswith(root + os.sep)
-    return resolved if inside and os.path.isfile(resolved) else None
+    if not resolved.startswith(root + os.sep):
+        return LoadProblem("", f"values file {values!r} leads outside the repository: refused")
+    if not os.path.isfile(resolved):
+        return LoadProblem("", f"values file {values!r} not found for this chart")
+    return resolved
+
+
+def _leaves(chart: str, values: str) -> bool:
+    """Does a relative values path lead out of the chart's directory (so its tree SHA does
+    not cover the file)?"""
+    if os.path.isabs(values):
+        return False
+    joined = posixpath.normpath(posixpath.join(chart or ".", values))
+    return not is_inside(joined, chart) if chart else joined.startswith("..")
 
 
 def _tool_identity(tool: str) -> str:

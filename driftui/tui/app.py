@@ -422,6 +422,7 @@ class DriftExplorer(App[None]):
                 live=report.live if report else None,
                 source=report.source if report else None,
                 fidelity=report.fidelity if report else None,
+                fidelity_text=report.fidelity_text() if report else "",
                 counts=prepared.counts if prepared else {},
                 refreshed=self.refreshed,
                 progress=self.progress_text,

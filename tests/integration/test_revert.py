@@ -217,13 +217,17 @@ def empty_snapshot(directory: Path) -> Path:
     return path
 
 
-def test_preview_path_scope_limits_objects(shop: Shop) -> None:
+def test_preview_path_scope_splits_objects_in_scope_and_elsewhere(shop: Shop) -> None:
     write(shop.repo, "apps/web.yaml", deployment("web:3", replicas=5))
     write(shop.repo, "apps/settings.yaml", configmap(mode="c"))
     both = commit(shop.repo, "web 3 and mode c")
     assert {c.ref for c in preview_revert(str(shop.repo), both).objects} == {WEB, SETTINGS}
     scoped = preview_revert(str(shop.repo), both, path="apps/settings.yaml")
-    assert [c.ref for c in scoped.objects] == [SETTINGS]
+    # The revert changes both files: the one outside the scope is listed, marked elsewhere.
+    assert [c.ref for c in scoped.objects_in_scope] == [SETTINGS]
+    assert [c.ref for c in scoped.objects_elsewhere] == [WEB]
+    assert scoped.files_in_scope == ("apps/settings.yaml",)
+    assert scoped.files_elsewhere == ("apps/web.yaml",)
 
 
 # -- apply: happy paths ----------------------------------------------------------------

@@ -44,7 +44,7 @@ class ConfirmActionScreen(ModalScreen[bool]):
         super().__init__()
         self.request = request
         self.changes = changes if changes is not None else planned_changes(request)
-        self.word = confirmation_word(request)
+        self.word = confirmation_word(request, changes)
         self.cursor_blink = cursor_blink
 
     def compose(self) -> ComposeResult:

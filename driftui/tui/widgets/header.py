@@ -19,6 +19,7 @@ class HeaderState:
     live: LiveInfo | None = None
     source: SourceInfo | None = None
     fidelity: Fidelity | None = None
+    fidelity_text: str = ""  # what was used, e.g. "client-side for 3 (no patch permission)"
     counts: dict[DisplayStatus, int] = field(default_factory=dict)
     refreshed: datetime | None = None
     progress: str = ""  # non-empty while a scan runs
@@ -45,6 +46,8 @@ def _source(source: SourceInfo | None) -> str:
     short = source.commit[:7] if source.commit else "?"
     repo = source.repo.removeprefix("https://").removeprefix("ssh://").removesuffix(".git")
     path = f" /{source.path.strip('/')}" if source.path and source.path not in (".", "/") else ""
+    if path and source.path_from_cwd:  # not a flag the user typed: say where it came from
+        path += " (current directory)"
     return f"{repo}{path} @ {source.ref} {short}"
 
 
@@ -56,7 +59,8 @@ def render_header(state: HeaderState) -> Content:
         first.append(Content(" "))
     first += [plain(_where(state.live), "bold"), sep, plain(_source(state.source))]
     if state.fidelity is not None:
-        first += [sep, Content.styled(state.fidelity.value, "$text-primary")]
+        text = state.fidelity_text or state.fidelity.value
+        first += [sep, Content.styled(text, "$text-primary")]
 
     second: list[Content] = []
     for status in (*SEVERITY[:-1], DisplayStatus.IN_SYNC):
