@@ -71,6 +71,12 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     src.add_argument(
         "--no-fetch", action="store_true", default=default(False), help="do not fetch remotes"
     )
+    src.add_argument(
+        "--fail-on-stale",
+        action="store_true",
+        default=default(False),
+        help="a remote that cannot be fetched is an error (exit 2), not a warning",
+    )
     _render_flags(src, default)
     live = parser.add_argument_group("cluster")
     live.add_argument("--kubeconfig", default=default(None))
@@ -214,6 +220,7 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
         server_side=args.server_side,
         config_path=args.config,
         fetch=not args.no_fetch,
+        fail_on_stale=args.fail_on_stale,
         request_timeout=args.request_timeout,
         render=render_policy(args),
     )
@@ -271,8 +278,12 @@ def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | No
             out.write(safe(f"error: {r.ref}: {r.reason}") + "\n")
     for problem in report.problems:
         out.write(safe(f"error: {problem}") + "\n")
+
+
+def warn_about(report: ScanReport) -> None:
+    """Every command says its warnings (a stale source, kinds not read) on stderr."""
     for warning in report.warnings:
-        out.write(safe(f"warning: {warning}") + "\n")
+        print(safe(f"warning: {warning}"), file=sys.stderr)
 
 
 def exit_status(report: ScanReport) -> int:
@@ -313,6 +324,7 @@ def git_blame(scanner: Scanner) -> Blame:
 
 def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
     report = scanner.scan()
+    warn_about(report)
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     write_diff(report, sys.stdout, colour, git_blame(scanner) if args.blame else None)
     return exit_status(report)
@@ -320,6 +332,7 @@ def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
 
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
     report = scanner.scan()
+    warn_about(report)
     _write_output(FORMATS[args.format](report), args.output)
     return exit_status(report)
 
@@ -331,6 +344,7 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
     assert key is not None  # create=True makes one when there is none
     scanner.mask_key = key.secret
     report = scanner.scan()
+    warn_about(report)
     objects = [r.live for r in report.results if r.live is not None]
     forbidden = {
         f"{r.ref.group}/{r.ref.kind}": r.reason

@@ -281,6 +281,8 @@ def _exit_for(outcomes: Sequence[ItemResult], failed_requests: int = 0) -> int:
 
 def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     report = scanner.scan()
+    for warning in report.warnings:
+        io.warn(f"warning: {warning}")
     selected = select(report.results, args.selectors)
     if args.selectors and not selected:
         io.warn(f"error: no object matches {' '.join(args.selectors)}")
@@ -418,6 +420,8 @@ def _reconcile(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     targets: dict[AppOwner, list[ObjectRef]] = {parse_app(s): [] for s in named}
     if selectors or not named:
         report = scanner.scan()
+        for warning in report.warnings:
+            io.warn(f"warning: {warning}")
         chosen = (
             select(report.results, selectors)
             if selectors

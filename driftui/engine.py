@@ -48,7 +48,7 @@ from driftui.model import (
 )
 from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
-from driftui.source.git_repo import open_repo
+from driftui.source.git_repo import SourceError, open_repo
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 from driftui.source.load import load_desired, read_config_text, split_duplicates
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
@@ -71,6 +71,7 @@ class ScanOptions:
     list_workers: int = 8  # concurrent LIST requests
     path_from_cwd: bool = False  # --path was not given: the current directory's place in the repo
     snapshot_key: SnapshotKey | None = None  # else $DRIFTUI_SNAPSHOT_KEY or the key file
+    fail_on_stale: bool = False  # a remote that cannot be fetched is an error, not a warning
     request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
     render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases
 
@@ -209,6 +210,9 @@ class Scanner:
         )
         if opts.path_from_cwd:
             desired.source = replace(desired.source, path_from_cwd=True)
+        if opts.fail_on_stale and desired.source.stale:  # as Argo CD's comparison error
+            stale = next((w for w in desired.warnings if w.startswith("stale: ")), "stale")
+            raise SourceError(f"stale source: {stale.removeprefix('stale: ')}")
         return desired
 
     def renderer(self) -> Renderer:

@@ -198,6 +198,8 @@ class SourceInfo:
     commit: str
     path: str
     path_from_cwd: bool = False  # --path not given: the current directory's place in the repo
+    stale: bool = False  # a remote that could not be fetched: its last fetched commit is used
+    fetched: str = ""  # when that remote was last fetched (RFC 3339, UTC), "" for local repos
 
 
 @dataclass

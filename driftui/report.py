@@ -60,6 +60,8 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
             "ref": report.source.ref,
             "commit": report.source.commit,
             "path": report.source.path,
+            "stale": report.source.stale,
+            "fetched": report.source.fetched or None,
             # true when --path was not given and the current directory chose it (as in git)
             "path_from_cwd": report.source.path_from_cwd,
         },
@@ -71,6 +73,7 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
         "problems": [
             {"path": p.path, "line": p.line, "message": p.message} for p in report.problems
         ],
+        "warnings": list(report.warnings),
         "objects": [_object(r) for r in report.results],
     }
 
@@ -139,6 +142,9 @@ def to_markdown(report: ScanReport) -> str:
     if report.problems:
         lines += ["", "### Problems", ""]
         lines += [f"- problem: {md(str(p))}" for p in report.problems]
+    if report.warnings:
+        lines += ["", "### Warnings", ""]
+        lines += [f"- {md(w)}" for w in report.warnings]
     return "\n".join(lines) + "\n"
 
 
@@ -193,9 +199,29 @@ def to_junit(report: ScanReport) -> str:
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        + "\n".join([header, *cases, "</testsuite>"])
+        + "\n".join([header, _properties(report), *cases, *_system_err(report), "</testsuite>"])
         + "\n"
     )
+
+
+def _properties(report: ScanReport) -> str:
+    """Where the verdicts come from, including whether Git was fresh."""
+    src = report.source
+    pairs = {
+        "driftui.source.repo": src.repo,
+        "driftui.source.commit": src.commit,
+        "driftui.source.stale": "true" if src.stale else "false",
+        "driftui.source.fetched": src.fetched,
+    }
+    props = "".join(f"<property name={_attr(k)} value={_attr(v)}/>" for k, v in pairs.items())
+    return f"  <properties>{props}</properties>"
+
+
+def _system_err(report: ScanReport) -> list[str]:
+    """Warnings (a stale source, kinds not read) as the suite's stderr, where CI shows them."""
+    if not report.warnings:
+        return []
+    return [f"  <system-err>{escape(xml_text(chr(10).join(report.warnings)))}</system-err>"]
 
 
 FORMATS = {"json": to_json, "markdown": to_markdown, "junit": to_junit}

@@ -428,6 +428,14 @@ def _clone(handle: GitRepo, target: Path) -> None:
     (target / "driftui-fetched").touch()
 
 
+def fetched_time(git_dir: str) -> str:
+    """When a cached remote was last fetched (RFC 3339, UTC); "" when it never was."""
+    with contextlib.suppress(OSError):
+        stamp = (Path(git_dir) / "driftui-fetched").stat().st_mtime
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+    return ""
+
+
 def _fetched_at(target: Path) -> str:
     with contextlib.suppress(OSError):
         stamp = (target / "driftui-fetched").stat().st_mtime

@@ -25,6 +25,7 @@ from driftui.source.git_repo import (
     GitRepo,
     SourceError,
     TreeEntry,
+    fetched_time,
     normalise_repo_path,
     open_repo,
 )
@@ -125,7 +126,14 @@ def load_from_repo(
         progress(ProgressEvent("files parsed", total, total))
 
     state = DesiredState(
-        source=SourceInfo(repo=repo.display, ref=ref, commit=commit, path=path),
+        source=SourceInfo(
+            repo=repo.display,
+            ref=ref,
+            commit=commit,
+            path=path,
+            stale=repo.stale,
+            fetched=fetched_time(repo.git_dir) if repo.is_remote else "",
+        ),
         config_text=config_text,
     )
     _collect(state, results)
