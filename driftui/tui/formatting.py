@@ -51,6 +51,23 @@ def ago(value: str | None, now: datetime) -> str:
     return f"{seconds}s ago"
 
 
+def fit_middle(text: str, width: int) -> str:
+    """``text`` in ``width`` columns, cut in the middle: a path's start and its leaf both
+    say something (``spec.template…env[name=DEBUG].value``)."""
+    if len(text) <= width:
+        return text
+    head = max(1, (width - 1) // 2)
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+
+
+def full_value(value: Any) -> str:
+    """A JSON value whole, for the line under the Fields table: strings as they are."""
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return shown(text, multiline=True)
+
+
 def short_value(value: Any, limit: int = 40) -> str:
     """One-line rendering of a JSON value for tables; ``—`` for absent."""
     if value is None:

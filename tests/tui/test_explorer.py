@@ -153,7 +153,7 @@ async def test_tabs_by_number_and_managed_fields_toggle() -> None:
         table = app.query_one("#fields-table", DataTable)
         assert table.row_count == 2
         first = [str(c) for c in table.get_row_at(0)]
-        assert first == ["spec.replicas", "3", "5", "changed", "kubectl-edit · last write 2h ago"]
+        assert first == ["spec.replicas", "changed", "kubectl-edit · last write 2h ago", "3", "5"]
         await pilot.press("5")
         await settle(pilot)
         assert app.detail.active_tab == "history"
@@ -591,7 +591,7 @@ async def test_while_refreshes_fail_the_data_says_stale_and_its_ages_stop() -> N
 
         def ages() -> list[str]:
             table = app.query_one("#fields-table", DataTable)
-            return [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+            return [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
 
         fresh = ages()
         assert any("last write" in age for age in fresh)
@@ -603,3 +603,32 @@ async def test_while_refreshes_fail_the_data_says_stale_and_its_ages_stop() -> N
         assert f"stale since {NOW.astimezone(NOW.tzinfo):%H:%M:%S}" in header
         assert "refreshed" not in header
         assert ages() == fresh  # not 3 days older: the data is as old as its read
+
+
+async def test_the_fields_tab_keeps_who_and_when_in_view_and_shows_a_row_whole() -> None:
+    """At 140 columns, a long path and long values: manager and time still fit on screen."""
+    long_value = "x" * 300
+    report = sample_report()
+    web = next(r for r in report.results if r.ref == WEB)
+    first = replace(web.differences[0], git=long_value, live=long_value + "y")
+    first = replace(first, path=first.path, manager="kubectl-set")
+    wide = replace(web, differences=(first, *web.differences[1:]))
+    monkey = replace(report, results=[wide if r.ref == WEB else r for r in report.results])
+    app = make_app(scanner_of(monkey))
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        await select(pilot, WEB)
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.query_one("#fields-table", DataTable)
+        rendered = [
+            "".join(seg.text for seg in table.render_line(y)) for y in range(1, table.row_count + 1)
+        ]
+        assert "kubectl-set · last write" in rendered[0], rendered
+        assert all(len(line.rstrip()) <= table.size.width for line in rendered)
+        whole = str(app.query_one("#field-whole").render())
+        assert long_value in whole and long_value + "y" in whole  # nothing cut is out of reach
+        table.move_cursor(row=1)
+        await settle(pilot)
+        second = str(app.query_one("#field-whole").render())
+        assert long_value not in second and web.differences[1].dotted in second

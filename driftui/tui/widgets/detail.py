@@ -24,10 +24,18 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from driftui.compare.masking import session_masker
-from driftui.model import DriftResult, ObjectRef
+from driftui.model import Difference, DriftResult, ObjectRef
 from driftui.tui import diff_source
 from driftui.tui.diff_render import Row, plain_diff_rows, render_diff, yaml_rows
-from driftui.tui.formatting import ago, attribution, plain, short_value, shown
+from driftui.tui.formatting import (
+    ago,
+    attribution,
+    fit_middle,
+    full_value,
+    plain,
+    short_value,
+    shown,
+)
 from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, display_status, markup
 from driftui.tui.tree_model import Group
 from driftui.tui.widgets.lines_view import LinesView
@@ -91,6 +99,7 @@ class DetailPane(Vertical):
         self.full = False
         self.managed_fields = False
         self.subject = Subject()
+        self._fields: list[Difference] = []  # the Fields tab's rows, for the whole-value line
         self._token = 0
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._history_entries: list[Any] = []
@@ -108,13 +117,15 @@ class DetailPane(Vertical):
                 yield LinesView(id="live-view", classes="text-view")
             with TabPane("4 Fields", id="fields"):
                 yield DataTable(id="fields-table", cursor_type="row", zebra_stripes=True)
+                yield Static(id="field-whole", classes="info-line")
             with TabPane("5 History", id="history"):
                 yield OptionList(id="history-list")
                 yield LinesView(id="history-view", classes="text-view")
 
     def on_mount(self) -> None:
         table = self.query_one("#fields-table", DataTable)
-        table.add_columns("path", "git", "live", "type", "manager · last write")
+        # who and when right after the path: they must show without scrolling sideways
+        table.add_columns("path", "type", "manager · last write", "git", "live")
         self.query_one("#history-list", OptionList).display = self.history is not None
 
     # -- public -------------------------------------------------------------------------------
@@ -340,19 +351,47 @@ class DetailPane(Vertical):
             view.show_rows(rows)
 
     def _show_fields(self, result: DriftResult) -> None:
+        """Path, type, manager and time always fit the pane; values get what is left, and
+        the highlighted row is shown whole underneath."""
         table = self.query_one("#fields-table", DataTable)
         table.clear()
         now = self.clock()
-        for diff in result.differences:
+        self._fields = list(result.differences)
+        who = [attribution(d.manager, d.time, now) or "—" for d in self._fields]
+        paths = [shown(d.dotted) for d in self._fields]
+        fixed = max((len(d.type.value) for d in self._fields), default=0)
+        fixed += max((len(w) for w in who), default=0) + 2 * 5  # cell padding, 5 columns
+        rest = max(self.size.width - 2 - fixed, 40)
+        path_width = min(max((len(p) for p in paths), default=0), max(16, rest // 2))
+        value_width = max(8, (rest - path_width) // 2)
+        for diff, path, manager in zip(self._fields, paths, who, strict=True):
             # Text, not str: a str cell is parsed as markup, and `[name=web]` would vanish.
             cells = (
-                shown(diff.dotted),
-                short_value(diff.git),
-                short_value(diff.live),
+                fit_middle(path, path_width),
                 diff.type.value,
-                attribution(diff.manager, diff.time, now) or "—",
+                manager,
+                short_value(diff.git, value_width),
+                short_value(diff.live, value_width),
             )
             table.add_row(*(Text(cell) for cell in cells))
+        self._show_whole(0)
+
+    @on(DataTable.RowHighlighted, "#fields-table")
+    def _field_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_whole(event.cursor_row)
+
+    def _show_whole(self, row: int) -> None:
+        """The highlighted field in full: nothing the table had to cut is out of reach."""
+        whole = self.query_one("#field-whole", Static)
+        if not 0 <= row < len(self._fields):
+            whole.update("")
+            return
+        diff = self._fields[row]
+        text = (
+            f"{shown(diff.dotted)}" + (f"  ({shown(diff.pointer)})" if diff.pointer else "") + "\n"
+            f"git:  {full_value(diff.git)}\nlive: {full_value(diff.live)}"
+        )
+        whole.update(plain(text, multiline=True))
 
     def _show_history(self, entries: list[Any] | None) -> None:
         options = self.query_one("#history-list", OptionList)
