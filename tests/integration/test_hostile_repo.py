@@ -114,3 +114,35 @@ def test_offline_from_a_snapshot(
     history = driftui("history", "configmap/escapes", *source)
     harmless(history, hostile)
     assert history.returncode in (0, 1, 2)
+
+
+def test_the_commands_that_write_do_no_harm_over_it(hostile: Hostile, cluster: ClusterInfo) -> None:
+    """sync --prune, revert and export-ignores over the hostile repository: nothing leaks,
+    no raw escape reaches the terminal, and nothing in the cluster or the repository moves."""
+    source = ("--repo", str(hostile.repo), "-n", hostile.namespace)
+    online = (*source, "--kubeconfig", cluster.kubeconfig())
+    path = f"/api/v1/namespaces/{hostile.namespace}/configmaps"
+    before = sorted(
+        i["metadata"]["name"] for i in harness.request(cluster, "GET", path)[1]["items"]
+    )
+    head = subprocess.run(
+        ["git", "-C", str(hostile.repo), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    runs = [
+        driftui("sync", "--prune", "--dry-run", *online),
+        driftui("sync", "--prune", "--yes", *online),
+        driftui("revert", "HEAD", "--dry-run", *source),
+        driftui("export-ignores", *source),
+    ]
+    for result in runs:
+        out = harmless(result, hostile)
+        assert b"\x1b" not in out and "\u202e".encode() not in out
+        assert result.returncode in (0, 2, 3), result.stderr.decode(errors="replace")
+    after = sorted(i["metadata"]["name"] for i in harness.request(cluster, "GET", path)[1]["items"])
+    assert set(before) <= set(after)  # nothing deleted (sync may create what Git declares)
+    assert (
+        subprocess.run(
+            ["git", "-C", str(hostile.repo), "rev-parse", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        == head
+    )
