@@ -10,31 +10,22 @@ import argparse
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
 from driftui.actions.gate import MutationGate
+from driftui.cli_git import history_for
 from driftui.engine import Scanner, ScanOptions
-from driftui.history import HistoryEntry, object_history
+from driftui.history import HistoryEntry
 from driftui.model import ObjectRef
 
 
 def history_of(scanner: Scanner) -> Callable[[ObjectRef], list[HistoryEntry]]:
-    opts = scanner.options
-
-    def history(ref: ObjectRef) -> list[HistoryEntry]:
-        return object_history(
-            opts.repo,
-            opts.ref,
-            ref,
-            path=opts.path,
-            default_namespace=opts.namespace or "default",
-            renderer=scanner.renderer(),
-        )
-
-    return history
+    """The explorer's History tab reads what `driftui history` prints."""
+    return partial(history_for, scanner)
 
 
 def explorer_parts(scanner: Scanner, gate: MutationGate) -> dict[str, Any]:

@@ -96,17 +96,23 @@ def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
     return ObjectRef(ref.group, ref.kind, ref.namespace or wanted.namespace, ref.name)
 
 
-def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
+def history_for(scanner: Scanner, ref: ObjectRef) -> list[HistoryEntry]:
+    """One object's history as the scan sees its source: the same path, charts rendered alike.
+    The explorer's History tab and `driftui history` both read it here."""
     opts = scanner.options
-    ref = resolve_declared(scanner, parse_object(args.object, args.namespace))
-    entries = object_history(
+    return object_history(
         opts.repo,
         opts.ref,
         ref,
         path=opts.path,
-        default_namespace=args.namespace or "default",
+        default_namespace=opts.namespace or "default",
         renderer=scanner.renderer(),
     )
+
+
+def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
+    ref = resolve_declared(scanner, parse_object(args.object, args.namespace))
+    entries = history_for(scanner, ref)
     if scanner.render_warning:
         print(safe(f"warning: {scanner.render_warning}"), file=sys.stderr)
     if args.format == "json":

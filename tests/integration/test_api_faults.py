@@ -6,14 +6,18 @@ real kube-apiserver, so every retried request finally gets the server's real ans
 
 from __future__ import annotations
 
+import io
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from driftui.actions.gate import MutationGate
+from driftui.cli_sync import run_sync
 from driftui.engine import Scanner, ScanOptions
 from driftui.live.client import (
     ApiUnavailable,
@@ -29,6 +33,7 @@ from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.faultproxy import DROP, HANG, Fault, FaultProxy
 from tests.integration.drift_scenario import write_repo
+from tests.integration.test_sync import parse
 
 pytestmark = pytest.mark.cluster
 
@@ -253,18 +258,7 @@ def test_a_sync_stops_after_three_failures_in_a_row_and_says_what_it_did(
     proxy: FaultProxy, namespace: str, tmp_path: Path
 ) -> None:
     """The server fails every write once the user has confirmed: three tries, then an account."""
-    import io
-
-    from driftui.cli_sync import run_sync
-    from tests.integration.test_sync import parse
-
-    names = [f"m{i}" for i in range(6)]
-    repo = tmp_path / "sync-repo"
-    maps = [
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": namespace}}
-        for n in names
-    ]
-    write_repo(repo, {"maps.yaml": maps})
+    repo, names = six_configmaps(tmp_path, namespace)
 
     def confirm(_question: str) -> str:  # the preview went through; now the writes fail
         proxy.inject(Fault(500, methods=frozenset({"PATCH"})))
@@ -285,6 +279,18 @@ def test_a_sync_stops_after_three_failures_in_a_row_and_says_what_it_did(
     assert not any(exists(proxy, namespace, n) for n in names)
 
 
+def six_configmaps(tmp_path: Path, namespace: str) -> tuple[Path, list[str]]:
+    """A repository declaring six ConfigMaps that the cluster does not have yet."""
+    names = [f"m{i}" for i in range(6)]
+    repo = tmp_path / "sync-repo"
+    maps = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": namespace}}
+        for n in names
+    ]
+    write_repo(repo, {"maps.yaml": maps})
+    return repo, names
+
+
 def exists(proxy: FaultProxy, namespace: str, name: str) -> bool:
     return (
         harness.request(proxy.cluster, "GET", f"/api/v1/namespaces/{namespace}/configmaps/{name}")[
@@ -298,16 +304,7 @@ def test_a_sync_stopped_mid_apply_says_which_object_is_in_an_unknown_state(
     proxy: FaultProxy, namespace: str, tmp_path: Path
 ) -> None:
     """SIGTERM while the server holds the third apply: two created, one unknown, three not sent."""
-    import signal
-    import time
-
-    names = [f"m{i}" for i in range(6)]
-    repo = tmp_path / "sync-repo"
-    maps = [
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": n, "namespace": namespace}}
-        for n in names
-    ]
-    write_repo(repo, {"maps.yaml": maps})
+    repo, _ = six_configmaps(tmp_path, namespace)
     proxy.inject(Fault(HANG, methods=frozenset({"PATCH"}), within="/m2", writes_only=True))
     argv = ["sync", "--yes", "--repo", str(repo), "-n", namespace]
     child = subprocess.Popen(
