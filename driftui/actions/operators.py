@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from driftui.actions.gate import MutationRefused
+from driftui.files import write_atomic
 from driftui.live.client import ApiError, ClusterClient, Resource, object_path
 from driftui.live.owners import app_owner
 from driftui.model import AppOwner, ObjectRef
@@ -308,10 +308,7 @@ class SuspensionStore:
     def _save(self, items: list[Suspension]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         doc = {"version": 1, "suspensions": [asdict(s) for s in items]}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".suspensions-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(doc, out, indent=1, sort_keys=True)
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(doc, indent=1, sort_keys=True))
 
     def add(self, suspension: Suspension) -> None:
         self._save([*self._without(suspension.owner, suspension.server), suspension])

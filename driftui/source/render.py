@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from driftui.files import write_atomic
 from driftui.model import LoadProblem
 from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blob
 from driftui.source.checkout import CheckoutRefused, write_checkout
@@ -238,10 +239,7 @@ class Renderer:
     def _to_disk(self, key: str, data: bytes) -> None:
         try:
             self.disk.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.disk, prefix=".render-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, self.disk / f"{key}.yaml")
+            write_atomic(self.disk / f"{key}.yaml", data)
         except OSError:
             pass  # a read-only cache only costs speed
 
