@@ -190,7 +190,13 @@ def _consent(preview: RevertPreview, args: argparse.Namespace) -> str:
 
 def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -> int:
     repo = scanner.options.repo
-    preview = preview_revert(repo, args.sha, mainline=args.mainline or 1, path=scanner.options.path)
+    preview = preview_revert(
+        repo,
+        args.sha,
+        mainline=args.mainline or 1,
+        path=scanner.options.path,
+        load=scanner.render_at,
+    )
     effects, note = _effects(scanner, preview)
     if args.format == "json":
         print(json.dumps(preview_json(preview, effects, note), indent=2))

@@ -48,9 +48,9 @@ from driftui.model import (
 )
 from driftui.pacing import give_way
 from driftui.progress import ProgressEvent, ProgressFn, no_progress
-from driftui.source.git_repo import SourceError, open_repo
+from driftui.source.git_repo import GitRepo, SourceError, open_repo
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
-from driftui.source.load import load_desired, read_config_text, split_duplicates
+from driftui.source.load import load_desired, load_from_repo, read_config_text, split_duplicates
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
 
@@ -214,6 +214,20 @@ class Scanner:
             stale = next((w for w in desired.warnings if w.startswith("stale: ")), "stale")
             raise SourceError(f"stale source: {stale.removeprefix('stale: ')}")
         return desired
+
+    def render_at(self, repo: GitRepo, commit: str) -> DesiredState:
+        """The whole repository at ``commit`` of an opened repository (a revert's result, in
+        its scratch object directory), rendered as the scan renders: a revert preview of a
+        chart shows what the chart would become, with the same values and cluster version."""
+        return load_from_repo(
+            repo,
+            commit,
+            "",
+            helm_values=self._helm_values,
+            capabilities=self.capabilities,
+            cache_dir=self.options.cache_dir,
+            render=self.options.render,
+        )
 
     def renderer(self) -> Renderer:
         """A renderer for history walks, with the Helm values the scanned commit names."""

@@ -89,7 +89,7 @@ def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
 
     def revert(request: ActionRequest) -> tuple[str, ...]:
         assert request.commit is not None
-        preview = preview_revert(opts.repo, request.commit, path=opts.path)
+        preview = preview_revert(opts.repo, request.commit, path=opts.path, load=scanner.render_at)
         if preview.conflicts:
             return (f"git revert {preview.short} conflicts in: " + ", ".join(preview.conflicts),)
         lines = [f"git revert {preview.short} {preview.subject!r} on the current branch"]

@@ -19,13 +19,13 @@ import dataclasses
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from driftui.actions.gate import MutationGate
 from driftui.history import NULL_SHA, in_scope, parse_raw_changes
-from driftui.model import ObjectRef, change_kind
+from driftui.model import DesiredState, ObjectRef, change_kind
 from driftui.source.blobs import parse_blobs
 from driftui.source.git_repo import GitRepo, git_env, normalise_repo_path, run_command
 from driftui.source.redact import redact_text
@@ -95,6 +95,7 @@ class RevertPreview:
     objects: tuple[ObjectChange, ...]  # every object the revert touches, in scope or not
     conflicts: tuple[str, ...]
     scope: str = ""  # the --path the preview was asked for ("" is the whole repository)
+    problems: tuple[str, ...] = ()  # files that load after the revert as they did not before
 
     @property
     def files_in_scope(self) -> tuple[str, ...]:
@@ -304,21 +305,69 @@ def _object_changes(
     return files, tuple(objects)
 
 
-def preview_revert(repo_path: str, sha: str, *, mainline: int = 1, path: str = "") -> RevertPreview:
+DesiredLoader = Callable[[GitRepo, str], DesiredState]
+"""Renders a whole repository at a commit as the scan does (Scanner.render_at)."""
+
+
+def _rendered_changes(
+    git: _Git, repo: GitRepo, plan: _Plan, scope: str, load: DesiredLoader
+) -> tuple[tuple[ObjectChange, ...], tuple[str, ...]]:
+    """Objects as renders make them, before and after: a chart or kustomization the revert
+    touches shows the objects it would render, not its template files. The after side is
+    a scratch commit of the merged tree; like everything here, it vanishes with the scratch."""
+    after = git.out(
+        "commit-tree", plan.tree, "-p", plan.head, "-m", "driftui revert preview",
+        extra_env=_SCRATCH_IDENTITY,
+    )  # fmt: skip
+    old, new = load(repo, plan.head), load(repo, after)
+    before = {m.ref: m for m in old.manifests}
+    later = {m.ref: m for m in new.manifests}
+    objects = []
+    for ref in sorted(set(before) | set(later)):
+        was, will = before.get(ref), later.get(ref)
+        old_body, new_body = (was.body if was else None), (will.body if will else None)
+        if old_body == new_body:
+            continue
+        old_file, new_file = (was.source_file if was else ""), (will.source_file if will else "")
+        inside = _within(new_file or old_file, scope) or _within(old_file or new_file, scope)
+        objects.append(ObjectChange(ref, old_body, new_body, old_file, new_file, inside))
+    known = {str(p) for p in old.problems}
+    problems = tuple(str(p) for p in new.problems if str(p) not in known)
+    return tuple(objects), problems
+
+
+def _within(source: str, scope: str) -> bool:
+    """A rendered object's source is its file or its rendered directory (a chart, an overlay):
+    in scope when it lies under --path, or --path lies inside the directory it renders."""
+    return not scope or f"{source}/".startswith(f"{scope}/") or scope.startswith(f"{source}/")
+
+
+def preview_revert(
+    repo_path: str,
+    sha: str,
+    *,
+    mainline: int = 1,
+    path: str = "",
+    load: DesiredLoader | None = None,
+) -> RevertPreview:
     """What reverting ``sha`` on the current HEAD would change, without changing anything.
 
     ``mainline`` picks the parent a merge commit is reverted to; it is ignored for other
     commits. ``path`` is the scope: objects and files outside it are listed too, marked
-    elsewhere, because the revert changes them all.
+    elsewhere, because the revert changes them all. With ``load``, objects come from
+    renders of both sides (charts, kustomizations); without it, from the changed YAML files.
     Every object git computes on the way goes to a scratch directory (see :func:`_scratch`).
     """
     scope = normalise_repo_path(path)
+    problems: tuple[str, ...] = ()
     with _scratch(*_open(repo_path)) as (git, repo):
         plan = _plan(git, sha, mainline)
         files: tuple[str, ...] = ()
         objects: tuple[ObjectChange, ...] = ()
         if not plan.conflicts:
             files, objects = _object_changes(git, repo, plan.head, plan.tree, scope)
+            if load is not None:
+                objects, problems = _rendered_changes(git, repo, plan, scope, load)
     return RevertPreview(
         sha=plan.sha,
         short=plan.sha[:12],
@@ -330,6 +379,7 @@ def preview_revert(repo_path: str, sha: str, *, mainline: int = 1, path: str = "
         objects=objects,
         conflicts=plan.conflicts,
         scope=scope,
+        problems=problems,
     )
 
 

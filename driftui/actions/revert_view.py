@@ -115,6 +115,7 @@ def preview_lines(preview: RevertPreview, effects: list[RevertEffect]) -> list[s
             for d in effect.verdict.differences if effect.verdict else ():
                 stays = "  (stays)" if sync_keeps(d) else ""
                 lines.append(f"      {d.type.value} {d.dotted}: {d.live!r} -> {d.git!r}{stays}")
+    lines += [f"after the revert, this no longer loads: {problem}" for problem in preview.problems]
     return lines
 
 
@@ -128,6 +129,7 @@ def preview_json(preview: RevertPreview, effects: list[RevertEffect], note: str)
         "files_in_scope": list(preview.files_in_scope),
         "files_elsewhere": list(preview.files_elsewhere),
         "conflicts": list(preview.conflicts),
+        "problems_after": list(preview.problems),
         "note": note,
         "objects": [
             {

@@ -314,3 +314,52 @@ def test_history_works_offline_and_asks_the_cluster_only_for_charts(tmp_path: Pa
     done = driftui("history", "deployment/web", "--repo", str(charts), *nowhere, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "warning: charts rendered for helm's default Kubernetes version" in done.stderr
+
+
+def test_a_revert_preview_renders_the_chart_it_touches_with_the_configs_values(
+    tmp_path: Path,
+) -> None:
+    """Reverting a template change shows the Deployment the chart would render, with the
+    repository config's values (7 replicas): not template files, not the chart's defaults."""
+    repo = make_repo(
+        tmp_path / "repo",
+        {**WEB_CHART, ".driftui.yaml": "helm:\n  values: [values-prod.yaml]\n"},
+    )
+    bumped = commit(
+        repo,
+        {
+            "web/templates/deploy.yaml": WEB_CHART["web/templates/deploy.yaml"].replace(
+                "1.25", "1.26"
+            )
+        },
+        "bump web to 1.26",
+    )
+    live = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "replicas": 7,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "web", "image": "nginx:1.26"}]},
+            },
+        },
+    }
+    snapshot = tmp_path / "live.json"
+    from driftui.live.snapshot import Snapshot, write_snapshot
+
+    write_snapshot(Snapshot(objects=[live]), snapshot)
+    before = git(repo, "count-objects", "-v")
+    done = driftui("revert", bumped, "--dry-run", "--repo", str(repo), "--live", str(snapshot))
+    assert done.returncode == 0, done.stderr
+    assert "modified default/Deployment.apps/web" in " ".join(done.stdout.split())
+    changed = [
+        line.strip() for line in done.stdout.splitlines() if line.strip().startswith("changed")
+    ]
+    assert changed == [
+        "changed spec.template.spec.containers[name=web].image: 'nginx:1.26' -> 'nginx:1.25'"
+    ]
+    assert "file web/templates/deploy.yaml" in done.stdout
+    assert git(repo, "count-objects", "-v") == before  # rendering wrote nothing to the repo
