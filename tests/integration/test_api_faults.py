@@ -10,6 +10,7 @@ import io
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ from driftui.live.client import (
     ServerUnavailable,
 )
 from driftui.model import Status
+from driftui.progress import ProgressEvent
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.faultproxy import DROP, HANG, Fault, FaultProxy
@@ -157,6 +159,33 @@ def test_a_timeout_mid_scan_is_reported_for_the_kind_it_hit(
         f"not read: GET /api/v1/configmaps to {proxy.server} timed out after 1s (--request-timeout)"
     )
     assert [s.path for s in proxy.seen if s.status == HANG] == ["/api/v1/configmaps"]
+
+
+def test_while_the_cluster_holds_a_request_the_scan_says_it_waits_for_the_cluster(
+    repo: Path, proxy: FaultProxy
+) -> None:
+    """The explorer shows the last progress event: while a LIST hangs it must not read
+    "files parsed 1/1" as if driftui itself were busy."""
+    proxy.inject(Fault(HANG, within="/configmaps"))
+    events: list[str] = []
+    with_hang: list[str] = []
+
+    def progress(event: ProgressEvent) -> None:
+        events.append(str(event))
+
+    def watch() -> None:  # what the screen shows while the server holds the LIST
+        for _ in range(100):
+            if any(s.status == HANG for s in proxy.seen):
+                with_hang.append(events[-1])
+                return
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    scanner(repo, proxy, request_timeout=1.0).scan(progress)
+    watcher.join()
+    assert events[0].startswith("files parsed")
+    assert with_hang == ["waiting for the cluster"]
 
 
 def test_a_504_on_a_read_is_retried(repo: Path, proxy: FaultProxy) -> None:
