@@ -128,7 +128,6 @@ class Scanner:
         # `snapshot` writes masks that later audits must reproduce.
         self.mask_key: bytes = secrets.token_bytes(32)
         self._last: tuple[_LiveSide, CompareOptions, Fidelity, str] | None = None
-        self.source_apps: frozenset[AppOwner] = frozenset()  # learned by the last scan
         self._capabilities: Capabilities | None = None
         self._snapshot: Snapshot | None = None  # read once per scan, when first needed
         self.render_warning = ""  # set when charts could not render for the cluster's version
@@ -365,7 +364,6 @@ class Scanner:
             if index % 500 == 0 or index == total:
                 progress(ProgressEvent("objects compared", index, total))
         declared = {m.ref for m in manifests} | {r.ref for r in results}
-        self.source_apps = frozenset(source_apps)
         scope = {m.ref.namespace for m in manifests} | {default_ns}
         results += self._extras(live, declared, source_apps, scope, config)
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))

@@ -35,6 +35,7 @@ from driftui.compare.masking import session_masker
 from driftui.compare.normalise import normalise
 from driftui.compare.textdiff import DiffLine, render_yaml, unified
 from driftui.config import TrackingMarkers
+from driftui.live.access import AccessReview
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource, object_path
 from driftui.live.discovery import Discovery, discover
 from driftui.live.owners import app_markers
@@ -83,7 +84,6 @@ class Syncer:
         self._discovery = discovery
         self.crd_timeout = crd_timeout
         self._sleep = sleep
-        self._allowed: dict[tuple[str, str, str, str], str] = {}
         self._masker = session_masker()
 
     @property
@@ -122,21 +122,13 @@ class Syncer:
     # -- permissions -------------------------------------------------------------------
 
     def why_not(self, verb: str, group: str, resource: str, namespace: str) -> str:
-        """Read-only mode first (nothing is sent), then SelfSubjectAccessReview (cached)."""
-        key = (verb, group, resource, namespace)
-        if key not in self._allowed:
-            reason = self.client.gate.why_not(verb, group, resource, namespace)
-            if not reason:
-                try:
-                    allowed = self.client.can_i(verb, group, resource, namespace)
-                except ClusterError as exc:
-                    allowed, reason = False, f"cannot check permissions: {exc}"
-                if not allowed and not reason:
-                    where = f" in {namespace}" if namespace else ""
-                    full = f"{resource}.{group}" if group else resource
-                    reason = f"no {verb} permission on {full}{where}"
-            self._allowed[key] = reason
-        return self._allowed[key]
+        """Read-only mode first (nothing is sent), then the cluster's RBAC, through the
+        gate's own probe (SelfSubjectAccessReview, cached): one answer for the preview,
+        the apply and the gate's last check."""
+        gate = self.client.gate
+        if gate.probe is None and not gate.read_only:
+            gate.probe = AccessReview(self.client)
+        return gate.why_not(verb, group, resource, namespace)
 
     def refusals(self, items: Sequence[SyncItem]) -> dict[ObjectRef, str]:
         """Objects this user may not sync, with the reason; checked before any write."""
