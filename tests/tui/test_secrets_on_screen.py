@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from driftui.__main__ import history_of
 from driftui.actions.gate import MutationGate
@@ -11,7 +13,7 @@ from driftui.demo import DEMO_KEY, SECRET_PLAINTEXTS, build_demo
 from driftui.engine import Scanner, ScanOptions
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.live.snapshot_key import key_from_phrase
-from driftui.model import Status
+from driftui.model import DriftResult, Status
 from tests.integration.drift_scenario import write_repo
 from tests.tui.conftest import TestExplorer, settle
 
@@ -30,16 +32,8 @@ async def test_every_tab_of_every_secret_is_masked(tmp_path: Path) -> None:
         secrets = [r for r in app.report.results if r.ref.kind == "Secret"]
         assert any(r.status is Status.DRIFTED for r in secrets)
         for result in secrets:
-            assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
-            for keys in (["1"], ["v"], ["v", "c"], ["c", "2"], ["3"], ["m"], ["m", "4"], ["5"]):
-                await pilot.press(*keys)
-                await settle(pilot)
-                screens.append(app.export_screenshot())
-    seen = "\n".join(screens)
-    assert "&lt;secret:" in seen or "<secret:" in seen  # the values were on screen, masked
-    for plain in SECRET_PLAINTEXTS:
-        assert plain not in seen
-        assert base64.b64encode(plain.encode()).decode() not in seen
+            screens += await every_tab(pilot, result)
+    assert_masked("\n".join(screens), SECRET_PLAINTEXTS)
 
 
 async def test_plaintext_secrets_on_both_sides_never_reach_the_screen(tmp_path: Path) -> None:
@@ -62,13 +56,24 @@ async def test_plaintext_secrets_on_both_sides_never_reach_the_screen(tmp_path: 
         await settle(pilot)
         (result,) = app.report.results
         assert result.status is Status.DRIFTED  # the password differs, and it shows
-        assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
-        for keys in (["1"], ["v"], ["v", "c"], ["c", "2"], ["3"], ["m"], ["m", "4"], ["5"]):
-            await pilot.press(*keys)
-            await settle(pilot)
-            screens.append(app.export_screenshot())
-    seen = "\n".join(screens)
-    assert "&lt;secret:" in seen or "<secret:" in seen
-    for plain in (git_value, live_value, kept):
+        screens += await every_tab(pilot, result)
+    assert_masked("\n".join(screens), (git_value, live_value, kept))
+
+
+async def every_tab(pilot: Any, result: DriftResult) -> list[str]:
+    """Screenshots of one object in every tab and view mode, managedFields shown too."""
+    app = pilot.app
+    assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
+    screens = []
+    for keys in (["1"], ["v"], ["v", "c"], ["c", "2"], ["3"], ["m"], ["m", "4"], ["5"]):
+        await pilot.press(*keys)
+        await settle(pilot)
+        screens.append(app.export_screenshot())
+    return screens
+
+
+def assert_masked(seen: str, plaintexts: Iterable[str]) -> None:
+    assert "&lt;secret:" in seen or "<secret:" in seen  # the values were on screen, masked
+    for plain in plaintexts:
         assert plain not in seen
         assert base64.b64encode(plain.encode()).decode() not in seen
