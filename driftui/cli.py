@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ from typing import IO, Any
 from driftui import __version__, cli_git, cli_sync
 from driftui.actions.gate import MutationGate, MutationRefused, read_only_from_env
 from driftui.actions.revert import RevertRefused
+from driftui.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import ConfigError
 from driftui.engine import Scanner, ScanOptions
@@ -191,6 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     add("tui", "open the drift explorer (the default)")
     diff = add("diff", "print a unified diff per drifted, missing or extra object")
     diff.add_argument(
+        "--color",
+        nargs="?",
+        const="always",
+        default="auto",
+        choices=WHEN_CHOICES,
+        metavar="WHEN",
+        help="colour the diff: auto (a terminal, unless NO_COLOR is set), always, never",
+    )
+    diff.add_argument(
         "--blame", action="store_true", help="name the commit that last set each Git value"
     )
     report = add("report", "write a report (json, markdown, junit)")
@@ -228,14 +237,6 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
 
 # -- output ----------------------------------------------------------------------------
 
-COLOURS = {"added": "\x1b[32m", "removed": "\x1b[31m", "hunk": "\x1b[36m", "header": "\x1b[1m"}
-RESET = "\x1b[0m"
-
-
-def _paint(text: str, kind: str, colour: bool) -> str:
-    code = COLOURS.get(kind)
-    return f"{code}{text}{RESET}" if colour and code else text
-
 
 def diff_lines(result: DriftResult) -> list[DiffLine]:
     """The noise-free diff of one result: Git's object against live projected onto Git's fields."""
@@ -266,13 +267,15 @@ def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | No
         if r.status not in (Status.DRIFTED, Status.MISSING, Status.EXTRA):
             continue
         ref = safe_value(r.ref)
-        out.write(_paint(f"--- git/{ref}\n+++ live/{ref}  ({r.status.value})\n", "header", colour))
+        header = f"--- git/{ref}\n+++ live/{ref}  ({r.status.value})"
+        out.write((paint(header, "header") if colour else header) + "\n")
         blamed = blame(r) if blame is not None and r.differences else {}
         for d in r.differences:
             out.write(_attribution(d, blamed.get(d.path)) + "\n")
         for line in diff_lines(r):
-            prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
-            out.write(_paint(prefix + safe_line(line.text), line.kind, colour) + "\n")
+            sign = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
+            text = safe_line(line.text)
+            out.write((paint_line(sign, text, line.kind) if colour else sign + text) + "\n")
     for r in report.results:
         if r.status is Status.ERROR:
             out.write(safe(f"error: {r.ref}: {r.reason}") + "\n")
@@ -325,7 +328,7 @@ def git_blame(scanner: Scanner) -> Blame:
 def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
     report = scanner.scan()
     warn_about(report)
-    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    colour = use_colour(args.color, sys.stdout)
     write_diff(report, sys.stdout, colour, git_blame(scanner) if args.blame else None)
     return exit_status(report)
 
