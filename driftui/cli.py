@@ -8,6 +8,7 @@ module (and the whole core) never imports textual.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -17,15 +18,16 @@ from typing import IO, Any
 from driftui import __version__, cli_git, cli_sync
 from driftui.actions.gate import MutationGate, MutationRefused, read_only_from_env
 from driftui.actions.revert import RevertRefused
+from driftui.audit_compare import compare_audits
 from driftui.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
-from driftui.config import ConfigError
+from driftui.config import ConfigError, load_config
 from driftui.engine import Scanner, ScanOptions
 from driftui.files import write_atomic
 from driftui.history import HistoryEntry, field_blame
 from driftui.live.client import DEFAULT_TIMEOUT, ClusterError
 from driftui.live.patience import parse_request_timeout
-from driftui.live.snapshot import Snapshot, SnapshotError, write_snapshot
+from driftui.live.snapshot import Snapshot, SnapshotError, read_snapshot, write_snapshot
 from driftui.live.snapshot_key import load_key
 from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
@@ -202,6 +204,11 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--blame", action="store_true", help="name the commit that last set each Git value"
     )
+    diff.add_argument(
+        "--since",
+        metavar="OLD_SNAPSHOT",
+        help="with --live NEW_SNAPSHOT: what changed in the cluster between two audits",
+    )
     report = add("report", "write a report (json, markdown, junit)")
     report.add_argument("--format", choices=sorted(FORMATS), default="json")
     report.add_argument("-o", "--output", help="file to write (default stdout)")
@@ -326,11 +333,35 @@ def git_blame(scanner: Scanner) -> Blame:
 
 
 def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
+    if args.since:
+        return run_audit_diff(args)
     report = scanner.scan()
     warn_about(report)
     colour = use_colour(args.color, sys.stdout)
     write_diff(report, sys.stdout, colour, git_blame(scanner) if args.blame else None)
     return exit_status(report)
+
+
+def run_audit_diff(args: argparse.Namespace) -> int:
+    """Two snapshots, older and newer: objects added, removed and changed, field by field.
+    Exit 1 when anything changed, as a diff does; the config's ignore rules apply."""
+    if not args.live:
+        raise UsageError("--since compares two snapshots: give the newer one with --live")
+    changes = compare_audits(
+        read_snapshot(args.since),
+        read_snapshot(args.live),
+        ignore=load_config(args.config).ignore if args.config else (),
+    )
+    signs = {"added": "+", "removed": "-", "changed": "~"}
+    for change in changes:
+        print(safe(f"{signs[change.change]} {change.change} {change.ref}"))
+        for field in change.fields:
+            before, after = (
+                json.dumps(field.before, default=str),
+                json.dumps(field.after, default=str),
+            )
+            print(safe(f"    {field.type} {field.path}: {before} -> {after}"))
+    return EXIT_DRIFT if changes else EXIT_OK
 
 
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
