@@ -8,7 +8,6 @@ module (and the whole core) never imports textual.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import sys
@@ -18,7 +17,6 @@ from typing import IO, Any
 from driftui import __version__, cli_git, cli_sync
 from driftui.actions.gate import MutationGate, MutationRefused, read_only_from_env
 from driftui.actions.revert import RevertRefused
-from driftui.audit_compare import compare_audits
 from driftui.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import ConfigError, load_config
@@ -43,6 +41,7 @@ from driftui.source.limits import (
     remote_bases_from_env,
 )
 from driftui.source.work_tree import cwd_prefix
+from driftui.versions import compare_audits, field_line
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 
@@ -356,11 +355,7 @@ def run_audit_diff(args: argparse.Namespace) -> int:
     for change in changes:
         print(safe(f"{signs[change.change]} {change.change} {change.ref}"))
         for field in change.fields:
-            before, after = (
-                json.dumps(field.before, default=str),
-                json.dumps(field.after, default=str),
-            )
-            print(safe(f"    {field.type} {field.path}: {before} -> {after}"))
+            print(safe(f"    {field_line(field)}"))
     return EXIT_DRIFT if changes else EXIT_OK
 
 

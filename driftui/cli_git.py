@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from driftui.actions.gate import MutationGate
@@ -17,6 +18,7 @@ from driftui.live.client import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import ObjectRef
 from driftui.safe_text import safe, safe_value
+from driftui.versions import field_line, fields_json, version_fields
 
 AddCommon = Callable[[argparse.ArgumentParser], None]
 EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 2, 3
@@ -65,6 +67,7 @@ def _entry_json(e: HistoryEntry) -> dict[str, Any]:
         "subject": e.subject,
         "change": e.change,
         "file": e.file,
+        "fields": fields_json(e.fields),
     }
 
 
@@ -100,7 +103,7 @@ def history_for(scanner: Scanner, ref: ObjectRef) -> list[HistoryEntry]:
     """One object's history as the scan sees its source: the same path, charts rendered alike.
     The explorer's History tab and `driftui history` both read it here."""
     opts = scanner.options
-    return object_history(
+    entries = object_history(
         opts.repo,
         opts.ref,
         ref,
@@ -108,6 +111,8 @@ def history_for(scanner: Scanner, ref: ObjectRef) -> list[HistoryEntry]:
         default_namespace=opts.namespace or "default",
         renderer=scanner.renderer(),
     )
+    ignore = scanner.ignore_rules()
+    return [replace(e, fields=version_fields(e.before, e.after, ignore)) for e in entries]
 
 
 def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
@@ -116,14 +121,15 @@ def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
     if scanner.render_warning:
         print(safe(f"warning: {scanner.render_warning}"), file=sys.stderr)
     if args.format == "json":
-        print(
-            json.dumps({"object": str(ref), "commits": [_entry_json(e) for e in entries]}, indent=2)
-        )
+        commits = [_entry_json(e) for e in entries]
+        print(json.dumps({"object": str(ref), "commits": commits}, indent=2))
     else:
         if not entries:
             print(safe(f"no commits changed {ref}"), file=sys.stderr)
         for e in entries:
             print(history_line(e))
+            for field in e.fields:
+                print(safe(f"    {field_line(field)}"))
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.operators import owning_apps
 from driftui.compare.differ import CompareOptions, compare
+from driftui.compare.ignore import IgnoreRule
 from driftui.compare.masking import SecretMasker, is_secret
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise, null_data_as_empty
@@ -227,6 +228,12 @@ class Scanner:
             cache_dir=self.options.cache_dir,
             render=self.options.render,
         )
+
+    def ignore_rules(self) -> tuple[IgnoreRule, ...]:
+        """The config's ignore rules at the scanned ref: the field lists of history, revert
+        previews and audits leave out what the scan leaves out."""
+        repo = open_repo(self.options.repo, cache_dir=self.options.cache_dir)
+        return self._config_of(read_config_text(repo, repo.resolve(self.options.ref))).ignore
 
     def renderer(self) -> Renderer:
         """A renderer for history walks, with the Helm values the scanned commit names."""

@@ -48,6 +48,7 @@ from driftui.source.render import (
     is_inside,
 )
 from driftui.source.yaml_loader import SafeLoader, is_manifest_path
+from driftui.versions import FieldChange
 
 NULL_SHA = "0" * 40
 _COMMIT_START = "\x1e"
@@ -76,6 +77,7 @@ class HistoryEntry:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     file: str  # the file holding the object after the commit (before it, for a delete)
+    fields: tuple[FieldChange, ...] = ()  # what the commit changed, field by field
 
     @property
     def change(self) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from driftui.actions.revert import ObjectChange, RevertPreview
 from driftui.engine import Scanner
 from driftui.model import Difference, DiffType, DriftResult, Fidelity, ObjectRef, Status
+from driftui.versions import FieldChange, field_line, fields_json, version_fields
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class RevertEffect:
     change: ObjectChange
     ref: ObjectRef  # as the cluster names it: the namespace filled in (in scope only)
     verdict: DriftResult | None  # after the revert, against live (in scope, not deleted)
+    fields: tuple[FieldChange, ...] = ()  # what the revert itself changes in Git's object
 
     @property
     def after_sync(self) -> str:
@@ -71,6 +73,7 @@ def revert_effects(
     ]
     judgements = scanner.judge(body for _, body in wanted) if wanted else []
     verdicts = {id(c): r for (c, _), r in zip(wanted, judgements, strict=True)}
+    ignore = scanner.ignore_rules()
     out = []
     for change in preview.objects:
         verdict = verdicts.get(id(change))
@@ -80,7 +83,8 @@ def revert_effects(
             ref = scanner.placed(change.ref)
         else:
             ref = change.ref
-        out.append(RevertEffect(change, ref, verdict))
+        fields = version_fields(change.before, change.after, ignore)
+        out.append(RevertEffect(change, ref, verdict, fields))
     return out
 
 
@@ -112,6 +116,7 @@ def preview_lines(preview: RevertPreview, effects: list[RevertEffect]) -> list[s
         lines += [f"  file {name}" for name in files]
         for effect in group:
             lines.append(f"  {effect.change.change:<8} {effect.ref}  -> {effect.after_sync}")
+            lines += [f"      in Git: {field_line(f)}" for f in effect.fields]
             for d in effect.verdict.differences if effect.verdict else ():
                 stays = "  (stays)" if sync_keeps(d) else ""
                 lines.append(f"      {d.type.value} {d.dotted}: {d.live!r} -> {d.git!r}{stays}")
@@ -139,6 +144,7 @@ def preview_json(preview: RevertPreview, effects: list[RevertEffect], note: str)
                 "file": e.change.file_after or e.change.file_before,
                 "after_sync": e.verdict.status.value if e.verdict else None,
                 "owner": str(e.verdict.owner) if e.verdict and e.verdict.owner else None,
+                "fields": fields_json(e.fields),
             }
             for e in effects
         ],

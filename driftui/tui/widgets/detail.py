@@ -39,6 +39,7 @@ from driftui.tui.formatting import (
 from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, display_status, markup
 from driftui.tui.tree_model import Group
 from driftui.tui.widgets.lines_view import LinesView
+from driftui.versions import field_line
 
 TABS: tuple[tuple[str, str], ...] = (
     ("diff", "Diff"),
@@ -425,8 +426,13 @@ class DetailPane(Vertical):
         else:
             before = _body(entries[index + 1]) if index + 1 < len(entries) else None
         rows = plain_diff_rows(_masked(before), _masked(after))
+        fields = [Row(plain(field_line(f))) for f in getattr(entry, "fields", ())]
+        if fields:  # what changed, field by field, then the whole diff
+            fields.append(Row(Content("")))
         view = self.query_one("#history-view", LinesView)
-        view.show_rows(rows or [Row(Content("This commit did not change the object's content."))])
+        view.show_rows(
+            fields + rows or [Row(Content("This commit did not change the object's content."))]
+        )
 
     @on(OptionList.OptionHighlighted, "#history-list")
     def _history_highlighted(self) -> None:

@@ -1,14 +1,16 @@
-"""Two read-only audits side by side: what changed in the cluster between two snapshots.
+"""Two versions of one object, field by field, for a person to read.
 
 The scan's own comparer answers "does live match Git?" for ten thousand objects at a
-time. This answers a person's question about a handful: what happened to this object
-between Monday's audit and today's. DeepDiff does the comparing, with list items matched
-by their merge keys (``containers[name=web]``) rather than by position. Secrets compare
-by their masks only: both snapshots must have been masked with the same key.
+time. This answers a person's question about a handful: what a commit changed in this
+object, what a revert would change, what happened between Monday's audit and today's.
+DeepDiff does the comparing, with list items matched by their merge keys
+(``containers[name=web]``) rather than by position. Secret values never reach it in the
+clear: callers mask them first, and two snapshots compare by their masks only.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -19,7 +21,7 @@ from deepdiff.helper import CannotCompare
 
 from driftui.compare.ignore import IgnoreRule, pointer_matches
 from driftui.compare.keyed import key_of, keyed_item
-from driftui.compare.masking import is_secret
+from driftui.compare.masking import is_secret, session_masker
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise
 from driftui.live.snapshot import Snapshot, SnapshotError
@@ -49,6 +51,13 @@ class ObjectChange:
     ref: ObjectRef
     change: Literal["added", "removed", "changed"]
     fields: tuple[FieldChange, ...] = ()
+
+
+def _bare(obj: dict[str, Any]) -> dict[str, Any]:
+    """Just an object's identity: the other side of a create or a delete."""
+    meta = obj.get("metadata") or {}
+    kept = {k: meta[k] for k in ("name", "namespace") if k in meta}
+    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": kept}
 
 
 def _comparable(obj: dict[str, Any]) -> dict[str, Any]:
@@ -91,15 +100,19 @@ def _has_secrets(snapshot: Snapshot) -> bool:
 
 
 def field_changes(
-    old: dict[str, Any],
-    new: dict[str, Any],
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
     merge_keys: MergeKeys,
     ignore: tuple[IgnoreRule, ...] = (),
 ) -> tuple[FieldChange, ...]:
-    """One object's two versions, field by field, for a person to read."""
-    ref = ObjectRef.of(new)
-    group, kind = group_of(str(new.get("apiVersion", ""))), str(new.get("kind", ""))
-    t1, t2 = _comparable(old), _comparable(new)
+    """One object's two versions, field by field; None is the object not existing yet (or
+    any more), so every field it has reads as added (or removed)."""
+    either = new or old
+    if either is None:
+        return ()
+    ref = ObjectRef.of(either)
+    group, kind = group_of(str(either.get("apiVersion", ""))), str(either.get("kind", ""))
+    t1, t2 = _comparable(old or _bare(either)), _comparable(new or _bare(either))
 
     def same_item(x: Any, y: Any, level: Any = None) -> bool:
         keys = merge_keys.keys_for(group, kind, _schema(level.path(output_format="list")))
@@ -170,3 +183,29 @@ def _absent(value: Any) -> bool:
 def _value(value: Any) -> Any:
     """DeepDiff's "not present" marker as JSON's null."""
     return None if _absent(value) else value
+
+
+def version_fields(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    ignore: tuple[IgnoreRule, ...] = (),
+) -> tuple[FieldChange, ...]:
+    """What one commit (or a revert) changes in an object, Secret values masked first: the
+    masks are this process's, so a changed key still shows as a changed mask."""
+    masker = session_masker()
+    return field_changes(
+        masker.mask_object(before) if before is not None else None,
+        masker.mask_object(after) if after is not None else None,
+        MergeKeys.builtin(),
+        ignore,
+    )
+
+
+def fields_json(fields: tuple[FieldChange, ...]) -> list[dict[str, Any]]:
+    return [{"path": f.path, "type": f.type, "before": f.before, "after": f.after} for f in fields]
+
+
+def field_line(field: FieldChange) -> str:
+    """``changed spec.replicas: 2 -> 3``, values as JSON."""
+    before, after = json.dumps(field.before, default=str), json.dumps(field.after, default=str)
+    return f"{field.type} {field.path}: {before} -> {after}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from driftui.audit_compare import FieldChange, compare_audits, field_changes
 from driftui.compare.ignore import IgnoreRule, parse_pointer
 from driftui.compare.merge_keys import MergeKeys
 from driftui.live.snapshot import Snapshot
+from driftui.versions import FieldChange, compare_audits, field_changes
 
 
 def deployment(env: list[dict[str, str]], replicas: int = 2) -> dict[str, Any]:
