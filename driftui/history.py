@@ -22,12 +22,12 @@ import copy
 import os
 import posixpath
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from cachetools import LRUCache
 
 from driftui.compare.merge_keys import key_text
 from driftui.model import KeyedItem, ObjectRef, Path, change_kind
@@ -470,24 +470,19 @@ _HistoryKey = tuple[str, str, ObjectRef, str, str]
 
 
 class _HistoryCache:
+    """A thread-safe LRU of whole histories: the explorer asks again on every visit."""
+
     def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._items: OrderedDict[_HistoryKey, tuple[HistoryEntry, ...]] = OrderedDict()
+        self._items: LRUCache[_HistoryKey, tuple[HistoryEntry, ...]] = LRUCache(max_entries)
         self._lock = threading.Lock()
 
     def get(self, key: _HistoryKey) -> tuple[HistoryEntry, ...] | None:
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
+            return self._items.get(key)
 
     def put(self, key: _HistoryKey, value: tuple[HistoryEntry, ...]) -> None:
         with self._lock:
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

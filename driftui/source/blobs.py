@@ -9,8 +9,9 @@ The cached bodies are shared: treat ``Manifest.body`` as read-only (copy before 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+
+from cachetools import LRUCache
 
 from driftui.model import LoadProblem, Manifest, ObjectRef
 from driftui.pacing import give_way
@@ -42,28 +43,23 @@ class ParseCache:
 
     def __init__(self, max_entries: int = DEFAULT_CACHE_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._items: OrderedDict[tuple[str, bool], ParsedFile] = OrderedDict()
+        self._items: LRUCache[tuple[str, bool], ParsedFile] = LRUCache(max_entries)
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, sha: str, path: str) -> ParsedFile | None:
-        key = (sha, _is_json(path))
         with self._lock:
-            found = self._items.get(key)
+            found = self._items.get((sha, _is_json(path)))
             if found is None:
                 self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
+            else:
+                self.hits += 1
             return found
 
     def put(self, sha: str, path: str, parsed: ParsedFile) -> None:
         with self._lock:
             self._items[(sha, _is_json(path))] = parsed
-            self._items.move_to_end((sha, _is_json(path)))
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

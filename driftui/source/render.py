@@ -17,11 +17,12 @@ import re
 import shutil
 import tempfile
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from cachetools import LRUCache
 
 from driftui.files import write_atomic
 from driftui.model import LoadProblem
@@ -390,26 +391,20 @@ class _MemoryCache:
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._bytes = 0
+        self._items: LRUCache[str, bytes] = LRUCache(max_bytes, getsizeof=len)
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
-            data = self._items.get(key)
-            if data is not None:
-                self._items.move_to_end(key)
-            return data
+            return self._items.get(key)
 
     def put(self, key: str, data: bytes) -> None:
         with self._lock:
-            old = self._items.pop(key, None)
-            self._bytes += len(data) - (len(old) if old is not None else 0)
+            if len(data) > self._items.maxsize:
+                return  # larger than the whole cache: render again rather than evict all
             self._items[key] = data
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped)
+            while len(self._items) > self.max_entries:
+                self._items.popitem()
 
 
 _MEMORY = _MemoryCache(_MEMORY_ENTRIES, _MEMORY_BYTES)
