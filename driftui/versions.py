@@ -47,7 +47,7 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
-class ObjectChange:
+class AuditChange:
     ref: ObjectRef
     change: Literal["added", "removed", "changed"]
     fields: tuple[FieldChange, ...] = ()
@@ -61,7 +61,8 @@ def _bare(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _comparable(obj: dict[str, Any]) -> dict[str, Any]:
-    """What an audit compares: the normalised object without its status (as Argo CD)."""
+    """What a person compares: the normalised object without its status (Argo CD ignores
+    status too); server bookkeeping (resourceVersion, managedFields) is gone already."""
     out = normalise(obj)
     out.pop("status", None)
     return out
@@ -72,7 +73,7 @@ def compare_audits(
     new: Snapshot,
     merge_keys: MergeKeys | None = None,
     ignore: tuple[IgnoreRule, ...] = (),
-) -> list[ObjectChange]:
+) -> list[AuditChange]:
     """Objects added, removed and changed from ``old`` to ``new``, in identity order."""
     if old.key_id != new.key_id and _has_secrets(old) and _has_secrets(new):
         raise SnapshotError(
@@ -82,16 +83,16 @@ def compare_audits(
     keys = merge_keys or MergeKeys.builtin()
     before = {ObjectRef.of(o): o for o in old.objects}
     after = {ObjectRef.of(o): o for o in new.objects}
-    out: list[ObjectChange] = []
+    out: list[AuditChange] = []
     for ref in sorted(set(before) | set(after)):
         if ref not in before:
-            out.append(ObjectChange(ref, "added"))
+            out.append(AuditChange(ref, "added"))
         elif ref not in after:
-            out.append(ObjectChange(ref, "removed"))
+            out.append(AuditChange(ref, "removed"))
         else:
             fields = field_changes(before[ref], after[ref], keys, ignore)
             if fields:
-                out.append(ObjectChange(ref, "changed", fields))
+                out.append(AuditChange(ref, "changed", fields))
     return out
 
 
