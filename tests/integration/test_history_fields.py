@@ -9,8 +9,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from driftui.live.snapshot import Snapshot, write_snapshot
-from tests.integration.test_revert import commit, write
+import pytest
+from textual.widgets import OptionList
+
+from driftui.__main__ import explorer_parts
+from driftui.actions.gate import MutationGate
+from driftui.engine import Scanner, ScanOptions
+from tests.integration.test_revert import commit, empty_snapshot, hermetic_git, write
+from tests.tui.conftest import TestExplorer, settle
+
+__all__ = ["hermetic_git"]  # test_revert's autouse fixture: no user git config, fixed identity
 
 WEB = "spec.template.spec.containers[name=web]"
 
@@ -42,15 +50,18 @@ def cli(*argv: str) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty repository; test_revert's autouse fixture gives git a fixed identity."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    return path
+
+
 def test_history_and_revert_list_exactly_the_fields_each_commit_changed(
-    tmp_path: Path, monkeypatch: Any
+    repo: Path, tmp_path: Path
 ) -> None:
-    for key in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{key}_NAME", "Rae Verter")
-        monkeypatch.setenv(f"GIT_{key}_EMAIL", "rae@example.com")
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
     write(repo, "apps/web.yaml", web("web:1", [{"name": "A", "value": "1"}]))
     commit(repo, "add web")
     write(
@@ -77,8 +88,7 @@ def test_history_and_revert_list_exactly_the_fields_each_commit_changed(
     ]  # fmt: skip
     assert [f["path"] for f in fields["add web"]] == ["spec"]  # a create: all of it is new
 
-    snap = tmp_path / "live.json"
-    write_snapshot(Snapshot(objects=[]), snap)
+    snap = empty_snapshot(tmp_path)
     argv = ["revert", bumped, "--dry-run", "--format", "json", "--repo", str(repo)]
     preview = cli(*argv, "--live", str(snap))
     (obj,) = preview["objects"]
@@ -89,28 +99,12 @@ def test_history_and_revert_list_exactly_the_fields_each_commit_changed(
     ]  # fmt: skip
 
 
-async def test_the_history_tab_lists_the_fields_above_the_diff(
-    tmp_path: Path, monkeypatch: Any
-) -> None:
-    from textual.widgets import OptionList
-
-    from driftui.__main__ import explorer_parts
-    from driftui.actions.gate import MutationGate
-    from driftui.engine import Scanner, ScanOptions
-    from tests.tui.conftest import TestExplorer, settle
-
-    for key in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{key}_NAME", "Rae Verter")
-        monkeypatch.setenv(f"GIT_{key}_EMAIL", "rae@example.com")
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+async def test_the_history_tab_lists_the_fields_above_the_diff(repo: Path, tmp_path: Path) -> None:
     write(repo, "apps/web.yaml", web("web:1", []))
     commit(repo, "add web")
     write(repo, "apps/web.yaml", web("web:2", []))
     commit(repo, "bump web")
-    snap = tmp_path / "live.json"
-    write_snapshot(Snapshot(objects=[]), snap)
+    snap = empty_snapshot(tmp_path)
     gate = MutationGate(read_only=True)
     scanner = Scanner(ScanOptions(repo=str(repo), live_snapshot=str(snap), read_only=True), gate)
     app = TestExplorer(scanner.scan, **explorer_parts(scanner, gate))
