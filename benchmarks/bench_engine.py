@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.source.blobs import PARSE_CACHE
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo

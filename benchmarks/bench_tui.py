@@ -16,7 +16,7 @@ import statistics
 import time
 
 from benchmarks.probe import FrameProbe, Press
-from driftui.actions.gate import MutationGate
+from driftui.gate import MutationGate
 from driftui.model import (
     Difference,
     DiffType,
@@ -29,7 +29,7 @@ from driftui.model import (
     SourceInfo,
     Status,
 )
-from driftui.progress import ProgressFn
+from driftui.runtime.progress import ProgressFn
 from driftui.tui.app import DriftExplorer
 
 KINDS = [("apps", "Deployment"), ("", "Service"), ("", "ConfigMap"), ("", "Secret")]

@@ -30,8 +30,8 @@ from typing import Any
 
 from benchmarks.bench_engine import apply_all, write_repo
 from benchmarks.probe import FrameProbe
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import DriftResult
 from driftui.tui.app import DriftExplorer
 from tests.cluster import harness

@@ -16,9 +16,9 @@ from typing import Any
 
 from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
-from driftui.actions.gate import MutationGate
-from driftui.cli_git import history_for
+from driftui.cli.history import history_for
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.history import HistoryEntry
 from driftui.model import ObjectRef
 

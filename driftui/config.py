@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from driftui.compare.ignore import IgnoreRule, PointerError, parse_pointer
+from driftui.errors import DriftuiError
 
 try:  # libyaml when available; both are safe loaders.
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -42,7 +43,7 @@ HELM_RELEASE_NAME_ANNOTATION = "meta.helm.sh/release-name"
 HELM_RELEASE_NAMESPACE_ANNOTATION = "meta.helm.sh/release-namespace"
 
 
-class ConfigError(Exception):
+class ConfigError(DriftuiError):
     """A config file that cannot be used; the message names the file and the problem."""
 
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.operators import owning_apps
 from driftui.compare.differ import CompareOptions, compare
 from driftui.compare.ignore import IgnoreRule
@@ -24,8 +23,8 @@ from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise, null_data_as_empty
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
 from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config, load_repo_config
+from driftui.gate import MutationGate, MutationRefused
 from driftui.generations import GenerationCache
-from driftui.heap import collector_paused
 from driftui.live.access import AccessReview
 from driftui.live.client import DEFAULT_TIMEOUT, ApiError, ClusterClient, ClusterError, Resource
 from driftui.live.discovery import Discovery, ResourceInfo, discover, guess_resource
@@ -47,8 +46,9 @@ from driftui.model import (
     ScanReport,
     Status,
 )
-from driftui.pacing import give_way
-from driftui.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.runtime.heap import collector_paused
+from driftui.runtime.pacing import give_way
+from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import GitRepo, SourceError, open_repo
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 from driftui.source.load import load_desired, load_from_repo, read_config_text, split_duplicates

@@ -13,9 +13,15 @@ import os
 import tempfile
 from pathlib import Path
 
+from driftui.errors import DriftuiError
 
-class WriteError(OSError):
+
+class WriteError(DriftuiError, OSError):
     """A file could not be written; the previous file, if any, is untouched."""
+
+    def __init__(self, errno: int | None, message: str, path: Path) -> None:
+        OSError.__init__(self, errno, message)  # "[Errno 28] cannot write …", as OSError says it
+        self.concerns = str(path)
 
 
 def _umask() -> int:
@@ -38,7 +44,7 @@ def write_atomic(
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise WriteError(exc.errno, f"cannot write {target}: {exc.strerror}") from None
+        raise WriteError(exc.errno, f"cannot write {target}: {exc.strerror}", target) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), final_mode)
@@ -50,7 +56,9 @@ def write_atomic(
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise WriteError(exc.errno, f"cannot write {target}: {exc.strerror or exc}") from None
+            raise WriteError(
+                exc.errno, f"cannot write {target}: {exc.strerror or exc}", target
+            ) from None
         raise
     _sync_directory(target.parent)
 

@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from driftui.actions.gate import MutationRefused
+from driftui.errors import DriftuiError
 from driftui.files import write_atomic
+from driftui.gate import MutationRefused
 from driftui.live.client import ApiError, ClusterClient, Resource, object_path
 from driftui.live.owners import app_owner
 from driftui.model import AppOwner, ObjectRef
@@ -47,7 +48,7 @@ FLUX = AppKind("flux", "kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "K
 KINDS = {ARGOCD.tool: ARGOCD, FLUX.tool: FLUX}
 
 
-class OperatorError(Exception):
+class OperatorError(DriftuiError):
     """An operator action that cannot be done; the message says why, in one line."""
 
 

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from driftui.actions.gate import MutationRefused
 from driftui.actions.sync_plan import SyncItem
 from driftui.compare.masking import scrub
 from driftui.compare.textdiff import DiffLine
+from driftui.gate import MutationRefused
 from driftui.live.client import ApiError, ServerUnavailable
 from driftui.model import ObjectRef
 

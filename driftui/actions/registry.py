@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from driftui.actions.gate import MutationGate
+from driftui.gate import MutationGate
 from driftui.live.discovery import guess_resource
 from driftui.model import Difference, DiffType, DriftResult, Status
 

@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from driftui.actions.gate import MutationGate
+from driftui.errors import DriftuiError
+from driftui.gate import MutationGate
 from driftui.history import NULL_SHA, in_scope, parse_raw_changes
 from driftui.model import DesiredState, ObjectRef, change_kind
 from driftui.source.blobs import parse_blobs
@@ -55,11 +56,11 @@ _IN_PROGRESS = (
 )
 
 
-class RevertRefused(Exception):
+class RevertRefused(DriftuiError):
     """The revert was not made; the repository is exactly as it was. The message says why."""
 
 
-class GitFailed(Exception):
+class GitFailed(DriftuiError):
     """A git command failed; ``stderr`` is already redacted."""
 
     def __init__(self, args: Sequence[str], stderr: str) -> None:

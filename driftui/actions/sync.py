@@ -17,7 +17,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from driftui.actions.gate import MutationRefused
 from driftui.actions.outcomes import (
     CHANGED_SINCE,
     IN_FLIGHT,
@@ -35,6 +34,7 @@ from driftui.compare.masking import session_masker
 from driftui.compare.normalise import normalise
 from driftui.compare.textdiff import DiffLine, render_yaml, unified
 from driftui.config import TrackingMarkers
+from driftui.gate import MutationRefused
 from driftui.live.access import AccessReview
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource, object_path
 from driftui.live.discovery import Discovery, discover

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import threading
 
-from driftui.actions.gate import ProbeFailed
+from driftui.gate import ProbeFailed
 from driftui.live.client import ClusterClient, ClusterError
 
 
 class AccessReview:
-    """A :data:`~driftui.actions.gate.PermissionProbe` backed by one cluster's RBAC."""
+    """A :data:`~driftui.gate.PermissionProbe` backed by one cluster's RBAC."""
 
     def __init__(self, client: ClusterClient) -> None:
         self._client = client

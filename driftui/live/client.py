@@ -22,9 +22,10 @@ from urllib.parse import quote
 import urllib3
 import yaml
 
-from driftui.actions.gate import MutationGate
+from driftui.errors import DriftuiError
+from driftui.gate import MutationGate
 from driftui.live.patience import DROPPED, DROPPED_WAIT, RetryPolicy, parse_retry_after
-from driftui.pacing import give_way
+from driftui.runtime.pacing import give_way
 
 APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
@@ -35,7 +36,7 @@ DEFAULT_RETRY = RetryPolicy()
 log = logging.getLogger(__name__)
 
 
-class ClusterError(RuntimeError):
+class ClusterError(DriftuiError, RuntimeError):
     """Base of everything the cluster layer raises; messages are one line, with no secrets."""
 
 

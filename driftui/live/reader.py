@@ -14,7 +14,7 @@ from typing import Any
 from driftui.live.client import ApiError, ClusterClient
 from driftui.live.discovery import ResourceInfo
 from driftui.model import ObjectRef
-from driftui.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 
 GroupKind = tuple[str, str]
 

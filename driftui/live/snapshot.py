@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from driftui.errors import DriftuiError
 from driftui.files import write_atomic
 
 SNAPSHOT_API_VERSION = "driftui.dev/v1"
 SNAPSHOT_KIND = "Snapshot"
 
 
-class SnapshotError(ValueError):
+class SnapshotError(DriftuiError, ValueError):
     """A snapshot file that cannot be used; the message names the file and the problem."""
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from cachetools import LRUCache
 
 from driftui.model import LoadProblem, Manifest, ObjectRef
-from driftui.pacing import give_way
+from driftui.runtime.pacing import give_way
 from driftui.source.git_repo import BlobBudgetExceeded, GitRepo, SourceError
 from driftui.source.limits import mib
 from driftui.source.parallel_parse import parse_many

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
+from driftui.errors import DriftuiError
 from driftui.source.redact import redact_text, redact_url, secrets_of, url_credentials
 
 DEFAULT_NETWORK_TIMEOUT = 30.0
@@ -57,7 +58,7 @@ _CREDENTIAL_HELPER = (
 )
 
 
-class SourceError(Exception):
+class SourceError(DriftuiError):
     """The repository, ref or path cannot be used at all. Messages are already redacted."""
 
 

@@ -17,8 +17,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from driftui.model import DesiredState, LoadProblem, Manifest, ObjectRef, SourceInfo
-from driftui.pacing import give_way
-from driftui.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.runtime.pacing import give_way
+from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blobs
 from driftui.source.git_repo import (
     DEFAULT_NETWORK_TIMEOUT,

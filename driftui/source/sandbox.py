@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BufferedReader
 
+from driftui.errors import DriftuiError
 from driftui.source.git_repo import git_env
 from driftui.source.limits import RenderPolicy, mib
 
@@ -36,7 +37,7 @@ _ISOLATED_SSH = (
 )
 
 
-class LimitExceeded(Exception):
+class LimitExceeded(DriftuiError):
     """The renderer passed a bound; the message says which, for a LoadProblem."""
 
 

@@ -23,8 +23,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tree
 
-from driftui import heap, pacing
-from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.registry import (
     ACTIONS,
     ActionOutcome,
@@ -39,9 +37,11 @@ from driftui.actions.registry import (
     planned_changes,
     unavailable_reason,
 )
+from driftui.gate import MutationGate, MutationRefused
 from driftui.live.discovery import guess_resource
 from driftui.model import DriftResult, ObjectRef, ScanReport
-from driftui.progress import ProgressEvent, ProgressFn
+from driftui.runtime import heap, pacing
+from driftui.runtime.progress import ProgressEvent, ProgressFn
 from driftui.tui.formatting import plain, shown
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
 from driftui.tui.screens.confirm import ConfirmActionScreen

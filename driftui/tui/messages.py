@@ -7,7 +7,7 @@ from datetime import datetime
 from textual.message import Message
 
 from driftui.model import ScanReport
-from driftui.progress import ProgressEvent
+from driftui.runtime.progress import ProgressEvent
 from driftui.tui.tree_model import Prepared
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from driftui.actions.gate import MutationGate
-from driftui.cli_sync import run_sync
+from driftui.cli.sync import run_sync
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.live.client import (
     ApiUnavailable,
     ClusterClient,
@@ -30,7 +30,7 @@ from driftui.live.client import (
     ServerUnavailable,
 )
 from driftui.model import Status
-from driftui.progress import ProgressEvent
+from driftui.runtime.progress import ProgressEvent
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.faultproxy import DROP, HANG, Fault, FaultProxy

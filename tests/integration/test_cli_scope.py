@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from driftui.actions.executors import make_previewers
-from driftui.actions.gate import MutationGate
 from driftui.actions.registry import REVERT, ActionRequest, confirmation_word
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.source.work_tree import cwd_prefix
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo

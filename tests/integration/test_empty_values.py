@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import ScanReport
 from tests.cluster.harness import ClusterInfo
 from tests.integration import drift_scenario

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.live.snapshot_key import load_key
 from driftui.model import DiffType, Fidelity, ScanReport, Status
 from tests.cluster import harness

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import Status
-from driftui.progress import ProgressEvent
+from driftui.runtime.progress import ProgressEvent
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.faultproxy import SLOW, Fault, FaultProxy

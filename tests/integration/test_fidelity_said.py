@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import Fidelity, ScanReport, Status
 from driftui.report import to_dict
 from tests.cluster.harness import ClusterInfo

@@ -13,8 +13,8 @@ import pytest
 from textual.widgets import OptionList
 
 from driftui.__main__ import explorer_parts
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from tests.integration.test_revert import commit, empty_snapshot, hermetic_git, write
 from tests.tui.conftest import TestExplorer, settle
 

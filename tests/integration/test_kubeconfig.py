@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from driftui.actions.gate import MutationGate
+from driftui.gate import MutationGate
 from driftui.live.client import ApiError, ClusterClient, ClusterError
 from tests.cluster.harness import ClusterInfo
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from driftui.actions.gate import MutationGate
 from driftui.actions.operators import (
     FLUX_RECONCILE_ANNOTATION,
     OperatorError,
@@ -24,7 +23,8 @@ from driftui.actions.operators import (
     fetch_app,
     parse_app,
 )
-from driftui.cli_sync import suspension_reminders
+from driftui.cli.apps import suspension_reminders
+from driftui.gate import MutationGate
 from driftui.live.client import ClusterClient
 from driftui.model import AppOwner
 from tests.cluster import harness

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.live.client import ApiError, ClusterClient, Resource
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.model import Status
@@ -173,7 +173,7 @@ def while_confirming(change: Callable[[], None], answer: str) -> Callable[[str],
 def run_with(cluster: ClusterInfo, repo: Path, ns: str, prompt: Callable[[str], str], *argv: str):  # type: ignore[no-untyped-def]
     import io
 
-    from driftui.cli_sync import run_sync
+    from driftui.cli.sync import run_sync
     from tests.integration.test_sync import parse
 
     options = ScanOptions(repo=str(repo), kubeconfig=cluster.kubeconfig("admin"), namespace=ns)

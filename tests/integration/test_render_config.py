@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import ObjectRef
 from driftui.source.load import load_desired
 from driftui.source.render import Capabilities, helm_kube_version

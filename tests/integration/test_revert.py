@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 import yaml
 
-from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.revert import (
     BRANCH_PREFIX,
     RevertRefused,
     apply_revert,
     preview_revert,
 )
+from driftui.gate import MutationGate, MutationRefused
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.model import ObjectRef
 from tests.gitserver import make_bare, serve_git, serve_git_daemon

@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 
-from driftui.actions.gate import MutationGate
 from driftui.actions.outcomes import FieldConflict, parse_conflicts
 from driftui.actions.sync import Syncer
 from driftui.actions.sync_plan import SyncItem, prune_confirmation_word, sync_order
-from driftui.cli_sync import add_sync_parser, run_sync
+from driftui.cli import apps
+from driftui.cli.sync import add_parsers, run_sync
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.live.client import ApiError
 from driftui.model import ObjectRef
 from tests.cluster import harness
@@ -39,7 +40,8 @@ WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection"}
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="driftui")
     sub = parser.add_subparsers(dest="command")
-    add_sync_parser(sub, lambda _parser: None)
+    add_parsers(sub, lambda _parser: None)
+    apps.add_parsers(sub, lambda _parser: None)
     return parser.parse_args(argv)
 
 

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import ScanReport
 from driftui.report import to_dict
 from tests.cluster import harness

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from driftui.actions.gate import MutationGate
 from driftui.actions.registry import ActionOutcome, ActionRequest, Executor
+from driftui.gate import MutationGate
 from driftui.model import ScanReport
-from driftui.progress import ProgressFn
+from driftui.runtime.progress import ProgressFn
 from driftui.tui.app import DriftExplorer
 from tests.tui.sample_data import clock, sample_report, scanner_of
 

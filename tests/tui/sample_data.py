@@ -24,7 +24,7 @@ from driftui.model import (
     SourceInfo,
     Status,
 )
-from driftui.progress import ProgressEvent, ProgressFn
+from driftui.runtime.progress import ProgressEvent, ProgressFn
 
 NOW = datetime(2025, 3, 14, 15, 9, 26, tzinfo=UTC)
 TWO_HOURS_AGO = "2025-03-14T13:09:26Z"

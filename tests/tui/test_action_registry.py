@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from driftui.actions.gate import MutationGate, MutationRefused
 from driftui.actions.registry import (
     ACTIONS,
     PRUNE,
@@ -18,6 +17,7 @@ from driftui.actions.registry import (
     planned_changes,
     unavailable_reason,
 )
+from driftui.gate import MutationGate, MutationRefused
 from driftui.live.discovery import guess_resource
 from driftui.model import ObjectRef
 from tests.tui.sample_data import sample_results

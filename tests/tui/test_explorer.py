@@ -10,9 +10,9 @@ from typing import Any
 from textual.widgets import Button, DataTable, Input
 
 import driftui.tui.app as app_module
-from driftui import heap, pacing
-from driftui.actions.gate import MutationGate
+from driftui.gate import MutationGate
 from driftui.model import DriftResult, ObjectRef, Status
+from driftui.runtime import heap, pacing
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.screens.help import HelpScreen
 from driftui.tui.status_style import DisplayStatus, display_status

@@ -14,8 +14,8 @@ import pytest
 from textual.widgets import Button
 
 from driftui.__main__ import explorer_parts
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import Status
 from driftui.tui.app import DriftExplorer
 from driftui.tui.screens.confirm import ConfirmActionScreen

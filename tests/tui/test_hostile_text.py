@@ -14,8 +14,8 @@ from textual.widgets import DataTable, OptionList, Static
 
 from driftui.__main__ import history_of
 from driftui.actions.executors import make_previewers
-from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import (
     AppOwner,
     Difference,

@@ -10,9 +10,9 @@ from textual.widgets import Button, OptionList, Static
 
 from driftui.__main__ import history_of
 from driftui.actions.executors import make_executors, make_previewers
-from driftui.actions.gate import MutationGate
 from driftui.demo import DEMO_KEY, build_demo
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import ObjectRef
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from tests.tui.conftest import TestExplorer, settle

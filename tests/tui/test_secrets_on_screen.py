@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from driftui.__main__ import history_of
-from driftui.actions.gate import MutationGate
 from driftui.demo import DEMO_KEY, SECRET_PLAINTEXTS, build_demo
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.live.snapshot_key import key_from_phrase
 from driftui.model import DriftResult, Status

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from driftui.actions.gate import MutationGate
 from driftui.actions.registry import ActionOutcome, Suspensions
+from driftui.gate import MutationGate
 from tests.tui.conftest import TestExplorer, settle
 from tests.tui.sample_data import sample_report, scanner_of
 from tests.tui.test_explorer import header_text

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from driftui import heap
-from driftui.heap import collector_paused, keep_all, settle
+from driftui.runtime import heap
+from driftui.runtime.heap import collector_paused, keep_all, settle
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from driftui import pacing
-from driftui.pacing import foreground_busy, foreground_done, give_way
+from driftui.runtime import pacing
+from driftui.runtime.pacing import foreground_busy, foreground_done, give_way
 
 
 @pytest.fixture(autouse=True)

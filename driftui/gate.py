@@ -11,12 +11,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from driftui.errors import DriftuiError
 
-class MutationRefused(PermissionError):
+
+class MutationRefused(DriftuiError, PermissionError):
     """Raised instead of sending a mutating request. The message says why."""
 
 
-class ProbeFailed(Exception):
+class ProbeFailed(DriftuiError):
     """The permission could not be checked (the server did not answer); never cached."""
 
 

@@ -9,23 +9,19 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from driftui.actions.gate import MutationGate
 from driftui.actions.revert import RevertPreview, apply_revert, preview_revert
 from driftui.actions.revert_view import RevertEffect, preview_json, preview_lines, revert_effects
+from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
+from driftui.cli.flags import AddCommon
 from driftui.engine import Scanner
+from driftui.errors import UsageError
+from driftui.gate import MutationGate
 from driftui.history import HistoryEntry, object_history
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import ObjectRef
 from driftui.safe_text import safe, safe_value
 from driftui.versions import field_line, fields_json, version_fields
-
-AddCommon = Callable[[argparse.ArgumentParser], None]
-EXIT_OK, EXIT_ERROR, EXIT_PARTIAL = 0, 2, 3
-
-
-class UsageError(Exception):
-    pass
 
 
 def add_parsers(sub: Any, add_common: AddCommon) -> None:
@@ -228,3 +224,9 @@ def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -
     )
     print(safe_value(outcome.summary(), multiline=True))
     return EXIT_PARTIAL if outcome.push_error else EXIT_OK  # committed, not pushed
+
+
+COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace, MutationGate], int]] = {
+    "history": lambda scanner, args, _: run_history(scanner, args),
+    "revert": run_revert,
+}

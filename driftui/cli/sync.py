@@ -30,21 +30,15 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from pathlib import Path
 from typing import IO
 
-from driftui.actions.gate import MutationRefused
 from driftui.actions.ignore_export import export_rules
 from driftui.actions.operators import (
     OperatorApp,
     OperatorError,
-    SuspensionStore,
     find_app,
-    parse_app,
     request_reconcile,
     resolved,
-    resume,
-    suspend,
 )
 from driftui.actions.outcomes import ItemResult
 from driftui.actions.sync import DEFAULT_FIELD_MANAGER, Preview, Syncer
@@ -57,25 +51,27 @@ from driftui.actions.sync_plan import (
     prune_blocked,
     prune_confirmation_word,
 )
+from driftui.cli import apps as app_commands
+from driftui.cli.conversation import Conversation, Prompt, no_confirmation, terminal_prompt
+from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
+from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
+from driftui.cli.flags import AddCommon
 from driftui.compare.textdiff import DiffLine
 from driftui.config import load_config
 from driftui.engine import Scanner, select
+from driftui.gate import MutationGate, MutationRefused
 from driftui.live.client import ClusterClient
 from driftui.live.owners import app_owner
-from driftui.model import AppOwner, DriftResult, Manifest, ObjectRef, ScanReport, Status
+from driftui.model import AppOwner, DriftResult, Manifest, ObjectRef, ScanReport
 from driftui.safe_text import safe
 from driftui.source.load import load_desired
 
-EXIT_OK, EXIT_REFUSED, EXIT_PARTIAL = 0, 2, 3
 CLUSTER_WRITERS = frozenset({"sync", "reconcile", "suspend", "resume"})
 
-Prompt = Callable[[str], str]
-"""Shows a question, returns the user's answer. None when there is no one to ask."""
 
-
-def add_sync_parser(
+def add_parsers(
     subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
-    add_common: Callable[[argparse.ArgumentParser], None],
+    add_common: AddCommon,
 ) -> None:
     def add(name: str, text: str) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = subparsers.add_parser(name, help=text, description=text)
@@ -108,88 +104,13 @@ def add_sync_parser(
     )
     sync.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
-    reconcile = add("reconcile", "ask the owning Argo CD / Flux app to reconcile")
-    reconcile.add_argument(
-        "selectors",
-        nargs="*",
-        metavar="SELECTOR_OR_APP",
-        help="objects (as for sync) or apps (flux:NS/NAME, argocd:[NS/]NAME)",
-    )
-    reconcile.add_argument(
-        "--refresh",
-        action="store_true",
-        help="Argo CD: refresh only (the refresh annotation), no sync",
-    )
-    reconcile.add_argument("-y", "--yes", action="store_true", help="do not ask")
-
-    suspend_p = add("suspend", "stop an app's auto-sync (recorded, until resume)")
-    suspend_p.add_argument("apps", nargs="+", metavar="APP")
-    suspend_p.add_argument("-y", "--yes", action="store_true", help="do not ask")
-
-    resume_p = add("resume", "restore auto-sync that driftui suspended")
-    resume_p.add_argument("apps", nargs="*", metavar="APP", help="default: list suspensions")
-    resume_p.add_argument("--all", action="store_true", help="resume every suspension here")
-    resume_p.add_argument("-y", "--yes", action="store_true", help="do not ask")
-
     export = add("export-ignores", "print driftui's ignore rules as Argo CD / Flux config")
     export.add_argument("--to", choices=("argocd", "flux"), default="argocd")
-
-
-# -- shared helpers ----------------------------------------------------------------------
-
-
-@dataclass
-class _Io:
-    out: IO[str]
-    err: IO[str]
-    prompt: Prompt | None
-
-    # Everything said here may quote repository or cluster content: one sanitiser for all.
-    def say(self, text: str) -> None:
-        self.out.write(safe(text, multiline=True) + "\n")
-
-    def warn(self, text: str) -> None:
-        self.err.write(safe(text, multiline=True) + "\n")
-
-    def confirm(self, question: str, yes: bool) -> bool | None:
-        """True/False from the user (or --yes); None when there is no one to ask."""
-        if yes:
-            return True
-        if self.prompt is None:
-            return None
-        return self.prompt(safe(f"{question} [y/N] ")).strip().lower() in {"y", "yes"}
-
-    def typed(self, question: str, word: str) -> bool | None:
-        if self.prompt is None:
-            return None
-        return self.prompt(safe(f"{question} Type {word!r} to confirm: ")).strip() == word
-
-
-def _terminal_prompt() -> Prompt | None:
-    try:
-        interactive = sys.stdin.isatty()
-    except (AttributeError, ValueError, OSError):
-        interactive = False
-    return input if interactive else None
-
-
-NO_TTY = (
-    "refusing to change the cluster without confirmation: stdin is not a terminal "
-    "(pass --yes to confirm)"
-)
-
-
-def _no_confirmation(io: _Io, answer: bool | None) -> int:
-    io.warn(NO_TTY if answer is None else "aborted: nothing was changed")
-    return EXIT_REFUSED
 
 
 def _owner_of(result: DriftResult, item: SyncItem | None) -> AppOwner | None:
     owner = result.owner or (app_owner(item.body) if item and item.body else None)
     return resolved(owner) if owner else None
-
-
-# -- sync --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -245,7 +166,7 @@ def _route(
     return routes
 
 
-def _print_preview(io: _Io, preview: Preview) -> None:
+def _print_preview(io: Conversation, preview: Preview) -> None:
     item = preview.item
     verb = "prune" if item.prune else "patch" if item.exists else "create"
     io.say(f"--- live/{item.ref}\n+++ sync/{item.ref}  ({verb})")
@@ -258,13 +179,13 @@ def _print_preview(io: _Io, preview: Preview) -> None:
     _print_lines(io, preview.lines)
 
 
-def _print_lines(io: _Io, lines: Sequence[DiffLine]) -> None:
+def _print_lines(io: Conversation, lines: Sequence[DiffLine]) -> None:
     for line in lines:
         prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
         io.say(prefix + line.text)
 
 
-def _print_outcome(io: _Io, outcome: ItemResult) -> None:
+def _print_outcome(io: Conversation, outcome: ItemResult) -> None:
     """As it happens: a sync that stops half-way has still said what it did."""
     (io.say if outcome.ok else io.warn)(str(outcome))
     if outcome.preview:
@@ -279,7 +200,7 @@ def _exit_for(outcomes: Sequence[ItemResult], failed_requests: int = 0) -> int:
     return EXIT_PARTIAL if done else EXIT_REFUSED
 
 
-def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
+def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
     report = scanner.scan()
     for warning in report.warnings:
         io.warn(f"warning: {warning}")
@@ -307,7 +228,7 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     app_refusals = {
         owner: reason
         for owner, (app, _refs) in routes.via_app.items()
-        if (reason := _app_refusal(syncer, app))
+        if (reason := app_commands.app_refusal(syncer, app))
     }
     for ref, reason in refused.items():
         io.warn(f"refused: {ref}: {reason}")
@@ -353,7 +274,7 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     )
     answer = io.confirm(question, args.yes) if applies or apps else True
     if not answer:
-        return _no_confirmation(io, answer)
+        return no_confirmation(io, answer)
     force = False
     if conflicts and args.force_conflicts:
         managers = ", ".join(sorted({c.manager for c in conflicts}))
@@ -368,7 +289,7 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
         if not prune_ok:
             io.warn("prune not confirmed: no object is deleted")
     if not (applies or apps or prune_ok):
-        return _no_confirmation(io, None if io.prompt is None else False)
+        return no_confirmation(io, None if io.prompt is None else False)
 
     outcomes: list[ItemResult] = [ItemResult(ref, "refused", why) for ref, why in refused.items()]
     for outcome in outcomes:
@@ -405,150 +326,7 @@ def _skipped(
     return out
 
 
-def _app_refusal(syncer: Syncer, app: OperatorApp) -> str:
-    kind = app.kind
-    return syncer.why_not("patch", kind.group, kind.resource, app.owner.namespace)
-
-
-# -- reconcile ---------------------------------------------------------------------------
-
-
-def _reconcile(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
-    client = scanner.client()
-    named = [s for s in args.selectors if ":" in s]
-    selectors = [s for s in args.selectors if ":" not in s]
-    targets: dict[AppOwner, list[ObjectRef]] = {parse_app(s): [] for s in named}
-    if selectors or not named:
-        report = scanner.scan()
-        for warning in report.warnings:
-            io.warn(f"warning: {warning}")
-        chosen = (
-            select(report.results, selectors)
-            if selectors
-            else [
-                r
-                for r in report.results
-                if r.status in (Status.DRIFTED, Status.MISSING, Status.EXTRA)
-            ]
-        )
-        for result in chosen:
-            owner = result.owner or app_owner(result.desired or {})
-            if owner is None:
-                io.warn(
-                    f"warning: {result.ref}: no owning app (`driftui sync` applies it directly)"
-                )
-                continue
-            refs = targets.setdefault(resolved(owner), [])
-            if selectors:
-                refs.append(result.ref)
-    if not targets:
-        io.warn("error: no owning app to reconcile")
-        return EXIT_REFUSED
-    syncer = Syncer(client)
-    ready: list[tuple[OperatorApp, list[ObjectRef]]] = []
-    problems = 0
-    for owner, refs in targets.items():
-        app, reason = find_app(client, owner)
-        reason = reason or (_app_refusal(syncer, app) if app is not None else "")
-        if app is None or reason:
-            io.warn(f"refused: {owner}: {reason}")
-            problems += 1
-            continue
-        ready.append((app, refs))
-    if not ready:
-        return EXIT_REFUSED
-    for app, refs in ready:
-        what = "refresh" if args.refresh and app.owner.tool == "argocd" else "reconcile"
-        io.say(f"# {app.owner}: {what}" + (f" of {len(refs)} objects" if refs else ""))
-    answer = io.confirm(f"Request {len(ready)} reconciles?", args.yes)
-    if not answer:
-        return _no_confirmation(io, answer)
-    done = 0
-    for app, refs in ready:
-        try:
-            io.say(request_reconcile(client, app, refs, refresh_only=args.refresh))
-            done += 1
-        except (OperatorError, MutationRefused) as exc:
-            io.warn(f"error: {app.owner}: {exc}")
-            problems += 1
-    return EXIT_OK if not problems else EXIT_PARTIAL if done else EXIT_REFUSED
-
-
-# -- suspend / resume --------------------------------------------------------------------
-
-
-def _suspend(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
-    client = scanner.client()
-    store = SuspensionStore()
-    syncer = Syncer(client)
-    ready: list[OperatorApp] = []
-    for text in args.apps:
-        owner = parse_app(text)
-        app, reason = find_app(client, owner)
-        reason = reason or (_app_refusal(syncer, app) if app is not None else "")
-        if app is not None and not reason and not app.auto_sync.enabled:
-            reason = "does not auto-sync; nothing to suspend"
-        if app is None or reason:
-            io.warn(f"refused: {owner}: {reason}")
-            continue
-        ready.append(app)
-    if not ready:
-        return EXIT_REFUSED
-    answer = io.confirm(f"Suspend auto-sync of {', '.join(str(a.owner) for a in ready)}?", args.yes)
-    if not answer:
-        return _no_confirmation(io, answer)
-    for app in ready:
-        record = suspend(client, app, store)
-        io.say(
-            f"{app.owner}: {record.field} changed (was {record.previous!r}); "
-            f"undo with `driftui resume {app.owner}`"
-        )
-    return EXIT_OK if len(ready) == len(args.apps) else EXIT_PARTIAL
-
-
-def _resume(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
-    client = scanner.client()
-    store = SuspensionStore()
-    records = store.for_server(client.server)
-    if not args.apps and not args.all:
-        for record in records:
-            io.say(record.reminder())
-        if not records:
-            io.say("no auto-sync suspended by driftui on this cluster")
-        return EXIT_OK
-    wanted = records if args.all else []
-    missing = 0
-    for text in args.apps:
-        owner = parse_app(text)
-        found = next((r for r in records if r.owner == owner), None)
-        if found is None:
-            io.warn(f"error: {owner}: driftui did not suspend it on this cluster")
-            missing += 1
-        else:
-            wanted.append(found)
-    if not wanted:
-        return EXIT_REFUSED
-    syncer = Syncer(client)
-    for record in wanted:
-        app, reason = find_app(client, record.owner)
-        if app is None and reason == "not found in this cluster":
-            continue  # resume() drops the record of an app that is gone
-        reason = reason or (_app_refusal(syncer, app) if app is not None else "")
-        if reason:
-            io.warn(f"refused: {record.owner}: {reason}")
-            return EXIT_REFUSED
-    answer = io.confirm(f"Resume auto-sync of {', '.join(str(r.owner) for r in wanted)}?", args.yes)
-    if not answer:
-        return _no_confirmation(io, answer)
-    for record in wanted:
-        io.say(resume(client, record, store))
-    return EXIT_OK if not missing else EXIT_PARTIAL
-
-
-# -- export ------------------------------------------------------------------------------
-
-
-def _export(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
+def _export(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
     opts = scanner.options
     if opts.config_path:
         config = load_config(opts.config_path)
@@ -561,16 +339,13 @@ def _export(scanner: Scanner, args: argparse.Namespace, io: _Io) -> int:
     return EXIT_OK
 
 
-# -- entry -------------------------------------------------------------------------------
-
-_RUNNERS: dict[str, Callable[[Scanner, argparse.Namespace, _Io], int]] = {
+_RUNNERS: dict[str, Callable[[Scanner, argparse.Namespace, Conversation], int]] = {
     "sync": _sync,
-    "reconcile": _reconcile,
-    "suspend": _suspend,
-    "resume": _resume,
+    "reconcile": app_commands.run_reconcile,
+    "suspend": app_commands.run_suspend,
+    "resume": app_commands.run_resume,
     "export-ignores": _export,
 }
-SYNC_COMMANDS: Sequence[str] = tuple(_RUNNERS)
 
 
 def run_sync(
@@ -586,7 +361,7 @@ def run_sync(
     ``prompt`` answers confirmations (tests, the explorer); by default the terminal asks,
     and without a terminal there is no one to ask, so only ``--yes`` lets a change happen.
     """
-    io = _Io(out or sys.stdout, err or sys.stderr, prompt or _terminal_prompt())
+    io = Conversation(out or sys.stdout, err or sys.stderr, prompt or terminal_prompt())
     if args.command in CLUSTER_WRITERS and scanner.options.live_snapshot:
         io.warn(
             f"error: {args.command} changes the cluster, so it cannot take --live:"
@@ -600,6 +375,10 @@ def run_sync(
         return EXIT_REFUSED
 
 
-def suspension_reminders(server: str, path: Path | None = None) -> list[str]:
-    """One line per auto-sync driftui suspended on ``server``: for the explorer's header."""
-    return [s.reminder() for s in SuspensionStore(path).for_server(server)]
+def _run(scanner: Scanner, args: argparse.Namespace, _gate: MutationGate) -> int:
+    return run_sync(scanner, args)
+
+
+COMMANDS: dict[str, Callable[[Scanner, argparse.Namespace, MutationGate], int]] = dict.fromkeys(
+    _RUNNERS, _run
+)

@@ -1,0 +1,110 @@
+"""The command line: kubectl-style flags and exit codes over the same core the explorer uses.
+
+One module per family of commands, each with ``add_parsers`` and ``COMMANDS``:
+:mod:`.scan` (diff, report, snapshot), :mod:`.history` (history, revert), :mod:`.sync`
+(sync, export-ignores) and :mod:`.apps` (reconcile, suspend, resume). :mod:`.flags` holds the
+flags every command takes, :mod:`.exits` the exit codes, :mod:`.conversation` the questions.
+This module only parses, dispatches and turns every :class:`~driftui.errors.DriftuiError`
+into one line and exit 2.
+
+The explorer is opened through a callable handed in by ``driftui.__main__``, so the command
+line (and the whole core) never imports textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+
+from driftui import __version__
+from driftui.cli import apps, history, scan, sync
+from driftui.cli.exits import EXIT_ERROR
+from driftui.cli.flags import add_common, options_from
+from driftui.engine import Scanner
+from driftui.errors import DriftuiError, UsageError
+from driftui.gate import MutationGate, read_only_from_env
+from driftui.safe_text import safe, safe_value
+
+ExplorerLauncher = Callable[[argparse.Namespace, "Scanner", MutationGate], int]
+
+log = logging.getLogger("driftui")
+
+COMMANDS: dict[str, scan.Command] = {**scan.COMMANDS, **history.COMMANDS, **sync.COMMANDS}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="driftui", description="Explore drift between Git and a Kubernetes cluster."
+    )
+    parser.add_argument("--version", action="version", version=f"driftui {__version__}")
+    add_common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        add_common(p, suppress=True)
+
+    for family in (scan, history, sync, apps):
+        family.add_parsers(sub, common)
+    sub.add_parser("demo", help="open the explorer on a built-in demo (no cluster needed)")
+    return parser
+
+
+class SafeFormatter(logging.Formatter):
+    """Log records quote object names and server messages: they reach stderr made safe."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe(super().format(record), multiline=True)
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
+
+
+def _terminate_as_interrupt(_signum: int, _frame: object) -> None:
+    """SIGTERM (a CI job cancelled, a pod stopping) ends the run as Ctrl-C does: with an
+    account of what was and was not done, never mid-sentence."""
+    raise KeyboardInterrupt
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    explorer: ExplorerLauncher | None = None,
+    demo: Callable[[argparse.Namespace], int] | None = None,
+) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    command = args.command or "tui"
+    if command == "demo":
+        if demo is None:
+            print("error: the explorer is not available in this build", file=sys.stderr)
+            return EXIT_ERROR
+        return demo(args)
+    args.read_only = bool(args.read_only or read_only_from_env())
+    gate = MutationGate(read_only=args.read_only)
+    scanner = Scanner(options_from(args), gate)
+    if command != "tui":  # the explorer handles its own signals
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        if command == "tui":
+            if explorer is None:
+                raise UsageError("the explorer is not available in this build")
+            return explorer(args, scanner, gate)
+        return COMMANDS[command](scanner, args, gate)
+    except UsageError as exc:
+        parser.error(safe_value(exc))
+    except DriftuiError as exc:
+        print(f"error: {safe_value(exc)}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+    except OSError as exc:
+        text = f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+        print(safe(text), file=sys.stderr)
+    return EXIT_ERROR
