@@ -14,8 +14,11 @@ from typing import Any
 
 import yaml
 
+from driftui.compare.differ import DEFAULT_APPLIERS, DEFAULT_CONTROLLERS, CompareOptions
 from driftui.compare.ignore import IgnoreRule, PointerError, parse_pointer
+from driftui.compare.merge_keys import MergeKeys
 from driftui.errors import DriftuiError
+from driftui.gitops.markers import TrackingMarkers
 
 try:  # libyaml when available; both are safe loaders.
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -24,49 +27,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 CONFIG_FILE = ".driftui.yaml"
 
-DEFAULT_APPLIERS = (
-    "driftui",
-    "argocd-controller",
-    "kustomize-controller",
-    "helm",
-    "kubectl-client-side-apply",
-    "kubectl",
-)
-DEFAULT_CONTROLLERS = ("kube-controller-manager", "kube-scheduler", "kubelet", "*-controller")
-ARGOCD_TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
-ARGOCD_INSTANCE_LABEL = "app.kubernetes.io/instance"
-FLUX_NAME_LABEL = "kustomize.toolkit.fluxcd.io/name"
-FLUX_NAMESPACE_LABEL = "kustomize.toolkit.fluxcd.io/namespace"
-FLUX_HELM_NAME_LABEL = "helm.toolkit.fluxcd.io/name"
-FLUX_HELM_NAMESPACE_LABEL = "helm.toolkit.fluxcd.io/namespace"
-HELM_RELEASE_NAME_ANNOTATION = "meta.helm.sh/release-name"
-HELM_RELEASE_NAMESPACE_ANNOTATION = "meta.helm.sh/release-namespace"
-
 
 class ConfigError(DriftuiError):
     """A config file that cannot be used; the message names the file and the problem."""
-
-
-@dataclass(frozen=True)
-class TrackingMarkers:
-    """Annotations and labels GitOps operators stamp on what they apply.
-
-    Only driftui's defaults and the user's own ``--config`` say which keys count: a
-    repository's ``.driftui.yaml`` may not widen what a prune may delete.
-    """
-
-    annotations: tuple[str, ...] = (
-        ARGOCD_TRACKING_ANNOTATION,
-        HELM_RELEASE_NAME_ANNOTATION,
-        HELM_RELEASE_NAMESPACE_ANNOTATION,
-    )
-    labels: tuple[str, ...] = (
-        ARGOCD_INSTANCE_LABEL,
-        FLUX_NAME_LABEL,
-        FLUX_NAMESPACE_LABEL,
-        FLUX_HELM_NAME_LABEL,
-        FLUX_HELM_NAMESPACE_LABEL,
-    )
 
 
 @dataclass(frozen=True)
@@ -81,6 +44,16 @@ class Config:
     @classmethod
     def default(cls) -> Config:
         return cls()
+
+    def compare_options(self, merge_keys: MergeKeys | None = None) -> CompareOptions:
+        """What the comparison needs from this config, handed down to it."""
+        return CompareOptions(
+            merge_keys=merge_keys or MergeKeys.builtin(),
+            appliers=self.appliers,
+            controllers=self.controllers,
+            ignore=self.ignore,
+            tracking=self.tracking,
+        )
 
 
 def load_config(path: str | None = None, text: str | None = None) -> Config:

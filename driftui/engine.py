@@ -15,21 +15,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from driftui.actions.operators import owning_apps
 from driftui.compare.differ import CompareOptions, compare
 from driftui.compare.ignore import IgnoreRule
 from driftui.compare.masking import SecretMasker, is_secret
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise, null_data_as_empty
-from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
-from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config, load_repo_config
+from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.gate import MutationGate, MutationRefused
 from driftui.generations import GenerationCache
+from driftui.gitops.apps import owning_apps
+from driftui.gitops.ignores import operator_ignore_rules, skip_object, skip_reason
+from driftui.gitops.markers import TrackingMarkers
+from driftui.gitops.owners import app_markers, app_owner, is_controlled
 from driftui.live.access import AccessReview
 from driftui.live.client import DEFAULT_TIMEOUT, ApiError, ClusterClient, ClusterError, Resource
 from driftui.live.discovery import Discovery, ResourceInfo, discover, guess_resource
 from driftui.live.openapi import fetch_merge_keys
-from driftui.live.owners import app_markers, app_owner, is_controlled
 from driftui.live.reader import LiveState, read_live
 from driftui.live.scope import ScopeLookup
 from driftui.live.snapshot import LEGACY_SALT_WARNING, Snapshot, read_snapshot
@@ -342,7 +343,7 @@ class Scanner:
             live = self._live_from_cluster(desired.manifests, default_ns, progress)
             fidelity = Fidelity.CLIENT_SIDE if self._client_side_only() else Fidelity.SERVER_SIDE
         merge_keys = self._merge_keys or MergeKeys.builtin()
-        options = CompareOptions.from_config(config, merge_keys)
+        options = config.compare_options(merge_keys)
         if live.client is not None:  # honour the owning apps' own ignore rules
             apps = owning_apps(live.client, live.state.objects.values())
             options = replace(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from driftui.actions.operators import SuspensionStore, resume
 from driftui.actions.outcomes import ItemResult
 from driftui.actions.registry import (
     ActionOutcome,
@@ -30,6 +29,7 @@ from driftui.actions.sync_plan import (
 )
 from driftui.engine import Scanner
 from driftui.gate import MutationGate
+from driftui.gitops.suspension import SuspensionStore, resume
 from driftui.model import DesiredState
 from driftui.source.git_repo import SourceError, open_repo
 

@@ -33,12 +33,12 @@ from driftui.actions.sync_plan import CRD_GROUP, CRD_KIND, SyncItem
 from driftui.compare.masking import session_masker
 from driftui.compare.normalise import normalise
 from driftui.compare.textdiff import DiffLine, render_yaml, unified
-from driftui.config import TrackingMarkers
 from driftui.gate import MutationRefused
+from driftui.gitops.markers import TrackingMarkers
+from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource, object_path
 from driftui.live.discovery import Discovery, discover
-from driftui.live.owners import app_markers
 from driftui.model import ObjectRef
 
 DEFAULT_FIELD_MANAGER = "driftui"

@@ -10,17 +10,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from driftui.actions.operators import (
-    OperatorApp,
-    OperatorError,
-    SuspensionStore,
-    find_app,
-    parse_app,
-    request_reconcile,
-    resolved,
-    resume,
-    suspend,
-)
 from driftui.actions.sync import Syncer
 from driftui.cli.conversation import Conversation, no_confirmation
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
@@ -28,7 +17,10 @@ from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
 from driftui.engine import Scanner, select
 from driftui.gate import MutationRefused
-from driftui.live.owners import app_owner
+from driftui.gitops.apps import AppError, GitOpsApp, find_app, parse_app, resolved
+from driftui.gitops.owners import app_owner
+from driftui.gitops.reconcile import request_reconcile
+from driftui.gitops.suspension import SuspensionStore, resume, suspend
 from driftui.model import AppOwner, ObjectRef, Status
 
 
@@ -65,7 +57,7 @@ def add_parsers(
     resume_p.add_argument("-y", "--yes", action="store_true", help="do not ask")
 
 
-def app_refusal(syncer: Syncer, app: OperatorApp) -> str:
+def app_refusal(syncer: Syncer, app: GitOpsApp) -> str:
     kind = app.kind
     return syncer.why_not("patch", kind.group, kind.resource, app.owner.namespace)
 
@@ -102,7 +94,7 @@ def run_reconcile(scanner: Scanner, args: argparse.Namespace, io: Conversation) 
         io.warn("error: no owning app to reconcile")
         return EXIT_REFUSED
     syncer = Syncer(client)
-    ready: list[tuple[OperatorApp, list[ObjectRef]]] = []
+    ready: list[tuple[GitOpsApp, list[ObjectRef]]] = []
     problems = 0
     for owner, refs in targets.items():
         app, reason = find_app(client, owner)
@@ -125,7 +117,7 @@ def run_reconcile(scanner: Scanner, args: argparse.Namespace, io: Conversation) 
         try:
             io.say(request_reconcile(client, app, refs, refresh_only=args.refresh))
             done += 1
-        except (OperatorError, MutationRefused) as exc:
+        except (AppError, MutationRefused) as exc:
             io.warn(f"error: {app.owner}: {exc}")
             problems += 1
     return EXIT_OK if not problems else EXIT_PARTIAL if done else EXIT_REFUSED
@@ -135,7 +127,7 @@ def run_suspend(scanner: Scanner, args: argparse.Namespace, io: Conversation) ->
     client = scanner.client()
     store = SuspensionStore()
     syncer = Syncer(client)
-    ready: list[OperatorApp] = []
+    ready: list[GitOpsApp] = []
     for text in args.apps:
         owner = parse_app(text)
         app, reason = find_app(client, owner)

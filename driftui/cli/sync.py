@@ -33,13 +33,6 @@ from functools import partial
 from typing import IO
 
 from driftui.actions.ignore_export import export_rules
-from driftui.actions.operators import (
-    OperatorApp,
-    OperatorError,
-    find_app,
-    request_reconcile,
-    resolved,
-)
 from driftui.actions.outcomes import ItemResult
 from driftui.actions.sync import DEFAULT_FIELD_MANAGER, Preview, Syncer
 from driftui.actions.sync_plan import (
@@ -60,8 +53,10 @@ from driftui.compare.textdiff import DiffLine
 from driftui.config import load_config
 from driftui.engine import Scanner, select
 from driftui.gate import MutationGate, MutationRefused
+from driftui.gitops.apps import AppError, GitOpsApp, find_app, resolved
+from driftui.gitops.owners import app_owner
+from driftui.gitops.reconcile import request_reconcile
 from driftui.live.client import ClusterClient
-from driftui.live.owners import app_owner
 from driftui.model import AppOwner, DriftResult, Manifest, ObjectRef, ScanReport
 from driftui.safe_text import safe
 from driftui.source.load import load_desired
@@ -116,7 +111,7 @@ def _owner_of(result: DriftResult, item: SyncItem | None) -> AppOwner | None:
 @dataclass
 class _Routes:
     direct: list[SyncItem] = field(default_factory=list)
-    via_app: dict[AppOwner, tuple[OperatorApp, list[ObjectRef]]] = field(default_factory=dict)
+    via_app: dict[AppOwner, tuple[GitOpsApp, list[ObjectRef]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -145,7 +140,7 @@ def _route(
 ) -> _Routes:
     """Owned objects go to their app (unless --direct); warn when an app will fight us."""
     routes = _Routes()
-    apps: dict[AppOwner, OperatorApp | None] = {}
+    apps: dict[AppOwner, GitOpsApp | None] = {}
     why: dict[AppOwner, str] = {}
     for item in plan.items:
         owner = _owner_of(results[item.ref], item)
@@ -298,7 +293,7 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
     for owner, (app, refs) in apps.items():
         try:
             io.say(request_reconcile(client, app, refs))
-        except (OperatorError, MutationRefused) as exc:
+        except (AppError, MutationRefused) as exc:
             io.warn(f"error: {owner}: {exc}")
             failed_requests += 1
     show = partial(_print_outcome, io)
@@ -370,7 +365,7 @@ def run_sync(
         return EXIT_REFUSED
     try:
         return _RUNNERS[args.command](scanner, args, io)
-    except OperatorError as exc:
+    except AppError as exc:
         io.warn(f"error: {exc}")
         return EXIT_REFUSED
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Protocol
 
 from driftui.compare.applier import declared_paths, last_applied_is_appliers, learn_applier
 from driftui.compare.defaults import is_bookkeeping, is_schema_default
@@ -26,29 +26,49 @@ from driftui.compare.keyed import key_of, keyable, keyed_item, project
 from driftui.compare.merge_keys import MergeKeys, key_text
 from driftui.compare.normalise import LAST_APPLIED, normalise
 from driftui.compare.ownership import FieldOwner, Ownership
-from driftui.config import Config, TrackingMarkers
 from driftui.model import Difference, DiffType, KeyedItem, ObjectRef, Path, group_of
 
 SchemaPath = tuple[str, ...]
 
 
+DEFAULT_APPLIERS = (
+    "driftui",
+    "argocd-controller",
+    "kustomize-controller",
+    "helm",
+    "kubectl-client-side-apply",
+    "kubectl",
+)
+DEFAULT_CONTROLLERS = ("kube-controller-manager", "kube-scheduler", "kubelet", "*-controller")
+
+
+class TrackingKeys(Protocol):
+    """Which annotation and label keys are an app's tracking marker (glob patterns).
+
+    Handed down by the config (``gitops.markers.TrackingMarkers``): the comparison treats
+    them as context, never drift, without knowing which tool wrote them.
+    """
+
+    @property
+    def annotations(self) -> tuple[str, ...]: ...
+
+    @property
+    def labels(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class NoTrackingKeys:
+    annotations: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class CompareOptions:
     merge_keys: MergeKeys = field(default_factory=MergeKeys.builtin)
-    appliers: tuple[str, ...] = Config().appliers
-    controllers: tuple[str, ...] = Config().controllers
+    appliers: tuple[str, ...] = DEFAULT_APPLIERS
+    controllers: tuple[str, ...] = DEFAULT_CONTROLLERS
     ignore: tuple[IgnoreRule, ...] = ()
-    tracking: TrackingMarkers = field(default_factory=TrackingMarkers)
-
-    @classmethod
-    def from_config(cls, config: Config, merge_keys: MergeKeys | None = None) -> CompareOptions:
-        return cls(
-            merge_keys=merge_keys or MergeKeys.builtin(),
-            appliers=config.appliers,
-            controllers=config.controllers,
-            ignore=config.ignore,
-            tracking=config.tracking,
-        )
+    tracking: TrackingKeys = field(default_factory=NoTrackingKeys)
 
     def is_applier(self, manager: str) -> bool:
         return any(fnmatchcase(manager, pattern) for pattern in self.appliers)

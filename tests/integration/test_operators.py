@@ -15,16 +15,11 @@ from typing import Any
 
 import pytest
 
-from driftui.actions.operators import (
-    FLUX_RECONCILE_ANNOTATION,
-    OperatorError,
-    Suspension,
-    SuspensionStore,
-    fetch_app,
-    parse_app,
-)
 from driftui.cli.apps import suspension_reminders
 from driftui.gate import MutationGate
+from driftui.gitops.apps import AppError, fetch_app, parse_app
+from driftui.gitops.reconcile import FLUX_RECONCILE_ANNOTATION
+from driftui.gitops.suspension import Suspension, SuspensionStore
 from driftui.live.client import ClusterClient
 from driftui.model import AppOwner
 from tests.cluster import harness
@@ -387,7 +382,7 @@ def test_owning_app_lookup(cluster: ClusterInfo, gitops_crds: None, namespace: s
     assert fetch_app(client, AppOwner("argocd", namespace, "absent")) is None
     assert parse_app("argocd:found") == AppOwner("argocd", "argocd", "found")
     assert parse_app(f"Kustomization/{namespace}/x") == AppOwner("flux", namespace, "x")
-    with pytest.raises(OperatorError):
+    with pytest.raises(AppError):
         parse_app("flux:only-a-name")
 
 

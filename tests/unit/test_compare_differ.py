@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from driftui.compare.differ import CompareOptions, compare
 from driftui.compare.ignore import IgnoreRule, parse_pointer
+from driftui.gitops.markers import TrackingMarkers
 from driftui.model import KeyedItem, format_path
 
 T0 = "2026-11-20T10:00:00Z"
@@ -142,7 +143,7 @@ def live_deployment(
     return live
 
 
-OPTIONS = CompareOptions()
+OPTIONS = CompareOptions(tracking=TrackingMarkers())  # the config hands these down
 
 
 def summary(

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from driftui.compare.differ import DEFAULT_APPLIERS
 from driftui.compare.ignore import IgnoreRule
-from driftui.config import DEFAULT_APPLIERS, Config, ConfigError, TrackingMarkers, load_config
+from driftui.config import Config, ConfigError, load_config
+from driftui.gitops.markers import TrackingMarkers
 
 FULL = """
 ignore:

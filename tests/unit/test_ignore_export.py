@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from driftui.actions.ignore_export import export_rules, to_argocd, to_flux
 from driftui.compare.ignore import IgnoreRule, parse_pointer
-from driftui.compare.operator_ignores import argo_rules, flux_rules
+from driftui.gitops.ignores import argo_rules, flux_rules
 
 RULES = (
     IgnoreRule(

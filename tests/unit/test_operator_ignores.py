@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from driftui.compare.differ import CompareOptions, compare
 from driftui.compare.ignore import IgnoreRule
-from driftui.compare.operator_ignores import (
+from driftui.gitops.ignores import (
     argo_rules,
     flux_rules,
     jq_to_pointer,

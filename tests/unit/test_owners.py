@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftui.config import TrackingMarkers
-from driftui.live.owners import app_markers
+from driftui.gitops.markers import TrackingMarkers
+from driftui.gitops.owners import app_markers
 from driftui.model import AppOwner
 
 FLUX = "kustomize.toolkit.fluxcd.io"

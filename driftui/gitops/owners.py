@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftui.config import (
+from driftui.gitops.markers import (
     ARGOCD_INSTANCE_LABEL,
     ARGOCD_TRACKING_ANNOTATION,
     FLUX_HELM_NAME_LABEL,
