@@ -16,8 +16,8 @@ from typing import Any
 
 from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
-from driftui.cli.history import history_for
 from driftui.engine import Scanner, ScanOptions
+from driftui.engine.object_history import history_for
 from driftui.gate import MutationGate
 from driftui.history import HistoryEntry
 from driftui.model import ObjectRef

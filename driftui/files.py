@@ -20,8 +20,11 @@ class WriteError(DriftuiError, OSError):
     """A file could not be written; the previous file, if any, is untouched."""
 
     def __init__(self, errno: int | None, message: str, path: Path) -> None:
-        OSError.__init__(self, errno, message)  # "[Errno 28] cannot write …", as OSError says it
+        OSError.__init__(self, errno, message)  # errno kept for callers that test it
         self.concerns = str(path)
+
+    def __str__(self) -> str:
+        return str(self.strerror)  # one plain line, without OSError's "[Errno 28]"
 
 
 def _umask() -> int:

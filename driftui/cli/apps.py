@@ -15,7 +15,8 @@ from driftui.cli.conversation import Conversation, no_confirmation
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
 from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
-from driftui.engine import Scanner, select
+from driftui.cli.selectors import select
+from driftui.engine import Scanner
 from driftui.gate import MutationRefused
 from driftui.gitops.apps import AppError, GitOpsApp, find_app, parse_app, resolved
 from driftui.gitops.owners import app_owner

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from driftui.actions.revert import RevertPreview, apply_revert, preview_revert
@@ -14,14 +13,15 @@ from driftui.actions.revert_view import RevertEffect, preview_json, preview_line
 from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
 from driftui.engine import Scanner
+from driftui.engine.object_history import history_for
 from driftui.errors import UsageError
 from driftui.gate import MutationGate
-from driftui.history import HistoryEntry, object_history
+from driftui.history import HistoryEntry
 from driftui.live.client import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import ObjectRef
 from driftui.safe_text import safe, safe_value
-from driftui.versions import field_line, fields_json, version_fields
+from driftui.versions import field_line, fields_json
 
 
 def add_parsers(sub: Any, add_common: AddCommon) -> None:
@@ -93,22 +93,6 @@ def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
         )
     (ref,) = matches
     return ObjectRef(ref.group, ref.kind, ref.namespace or wanted.namespace, ref.name)
-
-
-def history_for(scanner: Scanner, ref: ObjectRef) -> list[HistoryEntry]:
-    """One object's history as the scan sees its source: the same path, charts rendered alike.
-    The explorer's History tab and `driftui history` both read it here."""
-    opts = scanner.options
-    entries = object_history(
-        opts.repo,
-        opts.ref,
-        ref,
-        path=opts.path,
-        default_namespace=opts.namespace or "default",
-        renderer=scanner.renderer(),
-    )
-    ignore = scanner.ignore_rules()
-    return [replace(e, fields=version_fields(e.before, e.after, ignore)) for e in entries]
 
 
 def run_history(scanner: Scanner, args: argparse.Namespace) -> int:

@@ -49,9 +49,10 @@ from driftui.cli.conversation import Conversation, Prompt, no_confirmation, term
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
 from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
+from driftui.cli.selectors import select
 from driftui.compare.textdiff import DiffLine
 from driftui.config import load_config
-from driftui.engine import Scanner, select
+from driftui.engine import Scanner
 from driftui.gate import MutationGate, MutationRefused
 from driftui.gitops.apps import AppError, GitOpsApp, find_app, resolved
 from driftui.gitops.owners import app_owner

@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 
 from driftui.engine import Scanner, ScanOptions
+from driftui.engine.generations import GenerationCache
 from driftui.gate import MutationGate
-from driftui.generations import GenerationCache
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.model import Status
 

@@ -1,0 +1,31 @@
+"""What one scan reads: the source, the cluster (or a snapshot), and how carefully."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from driftui.live.client import DEFAULT_TIMEOUT
+from driftui.live.snapshot_key import SnapshotKey
+from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
+
+
+@dataclass
+class ScanOptions:
+    repo: str
+    ref: str = "HEAD"
+    path: str = ""
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    live_snapshot: str | None = None
+    read_only: bool = False
+    server_side: bool | None = None  # None: automatic, when RBAC allows patch
+    config_path: str | None = None
+    fetch: bool = True
+    cache_dir: str | None = None
+    list_workers: int = 8  # concurrent LIST requests
+    path_from_cwd: bool = False  # --path was not given: the current directory's place in the repo
+    snapshot_key: SnapshotKey | None = None  # else $DRIFTUI_SNAPSHOT_KEY or the key file
+    fail_on_stale: bool = False  # a remote that cannot be fetched is an error, not a warning
+    request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
+    render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases

@@ -1,0 +1,118 @@
+"""Server-side prediction: what applying Git would make of a live object, asked of the server.
+
+A dry-run server-side apply as the object's own applier gives the object Git would leave
+behind; a dry-run create of Git's object alone, under a new name, gives the server's
+defaults for it. Both are only tried where RBAC allows a patch, and a refusal means the
+object is compared client-side, said per reason in the report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from driftui.compare.differ import CompareOptions
+from driftui.engine.live_side import LiveSide
+from driftui.gate import MutationRefused
+from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
+from driftui.live.discovery import ResourceInfo
+from driftui.model import DriftResult, Fidelity, Manifest, ObjectRef, Status
+
+Prediction = tuple[dict[str, Any] | None, dict[str, Any] | None]
+"""(the object after a dry-run apply, Git's object as the server defaults it); None: not asked."""
+
+
+def applier_of(live_raw: dict[str, Any], options: CompareOptions) -> str:
+    """The field manager that applies Git to this object, so a dry-run takes its place."""
+    for entry in (live_raw.get("metadata") or {}).get("managedFields") or []:
+        if entry.get("operation") == "Apply" and entry.get("manager") in options.appliers:
+            return str(entry["manager"])
+    return "driftui"
+
+
+class DryRunPredictor:
+    """Asks the server by dry-run, remembering per (group, resource, namespace) whether it may."""
+
+    def __init__(self, server_side: bool | None) -> None:
+        self.server_side = server_side  # None: automatic, where RBAC allows patch
+        self._patch_allowed: dict[tuple[str, str, str], bool] = {}
+
+    def may_patch(self, info: ResourceInfo, namespace: str, client: ClusterClient) -> bool:
+        key = (info.group, info.resource, namespace)
+        if key not in self._patch_allowed:
+            try:
+                self._patch_allowed[key] = client.can_i(
+                    "patch", info.group, info.resource, namespace
+                )
+            except ClusterError:
+                self._patch_allowed[key] = False
+        return self._patch_allowed[key]
+
+    def could_predict(self, ref: ObjectRef, live: LiveSide) -> bool:
+        """Would a dry-run have been allowed? An in-sync verdict needs none, but it claims
+        server-side fidelity only where one could have been made."""
+        if self.server_side or live.client is None or live.discovery is None:
+            return live.client is not None
+        info = live.discovery.resolve(ref.group, ref.kind)
+        return info is not None and self.may_patch(info, ref.namespace, live.client)
+
+    def predict(
+        self, manifest: Manifest, live_raw: dict[str, Any], live: LiveSide, options: CompareOptions
+    ) -> Prediction:
+        """Dry-run SSA with force as the object's own applier; on 403, client-side it is."""
+        client, discovery = live.client, live.discovery
+        assert client is not None and discovery is not None
+        info = discovery.resolve(manifest.ref.group, manifest.ref.kind)
+        if info is None:
+            return None, None
+        namespace = manifest.ref.namespace
+        if self.server_side is None and not self.may_patch(info, namespace, client):
+            return None, None
+        target = Resource(info.group, info.resource, namespace)
+        body = dict(manifest.body, apiVersion=manifest.api_version)
+        try:
+            predicted = client.apply(
+                info.path(namespace, manifest.ref.name),
+                body,
+                target,
+                field_manager=applier_of(live_raw, options),
+                force=True,
+                dry_run=True,
+            )
+        except (ApiError, MutationRefused):
+            return None, None
+        return predicted, self._defaulted(manifest, info, client)
+
+    def _defaulted(
+        self, manifest: Manifest, info: ResourceInfo, client: ClusterClient
+    ) -> dict[str, Any] | None:
+        """The server's defaulting of the Git object alone: a dry-run create under a new name."""
+        body = dict(manifest.body, apiVersion=manifest.api_version)
+        meta = {k: v for k, v in (body.get("metadata") or {}).items() if k != "name"}
+        meta["generateName"] = "driftui-defaults-"
+        body["metadata"] = meta
+        target = Resource(info.group, info.resource, manifest.ref.namespace)
+        try:
+            created = client.create(info.path(manifest.ref.namespace), body, target, dry_run=True)
+        except (ApiError, MutationRefused):
+            return None
+        created.setdefault("metadata", {})["name"] = manifest.ref.name
+        return created
+
+    def client_side_reasons(
+        self, fidelity: Fidelity, results: list[DriftResult], live: LiveSide
+    ) -> dict[str, int]:
+        """Why objects of a server-side scan were compared client-side, and how many."""
+        out: dict[str, int] = {}
+        if fidelity is not Fidelity.SERVER_SIDE:
+            return out
+        for r in results:
+            if r.status in (Status.IN_SYNC, Status.DRIFTED) and r.fidelity is Fidelity.CLIENT_SIDE:
+                info = live.discovery.resolve(r.ref.group, r.ref.kind) if live.discovery else None
+                allowed = (
+                    self._patch_allowed.get((info.group, info.resource, r.ref.namespace))
+                    if info is not None
+                    else None
+                )
+                why = "no patch permission" if allowed is False else "dry-run refused"
+                out[why] = out.get(why, 0) + 1
+        return out

@@ -1,0 +1,365 @@
+"""One configured scan: Git's objects and the live ones, read, judged and reported.
+
+The scanner holds what makes a rescan of the same commit cheap: parsed blobs (in the
+source layer), verdicts (:mod:`.verdict`) and the dry-run permissions (:mod:`.prediction`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from driftui.compare.differ import CompareOptions
+from driftui.compare.ignore import IgnoreRule
+from driftui.compare.masking import SecretMasker
+from driftui.compare.merge_keys import MergeKeys
+from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
+from driftui.engine.extras import find_extras
+from driftui.engine.live_side import LiveSide, from_cluster, from_snapshot, snapshot_masker, wanted
+from driftui.engine.options import ScanOptions
+from driftui.engine.prediction import DryRunPredictor
+from driftui.engine.verdict import Verdicts
+from driftui.gate import MutationGate
+from driftui.gitops.apps import owning_apps
+from driftui.gitops.ignores import operator_ignore_rules
+from driftui.gitops.markers import TrackingMarkers
+from driftui.gitops.owners import app_markers
+from driftui.live.access import AccessReview
+from driftui.live.client import ClusterClient, ClusterError
+from driftui.live.discovery import discover, guess_resource
+from driftui.live.openapi import fetch_merge_keys
+from driftui.live.snapshot import Snapshot, read_snapshot
+from driftui.model import (
+    AppOwner,
+    DesiredState,
+    DriftResult,
+    Fidelity,
+    LoadProblem,
+    Manifest,
+    ObjectRef,
+    ScanReport,
+    Status,
+)
+from driftui.runtime.heap import collector_paused
+from driftui.runtime.pacing import give_way
+from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.source.git_repo import GitRepo, SourceError, open_repo
+from driftui.source.load import load_desired, load_from_repo, read_config_text, split_duplicates
+from driftui.source.render import Capabilities, Renderer, helm_kube_version
+
+
+def _fill_namespace(manifest: Manifest, namespaced: bool | None, default_ns: str) -> Manifest:
+    if namespaced is False and manifest.ref.namespace:
+        return manifest.in_namespace("")
+    if namespaced and not manifest.ref.namespace:
+        return manifest.in_namespace(default_ns)
+    return manifest
+
+
+def _duplicate_errors(problems: list[LoadProblem]) -> list[DriftResult]:
+    """Duplicate identities are objects in error, shown in the tree, not just file problems."""
+    return [
+        DriftResult(
+            p.ref, "", Status.ERROR, Fidelity.CLIENT_SIDE, reason=p.message, source_file=p.path
+        )
+        for p in problems
+        if p.ref is not None
+    ]
+
+
+class Scanner:
+    """One configured scan, repeatable (refresh / watch) with warm caches."""
+
+    def __init__(self, options: ScanOptions, gate: MutationGate | None = None) -> None:
+        self.options = options
+        self.gate = gate or MutationGate(read_only=options.read_only)
+        self._client: ClusterClient | None = None
+        self._merge_keys: MergeKeys | None = None
+        self._predictor = DryRunPredictor(options.server_side)
+        self._verdicts = Verdicts(self._predictor)
+        self.config: Config | None = None
+        # The HMAC key of Secret masks: random per Scanner (masks stay equal across
+        # refreshes, and mean nothing outside this process), or the snapshot key when
+        # `snapshot` writes masks that later audits must reproduce.
+        self.mask_key: bytes = secrets.token_bytes(32)
+        self._last: tuple[LiveSide, CompareOptions, Fidelity, str] | None = None
+        self._capabilities: Capabilities | None = None
+        self._snapshot: Snapshot | None = None  # read once per scan, when first needed
+        self.render_warning = ""  # set when charts could not render for the cluster's version
+
+    # -- the sides ---------------------------------------------------------------------
+
+    def _config(self, desired: DesiredState) -> tuple[Config, list[str]]:
+        """The user's --config, else the repository's own, which may not name markers."""
+        config = self._config_of(desired.config_text)
+        if self.options.config_path is not None or config.tracking == TrackingMarkers():
+            return config, []
+        warning = (
+            f"{CONFIG_FILE} in the repository sets tracking markers; ignored, since a repository"
+            " may not widen what a prune deletes (set them in your own --config)"
+        )
+        return replace(config, tracking=TrackingMarkers()), [warning]
+
+    def _config_of(self, config_text: str | None) -> Config:
+        """--config (the user's own), else the repository's .driftui.yaml at the commit,
+        whose Helm values files must stay inside the checkout."""
+        path = self.options.config_path
+        if path is None:
+            return load_repo_config(config_text) if config_text else Config()
+        return load_config(path)
+
+    def _helm_values(self, config_text: str | None) -> tuple[str, ...]:
+        return self._config_of(config_text).helm_values
+
+    def capabilities(self) -> Capabilities:
+        """The cluster charts render for: the snapshot's record, else the server's
+        /version and discovery (asked once per Scanner, and only when a chart renders)."""
+        if self._capabilities is None:
+            if self.options.live_snapshot:
+                snap = self._read_snapshot()
+                self._capabilities = Capabilities(snap.kube_version, tuple(snap.api_versions))
+            else:
+                self._capabilities = self._cluster_capabilities()
+        return self._capabilities
+
+    def _cluster_capabilities(self) -> Capabilities:
+        """The server's version and APIs. Without a cluster (``history`` offline), helm's own
+        defaults, said in a warning; a scan then fails on its own reading live state."""
+        try:
+            client = self.client()
+            version = client.get("/version")
+            git_version = version.get("gitVersion") if isinstance(version, dict) else None
+            return Capabilities(
+                helm_kube_version(str(git_version or "")), discover(client).api_versions
+            )
+        except ClusterError as exc:
+            self.render_warning = (
+                f"charts rendered for helm's default Kubernetes version: cannot read the"
+                f" cluster's ({exc})"
+            )
+            return Capabilities()
+
+    def _read_snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            self._snapshot = read_snapshot(self.options.live_snapshot or "")
+        return self._snapshot
+
+    def desired(
+        self, ref: str | None = None, *, fetch: bool = False, progress: ProgressFn = no_progress
+    ) -> DesiredState:
+        """Git's objects at ``ref`` (default: the scanned ref), rendered exactly as a scan
+        renders them: the config's Helm values, the cluster's version. Sync, revert,
+        history and the explorer load through here so that none renders differently."""
+        opts = self.options
+        desired = load_desired(
+            opts.repo,
+            ref or opts.ref,
+            opts.path,
+            fetch=fetch,
+            helm_values=self._helm_values,
+            capabilities=self.capabilities,
+            cache_dir=opts.cache_dir,
+            render=opts.render,
+            progress=progress,
+        )
+        if opts.path_from_cwd:
+            desired.source = replace(desired.source, path_from_cwd=True)
+        if opts.fail_on_stale and desired.source.stale:  # as Argo CD's comparison error
+            stale = next((w for w in desired.warnings if w.startswith("stale: ")), "stale")
+            raise SourceError(f"stale source: {stale.removeprefix('stale: ')}")
+        return desired
+
+    def render_at(self, repo: GitRepo, commit: str) -> DesiredState:
+        """The whole repository at ``commit`` of an opened repository (a revert's result, in
+        its scratch object directory), rendered as the scan renders: a revert preview of a
+        chart shows what the chart would become, with the same values and cluster version."""
+        return load_from_repo(
+            repo,
+            commit,
+            "",
+            helm_values=self._helm_values,
+            capabilities=self.capabilities,
+            cache_dir=self.options.cache_dir,
+            render=self.options.render,
+        )
+
+    def ignore_rules(self) -> tuple[IgnoreRule, ...]:
+        """The config's ignore rules at the scanned ref: the field lists of history, revert
+        previews and audits leave out what the scan leaves out."""
+        repo = open_repo(self.options.repo, cache_dir=self.options.cache_dir)
+        return self._config_of(read_config_text(repo, repo.resolve(self.options.ref))).ignore
+
+    def renderer(self) -> Renderer:
+        """A renderer for history walks, with the Helm values the scanned commit names."""
+        opts = self.options
+        repo = open_repo(opts.repo, cache_dir=opts.cache_dir)
+        text = read_config_text(repo, repo.resolve(opts.ref))
+        values = self._helm_values(text)
+        return Renderer(
+            helm_values=values,
+            capabilities=self.capabilities,
+            cache_dir=opts.cache_dir,
+            policy=opts.render,
+        )
+
+    def client(self) -> ClusterClient:
+        """The cluster's client; from here on the gate asks the cluster's own RBAC too."""
+        if self._client is None:
+            self._client = ClusterClient.from_kubeconfig(
+                self.options.kubeconfig,
+                self.options.context,
+                gate=self.gate,
+                timeout=self.options.request_timeout,
+            )
+            if self.gate.probe is None and not self.gate.read_only:
+                self.gate.probe = AccessReview(self._client)
+        return self._client
+
+    def resource_name(self, group: str, kind: str) -> str:
+        """The plural RBAC uses for a kind, from the last scan's discovery when it knows it."""
+        discovery = self._last[0].discovery if self._last is not None else None
+        info = discovery.resolve(group, kind) if discovery is not None else None
+        return info.resource if info is not None else guess_resource(group, kind)
+
+    # -- the scan ----------------------------------------------------------------------
+
+    def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
+        with collector_paused():  # bulk allocation of objects that are all kept
+            return self._scan(progress)
+
+    def _scan(self, progress: ProgressFn) -> ScanReport:
+        opts = self.options
+        self._verdicts.next_generation()  # verdicts of objects' older versions go
+        if opts.live_snapshot:  # read anew each scan; charts render for what it recorded
+            self._snapshot = self._capabilities = None
+        desired = self.desired(fetch=opts.fetch, progress=progress)
+        config, config_warnings = self._config(desired)
+        self.config = config
+        if opts.live_snapshot:
+            live = self._live_from_snapshot()
+            default_ns = opts.namespace or "default"
+            fidelity = Fidelity.CLIENT_SIDE
+        else:
+            default_ns = opts.namespace or self.client().namespace
+            live = self._live_from_cluster(desired.manifests, default_ns, progress)
+            fidelity = Fidelity.CLIENT_SIDE if self._client_side_only() else Fidelity.SERVER_SIDE
+        merge_keys = self._merge_keys or MergeKeys.builtin()
+        options = config.compare_options(merge_keys)
+        if live.client is not None:  # honour the owning apps' own ignore rules
+            apps = owning_apps(live.client, live.state.objects.values())
+            options = replace(
+                options, ignore=options.ignore + operator_ignore_rules(a.body for a in apps)
+            )
+
+        self._last = (live, options, fidelity, default_ns)
+        manifests = [
+            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns)
+            for m in desired.manifests
+        ]
+        # Identities are compared again once namespaces are filled in: `web` and
+        # `default/web` are one object.
+        manifests, late = split_duplicates(manifests)
+        problems = desired.problems + late
+        results = _duplicate_errors(problems)
+        total = len(manifests)
+        source_apps: set[AppOwner] = set()
+        for index, manifest in enumerate(manifests, start=1):
+            give_way()
+            result = self._verdicts.judge(manifest, live, options, fidelity)
+            results.append(result)
+            live_obj = live.state.objects.get(manifest.ref)
+            if live_obj is not None:  # the app is learned from the cluster, never from Git
+                source_apps |= {m.app for m in app_markers(live_obj, config.tracking)}
+            if index % 500 == 0 or index == total:
+                progress(ProgressEvent("objects compared", index, total))
+        declared = {m.ref for m in manifests} | {r.ref for r in results}
+        scope = {m.ref.namespace for m in manifests} | {default_ns}
+        results += find_extras(live, declared, source_apps, scope, config.tracking)
+        results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
+        return self._report(desired, live, fidelity, results, problems, config_warnings)
+
+    def _report(
+        self,
+        desired: DesiredState,
+        live: LiveSide,
+        fidelity: Fidelity,
+        results: list[DriftResult],
+        problems: list[LoadProblem],
+        config_warnings: list[str],
+    ) -> ScanReport:
+        warnings = [
+            f"could not read {kind or 'core'}.{group}: {text}".replace(".:", ":")
+            for (group, kind), text in sorted(live.state.failed.items())
+        ]
+        client_side = self._predictor.client_side_reasons(fidelity, results, live)
+        compared = sum(1 for r in results if r.status in (Status.IN_SYNC, Status.DRIFTED))
+        if client_side and sum(client_side.values()) == compared:
+            fidelity = Fidelity.CLIENT_SIDE  # not one object was compared server-side
+        return ScanReport(
+            source=desired.source,
+            live=live.info,
+            fidelity=fidelity,
+            client_side=client_side,
+            results=results,
+            problems=[p for p in problems if p.ref is None],
+            skipped=desired.skipped,
+            warnings=warnings + config_warnings + live.warnings + list(desired.warnings),
+        )
+
+    def judge(self, objects: Iterable[tuple[dict[str, Any], str]]) -> list[DriftResult]:
+        """Verdicts for desired objects that are not at the scanned commit (a revert's result),
+        against the live state the last :meth:`scan` read. ``objects``: (body, source file)."""
+        if self._last is None:
+            raise RuntimeError("judge() needs a scan() first")
+        live, options, fidelity, default_ns = self._last
+        out = []
+        for body, source_file in objects:
+            digest = hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
+            manifest = Manifest(
+                ObjectRef.of(body), str(body.get("apiVersion", "")), body, source_file, digest
+            )
+            scope = live.scope.is_namespaced(manifest.ref.group, manifest.ref.kind)
+            out.append(
+                self._verdicts.judge(
+                    _fill_namespace(manifest, scope, default_ns), live, options, fidelity
+                )
+            )
+        return out
+
+    def placed(self, ref: ObjectRef) -> ObjectRef:
+        """``ref`` as the cluster names it: the namespace filled in as the last scan did."""
+        if self._last is None:
+            raise RuntimeError("placed() needs a scan() first")
+        live, _, _, default_ns = self._last
+        namespaced = live.scope.is_namespaced(ref.group, ref.kind)
+        if namespaced is False:
+            return replace(ref, namespace="")
+        return replace(ref, namespace=default_ns) if namespaced and not ref.namespace else ref
+
+    def _client_side_only(self) -> bool:
+        return self.gate.read_only or self.options.server_side is False
+
+    def _live_from_snapshot(self) -> LiveSide:
+        snap = self._read_snapshot()
+        path = self.options.live_snapshot or ""
+        masker = snapshot_masker(snap, path, self.mask_key, self.options.snapshot_key)
+        return from_snapshot(snap, path, masker)
+
+    def _live_from_cluster(
+        self, desired: list[Manifest], default_ns: str, progress: ProgressFn
+    ) -> LiveSide:
+        client = self.client()
+        # Git is done; until the first LIST answers, it is the cluster that is slow, not us.
+        progress(ProgressEvent("waiting for the cluster", 0))
+        discovery = discover(client)
+        want = wanted(discovery, desired, default_ns)
+        if self._merge_keys is None:
+            versions = {i.api_version for i in want.kinds.values()}
+            self._merge_keys = fetch_merge_keys(client, versions)
+        masker = SecretMasker(self.mask_key)
+        workers = self.options.list_workers
+        return from_cluster(client, discovery, want, masker, workers=workers, progress=progress)
