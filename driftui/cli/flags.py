@@ -52,6 +52,12 @@ def add_common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         help="a remote that cannot be fetched is an error (exit 2), not a warning",
     )
     _render_flags(src, default)
+    _cluster_flags(parser, default)
+    parser.add_argument("-v", "--verbose", action="count", default=default(0))
+
+
+def _cluster_flags(parser: argparse.ArgumentParser, default: Callable[[Any], Any]) -> None:
+    """kubectl's own flags, spelled and defaulted as kubectl does, plus driftui's fidelity."""
     live = parser.add_argument_group("cluster")
     live.add_argument("--kubeconfig", default=default(None))
     live.add_argument("--context", default=default(None))
@@ -89,7 +95,6 @@ def add_common(parser: argparse.ArgumentParser, suppress: bool) -> None:
         default=default(None),
         help="compare normalised objects only",
     )
-    parser.add_argument("-v", "--verbose", action="count", default=default(0))
 
 
 def _request_timeout(text: str) -> float:

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable
 from typing import IO, Any
 
+from driftui.cli.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from driftui.cli.flags import AddCommon
-from driftui.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import load_config
 from driftui.engine import Scanner

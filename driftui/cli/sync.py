@@ -196,6 +196,134 @@ def _exit_for(outcomes: Sequence[ItemResult], failed_requests: int = 0) -> int:
     return EXIT_PARTIAL if done else EXIT_REFUSED
 
 
+@dataclass
+class _Permitted:
+    """What the gate and RBAC let this sync do: objects to apply or prune, apps to ask."""
+
+    items: list[SyncItem]
+    apps: dict[AppOwner, tuple[GitOpsApp, list[ObjectRef]]]
+    refused: dict[ObjectRef, str]
+    app_refusals: dict[AppOwner, str]
+    warnings: list[str]
+
+
+def _permitted(syncer: Syncer, routes: _Routes, io: Conversation) -> _Permitted:
+    refused = syncer.refusals(routes.direct)
+    app_refusals = {
+        owner: reason
+        for owner, (app, _refs) in routes.via_app.items()
+        if (reason := app_commands.app_refusal(syncer, app))
+    }
+    for ref, reason in refused.items():
+        io.warn(f"refused: {ref}: {reason}")
+    for owner, reason in app_refusals.items():
+        io.warn(f"refused: {owner}: {reason}")
+    return _Permitted(
+        [i for i in routes.direct if i.ref not in refused],
+        {o: v for o, v in routes.via_app.items() if o not in app_refusals},
+        refused,
+        app_refusals,
+        routes.warnings,
+    )
+
+
+def _show_previews(
+    io: Conversation, syncer: Syncer, allowed: _Permitted, force_conflicts: bool
+) -> list[Preview]:
+    previews = syncer.preview(allowed.items)
+    for preview in previews:
+        if preview.conflicts and force_conflicts:
+            # show the conflict, then what taking the fields over would produce
+            (forced,) = syncer.preview([preview.item], force=True)
+            preview = replace(
+                forced,
+                conflicts=preview.conflicts,
+                message="forced: " + (forced.message or "these fields change owner"),
+            )
+        _print_preview(io, preview)
+    for owner, (_app, refs) in allowed.apps.items():
+        io.say(f"# {owner} will be asked to reconcile {len(refs)} objects instead of applying")
+    for warning in allowed.warnings:
+        io.warn(f"warning: {warning}")
+    return previews
+
+
+@dataclass(frozen=True)
+class _Consent:
+    applies: list[SyncItem]
+    prunes: list[SyncItem]
+    force: bool  # take over conflicting fields
+    prune: bool  # the typed confirmation was given
+
+
+def _consent(
+    io: Conversation, args: argparse.Namespace, allowed: _Permitted, previews: list[Preview]
+) -> _Consent | int:
+    """The user's yes, for applies (and app reconciles), for forcing, and typed for prunes."""
+    applies = [i for i in allowed.items if not i.prune]
+    prunes = [i for i in allowed.items if i.prune]
+    question = (
+        f"Apply {len(applies)} objects as {args.field_manager!r}"
+        + (f" and request {len(allowed.apps)} reconciles" if allowed.apps else "")
+        + "?"
+    )
+    answer = io.confirm(question, args.yes) if applies or allowed.apps else True
+    if not answer:
+        return no_confirmation(io, answer)
+    conflicts = [c for p in previews for c in p.conflicts]
+    force = False
+    if conflicts and args.force_conflicts:
+        managers = ", ".join(sorted({c.manager for c in conflicts}))
+        question = f"Take over {len(conflicts)} conflicting fields from {managers}?"
+        force = bool(io.confirm(question, args.yes))
+    prune_ok = False
+    if prunes:
+        word = prune_confirmation_word(prunes)
+        prune_ok = bool(args.yes) or bool(io.typed(f"Delete {len(prunes)} objects?", word))
+        if not prune_ok:
+            io.warn("prune not confirmed: no object is deleted")
+    if not (applies or allowed.apps or prune_ok):
+        return no_confirmation(io, None if io.prompt is None else False)
+    return _Consent(applies, prunes, force, prune_ok)
+
+
+def _execute(
+    io: Conversation,
+    syncer: Syncer,
+    client: ClusterClient,
+    allowed: _Permitted,
+    consent: _Consent,
+    git: _Desired,
+    blocked: str,
+) -> int:
+    """Apply, ask apps, then prune: never after a failed apply, as `kubectl apply --prune`."""
+    outcomes = [ItemResult(ref, "refused", why) for ref, why in allowed.refused.items()]
+    for outcome in outcomes:
+        _print_outcome(io, outcome)
+    failed_requests = len(allowed.app_refusals)
+    for owner, (app, refs) in allowed.apps.items():
+        try:
+            io.say(request_reconcile(client, app, refs))
+        except (AppError, MutationRefused) as exc:
+            io.warn(f"error: {owner}: {exc}")
+            failed_requests += 1
+    show = partial(_print_outcome, io)
+    applied = syncer.apply(consent.applies, force=consent.force, report=show)
+    outcomes += applied
+    unapplied = sum(not o.ok for o in applied)
+    prunes = consent.prunes
+    if prunes and blocked:
+        outcomes += _skipped(prunes, f"not pruned: {blocked}", show)
+    elif prunes and unapplied:
+        why = f"not pruned: {unapplied} of {len(applied)} applies failed or were skipped"
+        outcomes += _skipped(prunes, why, show)
+    elif prunes and consent.prune:
+        outcomes += syncer.prune(prunes, git.declared, report=show)
+    else:
+        outcomes += _skipped(prunes, "prune not confirmed", show)
+    return _exit_for(outcomes, failed_requests)
+
+
 def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
     report = scanner.scan()
     for warning in report.warnings:
@@ -215,102 +343,26 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
             return EXIT_REFUSED
         io.say("nothing to sync")
         return EXIT_OK
-
-    results = {r.ref: r for r in selected}
-    routes = _route(plan, results, client, args.direct)
+    routes = _route(plan, {r.ref: r for r in selected}, client, args.direct)
     tracking = scanner.config.tracking if scanner.config else None
     syncer = Syncer(client, field_manager=args.field_manager, tracking=tracking)
-    refused = syncer.refusals(routes.direct)
-    app_refusals = {
-        owner: reason
-        for owner, (app, _refs) in routes.via_app.items()
-        if (reason := app_commands.app_refusal(syncer, app))
-    }
-    for ref, reason in refused.items():
-        io.warn(f"refused: {ref}: {reason}")
-    for owner, reason in app_refusals.items():
-        io.warn(f"refused: {owner}: {reason}")
-    allowed = [i for i in routes.direct if i.ref not in refused]
-    apps = {o: v for o, v in routes.via_app.items() if o not in app_refusals}
-    if not allowed and not apps:
+    allowed = _permitted(syncer, routes, io)
+    if not allowed.items and not allowed.apps:
         io.warn("nothing was changed")
         return EXIT_REFUSED
-
-    previews = syncer.preview(allowed)
-    for preview in previews:
-        if preview.conflicts and args.force_conflicts:
-            # show the conflict, then what taking the fields over would produce
-            (forced,) = syncer.preview([preview.item], force=True)
-            preview = replace(
-                forced,
-                conflicts=preview.conflicts,
-                message="forced: " + (forced.message or "these fields change owner"),
-            )
-        _print_preview(io, preview)
-    for owner, (_app, refs) in apps.items():
-        io.say(f"# {owner} will be asked to reconcile {len(refs)} objects instead of applying")
-    for warning in routes.warnings:
-        io.warn(f"warning: {warning}")
-    conflicts = [c for p in previews for c in p.conflicts]
-    failing = [p for p in previews if not p.ok and not p.conflicts]
-    blocked = git.prune_blocked if any(i.prune for i in allowed) else ""
+    previews = _show_previews(io, syncer, allowed, args.force_conflicts)
+    blocked = git.prune_blocked if any(i.prune for i in allowed.items) else ""
     if blocked:
         io.warn(f"warning: nothing will be pruned: {blocked}")
     if args.dry_run:
-        unresolved = conflicts and not args.force_conflicts
-        bad = bool(failing or unresolved or refused or app_refusals or blocked)
-        return EXIT_REFUSED if bad else EXIT_OK
-
-    applies = [i for i in allowed if not i.prune]
-    prunes = [i for i in allowed if i.prune]
-    question = (
-        f"Apply {len(applies)} objects as {args.field_manager!r}"
-        + (f" and request {len(apps)} reconciles" if apps else "")
-        + "?"
-    )
-    answer = io.confirm(question, args.yes) if applies or apps else True
-    if not answer:
-        return no_confirmation(io, answer)
-    force = False
-    if conflicts and args.force_conflicts:
-        managers = ", ".join(sorted({c.manager for c in conflicts}))
-        force_answer = io.confirm(
-            f"Take over {len(conflicts)} conflicting fields from {managers}?", args.yes
-        )
-        force = bool(force_answer)
-    prune_ok = False
-    if prunes:
-        word = prune_confirmation_word(prunes)
-        prune_ok = bool(args.yes) or bool(io.typed(f"Delete {len(prunes)} objects?", word))
-        if not prune_ok:
-            io.warn("prune not confirmed: no object is deleted")
-    if not (applies or apps or prune_ok):
-        return no_confirmation(io, None if io.prompt is None else False)
-
-    outcomes: list[ItemResult] = [ItemResult(ref, "refused", why) for ref, why in refused.items()]
-    for outcome in outcomes:
-        _print_outcome(io, outcome)
-    failed_requests = len(app_refusals)
-    for owner, (app, refs) in apps.items():
-        try:
-            io.say(request_reconcile(client, app, refs))
-        except (AppError, MutationRefused) as exc:
-            io.warn(f"error: {owner}: {exc}")
-            failed_requests += 1
-    show = partial(_print_outcome, io)
-    applied = syncer.apply(applies, force=force, report=show)
-    outcomes += applied
-    unapplied = sum(not o.ok for o in applied)
-    if prunes and blocked:
-        outcomes += _skipped(prunes, f"not pruned: {blocked}", show)
-    elif prunes and unapplied:  # as `kubectl apply --prune`: never prune after a failed apply
-        why = f"not pruned: {unapplied} of {len(applied)} applies failed or were skipped"
-        outcomes += _skipped(prunes, why, show)
-    elif prunes and prune_ok:
-        outcomes += syncer.prune(prunes, git.declared, report=show)
-    else:
-        outcomes += _skipped(prunes, "prune not confirmed", show)
-    return _exit_for(outcomes, failed_requests)
+        unresolved = any(p.conflicts for p in previews) and not args.force_conflicts
+        failing = any(not p.ok and not p.conflicts for p in previews)
+        refused = allowed.refused or allowed.app_refusals
+        return EXIT_REFUSED if failing or unresolved or refused or blocked else EXIT_OK
+    consent = _consent(io, args, allowed, previews)
+    if isinstance(consent, int):
+        return consent
+    return _execute(io, syncer, client, allowed, consent, git, blocked)
 
 
 def _skipped(

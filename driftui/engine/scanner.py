@@ -31,7 +31,7 @@ from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient, ClusterError
 from driftui.live.discovery import discover, guess_resource
-from driftui.live.openapi import fetch_merge_keys
+from driftui.live.openapi import fetch_openapi_docs
 from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.model import (
     AppOwner,
@@ -359,7 +359,8 @@ class Scanner:
         want = wanted(discovery, desired, default_ns)
         if self._merge_keys is None:
             versions = {i.api_version for i in want.kinds.values()}
-            self._merge_keys = fetch_merge_keys(client, versions)
+            docs = fetch_openapi_docs(client, versions)
+            self._merge_keys = MergeKeys.from_openapi_v3(docs) if docs else MergeKeys.builtin()
         masker = SecretMasker(self.mask_key)
         workers = self.options.list_workers
         return from_cluster(client, discovery, want, masker, workers=workers, progress=progress)

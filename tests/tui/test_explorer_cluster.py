@@ -19,11 +19,11 @@ from driftui.gate import MutationGate
 from driftui.model import Status
 from driftui.tui.app import DriftExplorer
 from driftui.tui.screens.confirm import ConfirmActionScreen
+from tests import drift_scenario
+from tests.actions.test_sync import server_side_apply
 from tests.cluster import harness
 from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
-from tests.integration import drift_scenario
-from tests.integration.test_sync import server_side_apply
 from tests.tui.conftest import TestExplorer, settle
 
 pytestmark = pytest.mark.cluster

@@ -29,7 +29,7 @@ from driftui.model import (
     Status,
 )
 from driftui.tui.screens.confirm import ConfirmActionScreen
-from tests.integration.test_hostile_text import Hostile, hostile  # noqa: F401 (fixture)
+from tests.cli.test_hostile_text import Hostile, hostile  # noqa: F401 (fixture)
 from tests.tui.conftest import RecordingExecutor, TestExplorer, make_app, settle
 from tests.tui.sample_data import scanner_of
 

@@ -14,7 +14,7 @@ from driftui.gate import MutationGate
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.live.snapshot_key import key_from_phrase
 from driftui.model import DriftResult, Status
-from tests.integration.drift_scenario import write_repo
+from tests.drift_scenario import write_repo
 from tests.tui.conftest import TestExplorer, settle
 
 

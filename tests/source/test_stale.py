@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from driftui.live.snapshot import Snapshot, write_snapshot
+from tests.drift_scenario import write_repo
 from tests.gitserver import make_bare, serve_git
-from tests.integration.drift_scenario import write_repo
 
 
 def cli(*argv: str, cache: Path) -> subprocess.CompletedProcess[str]:

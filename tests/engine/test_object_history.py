@@ -15,7 +15,7 @@ from textual.widgets import OptionList
 from driftui.__main__ import explorer_parts
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
-from tests.integration.test_revert import commit, empty_snapshot, hermetic_git, write
+from tests.actions.test_revert import commit, empty_snapshot, hermetic_git, write
 from tests.tui.conftest import TestExplorer, settle
 
 __all__ = ["hermetic_git"]  # test_revert's autouse fixture: no user git config, fixed identity

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from driftui.colour import paint_line, use_colour
+from driftui.cli.colour import paint_line, use_colour
 from driftui.live.snapshot import Snapshot, write_snapshot
-from tests.integration.drift_scenario import write_repo
+from tests.drift_scenario import write_repo
 
 HOSTILE = "\x1b]0;pwned\x07"
 

@@ -12,7 +12,7 @@ from driftui.gate import MutationGate
 from driftui.model import Fidelity, ScanReport, Status
 from driftui.report import to_dict
 from tests.cluster.harness import ClusterInfo
-from tests.integration.test_render_config import create, make_repo
+from tests.source.test_render_config import create, make_repo
 
 pytestmark = pytest.mark.cluster
 

@@ -17,9 +17,9 @@ import yaml
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from driftui.model import ScanReport
+from tests import drift_scenario
 from tests.cluster.harness import ClusterInfo
-from tests.integration import drift_scenario
-from tests.integration.drift_scenario import CRD_GROUP
+from tests.drift_scenario import CRD_GROUP
 
 pytestmark = pytest.mark.cluster
 

@@ -17,7 +17,7 @@ from driftui.gate import MutationGate
 from driftui.source.work_tree import cwd_prefix
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
-from tests.integration.test_render_config import commit, create, driftui, git, make_repo
+from tests.source.test_render_config import commit, create, driftui, git, make_repo
 
 pytestmark = pytest.mark.cluster
 

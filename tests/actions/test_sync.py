@@ -27,7 +27,7 @@ from driftui.model import ObjectRef
 from tests.cluster import harness
 from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
-from tests.integration.drift_scenario import kubectl, write_repo
+from tests.drift_scenario import kubectl, write_repo
 
 pytestmark = pytest.mark.cluster
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cluster.harness import ClusterInfo
-from tests.integration.drift_scenario import kubectl, write_repo
+from tests.drift_scenario import kubectl, write_repo
 
 pytestmark = pytest.mark.cluster
 

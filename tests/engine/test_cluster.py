@@ -17,10 +17,10 @@ from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from driftui.live.snapshot_key import load_key
 from driftui.model import DiffType, Fidelity, ScanReport, Status
+from tests import drift_scenario
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
-from tests.integration import drift_scenario
-from tests.integration.drift_scenario import SECRET_CHANGED, SECRET_PLAIN, Scenario
+from tests.drift_scenario import SECRET_CHANGED, SECRET_PLAIN, Scenario
 
 pytestmark = pytest.mark.cluster
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from driftui.live.snapshot import Snapshot, write_snapshot
-from tests.integration.drift_scenario import write_repo
+from tests.drift_scenario import write_repo
 
 LIMIT = 4096  # bytes a process may write to any one file
 

@@ -31,11 +31,11 @@ from driftui.live.client import (
 )
 from driftui.model import Status
 from driftui.runtime.progress import ProgressEvent
+from tests.actions.test_sync import parse
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
+from tests.drift_scenario import write_repo
 from tests.faultproxy import DROP, HANG, Fault, FaultProxy
-from tests.integration.drift_scenario import write_repo
-from tests.integration.test_sync import parse
 
 pytestmark = pytest.mark.cluster
 

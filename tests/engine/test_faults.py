@@ -17,8 +17,8 @@ from driftui.model import Status
 from driftui.runtime.progress import ProgressEvent
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
+from tests.drift_scenario import write_repo
 from tests.faultproxy import SLOW, Fault, FaultProxy
-from tests.integration.drift_scenario import write_repo
 
 pytestmark = pytest.mark.cluster
 

@@ -27,9 +27,9 @@ from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from driftui.model import ScanReport
 from driftui.report import to_dict
+from tests import drift_scenario
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
-from tests.integration import drift_scenario
 
 pytestmark = pytest.mark.cluster
 

@@ -22,10 +22,7 @@ from driftui.gitops.reconcile import FLUX_RECONCILE_ANNOTATION
 from driftui.gitops.suspension import Suspension, SuspensionStore
 from driftui.live.client import ClusterClient
 from driftui.model import AppOwner
-from tests.cluster import harness
-from tests.cluster.harness import ClusterInfo
-from tests.integration.drift_scenario import kubectl, write_repo
-from tests.integration.test_sync import (
+from tests.actions.test_sync import (
     audit_events,
     audit_mark,
     cm_path,
@@ -35,6 +32,9 @@ from tests.integration.test_sync import (
     server_side_apply,
     writes_by,
 )
+from tests.cluster import harness
+from tests.cluster.harness import ClusterInfo
+from tests.drift_scenario import kubectl, write_repo
 
 pytestmark = pytest.mark.cluster
 

@@ -19,10 +19,10 @@ from driftui.gate import MutationGate
 from driftui.live.client import ApiError, ClusterClient, Resource
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.model import Status
+from tests.actions.test_sync import cm_path, configmap, exists, get, run, server_side_apply
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
-from tests.integration.drift_scenario import kubectl, write_repo
-from tests.integration.test_sync import cm_path, configmap, exists, get, run, server_side_apply
+from tests.drift_scenario import kubectl, write_repo
 
 pytestmark = pytest.mark.cluster
 
@@ -174,7 +174,7 @@ def run_with(cluster: ClusterInfo, repo: Path, ns: str, prompt: Callable[[str], 
     import io
 
     from driftui.cli.sync import run_sync
-    from tests.integration.test_sync import parse
+    from tests.actions.test_sync import parse
 
     options = ScanOptions(repo=str(repo), kubeconfig=cluster.kubeconfig("admin"), namespace=ns)
     out, err = io.StringIO(), io.StringIO()

@@ -18,7 +18,7 @@ from driftui.source.limits import LoadLimits, MiB, RenderPolicy
 from driftui.source.load import load_desired, load_from_repo
 from driftui.source.sandbox import renderer_env
 from tests.gitserver import make_bare, serve_git
-from tests.integration.test_git_source import Repo, cm
+from tests.source.test_git import Repo, cm
 
 LINKS = 20
 
