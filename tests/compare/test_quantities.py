@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -127,3 +129,22 @@ def test_values_agree_with_the_kubernetes_client_parser(number: Decimal, suffix:
     """The official Python client's parser is an independent reading of the same grammar."""
     text = f"{number}{suffix}"
     assert parse_quantity(text) == official_parse(text)
+
+
+@pytest.mark.parametrize("text", ["1K", "1_000", "Infinity", "nan", "0x10", "1ki"])
+def test_the_servers_grammar_is_checked_before_the_kubernetes_parser(text: str) -> None:
+    """kubernetes.utils.quantity takes 1K, 1_000 and Infinity; kube-apiserver refuses them."""
+    with pytest.raises(ValueError):
+        parse_quantity(text)
+
+
+def test_parsing_does_not_load_the_generated_client() -> None:
+    """An offline audit must not pay for kubernetes.client (``kubernetes.utils`` imports it)."""
+    code = (
+        "import sys\n"
+        "from driftui.compare.quantities import parse_quantity\n"
+        "assert parse_quantity('1.5Gi') == 1536 * 1024**2\n"
+        "print(sorted(m for m in sys.modules if m.startswith('kubernetes')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
