@@ -86,9 +86,25 @@ def _stat_index(repo: git.Repo, work: Path) -> None:
         st = os.lstat(work / entry.path)
         ctime = struct.pack(">LL", int(st.st_ctime), st.st_ctime_ns % 1_000_000_000)
         mtime = struct.pack(">LL", int(st.st_mtime), st.st_mtime_ns % 1_000_000_000)
-        raw = (st.st_dev, st.st_ino, st.st_uid, st.st_gid, st.st_size)
-        stat = tuple(value & 0xFFFFFFFF for value in raw)  # the index keeps 32 bits
-        index.entries[key] = IndexEntry((*entry[:4], ctime, mtime, *stat))
+        dev, ino, uid, gid, size = (
+            value & 0xFFFFFFFF  # the index keeps 32 bits of each
+            for value in (st.st_dev, st.st_ino, st.st_uid, st.st_gid, st.st_size)
+        )
+        index.entries[key] = IndexEntry(
+            (
+                entry.mode,
+                entry.binsha,
+                entry.flags,
+                entry.path,
+                ctime,
+                mtime,
+                dev,
+                ino,
+                uid,
+                gid,
+                size,
+            )
+        )
     index.write()
 
 

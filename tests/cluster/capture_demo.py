@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,11 +178,11 @@ def snapshot(kubectl: Kubectl, repo: Path, out: Path) -> None:
     subprocess.run([*argv, "-o", str(out)], env=env, cwd=repo, check=True)
 
 
-def rebase(raw: Path, last_commit_day: Any) -> None:
+def rebase(raw: Path, last_commit: datetime, out: Path) -> None:
     """Fixed names for the random cluster, and the capture moved to after the last commit."""
     taken = read_snapshot(raw)
     newest = max(parse(s) for s in stamps(taken.objects))
-    delta = delta_to(newest, last_commit_day + timedelta(days=1))
+    delta = delta_to(newest, last_commit + timedelta(days=1))
     taken = replace(
         taken,
         context=CONTEXT,
@@ -190,10 +190,11 @@ def rebase(raw: Path, last_commit_day: Any) -> None:
         objects=shifted(taken.objects, delta),
         taken_at=shifted(taken.taken_at, delta),
     )
-    write_snapshot(taken, SNAPSHOT)
+    write_snapshot(taken, out)
 
 
-def capture(work: Path) -> None:
+def capture(work: Path, out: Path = SNAPSHOT) -> None:
+    """Play the story on a control plane of its own in ``work`` and write the snapshot."""
     commits = read_commits()
     repo_dir = work / "demo-gitops"
     build_repo(repo_dir, commits)
@@ -213,8 +214,8 @@ def capture(work: Path) -> None:
         snapshot(kubectl, repo_dir, work / "snapshot.json")
     finally:
         harness.down(work / "cluster")
-    rebase(work / "snapshot.json", commits[-1].date)
-    print(f"wrote {SNAPSHOT}")
+    rebase(work / "snapshot.json", commits[-1].date, out)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
+import glob
 import json
 import re
 import subprocess
+import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import driftui.demo
 from driftui.demo import (
     DEMO_KEY,
     SECRET_PLAINTEXTS,
@@ -205,3 +208,23 @@ def test_no_secret_value_reaches_the_snapshot(demo: DemoFixture) -> None:
     assert secrets
     for secret in secrets:
         assert all(TOKEN.match(v) for v in secret["data"].values())
+
+
+def test_git_sees_a_clean_work_tree_without_refreshing_its_index(demo: DemoFixture) -> None:
+    """`git revert` does not refresh the index: it must already match the files."""
+    stale = subprocess.run(["git", "diff-files", "--quiet"], cwd=demo.repo, check=False)
+    assert stale.returncode == 0
+
+
+def test_the_package_data_carries_every_demo_file() -> None:
+    """A wheel holds what pyproject's package-data globs match, as setuptools globs them."""
+    package = Path(driftui.demo.__file__).parent
+    config = tomllib.loads((package.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["driftui.demo"]
+    shipped = {m for p in patterns for m in glob.glob(p, root_dir=package, recursive=True)}
+    data = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
+    }
+    assert len(data) > 30 and data <= shipped
