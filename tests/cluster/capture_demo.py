@@ -79,7 +79,7 @@ class Kubectl:
             ["kubectl", *args], env={**self.env, **extra}, capture_output=True, text=True
         )
         if done.returncode:
-            raise SystemExit(f"kubectl {' '.join(args)}: {done.stderr.strip()}")
+            raise RuntimeError(f"kubectl {' '.join(args)}: {done.stderr.strip()}")
         return done.stdout
 
     def edit(self, target: str, namespace: str, old: str, new: str) -> None:
@@ -126,8 +126,10 @@ def deployment_status(kubectl: Kubectl, name: str, namespace: str, replicas: int
     target = f"deployment/{name}"
     body = {
         "observedGeneration": generation(kubectl, target, namespace),
-        **{k: replicas for k in ("replicas", "updatedReplicas", "readyReplicas")},
-        "availableReplicas": replicas,
+        **{
+            k: replicas
+            for k in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas")
+        },
     }
     status(kubectl, target, namespace, "kube-controller-manager", body)
 
