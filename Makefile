@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: test lint typecheck unit demo install testbin screenshots bench clean
+.PHONY: test lint typecheck unit demo demo-capture install testbin screenshots bench clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ test: lint typecheck testbin
 
 demo: install
 	$(BIN)/driftui demo
+
+# Re-capture the demo's live snapshot from a real control plane (driftui/demo/snapshot.json)
+demo-capture: testbin
+	PATH="$$(cat $(VENV)/testbin.path):$$PATH" $(BIN)/python -m tests.cluster.capture_demo
 
 screenshots: install
 	$(BIN)/python screenshots/make.py

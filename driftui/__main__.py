@@ -50,7 +50,8 @@ def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from driftui.demo import DEMO_KEY, build_demo
+    from driftui.demo import DEMO_KEY, build_demo, named_for_demo
+    from driftui.tui.app import run_explorer
 
     with tempfile.TemporaryDirectory(prefix="driftui-demo-") as tmp:
         fixture = build_demo(Path(tmp))
@@ -61,7 +62,9 @@ def run_demo(args: argparse.Namespace) -> int:
             read_only=True,
             snapshot_key=DEMO_KEY,
         )
-        return open_explorer(args, Scanner(options, gate), gate)
+        scanner = Scanner(options, gate)
+        # The header names the demo's repository and snapshot, not this temporary directory
+        return run_explorer(named_for_demo(scanner.scan), **explorer_parts(scanner, gate))
 
 
 def main() -> int:

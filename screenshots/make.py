@@ -17,14 +17,14 @@ from pathlib import Path
 
 from driftui.__main__ import history_of
 from driftui.actions.gate import MutationGate
-from driftui.demo import build_demo
+from driftui.demo import DEMO_KEY, build_demo, named_for_demo
 from driftui.engine import Scanner, ScanOptions
 from driftui.model import ObjectRef
 from driftui.tui.app import DriftExplorer
 
 HERE = Path(__file__).resolve().parent
 SIZE = (120, 34)
-FIXED_NOW = datetime(2024, 5, 24, 12, 0).astimezone()
+FIXED_NOW = datetime(2026, 5, 24, 12, 0).astimezone()  # the demo's dates read relative to it
 
 
 class ScreenshotExplorer(DriftExplorer):
@@ -41,14 +41,17 @@ async def settle(app: DriftExplorer, pilot: object) -> None:
 
 
 async def shoot(workdir: Path, out: Path) -> list[Path]:
-    fixture = build_demo(workdir)
+    fixture = build_demo(workdir, now=FIXED_NOW)
     gate = MutationGate(read_only=True)
     options = ScanOptions(
-        repo=str(fixture.repo), live_snapshot=str(fixture.snapshot), read_only=True
+        repo=str(fixture.repo),
+        live_snapshot=str(fixture.snapshot),
+        read_only=True,
+        snapshot_key=DEMO_KEY,
     )
     scanner = Scanner(options, gate)
     app = ScreenshotExplorer(
-        scanner.scan,
+        named_for_demo(scanner.scan),
         read_only=True,
         gate=gate,
         history=history_of(scanner),

@@ -1,7 +1,7 @@
 """When an empty value in Git and an absent or null field live are the same thing.
 
 The oracle is the API server itself (each rule below was checked against a real one, see
-tests/integration/test_empty_values.py). Built-in kinds are Go structs: a field tagged
+tests/compare/test_empty_values.py). Built-in kinds are Go structs: a field tagged
 ``omitempty`` that holds its zero value (``""``, ``0``, ``false``, ``{}``, ``[]``) or null
 is not stored, so Git's ``paused: false`` and a live object without ``paused`` agree.
 Free-form string maps (labels, annotations, ConfigMap data, ...) keep ``""`` as a value,

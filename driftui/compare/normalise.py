@@ -71,7 +71,7 @@ def null_data_as_empty(obj: dict[str, Any]) -> dict[str, Any]:
     """A ConfigMap or core Secret whose null data values read ``""``; others as they are.
 
     The API server stores a null ConfigMap or Secret value as ``""`` (a real one, asked:
-    see tests/integration/test_empty_values.py), so Git's ``key:`` with no value and a
+    see tests/compare/test_empty_values.py), so Git's ``key:`` with no value and a
     live ``""`` are one value, as gitops-engine's ``NormalizeSecret`` also holds
     (argo-cd#943). Call it before masking, on both sides: masks of ``""`` are then equal.
     """

@@ -158,7 +158,7 @@ def test_idempotent_and_never_mutates(obj: dict[str, Any]) -> None:
 
 
 def test_null_configmap_and_secret_data_values_read_as_empty() -> None:
-    """The server stores null as "" (tests/integration/test_empty_values.py asks it)."""
+    """The server stores null as "" (tests/compare/test_empty_values.py asks it)."""
     from driftui.compare.normalise import null_data_as_empty
 
     secret = {"apiVersion": "v1", "kind": "Secret", "data": {"k": None, "v": "eA=="}}

@@ -54,7 +54,7 @@ def test_equal_values_share_one_spelling(a: str, b: str) -> None:
 
 def test_one_spelling_per_value_for_common_cases() -> None:
     """Not always the server's spelling (it keeps the input's format, see
-    tests/integration/test_quantities_server.py), but one per value, so that Git's
+    tests/compare/test_quantities_server.py), but one per value, so that Git's
     spelling and the server's compare equal."""
     assert [canonical_quantity(q) for q in ("0.1", "1024Mi", "128974848", "2000", "1.5Gi")] == [
         "100m",
@@ -112,7 +112,7 @@ def test_the_kubernetes_docs_examples_are_equal(a: str, b: str) -> None:
     (
         "git",
         "stored",
-    ),  # measured on kube-apiserver 1.34 (tests/integration/test_quantities_server.py)
+    ),  # measured on kube-apiserver 1.34 (tests/compare/test_quantities_server.py)
     [("1.0001", "1001m"), ("0.30000000000000004", "301m"), ("5n", "1m"), ("1500u", "2m")],
 )
 def test_values_below_a_milli_round_up_as_the_server_stores_them(git: str, stored: str) -> None:

@@ -3,27 +3,34 @@
 from __future__ import annotations
 
 import base64
+import glob
 import json
 import re
 import subprocess
+import tomllib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import driftui.demo
 from driftui.demo import (
     DEMO_KEY,
     SECRET_PLAINTEXTS,
+    SNAPSHOT,
     TRACKING_ANNOTATION,
     DemoFixture,
     build_demo,
 )
+from driftui.demo.timeshift import NEWEST_AGE, parse, stamps
 from driftui.live.snapshot import read_snapshot
 from driftui.model import ObjectRef
 from driftui.source.yaml_loader import parse_documents
 
 TOKEN = re.compile(r"^<secret:[0-9a-f]{12}>$")
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+NOW = datetime(2031, 3, 4, 12, 0, tzinfo=UTC)  # any fixed clock: the demo dates from it
 
 
 def git(repo: Path, *args: str) -> str:
@@ -34,7 +41,7 @@ def git(repo: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFixture:
-    return build_demo(tmp_path_factory.mktemp("demo"))
+    return build_demo(tmp_path_factory.mktemp("demo"), now=NOW)
 
 
 def objects_at(repo: Path, commit: str) -> dict[ObjectRef, dict[str, Any]]:
@@ -75,9 +82,43 @@ def test_repo_covers_the_kinds_and_namespaces(demo: DemoFixture) -> None:
 
 
 def test_build_is_deterministic(demo: DemoFixture, tmp_path: Path) -> None:
-    again = build_demo(tmp_path)
+    again = build_demo(tmp_path, now=NOW)
     assert git(again.repo, "rev-parse", "HEAD") == git(demo.repo, "rev-parse", "HEAD")
     assert again.snapshot.read_bytes() == demo.snapshot.read_bytes()
+
+
+def commit_dates(repo: Path) -> list[datetime]:
+    """Author and committer dates, oldest commit first."""
+    lines = git(repo, "log", "--reverse", "--format=%at %ct").split()
+    return [datetime.fromtimestamp(int(t), UTC) for t in lines]
+
+
+def test_the_newest_change_reads_hours_old_and_every_date_keeps_its_place(
+    demo: DemoFixture, tmp_path: Path
+) -> None:
+    """One delta for the repository and the snapshot: order and spacing kept, now-relative."""
+    live = [parse(s) for s in stamps(read_snapshot(demo.snapshot).objects)]
+    commits = commit_dates(demo.repo)
+    assert max(live + commits) == NOW - NEWEST_AGE
+    assert commits == sorted(commits) and max(commits) < max(live)
+    later = build_demo(tmp_path, now=NOW + timedelta(days=400, seconds=7))
+    moved = [parse(s) for s in stamps(read_snapshot(later.snapshot).objects)]
+    assert [b - a for a, b in zip(live, moved, strict=True)] == [
+        timedelta(days=400, seconds=7)
+    ] * len(live)
+    assert [b - a for a, b in zip(commits, commit_dates(later.repo), strict=True)] == [
+        timedelta(days=400, seconds=7)
+    ] * len(commits)
+
+
+def test_the_snapshot_is_a_real_servers(demo: DemoFixture) -> None:
+    """Captured, not made up: server-assigned uids and versions, and the server's defaults."""
+    captured = read_snapshot(SNAPSHOT)
+    assert captured.kube_version.startswith("v1.") and captured.api_versions
+    uids = {o["metadata"]["uid"] for o in captured.objects}
+    assert len(uids) == len(captured.objects)
+    deployment = next(o for o in captured.objects if o["kind"] == "Deployment")
+    assert deployment["spec"]["progressDeadlineSeconds"] == 600  # defaulted by the server
 
 
 def test_snapshot_names_the_demo_key_and_never_holds_it(demo: DemoFixture) -> None:
@@ -122,7 +163,8 @@ def test_managed_fields_are_well_formed_and_attribute_the_drift(demo: DemoFixtur
             assert entry["fieldsType"] == "FieldsV1"
             assert entry["operation"] in {"Apply", "Update"}
             assert isinstance(entry["fieldsV1"], dict) and entry["fieldsV1"]
-            assert RFC3339.match(entry["time"])
+            # the server records no time for writes through the scale subresource
+            assert RFC3339.match(entry.get("time", "")) or entry.get("subresource") == "scale"
             assert "/" in entry["apiVersion"] or entry["apiVersion"] == "v1"
             managers.add((entry["manager"], entry["operation"], entry.get("subresource", "")))
     assert {
@@ -131,6 +173,7 @@ def test_managed_fields_are_well_formed_and_attribute_the_drift(demo: DemoFixtur
         ("kubectl", "Update", "scale"),
         ("kubectl-label", "Update", ""),
         ("kubectl-patch", "Update", ""),
+        ("kubectl-set", "Update", ""),
         ("kube-controller-manager", "Update", "scale"),
         ("kube-controller-manager", "Update", "status"),
     } <= managers
@@ -165,3 +208,23 @@ def test_no_secret_value_reaches_the_snapshot(demo: DemoFixture) -> None:
     assert secrets
     for secret in secrets:
         assert all(TOKEN.match(v) for v in secret["data"].values())
+
+
+def test_git_sees_a_clean_work_tree_without_refreshing_its_index(demo: DemoFixture) -> None:
+    """`git revert` does not refresh the index: it must already match the files."""
+    stale = subprocess.run(["git", "diff-files", "--quiet"], cwd=demo.repo, check=False)
+    assert stale.returncode == 0
+
+
+def test_the_package_data_carries_every_demo_file() -> None:
+    """A wheel holds what pyproject's package-data globs match, as setuptools globs them."""
+    package = Path(driftui.demo.__file__).parent
+    config = tomllib.loads((package.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["driftui.demo"]
+    shipped = {m for p in patterns for m in glob.glob(p, root_dir=package, recursive=True)}
+    data = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
+    }
+    assert len(data) > 30 and data <= shipped

@@ -1,5 +1,5 @@
 """Each report format escapes untrusted text by its own rules, and every format names every
-problem. (The same, end to end through the CLI, is in tests/integration/test_hostile_text.py.)"""
+problem. (The same, end to end through the CLI, is in tests/cli/test_hostile_text.py.)"""
 
 from __future__ import annotations
 
