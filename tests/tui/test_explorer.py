@@ -9,10 +9,10 @@ from typing import Any
 
 from textual.widgets import Button, DataTable, Input
 
-import driftui.tui.app as app_module
 from driftui import heap, pacing
 from driftui.actions.gate import MutationGate
 from driftui.model import DriftResult, ObjectRef, Status
+from driftui.tui.responsiveness import IDLE_BEFORE_COLLECT
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.screens.help import HelpScreen
 from driftui.tui.status_style import DisplayStatus, display_status
@@ -530,10 +530,10 @@ async def test_full_garbage_collections_wait_for_a_pause_in_typing(monkeypatch: 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("j")
-        app._settle_heap()
+        app.responsiveness.settle_heap()
         assert collected[-1] is False  # a key was just pressed
-        app._last_input -= app_module.IDLE_BEFORE_COLLECT
-        app._settle_heap()
+        app.responsiveness.last_input -= IDLE_BEFORE_COLLECT
+        app.responsiveness.settle_heap()
         assert collected[-1] is True
 
 
