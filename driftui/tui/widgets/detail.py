@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from driftui.compare.masking import session_masker
+from driftui.history import HistoryEntry
 from driftui.model import Difference, DriftResult, ObjectRef
 from driftui.tui import diff_source
 from driftui.tui.diff_render import Row, plain_diff_rows, render_diff, yaml_rows
@@ -54,7 +55,7 @@ CACHE_SIZE = 256
 PREFETCHED_TABS = ("diff", "git", "live")  # history walks Git: only on demand
 PREFETCH_TOKEN = -1  # never the token of a visible build
 
-HistoryFn = Callable[[ObjectRef], list[Any]]
+HistoryFn = Callable[[ObjectRef], list[HistoryEntry]]
 NO_HISTORY = (
     "History is not available here yet.\n\n"
     "Per-object Git history (the commits that changed this object, each with its diff)\n"
@@ -103,7 +104,7 @@ class DetailPane(Vertical):
         self._fields: list[Difference] = []  # the Fields tab's rows, for the whole-value line
         self._token = 0
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._history_entries: list[Any] = []
+        self._history_entries: list[HistoryEntry] = []
         self._waiting_for: int | None = None  # token of the build the tabs still wait for
 
     def compose(self) -> ComposeResult:
@@ -191,8 +192,7 @@ class DetailPane(Vertical):
         index = self.query_one("#history-list", OptionList).highlighted
         if index is None or index >= len(self._history_entries):
             return None
-        sha = getattr(self._history_entries[index], "sha", None)
-        return str(sha) if sha else None
+        return self._history_entries[index].sha or None
 
     def view_lines(self, view_id: str) -> list[str]:
         return self.query_one(f"#{view_id}", LinesView).plain_lines()
@@ -394,7 +394,7 @@ class DetailPane(Vertical):
         )
         whole.update(plain(text, multiline=True))
 
-    def _show_history(self, entries: list[Any] | None) -> None:
+    def _show_history(self, entries: list[HistoryEntry] | None) -> None:
         options = self.query_one("#history-list", OptionList)
         view = self.query_one("#history-view", LinesView)
         options.clear_options()
@@ -420,13 +420,8 @@ class DetailPane(Vertical):
         if not 0 <= index < len(entries):
             return
         entry = entries[index]
-        after = _body(entry)
-        if hasattr(entry, "before"):
-            before = entry.before
-        else:
-            before = _body(entries[index + 1]) if index + 1 < len(entries) else None
-        rows = plain_diff_rows(_masked(before), _masked(after))
-        fields = [Row(plain(field_line(f))) for f in getattr(entry, "fields", ())]
+        rows = plain_diff_rows(_masked(entry.before), _masked(entry.after))
+        fields = [Row(plain(field_line(f))) for f in entry.fields]
         if fields:  # what changed, field by field, then the whole diff
             fields.append(Row(Content("")))
         view = self.query_one("#history-view", LinesView)
@@ -474,24 +469,9 @@ def _masked(body: Any) -> Any:
     return _SESSION_MASKER.mask_object(body) if isinstance(body, dict) else body
 
 
-def _body(entry: Any) -> Any:
-    for name in ("body", "manifest", "after", "desired"):
-        value = getattr(entry, name, None)
-        if value is not None:
-            return getattr(value, "body", value)
-    return None
-
-
-def _history_line(entry: Any, now: datetime) -> str:
-    sha = str(getattr(entry, "sha", "") or "")[:7]
-    author = str(getattr(entry, "author", "") or "")
-    when = getattr(entry, "date", None) or getattr(entry, "when", None)
-    if isinstance(when, datetime):
-        when_text = ago(when.isoformat(), now)
-    else:
-        when_text = ago(str(when), now) if when else ""
-    subject = str(getattr(entry, "subject", "") or getattr(entry, "message", "") or entry)
-    line = "  ".join(
-        p for p in (sha, when_text, author, subject.splitlines()[0] if subject else "") if p
-    )
-    return shown(line)
+def _history_line(entry: HistoryEntry, now: datetime) -> str:
+    """sha, age, author and the subject's first line. Never the entry itself: its bodies
+    are the object's content at the commit, Secret data unmasked."""
+    subject = entry.subject.splitlines()[0] if entry.subject.strip() else "(no message)"
+    when = ago(entry.date, now)
+    return shown("  ".join(p for p in (entry.sha[:7], when, entry.author, subject) if p))
