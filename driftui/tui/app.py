@@ -55,7 +55,7 @@ from driftui.tui.tree_view import load_keeping, panel_titles
 from driftui.tui.widgets.detail import DetailPane, HistoryFn
 from driftui.tui.widgets.header import HeaderState, SummaryHeader
 from driftui.tui.widgets.key_bar import KeyBar
-from driftui.tui.widgets.resource_tree import ResourceTree
+from driftui.tui.widgets.resource_tree import NodeData, ResourceTree
 
 __all__ = ["DriftExplorer", "Scanner", "run_explorer"]
 
@@ -363,7 +363,7 @@ class DriftExplorer(App[None]):
         if self.screen_stack and not self._rebuilding:  # nor while the app is closing down
             self._show_cursor_subject()
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected[Any]) -> None:
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeData]) -> None:
         node = event.node
         if isinstance(node.data, DriftResult):
             self.detail.focus_content()
