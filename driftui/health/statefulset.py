@@ -1,8 +1,8 @@
 """StatefulSet health: observed, replicas ready, then the update strategy decides.
 
-A partitioned rolling update is done once the pods above the partition are updated; OnDelete
-never rolls on its own, so ready pods are enough; otherwise the update revision must have
-become the current one.
+A rolling update is done once the pods at or above its partition (0 unless set) are
+updated; OnDelete never rolls on its own, so ready pods are enough. Without a rolling update
+section (older API versions) the update revision must have become the current one.
 """
 
 from __future__ import annotations
@@ -24,15 +24,13 @@ def statefulset_health(obj: dict[str, Any]) -> Health:
     if strategy.get("type") == "OnDelete":
         return Health(HealthStatus.HEALTHY, f"{ready} pods ready (OnDelete updates)")
     rolling = section(strategy, "rollingUpdate")
-    if "partition" in rolling:
-        target = wanted - number(rolling, "partition")
-        updated = number(status, "updatedReplicas")
+    if "partition" in rolling:  # apps/v1 defaults it to 0: then every pod is to be updated
+        partition = number(rolling, "partition")
+        target, updated = wanted - partition, number(status, "updatedReplicas")
+        what = f"partitioned rollout (partition {partition})" if partition else "rolling update"
         if updated < target:
-            return Health(
-                HealthStatus.PROGRESSING,
-                f"partitioned rollout: {updated} of {target} pods updated",
-            )
-        return Health(HealthStatus.HEALTHY, f"partitioned rollout complete: {updated} updated")
+            return Health(HealthStatus.PROGRESSING, f"{what}: {updated} of {target} pods updated")
+        return Health(HealthStatus.HEALTHY, f"{what} complete: {updated} pods updated")
     update, current = text(status, "updateRevision"), text(status, "currentRevision")
     if update != current:
         updated = number(status, "updatedReplicas")

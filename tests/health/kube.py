@@ -120,6 +120,16 @@ class Kube:
             self.write_status(obj, status)
         return self.read(obj)
 
+    def patch(self, obj: dict[str, Any], patch: dict[str, Any]) -> None:
+        status, body = harness.request(
+            self.cluster,
+            "PATCH",
+            path_of(obj, self.namespace),
+            patch,
+            content_type=MERGE_PATCH,
+        )
+        assert status == 200, body
+
     def delete(self, obj: dict[str, Any]) -> None:
         harness.request(self.cluster, "DELETE", path_of(obj, self.namespace))
 
