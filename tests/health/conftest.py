@@ -17,4 +17,4 @@ def kube(cluster: ClusterInfo, namespace: str) -> Iterator[Kube]:
         yield Kube(cluster, namespace, client, api)
     finally:
         client.close()
-        api.close()
+        api.close()  # type: ignore[no-untyped-call]

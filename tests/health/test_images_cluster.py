@@ -7,7 +7,7 @@ import pytest
 from driftui.health import image_flags, pods_of, workload_images
 from driftui.live.workload_pods import read_workload_pods
 from tests.health.kube import Kube
-from tests.health.workloads import A, APP, B, C, NGINX, Workloads, build
+from tests.health.workloads import APP, NGINX, A, B, C, Workloads, build
 
 pytestmark = pytest.mark.cluster
 

@@ -36,7 +36,7 @@ class Case:
     says: str  # a fragment of the message
 
 
-def rollout(observed: int = 1, **counts: int) -> dict[str, Any]:
+def rollout(observed: int = 1, **counts: Any) -> dict[str, Any]:
     return {"observedGeneration": observed, **counts}
 
 

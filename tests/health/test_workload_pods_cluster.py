@@ -66,9 +66,9 @@ def pod_lists_by(cluster: ClusterInfo, user: str, namespace: str) -> list[str]:
     for line in cluster.audit_log.read_text().splitlines():
         event = json.loads(line)
         ref = event.get("objectRef") or {}
-        if event["user"]["username"] == user and ref.get("namespace") == namespace:
-            if ref.get("resource") in ("pods", "replicasets"):
-                out.append(f"{event['verb']} {ref['resource']} {event['responseStatus']['code']}")
+        mine = event["user"]["username"] == user and ref.get("namespace") == namespace
+        if mine and ref.get("resource") in ("pods", "replicasets"):
+            out.append(f"{event['verb']} {ref['resource']} {event['responseStatus']['code']}")
     return out
 
 
