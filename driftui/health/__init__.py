@@ -16,7 +16,7 @@ from driftui.health.images import (
     workload_images,
 )
 from driftui.health.pods import is_workload, needs_replica_sets, pods_of
-from driftui.health.status import ORDER, Health, HealthStatus, counts, rollup, worst
+from driftui.health.status import ORDER, Health, HealthStatus, counts, rollup, rollup_by, worst
 from driftui.health.workload import workload_health
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "needs_replica_sets",
     "pods_of",
     "rollup",
+    "rollup_by",
     "unknown",
     "workload_health",
     "workload_images",

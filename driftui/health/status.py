@@ -8,9 +8,10 @@ are Argo CD's (gitops-engine ``pkg/health``), so a user reads them the way they 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 
 class HealthStatus(StrEnum):
@@ -63,6 +64,17 @@ def rollup(children: Iterable[Health]) -> Health:
     first = next((h.message for h in same if h.message), "")
     message = f"{len(same)} of {len(items)} {status}" + (f": {first}" if first else "")
     return Health(status, message)
+
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+def rollup_by(children: Iterable[tuple[Key, Health]]) -> dict[Key, Health]:
+    """One rollup per key: by namespace, by app, or by kind, as the tree folds."""
+    groups: dict[Key, list[Health]] = {}
+    for key, health in children:
+        groups.setdefault(key, []).append(health)
+    return {key: rollup(healths) for key, healths in groups.items()}
 
 
 def counts(healths: Iterable[Health]) -> dict[str, int]:

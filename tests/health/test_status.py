@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from driftui.health import ORDER, Health, HealthStatus, counts, rollup, worst
+from driftui.health import ORDER, Health, HealthStatus, counts, rollup, rollup_by, worst
 
 H, S, P, M, D, U = ORDER
 healths = st.builds(Health, st.sampled_from(ORDER), st.text(max_size=20))
@@ -66,3 +66,16 @@ def test_counts_cover_every_state_and_every_child(children: list[Health]) -> Non
 
 def test_health_json() -> None:
     assert Health(HealthStatus.DEGRADED, "x").to_json() == {"status": "Degraded", "message": "x"}
+
+
+def test_rollup_by_namespace_app_or_kind() -> None:
+    rows = [
+        ("shop", Health(H)),
+        ("shop", Health(P, "rolling")),
+        ("infra", Health(H)),
+        ("shop", Health(S, "paused")),
+    ]
+    assert rollup_by(rows) == {
+        "shop": Health(P, "1 of 3 Progressing: rolling"),
+        "infra": Health(H, "1 healthy"),
+    }

@@ -17,6 +17,7 @@ from driftui.live.client import ClusterClient
 from driftui.live.workload_pods import WorkloadPods, read_workload_pods
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
+from tests.health import manifests as m
 from tests.health.kube import Kube, reader
 from tests.health.workloads import Workloads, build
 
@@ -161,3 +162,21 @@ def test_pods_are_slimmed_to_what_health_reads(kube: Kube, built: Workloads) -> 
         "initContainers": [{"name": "setup", "image": "busybox:1.36"}],
         "containers": [{"name": "web", "image": "nginx:1.25"}],
     }
+
+
+def test_only_the_scanned_namespaces_are_read(
+    kube: Kube, built: Workloads, cluster: ClusterInfo
+) -> None:
+    other = f"{kube.namespace}-other"
+    assert (
+        harness.request(cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": other}})[0]
+        == 201
+    )
+    try:
+        elsewhere = Kube(cluster, other, kube.reader, kube.api)
+        elsewhere.play(m.pod("stray"), None)
+        seen = read_workload_pods(kube.reader, [kube.namespace])
+        assert "stray" not in names(seen)[0]
+        assert names(read_workload_pods(kube.reader, [other])) == (["stray"], [])
+    finally:
+        harness.request(cluster, "DELETE", f"/api/v1/namespaces/{other}")
