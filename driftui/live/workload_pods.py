@@ -97,10 +97,11 @@ def read_workload_pods(
 ) -> WorkloadPods:
     """Pods and ReplicaSets in ``namespaces``, each read only where it may be listed.
 
-    ``probe`` defaults to the cluster's access review (none in read-only mode).
+    ``probe`` defaults to the gate's own (its answers are cached for the session), else a
+    fresh access review; in read-only mode there is none.
     """
     if probe is None and not client.gate.read_only:
-        probe = AccessReview(client)
+        probe = client.gate.probe or AccessReview(client)
     jobs = [(r, ns) for ns in sorted(set(namespaces)) for r in (PODS, REPLICA_SETS)]
     found: dict[str, list[dict[str, Any]]] = {PODS: [], REPLICA_SETS: []}
     unreadable: dict[tuple[str, str], str] = {}

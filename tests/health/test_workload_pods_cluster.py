@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from driftui.actions.gate import MutationGate
 from driftui.health import HealthStatus, needs_replica_sets, pods_of, workload_health
 from driftui.live.client import ClusterClient
 from driftui.live.workload_pods import WorkloadPods, read_workload_pods
@@ -180,3 +181,24 @@ def test_only_the_scanned_namespaces_are_read(
         assert names(read_workload_pods(kube.reader, [other])) == (["stray"], [])
     finally:
         harness.request(cluster, "DELETE", f"/api/v1/namespaces/{other}")
+
+
+def test_the_gate_s_own_probe_is_asked_and_its_cache_shared(
+    kube: Kube, built: Workloads, cluster: ClusterInfo
+) -> None:
+    asked: list[tuple[str, str, str, str]] = []
+
+    def probe(verb: str, group: str, resource: str, namespace: str) -> bool:
+        asked.append((verb, group, resource, namespace))
+        return resource == "pods"
+
+    client = ClusterClient.from_kubeconfig(
+        cluster.kubeconfig("admin"), gate=MutationGate(probe=probe)
+    )
+    try:
+        seen = read_workload_pods(client, [kube.namespace])
+    finally:
+        client.close()
+    ns = kube.namespace
+    assert sorted(asked) == [("list", "", "pods", ns), ("list", "apps", "replicasets", ns)]
+    assert names(seen) == (ALL_PODS, [])
