@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftui.health.fields import section, text
+from driftui.health.fields import one_line, section, text
 from driftui.health.status import Health, HealthStatus
 
 
@@ -21,5 +21,7 @@ def application_health(obj: dict[str, Any]) -> Health:
     try:
         status = HealthStatus(value)
     except ValueError:
-        return Health(HealthStatus.UNKNOWN, f"Argo CD reports an unknown health {value!r}")
+        return Health(
+            HealthStatus.UNKNOWN, f"Argo CD reports an unknown health {one_line(repr(value))}"
+        )
     return Health(status, message or f"Argo CD reports {status}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftui.health.fields import items, number, section, text
+from driftui.health.fields import items, number, one_line, section, text
 from driftui.health.status import Health, HealthStatus
 
 
@@ -31,7 +31,7 @@ def pod_health(obj: dict[str, Any]) -> Health:
         return Health(HealthStatus.DEGRADED, message or _failure(obj) or "failed")
     if phase == "Running":
         return _running(obj, always, message)
-    return Health(HealthStatus.UNKNOWN, message or f"unknown phase {phase!r}")
+    return Health(HealthStatus.UNKNOWN, message or f"unknown phase {one_line(repr(phase))}")
 
 
 def _statuses(obj: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftui.health.fields import section, text
+from driftui.health.fields import one_line, section, text
 from driftui.health.status import Health, HealthStatus
 
 _PHASES = {
@@ -19,7 +19,9 @@ _PHASES = {
 
 def pvc_health(obj: dict[str, Any]) -> Health:
     phase = section(obj, "status").get("phase")
-    status, message = _PHASES.get(str(phase), (HealthStatus.UNKNOWN, f"unknown phase {phase!r}"))
+    status, message = _PHASES.get(
+        str(phase), (HealthStatus.UNKNOWN, f"unknown phase {one_line(repr(phase))}")
+    )
     volume = text(section(obj, "spec"), "volumeName")
     if status is HealthStatus.HEALTHY and volume:
         message = f"bound to {volume}"
