@@ -116,7 +116,7 @@ class BoundedGit(git.Git):
     a command GitPython waits for gets ``LOCAL_TIMEOUT`` unless the caller set one."""
 
     def execute(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs["start_new_session"] = True  # reaches Popen through **subprocess_kwargs
+        kwargs["start_new_session"] = True  # GitPython hands extra keywords to Popen
         if not kwargs.get("as_process"):
             kwargs.setdefault("kill_after_timeout", LOCAL_TIMEOUT)
             return super().execute(*args, **kwargs)
