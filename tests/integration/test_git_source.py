@@ -492,7 +492,7 @@ def test_git_daemon_remote(published: tuple[Repo, Path], server_root: Path, cach
     repo, _ = published
     with serve_git_daemon(server_root) as base:
         state = load_desired(f"{base}/app.git", cache_dir=cache_dir)
-    assert state.source.commit == mine
+    assert state.source.commit == repo.git("rev-parse", "HEAD")
     assert names(state.manifests) == ["a"]
 
 
