@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from driftui.compare.differ import CompareOptions
+from driftui.compare.options import CompareOptions
 from driftui.engine.live_side import LiveSide
 from driftui.gate import MutationRefused
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
