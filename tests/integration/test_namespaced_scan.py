@@ -139,9 +139,7 @@ def test_a_forbidden_namespace_is_named_and_the_others_are_still_read(
     harness_grant_configmap_reads(cluster, namespace, "nobody")
     create(cluster, configmap("settings", namespace))
     repo = tmp_path / "repo"
-    write_repo(
-        repo, {"cm.yaml": [configmap("settings", namespace), configmap("other", elsewhere)]}
-    )
+    write_repo(repo, {"cm.yaml": [configmap("settings", namespace), configmap("other", elsewhere)]})
     report = scan(repo, proxy.kubeconfig("nobody"), namespace)
 
     assert sorted(lists(proxy)) == [
