@@ -13,7 +13,9 @@ import pytest
 
 from driftui.actions.gate import MutationGate
 from driftui.engine import Scanner, ScanOptions
+from driftui.live import reader
 from driftui.live.client import ApiError, ClusterClient
+from driftui.live.discovery import discover
 from driftui.model import Status
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
@@ -171,3 +173,45 @@ def harness_grant_configmap_reads(cluster: ClusterInfo, namespace: str, user: st
             cluster, "POST", f"{rbac}/namespaces/{namespace}/{kind}", body
         )
         assert status == 201, answer
+
+
+def test_over_many_namespaces_one_cluster_wide_list_keeps_only_the_scanned_ones(
+    cluster: ClusterInfo,
+    namespace: str,
+    elsewhere: str,
+    proxy: FaultProxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past PER_NAMESPACE_MAX namespaces a LIST per kind is cheaper; what it brings from
+    namespaces the scan does not look at is dropped at once, and a refusal still falls back."""
+    monkeypatch.setattr(reader, "PER_NAMESPACE_MAX", 1)  # two namespaces count as many
+    third = f"t-{uuid.uuid4().hex[:10]}"
+    assert (
+        harness.request(cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": third}})[0]
+        == 201
+    )
+    for ns in (namespace, elsewhere, third):
+        create(cluster, configmap("settings", ns))
+    harness_grant_configmap_reads(cluster, namespace, "nobody")
+
+    admin = ClusterClient.from_kubeconfig(proxy.kubeconfig(), gate=MutationGate(read_only=True))
+    info = discover(admin).resolve("", "ConfigMap")
+    assert info is not None
+    state = reader.read_live(admin, [info], {namespace, elsewhere})
+    assert {ref.namespace for ref in state.objects} == {namespace, elsewhere}
+    assert lists(proxy) == [("/api/v1/configmaps", 200)]
+
+    proxy.seen.clear()
+    nobody = ClusterClient.from_kubeconfig(
+        proxy.kubeconfig("nobody"), gate=MutationGate(read_only=True)
+    )
+    state = reader.read_live(nobody, [info], {namespace, elsewhere})
+    assert {ref.namespace for ref in state.objects} == {namespace}
+    assert state.forbidden == {
+        ("", "ConfigMap", elsewhere): f"forbidden: list configmaps in namespace {elsewhere}"
+    }
+    assert lists(proxy)[0] == ("/api/v1/configmaps", 403)
+    assert set(lists(proxy)[1:]) == {
+        (f"/api/v1/namespaces/{elsewhere}/configmaps", 403),
+        (f"/api/v1/namespaces/{namespace}/configmaps", 200),
+    }
