@@ -145,11 +145,10 @@ def read_live(
     spaces = set(namespaces)
     state = LiveState()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [
-            (info, [pool.submit(_read, client, info, ns, spaces) for ns in where])
-            for info in wanted
-            for where in [list_namespaces(info, spaces)]
-        ]
+        futures: list[tuple[ResourceInfo, list[Future[_KindResult]]]] = []
+        for info in wanted:
+            places = list_namespaces(info, spaces)
+            futures.append((info, [pool.submit(_read, client, info, ns, spaces) for ns in places]))
         for done, (info, lists) in enumerate(futures, start=1):
             for future in lists:
                 _record(state, info, _outcome(future))
