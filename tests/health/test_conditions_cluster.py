@@ -50,7 +50,7 @@ def crd(group: str, version: str, kind: str, status_subresource: bool) -> dict[s
 @pytest.fixture(scope="session")
 def kinds(cluster: ClusterInfo) -> None:
     """Gadget (ours, status subresource) and Argo CD's Application (status in the object,
-    exactly as tests/integration/test_operators.py declares it)."""
+    exactly as tests/gitops/test_apps.py declares it)."""
     for body in (
         crd(GROUP, "v1", "Gadget", status_subresource=True),
         crd("argoproj.io", "v1alpha1", "Application", status_subresource=False),
