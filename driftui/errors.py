@@ -14,7 +14,7 @@ defined beside the code that knows the failure::
     │   ├── BlobBudgetExceeded, CheckoutRefused                        (source)
     │   └── HistoryError                                               (history)
     ├── LimitExceeded               a render passed its bounds         (source.sandbox)
-    ├── ClusterError                the cluster cannot be read         (live.client)
+    ├── ClusterError                the cluster cannot be read         (live.errors)
     │   ├── KubeconfigError, Unauthenticated, ApiError
     │   └── ServerUnavailable: ClusterUnreachable, RequestTimedOut, ApiUnavailable
     ├── SnapshotError               a snapshot that cannot be used     (live.snapshot)

@@ -16,7 +16,7 @@ from driftui.actions.sync_plan import SyncItem
 from driftui.compare.masking import scrub
 from driftui.compare.textdiff import DiffLine
 from driftui.gate import MutationRefused
-from driftui.live.client import ApiError, ServerUnavailable
+from driftui.live.errors import ApiError, ServerUnavailable
 from driftui.model import ObjectRef
 
 Outcome = Literal[

@@ -37,8 +37,9 @@ from driftui.gate import MutationRefused
 from driftui.gitops.markers import TrackingMarkers
 from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
-from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource, object_path
+from driftui.live.client import ClusterClient, Resource, object_path
 from driftui.live.discovery import Discovery, discover
+from driftui.live.errors import ApiError, ClusterError
 from driftui.model import ObjectRef
 
 DEFAULT_FIELD_MANAGER = "driftui"

@@ -17,7 +17,7 @@ from driftui.engine.object_history import history_for
 from driftui.errors import UsageError
 from driftui.gate import MutationGate
 from driftui.history import HistoryEntry
-from driftui.live.client import ClusterError
+from driftui.live.errors import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import ObjectRef
 from driftui.safe_text import safe, safe_value

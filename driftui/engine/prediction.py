@@ -13,8 +13,9 @@ from typing import Any
 from driftui.compare.options import CompareOptions
 from driftui.engine.live_side import LiveSide
 from driftui.gate import MutationRefused
-from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource
+from driftui.live.client import ClusterClient, Resource
 from driftui.live.discovery import ResourceInfo
+from driftui.live.errors import ApiError, ClusterError
 from driftui.model import DriftResult, Fidelity, Manifest, ObjectRef, Status
 
 Prediction = tuple[dict[str, Any] | None, dict[str, Any] | None]

@@ -29,8 +29,9 @@ from driftui.gitops.ignores import operator_ignore_rules
 from driftui.gitops.markers import TrackingMarkers
 from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
-from driftui.live.client import ClusterClient, ClusterError
+from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover, guess_resource
+from driftui.live.errors import ClusterError
 from driftui.live.openapi import fetch_openapi_docs
 from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.model import (

@@ -13,7 +13,8 @@ from typing import Any
 
 from driftui.errors import DriftuiError
 from driftui.gitops.owners import app_owner
-from driftui.live.client import ApiError, ClusterClient, object_path
+from driftui.live.client import ClusterClient, object_path
+from driftui.live.errors import ApiError
 from driftui.model import AppOwner
 
 DEFAULT_ARGOCD_NAMESPACE = "argocd"

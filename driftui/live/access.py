@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 
 from driftui.gate import ProbeFailed
-from driftui.live.client import ClusterClient, ClusterError
+from driftui.live.client import ClusterClient
+from driftui.live.errors import ClusterError
 
 
 class AccessReview:

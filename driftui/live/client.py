@@ -13,7 +13,6 @@ import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,8 +20,14 @@ from urllib.parse import quote
 import urllib3
 import yaml
 
-from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
+from driftui.live.errors import (
+    ClusterUnreachable,
+    KubeconfigError,
+    RequestTimedOut,
+    Unauthenticated,
+    api_error,
+)
 from driftui.live.patience import (
     DROPPED,
     DROPPED_WAIT,
@@ -42,89 +47,8 @@ DEFAULT_RETRY = RetryPolicy()
 log = logging.getLogger(__name__)
 
 
-class ClusterError(DriftuiError, RuntimeError):
-    """Base of everything the cluster layer raises; messages are one line, with no secrets."""
-
-
-class ServerUnavailable(ClusterError):
-    """The server could not serve a request: unreachable, timed out, or 429/5xx after retries.
-
-    One failure of this kind says little; several in a row say the server is down, so a
-    caller doing many requests (a sync) may count them and stop early.
-    """
-
-
-class ClusterUnreachable(ServerUnavailable):
-    """No answer at all: connection refused, TLS failure, a connection that dropped."""
-
-
-class RequestTimedOut(ServerUnavailable):
-    """No answer within ``--request-timeout``, retries included."""
-
-
 class _Dropped(ClusterUnreachable):
     """The connection closed under a request; only :meth:`ClusterClient._send` sees this."""
-
-
-class KubeconfigError(ClusterError):
-    pass
-
-
-@dataclass
-class ApiError(ClusterError):
-    status: int
-    reason: str
-    message: str
-    body: dict[str, Any] | None = None
-
-    def __str__(self) -> str:
-        return f"{self.status} {self.reason}: {self.message}"
-
-
-@dataclass
-class ApiUnavailable(ApiError, ServerUnavailable):
-    """The server's own answer, 429 or 5xx, after any retries: it was reached, it said no.
-
-    Named as an answer ("504 Gateway Timeout from https://...") so it never reads as
-    "cannot reach", which is a different fault with a different fix.
-    """
-
-    server: str = ""
-    attempts: int = 1
-
-    def __str__(self) -> str:
-        phrase = _phrase(self.status)
-        text = f"{self.status} {phrase} from {self.server}" if self.server else str(self.status)
-        if self.message and self.message.rstrip(".").lower() != phrase.lower():
-            text += f": {self.message}"
-        return text + (f" (gave up after {self.attempts} attempts)" if self.attempts > 1 else "")
-
-
-class Unauthenticated(ClusterError):
-    """401: a token that expired or never was; a clear message, never a traceback."""
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "error"
-
-
-def _api_error(status: int, raw: bytes, server: str = "", attempts: int = 1) -> ApiError:
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        reason, message = str(body.get("reason", "")), str(body.get("message", ""))
-    else:
-        body = None
-        text = raw.decode(errors="replace").strip().splitlines()
-        reason, message = "", (text[0][:300] if text else f"HTTP {status}")
-    if status == 429 or status >= 500:
-        return ApiUnavailable(status, reason, message, body, server=server, attempts=attempts)
-    return ApiError(status, reason, message, body)
 
 
 @dataclass(frozen=True)
@@ -272,7 +196,7 @@ class ClusterClient:
             if wait is None and status == DROPPED:
                 raise ClusterUnreachable(lost) from None
             if wait is None:
-                raise _api_error(status, data, self.server, attempt)
+                raise api_error(status, data, self.server, attempt)
             log.info(
                 "%s %s answered %s; retry %d of %d in %.1fs",
                 method,
@@ -338,7 +262,7 @@ class ClusterClient:
                     f"cannot reach {self.server}: {_root_cause(exc, reason)}"
                 ) from None
             if isinstance(status, int) and status:
-                raise _api_error(status, getattr(exc, "body", b"") or b"", self.server) from None
+                raise api_error(status, getattr(exc, "body", b"") or b"", self.server) from None
             raise
         return int(response.status), data, response.headers.get("Retry-After")
 

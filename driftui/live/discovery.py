@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from driftui.live.client import ApiError, ClusterClient, object_path
+from driftui.live.client import ClusterClient, object_path
+from driftui.live.errors import ApiError
 from driftui.live.patience import THROTTLE_ONLY
 
 AGGREGATED = (

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from driftui.live.client import ClusterClient, ClusterError
+from driftui.live.client import ClusterClient
+from driftui.live.errors import ClusterError
 
 
 def fetch_openapi_docs(client: ClusterClient, api_versions: Iterable[str]) -> dict[str, Any]:

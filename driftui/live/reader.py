@@ -15,8 +15,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from driftui.live.client import ApiError, ClusterClient
+from driftui.live.client import ClusterClient
 from driftui.live.discovery import ResourceInfo
+from driftui.live.errors import ApiError
 from driftui.model import ObjectRef
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from driftui.gate import PermissionProbe, ProbeFailed
 from driftui.live.access import AccessReview
-from driftui.live.client import ApiError, ClusterClient, ClusterError, object_path
+from driftui.live.client import ClusterClient, object_path
+from driftui.live.errors import ApiError, ClusterError
 
 # resource -> (group, version, kind)
 PODS, REPLICA_SETS = "pods", "replicasets"

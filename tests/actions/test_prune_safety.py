@@ -16,7 +16,8 @@ import pytest
 
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
-from driftui.live.client import ApiError, ClusterClient, Resource
+from driftui.live.client import ClusterClient, Resource
+from driftui.live.errors import ApiError
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.model import Status
 from tests.actions.test_sync import cm_path, configmap, exists, get, run, server_side_apply

@@ -22,7 +22,7 @@ from driftui.cli import apps
 from driftui.cli.sync import add_parsers, run_sync
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
-from driftui.live.client import ApiError
+from driftui.live.errors import ApiError
 from driftui.model import ObjectRef
 from tests.cluster import harness
 from tests.cluster.crds import namespaced_crd

@@ -20,13 +20,12 @@ import pytest
 from driftui.cli.sync import run_sync
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
-from driftui.live.client import (
+from driftui.live.client import ClusterClient, Resource
+from driftui.live.errors import (
     ApiUnavailable,
-    ClusterClient,
     ClusterError,
     ClusterUnreachable,
     RequestTimedOut,
-    Resource,
     ServerUnavailable,
 )
 from driftui.model import Status

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from driftui.gate import MutationGate
-from driftui.live.client import ApiError, ClusterClient, ClusterError
+from driftui.live.client import ClusterClient
+from driftui.live.errors import ApiError, ClusterError
 from tests.cluster.harness import ClusterInfo
 
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"

@@ -14,8 +14,9 @@ import pytest
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from driftui.live import reader
-from driftui.live.client import ApiError, ClusterClient
+from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover
+from driftui.live.errors import ApiError
 from driftui.model import Status
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
