@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OLD_SNAPSHOT",
         help="with --live NEW_SNAPSHOT: what changed in the cluster between two audits",
     )
-    report = add("report", "write a report (json, markdown, junit)")
+    report = add("report", "write a report (json, markdown, junit, github, sarif)")
     report.add_argument("--format", choices=sorted(FORMATS), default="json")
     report.add_argument("-o", "--output", help="file to write (default stdout)")
     snap = add("snapshot", "write the live state of the source's objects, secrets hashed")

@@ -103,7 +103,13 @@ def _duplicate_errors(problems: list[LoadProblem]) -> list[DriftResult]:
     """Duplicate identities are objects in error, shown in the tree, not just file problems."""
     return [
         DriftResult(
-            p.ref, "", Status.ERROR, Fidelity.CLIENT_SIDE, reason=p.message, source_file=p.path
+            p.ref,
+            "",
+            Status.ERROR,
+            Fidelity.CLIENT_SIDE,
+            reason=p.message,
+            source_file=p.path,
+            source_line=p.line or 0,
         )
         for p in problems
         if p.ref is not None
@@ -457,6 +463,7 @@ class Scanner:
             Status.IN_SYNC,
             Fidelity.CLIENT_SIDE,
             source_file=manifest.source_file,
+            source_line=manifest.line,
             blob_sha=manifest.blob_sha,
             desired=normalise(desired, options.merge_keys),
         )

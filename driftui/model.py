@@ -222,6 +222,7 @@ class DriftResult:
     fidelity: Fidelity
     reason: str = ""
     source_file: str | None = None
+    source_line: int = 0  # 1-based line of the document in source_file, 0 when unknown
     differences: tuple[Difference, ...] = ()
     desired: dict[str, Any] | None = None  # normalised, masked: what Git wants
     live: dict[str, Any] | None = None  # masked live object, managedFields kept
