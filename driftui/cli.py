@@ -14,9 +14,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from driftui import __version__, cli_git, cli_sync
+from driftui import cli_git, cli_sync
 from driftui.actions.gate import MutationGate, MutationRefused, read_only_from_env
 from driftui.actions.revert import RevertRefused
+from driftui.build_info import VersionAction
 from driftui.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import ConfigError, load_config
@@ -29,6 +30,7 @@ from driftui.live.snapshot import Snapshot, SnapshotError, read_snapshot, write_
 from driftui.live.snapshot_key import load_key
 from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
+from driftui.plugin import program_name
 from driftui.report import FORMATS
 from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.git_repo import SourceError
@@ -178,9 +180,9 @@ def render_policy(args: argparse.Namespace) -> RenderPolicy:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="driftui", description="Explore drift between Git and a Kubernetes cluster."
+        prog=program_name(), description="Explore drift between Git and a Kubernetes cluster."
     )
-    parser.add_argument("--version", action="version", version=f"driftui {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
