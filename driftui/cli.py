@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
-from driftui import cli_git, cli_sync
+from driftui import cli_git, cli_sync, completion
 from driftui.actions.gate import MutationGate, MutationRefused, read_only_from_env
 from driftui.actions.revert import RevertRefused
 from driftui.build_info import VersionAction
@@ -218,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_git.add_parsers(sub, lambda p: _common(p, suppress=True))
     cli_sync.add_sync_parser(sub, lambda p: _common(p, suppress=True))
     sub.add_parser("demo", help="open the explorer on a built-in demo (no cluster needed)")
+    completion.add_parser(sub)
     return parser
 
 
@@ -448,6 +449,8 @@ def main(
             print("error: the explorer is not available in this build", file=sys.stderr)
             return EXIT_ERROR
         return demo(args)
+    if command == "completion":
+        return completion.run(parser, args)
     args.read_only = bool(args.read_only or read_only_from_env())
     gate = MutationGate(read_only=args.read_only)
     scanner = Scanner(options_from(args), gate)
