@@ -23,6 +23,8 @@ from driftui.compare.masking import SecretMasker, is_secret
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.normalise import normalise, null_data_as_empty
 from driftui.compare.operator_ignores import operator_ignore_rules, skip_object, skip_reason
+from driftui.compare.sops import NOTE as SOPS_NOTE
+from driftui.compare.sops import is_sops_secret, key_names_only
 from driftui.config import CONFIG_FILE, Config, TrackingMarkers, load_config, load_repo_config
 from driftui.generations import GenerationCache
 from driftui.heap import collector_paused
@@ -457,6 +459,9 @@ class Scanner:
                 live.state.objects[ref] = kept
                 return result
         desired = live.masker.mask_object(null_data_as_empty(manifest.body))
+        encrypted = is_sops_secret(manifest.body)
+        if encrypted:
+            desired = key_names_only(desired)
         base = DriftResult(
             ref,
             manifest.api_version,
@@ -479,9 +484,16 @@ class Scanner:
             return replace(base, status=Status.MISSING)
         live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
         want = base.desired  # normalised once, above
-        outcome = compare(desired, live_obj, options, normalised_desired=want)
+        compared = key_names_only(live_obj) if encrypted else live_obj
+        outcome = compare(desired, compared, options, normalised_desired=want)
         used = Fidelity.CLIENT_SIDE
-        if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:
+        may_send = not encrypted  # a dry-run would apply SOPS's ciphertext as the values
+        if (
+            outcome.differences
+            and fidelity is Fidelity.SERVER_SIDE
+            and live.client is not None
+            and may_send
+        ):
             predicted, defaulted = self._predict(manifest, live_raw, live, options)
             if predicted is not None:
                 predicted = live.masker.mask_object(null_data_as_empty(predicted))
@@ -501,15 +513,15 @@ class Scanner:
                 outcome, differences=(), ignored=outcome.ignored + len(outcome.differences)
             )
         status = Status.DRIFTED if outcome.differences else Status.IN_SYNC
-        if not outcome.differences and fidelity is Fidelity.SERVER_SIDE:
+        if not outcome.differences and fidelity is Fidelity.SERVER_SIDE and may_send:
             used = fidelity if self._could_predict(ref, live) else Fidelity.CLIENT_SIDE
         result = replace(
             base,
             status=status,
-            reason=f"ignored: {skipped}" if skipped else "",
+            reason=f"ignored: {skipped}" if skipped else (SOPS_NOTE if encrypted else ""),
             fidelity=used,
             differences=outcome.differences,
-            live=live_obj,
+            live=compared,
             ignored=outcome.ignored,
             owner=app_owner(live_raw),
             resource_version=version,
