@@ -129,7 +129,10 @@ def test_sops_secrets_compare_by_key_names_and_sealed_secrets_as_themselves(
     secrets = f"/api/v1/namespaces/{ns}/secrets"
     meta = {"namespace": ns, "labels": LABELS}
     # Applied by the operator, decrypted: other values than Git's ciphertext, same keys.
-    for name, data in (("db", {"password": "hunter2", "user": "dbuser-7731"}), ("api", {"token": "t0k"})):
+    for name, data in (
+        ("db", {"password": "hunter2", "user": "dbuser-7731"}),
+        ("api", {"token": "t0k"}),
+    ):
         body = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, **meta}}
         post(
             cluster,

@@ -122,6 +122,9 @@ def test_the_wheel_installs_a_working_driftui_with_its_styles(installed: Install
     assert all(line.split(" ")[1][0].isdigit() for line in lines[2:5])
     demo = installed.run("driftui", "demo", "--help")
     assert demo.returncode == 0 and demo.stdout.startswith("usage: driftui demo")
+    completion = installed.run("driftui", "completion", "bash")
+    assert completion.returncode == 0, completion.stderr
+    assert f"_driftui_python={installed.bin / 'python'}" in completion.stdout.splitlines()
     plugin = installed.run("kubectl-driftui", "--help")
     assert plugin.returncode == 0 and plugin.stdout.startswith("usage: kubectl driftui")
     assert "--request-timeout" in plugin.stdout and "--context" in plugin.stdout
