@@ -59,7 +59,12 @@ def _header(report: ScanReport) -> list[str]:
 def _section(r: DriftResult) -> str:
     """One object, collapsed: its name and verdict in the summary, its fields inside."""
     where = f" ({md(r.source_file, MAX_VALUE)})" if r.source_file else ""
-    lines = ["", "<details>", f"<summary>{md(str(r.ref))}: {r.status.value}{where}</summary>", ""]
+    lines = [
+        "",
+        "<details>",
+        f"<summary>{md(str(r.ref), MAX_VALUE)}: {r.status.value}{where}</summary>",
+        "",
+    ]
     if r.reason:
         lines += [f"Reason: {md(r.reason, MAX_VALUE)}", ""]
     if r.differences:

@@ -17,6 +17,9 @@ NEEDS_CARE = (Status.DRIFTED, Status.MISSING, Status.EXTRA, Status.ERROR)
 """The verdicts a report lists object by object; in-sync objects are only counted."""
 
 
+MAX_FIELDS = 10  # fields named in one annotation or finding; the JSON report has them all
+
+
 def needs_care(result: DriftResult) -> bool:
     return result.status in NEEDS_CARE
 
@@ -30,8 +33,10 @@ def summary(result: DriftResult) -> str:
         return f"{ref} is declared in Git but missing from the cluster"
     if result.status is Status.EXTRA:
         return f"{ref} is in the cluster but not declared in Git"
+    shown = result.differences[:MAX_FIELDS]
     fields = ", ".join(
-        f"{d.dotted} ({d.type.value}" + (f" by {d.manager})" if d.manager else ")")
-        for d in result.differences
+        f"{d.dotted} ({d.type.value}" + (f" by {d.manager})" if d.manager else ")") for d in shown
     )
+    more = len(result.differences) - len(shown)
+    fields += f" and {more} more fields" if more > 0 else ""
     return f"{ref} drifted: {fields}" if fields else f"{ref} drifted"

@@ -161,3 +161,17 @@ def test_sarif_is_2_1_0_with_rules_levels_and_regions() -> None:
 
 def test_every_format_is_registered_for_the_command_line() -> None:
     assert sorted(FORMATS) == ["github", "json", "junit", "markdown", "sarif"]
+
+
+def test_an_annotation_names_ten_fields_and_counts_the_rest() -> None:
+    many = tuple(Difference(("data", f"k{i:02d}"), DiffType.CHANGED) for i in range(25))
+    result = DriftResult(
+        ObjectRef("", "ConfigMap", "prod", "big"),
+        "v1",
+        Status.DRIFTED,
+        Fidelity.CLIENT_SIDE,
+        differences=many,
+    )
+    (line, _) = to_github(report_of(result)).splitlines()
+    assert "data.k09 (changed)" in line and "data.k10" not in line
+    assert line.endswith("and 15 more fields")
