@@ -33,6 +33,7 @@ from driftui.model import Path as Path_
 from driftui.plugin import program_name
 from driftui.report import FORMATS
 from driftui.safe_text import safe, safe_line, safe_value
+from driftui.source.field_lines import blob_reader, with_field_lines
 from driftui.source.git_repo import SourceError
 from driftui.source.limits import (
     ALLOW_REMOTE_ENV,
@@ -365,6 +366,7 @@ def run_audit_diff(args: argparse.Namespace) -> int:
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
     report = scanner.scan()
     warn_about(report)
+    report = with_field_lines(report, blob_reader(scanner.options.repo))
     _write_output(FORMATS[args.format](report), args.output)
     return exit_status(report)
 

@@ -1,6 +1,7 @@
 """Where in the repository an annotation or finding points: a file and, when known, a line.
 
-Paths are relative to the repository root, as GitHub and SARIF viewers expect. An object
+Paths are relative to the repository root, as GitHub and SARIF viewers expect; the line is
+the first drifted field's when it is known, else where the object's document starts. An object
 rendered by kustomize or helm comes from a directory, not from a line of a file: it gets
 the directory and no line, rather than a line number that means nothing there.
 """
@@ -29,8 +30,10 @@ def of_result(result: DriftResult) -> Location | None:
     if not result.source_file:
         return None
     path = _clean(result.source_file)
-    line = result.source_line if path.lower().endswith(_MANIFEST_SUFFIXES) else 0
-    return Location(path, max(line, 0))
+    if not path.lower().endswith(_MANIFEST_SUFFIXES):
+        return Location(path)
+    fields = [d.line for d in result.differences if d.line > 0]
+    return Location(path, fields[0] if fields else max(result.source_line, 0))
 
 
 def of_problem(problem: LoadProblem) -> Location:

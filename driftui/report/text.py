@@ -35,7 +35,10 @@ def summary(result: DriftResult) -> str:
         return f"{ref} is in the cluster but not declared in Git"
     shown = result.differences[:MAX_FIELDS]
     fields = ", ".join(
-        f"{d.dotted} ({d.type.value}" + (f" by {d.manager})" if d.manager else ")") for d in shown
+        f"{d.dotted} ({d.type.value}"
+        + (f" by {d.manager}" if d.manager else "")
+        + (f", line {d.line})" if d.line else ")")
+        for d in shown
     )
     more = len(result.differences) - len(shown)
     fields += f" and {more} more fields" if more > 0 else ""

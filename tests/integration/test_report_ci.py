@@ -39,18 +39,27 @@ def _config(ns: str, colour: str) -> dict[str, object]:
 def repo(cluster: ClusterInfo, namespace: str, tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     (root / "apps").mkdir(parents=True)
-    # The Secret starts on line 2 (after a comment), the ConfigMap on line 10, after "---".
+    # The Secret starts on line 2 (after a comment), its data.password is on line 8; the
+    # ConfigMap starts on line 10, after "---", its data on line 15 and data.colour on 16.
     text = "# the web app\n" + yaml.safe_dump(_secret(namespace, GIT_SECRET), sort_keys=False)
     text += "---\n" + yaml.safe_dump(_config(namespace, "blue"), sort_keys=False)
     (root / "apps" / "web.yaml").write_text(text)
-    assert text.splitlines()[8:10] == ["---", "apiVersion: v1"]
+    lines = text.splitlines()
+    assert lines[7] == "  password: Z2l0LXBhc3N3b3JkLTA0NTE=" and lines[8:10] == [
+        "---",
+        "apiVersion: v1",
+    ]
+    assert lines[14:16] == ["data:", "  colour: blue"]
     git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "apps"], check=True)
     for obj, plural in (
         (_secret(namespace, LIVE_SECRET), "secrets"),
-        (_config(namespace, "red"), "configmaps"),
+        (
+            {**_config(namespace, "red"), "data": {"colour": "red", "added": "by hand"}},
+            "configmaps",
+        ),
     ):
         status, body = harness.request(
             cluster,
@@ -79,23 +88,22 @@ def test_ci_formats_point_at_the_drifted_lines_and_never_show_a_secret(
     for fmt, text in outputs.items():
         leaked = [v for v in plain + encoded if v in text]
         assert leaked == [], f"{fmt} shows a Secret value"
+    # Annotations and findings point at the first drifted field's line, and name every field's.
+    secret = f"{namespace}/Secret/db drifted: data.password (changed by kubectl-edit, line 8)"
+    config = f"{namespace}/ConfigMap/web drifted: data.colour (changed by kubectl-edit, line 16)"
     github = outputs["github"].splitlines()
-    assert (
-        f"::warning file=apps/web.yaml,line=2,title=driftui%3A drifted::{namespace}/Secret/db drifted"
-        in "\n".join(github)
-    )
-    assert any(
-        line.startswith("::warning file=apps/web.yaml,line=10,title=driftui%3A drifted::")
-        and "data.colour (changed by kubectl-edit)" in line
-        for line in github
-    )
+    assert f"::warning file=apps/web.yaml,line=8,title=driftui%3A drifted::{secret}" in github
+    assert f"::warning file=apps/web.yaml,line=16,title=driftui%3A drifted::{config}" in github
     sarif = json.loads(outputs["sarif"])
     found = {
-        r["message"]["text"].split(" ")[0]: r["locations"][0]["physicalLocation"]
+        r["message"]["text"]: r["locations"][0]["physicalLocation"]
         for r in sarif["runs"][0]["results"]
     }
-    assert found[f"{namespace}/ConfigMap/web"]["region"] == {"startLine": 10}
-    assert found[f"{namespace}/Secret/db"]["artifactLocation"]["uri"] == "apps/web.yaml"
+    assert found[config]["region"] == {"startLine": 16}
+    assert found[secret] == {
+        "artifactLocation": {"uri": "apps/web.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 8},
+    }
     objects = json.loads(outputs["json"])["objects"]
     assert sorted((o["kind"], o["source_line"]) for o in objects) == [
         ("ConfigMap", 10),
