@@ -147,19 +147,25 @@ def candidates(source: str, current: str, where: Where) -> list[str]:
     return [c for c in produce() if c.startswith(current)]
 
 
+def answer_lines(source: str, current: str, words: Sequence[str]) -> list[str]:
+    """The candidates, or none when they are not ready within the budget (the timer ends
+    the process with nothing written) or anything fails."""
+    deadline = threading.Timer(_remaining(), os._exit, args=(0,))
+    deadline.daemon = True
+    deadline.start()
+    try:
+        return candidates(source, current, read_words(words))
+    except Exception:  # a TAB never shows a traceback
+        return []
+    finally:
+        deadline.cancel()
+
+
 def answer(argv: Sequence[str], write: Callable[[str], object]) -> int:
     """Print the candidates, or nothing at all if they are not ready within the budget.
     Any failure (no kubeconfig, no cluster, no permission) is nothing offered: exit 0."""
     if len(argv) < 2:
         return 0
-    source, current, words = argv[0], argv[1], argv[2:]
-    deadline = threading.Timer(_remaining(), os._exit, args=(0,))
-    deadline.daemon = True
-    deadline.start()
-    try:
-        found = candidates(source, current, read_words(words))
-    except Exception:  # a TAB never shows a traceback
-        return 0
-    deadline.cancel()
+    found = answer_lines(argv[0], argv[1], argv[2:])
     write("".join(f"{c}\n" for c in found))
     return 0

@@ -189,5 +189,10 @@ def test_kubectl_runs_the_plugin_and_its_global_flags_mean_what_they_mean_to_dri
         "driftui", "diff", "-n", namespace, *flags[:2], "--context", "nope", *flags[4:]
     )
     assert wrong.returncode == 2 and "nope" in wrong.stderr
+    # kubectl (1.26+) completes the plugin's arguments through kubectl_complete-driftui.
+    commands = kubectl_run("__complete", "driftui", "re")
+    assert commands.stdout.splitlines() == ["report", "revert", "reconcile", "resume", ":4"]
+    contexts = kubectl_run("__complete", "driftui", "diff", *flags[:2], "--context", "")
+    assert contexts.stdout.splitlines() == ["admin@local", ":4"], contexts.stderr
     timeout = kubectl_run("driftui", "diff", *flags[:4], "--request-timeout", "soon")
     assert timeout.returncode == 2 and "--request-timeout" in timeout.stderr
