@@ -105,6 +105,7 @@ class Difference:
     manager: str | None = None
     time: str | None = None  # RFC 3339: the manager's last write to the object, not the field's
     pointer: str | None = None  # RFC 6901; keyed items by index in live (in Git when missing)
+    line: int = 0  # 1-based line of the field (or its nearest part) in Git's file; 0 unknown
 
     @property
     def dotted(self) -> str:
@@ -222,6 +223,7 @@ class DriftResult:
     fidelity: Fidelity
     reason: str = ""
     source_file: str | None = None
+    source_line: int = 0  # 1-based line of the document in source_file, 0 when unknown
     differences: tuple[Difference, ...] = ()
     desired: dict[str, Any] | None = None  # normalised, masked: what Git wants
     live: dict[str, Any] | None = None  # masked live object, managedFields kept

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from driftui.compare.sops import is_sops_secret
 from driftui.model import DesiredState, DriftResult, Manifest, ObjectRef, Status, TrackingMarker
 
 CRD_GROUP = "apiextensions.k8s.io"
@@ -139,6 +140,9 @@ def prune_blocked(desired: DesiredState) -> str:
     return f"Git could not be read whole ({unread[0].path}{more} could not be used)"
 
 
+SOPS_UNSYNCABLE = "encrypted in Git (SOPS): driftui cannot decrypt it; let the operator apply it"
+
+
 def plan_sync(
     results: Iterable[DriftResult],
     manifests: Mapping[ObjectRef, Manifest],
@@ -174,6 +178,9 @@ def plan_sync(
         manifest = manifests.get(result.ref)
         if manifest is None:
             plan.not_syncable.append((result.ref, "its manifest was not found in Git"))
+            continue
+        if is_sops_secret(manifest.body):  # applying it would store SOPS's ciphertext
+            plan.not_syncable.append((result.ref, SOPS_UNSYNCABLE))
             continue
         plan.items.append(
             SyncItem(

@@ -19,13 +19,15 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from driftui import __version__
+from driftui import completion
+from driftui.build_info import VersionAction
 from driftui.cli import apps, history, scan, sync
 from driftui.cli.exits import EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
 from driftui.engine import Scanner
 from driftui.errors import DriftuiError, UsageError
 from driftui.gate import MutationGate, read_only_from_env
+from driftui.plugin import program_name
 from driftui.safe_text import safe, safe_value
 
 ExplorerLauncher = Callable[[argparse.Namespace, "Scanner", MutationGate], int]
@@ -37,9 +39,9 @@ COMMANDS: dict[str, scan.Command] = {**scan.COMMANDS, **history.COMMANDS, **sync
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="driftui", description="Explore drift between Git and a Kubernetes cluster."
+        prog=program_name(), description="Explore drift between Git and a Kubernetes cluster."
     )
-    parser.add_argument("--version", action="version", version=f"driftui {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     add_common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     for family in (scan, history, sync, apps):
         family.add_parsers(sub, common)
     sub.add_parser("demo", help="open the explorer on a built-in demo (no cluster needed)")
+    completion.add_parser(sub)
     return parser
 
 
@@ -87,6 +90,8 @@ def main(
             print("error: the explorer is not available in this build", file=sys.stderr)
             return EXIT_ERROR
         return demo(args)
+    if command == "completion":
+        return completion.run(parser, args)
     args.read_only = bool(args.read_only or read_only_from_env())
     gate = MutationGate(read_only=args.read_only)
     scanner = Scanner(options_from(args), gate)

@@ -23,6 +23,7 @@ from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
 from driftui.report import FORMATS
 from driftui.safe_text import safe, safe_line, safe_value
+from driftui.source.field_lines import blob_reader, with_field_lines
 from driftui.versions import compare_audits, field_line
 
 
@@ -51,7 +52,7 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
         metavar="OLD_SNAPSHOT",
         help="with --live NEW_SNAPSHOT: what changed in the cluster between two audits",
     )
-    report = add("report", "write a report (json, markdown, junit)")
+    report = add("report", "write a report (json, markdown, junit, github, sarif)")
     report.add_argument("--format", choices=sorted(FORMATS), default="json")
     report.add_argument("-o", "--output", help="file to write (default stdout)")
     snap = add("snapshot", "write the live state of the source's objects, secrets hashed")
@@ -173,6 +174,7 @@ def run_audit_diff(args: argparse.Namespace) -> int:
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
     report = scanner.scan()
     warn_about(report)
+    report = with_field_lines(report, blob_reader(scanner.options.repo))
     _write_output(FORMATS[args.format](report), args.output)
     return exit_status(report)
 

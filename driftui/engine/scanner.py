@@ -65,7 +65,13 @@ def _duplicate_errors(problems: list[LoadProblem]) -> list[DriftResult]:
     """Duplicate identities are objects in error, shown in the tree, not just file problems."""
     return [
         DriftResult(
-            p.ref, "", Status.ERROR, Fidelity.CLIENT_SIDE, reason=p.message, source_file=p.path
+            p.ref,
+            "",
+            Status.ERROR,
+            Fidelity.CLIENT_SIDE,
+            reason=p.message,
+            source_file=p.path,
+            source_line=p.line or 0,
         )
         for p in problems
         if p.ref is not None

@@ -13,6 +13,8 @@ from typing import Any
 from driftui.compare.differ import Comparison, compare
 from driftui.compare.normalise import normalise, null_data_as_empty
 from driftui.compare.options import CompareOptions
+from driftui.compare.sops import NOTE as SOPS_NOTE
+from driftui.compare.sops import is_sops_secret, key_names_only
 from driftui.engine.generations import GenerationCache
 from driftui.engine.live_side import LiveSide
 from driftui.engine.prediction import DryRunPredictor
@@ -56,12 +58,15 @@ class Verdicts:
                 live.state.objects[ref] = kept
                 return result
         desired = live.masker.mask_object(null_data_as_empty(manifest.body))
+        if is_sops_secret(manifest.body):  # ciphertext in Git: only the key names compare
+            desired = key_names_only(desired)
         base = DriftResult(
             ref,
             manifest.api_version,
             Status.IN_SYNC,
             Fidelity.CLIENT_SIDE,
             source_file=manifest.source_file,
+            source_line=manifest.line,
             blob_sha=manifest.blob_sha,
             desired=normalise(desired, options.merge_keys),
         )
@@ -89,10 +94,15 @@ class Verdicts:
         fidelity: Fidelity,
     ) -> DriftResult:
         live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
+        encrypted = is_sops_secret(manifest.body)
+        if encrypted:
+            live_obj = key_names_only(live_obj)
         want = base.desired  # normalised once, by the caller
         outcome = compare(desired, live_obj, options, normalised_desired=want)
         used = Fidelity.CLIENT_SIDE
-        if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:
+        # A dry-run of a SOPS Secret would apply its ciphertext as the values: never sent.
+        server_side = fidelity is Fidelity.SERVER_SIDE and not encrypted
+        if outcome.differences and server_side and live.client is not None:
             predicted, defaulted = self.predictor.predict(manifest, live_raw, live, options)
             if predicted is not None:
                 outcome = compare(
@@ -105,13 +115,13 @@ class Verdicts:
                 )
                 used = Fidelity.SERVER_SIDE
         outcome, skipped = _app_skips(outcome, live_raw)
-        if not outcome.differences and fidelity is Fidelity.SERVER_SIDE:
+        if not outcome.differences and server_side:
             could = self.predictor.could_predict(base.ref, live)
             used = fidelity if could else Fidelity.CLIENT_SIDE
         return replace(
             base,
             status=Status.DRIFTED if outcome.differences else Status.IN_SYNC,
-            reason=f"ignored: {skipped}" if skipped else "",
+            reason=f"ignored: {skipped}" if skipped else (SOPS_NOTE if encrypted else ""),
             fidelity=used,
             differences=outcome.differences,
             live=live_obj,

@@ -73,6 +73,10 @@ class Discovery:
     def __len__(self) -> int:
         return len(self._by_kind)
 
+    def infos(self) -> list[ResourceInfo]:
+        """Every kind served, at its preferred version (shell completion lists them)."""
+        return list(self._by_kind.values())
+
 
 def _from_aggregated(doc: dict[str, Any]) -> list[ResourceInfo]:
     out: list[ResourceInfo] = []

@@ -1,0 +1,77 @@
+"""The JSON report (stable, ``"version": 1``): what scripts and dashboards read.
+
+Escaping is JSON's own (``\\u001b``); values are the engine's masked ones.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from driftui.model import Difference, DriftResult, ScanReport
+
+REPORT_VERSION = 1
+
+
+def _difference(d: Difference) -> dict[str, Any]:
+    return {
+        "path": d.dotted,
+        "pointer": d.pointer,
+        "type": d.type.value,
+        "git": d.git,
+        "live": d.live,
+        "manager": d.manager,
+        "time": d.time,
+    }
+
+
+def _object(r: DriftResult) -> dict[str, Any]:
+    return {
+        "apiVersion": r.api_version,
+        "kind": r.ref.kind,
+        "namespace": r.ref.namespace,
+        "name": r.ref.name,
+        "status": r.status.value,
+        "reason": r.reason,
+        "source_file": r.source_file,
+        "source_line": r.source_line or None,  # the document's first line; None when rendered
+        "fidelity": r.fidelity.value,
+        "owner": str(r.owner) if r.owner else None,
+        "ignored": r.ignored,
+        "differences": [_difference(d) for d in r.differences],
+    }
+
+
+def to_dict(report: ScanReport) -> dict[str, Any]:
+    live: dict[str, Any] = (
+        {"snapshot": report.live.snapshot}
+        if report.live.snapshot
+        else {"context": report.live.context, "server": report.live.server}
+    )
+    return {
+        "version": REPORT_VERSION,
+        "source": {
+            "repo": report.source.repo,
+            "ref": report.source.ref,
+            "commit": report.source.commit,
+            "path": report.source.path,
+            "stale": report.source.stale,
+            "fetched": report.source.fetched or None,
+            # true when --path was not given and the current directory chose it (as in git)
+            "path_from_cwd": report.source.path_from_cwd,
+        },
+        "live": live,
+        "fidelity": report.fidelity.value,
+        # what was used: "client-side for 3 (no patch permission)" when not every object was
+        "fidelity_detail": report.fidelity_text(),
+        "summary": {**report.counts(), "ignored": report.ignored},
+        "problems": [
+            {"path": p.path, "line": p.line, "message": p.message} for p in report.problems
+        ],
+        "warnings": list(report.warnings),
+        "objects": [_object(r) for r in report.results],
+    }
+
+
+def to_json(report: ScanReport) -> str:
+    return json.dumps(to_dict(report), indent=2, sort_keys=False, default=str) + "\n"

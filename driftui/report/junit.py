@@ -1,0 +1,87 @@
+"""JUnit XML: one test case per object, for CI systems that show test results.
+
+Escaping is XML's, and what XML 1.0 cannot hold at all is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from driftui.model import LoadProblem, ScanReport, Status
+from driftui.report.text import as_text
+from driftui.safe_text import safe
+
+# What XML 1.0 cannot hold at all, even escaped (its Char production).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: Any, *, multiline: bool = True) -> str:
+    """Untrusted text made safe for a terminal that shows the file, then for XML 1.0."""
+    return _NOT_XML.sub("", safe(as_text(value), multiline=multiline))
+
+
+def _attr(value: Any) -> str:
+    return quoteattr(xml_text(value, multiline=False))
+
+
+def _problem_case(p: LoadProblem) -> str:
+    """A file that could not be used: an error test case named after the file."""
+    where = f"{p.path}:{p.line}" if p.line else p.path
+    return (
+        f'  <testcase name={_attr(where)} classname="driftui.problems">'
+        f"<error message={_attr(p.message)}/></testcase>"
+    )
+
+
+def to_junit(report: ScanReport) -> str:
+    """One test case per object; drift is a failure, an error status is an error."""
+    cases = []
+    failures = errors = 0
+    for r in report.results:
+        name = _attr(str(r.ref))
+        classname = _attr(r.source_file or r.ref.group_kind)
+        body = ""
+        if r.status is Status.ERROR:
+            errors += 1
+            body = f"<error message={_attr(r.reason)}/>"
+        elif r.status is not Status.IN_SYNC:
+            failures += 1
+            detail = "\n".join(
+                f"{d.type.value} {d.dotted}: git={as_text(d.git)} live={as_text(d.live)}"
+                f" ({d.manager or 'unknown'})"
+                for d in r.differences
+            )
+            body = f"<failure message={_attr(r.status.value)}>{escape(xml_text(detail))}</failure>"
+        cases.append(f"  <testcase name={name} classname={classname}>{body}</testcase>")
+    cases += [_problem_case(p) for p in report.problems]
+    errors += len(report.problems)
+    header = (
+        f'<testsuite name="driftui" tests="{len(cases)}" failures="{failures}" errors="{errors}">'
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + "\n".join([header, _properties(report), *cases, *_system_err(report), "</testsuite>"])
+        + "\n"
+    )
+
+
+def _properties(report: ScanReport) -> str:
+    """Where the verdicts come from, including whether Git was fresh."""
+    src = report.source
+    pairs = {
+        "driftui.source.repo": src.repo,
+        "driftui.source.commit": src.commit,
+        "driftui.source.stale": "true" if src.stale else "false",
+        "driftui.source.fetched": src.fetched,
+    }
+    props = "".join(f"<property name={_attr(k)} value={_attr(v)}/>" for k, v in pairs.items())
+    return f"  <properties>{props}</properties>"
+
+
+def _system_err(report: ScanReport) -> list[str]:
+    """Warnings (a stale source, kinds not read) as the suite's stderr, where CI shows them."""
+    if not report.warnings:
+        return []
+    return [f"  <system-err>{escape(xml_text(chr(10).join(report.warnings)))}</system-err>"]

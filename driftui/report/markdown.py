@@ -1,0 +1,127 @@
+"""Markdown for a pull-request comment: a summary, then one collapsed section per object.
+
+GitHub refuses comments over 65,536 characters, so the whole report is kept under
+``MAX_CHARS``: long values are shortened, and objects that do not fit are counted in a
+closing "N more objects not shown" line rather than cut off mid-table. Untrusted text is
+escaped for Markdown's inline syntax and for HTML, so ``<details>`` stays ours alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from driftui.model import DriftResult, ScanReport
+from driftui.report.text import as_text, needs_care
+from driftui.safe_text import safe
+
+MAX_CHARS = 65_000
+MAX_VALUE = 200  # characters of one value shown in a table cell
+LIST_CHARS = MAX_CHARS // 4  # for the problems, and again for the warnings
+
+# Backslash-escapes for the punctuation that means something inline (CommonMark allows a
+# backslash before any ASCII punctuation; GFM tables need ``\|``, GitHub math ``\$``).
+# HTML's three characters become entities, so ``<b>`` is shown, never interpreted.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#!~$])")
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_HTML = re.compile(r"[&<>]")
+
+
+def md(value: Any, limit: int | None = None) -> str:
+    """Untrusted text for one line of Markdown (a table cell, a list item, a sentence)."""
+    text = as_text(value)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "…"
+    text = safe(text.replace("\n", "⏎"))
+    text = _MD_HTML.sub(lambda m: _MD_ENTITIES[m.group()], text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _header(report: ScanReport) -> list[str]:
+    counts = report.counts()
+    src = report.source
+    where = report.live.snapshot or report.live.context or report.live.server
+    return [
+        "## driftui drift report",
+        "",
+        f"Source {md(src.repo, MAX_VALUE)} at {md(src.ref, MAX_VALUE)} ({md(src.commit[:12])})"
+        + (f", path {md(src.path, MAX_VALUE)}" if src.path else "")
+        + (" (the current directory)" if src.path_from_cwd else "")
+        + f" against {md(where, MAX_VALUE)} ({md(report.fidelity_text(), MAX_VALUE)} fidelity).",
+        "",
+        "| in sync | drifted | missing | extra | error | ignored fields |",
+        "|---|---|---|---|---|---|",
+        f"| {counts['in_sync']} | {counts['drifted']} | {counts['missing']} | {counts['extra']}"
+        f" | {counts['error']} | {report.ignored} |",
+    ]
+
+
+def _section(r: DriftResult) -> str:
+    """One object, collapsed: its name and verdict in the summary, its fields inside."""
+    where = f" ({md(r.source_file, MAX_VALUE)})" if r.source_file else ""
+    lines = [
+        "",
+        "<details>",
+        f"<summary>{md(str(r.ref), MAX_VALUE)}: {r.status.value}{where}</summary>",
+        "",
+    ]
+    if r.reason:
+        lines += [f"Reason: {md(r.reason, MAX_VALUE)}", ""]
+    if r.differences:
+        lines += ["| path | type | git | live | manager | when |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"| {md(d.dotted, MAX_VALUE)} | {d.type.value} | {md(d.git, MAX_VALUE)}"
+            f" | {md(d.live, MAX_VALUE)} | {md(d.manager or '', MAX_VALUE)} | {md(d.time or '')} |"
+            for d in r.differences
+        ]
+        lines.append("")
+    lines.append("</details>")
+    return "\n".join(lines)
+
+
+def _listed(title: str, items: list[str]) -> list[str]:
+    """A bounded list: the items that fit in ``LIST_CHARS``, and how many more there were."""
+    if not items:
+        return []
+    lines = ["", f"### {title}", ""]
+    room = LIST_CHARS
+    for index, item in enumerate(items):
+        line = f"- {md(item, MAX_VALUE * 2)}"
+        if len(line) + 1 > room:
+            lines.append(f"- … and {len(items) - index} more")
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    return lines
+
+
+def omitted_line(count: int) -> str:
+    noun = "object" if count == 1 else "objects"
+    return (
+        f"\n**{count} more {noun} not shown** (the comment limit is {MAX_CHARS:,} characters;"
+        " `driftui report --format json` has them all)."
+    )
+
+
+def to_markdown(report: ScanReport) -> str:
+    """For pull-request comments: a summary, one collapsed section per object that needs care,
+    problems and warnings; never more than ``MAX_CHARS`` characters in all."""
+    head = "\n".join(_header(report))
+    tail = "\n".join(
+        _listed("Problems", [f"problem: {p}" for p in report.problems])
+        + _listed("Warnings", list(report.warnings))
+    )
+    objects = [r for r in report.results if needs_care(r)]
+    # Room for the sections: the worst-case "not shown" line is kept free from the start.
+    room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(len(objects))) - 2
+    shown: list[str] = []
+    for r in objects:
+        section = _section(r)
+        if len(section) + 1 > room:
+            break
+        shown.append(section)
+        room -= len(section) + 1
+    body = "\n".join(shown)
+    more = omitted_line(len(objects) - len(shown)) if len(shown) < len(objects) else ""
+    parts = [head, body, more, tail]
+    return "\n".join(p for p in parts if p) + "\n"

@@ -1,0 +1,108 @@
+"""SARIF 2.1.0, so code-scanning dashboards show drift as findings on the manifest lines.
+
+One rule per verdict (drifted, missing, extra, error) and one for files that could not be
+loaded. Locations are relative to the repository root (``%SRCROOT%``), which is how
+GitHub code scanning matches them to files. An object only the cluster has points at no file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from driftui import __version__
+from driftui.model import DriftResult, LoadProblem, ScanReport
+from driftui.report.location import Location, of_problem, of_result
+from driftui.report.text import needs_care, summary
+from driftui.safe_text import safe
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+VERSION = "2.1.0"
+INFO_URI = "https://github.com/driftui/driftui"
+SRCROOT = "%SRCROOT%"
+
+# rule id -> (name, level, description)
+RULES: dict[str, tuple[str, str, str]] = {
+    "driftui/drifted": ("Drifted", "warning", "The live object differs from Git."),
+    "driftui/missing": ("Missing", "warning", "Git declares an object the cluster lacks."),
+    "driftui/extra": ("Extra", "warning", "The cluster has an object of this source Git lacks."),
+    "driftui/error": ("Error", "error", "The object could not be compared."),
+    "driftui/load-problem": ("LoadProblem", "error", "A file could not be loaded."),
+}
+
+
+def _rule(rule_id: str) -> dict[str, Any]:
+    name, level, text = RULES[rule_id]
+    return {
+        "id": rule_id,
+        "name": name,
+        "shortDescription": {"text": text},
+        "defaultConfiguration": {"level": level},
+    }
+
+
+def _location(where: Location | None) -> list[dict[str, Any]]:
+    if where is None:
+        return []
+    physical: dict[str, Any] = {"artifactLocation": {"uri": where.path, "uriBaseId": SRCROOT}}
+    if where.line:
+        physical["region"] = {"startLine": where.line}
+    return [{"physicalLocation": physical}]
+
+
+def _finding(rule_id: str, message: str, where: Location | None) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": rule_id,
+        "ruleIndex": list(RULES).index(rule_id),
+        "level": RULES[rule_id][1],
+        "message": {"text": safe(message, multiline=True)},
+    }
+    locations = _location(where)
+    if locations:
+        result["locations"] = locations
+    return result
+
+
+def _of_result(r: DriftResult) -> dict[str, Any]:
+    finding = _finding(f"driftui/{r.status.value}", summary(r), of_result(r))
+    finding["partialFingerprints"] = {"driftuiObject/v1": str(r.ref)}
+    return finding
+
+
+def _of_problem(p: LoadProblem) -> dict[str, Any]:
+    return _finding("driftui/load-problem", p.message, of_problem(p))
+
+
+def to_sarif_dict(report: ScanReport) -> dict[str, Any]:
+    results = [_of_result(r) for r in report.results if needs_care(r)]
+    results += [_of_problem(p) for p in report.problems]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "driftui",
+                "version": __version__,
+                "informationUri": INFO_URI,
+                "rules": [_rule(rule_id) for rule_id in RULES],
+            }
+        },
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "the Git repository's root"}}},
+        "results": results,
+    }
+    if "://" in report.source.repo:  # a URI, as SARIF requires; a local path is not one
+        run["versionControlProvenance"] = [
+            {"repositoryUri": report.source.repo, "revisionId": report.source.commit}
+        ]
+    if report.warnings:
+        run["invocations"] = [
+            {
+                "executionSuccessful": not report.problems,
+                "toolExecutionNotifications": [
+                    {"level": "warning", "message": {"text": safe(w)}} for w in report.warnings
+                ],
+            }
+        ]
+    return {"$schema": SCHEMA, "version": VERSION, "runs": [run]}
+
+
+def to_sarif(report: ScanReport) -> str:
+    return json.dumps(to_sarif_dict(report), indent=2) + "\n"
