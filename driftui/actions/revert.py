@@ -15,39 +15,35 @@ the checkout is not touched at all, which is why a dirty work tree is fine then.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import git
 
-from driftui.errors import DriftuiError
+from driftui.actions.revert_plan import (
+    SCRATCH_IDENTITY,
+    Plan,
+    RevertRefused,
+    git_of,
+    git_out,
+    open_for_revert,
+    plan_revert,
+    scratch,
+)
 from driftui.gate import MutationGate
 from driftui.history import in_scope
 from driftui.model import DesiredState, ObjectRef, change_kind
 from driftui.source.blobs import parse_blobs
-from driftui.source.git_log import NULL_SHA, subject_of, tree_changes
+from driftui.source.git_log import NULL_SHA, tree_changes
 from driftui.source.git_process import failure_text, stderr_text
 from driftui.source.git_push import push_branch
-from driftui.source.git_repo import GitRepo, SourceError, normalise_repo_path, open_local
+from driftui.source.git_repo import GitRepo, normalise_repo_path
 from driftui.source.yaml_loader import is_manifest_path
 
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 BRANCH_PREFIX = "driftui/revert-"
 PUSH_TIMEOUT = 120.0
-# The throwaway commit that carries the "theirs" side of the merge: fixed identity and
-# date so that previews of the same revert reuse one object.
-_SCRATCH_IDENTITY = {
-    "GIT_AUTHOR_NAME": "driftui",
-    "GIT_AUTHOR_EMAIL": "driftui@localhost",
-    "GIT_AUTHOR_DATE": "@0 +0000",
-    "GIT_COMMITTER_NAME": "driftui",
-    "GIT_COMMITTER_EMAIL": "driftui@localhost",
-    "GIT_COMMITTER_DATE": "@0 +0000",
-}
 _IN_PROGRESS = (
     ("MERGE_HEAD", "a merge"),
     ("CHERRY_PICK_HEAD", "a cherry-pick"),
@@ -56,10 +52,6 @@ _IN_PROGRESS = (
     ("rebase-apply", "a rebase or am"),
     ("BISECT_LOG", "a bisect"),
 )
-
-
-class RevertRefused(DriftuiError):
-    """The revert was not made; the repository is exactly as it was. The message says why."""
 
 
 @dataclass(frozen=True)
@@ -146,114 +138,6 @@ class RevertOutcome:
         return "\n".join(lines)
 
 
-# -- running git (all of it through the repository's GitPython handle) ------------------
-
-
-def _git(repo: GitRepo) -> git.Git:
-    return repo.handle.git
-
-
-def _out(repo: GitRepo, *args: str, **kwargs: Any) -> str:
-    """A git command's stdout; RevertRefused (redacted, one line) when it fails."""
-    try:
-        out = getattr(_git(repo), args[0].replace("-", "_"))(*args[1:], **kwargs)
-    except git.GitCommandError as exc:
-        raise RevertRefused(f"git {args[0]}: {failure_text(exc)}") from None
-    return str(out).strip()
-
-
-def _resolve(repo: GitRepo, rev: str, what: str) -> str:
-    if not rev or rev.startswith("-"):
-        raise RevertRefused(f"invalid {what} {rev!r}")
-    try:
-        out = _git(repo).rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
-    except git.GitCommandError:
-        raise RevertRefused(f"{what} {rev!r} is not a commit in {repo.display}") from None
-    return str(out).strip()
-
-
-def _open(repo_path: str) -> GitRepo:
-    try:
-        return open_local(repo_path)
-    except SourceError:
-        raise RevertRefused(f"{repo_path!r} is not a Git repository") from None
-
-
-@contextlib.contextmanager
-def _scratch(repo: GitRepo) -> Iterator[GitRepo]:
-    """The same repository, writing new objects to a temporary directory removed afterwards.
-
-    The repository's own object store is an alternate, so everything in it stays readable,
-    while the scratch commit and the merged trees and blobs of a preview vanish with the
-    directory: read-only means no write to the object store either. Every git of the
-    scratch copy, its persistent cat-file included, runs with that environment.
-    """
-    objects = os.path.join(repo.handle.common_dir, "objects")
-    with tempfile.TemporaryDirectory(prefix="driftui-preview-") as tmp:
-        env = {"GIT_OBJECT_DIRECTORY": tmp, "GIT_ALTERNATE_OBJECT_DIRECTORIES": objects}
-        scratch = dataclasses.replace(repo, extra_env=env)
-        try:
-            yield scratch
-        finally:
-            scratch.close()
-
-
-# -- planning (in a preview, in scratch: nothing is written to the repository) -----------
-
-
-@dataclass(frozen=True)
-class _Plan:
-    sha: str
-    parent: str  # the parent reverted to ("" for a root commit)
-    mainline: int | None
-    subject: str
-    head: str
-    tree: str
-    conflicts: tuple[str, ...]
-
-
-def _plan(repo: GitRepo, sha: str, mainline: int | None) -> _Plan:
-    commit = _resolve(repo, sha, "commit")
-    head = _resolve(repo, "HEAD", "HEAD")
-    reverted = repo.handle.commit(commit)
-    parents = [p.hexsha for p in reverted.parents]
-    if len(parents) > 1:
-        chosen = 1 if mainline is None else mainline
-        if not 1 <= chosen <= len(parents):
-            raise RevertRefused(
-                f"commit {commit[:12]} is a merge with {len(parents)} parents:"
-                f" --mainline must be between 1 and {len(parents)}"
-            )
-        parent, used = parents[chosen - 1], chosen
-    else:
-        if mainline not in (None, 1):
-            raise RevertRefused(
-                f"commit {commit[:12]} is not a merge: --mainline applies only to merge commits"
-            )
-        parent, used = (parents[0] if parents else ""), None
-    if not repo.handle.is_ancestor(reverted, repo.handle.commit(head)):
-        raise RevertRefused(f"commit {commit[:12]} is not in the history of HEAD ({head[:12]})")
-    subject = subject_of(str(reverted.message))
-    parent_tree = repo.handle.commit(parent).tree.hexsha if parent else EMPTY_TREE
-    # "theirs" = the parent's tree on top of the reverted commit, so the merge base of
-    # HEAD and theirs is the reverted commit itself: exactly the merge git revert runs.
-    # commit-tree, not Commit.create_from_tree: GitPython would write the object itself,
-    # into the repository's object store rather than the preview's scratch directory.
-    theirs = _out(
-        repo, "commit-tree", parent_tree, "-p", commit, "-m", "driftui revert scratch",
-        env=_SCRATCH_IDENTITY,
-    )  # fmt: skip
-    status, out, err = _git(repo).merge_tree(
-        "--write-tree", "--name-only", "-z", "--no-messages", head, theirs,
-        with_extended_output=True, with_exceptions=False, stdout_as_string=False,
-    )  # fmt: skip
-    if status not in (0, 1):
-        raise RevertRefused(f"cannot compute the revert of {commit[:12]}: {repo.clean(str(err))}")
-    tokens = [t for t in bytes(out).decode("utf-8", "surrogateescape").split("\0") if t]
-    conflicts = tuple(dict.fromkeys(tokens[1:])) if status == 1 else ()
-    return _Plan(commit, parent, used, subject, head, tokens[0] if tokens else "", conflicts)
-
-
 def _object_changes(
     repo: GitRepo, head: str, tree: str, scope: str
 ) -> tuple[tuple[str, ...], tuple[ObjectChange, ...]]:
@@ -288,14 +172,14 @@ DesiredLoader = Callable[[GitRepo, str], DesiredState]
 
 
 def _rendered_changes(
-    repo: GitRepo, plan: _Plan, scope: str, load: DesiredLoader
+    repo: GitRepo, plan: Plan, scope: str, load: DesiredLoader
 ) -> tuple[tuple[ObjectChange, ...], tuple[str, ...]]:
     """Objects as renders make them, before and after: a chart or kustomization the revert
     touches shows the objects it would render, not its template files. The after side is
     a scratch commit of the merged tree; like everything here, it vanishes with the scratch."""
-    after = _out(
+    after = git_out(
         repo, "commit-tree", plan.tree, "-p", plan.head, "-m", "driftui revert preview",
-        env=_SCRATCH_IDENTITY,
+        env=SCRATCH_IDENTITY,
     )  # fmt: skip
     old, new = load(repo, plan.head), load(repo, after)
     before = {m.ref: m for m in old.manifests}
@@ -334,12 +218,12 @@ def preview_revert(
     commits. ``path`` is the scope: objects and files outside it are listed too, marked
     elsewhere, because the revert changes them all. With ``load``, objects come from
     renders of both sides (charts, kustomizations); without it, from the changed YAML files.
-    Every object git computes on the way goes to a scratch directory (see :func:`_scratch`).
+    Every object git computes on the way goes to a scratch directory (see :func:`scratch`).
     """
     scope = normalise_repo_path(path)
     problems: tuple[str, ...] = ()
-    with _scratch(_open(repo_path)) as repo:
-        plan = _plan(repo, sha, mainline)
+    with scratch(open_for_revert(repo_path)) as repo:
+        plan = plan_revert(repo, sha, mainline)
         files: tuple[str, ...] = ()
         objects: tuple[ObjectChange, ...] = ()
         if not plan.conflicts:
@@ -379,14 +263,14 @@ def _dirty_files(repo: GitRepo) -> list[str]:
     return list(dict.fromkeys(p for p in changed if p))
 
 
-def _message(plan: _Plan) -> str:
+def _message(plan: Plan) -> str:
     body = f"This reverts commit {plan.sha}"
     if plan.mainline is not None:
         body += f", reversing\nchanges made to {plan.parent}"
     return f'Revert "{plan.subject}"\n\n{body}.\n'
 
 
-def _check_state(repo: GitRepo, plan: _Plan, branch: bool) -> str:
+def _check_state(repo: GitRepo, plan: Plan, branch: bool) -> str:
     """The branch to move (``""`` with --branch); raise RevertRefused when unsafe."""
     if plan.conflicts:
         listed = "\n  ".join(plan.conflicts)
@@ -416,11 +300,11 @@ def _check_state(repo: GitRepo, plan: _Plan, branch: bool) -> str:
     return current
 
 
-def _create_commit(repo: GitRepo, plan: _Plan) -> str:
+def _create_commit(repo: GitRepo, plan: Plan) -> str:
     """``git commit-tree``, which refuses (as ``git revert`` would) when git does not know
     who the user is, where GitPython's Commit.create_from_tree would invent an identity."""
     try:
-        out = _git(repo).commit_tree(plan.tree, "-p", plan.head, "-m", _message(plan))
+        out = git_of(repo).commit_tree(plan.tree, "-p", plan.head, "-m", _message(plan))
     except git.GitCommandError as exc:
         stderr = stderr_text(exc)
         if "identity" in stderr or "tell me who you are" in stderr.lower():
@@ -432,9 +316,9 @@ def _create_commit(repo: GitRepo, plan: _Plan) -> str:
     return str(out).strip()
 
 
-def _move(repo: GitRepo, plan: _Plan, commit: str, current: str, branch: bool) -> str:
+def _move(repo: GitRepo, plan: Plan, commit: str, current: str, branch: bool) -> str:
     """Point a branch at the revert commit; return the branch's short name."""
-    run = _git(repo)
+    run = git_of(repo)
     if branch:
         name = BRANCH_PREFIX + plan.sha[:7]
         try:
@@ -485,8 +369,8 @@ def apply_revert(
     gate.check("revert")
     if push:
         gate.check("push")
-    repo = _open(repo_path)
-    plan = _plan(repo, sha, mainline)
+    repo = open_for_revert(repo_path)
+    plan = plan_revert(repo, sha, mainline)
     current = _check_state(repo, plan, branch)
     commit = _create_commit(repo, plan)
     name = _move(repo, plan, commit, current, branch)

@@ -18,14 +18,21 @@ Hostile input is bounded before it can hurt:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any
 
 import yaml
 
 from driftui.model import LoadProblem
+from driftui.source.yaml_bounds import (
+    MAX_DEPTH,
+    MAX_EXPANDED_NODES,
+    MAX_OBJECT_BYTES,
+    expanded_size,
+    json_size,
+    nesting_depth,
+    too_large,
+)
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python safe loader.
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -33,14 +40,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_DEPTH = 256
-MAX_EXPANDED_NODES = 1_000_000
-MAX_OBJECT_BYTES = 3 * 1024 * 1024  # kube-apiserver refuses larger requests
 # Alias-free text below this cannot reach the limit as JSON: the worst growth is a flow
 # mapping of bare keys, ``{a,b}`` -> ``{"a":null,"b":null}``, 4.5 times.
 _MEASURE_ABOVE = MAX_OBJECT_BYTES // 8
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
 
 
 _PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> resolved tag (bounded, thread-safe enough)
@@ -217,51 +220,9 @@ def _expand(
         out.problems.append(LoadProblem(path, "metadata.namespace must be a string", line))
         return
     if measure and json_size(doc, MAX_OBJECT_BYTES) > MAX_OBJECT_BYTES:
-        out.problems.append(LoadProblem(path, _too_large(doc), line))
+        out.problems.append(LoadProblem(path, too_large(doc), line))
         return
     out.documents.append(ParsedDocument(doc, line))
-
-
-def _too_large(doc: dict[str, Any]) -> str:
-    limit = MAX_OBJECT_BYTES // (1024 * 1024)
-    return (
-        f"{doc['kind']} {doc['metadata']['name']!r} expands to more than {limit} MiB"
-        " (the API server's request limit)"
-    )
-
-
-def json_size(value: Any, limit: int) -> int:
-    """About how many bytes ``value`` takes as JSON, counting shared (aliased) parts each
-    time they appear; stops counting above ``limit``. Linear in the distinct objects."""
-    memo: dict[int, int] = {}
-
-    def size(item: Any) -> int:
-        if isinstance(item, str):
-            return len(item) + 2
-        if not isinstance(item, dict | list):
-            return _scalar_size(item)
-        known = memo.get(id(item))
-        if known is not None:
-            return known
-        total = 2
-        pairs = item.items() if isinstance(item, dict) else zip(repeat(_NO_KEY), item)
-        for key, child in pairs:
-            total += 1 + size(child) + (0 if key is _NO_KEY else size(key) + 1)
-            if total > limit:
-                break
-        memo[id(item)] = min(total, limit + 1)
-        return memo[id(item)]
-
-    return size(value)
-
-
-_NO_KEY = object()
-
-
-def _scalar_size(item: Any) -> int:
-    if item is None or item is True:
-        return 4  # null, true
-    return 5 if item is False else len(str(item))
 
 
 def _type_name(value: Any) -> str:
@@ -318,7 +279,7 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _parse_yaml(text: str, path: str, out: ParsedFile) -> None:
-    depth = _nesting_depth(text)
+    depth = nesting_depth(text)
     if depth > MAX_DEPTH:
         out.problems.append(LoadProblem(path, f"document nests deeper than {MAX_DEPTH} levels"))
         return
@@ -332,7 +293,7 @@ def _parse_yaml(text: str, path: str, out: ParsedFile) -> None:
             node = loader.get_node()
             line = node.start_mark.line + 1
             if check_aliases:
-                size = _expanded_size(node, budget)
+                size = expanded_size(node, budget)
                 if size is None:
                     out.problems.append(LoadProblem(path, "document refers to itself", line))
                     continue
@@ -372,69 +333,6 @@ def _reset_constructor(loader: SafeLoader) -> None:
     loader.recursive_objects = {}
     loader.state_generators = []
     loader.deep_construct = False
-
-
-def _nesting_depth(text: str) -> int:
-    """An upper bound of the nesting depth, exact when the cheap bound looks suspicious.
-
-    Block nesting needs indentation or a leading ``- ``/``? `` indicator, and flow nesting
-    an opening bracket, so the cheap bound is safe. Only above it do we walk libyaml's
-    event stream (its parser is iterative, unlike its composer) for the exact depth.
-    """
-    leading = max((len(m.group()) for m in _LEADING_INDICATORS.finditer(text)), default=0)
-    bound = text.count("[") + text.count("{") + 2 * leading + 2
-    if bound <= MAX_DEPTH:
-        return bound
-    depth = deepest = 0
-    try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > deepest:
-                    deepest = depth
-                    if deepest > MAX_DEPTH:
-                        return deepest
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError as exc:
-        if "nesting depth" in str(exc):  # libyaml >= 0.2.6 stops at 1000 levels itself
-            return max(deepest, MAX_DEPTH + 1)
-        # any other error: the real load reports it with its position
-    return deepest
-
-
-def _expanded_size(root: yaml.Node, budget: int) -> int | None:
-    """Node count with every alias expanded (memoised, so it is cheap); None on a cycle."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, finished = stack.pop()
-        key = id(node)
-        if finished:
-            active.discard(key)
-            total = 1 + sum(sizes[id(child)] for child in _children(node))
-            sizes[key] = min(total, budget + 1)
-            continue
-        if key in sizes:
-            continue
-        if key in active:
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            sizes[key] = 1
-            continue
-        active.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
-    return sizes[id(root)]
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
 
 
 def _item_lines(node: yaml.Node) -> list[int]:
