@@ -7,19 +7,32 @@ judges again only what changed on either side.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from driftui.compare.differ import CompareOptions, Comparison, compare
 from driftui.compare.normalise import normalise, null_data_as_empty
 from driftui.engine.generations import GenerationCache
 from driftui.engine.live_side import LiveSide
-from driftui.engine.prediction import DryRunPredictor
+from driftui.engine.prediction import DryRunPredictor, Prediction
 from driftui.gitops.ignores import skip_reason
 from driftui.gitops.owners import app_owner
 from driftui.model import DriftResult, Fidelity, Manifest, Status
 
 VerdictKey = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A drifted object of a server-side scan, compared client-side, awaiting its dry-runs."""
+
+    base: DriftResult  # the verdict's identity, Git's side normalised
+    manifest: Manifest
+    desired: dict[str, Any]  # Git's object, masked
+    live_raw: dict[str, Any]
+    live_obj: dict[str, Any]  # the live object, masked
+    outcome: Comparison  # the client-side comparison
+    fidelity: Fidelity  # the scan's
 
 
 class Verdicts:
@@ -42,6 +55,18 @@ class Verdicts:
     def judge(
         self, manifest: Manifest, live: LiveSide, options: CompareOptions, fidelity: Fidelity
     ) -> DriftResult:
+        """One object's verdict, its dry-runs (if any) sent here and now."""
+        first = self.first_look(manifest, live, options, fidelity)
+        if isinstance(first, DriftResult):
+            return first
+        prediction = self.predictor.predict(manifest, first.live_raw, live, options)
+        return self.finish(first, prediction, live, options)
+
+    def first_look(
+        self, manifest: Manifest, live: LiveSide, options: CompareOptions, fidelity: Fidelity
+    ) -> DriftResult | Pending:
+        """The verdict, or what it still needs: a drifted object of a server-side scan waits
+        for the server's prediction, which a caller may ask for many objects at once."""
         ref = manifest.ref
         live_raw = live.state.objects.get(ref)
         version = ""
@@ -63,12 +88,49 @@ class Verdicts:
             source_file=manifest.source_file,
             blob_sha=manifest.blob_sha,
             desired=normalise(desired, options.merge_keys),
+            resource_version=version,
         )
         if live_raw is None or (ref.group, ref.kind) in live.unknown:
-            return _unread(base, live)
-        result = self._compared(base, manifest, desired, live_raw, live, options, fidelity)
-        result = replace(result, resource_version=version)
-        self._cache.put(self._key(manifest, version, fidelity, options), (result, live_raw))
+            return _unread(replace(base, resource_version=""), live)
+        live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
+        outcome = compare(desired, live_obj, options, normalised_desired=base.desired)
+        pending = Pending(base, manifest, desired, live_raw, live_obj, outcome, fidelity)
+        if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:
+            return pending
+        return self.finish(pending, (None, None), live, options)
+
+    def finish(
+        self, pending: Pending, prediction: Prediction, live: LiveSide, options: CompareOptions
+    ) -> DriftResult:
+        """The verdict from the client-side comparison and the server's prediction, kept."""
+        outcome, used = pending.outcome, Fidelity.CLIENT_SIDE
+        predicted, defaulted = prediction
+        if predicted is not None:
+            outcome = compare(
+                pending.desired,
+                pending.live_obj,
+                options,
+                predicted=live.masker.mask_object(null_data_as_empty(predicted)),
+                defaulted=live.masker.mask_object(defaulted) if defaulted else None,
+                normalised_desired=pending.base.desired,
+            )
+            used = Fidelity.SERVER_SIDE
+        outcome, skipped = _app_skips(outcome, pending.live_raw)
+        if not outcome.differences and pending.fidelity is Fidelity.SERVER_SIDE:
+            could = self.predictor.could_predict(pending.base.ref, live)
+            used = pending.fidelity if could else Fidelity.CLIENT_SIDE
+        result = replace(
+            pending.base,
+            status=Status.DRIFTED if outcome.differences else Status.IN_SYNC,
+            reason=f"ignored: {skipped}" if skipped else "",
+            fidelity=used,
+            differences=outcome.differences,
+            live=pending.live_obj,
+            ignored=outcome.ignored,
+            owner=app_owner(pending.live_raw),
+        )
+        key = self._key(pending.manifest, result.resource_version, pending.fidelity, options)
+        self._cache.put(key, (result, pending.live_raw))
         return result
 
     @staticmethod
@@ -76,47 +138,6 @@ class Verdicts:
         manifest: Manifest, version: str, fidelity: Fidelity, options: CompareOptions
     ) -> VerdictKey:
         return (manifest.ref, manifest.blob_sha, version, fidelity, options.ignore)
-
-    def _compared(
-        self,
-        base: DriftResult,
-        manifest: Manifest,
-        desired: dict[str, Any],
-        live_raw: dict[str, Any],
-        live: LiveSide,
-        options: CompareOptions,
-        fidelity: Fidelity,
-    ) -> DriftResult:
-        live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
-        want = base.desired  # normalised once, by the caller
-        outcome = compare(desired, live_obj, options, normalised_desired=want)
-        used = Fidelity.CLIENT_SIDE
-        if outcome.differences and fidelity is Fidelity.SERVER_SIDE and live.client is not None:
-            predicted, defaulted = self.predictor.predict(manifest, live_raw, live, options)
-            if predicted is not None:
-                outcome = compare(
-                    desired,
-                    live_obj,
-                    options,
-                    predicted=live.masker.mask_object(null_data_as_empty(predicted)),
-                    defaulted=live.masker.mask_object(defaulted) if defaulted else None,
-                    normalised_desired=want,
-                )
-                used = Fidelity.SERVER_SIDE
-        outcome, skipped = _app_skips(outcome, live_raw)
-        if not outcome.differences and fidelity is Fidelity.SERVER_SIDE:
-            could = self.predictor.could_predict(base.ref, live)
-            used = fidelity if could else Fidelity.CLIENT_SIDE
-        return replace(
-            base,
-            status=Status.DRIFTED if outcome.differences else Status.IN_SYNC,
-            reason=f"ignored: {skipped}" if skipped else "",
-            fidelity=used,
-            differences=outcome.differences,
-            live=live_obj,
-            ignored=outcome.ignored,
-            owner=app_owner(live_raw),
-        )
 
 
 def _unread(base: DriftResult, live: LiveSide) -> DriftResult:
