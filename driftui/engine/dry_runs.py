@@ -3,8 +3,9 @@
 A server-side scan asks two dry-runs per drifted object (an apply, and a create for the
 defaults), and each waits on the server's admission chain: one after the other, 500
 drifted objects made the default scan 2-3 times slower than a client-side one (issue 21).
-So every object is first judged client-side, which is cheap; the drifted ones then ask
-their dry-runs in a bounded pool, and their verdicts are finished in Git's order.
+So every object is judged client-side first, which is cheap; a drifted one hands its
+dry-runs to a bounded pool at once, and they run while the rest are compared. Verdicts are
+finished in Git's order, whatever order the answers come in.
 
 The pool never retries: the client already honours 429 and Retry-After per request
 (:mod:`driftui.live.patience`), and a bounded pool keeps at most ``workers`` requests
@@ -39,53 +40,62 @@ def judge_all(
     workers: int = DEFAULT_CONCURRENCY,
     progress: ProgressFn = no_progress,
 ) -> list[DriftResult]:
-    """The verdict of each manifest, in the order given."""
+    """The verdict of each manifest, in the order given. A drifted object's dry-runs start
+    as soon as it is found, while the rest are still compared."""
     total = len(manifests)
     slots: list[DriftResult | Pending] = []
-    for index, manifest in enumerate(manifests, start=1):
-        give_way()
-        slots.append(verdicts.first_look(manifest, live, options, fidelity))
-        if index % COMPARED_EVERY == 0 or index == total:
-            progress(ProgressEvent("objects compared", index, total))
-    waiting = [i for i, slot in enumerate(slots) if isinstance(slot, Pending)]
-    pending = [slot for slot in slots if isinstance(slot, Pending)]
-    predictions = predict_all(verdicts, pending, live, options, workers, progress)
-    for index, one, prediction in zip(waiting, pending, predictions, strict=True):
-        slots[index] = verdicts.finish(one, prediction, live, options)
-    return [slot for slot in slots if isinstance(slot, DriftResult)]
+    with Predictions(verdicts, live, options, workers) as predictions:
+        for index, manifest in enumerate(manifests, start=1):
+            give_way()
+            slot = verdicts.first_look(manifest, live, options, fidelity)
+            if isinstance(slot, Pending):
+                predictions.submit(slot)
+            slots.append(slot)
+            if index % COMPARED_EVERY == 0 or index == total:
+                progress(ProgressEvent("objects compared", index, total))
+        answers = iter(predictions.wait(progress))
+        return [
+            verdicts.finish(slot, next(answers), live, options)
+            if isinstance(slot, Pending)
+            else slot
+            for slot in slots
+        ]
 
 
-def predict_all(
-    verdicts: Verdicts,
-    pending: Sequence[Pending],
-    live: LiveSide,
-    options: CompareOptions,
-    workers: int,
-    progress: ProgressFn = no_progress,
-) -> list[Prediction]:
-    """Each pending object's prediction, at most ``workers`` in flight, in the order given.
+class Predictions:
+    """Dry-runs in a bounded pool, answered in the order they were asked.
 
     A failure that is not an answer (the server unreachable, a timeout) ends the scan as it
     did one request at a time: the first is raised, and what was not yet sent never is.
     """
-    if not pending:
-        return []
-    predictor = verdicts.predictor
-    for one in pending:  # permissions are asked once, here, not by 16 threads at a time
-        predictor.warm(one.base.ref, live)
-    total = len(pending)
-    progress(ProgressEvent("dry-runs", 0, total))
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dry-run")
-    try:
-        futures: dict[Future[Prediction], int] = {
-            pool.submit(predictor.predict, p.manifest, p.live_raw, live, options): i
-            for i, p in enumerate(pending)
-        }
-        out: list[Prediction] = [(None, None)] * total
-        for done, future in enumerate(as_completed(futures), start=1):
-            out[futures[future]] = future.result()
+
+    def __init__(
+        self, verdicts: Verdicts, live: LiveSide, options: CompareOptions, workers: int
+    ) -> None:
+        self._verdicts, self._live, self._options = verdicts, live, options
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dry-run")
+        self._futures: list[Future[Prediction]] = []
+
+    def __enter__(self) -> Predictions:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, pending: Pending) -> None:
+        # Permissions are asked here, once per kind and namespace, not by every thread at once.
+        self._verdicts.predictor.warm(pending.base.ref, self._live)
+        predict = self._verdicts.predict
+        self._futures.append(self._pool.submit(predict, pending, self._live, self._options))
+
+    def wait(self, progress: ProgressFn = no_progress) -> list[Prediction]:
+        """Every answer, in the order asked; "dry-runs" events count them as they come."""
+        total = len(self._futures)
+        if not total:
+            return []
+        progress(ProgressEvent("dry-runs", 0, total))
+        for done, future in enumerate(as_completed(self._futures), start=1):
+            future.result()  # the first failure, as soon as it happens
             if done % DRY_RUNS_EVERY == 0 or done == total:
                 progress(ProgressEvent("dry-runs", done, total))
-        return out
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        return [future.result() for future in self._futures]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from cachetools import LRUCache
@@ -82,9 +83,16 @@ class DryRunPredictor:
         return info is not None and self.may_patch(info, ref.namespace, live.client)
 
     def predict(
-        self, manifest: Manifest, live_raw: dict[str, Any], live: LiveSide, options: CompareOptions
+        self,
+        manifest: Manifest,
+        live_raw: dict[str, Any],
+        live: LiveSide,
+        options: CompareOptions,
+        wants_defaults: Callable[[dict[str, Any]], bool] | None = None,
     ) -> Prediction:
-        """Dry-run SSA with force as the object's own applier; on 403, client-side it is."""
+        """Dry-run SSA with force as the object's own applier; on 403, client-side it is.
+        The server's defaults are asked too, unless ``wants_defaults`` of the predicted
+        object says they cannot change the verdict. Safe to call from several threads."""
         client, discovery = live.client, live.discovery
         assert client is not None and discovery is not None
         info = discovery.resolve(manifest.ref.group, manifest.ref.kind)
@@ -106,6 +114,8 @@ class DryRunPredictor:
             )
         except (ApiError, MutationRefused):
             return None, None
+        if wants_defaults is not None and not wants_defaults(predicted):
+            return predicted, None
         return predicted, self._defaulted(manifest, info, client)
 
     def _defaulted(

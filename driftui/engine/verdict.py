@@ -17,7 +17,7 @@ from driftui.engine.live_side import LiveSide
 from driftui.engine.prediction import DryRunPredictor, Prediction
 from driftui.gitops.ignores import skip_reason
 from driftui.gitops.owners import app_owner
-from driftui.model import DriftResult, Fidelity, Manifest, Status
+from driftui.model import DiffType, DriftResult, Fidelity, Manifest, Status
 
 VerdictKey = tuple[Any, ...]
 
@@ -59,8 +59,20 @@ class Verdicts:
         first = self.first_look(manifest, live, options, fidelity)
         if isinstance(first, DriftResult):
             return first
-        prediction = self.predictor.predict(manifest, first.live_raw, live, options)
-        return self.finish(first, prediction, live, options)
+        return self.finish(first, self.predict(first, live, options), live, options)
+
+    def predict(self, pending: Pending, live: LiveSide, options: CompareOptions) -> Prediction:
+        """The server's prediction for a pending verdict; called from a pool's threads."""
+
+        def wants_defaults(predicted: dict[str, Any]) -> bool:
+            return _defaults_could_matter(pending, self._predicted(predicted, live), options)
+
+        manifest, live_raw = pending.manifest, pending.live_raw
+        return self.predictor.predict(manifest, live_raw, live, options, wants_defaults)
+
+    @staticmethod
+    def _predicted(predicted: dict[str, Any], live: LiveSide) -> dict[str, Any]:
+        return live.masker.mask_object(null_data_as_empty(predicted))
 
     def first_look(
         self, manifest: Manifest, live: LiveSide, options: CompareOptions, fidelity: Fidelity
@@ -110,7 +122,7 @@ class Verdicts:
                 pending.desired,
                 pending.live_obj,
                 options,
-                predicted=live.masker.mask_object(null_data_as_empty(predicted)),
+                predicted=self._predicted(predicted, live),
                 defaulted=live.masker.mask_object(defaulted) if defaulted else None,
                 normalised_desired=pending.base.desired,
             )
@@ -152,6 +164,23 @@ def _unread(base: DriftResult, live: LiveSide) -> DriftResult:
     if failed:
         return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
     return replace(base, status=Status.MISSING)
+
+
+def _defaults_could_matter(
+    pending: Pending, predicted: dict[str, Any], options: CompareOptions
+) -> bool:
+    """The server's defaults of Git's object only ever excuse live-only fields (added outside
+    Git, removed from it): with none found, and none hidden by an ignore rule, the dry-run
+    create that gives them cannot change the verdict, and is not sent."""
+    outcome = compare(
+        pending.desired,
+        pending.live_obj,
+        options,
+        predicted=predicted,
+        normalised_desired=pending.base.desired,
+    )
+    live_only = (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT)
+    return outcome.ignored > 0 or any(d.type in live_only for d in outcome.differences)
 
 
 def _app_skips(outcome: Comparison, live_raw: dict[str, Any]) -> tuple[Comparison, str]:
