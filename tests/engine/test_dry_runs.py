@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from driftui.runtime.progress import ProgressEvent
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.drift_scenario import write_repo
+from tests.faultproxy import Fault, FaultProxy
 
 pytestmark = pytest.mark.cluster
 
@@ -171,3 +173,24 @@ def test_a_rescan_never_asks_the_defaults_of_an_unchanged_blob_again(
     assert {r.fidelity for r in touched} == {Fidelity.SERVER_SIDE}
     lives = {d.live for r in touched for d in r.differences if d.dotted != "data.k"}
     assert lives == {"again", 4}
+
+
+def test_throttled_dry_runs_wait_as_the_server_says_and_are_asked_once_more(
+    cluster: ClusterInfo, drifted: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Priority and fairness: a 429 is the client's to retry after Retry-After, once per
+    answer; the pool adds no retries of its own, and the report is the one of a calm server."""
+    ns = drifted[1]
+    calm = Scanner(options(cluster, drifted, concurrency=1), MutationGate()).scan()
+    throttled = 10
+    with FaultProxy(cluster, tmp_path) as proxy:
+        writes = frozenset({"PATCH", "POST"})
+        proxy.inject(Fault(429, "1", methods=writes, within=f"/namespaces/{ns}/"), throttled)
+        opts = replace(options(cluster, drifted), kubeconfig=proxy.kubeconfig("admin"))
+        busy = Scanner(opts, MutationGate()).scan()
+        sent = [s for s in proxy.seen if s.method in writes and "dryRun=All" in s.query]
+    assert essence(busy) == essence(calm)
+    edited = [r for r in calm.results if r.status is Status.DRIFTED]
+    asked = len(edited) + sum(1 for r in edited if live_only(r))
+    assert [s.status for s in sent].count(429) == throttled
+    assert len(sent) == asked + throttled
