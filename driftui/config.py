@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from driftui.compare.differ import DEFAULT_APPLIERS, DEFAULT_CONTROLLERS, CompareOptions
 from driftui.compare.ignore import IgnoreRule, PointerError, parse_pointer
 from driftui.compare.merge_keys import MergeKeys
+from driftui.compare.options import DEFAULT_APPLIERS, DEFAULT_CONTROLLERS, CompareOptions
 from driftui.errors import DriftuiError
 from driftui.gitops.markers import TrackingMarkers
 

@@ -21,7 +21,7 @@ defined beside the code that knows the failure::
     │   └── SnapshotKeyError                                           (live.snapshot_key)
     ├── AppError                    an Argo CD or Flux app action      (gitops)
     │   └── AppUnreadable
-    └── RevertRefused, GitFailed    a revert that was not made         (actions.revert)
+    └── RevertRefused               a revert that was not made         (actions.revert)
 
 Messages are plain, one line, and already free of secrets and credentials.
 """

@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 
 from driftui.__main__ import history_of
-from driftui.actions.gate import MutationGate
 from driftui.demo import DEMO_KEY, build_demo, named_for_demo
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from driftui.model import ObjectRef
 from driftui.tui.app import DriftExplorer
 

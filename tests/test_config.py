@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftui.compare.differ import DEFAULT_APPLIERS
 from driftui.compare.ignore import IgnoreRule
+from driftui.compare.options import DEFAULT_APPLIERS
 from driftui.config import Config, ConfigError, load_config
 from driftui.gitops.markers import TrackingMarkers
 

@@ -17,24 +17,26 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import git
+
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
-from driftui.history import NULL_SHA, in_scope, parse_raw_changes
+from driftui.history import in_scope
 from driftui.model import DesiredState, ObjectRef, change_kind
 from driftui.source.blobs import parse_blobs
-from driftui.source.git_repo import GitRepo, git_env, normalise_repo_path, run_command
-from driftui.source.redact import redact_text
+from driftui.source.git_log import NULL_SHA, subject_of, tree_changes
+from driftui.source.git_process import failure_text, stderr_text
+from driftui.source.git_push import push_branch
+from driftui.source.git_repo import GitRepo, SourceError, normalise_repo_path, open_local
 from driftui.source.yaml_loader import is_manifest_path
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 BRANCH_PREFIX = "driftui/revert-"
-LOCAL_TIMEOUT = 600.0
 PUSH_TIMEOUT = 120.0
 # The throwaway commit that carries the "theirs" side of the merge: fixed identity and
 # date so that previews of the same revert reuse one object.
@@ -58,14 +60,6 @@ _IN_PROGRESS = (
 
 class RevertRefused(DriftuiError):
     """The revert was not made; the repository is exactly as it was. The message says why."""
-
-
-class GitFailed(DriftuiError):
-    """A git command failed; ``stderr`` is already redacted."""
-
-    def __init__(self, args: Sequence[str], stderr: str) -> None:
-        super().__init__(f"git {' '.join(args[:2])}: {stderr or 'failed'}")
-        self.stderr = stderr
 
 
 @dataclass(frozen=True)
@@ -152,78 +146,56 @@ class RevertOutcome:
         return "\n".join(lines)
 
 
-# -- running git -------------------------------------------------------------------------
+# -- running git (all of it through the repository's GitPython handle) ------------------
 
 
-def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    return git_env(extra)  # a push must fail, not wait for a password
+def _git(repo: GitRepo) -> git.Git:
+    return repo.handle.git
 
 
-@dataclass(frozen=True)
-class _Git:
-    """git in one repository (``git -C``), without a shell.
-
-    ``env`` is added to every run: a preview points ``GIT_OBJECT_DIRECTORY`` at a
-    throw-away directory so that the objects it computes never enter the repository.
-    """
-
-    cwd: str
-    env: tuple[tuple[str, str], ...] = ()
-
-    def run(
-        self,
-        *args: str,
-        input: bytes | None = None,
-        extra_env: dict[str, str] | None = None,
-        timeout: float = LOCAL_TIMEOUT,
-    ) -> subprocess.CompletedProcess[bytes]:
-        argv = ["git", "-C", self.cwd, "-c", "core.fsmonitor=false", *args]
-        return run_command(
-            argv, timeout=timeout, input=input, env=_env(dict(self.env) | (extra_env or {}))
-        )
-
-    def out(self, *args: str, input: bytes | None = None, **kw: Any) -> str:
-        done = self.run(*args, input=input, **kw)
-        if done.returncode != 0:
-            raise GitFailed(args, redact_text(done.stderr.decode("utf-8", "replace")).strip())
-        return done.stdout.decode("utf-8", "surrogateescape").strip()
-
-    def ok(self, *args: str) -> bool:
-        return self.run(*args).returncode == 0
+def _out(repo: GitRepo, *args: str, **kwargs: Any) -> str:
+    """A git command's stdout; RevertRefused (redacted, one line) when it fails."""
+    try:
+        out = getattr(_git(repo), args[0].replace("-", "_"))(*args[1:], **kwargs)
+    except git.GitCommandError as exc:
+        raise RevertRefused(f"git {args[0]}: {failure_text(exc)}") from None
+    return str(out).strip()
 
 
-def _resolve(git: _Git, rev: str, what: str) -> str:
+def _resolve(repo: GitRepo, rev: str, what: str) -> str:
     if not rev or rev.startswith("-"):
         raise RevertRefused(f"invalid {what} {rev!r}")
-    done = git.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
-    if done.returncode != 0:
-        raise RevertRefused(f"{what} {rev!r} is not a commit in {git.cwd}")
-    return done.stdout.decode().strip()
+    try:
+        out = _git(repo).rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+    except git.GitCommandError:
+        raise RevertRefused(f"{what} {rev!r} is not a commit in {repo.display}") from None
+    return str(out).strip()
 
 
-def _open(repo_path: str) -> tuple[_Git, GitRepo]:
-    git = _Git(repo_path)
-    done = git.run("rev-parse", "--absolute-git-dir")
-    if done.returncode != 0:
-        raise RevertRefused(f"{repo_path!r} is not a Git repository")
-    return git, GitRepo(git_dir=done.stdout.decode().strip(), display=os.path.abspath(repo_path))
+def _open(repo_path: str) -> GitRepo:
+    try:
+        return open_local(repo_path)
+    except SourceError:
+        raise RevertRefused(f"{repo_path!r} is not a Git repository") from None
 
 
 @contextlib.contextmanager
-def _scratch(git: _Git, repo: GitRepo) -> Iterator[tuple[_Git, GitRepo]]:
+def _scratch(repo: GitRepo) -> Iterator[GitRepo]:
     """The same repository, writing new objects to a temporary directory removed afterwards.
 
     The repository's own object store is an alternate, so everything in it stays readable,
     while the scratch commit and the merged trees and blobs of a preview vanish with the
-    directory: read-only means no write to the object store either.
+    directory: read-only means no write to the object store either. Every git of the
+    scratch copy, its persistent cat-file included, runs with that environment.
     """
-    objects = git.out("rev-parse", "--path-format=absolute", "--git-path", "objects")
+    objects = os.path.join(repo.handle.common_dir, "objects")
     with tempfile.TemporaryDirectory(prefix="driftui-preview-") as tmp:
         env = {"GIT_OBJECT_DIRECTORY": tmp, "GIT_ALTERNATE_OBJECT_DIRECTORIES": objects}
-        yield (
-            _Git(git.cwd, tuple(sorted(env.items()))),
-            dataclasses.replace(repo, extra_env=env),
-        )
+        scratch = dataclasses.replace(repo, extra_env=env)
+        try:
+            yield scratch
+        finally:
+            scratch.close()
 
 
 # -- planning (in a preview, in scratch: nothing is written to the repository) -----------
@@ -240,10 +212,11 @@ class _Plan:
     conflicts: tuple[str, ...]
 
 
-def _plan(git: _Git, sha: str, mainline: int | None) -> _Plan:
-    commit = _resolve(git, sha, "commit")
-    head = _resolve(git, "HEAD", "HEAD")
-    parents = git.out("rev-list", "--parents", "-n", "1", commit).split()[1:]
+def _plan(repo: GitRepo, sha: str, mainline: int | None) -> _Plan:
+    commit = _resolve(repo, sha, "commit")
+    head = _resolve(repo, "HEAD", "HEAD")
+    reverted = repo.handle.commit(commit)
+    parents = [p.hexsha for p in reverted.parents]
     if len(parents) > 1:
         chosen = 1 if mainline is None else mainline
         if not 1 <= chosen <= len(parents):
@@ -258,30 +231,34 @@ def _plan(git: _Git, sha: str, mainline: int | None) -> _Plan:
                 f"commit {commit[:12]} is not a merge: --mainline applies only to merge commits"
             )
         parent, used = (parents[0] if parents else ""), None
-    if not git.ok("merge-base", "--is-ancestor", commit, head):
+    if not repo.handle.is_ancestor(reverted, repo.handle.commit(head)):
         raise RevertRefused(f"commit {commit[:12]} is not in the history of HEAD ({head[:12]})")
-    subject = git.out("log", "-1", "--format=%s", commit)
-    parent_tree = git.out("rev-parse", f"{parent}^{{tree}}") if parent else EMPTY_TREE
+    subject = subject_of(str(reverted.message))
+    parent_tree = repo.handle.commit(parent).tree.hexsha if parent else EMPTY_TREE
     # "theirs" = the parent's tree on top of the reverted commit, so the merge base of
     # HEAD and theirs is the reverted commit itself: exactly the merge git revert runs.
-    theirs = git.out(
-        "commit-tree", parent_tree, "-p", commit, "-m", "driftui revert scratch",
-        extra_env=_SCRATCH_IDENTITY,
+    # commit-tree, not Commit.create_from_tree: GitPython would write the object itself,
+    # into the repository's object store rather than the preview's scratch directory.
+    theirs = _out(
+        repo, "commit-tree", parent_tree, "-p", commit, "-m", "driftui revert scratch",
+        env=_SCRATCH_IDENTITY,
     )  # fmt: skip
-    done = git.run("merge-tree", "--write-tree", "--name-only", "-z", "--no-messages", head, theirs)
-    if done.returncode not in (0, 1):
-        message = redact_text(done.stderr.decode("utf-8", "replace")).strip()
-        raise RevertRefused(f"cannot compute the revert of {commit[:12]}: {message}")
-    tokens = [t for t in done.stdout.decode("utf-8", "surrogateescape").split("\0") if t]
-    conflicts = tuple(dict.fromkeys(tokens[1:])) if done.returncode == 1 else ()
+    status, out, err = _git(repo).merge_tree(
+        "--write-tree", "--name-only", "-z", "--no-messages", head, theirs,
+        with_extended_output=True, with_exceptions=False, stdout_as_string=False,
+    )  # fmt: skip
+    if status not in (0, 1):
+        raise RevertRefused(f"cannot compute the revert of {commit[:12]}: {repo.clean(str(err))}")
+    tokens = [t for t in bytes(out).decode("utf-8", "surrogateescape").split("\0") if t]
+    conflicts = tuple(dict.fromkeys(tokens[1:])) if status == 1 else ()
     return _Plan(commit, parent, used, subject, head, tokens[0] if tokens else "", conflicts)
 
 
 def _object_changes(
-    git: _Git, repo: GitRepo, head: str, tree: str, scope: str
+    repo: GitRepo, head: str, tree: str, scope: str
 ) -> tuple[tuple[str, ...], tuple[ObjectChange, ...]]:
-    raw = git.out("diff-tree", "-r", "-z", "-M", "--no-abbrev", "--no-ext-diff", head, tree)
-    changes = parse_raw_changes(raw)
+    head_tree = repo.handle.commit(head).tree.hexsha
+    changes = tree_changes(repo, head_tree, tree)
     files = tuple(dict.fromkeys(p for c in changes for p in (c.old_path, c.new_path)))
     sides: list[dict[ObjectRef, tuple[dict[str, Any], str]]] = [{}, {}]
     for index, pairs in enumerate(
@@ -311,14 +288,14 @@ DesiredLoader = Callable[[GitRepo, str], DesiredState]
 
 
 def _rendered_changes(
-    git: _Git, repo: GitRepo, plan: _Plan, scope: str, load: DesiredLoader
+    repo: GitRepo, plan: _Plan, scope: str, load: DesiredLoader
 ) -> tuple[tuple[ObjectChange, ...], tuple[str, ...]]:
     """Objects as renders make them, before and after: a chart or kustomization the revert
     touches shows the objects it would render, not its template files. The after side is
     a scratch commit of the merged tree; like everything here, it vanishes with the scratch."""
-    after = git.out(
-        "commit-tree", plan.tree, "-p", plan.head, "-m", "driftui revert preview",
-        extra_env=_SCRATCH_IDENTITY,
+    after = _out(
+        repo, "commit-tree", plan.tree, "-p", plan.head, "-m", "driftui revert preview",
+        env=_SCRATCH_IDENTITY,
     )  # fmt: skip
     old, new = load(repo, plan.head), load(repo, after)
     before = {m.ref: m for m in old.manifests}
@@ -361,14 +338,14 @@ def preview_revert(
     """
     scope = normalise_repo_path(path)
     problems: tuple[str, ...] = ()
-    with _scratch(*_open(repo_path)) as (git, repo):
-        plan = _plan(git, sha, mainline)
+    with _scratch(_open(repo_path)) as repo:
+        plan = _plan(repo, sha, mainline)
         files: tuple[str, ...] = ()
         objects: tuple[ObjectChange, ...] = ()
         if not plan.conflicts:
-            files, objects = _object_changes(git, repo, plan.head, plan.tree, scope)
+            files, objects = _object_changes(repo, plan.head, plan.tree, scope)
             if load is not None:
-                objects, problems = _rendered_changes(git, repo, plan, scope, load)
+                objects, problems = _rendered_changes(repo, plan, scope, load)
     return RevertPreview(
         sha=plan.sha,
         short=plan.sha[:12],
@@ -387,18 +364,19 @@ def preview_revert(
 # -- applying ------------------------------------------------------------------------------
 
 
-def _operation_in_progress(git: _Git) -> str:
+def _operation_in_progress(repo: GitRepo) -> str:
     for marker, what in _IN_PROGRESS:
-        where = git.out("rev-parse", "--git-path", marker)
-        if os.path.exists(where if os.path.isabs(where) else os.path.join(git.cwd, where)):
+        if os.path.exists(os.path.join(repo.handle.git_dir, marker)):
             return what
     return ""
 
 
-def _dirty_files(git: _Git) -> list[str]:
-    # --no-optional-locks: looking must not rewrite the index (a refusal changes nothing).
-    raw = git.out("--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=no")
-    return [entry[3:] for entry in raw.split("\0") if len(entry) > 3 and entry[2] == " "]
+def _dirty_files(repo: GitRepo) -> list[str]:
+    """Tracked files changed in the work tree or staged (GIT_OPTIONAL_LOCKS=0: looking
+    does not rewrite the index; a refusal changes nothing)."""
+    index = repo.handle.index
+    changed = [d.a_path or d.b_path for d in (*index.diff(None), *index.diff("HEAD"))]
+    return list(dict.fromkeys(p for p in changed if p))
 
 
 def _message(plan: _Plan) -> str:
@@ -408,7 +386,7 @@ def _message(plan: _Plan) -> str:
     return f'Revert "{plan.subject}"\n\n{body}.\n'
 
 
-def _check_state(git: _Git, plan: _Plan, branch: bool, bare: bool) -> str:
+def _check_state(repo: GitRepo, plan: _Plan, branch: bool) -> str:
     """The branch to move (``""`` with --branch); raise RevertRefused when unsafe."""
     if plan.conflicts:
         listed = "\n  ".join(plan.conflicts)
@@ -416,20 +394,19 @@ def _check_state(git: _Git, plan: _Plan, branch: bool, bare: bool) -> str:
             f"reverting {plan.sha[:12]} conflicts with later changes; nothing was changed."
             f" Conflicting files:\n  {listed}"
         )
-    if not plan.tree or plan.tree == git.out("rev-parse", f"{plan.head}^{{tree}}"):
+    if not plan.tree or plan.tree == repo.handle.commit(plan.head).tree.hexsha:
         raise RevertRefused(f"nothing to revert: the changes of {plan.sha[:12]} are already undone")
     if branch:
         return ""
-    symbolic = git.run("symbolic-ref", "--quiet", "HEAD")
-    if symbolic.returncode != 0:
+    if repo.handle.head.is_detached:
         raise RevertRefused("HEAD is detached: use --branch to put the revert on a new branch")
-    current = symbolic.stdout.decode().strip()
-    if bare:
+    current = repo.handle.head.reference.path
+    if repo.handle.bare:
         return current
-    busy = _operation_in_progress(git)
+    busy = _operation_in_progress(repo)
     if busy:
         raise RevertRefused(f"{busy} is in progress: finish or abort it first")
-    dirty = _dirty_files(git)
+    dirty = _dirty_files(repo)
     if dirty:
         shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
         raise RevertRefused(
@@ -439,88 +416,54 @@ def _check_state(git: _Git, plan: _Plan, branch: bool, bare: bool) -> str:
     return current
 
 
-def _create_commit(git: _Git, plan: _Plan) -> str:
+def _create_commit(repo: GitRepo, plan: _Plan) -> str:
+    """``git commit-tree``, which refuses (as ``git revert`` would) when git does not know
+    who the user is, where GitPython's Commit.create_from_tree would invent an identity."""
     try:
-        return git.out("commit-tree", plan.tree, "-p", plan.head, input=_message(plan).encode())
-    except GitFailed as exc:
-        if "identity" in exc.stderr or "tell me who you are" in exc.stderr.lower():
+        out = _git(repo).commit_tree(plan.tree, "-p", plan.head, "-m", _message(plan))
+    except git.GitCommandError as exc:
+        stderr = stderr_text(exc)
+        if "identity" in stderr or "tell me who you are" in stderr.lower():
             raise RevertRefused(
                 "git does not know who you are: set user.name and user.email"
                 " (git config user.name ...; git config user.email ...)"
             ) from None
-        raise RevertRefused(f"cannot create the revert commit: {exc.stderr}") from None
+        raise RevertRefused(f"cannot create the revert commit: {failure_text(exc)}") from None
+    return str(out).strip()
 
 
-def _move(git: _Git, plan: _Plan, commit: str, current: str, branch: bool, bare: bool) -> str:
+def _move(repo: GitRepo, plan: _Plan, commit: str, current: str, branch: bool) -> str:
     """Point a branch at the revert commit; return the branch's short name."""
+    run = _git(repo)
     if branch:
         name = BRANCH_PREFIX + plan.sha[:7]
-        done = git.run("update-ref", f"refs/heads/{name}", commit, NULL_SHA)
-        if done.returncode != 0:
-            raise RevertRefused(f"branch {name} already exists: delete or rename it first")
+        try:
+            run.update_ref(f"refs/heads/{name}", commit, NULL_SHA)
+        except git.GitCommandError:
+            raise RevertRefused(
+                f"branch {name} already exists: delete or rename it first"
+            ) from None
         return name
     name = current.removeprefix("refs/heads/")
     # The ref moves first, in one compare-and-swap; only then the index and work tree
     # follow (a clean tree was checked). If they cannot, the ref is put back: the repo is
     # never left half-way (a plain `merge --ff-only` updates files before the ref).
-    done = git.run("update-ref", "-m", "driftui revert", current, commit, plan.head)
-    if done.returncode != 0:
-        message = redact_text(done.stderr.decode("utf-8", "replace")).strip()
-        raise RevertRefused(f"could not move {name} to the revert commit: {message}")
-    if not bare:
-        done = git.run("read-tree", "-m", "-u", plan.head, commit)
-        if done.returncode != 0:
-            git.run("update-ref", "-m", "driftui revert undone", current, plan.head, commit)
-            message = redact_text(done.stderr.decode("utf-8", "replace")).strip()
-            raise RevertRefused(f"could not update the work tree, {name} is unchanged: {message}")
-    return name
-
-
-def _push_destination(git: _Git, branch_name: str, remote: str, new_branch: bool) -> str:
-    if not new_branch:
-        upstream_remote = git.run("config", "--get", f"branch.{branch_name}.remote")
-        merge = git.run("config", "--get", f"branch.{branch_name}.merge")
-        if upstream_remote.stdout.decode().strip() == remote and merge.returncode == 0:
-            return merge.stdout.decode().strip()
-    return f"refs/heads/{branch_name}"
-
-
-def _push_failure(stderr: str) -> str:
-    lowered = stderr.lower()
-    if "non-fast-forward" in lowered or "fetch first" in lowered or "[rejected]" in lowered:
-        return (
-            "the remote rejected the push because it has commits you do not have"
-            " (non-fast-forward): pull, rebase the revert on top, and push again"
-        )
-    auth = (
-        "could not read username",
-        "could not read password",
-        "authentication failed",
-        "terminal prompts disabled",
-        "permission denied",
-        "403",
-        "401",
-    )
-    if any(marker in lowered for marker in auth):
-        return f"missing or rejected credentials for the remote ({stderr.splitlines()[-1]})"
-    last = stderr.strip().splitlines()[-1] if stderr.strip() else "failed"
-    return f"push failed: {last}"
-
-
-def _push(git: _Git, branch_name: str, remote: str, new_branch: bool) -> tuple[str, str]:
-    """(remote branch, error) — exactly one of them is set."""
-    if not remote or remote.startswith("-"):
-        return "", f"invalid remote {remote!r}"
-    destination = _push_destination(git, branch_name, remote, new_branch)
-    refspec = f"refs/heads/{branch_name}:{destination}"
     try:
-        done = git.run("push", "--porcelain", "--", remote, refspec, timeout=PUSH_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return "", f"push to {remote} timed out after {PUSH_TIMEOUT:g}s"
-    if done.returncode != 0:
-        stderr = redact_text(done.stderr.decode("utf-8", "replace") + done.stdout.decode())
-        return "", _push_failure(stderr)
-    return destination.removeprefix("refs/heads/"), ""
+        run.update_ref("-m", "driftui revert", current, commit, plan.head)
+    except git.GitCommandError as exc:
+        message = failure_text(exc)
+        raise RevertRefused(f"could not move {name} to the revert commit: {message}") from None
+    if not repo.handle.bare:
+        try:
+            run.read_tree("-m", "-u", plan.head, commit)
+        except git.GitCommandError as exc:
+            with contextlib.suppress(git.GitCommandError):
+                run.update_ref("-m", "driftui revert undone", current, plan.head, commit)
+            message = failure_text(exc)
+            raise RevertRefused(
+                f"could not update the work tree, {name} is unchanged: {message}"
+            ) from None
+    return name
 
 
 def apply_revert(
@@ -542,17 +485,16 @@ def apply_revert(
     gate.check("revert")
     if push:
         gate.check("push")
-    git, _ = _open(repo_path)
-    bare = git.out("rev-parse", "--is-bare-repository") == "true"
-    plan = _plan(git, sha, mainline)
-    current = _check_state(git, plan, branch, bare)
-    commit = _create_commit(git, plan)
-    name = _move(git, plan, commit, current, branch, bare)
+    repo = _open(repo_path)
+    plan = _plan(repo, sha, mainline)
+    current = _check_state(repo, plan, branch)
+    commit = _create_commit(repo, plan)
+    name = _move(repo, plan, commit, current, branch)
     outcome = RevertOutcome(commit=commit, reverted=plan.sha, branch=name, new_branch=branch)
     if not push:
         return outcome
     try:
-        remote_branch, error = _push(git, name, remote, branch)
+        remote_branch, error = push_branch(repo, name, remote, branch, PUSH_TIMEOUT)
     except KeyboardInterrupt:  # the push is stopped with its process group; say what is left
         remote_branch = ""
         error = f"interrupted: revert commit {commit[:12]} is on branch {name}, not pushed"

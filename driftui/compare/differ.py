@@ -14,77 +14,21 @@ nothing differs it returns before any ownership index is built.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
-from fnmatch import fnmatchcase
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Any
 
 from driftui.compare.applier import declared_paths, last_applied_is_appliers, learn_applier
 from driftui.compare.defaults import is_bookkeeping, is_schema_default
 from driftui.compare.empty import absent_equal, empty
-from driftui.compare.ignore import IgnoreRule, index_in, is_ignored, json_pointer
+from driftui.compare.ignore import index_in, is_ignored, json_pointer
 from driftui.compare.keyed import key_of, keyable, keyed_item, project
 from driftui.compare.merge_keys import MergeKeys, key_text
 from driftui.compare.normalise import LAST_APPLIED, normalise
+from driftui.compare.options import CompareOptions
 from driftui.compare.ownership import FieldOwner, Ownership
 from driftui.model import Difference, DiffType, KeyedItem, ObjectRef, Path, group_of
 
 SchemaPath = tuple[str, ...]
-
-
-DEFAULT_APPLIERS = (
-    "driftui",
-    "argocd-controller",
-    "kustomize-controller",
-    "helm",
-    "kubectl-client-side-apply",
-    "kubectl",
-)
-DEFAULT_CONTROLLERS = ("kube-controller-manager", "kube-scheduler", "kubelet", "*-controller")
-
-
-class TrackingKeys(Protocol):
-    """Which annotation and label keys are an app's tracking marker (glob patterns).
-
-    Handed down by the config (``gitops.markers.TrackingMarkers``): the comparison treats
-    them as context, never drift, without knowing which tool wrote them.
-    """
-
-    @property
-    def annotations(self) -> tuple[str, ...]: ...
-
-    @property
-    def labels(self) -> tuple[str, ...]: ...
-
-
-@dataclass(frozen=True)
-class NoTrackingKeys:
-    annotations: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CompareOptions:
-    merge_keys: MergeKeys = field(default_factory=MergeKeys.builtin)
-    appliers: tuple[str, ...] = DEFAULT_APPLIERS
-    controllers: tuple[str, ...] = DEFAULT_CONTROLLERS
-    ignore: tuple[IgnoreRule, ...] = ()
-    tracking: TrackingKeys = field(default_factory=NoTrackingKeys)
-
-    def is_applier(self, manager: str) -> bool:
-        return any(fnmatchcase(manager, pattern) for pattern in self.appliers)
-
-    def is_controller(self, manager: str) -> bool:
-        """Appliers win: ``argocd-controller`` matches ``*-controller`` but applies Git."""
-        if self.is_applier(manager):
-            return False
-        return any(fnmatchcase(manager, pattern) for pattern in self.controllers)
-
-    def is_marker(self, path: Path) -> bool:
-        if len(path) != 3 or path[0] != "metadata" or not isinstance(path[2], str):
-            return False
-        names = {"annotations": self.tracking.annotations, "labels": self.tracking.labels}
-        patterns = names.get(path[1]) if isinstance(path[1], str) else None
-        return bool(patterns) and any(fnmatchcase(path[2], p) for p in patterns or ())
 
 
 @dataclass(frozen=True)

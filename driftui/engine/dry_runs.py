@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
-from driftui.compare.differ import CompareOptions
+from driftui.compare.options import CompareOptions
 from driftui.engine.live_side import LiveSide
 from driftui.engine.options import DEFAULT_CONCURRENCY
 from driftui.engine.prediction import Prediction

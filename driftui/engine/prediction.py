@@ -16,7 +16,7 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from driftui.compare.differ import CompareOptions
+from driftui.compare.options import CompareOptions
 from driftui.engine.live_side import LiveSide
 from driftui.gate import MutationRefused
 from driftui.live.client import ApiError, ClusterClient, ClusterError, Resource

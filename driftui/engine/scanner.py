@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from driftui.compare.differ import CompareOptions
 from driftui.compare.ignore import IgnoreRule
 from driftui.compare.masking import SecretMasker
 from driftui.compare.merge_keys import MergeKeys
+from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.dry_runs import judge_all
 from driftui.engine.extras import find_extras

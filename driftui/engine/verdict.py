@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from driftui.compare.differ import CompareOptions, Comparison, compare
+from driftui.compare.differ import Comparison, compare
 from driftui.compare.normalise import normalise, null_data_as_empty
+from driftui.compare.options import CompareOptions
 from driftui.engine.generations import GenerationCache
 from driftui.engine.live_side import LiveSide
 from driftui.engine.prediction import DryRunPredictor, Prediction

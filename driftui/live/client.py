@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -24,7 +23,14 @@ import yaml
 
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
-from driftui.live.patience import DROPPED, DROPPED_WAIT, RetryPolicy, parse_retry_after
+from driftui.live.patience import (
+    DROPPED,
+    DROPPED_WAIT,
+    SYSTEM_CLOCK,
+    Clock,
+    RetryPolicy,
+    parse_retry_after,
+)
 from driftui.runtime.pacing import give_way
 
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -172,6 +178,7 @@ class ClusterClient:
         namespace: str = "default",
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._api = api_client
         self.gate = gate
@@ -179,6 +186,7 @@ class ClusterClient:
         self.namespace = namespace
         self.timeout = timeout  # seconds per request, retries included; 0 = no timeout
         self.retry = retry
+        self.clock = clock  # what retries sleep on; a test's clock records the waits
 
     @property
     def server(self) -> str:
@@ -193,6 +201,7 @@ class ClusterClient:
         gate: MutationGate,
         timeout: float = DEFAULT_TIMEOUT,
         pool_size: int = 16,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> ClusterClient:
         """Honour --kubeconfig, then $KUBECONFIG (colon-separated), then ~/.kube/config."""
         from kubernetes import client as k8s_client
@@ -217,7 +226,14 @@ class ClusterClient:
         configuration.retries = False  # _send retries itself, by the rules in live/patience.py
         api = k8s_client.ApiClient(configuration)
         namespace = (chosen.get("context") or {}).get("namespace") or "default"
-        return cls(api, gate=gate, context=chosen["name"], namespace=namespace, timeout=timeout)
+        return cls(
+            api,
+            gate=gate,
+            context=chosen["name"],
+            namespace=namespace,
+            timeout=timeout,
+            clock=clock,
+        )
 
     def close(self) -> None:
         self._api.close()
@@ -238,7 +254,7 @@ class ClusterClient:
         """One request, asked again on 429/503 (and 504 where harmless), within the timeout."""
         request = _Request(method, path, tuple(query), body, content_type, accept)
         policy = policy or self.retry
-        deadline = time.monotonic() + self.timeout if self.timeout > 0 else None
+        deadline = self.clock.monotonic() + self.timeout if self.timeout > 0 else None
         attempt, last_status, lost = 1, 0, ""
         while True:
             try:
@@ -266,7 +282,7 @@ class ClusterClient:
                 policy.max_retries,
                 wait,
             )
-            time.sleep(wait)
+            self.clock.sleep(wait)
             attempt, last_status = attempt + 1, status or last_status
 
     def _next_wait(
@@ -283,8 +299,8 @@ class ClusterClient:
             status, request.method, request.dry_run
         ):
             return None
-        wait = policy.wait(attempt, parse_retry_after(retry_after))
-        if deadline is not None and time.monotonic() + wait >= deadline:
+        wait = policy.wait(attempt, parse_retry_after(retry_after), self.clock.spread())
+        if deadline is not None and self.clock.monotonic() + wait >= deadline:
             return None  # the answer we have is better than a timeout after a sleep
         return wait
 
@@ -292,7 +308,7 @@ class ClusterClient:
         self, request: _Request, deadline: float | None, last_status: int
     ) -> tuple[int, bytes, str | None]:
         """One attempt: (status, body, Retry-After). Transport failures raise, named."""
-        remaining = None if deadline is None else deadline - time.monotonic()
+        remaining = None if deadline is None else deadline - self.clock.monotonic()
         if remaining is not None and remaining <= 0:
             raise self._timed_out(request, last_status)
         try:

@@ -12,19 +12,28 @@ of it inside one ``--request-timeout``. driftui keeps those rules and bounds the
 - A read (or dry-run) whose connection was reset or closed without an answer is asked
   again after 1 s, as client-go does for GET: an API server that restarts drops them.
 - The wait is ``Retry-After`` when the server sends one, else 0.5 s doubling per retry.
-  Every wait is capped at :data:`MAX_WAIT` (8 s), so even with no timeout a request gives
-  up after at most 10 retries and 80 s of waiting. With a timeout, no wait is begun that
-  would end past it: the request gives up at once and names the server's answer.
+  Every wait is capped at :data:`MAX_WAIT` (8 s), then lengthened by up to :data:`JITTER`
+  (a fifth) at random, so LIST workers throttled together do not all come back in the same
+  instant; a wait is never shorter than the header asked (up to the cap). Even with no
+  timeout a request gives up after at most 10 retries and 96 s of waiting. With a timeout,
+  no wait is begun that would end past it: the request gives up at once and names the
+  server's answer.
+- Time is read and slept through a :class:`Clock`, so tests can count the waits a real
+  server's answers caused without waiting them out.
 """
 
 from __future__ import annotations
 
+import random
 import re
+import time
 from dataclasses import dataclass
+from typing import Protocol
 
 MAX_RETRIES = 10  # client-go's default
 FIRST_BACKOFF = 0.5  # seconds before the first retry when the server names no wait
-MAX_WAIT = 8.0  # cap on any one wait, Retry-After included
+MAX_WAIT = 8.0  # cap on any one wait, Retry-After included, before jitter
+JITTER = 0.2  # each wait grows by up to this fraction of itself (client-go's wait.Jitter)
 
 DROPPED = 0  # pseudo-status: the connection closed before any answer came
 DROPPED_WAIT = 1.0  # client-go answers a dropped GET with an artificial Retry-After: 1
@@ -83,14 +92,49 @@ class RetryPolicy:
             return True
         return status in self.if_harmless and (method.upper() in HARMLESS_METHODS or dry_run)
 
-    def wait(self, retry: int, retry_after: float | None) -> float:
-        """Seconds to sleep before retry number ``retry`` (1 for the first)."""
+    jitter: float = JITTER
+
+    def wait(self, retry: int, retry_after: float | None, spread: float = 0.0) -> float:
+        """Seconds to sleep before retry number ``retry`` (1 for the first).
+
+        ``spread`` in [0, 1) picks the jitter: 0 waits exactly what the server asked.
+        """
         if retry_after is not None:
-            return min(retry_after, self.max_wait)
-        return min(self.first_backoff * 2.0 ** (retry - 1), self.max_wait)
+            base = min(retry_after, self.max_wait)
+        else:
+            base = min(self.first_backoff * 2.0 ** (retry - 1), self.max_wait)
+        return base * (1.0 + self.jitter * min(max(spread, 0.0), 1.0))
 
 
 NO_RETRIES = RetryPolicy(max_retries=0)
 # An aggregated API whose backend is down answers 503 for as long as it is down; a caller
 # that can do without it asks once more only when throttled.
 THROTTLE_ONLY = RetryPolicy(always=frozenset({429}), if_harmless=frozenset({DROPPED}))
+
+
+class Clock(Protocol):
+    """Where requests read the time and wait: the system's, or a test's that records."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    def spread(self) -> float:
+        """A number in [0, 1) that picks the jitter of one wait."""
+        ...
+
+
+class SystemClock:
+    """The real clock, and a random jitter."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def spread(self) -> float:
+        return random.random()  # jitter, not a secret: the module generator will do
+
+
+SYSTEM_CLOCK = SystemClock()

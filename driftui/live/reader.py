@@ -1,13 +1,17 @@
-"""Read live objects with one paginated LIST per resource, concurrently.
+"""Read live objects with paginated LISTs, concurrently, only where the scan looks.
 
-A 403 on a cluster-wide LIST retries per namespace, and whatever stays forbidden is
-recorded with the verb and resource so the scan can go on and say exactly what it missed.
+A namespaced kind is LISTed in each scanned namespace (``/api/v1/namespaces/shop/configmaps``),
+never across the cluster to drop the rest: a ``-n shop`` scan costs what ``shop`` holds,
+however full the other namespaces are, and a user who may list only in ``shop`` is never
+refused. Only cluster-scoped kinds, and a scan over more than :data:`PER_NAMESPACE_MAX`
+namespaces, LIST cluster-wide; a 403 there retries per namespace. Whatever stays
+forbidden is recorded with the verb and resource so the scan can say exactly what it missed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +21,11 @@ from driftui.model import ObjectRef
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 
 GroupKind = tuple[str, str]
+CLUSTER = ""  # the namespace of a cluster-wide LIST
+
+# Beyond this many namespaces one cluster-wide LIST per kind is cheaper than a request per
+# namespace: Argo CD's and Flux's own repositories seldom span more, `-n` is always one.
+PER_NAMESPACE_MAX = 16
 
 
 @dataclass
@@ -48,27 +57,76 @@ def _forbidden_text(info: ResourceInfo, namespace: str) -> str:
     return f"forbidden: list {what}{where}"
 
 
-def _read_kind(client: ClusterClient, info: ResourceInfo, namespaces: set[str]) -> _KindResult:
+def list_namespaces(info: ResourceInfo, namespaces: set[str]) -> list[str]:
+    """Where to LIST ``info``: each scanned namespace, or once cluster-wide (:data:`CLUSTER`)."""
+    if not info.namespaced or not namespaces or len(namespaces) > PER_NAMESPACE_MAX:
+        return [CLUSTER]
+    return sorted(namespaces)
+
+
+def _read_namespace(client: ClusterClient, info: ResourceInfo, namespace: str) -> _KindResult:
     out = _KindResult()
     try:
-        out.items = list(client.list_items(info.path()))
-        return out
+        out.items = list(client.list_items(info.path(namespace)))
     except ApiError as exc:
         if exc.status != 403:
             out.failed = str(exc)
-            return out
-        if not info.namespaced:
-            out.forbidden[""] = _forbidden_text(info, "")
-            return out
-    for namespace in sorted(namespaces):
-        try:
-            out.items += client.list_items(info.path(namespace))
-        except ApiError as exc:
-            if exc.status != 403:
-                out.failed = str(exc)
-                return out
+        else:
             out.forbidden[namespace] = _forbidden_text(info, namespace)
     return out
+
+
+def _read_cluster(client: ClusterClient, info: ResourceInfo, namespaces: set[str]) -> _KindResult:
+    """One cluster-wide LIST, keeping the scanned namespaces; per namespace where refused."""
+    out = _read_namespace(client, info, CLUSTER)
+    if not info.namespaced or not namespaces:
+        return out
+    if CLUSTER not in out.forbidden:
+        out.items = [i for i in out.items if _namespace_of(i) in namespaces]
+        return out
+    out = _KindResult()
+    for namespace in sorted(namespaces):
+        out = _merged(out, _read_namespace(client, info, namespace))
+        if out.failed:
+            break
+    return out
+
+
+def _namespace_of(item: dict[str, Any]) -> str:
+    return str((item.get("metadata") or {}).get("namespace") or "")
+
+
+def _merged(into: _KindResult, more: _KindResult) -> _KindResult:
+    into.items += more.items
+    into.forbidden |= more.forbidden
+    into.failed = into.failed or more.failed
+    return into
+
+
+def _read(
+    client: ClusterClient, info: ResourceInfo, namespace: str, namespaces: set[str]
+) -> _KindResult:
+    if namespace == CLUSTER:
+        return _read_cluster(client, info, namespaces)
+    return _read_namespace(client, info, namespace)
+
+
+def _outcome(future: Future[_KindResult]) -> _KindResult:
+    try:
+        return future.result()
+    except Exception as exc:  # an unreachable server mid-scan: record, go on
+        return _KindResult(failed=str(exc))
+
+
+def _record(state: LiveState, info: ResourceInfo, result: _KindResult) -> None:
+    for item in result.items:
+        item.setdefault("apiVersion", info.api_version)
+        item.setdefault("kind", info.kind)
+        state.objects[ObjectRef.of(item)] = item
+    for namespace, reason in result.forbidden.items():
+        state.forbidden[(info.group, info.kind, namespace)] = reason
+    if result.failed:
+        state.failed.setdefault((info.group, info.kind), result.failed)
 
 
 def read_live(
@@ -79,26 +137,20 @@ def read_live(
     progress: ProgressFn = no_progress,
     workers: int = 8,
 ) -> LiveState:
-    """LIST every kind; ``namespaces`` are tried one by one where cluster-wide is forbidden."""
+    """LIST every kind where the scan looks: namespaced kinds in ``namespaces`` only.
+
+    No ``namespaces`` at all reads namespaced kinds across the whole cluster.
+    """
     wanted = sorted(set(kinds), key=lambda i: (i.group, i.kind))
     spaces = set(namespaces)
     state = LiveState()
-    done = 0
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_read_kind, client, info, spaces): info for info in wanted}
-        for future, info in futures.items():
-            try:
-                result = future.result()
-            except Exception as exc:  # an unreachable server mid-scan: record, go on
-                result = _KindResult(failed=str(exc))
-            for item in result.items:
-                item.setdefault("apiVersion", info.api_version)
-                item.setdefault("kind", info.kind)
-                state.objects[ObjectRef.of(item)] = item
-            for namespace, reason in result.forbidden.items():
-                state.forbidden[(info.group, info.kind, namespace)] = reason
-            if result.failed:
-                state.failed[(info.group, info.kind)] = result.failed
-            done += 1
+        futures: list[tuple[ResourceInfo, list[Future[_KindResult]]]] = []
+        for info in wanted:
+            places = list_namespaces(info, spaces)
+            futures.append((info, [pool.submit(_read, client, info, ns, spaces) for ns in places]))
+        for done, (info, lists) in enumerate(futures, start=1):
+            for future in lists:
+                _record(state, info, _outcome(future))
             progress(ProgressEvent("kinds listed", done, len(wanted)))
     return state

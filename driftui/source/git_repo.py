@@ -1,9 +1,12 @@
 """Read a Git repository's objects at a commit: local work trees, bare repos, cached clones.
 
-Everything is read from the object database (``ls-tree``, ``cat-file --batch``), never from
-a work tree, so a dirty checkout or a bare repository gives the same answer as the commit.
+Built on GitPython's ``git.Repo``. Everything is read from the object database, never from
+a work tree, so a dirty checkout or a bare repository gives the same answer as the commit:
+blobs and object lookups go through ``repo.odb`` (one persistent ``cat-file --batch`` per
+repository, no process per file), trees through ``ls-tree`` (one process per listing;
+GitPython's ``Tree`` objects are several times slower on a thousand files).
 
-Safety rules kept here, in one place:
+Safety rules kept here and in :mod:`driftui.source.git_process`, in one place:
 - git runs without a shell, with ``--`` / ``--end-of-options`` before user-supplied values,
   and refs starting with ``-`` are refused before git sees them;
 - credentials embedded in URLs are never passed on a command line (they go to git through
@@ -14,48 +17,27 @@ Safety rules kept here, in one place:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import re
-import shutil
-import signal
-import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 from urllib.parse import urlsplit
 
+import git
+
 from driftui.errors import DriftuiError
-from driftui.source.redact import redact_text, redact_url, secrets_of, url_credentials
+from driftui.source.git_process import BoundedRepo, failure_text, scrub_environment
+from driftui.source.redact import redact_text, redact_url, secrets_of
 
 DEFAULT_NETWORK_TIMEOUT = 30.0
-LOCAL_TIMEOUT = 600.0  # local plumbing on a huge repo is slow but must not hang forever
 REMOTE_SCHEMES = ("http", "https", "ssh", "git", "file")
 _SCP_LIKE = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9._-]+:")
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f:\\]")
-# Variables that would point git at another repository than the one we name.
-_GIT_LOCATION_VARS = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_NAMESPACE",
-    "GIT_COMMON_DIR",
-    "GIT_PREFIX",
-)
-# A credential helper that answers only "get", from the environment, so that secrets
-# never appear in argv (visible to every user through /proc) nor in the clone's config.
-_CREDENTIAL_HELPER = (
-    '!f() { test "$1" = get || exit 0; '
-    'printf "username=%s\\npassword=%s\\n" "$DRIFTUI_GIT_USERNAME" "$DRIFTUI_GIT_PASSWORD"; }; f'
-)
 
 
 class SourceError(DriftuiError):
@@ -113,44 +95,23 @@ def default_cache_root() -> Path:
     return Path(base) / "driftui"
 
 
-def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION_VARS}
-    env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password nobody will type
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
+def session_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """What every git driftui starts through GitPython gets on top of the environment."""
+    env = {"GIT_TERMINAL_PROMPT": "0"}  # never wait for a password nobody will type
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # looking (status, diff) never rewrites the index
+    env["GIT_SSH_COMMAND"] = os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
     env.update(extra or {})
     return env
 
 
-def run_command(
-    argv: Sequence[str],
-    *,
-    timeout: float,
-    input: bytes | None = None,
-    env: dict[str, str] | None = None,
-    cwd: str | None = None,
-) -> subprocess.CompletedProcess[bytes]:
-    """Run without a shell; on timeout kill the whole process group (git's helpers too)."""
-    proc = subprocess.Popen(
-        list(argv),
-        stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=cwd,
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(input, timeout=timeout)
-    except BaseException:
-        _kill_group(proc)
-        proc.communicate()
-        raise
-    return subprocess.CompletedProcess(list(argv), proc.returncode, out, err)
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+def repo_handle(path: str, extra_env: dict[str, str] | None = None) -> git.Repo:
+    """A ``git.Repo`` for ``path`` (a work tree, any directory inside one, or a git dir)
+    whose git runs bounded, without fsmonitor hooks, and with ``extra_env`` added."""
+    scrub_environment()
+    handle = BoundedRepo(path, search_parent_directories=True, expand_vars=False)
+    handle.git.set_persistent_git_options(c="core.fsmonitor=false")
+    handle.git.update_environment(**session_env(extra_env))
+    return handle
 
 
 @dataclass
@@ -166,26 +127,38 @@ class GitRepo:
     _url: str = field(default="", repr=False)  # may hold credentials: never show it
     # e.g. a throw-away object directory, so that a preview writes nothing to the repository
     extra_env: dict[str, str] = field(default_factory=dict, repr=False)
+    # Opened on first use; a copy (dataclasses.replace) opens its own, with its own env.
+    _handle: git.Repo | None = field(default=None, init=False, repr=False, compare=False)
+    # GitPython's persistent cat-file processes serve one request at a time.
+    _lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, repr=False, compare=False
+    )
 
     # -- running git -------------------------------------------------------------------
 
-    def _secrets(self) -> tuple[str, ...]:
-        return secrets_of(self._url)
+    @property
+    def handle(self) -> git.Repo:
+        """The ``git.Repo`` every git command of this repository runs through."""
+        with self._lock:
+            if self._handle is None:
+                self._handle = repo_handle(self.git_dir, self.extra_env)
+            return self._handle
 
-    def _clean(self, text: str) -> str:
-        return redact_text(text, self._secrets()).strip()
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while GitPython's persistent cat-file processes are in use."""
+        return self._lock
 
-    def git(self, *args: str, input: bytes | None = None, timeout: float = LOCAL_TIMEOUT) -> bytes:
-        """Run a git plumbing command on this repository; raise SourceError on failure."""
-        argv = ["git", "-c", "core.fsmonitor=false", f"--git-dir={self.git_dir}", *args]
-        try:
-            done = run_command(argv, timeout=timeout, input=input, env=git_env(self.extra_env))
-        except subprocess.TimeoutExpired as exc:
-            raise SourceError(f"git {args[0]} timed out after {timeout:g}s") from exc
-        if done.returncode != 0:
-            message = self._clean(done.stderr.decode("utf-8", "replace")) or "failed"
-            raise SourceError(f"git {args[0]}: {message}")
-        return done.stdout
+    def error(self, exc: git.GitError, what: str) -> SourceError:
+        """``GitCommandError`` as the one redacted line a user reads."""
+        return SourceError(f"git {what}: {failure_text(exc, secrets_of(self._url))}")
+
+    def close(self) -> None:
+        """Stop the persistent cat-file processes now rather than when collected."""
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
 
     # -- refs and objects --------------------------------------------------------------
 
@@ -196,26 +169,33 @@ class GitRepo:
         if self.is_remote and ref.startswith("origin/"):
             candidates.append(ref.removeprefix("origin/"))  # our clone keeps branches as heads
         for candidate in candidates:
-            with contextlib.suppress(SourceError):
-                out = self.git(
-                    "rev-parse",
-                    "--verify",
-                    "--quiet",
-                    "--end-of-options",
-                    f"{candidate}^{{commit}}",
+            with contextlib.suppress(git.GitCommandError):
+                out: str = self.handle.git.rev_parse(
+                    "--verify", "--quiet", "--end-of-options", f"{candidate}^{{commit}}"
                 )
-                return out.decode().strip()
+                return out.strip()
         raise SourceError(f"ref {ref!r} not found in {self.display}")
 
     def object_at(self, commit: str, path: str) -> tuple[str, str] | None:
         """(type, sha) of ``path`` at ``commit`` ("" is the root tree); None when absent."""
         path = normalise_repo_path(path)
         spec = f"{commit}^{{tree}}" if not path else f"{commit}:{path}"
-        line = self.git("cat-file", "--batch-check", input=spec.encode() + b"\n").decode()
-        fields = line.split()
-        if len(fields) != 3 or fields[1] == "missing":
+        try:
+            with self._lock:
+                sha, kind, _ = self.handle.git.get_object_header(spec)
+        except ValueError:  # "missing": GitPython raises on cat-file's answer
             return None
-        return fields[1], fields[0]
+        except UnicodeEncodeError:  # a name that is not UTF-8: ask rev-parse by argv
+            return self._object_at_by_argv(spec)
+        return _text(kind), _text(sha)  # GitPython hands back cat-file's bytes
+
+    def _object_at_by_argv(self, spec: str) -> tuple[str, str] | None:
+        try:
+            sha = self.handle.git.rev_parse("--verify", "--quiet", "--end-of-options", spec)
+            kind = self.handle.git.cat_file("-t", sha)
+        except git.GitCommandError:
+            return None
+        return str(kind).strip(), str(sha).strip()
 
     def list_tree(self, commit: str, path: str = "") -> list[TreeEntry]:
         """Every blob and tree under ``path`` at ``commit``, recursively, paths from the root."""
@@ -226,56 +206,53 @@ class GitRepo:
             raise SourceError(f"{where} does not exist at {commit[:12]} in {self.display}")
         kind, sha = found
         if kind == "blob":
-            parent = self.git("ls-tree", "-z", "--full-tree", commit, "--", path)
-            return [e for e in _parse_ls_tree(parent, "") if e.path == path]
+            parent = self._ls_tree("-z", "--full-tree", commit, "--", path)
+            return [e for e in parse_ls_tree(parent, "") if e.path == path]
         if kind != "tree":
             raise SourceError(f"path {path!r} at {commit[:12]} is a {kind}, not a directory")
-        return _parse_ls_tree(self.git("ls-tree", "-r", "-t", "-z", sha), path)
+        return parse_ls_tree(self._ls_tree("-r", "-t", "-z", sha), path)
+
+    def _ls_tree(self, *args: str) -> bytes:
+        try:
+            out: bytes = self.handle.git.ls_tree(*args, stdout_as_string=False)
+        except git.GitCommandError as exc:
+            raise self.error(exc, "ls-tree") from None
+        return out
 
     def iter_blobs(
         self, shas: Iterable[str], budget: int | None = None
     ) -> Iterator[tuple[str, bytes]]:
-        """Stream blob contents through one ``cat-file --batch`` process (no per-file fork).
+        """Stream blob contents through the repository's persistent ``cat-file --batch``.
 
-        With a ``budget``, BlobBudgetExceeded is raised from a blob's header, before the
-        blob that would pass it is read into memory.
+        With a ``budget``, BlobBudgetExceeded is raised from the blob's size, asked of
+        ``odb.info`` (``cat-file --batch-check``), before the blob that would pass it is read.
         """
         wanted = [s for s in dict.fromkeys(shas) if _SHA.match(s)]
-        if not wanted:
-            return
-        argv = ["git", "-c", "core.fsmonitor=false", f"--git-dir={self.git_dir}"]
-        proc = subprocess.Popen(
-            [*argv, "cat-file", "--batch"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=git_env(self.extra_env),
-            start_new_session=True,
-        )
-        assert proc.stdin is not None and proc.stdout is not None
         spent = 0
-        feeder = threading.Thread(target=_feed, args=(proc.stdin, wanted), daemon=True)
-        feeder.start()
-        try:
+        with self._lock:
+            odb = self.handle.odb
             for sha in wanted:
-                header = proc.stdout.readline().decode().split()
-                if len(header) == 2 and header[1] == "missing":
-                    raise SourceError(f"object {sha[:12]} is missing from {self.display}")
-                if len(header) != 3:
-                    raise SourceError(f"unexpected output from git cat-file for {sha[:12]}")
-                size = int(header[2])
-                if budget is not None:
-                    spent += size
-                    if spent > budget:
-                        raise BlobBudgetExceeded(sha, budget)
-                data = proc.stdout.read(size)
-                proc.stdout.read(1)  # the LF after every object
+                try:
+                    if budget is not None:
+                        spent += odb.info(bytes.fromhex(sha)).size
+                        if spent > budget:
+                            raise BlobBudgetExceeded(sha, budget)
+                    data = odb.stream(bytes.fromhex(sha)).read()
+                except ValueError:
+                    raise SourceError(f"object {sha[:12]} is missing from {self.display}") from None
                 yield sha, data
-        finally:
-            _kill_group(proc)
-            proc.stdout.close()
-            proc.wait()
-            feeder.join()
+
+    def read_object(self, sha: str, kind: str) -> bytes:
+        """One object's raw content (a tree, a commit) through the persistent cat-file."""
+        try:
+            with self._lock:
+                found = self.handle.odb.stream(bytes.fromhex(sha))
+                data: bytes = found.read()
+        except ValueError:
+            raise SourceError(f"object {sha[:12]} is missing from {self.display}") from None
+        if _text(found.type) != kind:
+            raise SourceError(f"object {sha[:12]} is a {_text(found.type)}, not a {kind}")
+        return data
 
     def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
         return dict(self.iter_blobs(shas))
@@ -285,61 +262,17 @@ class GitRepo:
             return data
         raise SourceError(f"invalid object id {sha!r}")
 
-    # -- remotes -----------------------------------------------------------------------
-
-    def _network_args(self) -> tuple[list[str], dict[str, str]]:
-        user, password = url_credentials(self._url)
-        scheme = urlsplit(self._url).scheme if "://" in self._url else ""
-        if not (user or password) or scheme not in ("http", "https"):
-            return [], {}
-        config = ["-c", "credential.helper=", "-c", f"credential.helper={_CREDENTIAL_HELPER}"]
-        return config, {"DRIFTUI_GIT_USERNAME": user, "DRIFTUI_GIT_PASSWORD": password}
-
-    def _url_for_git(self) -> str:
-        """The URL git is given: http(s) credentials travel through the helper instead."""
-        scheme = urlsplit(self._url).scheme if "://" in self._url else ""
-        return redact_url(self._url) if scheme in ("http", "https") else self._url
-
-    def _network(self, args: Sequence[str], what: str) -> None:
-        config, extra_env = self._network_args()
-        argv = ["git", *config, *args]
-        try:
-            done = run_command(argv, timeout=self.network_timeout, env=git_env(extra_env))
-        except subprocess.TimeoutExpired as exc:
-            raise SourceError(
-                f"{what} {self.display} timed out after {self.network_timeout:g}s"
-            ) from exc
-        if done.returncode != 0:
-            message = self._clean(done.stderr.decode("utf-8", "replace")) or "failed"
-            raise SourceError(f"{what} {self.display} failed: {message}")
-
-    def fetch(self) -> None:
-        """Update every branch and tag of the cached clone; raise SourceError on failure."""
-        self._network(
-            [
-                f"--git-dir={self.git_dir}",
-                "fetch",
-                "--quiet",
-                "--prune",
-                "--no-write-fetch-head",
-                "--",
-                self._url_for_git(),
-                "+refs/heads/*:refs/heads/*",
-                "+refs/tags/*:refs/tags/*",
-            ],
-            "fetch from",
-        )
-        Path(self.git_dir, "driftui-fetched").touch()
+    def clean(self, text: str) -> str:
+        """Free text (git's stderr) with this repository's credentials and any URL's
+        userinfo removed."""
+        return redact_text(text, secrets_of(self._url)).strip()
 
 
-def _feed(stdin: IO[bytes], shas: list[str]) -> None:
-    with contextlib.suppress(BrokenPipeError, OSError):
-        for sha in shas:
-            stdin.write(sha.encode() + b"\n")
-        stdin.close()
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
-def _parse_ls_tree(raw: bytes, prefix: str) -> list[TreeEntry]:
+def parse_ls_tree(raw: bytes, prefix: str) -> list[TreeEntry]:
     out: list[TreeEntry] = []
     for record in raw.split(b"\0"):
         if not record:
@@ -349,6 +282,21 @@ def _parse_ls_tree(raw: bytes, prefix: str) -> list[TreeEntry]:
         rel = name.decode("utf-8", "surrogateescape")
         out.append(TreeEntry(f"{prefix}/{rel}" if prefix else rel, mode, kind, sha))
     return out
+
+
+def cache_path_for(url: str, cache_dir: str | None = None) -> Path:
+    """Where the clone of ``url`` lives: keyed by the credential-free URL."""
+    root = Path(cache_dir) if cache_dir else default_cache_root()
+    key = hashlib.sha256(redact_url(url).encode()).hexdigest()
+    return root / "repos" / key
+
+
+def fetched_time(git_dir: str) -> str:
+    """When a cached remote was last fetched (RFC 3339, UTC); "" when it never was."""
+    with contextlib.suppress(OSError):
+        stamp = (Path(git_dir) / "driftui-fetched").stat().st_mtime
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
+    return ""
 
 
 # -- opening ----------------------------------------------------------------------------
@@ -367,89 +315,19 @@ def open_repo(
     times out, the last fetched commits stay usable and the repo is marked ``stale``.
     """
     if is_remote_url(repo):
-        return _open_remote(repo, fetch, network_timeout, cache_dir)
-    return _open_local(repo)
+        from driftui.source.git_remote import open_remote  # the remote cache needs GitRepo
+
+        return open_remote(repo, fetch, network_timeout, cache_dir)
+    return open_local(repo)
 
 
-def _open_local(repo: str) -> GitRepo:
+def open_local(repo: str) -> GitRepo:
     if not os.path.isdir(repo):
         raise SourceError(f"repository {redact_text(repo)!r} does not exist")
-    argv = ["git", "-C", repo, "rev-parse", "--absolute-git-dir"]
-    done = run_command(argv, timeout=LOCAL_TIMEOUT, env=git_env())
-    if done.returncode != 0:
-        raise SourceError(f"{redact_text(repo)!r} is not a Git repository")
-    return GitRepo(git_dir=done.stdout.decode().strip(), display=os.path.abspath(repo))
-
-
-def cache_path_for(url: str, cache_dir: str | None = None) -> Path:
-    """Where the clone of ``url`` lives: keyed by the credential-free URL."""
-    root = Path(cache_dir) if cache_dir else default_cache_root()
-    key = hashlib.sha256(redact_url(url).encode()).hexdigest()
-    return root / "repos" / key
-
-
-def _open_remote(url: str, fetch: bool, timeout: float, cache_dir: str | None) -> GitRepo:
-    scheme = urlsplit(url).scheme if "://" in url else "ssh"
-    if scheme not in REMOTE_SCHEMES:
-        raise SourceError(f"unsupported repository URL scheme {scheme!r} in {redact_url(url)}")
-    target = cache_path_for(url, cache_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle = GitRepo(
-        git_dir=str(target),
-        display=redact_url(url),
-        is_remote=True,
-        network_timeout=timeout,
-        _url=url,
-    )
-    with _locked(target.with_suffix(".lock")):
-        if not (target / "HEAD").exists():
-            _clone(handle, target)
-        elif fetch:
-            try:
-                handle.fetch()
-            except SourceError as exc:
-                handle.stale = True
-                handle.stale_reason = f"{exc}; using the last fetched commit{_fetched_at(target)}"
-    return handle
-
-
-def _clone(handle: GitRepo, target: Path) -> None:
-    """Clone into a temporary sibling and rename, so an interrupted clone leaves nothing."""
-    shutil.rmtree(target, ignore_errors=True)  # a broken leftover without HEAD
-    tmp = tempfile.mkdtemp(prefix=".clone-", dir=target.parent)
     try:
-        # A full clone, not --filter=blob:none: a partial clone would need the network to
-        # read old blobs, which breaks history and the stale-but-usable promise.
-        handle._network(
-            ["clone", "--bare", "--quiet", "--", handle._url_for_git(), tmp], "clone of"
-        )
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    (target / "driftui-fetched").touch()
-
-
-def fetched_time(git_dir: str) -> str:
-    """When a cached remote was last fetched (RFC 3339, UTC); "" when it never was."""
-    with contextlib.suppress(OSError):
-        stamp = (Path(git_dir) / "driftui-fetched").stat().st_mtime
-        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stamp))
-    return ""
-
-
-def _fetched_at(target: Path) -> str:
-    with contextlib.suppress(OSError):
-        stamp = (target / "driftui-fetched").stat().st_mtime
-        return time.strftime(" (fetched %Y-%m-%d %H:%M:%S)", time.localtime(stamp))
-    return ""
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Serialise clone/fetch of one cache entry between driftui processes."""
-    with open(lock_path, "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        handle = repo_handle(repo)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise SourceError(f"{redact_text(repo)!r} is not a Git repository") from None
+    opened = GitRepo(git_dir=os.path.abspath(handle.git_dir), display=os.path.abspath(repo))
+    opened._handle = handle
+    return opened

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from io import BufferedReader
 
 from driftui.errors import DriftuiError
-from driftui.source.git_repo import git_env
+from driftui.source.git_process import git_env
 from driftui.source.limits import RenderPolicy, mib
 
 _STDERR_KEPT = 64 * 1024

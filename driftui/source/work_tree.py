@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 
-from driftui.source.git_repo import LOCAL_TIMEOUT, git_env, is_remote_url, run_command
+import git
+
+from driftui.source.git_repo import is_remote_url, repo_handle
 
 
 def cwd_prefix(repo: str, cwd: str | None = None) -> str:
@@ -18,14 +20,13 @@ def cwd_prefix(repo: str, cwd: str | None = None) -> str:
     """
     if is_remote_url(repo) or not os.path.isdir(repo):
         return ""
-    argv = ["git", "-C", repo, "rev-parse", "--show-toplevel"]
     try:
-        done = run_command(argv, timeout=LOCAL_TIMEOUT, env=git_env())
-    except OSError:
+        handle = repo_handle(repo)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError):
         return ""
-    if done.returncode != 0:
+    if handle.working_tree_dir is None:  # a bare repository
         return ""
-    top = os.path.realpath(done.stdout.decode("utf-8", "surrogateescape").strip())
+    top = os.path.realpath(handle.working_tree_dir)
     here = os.path.realpath(cwd or os.getcwd())
     if here != top and not here.startswith(top + os.sep):
         return ""

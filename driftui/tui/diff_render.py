@@ -8,13 +8,14 @@ path is the line's path or its closest ancestor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from textual.content import Content
 from textual.highlight import highlight
 
+from driftui.compare.textdiff import DiffLine
 from driftui.model import Difference, DriftResult, Path
 from driftui.tui import diff_source
 from driftui.tui.formatting import attribution, plain
@@ -47,13 +48,19 @@ class SplitRow:
 
 @dataclass(frozen=True)
 class RenderedDiff:
-    rows: list[Row] | list[SplitRow]
-    split: bool
+    """A unified diff's ``rows``, or a side-by-side diff's ``split_rows`` (None if unified)."""
+
     changed: int  # added + removed lines
+    rows: list[Row] = field(default_factory=list)
+    split_rows: list[SplitRow] | None = None
+
+    @property
+    def split(self) -> bool:
+        return self.split_rows is not None
 
     @property
     def empty(self) -> bool:
-        return not self.rows
+        return not (self.rows or self.split_rows)
 
 
 def display_text(text: str) -> str:
@@ -82,7 +89,7 @@ class _Painter:
         self.git_lines = highlighted_lines(diff_source.plain(git))
         self.live_lines = highlighted_lines(diff_source.plain(live))
 
-    def body(self, line: Any) -> Content:
+    def body(self, line: DiffLine) -> Content:
         if line.kind == "added":
             lines, number = self.live_lines, line.new_no
         else:
@@ -144,7 +151,7 @@ def render_diff(
         )
         bg = _BG[line.kind]
         rows.append(Row(row.stylize_before(bg) if bg else row, bg))
-    return RenderedDiff(rows=rows, split=False, changed=changed)
+    return RenderedDiff(changed, rows=rows)
 
 
 def _split(
@@ -190,7 +197,7 @@ def _split(
                 ADDED_BG if right is not None else "",
             )
         )
-    return RenderedDiff(rows=rows, split=True, changed=changed)
+    return RenderedDiff(changed, split_rows=rows)
 
 
 def plain_diff_rows(before: Any, after: Any, *, context: int | None = 3) -> list[Row]:

@@ -516,3 +516,40 @@ def test_a_revert_interrupted_while_updating_the_work_tree_puts_the_branch_back(
     finally:
         lock.unlink()
     assert repo_state(shop.repo) == before
+
+
+def test_a_push_the_remote_declines_says_why_in_one_line(tmp_path: Path) -> None:
+    """git exits 1 and GitPython reports the ref through PushInfo (REMOTE_REJECTED): the
+    hook's reason is the error, and the local commit stays."""
+    shop = make_shop(tmp_path / "src")
+    root = tmp_path / "served"
+    root.mkdir()
+    bare = make_bare(root, "shop.git", shop.repo)
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'changes need review' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    with serve_git(root) as base:
+        url = f"{base}/shop.git"
+        clone = tmp_path / "clone"
+        subprocess.run(["git", "clone", "-q", url, str(clone)], check=True, capture_output=True)
+        bumped = git(clone, "rev-parse", "HEAD~2")
+        outcome = apply_revert(str(clone), bumped, gate=ALLOW, push=True)
+        assert remote_ref(url, "refs/heads/main") == git(clone, "rev-parse", "HEAD~1")
+    assert not outcome.pushed
+    assert outcome.push_error == "the remote rejected the push: pre-receive hook declined"
+    assert git(clone, "rev-parse", "HEAD") == outcome.commit
+
+
+def test_a_push_transport_that_runs_commands_is_refused(shop: Shop, tmp_path: Path) -> None:
+    """``ext::`` runs a command. Even where git's own config allows it, GitPython's refusal
+    stops the push before git starts: the command never runs, the local commit stays."""
+    marker = tmp_path / "ran"
+    git(shop.repo, "config", "protocol.ext.allow", "always")
+    remote = f"ext::sh -c touch% {marker}"
+    outcome = apply_revert(str(shop.repo), shop.bumped, gate=ALLOW, push=True, remote=remote)
+    assert not marker.exists()
+    assert not outcome.pushed
+    assert outcome.push_error == (
+        "push failed: refused: a transport that runs commands (such as ext::) is not allowed"
+    )
+    assert git(shop.repo, "rev-parse", "HEAD") == outcome.commit

@@ -10,8 +10,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from driftui.compare.differ import CompareOptions, compare
+from driftui.compare.differ import compare
 from driftui.compare.ignore import IgnoreRule, parse_pointer
+from driftui.compare.options import CompareOptions
 from driftui.gitops.markers import TrackingMarkers
 from driftui.model import KeyedItem, format_path
 

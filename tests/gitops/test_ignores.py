@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from driftui.compare.differ import CompareOptions, compare
+from driftui.compare.differ import compare
 from driftui.compare.ignore import IgnoreRule
+from driftui.compare.options import CompareOptions
 from driftui.gitops.ignores import (
     argo_rules,
     flux_rules,

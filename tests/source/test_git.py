@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -509,3 +510,68 @@ def test_json_files_from_git_are_parsed_as_json(repo: Repo, cache_dir: str) -> N
     state = load_from_repo(open_repo(str(repo.path)), cache_dir=cache_dir, parse_cache=ParseCache())
     assert [str(p) for p in state.problems] == ["bad.json:1: JSON error: duplicate key 'data'"]
     assert [m.ref.name for m in state.manifests] == ["a"]
+
+
+# -- what GitPython runs: bounded, refused when unsafe, never redirected, never leaking ------
+
+
+def test_a_clone_from_a_hung_remote_is_killed_after_the_timeout(cache_dir: str) -> None:
+    """GitPython's clone has no timeout of its own: driftui's deadline kills git's group."""
+    with serve_hanging() as base:
+        url = f"{base}/app.git"
+        with pytest.raises(SourceError) as hung:
+            load_desired(url, cache_dir=cache_dir, network_timeout=2)
+    assert str(hung.value) == f"clone of {url} timed out after 2s"
+    assert not list(Path(cache_dir, "repos").iterdir())[1:]  # only the lock file is left
+    assert not list(Path(cache_dir, "repos").glob(".clone-*"))
+
+
+def test_a_failed_clone_says_why_in_one_redacted_line(
+    published: tuple[Repo, Path], server_root: Path, cache_dir: str
+) -> None:
+    """git's stderr becomes the one line that says why, with no credential in it, and
+    GitPython's own log lines (which quote git) carry none either."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("git")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        with serve_git(server_root, auth=("alice", "s3cr3t")) as base:
+            host = base.removeprefix("http://")
+            with pytest.raises(SourceError) as refused:
+                load_desired(f"http://alice:wr0ng-pass@{host}/app.git", cache_dir=cache_dir)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    message = str(refused.value)
+    assert message.startswith(f"clone of {base}/app.git failed: ")
+    assert "\n" not in message and "cmdline" not in message
+    assert "wr0ng-pass" not in message and "alice" not in message
+    assert records, "GitPython logged nothing: the check below would be empty"
+    assert not [r for r in records if "wr0ng-pass" in r.getMessage()]
+
+
+@pytest.mark.parametrize("hostile", ["ext::sh -c touch% {marker}", "--upload-pack=touch {marker}"])
+def test_command_running_urls_are_refused(tmp_path: Path, cache_dir: str, hostile: str) -> None:
+    marker = tmp_path / "ran"
+    with pytest.raises(SourceError):
+        load_desired(hostile.format(marker=marker), fetch=True, cache_dir=cache_dir)
+    assert not marker.exists()
+
+
+def test_git_dir_in_the_environment_does_not_redirect_reads(
+    repo: Repo, tmp_path: Path, cache_dir: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from a git hook, GIT_DIR points at the hook's repository: driftui reads the one
+    it was given (GitPython's discovery and every git it starts would follow GIT_DIR)."""
+    mine = repo.commit({"mine.yaml": cm("mine")})
+    other = Repo(tmp_path / "other")
+    other.commit({"theirs.yaml": cm("theirs")})
+    monkeypatch.setenv("GIT_DIR", str(other.path / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other.path))
+    state = load_desired(str(repo.path), cache_dir=cache_dir)
+    assert names(state.manifests) == ["mine"]
+    assert state.source.commit == mine

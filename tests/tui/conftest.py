@@ -13,6 +13,7 @@ from driftui.gate import MutationGate
 from driftui.model import ScanReport
 from driftui.runtime.progress import ProgressFn
 from driftui.tui.app import DriftExplorer
+from driftui.tui.widgets.detail import HistoryFn
 from tests.tui.sample_data import clock, sample_report, scanner_of
 
 
@@ -54,7 +55,7 @@ def make_app(
     read_only: bool = True,
     gate: MutationGate | None = None,
     executors: Mapping[str, Executor] | None = None,
-    history: Callable[[Any], list[Any]] | None = None,
+    history: HistoryFn | None = None,
     watch_interval: float = 10.0,
 ) -> TestExplorer:
     return TestExplorer(

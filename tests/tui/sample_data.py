@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from driftui.history import HistoryEntry
 from driftui.model import (
     AppOwner,
     Difference,
@@ -405,3 +406,15 @@ def scanner_of(*reports: ScanReport | Exception) -> Callable[[ProgressFn], ScanR
         return item
 
     return scan
+
+
+def commit(
+    sha: str,
+    author: str,
+    date: str,
+    subject: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> HistoryEntry:
+    """A History-tab entry as :func:`driftui.history.history_for` returns them."""
+    return HistoryEntry(sha, sha[:7], author, "", date, subject, before, after, "app.yaml")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from driftui.actions.gate import MutationGate
-
 from driftui.__main__ import history_of
 from driftui.demo import DEMO_KEY, build_demo, named_for_demo
 from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
 from tests.tui.conftest import TestExplorer, settle
 
 

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import base64
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import Button, DataTable, Input, OptionList
 
-import driftui.tui.app as app_module
 from driftui.gate import MutationGate
+from driftui.history import HistoryEntry
 from driftui.model import DriftResult, ObjectRef, Status
 from driftui.runtime import heap, pacing
+from driftui.tui.responsiveness import IDLE_BEFORE_COLLECT
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.screens.help import HelpScreen
 from driftui.tui.status_style import DisplayStatus, display_status
 from driftui.tui.widgets.header import SummaryHeader
 from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry, ResourceTree
 from tests.tui.conftest import RecordingExecutor, make_app, settle
-from tests.tui.sample_data import sample_report, scanner_of
+from tests.tui.sample_data import commit, sample_report, scanner_of
 
 WEB = ObjectRef("apps", "Deployment", "shop", "web")
 DEBUG_SHELL = ObjectRef("apps", "Deployment", "shop", "debug-shell")
@@ -414,16 +415,6 @@ async def test_secret_diff_shows_masks_only() -> None:
         assert "password: <secret:9f8e7d6c5b4a>" in diff
 
 
-@dataclass(frozen=True)
-class FakeEntry:
-    sha: str
-    author: str
-    date: str
-    subject: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-
 def _secret(password: str) -> dict[str, Any]:
     encoded = base64.b64encode(password.encode()).decode()
     return {
@@ -436,7 +427,7 @@ def _secret(password: str) -> dict[str, Any]:
 
 async def test_history_lists_commits_and_enter_shows_masked_diff() -> None:
     entries = [
-        FakeEntry(
+        commit(
             "b" * 40,
             "Ana",
             "2025-03-14T12:00:00Z",
@@ -444,13 +435,11 @@ async def test_history_lists_commits_and_enter_shows_masked_diff() -> None:
             _secret("hunter2"),
             _secret("s3cr3t!"),
         ),
-        FakeEntry(
-            "a" * 40, "Bo", "2025-03-10T12:00:00Z", "add credentials", None, _secret("hunter2")
-        ),
+        commit("a" * 40, "Bo", "2025-03-10T12:00:00Z", "add credentials", None, _secret("hunter2")),
     ]
     calls: list[ObjectRef] = []
 
-    def history(ref: ObjectRef) -> list[Any]:
+    def history(ref: ObjectRef) -> list[HistoryEntry]:
         calls.append(ref)
         return entries
 
@@ -473,6 +462,22 @@ async def test_history_lists_commits_and_enter_shows_masked_diff() -> None:
         for secret in ("hunter2", "s3cr3t!", base64.b64encode(b"hunter2").decode()):
             assert secret not in shown
         assert app.detail.selected_commit() == "b" * 40
+
+
+async def test_a_commit_without_a_message_lists_no_secret_data() -> None:
+    """Git allows an empty commit message; the History tab's line must then not fall back
+    to the entry itself, whose bodies hold the Secret's data unmasked."""
+    encoded = base64.b64encode(b"hunter2").decode()
+    silent = commit("c" * 40, "Cy", "2025-03-14T12:00:00Z", "", None, _secret("hunter2"))
+    app = make_app(history=lambda ref: [silent])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, SECRET)
+        await pilot.press("5")
+        await settle(pilot)
+        line = str(app.query_one("#history-list", OptionList).get_option_at_index(0).prompt)
+        assert "ccccccc" in line and "(no message)" in line
+        assert encoded not in line and "hunter2" not in line
 
 
 async def test_moving_onto_a_prefetched_object_shows_it_at_once() -> None:
@@ -530,10 +535,10 @@ async def test_full_garbage_collections_wait_for_a_pause_in_typing(monkeypatch: 
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("j")
-        app._settle_heap()
+        app.responsiveness.settle_heap()
         assert collected[-1] is False  # a key was just pressed
-        app._last_input -= app_module.IDLE_BEFORE_COLLECT
-        app._settle_heap()
+        app.responsiveness.last_input -= IDLE_BEFORE_COLLECT
+        app.responsiveness.settle_heap()
         assert collected[-1] is True
 
 

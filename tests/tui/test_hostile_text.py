@@ -7,7 +7,6 @@ and server messages all reach the tree, the tabs, the header, dialogs and notifi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from textual.widgets import DataTable, OptionList, Static
@@ -16,6 +15,7 @@ from driftui.__main__ import history_of
 from driftui.actions.executors import make_previewers
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
+from driftui.history import HistoryEntry
 from driftui.model import (
     AppOwner,
     Difference,
@@ -31,21 +31,11 @@ from driftui.model import (
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from tests.cli.test_hostile_text import Hostile, hostile  # noqa: F401 (fixture)
 from tests.tui.conftest import RecordingExecutor, TestExplorer, make_app, settle
-from tests.tui.sample_data import scanner_of
+from tests.tui.sample_data import commit, scanner_of
 
 ATTACK = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\u202egnp\x9b31m"
 MARKUP = "[bold]loud[/bold][@click=app.quit]q"
 RAW = ("\x1b", "\x07", "\u202e", "\x9b")
-
-
-@dataclass(frozen=True)
-class Entry:
-    sha: str
-    author: str
-    date: str
-    subject: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
 
 
 def _cm(name: str, data: dict[str, str]) -> dict[str, Any]:
@@ -110,11 +100,11 @@ def hostile_report() -> ScanReport:
     )
 
 
-def history(ref: ObjectRef) -> list[Any]:
+def history(ref: ObjectRef) -> list[HistoryEntry]:
     before = _cm("settings", {"title": "old"})
     after = _cm("settings", {"title": f"new {ATTACK}"})
     subject = f"fix {ATTACK} {MARKUP}"
-    return [Entry("c" * 40, f"Mal{ATTACK}", "2025-03-14T12:00:00Z", subject, before, after)]
+    return [commit("c" * 40, f"Mal{ATTACK}", "2025-03-14T12:00:00Z", subject, before, after)]
 
 
 def _texts(app: Any) -> list[str]:

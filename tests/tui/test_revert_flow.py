@@ -27,11 +27,14 @@ def git(repo: Path, *args: str) -> str:
 
 
 async def wait_for_confirm(pilot: Any) -> ConfirmActionScreen:
+    """The dialog once it has mounted and taken focus (a loaded machine pushes the screen
+    a frame or two before its focus lands)."""
     for _ in range(100):
         await pilot.pause(0.05)
-        if isinstance(pilot.app.screen, ConfirmActionScreen):
-            return pilot.app.screen
-    raise AssertionError("no confirmation dialog appeared")
+        screen = pilot.app.screen
+        if isinstance(screen, ConfirmActionScreen) and screen.focused is not None:
+            return screen
+    raise AssertionError("no focused confirmation dialog appeared")
 
 
 async def test_history_revert_preview_cancel_then_confirm(tmp_path: Path) -> None:

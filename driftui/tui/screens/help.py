@@ -1,4 +1,4 @@
-"""The help screen: every binding, grouped, generated from the same Binding objects."""
+"""The help screen: every key, grouped by section, from the declarations in ``tui/keys.py``."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ the same text), so moving the cursor never waits for a diff.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,9 +24,10 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from driftui.compare.masking import session_masker
+from driftui.history import HistoryEntry
 from driftui.model import Difference, DriftResult, ObjectRef
 from driftui.tui import diff_source
-from driftui.tui.diff_render import Row, plain_diff_rows, render_diff, yaml_rows
+from driftui.tui.diff_render import RenderedDiff, Row, plain_diff_rows, render_diff, yaml_rows
 from driftui.tui.formatting import (
     ago,
     attribution,
@@ -54,7 +55,26 @@ CACHE_SIZE = 256
 PREFETCHED_TABS = ("diff", "git", "live")  # history walks Git: only on demand
 PREFETCH_TOKEN = -1  # never the token of a visible build
 
-HistoryFn = Callable[[ObjectRef], list[Any]]
+HistoryFn = Callable[[ObjectRef], list[HistoryEntry]]
+CacheKey = tuple[Hashable, ...]  # (tab, the result's cache_key, the view options it depends on)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The Git or Live tab's YAML rows; None when that side does not exist."""
+
+    rows: list[Row] | None
+
+
+@dataclass(frozen=True)
+class History:
+    """The History tab's commits; None when no history function was given."""
+
+    entries: list[HistoryEntry] | None
+
+
+Payload = RenderedDiff | Rows | History
+Build = Callable[[], Payload]
 NO_HISTORY = (
     "History is not available here yet.\n\n"
     "Per-object Git history (the commits that changed this object, each with its diff)\n"
@@ -80,7 +100,7 @@ class DetailPane(Vertical):
     """Owns the view options (split, context, managedFields) and the per-tab cache."""
 
     class Ready(Message):
-        def __init__(self, token: int, key: tuple[Any, ...], payload: Any) -> None:
+        def __init__(self, token: int, key: CacheKey, payload: Payload | Exception) -> None:
             super().__init__()
             self.token = token
             self.key = key
@@ -102,8 +122,8 @@ class DetailPane(Vertical):
         self.subject = Subject()
         self._fields: list[Difference] = []  # the Fields tab's rows, for the whole-value line
         self._token = 0
-        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._history_entries: list[Any] = []
+        self._cache: OrderedDict[CacheKey, Payload] = OrderedDict()
+        self._history_entries: list[HistoryEntry] = []
         self._waiting_for: int | None = None  # token of the build the tabs still wait for
 
     def compose(self) -> ComposeResult:
@@ -191,8 +211,7 @@ class DetailPane(Vertical):
         index = self.query_one("#history-list", OptionList).highlighted
         if index is None or index >= len(self._history_entries):
             return None
-        sha = getattr(self._history_entries[index], "sha", None)
-        return str(sha) if sha else None
+        return self._history_entries[index].sha or None
 
     def view_lines(self, view_id: str) -> list[str]:
         return self.query_one(f"#{view_id}", LinesView).plain_lines()
@@ -230,7 +249,7 @@ class DetailPane(Vertical):
         self._waiting_for = self._token
         self._build(self._token, key, build)
 
-    def _builder(self, tab: str, result: DriftResult) -> tuple[tuple[Any, ...], Callable[[], Any]]:
+    def _builder(self, tab: str, result: DriftResult) -> tuple[CacheKey, Build]:
         now = self.clock()
         context = FULL_CONTEXT if self.full else COMPACT_CONTEXT
         if tab == "diff":
@@ -239,28 +258,27 @@ class DetailPane(Vertical):
                 result, context=context, split=split, now=now
             )
         if tab == "git":
-            return (
-                "git",
-                result.cache_key,
-            ), lambda: yaml_rows(result.desired) if result.desired is not None else None
+            return ("git", result.cache_key), lambda: Rows(
+                yaml_rows(result.desired) if result.desired is not None else None
+            )
         if tab == "live":
             managed = self.managed_fields
 
-            def live_rows() -> list[Row] | None:
+            def live_rows() -> Rows:
                 if result.live is None:
-                    return None
+                    return Rows(None)
                 obj = result.live if managed else diff_source.without_managed_fields(result.live)
-                return yaml_rows(obj)
+                return Rows(yaml_rows(obj))
 
             return ("live", result.cache_key, managed), live_rows
         history = self.history
-        return (
-            "history",
-            result.cache_key,
-        ), lambda: history(result.ref) if history is not None else None
+        return ("history", result.cache_key), lambda: History(
+            history(result.ref) if history is not None else None
+        )
 
     @work(thread=True, exclusive=True, group="detail")
-    def _build(self, token: int, key: tuple[Any, ...], build: Callable[[], Any]) -> None:
+    def _build(self, token: int, key: CacheKey, build: Build) -> None:
+        payload: Payload | Exception
         try:
             payload = build()
         except Exception as error:  # a broken object must not break the explorer
@@ -268,7 +286,7 @@ class DetailPane(Vertical):
         self.post_message(self.Ready(token, key, payload))
 
     @work(thread=True, exclusive=True, group="prefetch")
-    def _prefetch(self, jobs: list[tuple[tuple[Any, ...], Callable[[], Any]]]) -> None:
+    def _prefetch(self, jobs: list[tuple[CacheKey, Build]]) -> None:
         worker = get_current_worker()
         for key, build in jobs:
             if worker.is_cancelled:
@@ -291,22 +309,20 @@ class DetailPane(Vertical):
         if message.token == self._token:
             self._apply(message.key, message.payload)
 
-    def _apply(self, key: tuple[Any, ...], payload: Any) -> None:
+    def _apply(self, key: CacheKey, payload: Payload) -> None:
         result = self.subject.result
         assert result is not None
-        tab = key[0]
-        if tab == "diff":
+        if isinstance(payload, RenderedDiff):
             self._show_diff(result, payload)
-        elif tab == "git":
+        elif isinstance(payload, History):
+            self._show_history(payload.entries)
+        elif key[0] == "live":
+            self._show_live(payload.rows)
+        elif payload.rows is None:
             view = self.query_one("#git-view", LinesView)
-            if payload is None:
-                view.show_message("Not in Git: this object exists only in the cluster.")
-            else:
-                view.show_rows(payload)
-        elif tab == "live":
-            self._show_live(payload)
-        elif tab == "history":
-            self._show_history(payload)
+            view.show_message("Not in Git: this object exists only in the cluster.")
+        else:
+            self.query_one("#git-view", LinesView).show_rows(payload.rows)
 
     def _heading(self, result: DriftResult) -> Content:
         status = display_status(result)
@@ -315,7 +331,7 @@ class DetailPane(Vertical):
             ref=shown(result.ref),
         )
 
-    def _show_diff(self, result: DriftResult, rendered: Any) -> None:
+    def _show_diff(self, result: DriftResult, rendered: RenderedDiff) -> None:
         info = self.query_one("#diff-info", Static)
         view = self.query_one("#diff-view", LinesView)
         status = display_status(result)
@@ -335,8 +351,8 @@ class DetailPane(Vertical):
             view.show_message("No differences: live matches Git for every field Git sets.")
             return
         note = _STATUS_NOTE.get(status.value)
-        if rendered.split:
-            view.show_split(rendered.rows)
+        if rendered.split_rows is not None:
+            view.show_split(rendered.split_rows)
         else:
             heading = [Row(Content.styled(note, "italic $text-muted"))] if note else []
             view.show_rows(heading + rendered.rows)
@@ -394,7 +410,7 @@ class DetailPane(Vertical):
         )
         whole.update(plain(text, multiline=True))
 
-    def _show_history(self, entries: list[Any] | None) -> None:
+    def _show_history(self, entries: list[HistoryEntry] | None) -> None:
         options = self.query_one("#history-list", OptionList)
         view = self.query_one("#history-view", LinesView)
         options.clear_options()
@@ -420,13 +436,8 @@ class DetailPane(Vertical):
         if not 0 <= index < len(entries):
             return
         entry = entries[index]
-        after = _body(entry)
-        if hasattr(entry, "before"):
-            before = entry.before
-        else:
-            before = _body(entries[index + 1]) if index + 1 < len(entries) else None
-        rows = plain_diff_rows(_masked(before), _masked(after))
-        fields = [Row(plain(field_line(f))) for f in getattr(entry, "fields", ())]
+        rows = plain_diff_rows(_masked(entry.before), _masked(entry.after))
+        fields = [Row(plain(field_line(f))) for f in entry.fields]
         if fields:  # what changed, field by field, then the whole diff
             fields.append(Row(Content("")))
         view = self.query_one("#history-view", LinesView)
@@ -469,29 +480,14 @@ class DetailPane(Vertical):
 _SESSION_MASKER = session_masker()
 
 
-def _masked(body: Any) -> Any:
+def _masked(body: dict[str, Any] | None) -> dict[str, Any] | None:
     """Secrets from Git history are masked too (a no-op for values already masked)."""
-    return _SESSION_MASKER.mask_object(body) if isinstance(body, dict) else body
+    return _SESSION_MASKER.mask_object(body) if body is not None else None
 
 
-def _body(entry: Any) -> Any:
-    for name in ("body", "manifest", "after", "desired"):
-        value = getattr(entry, name, None)
-        if value is not None:
-            return getattr(value, "body", value)
-    return None
-
-
-def _history_line(entry: Any, now: datetime) -> str:
-    sha = str(getattr(entry, "sha", "") or "")[:7]
-    author = str(getattr(entry, "author", "") or "")
-    when = getattr(entry, "date", None) or getattr(entry, "when", None)
-    if isinstance(when, datetime):
-        when_text = ago(when.isoformat(), now)
-    else:
-        when_text = ago(str(when), now) if when else ""
-    subject = str(getattr(entry, "subject", "") or getattr(entry, "message", "") or entry)
-    line = "  ".join(
-        p for p in (sha, when_text, author, subject.splitlines()[0] if subject else "") if p
-    )
-    return shown(line)
+def _history_line(entry: HistoryEntry, now: datetime) -> str:
+    """sha, age, author and the subject's first line. Never the entry itself: its bodies
+    are the object's content at the commit, Secret data unmasked."""
+    subject = entry.subject.splitlines()[0] if entry.subject.strip() else "(no message)"
+    when = ago(entry.date, now)
+    return shown("  ".join(p for p in (entry.sha[:7], when, entry.author, subject) if p))

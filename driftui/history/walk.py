@@ -1,11 +1,12 @@
-"""Per-object Git history and field blame.
+"""Per-object Git history: the commits that changed one object, however its files moved.
 
 ``git log -- file`` answers the wrong question for Kubernetes: many objects share one
 file, files are renamed, and objects move between files. Here the unit is the object.
 
 How it stays fast on big repositories:
 - git does the path filtering: only commits touching the files that hold the object are
-  listed (``git log --full-diff -- <files>``), so unrelated commits are never looked at;
+  listed (``repo.iter_commits(paths=<files>)``, see ``driftui.source.git_log``), so
+  unrelated commits are never looked at;
 - blob SHAs are compared before anything is parsed, and parsing goes through the shared
   parse cache keyed by blob SHA (``driftui.source.blobs``);
 - a finished history is cached by (repository, commit, object): commits are immutable.
@@ -18,28 +19,19 @@ directory (``../base``) is re-rendered only when the directory itself changes.
 
 from __future__ import annotations
 
-import copy
-import os
 import posixpath
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from cachetools import LRUCache
 
-from driftui.compare.merge_keys import key_text
-from driftui.model import KeyedItem, ObjectRef, Path, change_kind
+from driftui.model import ObjectRef, change_kind
 from driftui.source.blobs import parse_blobs, read_blob_objects
-from driftui.source.git_repo import (
-    LOCAL_TIMEOUT,
-    GitRepo,
-    SourceError,
-    normalise_repo_path,
-    open_repo,
-    run_command,
-)
+from driftui.source.git_log import NULL_SHA, LoggedCommit, blob_shas, log
+from driftui.source.git_repo import GitRepo, SourceError, normalise_repo_path, open_repo
 from driftui.source.render import (
     KUSTOMIZATION_FILES,
     Renderer,
@@ -50,10 +42,6 @@ from driftui.source.render import (
 from driftui.source.yaml_loader import SafeLoader, is_manifest_path
 from driftui.versions import FieldChange
 
-NULL_SHA = "0" * 40
-_COMMIT_START = "\x1e"
-_FIELD = "\x1f"
-_LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s"
 _HISTORY_CACHE_ENTRIES = 512
 
 
@@ -82,75 +70,6 @@ class HistoryEntry:
     @property
     def change(self) -> str:
         return change_kind(self.before, self.after)
-
-
-# -- git log --raw parsing ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileChange:
-    """One line of ``git log --raw``: a file's blob before (first parent) and after."""
-
-    status: str  # A, M, D, R, C, T
-    old_path: str
-    new_path: str
-    old_sha: str
-    new_sha: str
-
-
-@dataclass
-class LoggedCommit:
-    sha: str
-    parents: list[str]
-    author: str
-    email: str
-    date: str
-    subject: str
-    changes: list[FileChange] = field(default_factory=list)
-
-
-def parse_raw_log(raw: bytes) -> list[LoggedCommit]:
-    """Parse ``git log -z --raw`` output made with this module's ``_LOG_FORMAT``."""
-    out: list[LoggedCommit] = []
-    text = raw.decode("utf-8", "surrogateescape")
-    for chunk in text.split(_COMMIT_START):
-        if not chunk:
-            continue
-        header, _, rest = chunk.partition("\0")
-        fields = header.split(_FIELD)
-        if len(fields) < 6:
-            continue
-        sha, parents, author, email, date = fields[:5]
-        commit = LoggedCommit(
-            sha, parents.split(), author, email, date, _FIELD.join(fields[5:]).strip()
-        )
-        commit.changes.extend(parse_raw_changes(rest.lstrip("\n")))
-        out.append(commit)
-    return out
-
-
-def parse_raw_changes(text: str) -> list[FileChange]:
-    """Parse ``-z --raw`` diff records (from ``git log``, ``diff-tree`` or ``diff``)."""
-    out: list[FileChange] = []
-    tokens = text.split("\0")
-    index = 0
-    while index < len(tokens):
-        meta = tokens[index]
-        index += 1
-        if not meta.startswith(":"):
-            continue
-        parts = meta[1:].split()
-        if len(parts) < 5:
-            continue
-        old_sha, new_sha, status = parts[2], parts[3], parts[4]
-        if status[:1] in ("R", "C"):
-            old_path, new_path = tokens[index], tokens[index + 1]
-            index += 2
-        else:
-            old_path = new_path = tokens[index]
-            index += 1
-        out.append(FileChange(status[:1], old_path, new_path, old_sha, new_sha))
-    return out
 
 
 # -- object identity ---------------------------------------------------------------------
@@ -207,47 +126,25 @@ def _literal(paths: Iterable[str]) -> list[str]:
     return out
 
 
-def _log(repo: GitRepo, starts: Sequence[str], paths: Iterable[str]) -> list[LoggedCommit]:
-    raw = repo.git(
-        "log",
-        "-z",
-        "--raw",
-        "--no-abbrev",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "-M",
-        "--full-diff",
-        f"--format={_LOG_FORMAT}",
-        *starts,
-        "--",
-        *_literal(sorted(paths)),
-    )
-    return parse_raw_log(raw)
+def _log(repo: GitRepo, rev: str, paths: Iterable[str]) -> list[LoggedCommit]:
+    return log(repo, rev, _literal(sorted(paths)))
 
 
 def _grep_candidates(repo: GitRepo, commit: str, name: str, scope: str) -> list[str]:
     """Files at ``commit`` whose text contains the object's name: cheap before parsing."""
-    argv = [
-        "git", f"--git-dir={repo.git_dir}", "grep", "-l", "-z", "-F", "--no-color",
-        "-e", name, commit, "--", *_literal([scope]),
-    ]  # fmt: skip
-    done = run_command(argv, timeout=LOCAL_TIMEOUT, env=_plain_env())
-    if done.returncode not in (0, 1):
-        raise HistoryError(f"git grep: {done.stderr.decode('utf-8', 'replace').strip()}")
+    status, out, err = repo.handle.git.grep(
+        "-l", "-z", "-F", "--no-color", "-e", name, commit, "--", *_literal([scope]),
+        with_extended_output=True, with_exceptions=False, stdout_as_string=False,
+    )  # fmt: skip
+    if status not in (0, 1):
+        raise HistoryError(f"git grep: {repo.clean(str(err))}")
     prefix = f"{commit}:"
-    out = []
-    for item in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+    found = []
+    for item in bytes(out).decode("utf-8", "surrogateescape").split("\0"):
         path = item.removeprefix(prefix)
         if item and in_scope(path, scope):
-            out.append(path)
-    return out
-
-
-def _plain_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    return env
+            found.append(path)
+    return found
 
 
 def _render_targets(repo: GitRepo, commit: str, scope: str) -> list[RenderTarget]:
@@ -272,9 +169,7 @@ def _locate(
     ]
     if not candidates:
         return {}
-    spec = b"".join(f"{commit}:{p}\n".encode("utf-8", "surrogateescape") for p in candidates)
-    lines = repo.git("cat-file", "--batch-check", input=spec).decode().splitlines()
-    blobs = {p: line.split()[0] for p, line in zip(candidates, lines, strict=True)}
+    blobs = blob_shas(repo, commit, candidates)
     parse_blobs(repo, list(blobs.items()))
     return {p: sha for p, sha in blobs.items() if _find(repo, matcher, p, sha) is not None}
 
@@ -392,7 +287,7 @@ def _walk_rendered(
             return None, None
         return state_of[sha], _rendered_objects(repo, renderer, sha, directory, matcher)
 
-    for logged in _log(repo, [commit], inputs):
+    for logged in _log(repo, commit, inputs):
         after_state, after = render_at(logged.sha)
         parent = logged.parents[0] if logged.parents else ""
         before_state, before = render_at(parent) if parent else (None, None)
@@ -417,20 +312,20 @@ def _walk(
             if _rendered_objects(repo, renderer, commit, target.path, matcher) is not None:
                 return _walk_rendered(repo, renderer, commit, matcher, target.path)
     locations = set(located)
-    starts = [commit]
+    start: str | None = commit
     entries: list[HistoryEntry] = []
-    while starts:
-        log = _log(repo, starts, locations or [scope])
+    while start is not None:
+        logged_commits = _log(repo, start, locations or [scope])
         wanted = [
             (path, sha)
-            for c in log
+            for c in logged_commits
             for change in c.changes
             for path, sha in ((change.old_path, change.old_sha), (change.new_path, change.new_sha))
             if sha != NULL_SHA and in_scope(path, scope) and (path in locations or not locations)
         ]
         parse_blobs(repo, wanted)
-        starts = []
-        for logged in log:
+        start = None
+        for logged in logged_commits:
             verdict = _examine(repo, logged, matcher, locations, scope)
             if verdict is None:
                 continue
@@ -445,7 +340,7 @@ def _walk(
                 return entries  # created here: nothing older belongs to this object
             if verdict.before_locations != locations:
                 locations = verdict.before_locations
-                starts = logged.parents
+                start = f"{logged.sha}^@" if logged.parents else None  # all its parents
                 break
     return entries
 
@@ -523,80 +418,3 @@ def object_history(
             raise HistoryError(str(exc)) from None
         HISTORY_CACHE.put(key, cached)
     return list(cached)
-
-
-# -- field blame -------------------------------------------------------------------------
-
-_ABSENT = object()
-
-
-def _item_matches(item: Any, seg: KeyedItem) -> bool:
-    for key, want in seg.keys:
-        if key == "":  # a set item, matched by value
-            if key_text(item) != want:
-                return False
-            continue
-        if not isinstance(item, dict):
-            return False
-        if key in item:
-            if key_text(item[key]) != want:
-                return False
-        elif not (key == "protocol" and want == "TCP"):  # the API server's default
-            return False
-    return True
-
-
-def value_at(body: Any, path: Path) -> Any:
-    """The value at ``path`` in ``body``, or ``_ABSENT`` (compare with ``is``)."""
-    node = body
-    for seg in path:
-        if isinstance(seg, KeyedItem):
-            if not isinstance(node, list):
-                return _ABSENT
-            node = next((item for item in node if _item_matches(item, seg)), _ABSENT)
-        elif isinstance(seg, int):
-            if not isinstance(node, list) or not -len(node) <= seg < len(node):
-                return _ABSENT
-            node = node[seg]
-        else:
-            if not isinstance(node, dict) or seg not in node:
-                return _ABSENT
-            node = node[seg]
-        if node is _ABSENT:
-            return _ABSENT
-    return node
-
-
-def is_absent(value: Any) -> bool:
-    return value is _ABSENT
-
-
-def field_blame(
-    repo_path: str,
-    ref: str,
-    ref_obj: ObjectRef,
-    paths: list[Path],
-    *,
-    path: str = "",
-    default_namespace: str = "default",
-    renderer: Renderer | None = None,
-) -> dict[Path, HistoryEntry]:
-    """For each field path, the commit that last set (or removed) the value Git has now.
-
-    Paths whose value never changed in the object's history are left out.
-    """
-    history = object_history(
-        repo_path, ref, ref_obj, path=path, default_namespace=default_namespace, renderer=renderer
-    )
-    out: dict[Path, HistoryEntry] = {}
-    for field_path in paths:
-        for entry in history:  # newest first
-            if value_at(entry.after, field_path) != value_at(entry.before, field_path):
-                out[field_path] = entry
-                break
-    return out
-
-
-def entry_diff_bodies(entry: HistoryEntry) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Copies of (before, after) safe to mask or normalise for a diff view."""
-    return copy.deepcopy(entry.before or {}), copy.deepcopy(entry.after or {})

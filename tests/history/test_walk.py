@@ -18,10 +18,11 @@ from driftui.history import (
     HistoryError,
     field_blame,
     object_history,
-    parse_raw_log,
     value_at,
 )
 from driftui.model import KeyedItem, ObjectRef
+from driftui.source.git_log import log
+from driftui.source.git_repo import open_repo
 from driftui.source.render import Renderer
 
 GIT_ENV = {
@@ -345,19 +346,32 @@ def test_value_at_follows_keyed_items_positions_and_defaults() -> None:
     assert missing is value_at(None, ("spec",))
 
 
-def test_parse_raw_log_handles_renames_and_odd_subjects() -> None:
-    old, new = "1" * 40, "2" * 40
-    raw = (
-        f"\x1e{'a' * 40}\x1f{'b' * 40}\x1fA Name\x1fa@x\x1f2024-01-01T00:00:00+00:00\x1fsub\x1fwith sep\0\n"
-        f":100644 100644 {old} {new} R087\0old name.yaml\0new.yaml\0"
-        f":000000 100644 {'0' * 40} {new} A\0added.yaml\0"
-    ).encode()
-    (commit,) = parse_raw_log(raw)
-    assert commit.subject == "sub\x1fwith sep"
-    assert [(c.status, c.old_path, c.new_path) for c in commit.changes] == [
-        ("R", "old name.yaml", "new.yaml"),
+def test_log_lists_renames_moves_and_odd_subjects(tmp_path: Path) -> None:
+    """What each commit changed, read from its trees: a rename is a deletion and an
+    addition, files in subdirectories keep their full path, a subject keeps odd bytes."""
+    repo = Repo(tmp_path / "r")
+    repo.write("old name.yaml", deployment("web"))
+    repo.write("keep/a.yaml", deployment("a"))
+    first = repo.commit("add")
+    repo.mv("old name.yaml", "deep/new.yaml")
+    repo.write("keep/a.yaml", deployment("a", image="app:2"))
+    repo.write("added.yaml", deployment("b"))
+    second = repo.commit("sub\x1fwith sep\n\nbody")
+    opened = open_repo(repo.path)
+    newest, oldest = log(opened, second, [])
+    assert (newest.sha, newest.parents, oldest.sha, oldest.parents) == (second, [first], first, [])
+    assert (newest.author, newest.email) == ("Tess Author", "tess@example.com")
+    assert newest.subject == "sub\x1fwith sep"
+    assert newest.date == opened.handle.git.log("-1", "--format=%aI", second)
+    assert [(c.status, c.old_path, c.new_path) for c in newest.changes] == [
         ("A", "added.yaml", "added.yaml"),
+        ("A", "deep/new.yaml", "deep/new.yaml"),
+        ("M", "keep/a.yaml", "keep/a.yaml"),
+        ("D", "old name.yaml", "old name.yaml"),
     ]
+    assert [c.new_path for c in oldest.changes] == ["keep/a.yaml", "old name.yaml"]
+    (only,) = log(opened, second, [":(literal)deep/new.yaml"])
+    assert only.sha == second
 
 
 # -- property: the history lists exactly the commits that changed the object -------------

@@ -1,0 +1,126 @@
+"""How a mutating action runs from the explorer: check, preview, confirm, execute, report.
+
+Every step that may be slow (a dry-run preview, the action itself, resuming auto-syncs)
+runs in a worker thread; the checks and the execution go through
+:mod:`driftui.actions.registry`, which asks the one :class:`MutationGate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+
+from textual.app import App
+
+from driftui.actions.registry import (
+    ActionOutcome,
+    ActionRequest,
+    Executor,
+    Previewer,
+    ResourceOf,
+    Suspensions,
+    execute,
+    planned_changes,
+    unavailable_reason,
+)
+from driftui.gate import MutationGate, MutationRefused
+from driftui.tui.screens.confirm import ConfirmActionScreen
+
+
+class ActionFlow:
+    """Runs actions for ``app``; ``after_success`` (a rescan) follows every action that
+    worked. ``cursor_blink``: the confirmation's input blinks like the app's (tests stop it)."""
+
+    def __init__(
+        self,
+        app: App[None],
+        *,
+        gate: MutationGate,
+        executors: Mapping[str, Executor],
+        previewers: Mapping[str, Previewer],
+        resource_of: ResourceOf,
+        suspensions: Suspensions | None,
+        after_success: Callable[[], None],
+        cursor_blink: bool,
+    ) -> None:
+        self.app = app
+        self.gate = gate
+        self.executors = dict(executors)
+        self.previewers = dict(previewers)
+        self.resource_of = resource_of
+        self.suspensions = suspensions
+        self.after_success = after_success
+        self.cursor_blink = cursor_blink
+
+    def start(self, request: ActionRequest) -> None:
+        """Refuse with a reason, or preview (if the action has a previewer) and confirm."""
+        spec = request.action
+        reason = unavailable_reason(request, self.gate, self.resource_of)
+        if reason:
+            self.app.notify(reason, title=f"{spec.title} unavailable", severity="warning")
+            return
+        previewer = self.previewers.get(spec.id)
+        if previewer is None:
+            self._confirm(request, None)
+        else:
+            self.app.notify(f"Working out what {spec.title.lower()} would change…", timeout=3)
+            self._in_thread(partial(self._preview, request, previewer))
+
+    def resume(self) -> None:
+        """Resume the auto-syncs driftui suspended."""
+        if self.suspensions is not None:
+            self._in_thread(partial(self._resume, self.suspensions))
+
+    def _in_thread(self, job: Callable[[], None]) -> None:
+        self.app.run_worker(job, group="actions", exit_on_error=False, thread=True)
+
+    def _preview(self, request: ActionRequest, previewer: Previewer) -> None:
+        """A dry-run or a side revert can take a while: never on the UI thread."""
+        try:
+            changes: tuple[str, ...] | None = previewer(request)
+        except Exception as error:
+            changes = (f"preview failed: {error}", *planned_changes(request))
+        self.app.call_from_thread(self._confirm, request, changes)
+
+    def _confirm(self, request: ActionRequest, changes: tuple[str, ...] | None) -> None:
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._run_confirmed(request)
+
+        screen = ConfirmActionScreen(request, cursor_blink=self.cursor_blink, changes=changes)
+        self.app.push_screen(screen, confirmed)
+
+    def _run_confirmed(self, request: ActionRequest) -> None:
+        executor = self.executors.get(request.action.id)
+        if executor is None:
+            self.app.notify(
+                f"{request.action.title} is not available in this build yet.",
+                title=f"{request.action.title} unavailable",
+                severity="warning",
+            )
+            return
+        self._in_thread(partial(self._execute, request, executor))
+
+    def _execute(self, request: ActionRequest, executor: Executor) -> None:
+        try:
+            outcome = execute(request, self.gate, executor, self.resource_of)
+        except MutationRefused as refused:
+            outcome = ActionOutcome(ok=False, summary=str(refused))
+        except Exception as error:
+            outcome = ActionOutcome(ok=False, summary=f"{request.action.title} failed: {error}")
+        self.app.call_from_thread(self._done, outcome)
+
+    def _resume(self, suspensions: Suspensions) -> None:
+        try:
+            outcome = suspensions.resume()
+        except MutationRefused as refused:
+            outcome = ActionOutcome(ok=False, summary=str(refused))
+        except Exception as error:
+            outcome = ActionOutcome(ok=False, summary=f"Resume failed: {error}")
+        self.app.call_from_thread(self._done, outcome)
+
+    def _done(self, outcome: ActionOutcome) -> None:
+        message = "\n".join((outcome.summary, *outcome.details))
+        self.app.notify(message, severity="information" if outcome.ok else "error", timeout=8)
+        if outcome.ok:
+            self.after_success()

@@ -1,0 +1,64 @@
+"""Keeping the explorer responsive while scans run: the garbage-collector policy and input
+pacing, in one place, so the app only says when input arrived and when a scan runs.
+
+Three measures, each measured in benchmarks/bench_watch and bench_tui:
+- a short interpreter switch interval, so key presses get the lock between a scan's stretches;
+- a key press or scroll holds background work (:mod:`driftui.runtime.pacing`) until its frame is drawn;
+- full garbage collections (:mod:`driftui.runtime.heap`) wait for a pause in typing.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from textual import events
+
+from driftui.runtime import heap, pacing
+
+SWITCH_INTERVAL = 0.0005  # seconds; the interpreter default is 0.005
+FRAME_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+IDLE_BEFORE_COLLECT = 3.0  # seconds without input before a full garbage collection may run
+SETTLE_EVERY = 1.0  # seconds between looks at whether a full collection is due
+
+
+class Responsiveness:
+    """The explorer's pacing and collector policy, fed by the app's input events."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.last_input = clock()
+
+    def start(self) -> None:
+        # Scans compare in a worker thread and hold the GIL in long stretches; a short
+        # switch interval lets key presses in between (measured in benchmarks/bench_watch).
+        sys.setswitchinterval(SWITCH_INTERVAL)
+
+    def input_arrived(
+        self, event: events.Event, after_frame: Callable[[Callable[[], None]], object]
+    ) -> None:
+        """Note user input; a frame-changing one holds scans until ``after_frame`` (the app's
+        ``call_after_refresh``) reports the frame drawn."""
+        if not isinstance(event, events.InputEvent) or event.is_forwarded:
+            return
+        self.last_input = self._clock()
+        if isinstance(event, FRAME_INPUT):  # a scan gives way until the frame is drawn
+            pacing.foreground_busy()
+            after_frame(pacing.foreground_done)
+
+    def settle_heap(self) -> None:
+        """Full garbage collections stall the screen (~0.5 s on 10,000 objects): run them
+        while nobody types, see :func:`heap.settle`."""
+        heap.settle(idle=self._clock() - self.last_input >= IDLE_BEFORE_COLLECT)
+
+
+@contextmanager
+def bulk_job() -> Iterator[None]:
+    """A scan in the worker thread: no collections while it allocates, and what it built
+    (kept until the next scan) frozen at the end so no collection walks it. A job that
+    fails freezes nothing."""
+    with heap.collector_paused():
+        yield
+        heap.keep_all()

@@ -1,0 +1,53 @@
+"""Putting a prepared report into the resource tree: which groups open, where the cursor
+lands, and what the tree panel's titles say."""
+
+from __future__ import annotations
+
+from driftui.model import ObjectRef
+from driftui.tui.status_style import LABEL, DisplayStatus
+from driftui.tui.tree_model import Prepared
+from driftui.tui.widgets.resource_tree import ResourceTree
+
+EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every group
+
+
+def load_keeping(
+    tree: ResourceTree,
+    prepared: Prepared,
+    keep: ObjectRef | None,
+    expanded: set[tuple[str, ...]] | None,
+    *,
+    filtering: bool,
+) -> None:
+    """Load ``prepared`` with the ``expanded`` groups open and the cursor on ``keep`` if it
+    is still shown, else on the first object of the worst group. A filter that matches
+    few objects opens every group, so the matches are in view."""
+    results = prepared.results
+    tree.load(prepared.index, expanded=expanded)
+    if filtering and len(results) <= EXPAND_ALL_LIMIT:
+        tree.open_all()
+    by_ref = {r.ref: r for r in results} if keep is not None else {}
+    revealed = keep in by_ref and tree.reveal(keep, tree.path_of(by_ref[keep]))
+    if not revealed and not tree.first_leaf_of_worst() and tree.root.children:
+        tree.go_to(tree.root.children[0])
+
+
+def panel_titles(
+    tree: ResourceTree,
+    *,
+    status_filter: DisplayStatus | None,
+    query: str,
+    shown: int | None,
+    total: int | None,
+) -> tuple[str, str]:
+    """(title, subtitle) of the tree panel: the grouping, then the filters and counts."""
+    parts = []
+    if status_filter is not None:
+        parts.append(LABEL[status_filter])
+    if query:
+        parts.append(f"/{query}")
+    if total is not None and shown is not None:
+        parts.append(f"{shown}/{total}")
+    if not (tree.show_in_sync or tree.reveal_all):
+        parts.append("in sync folded")
+    return f"Resources · {tree.grouping.heading}", " · ".join(parts)
