@@ -1,7 +1,12 @@
-"""Engine benchmark (issue 3): 10,000 objects of mixed kinds, 5% drifted, on the real control plane.
+"""Engine benchmark (issues 3, 21): 10,000 objects of mixed kinds, 5% drifted, on the real
+control plane.
 
-Prints cold scan, warm rescan, peak RSS and a per-object comparison with `kubectl diff`.
+Prints the in-process figures (cold scan, warm rescan, peak RSS: read-only, client-side), then
+the whole CLI as users meet it: `driftui report` in a new process, default server-side
+fidelity, beside `driftui report --read-only`, their ratio, and each per object against
+`kubectl diff --server-side` on a sample.
 Run: .venv/bin/python -m benchmarks.bench_engine [--objects 10000] [--kubectl-sample 200]
+     [--cli-runs 2] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import os
 import resource
 import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -145,6 +151,42 @@ def write_repo(root: Path, objects: list[dict[str, Any]], per_file: int = 20) ->
         subprocess.run(["git", "-C", str(root), *cmd], check=True, env=env)
 
 
+def time_cli(cluster: ClusterInfo, repo: Path, ns: str, *extra: str) -> tuple[float, str]:
+    """One `driftui report` in a new process, as a user runs it: (seconds, fidelity)."""
+    argv = [sys.executable, "-m", "driftui", "report", "--repo", str(repo), "-n", ns]
+    argv += ["--kubeconfig", cluster.kubeconfig("admin"), "--no-fetch", *extra]
+    t = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - t
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"driftui report failed ({done.returncode}): {done.stderr[:500]}")
+    fidelity = json.loads(done.stdout).get("fidelity", "?") if done.stdout.startswith("{") else "?"
+    return seconds, str(fidelity)
+
+
+def cli_figures(
+    cluster: ClusterInfo, repo: Path, ns: str, runs: int, concurrency: int
+) -> tuple[float, float]:
+    """The best of ``runs`` cold CLI runs each, alternated so both meet the same server:
+    (default server-side seconds, --read-only seconds)."""
+    default_s: list[float] = []
+    read_only_s: list[float] = []
+    for run in range(1, runs + 1):
+        seconds, fidelity = time_cli(cluster, repo, ns, "--concurrency", str(concurrency))
+        default_s.append(seconds)
+        print(f"cli run {run}: driftui report (default, {fidelity}): {seconds:.2f} s")
+        seconds, fidelity = time_cli(cluster, repo, ns, "--read-only")
+        read_only_s.append(seconds)
+        print(f"cli run {run}: driftui report --read-only ({fidelity}): {seconds:.2f} s")
+    best_default, best_read_only = min(default_s), min(read_only_s)
+    print(
+        f"cli default (server-side) cold: {best_default:.2f} s, --read-only cold:"
+        f" {best_read_only:.2f} s; ratio default/read-only {best_default / best_read_only:.2f}x"
+        "  target <= 1.3x"
+    )
+    return best_default, best_read_only
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -153,6 +195,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--objects", type=int, default=10_000)
     parser.add_argument("--kubectl-sample", type=int, default=200)
+    parser.add_argument("--cli-runs", type=int, default=2, help="cold CLI runs of each mode")
+    parser.add_argument("--concurrency", type=int, default=16, help="the CLI's --concurrency")
+    parser.add_argument(
+        "--sequential-too",
+        action="store_true",
+        help="also time the default CLI with --concurrency 1 (dry-runs one at a time, as before)",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="print where a cold scan spends time"
     )
@@ -198,6 +247,12 @@ def main() -> None:
             profiler = cProfile.Profile()
             profiler.runcall(Scanner(options, MutationGate(read_only=True)).scan)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        cli_default, cli_read_only = cli_figures(
+            cluster, repo, ns, max(1, args.cli_runs), args.concurrency
+        )
+        if args.sequential_too:
+            seconds, fidelity = time_cli(cluster, repo, ns, "--concurrency", "1")
+            print(f"driftui report --concurrency 1 ({fidelity}): {seconds:.2f} s")
         sample = objects[: args.kubectl_sample]
         sample_dir = work / "sample"
         write_repo(sample_dir, sample)
@@ -237,6 +292,15 @@ def main() -> None:
             f"speed-up per object vs kubectl diff: cold scan {per_kubectl / per_ours:.1f}x,"
             f" warm rescan {per_kubectl / per_warm:.1f}x  target >= 20x"
         )
+        for name, seconds, target in (
+            ("driftui report (default, server-side)", cli_default, "  target >= 25x"),
+            ("driftui report --read-only", cli_read_only, ""),
+        ):
+            per = seconds / len(objects)
+            print(
+                f"speed-up per object vs kubectl diff, whole CLI, {name}:"
+                f" {per_kubectl / per:.1f}x ({per * 1e3:.3f} ms/object){target}"
+            )
     finally:
         if not reuse:
             harness.down(work / "cluster")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from driftui.engine import ScanOptions
+from driftui.engine.options import DEFAULT_CONCURRENCY
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.patience import parse_request_timeout
 from driftui.source.limits import (
@@ -78,6 +79,14 @@ def _cluster_flags(parser: argparse.ArgumentParser, default: Callable[[Any], Any
         default=default(False),
         help="never send a mutating request, not even a dry-run (or DRIFTUI_READ_ONLY=1)",
     )
+    live.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=default(DEFAULT_CONCURRENCY),
+        metavar="N",
+        help="server-side dry-runs in flight at once, for drifted objects"
+        f" (default {DEFAULT_CONCURRENCY})",
+    )
     fid = live.add_mutually_exclusive_group()
     fid.add_argument(
         "--server-side",
@@ -111,6 +120,16 @@ def _positive(text: str) -> float:
         value = 0.0
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number: {text!r}")
     return value
 
 
@@ -172,5 +191,6 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
         fetch=not args.no_fetch,
         fail_on_stale=args.fail_on_stale,
         request_timeout=args.request_timeout,
+        concurrency=args.concurrency,
         render=render_policy(args),
     )

@@ -8,6 +8,8 @@ from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.snapshot_key import SnapshotKey
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 
+DEFAULT_CONCURRENCY = 16  # dry-runs in flight at once: a burst the API server's fairness absorbs
+
 
 @dataclass
 class ScanOptions:
@@ -24,6 +26,7 @@ class ScanOptions:
     fetch: bool = True
     cache_dir: str | None = None
     list_workers: int = 8  # concurrent LIST requests
+    concurrency: int = DEFAULT_CONCURRENCY  # dry-run requests in flight at once (--concurrency)
     path_from_cwd: bool = False  # --path was not given: the current directory's place in the repo
     snapshot_key: SnapshotKey | None = None  # else $DRIFTUI_SNAPSHOT_KEY or the key file
     fail_on_stale: bool = False  # a remote that cannot be fetched is an error, not a warning

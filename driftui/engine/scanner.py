@@ -18,6 +18,7 @@ from driftui.compare.masking import SecretMasker
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
+from driftui.engine.dry_runs import judge_all
 from driftui.engine.extras import find_extras
 from driftui.engine.live_side import LiveSide, from_cluster, from_snapshot, snapshot_masker, wanted
 from driftui.engine.options import ScanOptions
@@ -46,7 +47,6 @@ from driftui.model import (
     Status,
 )
 from driftui.runtime.heap import collector_paused
-from driftui.runtime.pacing import give_way
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import GitRepo, SourceError, open_repo
 from driftui.source.load import load_desired, load_from_repo, read_config_text, split_duplicates
@@ -76,6 +76,18 @@ def _duplicate_errors(problems: list[LoadProblem]) -> list[DriftResult]:
         for p in problems
         if p.ref is not None
     ]
+
+
+def _source_apps(
+    manifests: list[Manifest], live: LiveSide, tracking: TrackingMarkers
+) -> set[AppOwner]:
+    """The apps that track Git's objects: learned from the cluster, never from Git."""
+    apps: set[AppOwner] = set()
+    for manifest in manifests:
+        live_obj = live.state.objects.get(manifest.ref)
+        if live_obj is not None:
+            apps |= {m.app for m in app_markers(live_obj, tracking)}
+    return apps
 
 
 class Scanner:
@@ -221,6 +233,7 @@ class Scanner:
                 self.options.context,
                 gate=self.gate,
                 timeout=self.options.request_timeout,
+                pool_size=max(16, self.options.concurrency, self.options.list_workers),
             )
             if self.gate.probe is None and not self.gate.read_only:
                 self.gate.probe = AccessReview(self._client)
@@ -272,17 +285,16 @@ class Scanner:
         manifests, late = split_duplicates(manifests)
         problems = desired.problems + late
         results = _duplicate_errors(problems)
-        total = len(manifests)
-        source_apps: set[AppOwner] = set()
-        for index, manifest in enumerate(manifests, start=1):
-            give_way()
-            result = self._verdicts.judge(manifest, live, options, fidelity)
-            results.append(result)
-            live_obj = live.state.objects.get(manifest.ref)
-            if live_obj is not None:  # the app is learned from the cluster, never from Git
-                source_apps |= {m.app for m in app_markers(live_obj, config.tracking)}
-            if index % 500 == 0 or index == total:
-                progress(ProgressEvent("objects compared", index, total))
+        results += judge_all(
+            self._verdicts,
+            manifests,
+            live,
+            options,
+            fidelity,
+            workers=opts.concurrency,
+            progress=progress,
+        )
+        source_apps = _source_apps(manifests, live, config.tracking)
         declared = {m.ref for m in manifests} | {r.ref for r in results}
         scope = {m.ref.namespace for m in manifests} | {default_ns}
         results += find_extras(live, declared, source_apps, scope, config.tracking)

@@ -7,7 +7,7 @@ judges again only what changed on either side.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from driftui.compare.differ import Comparison, compare
@@ -17,12 +17,26 @@ from driftui.compare.sops import NOTE as SOPS_NOTE
 from driftui.compare.sops import is_sops_secret, key_names_only
 from driftui.engine.generations import GenerationCache
 from driftui.engine.live_side import LiveSide
-from driftui.engine.prediction import DryRunPredictor
+from driftui.engine.prediction import DryRunPredictor, Prediction
 from driftui.gitops.ignores import skip_reason
 from driftui.gitops.owners import app_owner
-from driftui.model import DriftResult, Fidelity, Manifest, Status
+from driftui.model import DiffType, DriftResult, Fidelity, Manifest, Status
 
 VerdictKey = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A drifted object of a server-side scan, compared client-side, awaiting its dry-runs."""
+
+    base: DriftResult  # the verdict's identity, Git's side normalised
+    manifest: Manifest
+    desired: dict[str, Any]  # Git's object, masked
+    live_raw: dict[str, Any]
+    live_obj: dict[str, Any]  # the live object, masked
+    outcome: Comparison  # the client-side comparison
+    fidelity: Fidelity  # the scan's
+    encrypted: bool = False  # SOPS ciphertext in Git: key names only, never sent in a dry-run
 
 
 class Verdicts:
@@ -45,6 +59,30 @@ class Verdicts:
     def judge(
         self, manifest: Manifest, live: LiveSide, options: CompareOptions, fidelity: Fidelity
     ) -> DriftResult:
+        """One object's verdict, its dry-runs (if any) sent here and now."""
+        first = self.first_look(manifest, live, options, fidelity)
+        if isinstance(first, DriftResult):
+            return first
+        return self.finish(first, self.predict(first, live, options), live, options)
+
+    def predict(self, pending: Pending, live: LiveSide, options: CompareOptions) -> Prediction:
+        """The server's prediction for a pending verdict; called from a pool's threads."""
+
+        def wants_defaults(predicted: dict[str, Any]) -> bool:
+            return _defaults_could_matter(pending, self._predicted(predicted, live), options)
+
+        manifest, live_raw = pending.manifest, pending.live_raw
+        return self.predictor.predict(manifest, live_raw, live, options, wants_defaults)
+
+    @staticmethod
+    def _predicted(predicted: dict[str, Any], live: LiveSide) -> dict[str, Any]:
+        return live.masker.mask_object(null_data_as_empty(predicted))
+
+    def first_look(
+        self, manifest: Manifest, live: LiveSide, options: CompareOptions, fidelity: Fidelity
+    ) -> DriftResult | Pending:
+        """The verdict, or what it still needs: a drifted object of a server-side scan waits
+        for the server's prediction, which a caller may ask for many objects at once."""
         ref = manifest.ref
         live_raw = live.state.objects.get(ref)
         version = ""
@@ -69,12 +107,55 @@ class Verdicts:
             source_line=manifest.line,
             blob_sha=manifest.blob_sha,
             desired=normalise(desired, options.merge_keys),
+            resource_version=version,
         )
         if live_raw is None or (ref.group, ref.kind) in live.unknown:
-            return _unread(base, live)
-        result = self._compared(base, manifest, desired, live_raw, live, options, fidelity)
-        result = replace(result, resource_version=version)
-        self._cache.put(self._key(manifest, version, fidelity, options), (result, live_raw))
+            return _unread(replace(base, resource_version=""), live)
+        live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
+        encrypted = is_sops_secret(manifest.body)
+        if encrypted:
+            live_obj = key_names_only(live_obj)
+        outcome = compare(desired, live_obj, options, normalised_desired=base.desired)
+        pending = Pending(base, manifest, desired, live_raw, live_obj, outcome, fidelity, encrypted)
+        # A dry-run of a SOPS Secret would apply its ciphertext as the values: never sent.
+        server_side = fidelity is Fidelity.SERVER_SIDE and not encrypted
+        if outcome.differences and server_side and live.client is not None:
+            return pending
+        return self.finish(pending, (None, None), live, options)
+
+    def finish(
+        self, pending: Pending, prediction: Prediction, live: LiveSide, options: CompareOptions
+    ) -> DriftResult:
+        """The verdict from the client-side comparison and the server's prediction, kept."""
+        outcome, used = pending.outcome, Fidelity.CLIENT_SIDE
+        predicted, defaulted = prediction
+        if predicted is not None:
+            outcome = compare(
+                pending.desired,
+                pending.live_obj,
+                options,
+                predicted=self._predicted(predicted, live),
+                defaulted=live.masker.mask_object(defaulted) if defaulted else None,
+                normalised_desired=pending.base.desired,
+            )
+            used = Fidelity.SERVER_SIDE
+        outcome, skipped = _app_skips(outcome, pending.live_raw)
+        server_side = pending.fidelity is Fidelity.SERVER_SIDE and not pending.encrypted
+        if not outcome.differences and server_side:
+            could = self.predictor.could_predict(pending.base.ref, live)
+            used = pending.fidelity if could else Fidelity.CLIENT_SIDE
+        result = replace(
+            pending.base,
+            status=Status.DRIFTED if outcome.differences else Status.IN_SYNC,
+            reason=f"ignored: {skipped}" if skipped else (SOPS_NOTE if pending.encrypted else ""),
+            fidelity=used,
+            differences=outcome.differences,
+            live=pending.live_obj,
+            ignored=outcome.ignored,
+            owner=app_owner(pending.live_raw),
+        )
+        key = self._key(pending.manifest, result.resource_version, pending.fidelity, options)
+        self._cache.put(key, (result, pending.live_raw))
         return result
 
     @staticmethod
@@ -82,52 +163,6 @@ class Verdicts:
         manifest: Manifest, version: str, fidelity: Fidelity, options: CompareOptions
     ) -> VerdictKey:
         return (manifest.ref, manifest.blob_sha, version, fidelity, options.ignore)
-
-    def _compared(
-        self,
-        base: DriftResult,
-        manifest: Manifest,
-        desired: dict[str, Any],
-        live_raw: dict[str, Any],
-        live: LiveSide,
-        options: CompareOptions,
-        fidelity: Fidelity,
-    ) -> DriftResult:
-        live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
-        encrypted = is_sops_secret(manifest.body)
-        if encrypted:
-            live_obj = key_names_only(live_obj)
-        want = base.desired  # normalised once, by the caller
-        outcome = compare(desired, live_obj, options, normalised_desired=want)
-        used = Fidelity.CLIENT_SIDE
-        # A dry-run of a SOPS Secret would apply its ciphertext as the values: never sent.
-        server_side = fidelity is Fidelity.SERVER_SIDE and not encrypted
-        if outcome.differences and server_side and live.client is not None:
-            predicted, defaulted = self.predictor.predict(manifest, live_raw, live, options)
-            if predicted is not None:
-                outcome = compare(
-                    desired,
-                    live_obj,
-                    options,
-                    predicted=live.masker.mask_object(null_data_as_empty(predicted)),
-                    defaulted=live.masker.mask_object(defaulted) if defaulted else None,
-                    normalised_desired=want,
-                )
-                used = Fidelity.SERVER_SIDE
-        outcome, skipped = _app_skips(outcome, live_raw)
-        if not outcome.differences and server_side:
-            could = self.predictor.could_predict(base.ref, live)
-            used = fidelity if could else Fidelity.CLIENT_SIDE
-        return replace(
-            base,
-            status=Status.DRIFTED if outcome.differences else Status.IN_SYNC,
-            reason=f"ignored: {skipped}" if skipped else (SOPS_NOTE if encrypted else ""),
-            fidelity=used,
-            differences=outcome.differences,
-            live=live_obj,
-            ignored=outcome.ignored,
-            owner=app_owner(live_raw),
-        )
 
 
 def _unread(base: DriftResult, live: LiveSide) -> DriftResult:
@@ -142,6 +177,23 @@ def _unread(base: DriftResult, live: LiveSide) -> DriftResult:
     if failed:
         return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
     return replace(base, status=Status.MISSING)
+
+
+def _defaults_could_matter(
+    pending: Pending, predicted: dict[str, Any], options: CompareOptions
+) -> bool:
+    """The server's defaults of Git's object only ever excuse live-only fields (added outside
+    Git, removed from it): with none found, and none hidden by an ignore rule, the dry-run
+    create that gives them cannot change the verdict, and is not sent."""
+    outcome = compare(
+        pending.desired,
+        pending.live_obj,
+        options,
+        predicted=predicted,
+        normalised_desired=pending.base.desired,
+    )
+    live_only = (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT)
+    return outcome.ignored > 0 or any(d.type in live_only for d in outcome.differences)
 
 
 def _app_skips(outcome: Comparison, live_raw: dict[str, Any]) -> tuple[Comparison, str]:
