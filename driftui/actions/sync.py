@@ -41,6 +41,7 @@ from driftui.live.client import ClusterClient, Resource, object_path
 from driftui.live.discovery import Discovery, discover
 from driftui.live.errors import ApiError, ClusterError
 from driftui.model import ObjectRef
+from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 
 DEFAULT_FIELD_MANAGER = "driftui"
 
@@ -150,11 +151,14 @@ class Syncer:
 
     # -- preview -----------------------------------------------------------------------
 
-    def preview(self, items: Sequence[SyncItem], *, force: bool = False) -> list[Preview]:
+    def preview(
+        self, items: Sequence[SyncItem], *, force: bool = False, progress: ProgressFn = no_progress
+    ) -> list[Preview]:
         """Dry-run every apply; prunes preview as the whole live object going away."""
         pending = self._pending_kinds(items)
-        out = []
+        out: list[Preview] = []
         for item in items:
+            progress(ProgressEvent("dry-runs", len(out), len(items)))
             where = self._where(item, pending)
             if where is None:
                 out.append(Preview(item, message="unknown kind", ok=False))
@@ -175,6 +179,7 @@ class Syncer:
                 out.append(Preview(item, (), failed.message, failed.conflicts, ok=False))
                 continue
             out.append(Preview(item, self._diff(live, predicted)))
+        progress(ProgressEvent("dry-runs", len(out), len(items)))
         return out
 
     def _get(self, path: str) -> dict[str, Any] | None:

@@ -3,7 +3,8 @@
 One module per family of commands, each with ``add_parsers`` and ``COMMANDS``:
 :mod:`.scan` (diff, report, snapshot), :mod:`.history` (history, revert), :mod:`.sync`
 (sync, export-ignores) and :mod:`.apps` (reconcile, suspend, resume). :mod:`.flags` holds the
-flags every command takes, :mod:`.exits` the exit codes, :mod:`.conversation` the questions.
+flags every command takes, :mod:`.exits` the exit codes, :mod:`.conversation` the questions,
+:mod:`.progress_display` the progress long commands draw on a terminal's stderr.
 This module only parses, dispatches and turns every :class:`~driftui.errors.DriftuiError`
 into one line and exit 2.
 

@@ -55,6 +55,13 @@ def add_common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     _render_flags(src, default)
     _cluster_flags(parser, default)
     parser.add_argument("-v", "--verbose", action="count", default=default(0))
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="no progress on stderr (it is shown only on a terminal, and never in CI)",
+    )
 
 
 def _cluster_flags(parser: argparse.ArgumentParser, default: Callable[[Any], Any]) -> None:

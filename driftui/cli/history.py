@@ -12,6 +12,7 @@ from driftui.actions.revert import RevertPreview, apply_revert, preview_revert
 from driftui.actions.revert_view import RevertEffect, preview_json, preview_lines, revert_effects
 from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
+from driftui.cli.progress_display import progress_for
 from driftui.engine import Scanner
 from driftui.engine.object_history import history_for
 from driftui.errors import UsageError
@@ -20,6 +21,7 @@ from driftui.history import HistoryEntry
 from driftui.live.errors import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import ObjectRef
+from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.safe_text import safe, safe_value
 from driftui.versions import field_line, fields_json
 
@@ -72,10 +74,12 @@ def history_line(e: HistoryEntry) -> str:
     return f"{e.short}  {e.date[:10]}  {safe(e.author):<16}  {e.change:<8}  {safe(e.subject)}"
 
 
-def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
+def resolve_declared(
+    scanner: Scanner, wanted: ObjectRef, progress: ProgressFn = no_progress
+) -> ObjectRef:
     """Find the declared object the user means: kind matched with or without its group."""
     opts = scanner.options
-    desired = scanner.desired()
+    desired = scanner.desired(progress=progress)
     kind = wanted.kind.lower()
     matches = {
         m.ref
@@ -96,8 +100,11 @@ def resolve_declared(scanner: Scanner, wanted: ObjectRef) -> ObjectRef:
 
 
 def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
-    ref = resolve_declared(scanner, parse_object(args.object, args.namespace))
-    entries = history_for(scanner, ref)
+    with progress_for(args) as progress:
+        ref = resolve_declared(scanner, parse_object(args.object, args.namespace), progress)
+        progress(ProgressEvent("commits read", 0))  # git log has no total to count against
+        entries = history_for(scanner, ref)
+        progress(ProgressEvent("commits read", 1, 1))
     if scanner.render_warning:
         print(safe(f"warning: {scanner.render_warning}"), file=sys.stderr)
     if args.format == "json":

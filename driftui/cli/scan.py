@@ -10,6 +10,7 @@ from typing import IO, Any
 from driftui.cli.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from driftui.cli.flags import AddCommon
+from driftui.cli.progress_display import scan
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import load_config
 from driftui.engine import Scanner
@@ -146,7 +147,7 @@ def git_blame(scanner: Scanner) -> Blame:
 def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
     if args.since:
         return run_audit_diff(args)
-    report = scanner.scan()
+    report = scan(scanner, args)
     warn_about(report)
     colour = use_colour(args.color, sys.stdout)
     write_diff(report, sys.stdout, colour, git_blame(scanner) if args.blame else None)
@@ -172,7 +173,7 @@ def run_audit_diff(args: argparse.Namespace) -> int:
 
 
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
-    report = scanner.scan()
+    report = scan(scanner, args)
     warn_about(report)
     report = with_field_lines(report, blob_reader(scanner.options.repo))
     _write_output(FORMATS[args.format](report), args.output)
@@ -185,7 +186,7 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
     key = load_key(create=True)
     assert key is not None  # create=True makes one when there is none
     scanner.mask_key = key.secret
-    report = scanner.scan()
+    report = scan(scanner, args)
     warn_about(report)
     objects = [r.live for r in report.results if r.live is not None]
     forbidden = {

@@ -49,6 +49,7 @@ from driftui.cli.conversation import Conversation, Prompt, no_confirmation, term
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
 from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
+from driftui.cli.progress_display import progress_for, scan
 from driftui.cli.selectors import select
 from driftui.compare.textdiff import DiffLine
 from driftui.config import load_config
@@ -228,11 +229,12 @@ def _permitted(syncer: Syncer, routes: _Routes, io: Conversation) -> _Permitted:
 
 
 def _show_previews(
-    io: Conversation, syncer: Syncer, allowed: _Permitted, force_conflicts: bool
+    io: Conversation, syncer: Syncer, allowed: _Permitted, args: argparse.Namespace
 ) -> list[Preview]:
-    previews = syncer.preview(allowed.items)
+    with progress_for(args) as progress:
+        previews = syncer.preview(allowed.items, progress=progress)
     for preview in previews:
-        if preview.conflicts and force_conflicts:
+        if preview.conflicts and args.force_conflicts:
             # show the conflict, then what taking the fields over would produce
             (forced,) = syncer.preview([preview.item], force=True)
             preview = replace(
@@ -325,7 +327,7 @@ def _execute(
 
 
 def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
-    report = scanner.scan()
+    report = scan(scanner, args)
     for warning in report.warnings:
         io.warn(f"warning: {warning}")
     selected = select(report.results, args.selectors)
@@ -350,7 +352,7 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
     if not allowed.items and not allowed.apps:
         io.warn("nothing was changed")
         return EXIT_REFUSED
-    previews = _show_previews(io, syncer, allowed, args.force_conflicts)
+    previews = _show_previews(io, syncer, allowed, args)
     blocked = git.prune_blocked if any(i.prune for i in allowed.items) else ""
     if blocked:
         io.warn(f"warning: nothing will be pruned: {blocked}")

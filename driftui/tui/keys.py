@@ -102,7 +102,7 @@ KEYS: tuple[Key, ...] = (
         "grouping",
         "Group",
         F,
-        "Group by namespace, by source file, or by owning app",
+        "Group by namespace, source file, owning app, or directory (a release)",
         id="grouping",
         show=False,
     ),

@@ -21,6 +21,7 @@ class Grouping(StrEnum):
     NAMESPACE = "namespace"
     FILE = "file"
     APP = "app"
+    DIRECTORY = "directory"  # a Jenkins X 3 release: config-root/namespaces/<ns>/<release>/
 
     @property
     def heading(self) -> str:
@@ -28,6 +29,7 @@ class Grouping(StrEnum):
             Grouping.NAMESPACE: "namespace ▸ kind",
             Grouping.FILE: "source file",
             Grouping.APP: "owning app ▸ kind",
+            Grouping.DIRECTORY: "directory ▸ kind",
         }[self]
 
     def next(self) -> Grouping:
@@ -42,7 +44,21 @@ def group_path(result: DriftResult, grouping: Grouping) -> tuple[str, ...]:
         return (result.source_file or "(not in Git)",)
     if grouping is Grouping.APP:
         return (str(result.owner) if result.owner else "(no owning app)", ref.group_kind)
+    if grouping is Grouping.DIRECTORY:
+        return (source_directory(result.source_file), ref.group_kind)
     return (ref.namespace or "(cluster-scoped)", ref.group_kind)
+
+
+def source_directory(source_file: str | None) -> str:
+    """The directory a manifest sits in; a rendered object's source_file already is one.
+    Layouts that give each release its own directory (Jenkins X 3's
+    ``config-root/namespaces/<ns>/<release>/``) group by release this way."""
+    if source_file is None:
+        return "(not in Git)"
+    if not source_file.endswith((".yaml", ".yml", ".json")):
+        return source_file or "(repository root)"  # kustomize or helm: the directory rendered
+    head, _, _ = source_file.rpartition("/")
+    return head or "(repository root)"
 
 
 def leaf_label(result: DriftResult, grouping: Grouping) -> str:
@@ -50,7 +66,7 @@ def leaf_label(result: DriftResult, grouping: Grouping) -> str:
     if grouping is Grouping.FILE:
         where = f"{ref.namespace}/" if ref.namespace else ""
         return f"{ref.kind} {where}{ref.name}"
-    if grouping is Grouping.APP and ref.namespace:
+    if grouping in (Grouping.APP, Grouping.DIRECTORY) and ref.namespace:
         return f"{ref.namespace}/{ref.name}"
     return ref.name
 

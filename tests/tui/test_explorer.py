@@ -223,6 +223,9 @@ async def test_grouping_and_in_sync_toggle() -> None:
         await pilot.press("g")
         await settle(pilot)
         assert "argocd:argocd/shop" in top_labels(app.resource_tree)
+        await pilot.press("g")
+        await settle(pilot)
+        assert "apps/shop" in top_labels(app.resource_tree)  # the directory of web.yaml
         await pilot.press("g", "i")
         await settle(pilot)
         assert app.resource_tree.show_in_sync

@@ -139,7 +139,7 @@ async def test_no_escape_reaches_the_screen_and_markup_is_shown_literally() -> N
     texts: list[str] = []
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
-        for _grouping in range(3):  # namespace, file and app groupings label the tree
+        for _grouping in range(4):  # namespace, file, app and directory groupings label it
             app.resource_tree.open_all()
             await settle(pilot)
             texts += _texts(app)

@@ -16,6 +16,7 @@ from driftui.tui.tree_model import (
     build_index,
     filter_results,
     next_status_filter,
+    source_directory,
     visible_children,
 )
 from tests.tui.sample_data import sample_results
@@ -59,7 +60,10 @@ def test_other_groupings() -> None:
     by_app = build_index(sample_results(), Grouping.APP)
     assert by_app.children["flux:flux-system/payments"].total == 3
     assert by_app.children["(no owning app)"].total > 0
-    assert Grouping.NAMESPACE.next() is Grouping.FILE and Grouping.APP.next() is Grouping.NAMESPACE
+    assert (
+        Grouping.NAMESPACE.next() is Grouping.FILE
+        and Grouping.DIRECTORY.next() is Grouping.NAMESPACE
+    )
 
 
 def test_in_sync_objects_fold_into_one_count() -> None:
@@ -122,3 +126,14 @@ def test_relative_times_and_short_values() -> None:
     assert short_value(None) == "—"
     assert short_value({"b": 1, "a": "x"}) == '{"a": "x", "b": 1}'
     assert short_value("x" * 100, limit=10) == "x" * 9 + "…"
+
+
+def test_directory_grouping_names_the_directory_a_manifest_sits_in() -> None:
+    assert source_directory("config-root/namespaces/jx/lighthouse/cm.yaml") == (
+        "config-root/namespaces/jx/lighthouse"
+    )
+    assert source_directory("apps/shop") == "apps/shop"  # rendered by kustomize or helm
+    assert source_directory("all.yml") == "(repository root)"
+    assert source_directory(None) == "(not in Git)"
+    by_dir = build_index(sample_results(), Grouping.DIRECTORY)
+    assert "(not in Git)" in by_dir.children and by_dir.total == len(sample_results())
