@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.snapshot_key import SnapshotKey
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
+from driftui.source.selection import FileSelection
 
 
 @dataclass
@@ -29,3 +30,4 @@ class ScanOptions:
     fail_on_stale: bool = False  # a remote that cannot be fetched is an error, not a warning
     request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
     render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases
+    files: FileSelection | None = None  # which files of `path` are read (None: all, recursively)

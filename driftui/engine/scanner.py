@@ -25,7 +25,7 @@ from driftui.engine.prediction import DryRunPredictor
 from driftui.engine.verdict import Verdicts
 from driftui.gate import MutationGate
 from driftui.gitops.apps import owning_apps
-from driftui.gitops.ignores import operator_ignore_rules
+from driftui.gitops.ignores import app_scoped_rules
 from driftui.gitops.markers import TrackingMarkers
 from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
@@ -172,6 +172,7 @@ class Scanner:
             cache_dir=opts.cache_dir,
             render=opts.render,
             progress=progress,
+            files=opts.files,
         )
         if opts.path_from_cwd:
             desired.source = replace(desired.source, path_from_cwd=True)
@@ -256,11 +257,10 @@ class Scanner:
             fidelity = Fidelity.CLIENT_SIDE if self._client_side_only() else Fidelity.SERVER_SIDE
         merge_keys = self._merge_keys or MergeKeys.builtin()
         options = config.compare_options(merge_keys)
-        if live.client is not None:  # honour the owning apps' own ignore rules
-            apps = owning_apps(live.client, live.state.objects.values())
-            options = replace(
-                options, ignore=options.ignore + operator_ignore_rules(a.body for a in apps)
-            )
+        if live.client is not None:  # honour each owning app's own rules, on its objects only
+            objects = live.state.objects.values()
+            apps = [(a.owner, a.body) for a in owning_apps(live.client, objects)]
+            options = replace(options, ignore=options.ignore + app_scoped_rules(apps, objects))
 
         self._last = (live, options, fidelity, default_ns)
         manifests = [
