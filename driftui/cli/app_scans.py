@@ -55,6 +55,7 @@ def _app_options(base: ScanOptions, app: App, repo_map: dict[str, str], fetch: b
         path_from_cwd=False,
         namespace=source.namespace or base.namespace,
         files=source.files,
+        force_namespace=source.force_namespace,
         fetch=fetch and not source.mapped,
     )
 

@@ -31,3 +31,5 @@ class ScanOptions:
     request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
     render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases
     files: FileSelection | None = None  # which files of `path` are read (None: all, recursively)
+    # every namespaced object goes to `namespace`, as kustomize's `namespace:` (Flux targetNamespace)
+    force_namespace: bool = False

@@ -53,10 +53,15 @@ from driftui.source.load import load_desired, load_from_repo, read_config_text, 
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
 
-def _fill_namespace(manifest: Manifest, namespaced: bool | None, default_ns: str) -> Manifest:
+def _fill_namespace(
+    manifest: Manifest, namespaced: bool | None, default_ns: str, force: bool = False
+) -> Manifest:
+    """The namespace the object lands in: ``force`` puts every namespaced one in
+    ``default_ns`` (Flux's targetNamespace), else only those that name none."""
     if namespaced is False and manifest.ref.namespace:
         return manifest.in_namespace("")
-    if namespaced and not manifest.ref.namespace:
+    elsewhere = bool(namespaced) and manifest.ref.namespace != default_ns
+    if elsewhere and (force or not manifest.ref.namespace):
         return manifest.in_namespace(default_ns)
     return manifest
 
@@ -263,8 +268,9 @@ class Scanner:
             options = replace(options, ignore=options.ignore + app_scoped_rules(apps, objects))
 
         self._last = (live, options, fidelity, default_ns)
+        force = opts.force_namespace
         manifests = [
-            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns)
+            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
             for m in desired.manifests
         ]
         # Identities are compared again once namespaces are filled in: `web` and
@@ -332,7 +338,10 @@ class Scanner:
             scope = live.scope.is_namespaced(manifest.ref.group, manifest.ref.kind)
             out.append(
                 self._verdicts.judge(
-                    _fill_namespace(manifest, scope, default_ns), live, options, fidelity
+                    _fill_namespace(manifest, scope, default_ns, self.options.force_namespace),
+                    live,
+                    options,
+                    fidelity,
                 )
             )
         return out

@@ -31,6 +31,7 @@ class ScanSource:
     namespace: str  # the default namespace of the app's objects; "" = the context's
     files: FileSelection | None = None  # Argo CD directory options; None = read all
     mapped: bool = False  # a local checkout stands in for the remote
+    force_namespace: bool = False  # Flux targetNamespace: every namespaced object goes there
 
 
 # -- naming apps -------------------------------------------------------------------------
@@ -153,4 +154,5 @@ def scan_source(app: App, repo_map: Mapping[str, str] | None = None) -> ScanSour
         namespace=app.destination_namespace,
         files=_files(app, source),
         mapped=local is not None,
+        force_namespace=app.kind != APPLICATION and bool(app.destination_namespace),
     )

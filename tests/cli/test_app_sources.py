@@ -27,10 +27,9 @@ pytestmark = pytest.mark.cluster
 KUSTOMIZATION_FILE = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
 
 
-def cm(name: str, **data: str) -> str:
-    return json.dumps(
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data}
-    )
+def cm(name: str, namespace: str = "", **data: str) -> str:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data})
 
 
 REPO_FILES = {
@@ -39,7 +38,8 @@ REPO_FILES = {
     "web/README.md": "not a manifest",
     "shop/kustomization.yaml": KUSTOMIZATION_FILE + "resources: [settings.yaml]\n",
     "shop/settings.yaml": cm("shop-settings", colour="blue"),
-    "flux/prod/settings.yaml": cm("prod-settings", colour="blue"),
+    # Flux's targetNamespace overrides the namespace a manifest names
+    "flux/prod/settings.yaml": cm("prod-settings", "elsewhere", colour="blue"),
     "left/settings.yaml": cm("left-settings", colour="blue"),
     "right/settings.yaml": cm("right-settings", colour="blue"),
 }
