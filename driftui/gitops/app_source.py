@@ -119,6 +119,8 @@ def _refusal(app: App, source: AppSource) -> str:
         return "Helm apps are not supported yet"
     if source.revision.startswith("semver:"):
         return f"GitRepository ref {source.revision} cannot be resolved by driftui yet"
+    if source.options.get("ignore"):  # .gitignore lines that drop files from Flux's artifact
+        return "GitRepository spec.ignore is not supported yet"
     options = set(source.options) - {"recurse", "include", "exclude", "targetNamespace", "ignore"}
     if options:
         return f"{source.renderer} options not supported yet: {', '.join(sorted(options))}"

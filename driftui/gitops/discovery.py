@@ -154,10 +154,10 @@ def build_apps(
 def discover_apps(client: ClusterClient, fallback_namespaces: Iterable[str] = ()) -> Discovery:
     """Every app these credentials can read, from the cluster ``client`` talks to."""
     fallback = set(fallback_namespaces) | {client.namespace}
-    listings = {
-        kind: list_readable(client, kind, fallback)
+    apps, kustomizations, releases, repos = listings = [
+        list_readable(client, kind, fallback)
         for kind in (APPLICATIONS, KUSTOMIZATIONS, HELM_RELEASES, GIT_REPOSITORIES)
-    }
-    apps = build_apps(*(listings[k].items for k in listings))
-    notes = tuple(note for listing in listings.values() for note in listing.notes)
-    return Discovery(apps, notes)
+    ]
+    found = build_apps(apps.items, kustomizations.items, releases.items, repos.items)
+    notes = tuple(note for listing in listings for note in listing.notes)
+    return Discovery(found, notes)

@@ -16,7 +16,7 @@ from driftui.gitops.app_source import (
     repo_key,
     scan_source,
 )
-from driftui.gitops.app_specs import App, argo_app
+from driftui.gitops.app_specs import App, argo_app, flux_kustomization
 from driftui.source.selection import FileSelection
 
 DNS = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
@@ -75,6 +75,17 @@ def test_argo_directory_options_become_the_file_selection() -> None:
     assert source.files == FileSelection(recurse=True, include="{x,y}/*.yaml")
     assert source.files.keeps("p/x/a.yaml", "p") and not source.files.keeps("p/z/a.yaml", "p")
     assert scan_source(application("a", "web")).files == FileSelection(recurse=False)
+
+
+def test_a_git_repository_ignore_is_refused_not_silently_dropped() -> None:
+    repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git", "ignore": "/docs"}}}
+    body = {
+        "metadata": {"namespace": "a", "name": "prod"},
+        "spec": {"path": "./", "sourceRef": {"kind": "GitRepository", "name": "r"}},
+    }
+
+    with pytest.raises(AppSourceError, match=r"spec\.ignore is not supported yet"):
+        scan_source(flux_kustomization(body, repos))
 
 
 @pytest.mark.parametrize(

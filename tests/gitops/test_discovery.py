@@ -161,6 +161,25 @@ def test_an_app_of_apps_nests_its_children(
     assert [a.name for a in root.walk()] == ["root", "billing", "search"]
 
 
+def test_a_kustomization_that_renders_kustomizations_nests_them(
+    cluster: ClusterInfo, gitops_crds: None, namespace: str
+) -> None:
+    ns = namespace
+    create(cluster, GIT_REPOSITORY, ns, "fleet", {"url": "https://git.example/fleet.git"})
+    source = {"sourceRef": {"kind": "GitRepository", "name": "fleet"}, "interval": "5m"}
+    create(cluster, KUSTOMIZATION, ns, "flux-system", {"path": "./clusters/prod", **source})
+    flux_labels = {
+        "kustomize.toolkit.fluxcd.io/name": "flux-system",
+        "kustomize.toolkit.fluxcd.io/namespace": ns,
+    }
+    create(cluster, KUSTOMIZATION, ns, "infra", {"path": "./infra", **source}, labels=flux_labels)
+
+    [root] = [n for n in discover_apps(client_of(cluster)).tree() if n.app.namespace == ns]
+
+    assert (root.app.name, [c.app.name for c in root.children]) == ("flux-system", ["infra"])
+    assert root.app.source is not None and root.app.source.revision == "master"  # Flux's default
+
+
 def test_a_kind_the_cluster_does_not_serve_is_simply_absent(cluster: ClusterInfo) -> None:
     listing = list_readable(client_of(cluster), ("nothere.driftui.example", "v1", "widgets"))
 
