@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cluster import build, harness
+from tests.cluster.gitops import install_gitops_crds
 from tests.cluster.harness import ClusterInfo
 
 
@@ -68,3 +69,9 @@ def doomed_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster
         yield info
     finally:
         harness.down(directory)
+
+
+@pytest.fixture(scope="session")
+def gitops_crds(cluster: ClusterInfo) -> None:
+    """The Argo CD and Flux kinds with their upstream names and scope, readable by ``view``."""
+    install_gitops_crds(cluster)

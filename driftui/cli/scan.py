@@ -7,10 +7,11 @@ import sys
 from collections.abc import Callable
 from typing import IO, Any
 
+from driftui.cli.app_scans import add_app_flags, scan_apps
 from driftui.cli.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from driftui.cli.flags import AddCommon
-from driftui.cli.progress_display import scan
+from driftui.cli.progress_display import scan as scan_with_progress
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import load_config
 from driftui.engine import Scanner
@@ -48,6 +49,7 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
     diff.add_argument(
         "--blame", action="store_true", help="name the commit that last set each Git value"
     )
+    add_app_flags(diff)
     diff.add_argument(
         "--since",
         metavar="OLD_SNAPSHOT",
@@ -56,6 +58,7 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
     report = add("report", "write a report (json, markdown, junit, github, sarif)")
     report.add_argument("--format", choices=sorted(FORMATS), default="json")
     report.add_argument("-o", "--output", help="file to write (default stdout)")
+    add_app_flags(report)
     snap = add("snapshot", "write the live state of the source's objects, secrets hashed")
     snap.add_argument("-o", "--output", required=True, help="snapshot file")
 
@@ -147,7 +150,9 @@ def git_blame(scanner: Scanner) -> Blame:
 def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
     if args.since:
         return run_audit_diff(args)
-    report = scan(scanner, args)
+    if args.app and args.blame:
+        raise UsageError("--blame does not work with --app yet")
+    report = _scan(scanner, args)
     warn_about(report)
     colour = use_colour(args.color, sys.stdout)
     write_diff(report, sys.stdout, colour, git_blame(scanner) if args.blame else None)
@@ -172,10 +177,18 @@ def run_audit_diff(args: argparse.Namespace) -> int:
     return EXIT_DRIFT if changes else EXIT_OK
 
 
+def _scan(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
+    """The scan of --repo, or of each app --app names (from its own source)."""
+    if args.repo_map and not args.app:
+        raise UsageError("--repo-map maps the repositories of apps: give --app too")
+    return scan_apps(scanner, args) if args.app else scan_with_progress(scanner, args)
+
+
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
-    report = scan(scanner, args)
+    report = _scan(scanner, args)
     warn_about(report)
-    report = with_field_lines(report, blob_reader(scanner.options.repo))
+    if not args.app:  # an app's lines are in its own repository, not --repo's
+        report = with_field_lines(report, blob_reader(scanner.options.repo))
     _write_output(FORMATS[args.format](report), args.output)
     return exit_status(report)
 
@@ -186,7 +199,7 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
     key = load_key(create=True)
     assert key is not None  # create=True makes one when there is none
     scanner.mask_key = key.secret
-    report = scan(scanner, args)
+    report = scan_with_progress(scanner, args)
     warn_about(report)
     objects = [r.live for r in report.results if r.live is not None]
     forbidden = {

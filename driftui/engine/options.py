@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.snapshot_key import SnapshotKey
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
+from driftui.source.selection import FileSelection
 
 DEFAULT_CONCURRENCY = 16  # dry-runs in flight at once: a burst the API server's fairness absorbs
 
@@ -32,3 +33,6 @@ class ScanOptions:
     fail_on_stale: bool = False  # a remote that cannot be fetched is an error, not a warning
     request_timeout: float = DEFAULT_TIMEOUT  # seconds per API request, retries included; 0 = none
     render: RenderPolicy = DEFAULT_POLICY  # renderers' bounds, remote bases
+    files: FileSelection | None = None  # which files of `path` are read (None: all, recursively)
+    # every namespaced object goes to `namespace`, as kustomize's `namespace:` (Flux targetNamespace)
+    force_namespace: bool = False

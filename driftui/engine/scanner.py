@@ -26,7 +26,7 @@ from driftui.engine.prediction import DryRunPredictor
 from driftui.engine.verdict import Verdicts
 from driftui.gate import MutationGate
 from driftui.gitops.apps import owning_apps
-from driftui.gitops.ignores import operator_ignore_rules
+from driftui.gitops.ignores import app_scoped_rules
 from driftui.gitops.markers import TrackingMarkers
 from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
@@ -53,10 +53,15 @@ from driftui.source.load import load_desired, load_from_repo, read_config_text, 
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
 
-def _fill_namespace(manifest: Manifest, namespaced: bool | None, default_ns: str) -> Manifest:
+def _fill_namespace(
+    manifest: Manifest, namespaced: bool | None, default_ns: str, force: bool = False
+) -> Manifest:
+    """The namespace the object lands in: ``force`` puts every namespaced one in
+    ``default_ns`` (Flux's targetNamespace), else only those that name none."""
     if namespaced is False and manifest.ref.namespace:
         return manifest.in_namespace("")
-    if namespaced and not manifest.ref.namespace:
+    elsewhere = bool(namespaced) and manifest.ref.namespace != default_ns
+    if elsewhere and (force or not manifest.ref.namespace):
         return manifest.in_namespace(default_ns)
     return manifest
 
@@ -184,6 +189,7 @@ class Scanner:
             cache_dir=opts.cache_dir,
             render=opts.render,
             progress=progress,
+            files=opts.files,
         )
         if opts.path_from_cwd:
             desired.source = replace(desired.source, path_from_cwd=True)
@@ -269,15 +275,15 @@ class Scanner:
             fidelity = Fidelity.CLIENT_SIDE if self._client_side_only() else Fidelity.SERVER_SIDE
         merge_keys = self._merge_keys or MergeKeys.builtin()
         options = config.compare_options(merge_keys)
-        if live.client is not None:  # honour the owning apps' own ignore rules
-            apps = owning_apps(live.client, live.state.objects.values())
-            options = replace(
-                options, ignore=options.ignore + operator_ignore_rules(a.body for a in apps)
-            )
+        if live.client is not None:  # honour each owning app's own rules, on its objects only
+            objects = live.state.objects.values()
+            apps = [(a.owner, a.body) for a in owning_apps(live.client, objects)]
+            options = replace(options, ignore=options.ignore + app_scoped_rules(apps, objects))
 
         self._last = (live, options, fidelity, default_ns)
+        force = opts.force_namespace
         manifests = [
-            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns)
+            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
             for m in desired.manifests
         ]
         # Identities are compared again once namespaces are filled in: `web` and
@@ -344,7 +350,10 @@ class Scanner:
             scope = live.scope.is_namespaced(manifest.ref.group, manifest.ref.kind)
             out.append(
                 self._verdicts.judge(
-                    _fill_namespace(manifest, scope, default_ns), live, options, fidelity
+                    _fill_namespace(manifest, scope, default_ns, self.options.force_namespace),
+                    live,
+                    options,
+                    fidelity,
                 )
             )
         return out

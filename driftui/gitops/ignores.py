@@ -7,19 +7,22 @@
   it, so its drift is not Flux's to correct), and a Kustomization's ``spec.ignore``
   (``paths`` + a regex ``target``), the field-level ignore rules of recent Flux.
 
-Rules are plain :class:`IgnoreRule` values added to the config's own; they select by
-group/kind/namespace/name only, so an app's rule also applies to another app's objects of
-the same identity pattern (in practice Argo CD rules name kinds, so this rarely matters).
+Rules are plain :class:`IgnoreRule` values added to the config's own. They select by
+group/kind/namespace/name only, so :func:`app_scoped_rules` narrows each app's rules to the
+live objects that app owns: one app's rules never hide another app's drift.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from driftui.compare.ignore import IgnoreRule, PointerError, parse_pointer
-from driftui.model import Status
+from driftui.gitops.apps import resolved
+from driftui.gitops.owners import app_owner
+from driftui.model import AppOwner, ObjectRef, Status
 
 ARGOCD_COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
 FLUX_SSA_ANNOTATION = "kustomize.toolkit.fluxcd.io/ssa"
@@ -197,3 +200,33 @@ def operator_ignore_rules(app_objects: Iterable[dict[str, Any]]) -> tuple[Ignore
         rules, _notes = argo_rules(obj) if key[1] == "Application" else flux_rules(obj)
         out.extend(rules)
     return tuple(out)
+
+
+def app_scoped_rules(
+    apps: Iterable[tuple[AppOwner, dict[str, Any]]], live_objects: Iterable[dict[str, Any]]
+) -> tuple[IgnoreRule, ...]:
+    """Each app's rules narrowed to the live objects that app owns, one rule per object.
+
+    ``apps``: (owner, Application or Kustomization body). One app's ignoreDifferences must
+    never hide another app's drift, however alike their objects' kinds and names are.
+    """
+    by_owner = {owner: operator_ignore_rules([body]) for owner, body in apps}
+    out: list[IgnoreRule] = []
+    for obj in live_objects:
+        found = app_owner(obj)
+        rules = by_owner.get(resolved(found)) if found is not None else None
+        if not rules:
+            continue
+        ref = ObjectRef.of(obj)
+        namespace, name = _exact(ref.namespace), _exact(ref.name)
+        for rule in rules:
+            if rule.selects(ref):
+                out.append(
+                    replace(rule, group=ref.group, kind=ref.kind, namespace=namespace, name=name)
+                )
+    return tuple(out)
+
+
+def _exact(value: str) -> str:
+    """A glob that matches ``value`` only ([, *, ? escaped as fnmatch wants)."""
+    return re.sub(r"([\[\]*?])", r"[\1]", value)

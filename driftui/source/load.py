@@ -38,6 +38,7 @@ from driftui.source.render import (
     is_hidden,
     is_inside,
 )
+from driftui.source.selection import FileSelection
 from driftui.source.yaml_loader import is_manifest_path
 
 CONFIG_FILE = ".driftui.yaml"
@@ -63,6 +64,7 @@ def load_desired(
     render: RenderPolicy = DEFAULT_POLICY,
     limits: LoadLimits = DEFAULT_LIMITS,
     progress: ProgressFn = no_progress,
+    files: FileSelection | None = None,
 ) -> DesiredState:
     """Open ``repo`` (path or URL), resolve ``ref`` and load everything under ``path``.
 
@@ -80,6 +82,7 @@ def load_desired(
         render=render,
         limits=limits,
         progress=progress,
+        files=files,
     )
 
 
@@ -95,14 +98,20 @@ def load_from_repo(
     limits: LoadLimits = DEFAULT_LIMITS,
     progress: ProgressFn = no_progress,
     parse_cache: ParseCache = PARSE_CACHE,
+    files: FileSelection | None = None,
 ) -> DesiredState:
-    """Like :func:`load_desired` on an already opened repository (the explorer keeps one)."""
+    """Like :func:`load_desired` on an already opened repository (the explorer keeps one).
+
+    ``files``: which files of the tree are read (an Argo CD app's directory options); all.
+    """
     path = normalise_repo_path(path)
     commit = repo.resolve(ref)
     found = repo.object_at(commit, path)
     if found is None:
         raise SourceError(f"path {path!r} does not exist at {ref} ({commit[:12]})")
     entries = repo.list_tree(commit, path)
+    if files is not None:
+        entries = files.entries(entries, path)
     config_text = read_config_text(repo, commit)
     values = helm_values(config_text) if callable(helm_values) else helm_values
 

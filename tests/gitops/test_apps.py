@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,64 +39,6 @@ pytestmark = pytest.mark.cluster
 
 ARGO = ("argoproj.io", "v1alpha1", "applications", "Application")
 FLUX = ("kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "Kustomization")
-
-
-def crd(group: str, version: str, plural: str, kind: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.{group}"},
-        "spec": {
-            "group": group,
-            "names": {"kind": kind, "plural": plural, "singular": kind.lower()},
-            "scope": "Namespaced",
-            "versions": [
-                {
-                    "name": version,
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "x-kubernetes-preserve-unknown-fields": True,
-                        }
-                    },
-                }
-            ],
-        },
-    }
-
-
-@pytest.fixture(scope="session")
-def gitops_crds(cluster: ClusterInfo) -> None:
-    """Application and Kustomization kinds, created once (409: already there is fine)."""
-    base = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
-    for spec in (ARGO, FLUX):
-        status, body = harness.request(cluster, "POST", base, crd(*spec))
-        assert status in (201, 409), body
-    view = {
-        "metadata": {
-            "name": "driftui-test-gitops-view",
-            "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"},
-        },
-        "rules": [
-            {
-                "apiGroups": [ARGO[0], FLUX[0]],
-                "resources": [ARGO[2], FLUX[2]],
-                "verbs": ["get", "list", "watch"],
-            }
-        ],
-    }
-    status, body = harness.request(
-        cluster, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles", view
-    )
-    assert status in (201, 409), body
-    harness.aggregate_cluster_roles(cluster)
-    deadline = time.monotonic() + 30
-    for group, version, plural, _kind in (ARGO, FLUX):
-        while harness.request(cluster, "GET", f"/apis/{group}/{version}/{plural}")[0] != 200:
-            assert time.monotonic() < deadline, f"{plural}.{group} never served"
-            time.sleep(0.2)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,160 @@
+"""An app as a scan's source: the repository, revision and path its operator renders, read
+with the user's own Git access (never the operator's repository credential Secrets).
+
+``--app`` names apps (:func:`choose_apps`); ``--repo-map URL=PATH`` swaps an app's remote for
+a local checkout (:func:`parse_repo_map`). What this slice cannot render faithfully yet (Helm,
+multi-source, kustomize options set in the app, Flux post-build substitution) is refused
+with one error naming the app, rather than compared against something the app never deploys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from driftui.errors import DriftuiError, UsageError
+from driftui.gitops.app_specs import APPLICATION, KIND_NAMES, App, AppSource
+from driftui.source.selection import FileSelection
+
+
+class AppSourceError(DriftuiError):
+    """One app cannot be scanned; the message names the app and says why."""
+
+
+@dataclass(frozen=True)
+class ScanSource:
+    """What a scan of one app reads: the engine's repo/ref/path, plus the app's defaults."""
+
+    repo: str  # URL (or the local checkout --repo-map names)
+    ref: str
+    path: str
+    namespace: str  # the default namespace of the app's objects; "" = the context's
+    files: FileSelection | None = None  # Argo CD directory options; None = read all
+    mapped: bool = False  # a local checkout stands in for the remote
+    force_namespace: bool = False  # Flux targetNamespace: every namespaced object goes there
+
+
+# -- naming apps -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppName:
+    """``NAME``, ``NAMESPACE/NAME`` or ``KIND/NAMESPACE/NAME`` as given to ``--app``."""
+
+    name: str
+    namespace: str | None = None
+    kind: str | None = None  # Application, Kustomization, HelmRelease
+
+    def matches(self, app: App) -> bool:
+        return (
+            app.name == self.name
+            and self.namespace in (None, app.namespace)
+            and self.kind in (None, app.kind)
+        )
+
+
+def parse_app_name(text: str) -> AppName:
+    parts = text.split("/")
+    if not all(parts) or len(parts) > 3:
+        raise UsageError(f"--app {text!r}: expected NAMESPACE/NAME or KIND/NAMESPACE/NAME")
+    if len(parts) == 3:
+        kind = KIND_NAMES.get(parts[0].lower())
+        if kind is None:
+            known = ", ".join(sorted(KIND_NAMES))
+            raise UsageError(f"--app {text!r}: unknown kind {parts[0]!r} (one of {known})")
+        return AppName(parts[2], parts[1], kind)
+    return AppName(parts[-1], parts[0] if len(parts) == 2 else None)
+
+
+def choose_apps(apps: Sequence[App], names: Iterable[str]) -> list[App]:
+    """The apps ``names`` pick, in the order given, each once. An ambiguous name is a usage
+    error that lists the matches; a name matching nothing readable is an error."""
+    chosen: list[App] = []
+    for text in names:
+        wanted = parse_app_name(text)
+        matches = [app for app in apps if wanted.matches(app)]
+        if not matches:
+            raise AppSourceError(f"--app {text!r}: no such app (or not readable)")
+        if len(matches) > 1:
+            listed = ", ".join(str(app) for app in matches)
+            raise UsageError(f"--app {text!r} is ambiguous: {listed}")
+        if matches[0] not in chosen:
+            chosen.append(matches[0])
+    return chosen
+
+
+# -- the repository ----------------------------------------------------------------------
+
+
+def parse_repo_map(items: Iterable[str]) -> dict[str, str]:
+    """``URL=PATH`` pairs, keyed by the URL as :func:`same_repo` compares them."""
+    out: dict[str, str] = {}
+    for item in items:
+        url, sep, path = item.partition("=")
+        if not sep or not url.strip() or not path.strip():
+            raise UsageError(f"--repo-map {item!r}: expected URL=PATH")
+        out[repo_key(url.strip())] = path.strip()
+    return out
+
+
+def repo_key(url: str) -> str:
+    """A repository URL as Argo CD and Flux compare them: no trailing ``/`` or ``.git``,
+    case-insensitive host part kept simple (the whole URL is lower-cased)."""
+    return url.rstrip("/").removesuffix(".git").lower()
+
+
+# -- the source --------------------------------------------------------------------------
+
+
+def _refusal(app: App, source: AppSource) -> str:
+    """Why this slice cannot render ``source`` as the operator does; "" when it can."""
+    if len(app.sources) > 1:
+        return "multi-source Applications are not supported yet"
+    if source.renderer == "plugin":
+        name = str(source.options.get("name") or "(discovered)")
+        return f"not supported: config management plugin {name}"
+    if source.renderer == "jsonnet":
+        return "not supported: jsonnet directories"
+    if source.renderer == "helm":
+        return "Helm apps are not supported yet"
+    if source.revision.startswith("semver:"):
+        return f"GitRepository ref {source.revision} cannot be resolved by driftui yet"
+    if source.options.get("ignore"):  # .gitignore lines that drop files from Flux's artifact
+        return "GitRepository spec.ignore is not supported yet"
+    options = set(source.options) - {"recurse", "include", "exclude", "targetNamespace", "ignore"}
+    if options:
+        return f"{source.renderer} options not supported yet: {', '.join(sorted(options))}"
+    return ""
+
+
+def _files(app: App, source: AppSource) -> FileSelection | None:
+    """Argo CD reads a plain directory's top level only unless it recurses; Flux (kustomize)
+    and a directory with a kustomization read the whole tree."""
+    if app.kind != APPLICATION or source.renderer not in ("", "directory"):
+        return None
+    return FileSelection(
+        recurse=source.options.get("recurse") is True,
+        include=str(source.options.get("include") or ""),
+        exclude=str(source.options.get("exclude") or ""),
+    )
+
+
+def scan_source(app: App, repo_map: Mapping[str, str] | None = None) -> ScanSource:
+    """The source a scan of ``app`` reads. ``repo_map``: from :func:`parse_repo_map`."""
+    source = app.source
+    if source is None:
+        raise AppSourceError(f"{app}: {app.problem or 'no source'}")
+    why = _refusal(app, source)
+    if why:
+        raise AppSourceError(f"{app}: {why}")
+    local = (repo_map or {}).get(repo_key(source.repo_url))
+    revision = source.revision if source.revision not in ("", "HEAD") else "HEAD"
+    return ScanSource(
+        repo=local or source.repo_url,
+        ref="HEAD" if local else revision,  # your checkout's branch: what it would change
+        path=source.path.strip("/") if source.path not in (".", "./") else "",
+        namespace=app.destination_namespace,
+        files=_files(app, source),
+        mapped=local is not None,
+        force_namespace=app.kind != APPLICATION and bool(app.destination_namespace),
+    )

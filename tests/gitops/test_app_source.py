@@ -1,0 +1,103 @@
+"""Naming apps and mapping repositories, as users type them (property-tested), and what an
+app's spec makes of the scan's source."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from driftui.errors import UsageError
+from driftui.gitops.app_source import (
+    AppSourceError,
+    choose_apps,
+    parse_app_name,
+    parse_repo_map,
+    repo_key,
+    scan_source,
+)
+from driftui.gitops.app_specs import App, argo_app, flux_kustomization
+from driftui.source.selection import FileSelection
+
+DNS = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
+
+
+def application(ns: str, name: str, **source: object) -> App:
+    spec = {"repoURL": "https://git.example/r.git", "path": "p", **source}
+    body = {"metadata": {"namespace": ns, "name": name}, "spec": {"source": spec}}
+    return argo_app(body)
+
+
+@given(ns=DNS, name=DNS)
+def test_names_parse_back(ns: str, name: str) -> None:
+    assert parse_app_name(name).name == name
+    assert (parse_app_name(f"{ns}/{name}").namespace, parse_app_name(f"{ns}/{name}").name) == (
+        ns,
+        name,
+    )
+    full = parse_app_name(f"Kustomization/{ns}/{name}")
+    assert (full.kind, full.namespace, full.name) == ("Kustomization", ns, name)
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_a_name_or_a_usage_error(text: str) -> None:
+    try:
+        parsed = parse_app_name(text)
+    except UsageError as exc:
+        assert repr(text) in str(exc)
+    else:
+        assert parsed.name and "/" not in parsed.name
+
+
+def test_an_ambiguous_name_lists_the_matches_and_a_namespace_settles_it() -> None:
+    apps = [application("a", "web"), application("b", "web")]
+
+    with pytest.raises(UsageError, match="application/a/web, application/b/web"):
+        choose_apps(apps, ["web"])
+    assert choose_apps(apps, ["b/web", "b/web"]) == [apps[1]]
+    with pytest.raises(AppSourceError, match="no such app"):
+        choose_apps(apps, ["c/web"])
+
+
+@given(url=st.from_regex(r"https://[a-z]{1,10}\.example/[a-z]{1,10}", fullmatch=True), path=DNS)
+def test_repo_map_keys_match_with_or_without_dot_git(url: str, path: str) -> None:
+    mapped = parse_repo_map([f"{url}.git={path}"])
+    assert mapped == {repo_key(url + "/"): path}
+    with pytest.raises(UsageError):
+        parse_repo_map([url])
+
+
+def test_argo_directory_options_become_the_file_selection() -> None:
+    app = application("a", "web", directory={"recurse": True, "include": "{x,y}/*.yaml"})
+
+    source = scan_source(app)
+
+    assert source.files == FileSelection(recurse=True, include="{x,y}/*.yaml")
+    assert source.files.keeps("p/x/a.yaml", "p") and not source.files.keeps("p/z/a.yaml", "p")
+    assert scan_source(application("a", "web")).files == FileSelection(recurse=False)
+
+
+def test_a_git_repository_ignore_is_refused_not_silently_dropped() -> None:
+    repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git", "ignore": "/docs"}}}
+    body = {
+        "metadata": {"namespace": "a", "name": "prod"},
+        "spec": {"path": "./", "sourceRef": {"kind": "GitRepository", "name": "r"}},
+    }
+
+    with pytest.raises(AppSourceError, match=r"spec\.ignore is not supported yet"):
+        scan_source(flux_kustomization(body, repos))
+
+
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        ({"plugin": {"name": "cdk8s"}}, "not supported: config management plugin cdk8s"),
+        ({"helm": {"valueFiles": ["v.yaml"]}}, "Helm apps are not supported yet"),
+        ({"kustomize": {"namePrefix": "x-"}}, "kustomize options not supported yet: namePrefix"),
+    ],
+)
+def test_what_this_slice_cannot_render_faithfully_is_one_error(
+    source: dict[str, object], why: str
+) -> None:
+    with pytest.raises(AppSourceError, match=f"^application/a/web: {why}$"):
+        scan_source(application("a", "web", **source))
