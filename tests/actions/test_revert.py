@@ -6,7 +6,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,17 +188,20 @@ def test_a_read_only_dry_run_writes_no_object_to_the_repository(shop: Shop) -> N
     before, state = object_files(shop.repo), repo_state(shop.repo)
     snapshot = str(empty_snapshot(shop.repo.parent))
     argv = ["revert", shop.bumped, "--repo", str(shop.repo), "--read-only", "--dry-run"]
+    scratch = shop.repo.parent / "tmp"  # its own TMPDIR: other processes' previews are not ours
+    scratch.mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "driftui", *argv, "--live", snapshot],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert done.returncode == 0, done.stderr
     assert "modified" in done.stdout and "Deployment" in done.stdout  # it really previewed
     assert object_files(shop.repo) == before
     assert repo_state(shop.repo) == state
-    assert not list(Path(tempfile.gettempdir()).glob("driftui-preview-*"))
+    assert not list(scratch.glob("driftui-preview-*"))
 
 
 def test_a_conflicting_preview_writes_no_object_either(shop: Shop) -> None:
