@@ -11,6 +11,7 @@ from driftui.live.reader import LiveState, read_live
 from driftui.live.scope import ScopeLookup
 from driftui.live.snapshot import LEGACY_SALT_WARNING, Snapshot
 from driftui.live.snapshot_key import SnapshotKey, key_for
+from driftui.live.workload_pods import WorkloadPods
 from driftui.model import LiveInfo, Manifest, ObjectRef
 from driftui.runtime.progress import ProgressFn
 
@@ -27,6 +28,7 @@ class LiveSide:
     client: ClusterClient | None = None
     unknown: set[tuple[str, str]] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    pods: WorkloadPods | None = None  # a snapshot's Pods; None: read them from the cluster
 
 
 def from_snapshot(snap: Snapshot, path: str, masker: SecretMasker) -> LiveSide:

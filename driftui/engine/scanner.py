@@ -19,6 +19,7 @@ from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.extras import find_extras
+from driftui.engine.health_side import with_health
 from driftui.engine.live_side import LiveSide, from_cluster, from_snapshot, snapshot_masker, wanted
 from driftui.engine.options import ScanOptions
 from driftui.engine.prediction import DryRunPredictor
@@ -287,6 +288,7 @@ class Scanner:
         scope = {m.ref.namespace for m in manifests} | {default_ns}
         results += find_extras(live, declared, source_apps, scope, config.tracking)
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
+        results = with_health(results, live)
         return self._report(desired, live, fidelity, results, problems, config_warnings)
 
     def _report(
