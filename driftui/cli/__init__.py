@@ -2,7 +2,7 @@
 
 One module per family of commands, each with ``add_parsers`` and ``COMMANDS``:
 :mod:`.scan` (diff, report, snapshot), :mod:`.history` (history, revert), :mod:`.sync`
-(sync, export-ignores) and :mod:`.apps` (reconcile, suspend, resume). :mod:`.flags` holds the
+(sync, export-ignores), :mod:`.apps` (reconcile, suspend, resume) and :mod:`.images`. :mod:`.flags` holds the
 flags every command takes, :mod:`.exits` the exit codes, :mod:`.conversation` the questions.
 This module only parses, dispatches and turns every :class:`~driftui.errors.DriftuiError`
 into one line and exit 2.
@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 from driftui import completion
 from driftui.build_info import VersionAction
-from driftui.cli import apps, history, scan, sync
+from driftui.cli import apps, history, images, scan, sync
 from driftui.cli.exits import EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
 from driftui.engine import Scanner
@@ -34,7 +34,12 @@ ExplorerLauncher = Callable[[argparse.Namespace, "Scanner", MutationGate], int]
 
 log = logging.getLogger("driftui")
 
-COMMANDS: dict[str, scan.Command] = {**scan.COMMANDS, **history.COMMANDS, **sync.COMMANDS}
+COMMANDS: dict[str, scan.Command] = {
+    **scan.COMMANDS,
+    **history.COMMANDS,
+    **sync.COMMANDS,
+    **images.COMMANDS,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         add_common(p, suppress=True)
 
-    for family in (scan, history, sync, apps):
+    for family in (scan, images, history, sync, apps):
         family.add_parsers(sub, common)
     sub.add_parser("demo", help="open the explorer on a built-in demo (no cluster needed)")
     completion.add_parser(sub)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import IO, Any
 
 from driftui.cli.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from driftui.cli.flags import AddCommon
+from driftui.cli.selectors import add_health_flag, by_health
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import load_config
 from driftui.engine import Scanner
@@ -21,7 +23,8 @@ from driftui.live.snapshot import Snapshot, read_snapshot, write_snapshot
 from driftui.live.snapshot_key import load_key
 from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
-from driftui.report import FORMATS
+from driftui.report import FORMATS, to_junit
+from driftui.report.health import is_degraded
 from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.field_lines import blob_reader, with_field_lines
 from driftui.versions import compare_audits, field_line
@@ -52,8 +55,15 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
         metavar="OLD_SNAPSHOT",
         help="with --live NEW_SNAPSHOT: what changed in the cluster between two audits",
     )
+    add_health_flag(diff)
     report = add("report", "write a report (json, markdown, junit, github, sarif)")
     report.add_argument("--format", choices=sorted(FORMATS), default="json")
+    add_health_flag(report)
+    report.add_argument(
+        "--fail-on-health",
+        action="store_true",
+        help="a Degraded object fails too: a JUnit failure, and exit 1",
+    )
     report.add_argument("-o", "--output", help="file to write (default stdout)")
     snap = add("snapshot", "write the live state of the source's objects, secrets hashed")
     snap.add_argument("-o", "--output", required=True, help="snapshot file")
@@ -143,10 +153,18 @@ def git_blame(scanner: Scanner) -> Blame:
     return blame
 
 
+def _scan(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
+    """A scan, narrowed to the health states ``--health`` names."""
+    report = scanner.scan()
+    if getattr(args, "health", None):
+        report = replace(report, results=by_health(report.results, args.health))
+    return report
+
+
 def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
     if args.since:
         return run_audit_diff(args)
-    report = scanner.scan()
+    report = _scan(scanner, args)
     warn_about(report)
     colour = use_colour(args.color, sys.stdout)
     write_diff(report, sys.stdout, colour, git_blame(scanner) if args.blame else None)
@@ -172,11 +190,18 @@ def run_audit_diff(args: argparse.Namespace) -> int:
 
 
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
-    report = scanner.scan()
+    report = _scan(scanner, args)
     warn_about(report)
     report = with_field_lines(report, blob_reader(scanner.options.repo))
-    _write_output(FORMATS[args.format](report), args.output)
-    return exit_status(report)
+    if args.format == "junit":
+        text = to_junit(report, fail_on_health=args.fail_on_health)
+    else:
+        text = FORMATS[args.format](report)
+    _write_output(text, args.output)
+    status = exit_status(report)
+    if status == EXIT_OK and args.fail_on_health and any(map(is_degraded, report.results)):
+        return EXIT_DRIFT
+    return status
 
 
 def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:

@@ -3,8 +3,6 @@ controllers: it writes status through /status)."""
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +11,11 @@ from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from driftui.model import DriftResult, ScanReport
 from tests.cluster import harness
-from tests.cluster.harness import ClusterInfo
 from tests.drift_scenario import write_repo
-from tests.health import manifests as m
-from tests.health.kube import Kube, admin_api, reader
+from tests.health.kube import Kube
+from tests.health.scene import kube, scene
+
+__all__ = ["kube"]  # the fixture
 from tests.health.workloads import NGINX, A, B, C, build
 
 pytestmark = pytest.mark.cluster
@@ -34,29 +33,8 @@ def by_name(report: ScanReport) -> dict[str, DriftResult]:
 
 
 @pytest.fixture
-def kube(cluster: ClusterInfo, namespace: str) -> Iterator[Kube]:
-    client, api = reader(cluster), admin_api(cluster)
-    try:
-        yield Kube(cluster, namespace, client, api)
-    finally:
-        client.close()
-        api.close()  # type: ignore[no-untyped-call]
-
-
-@pytest.fixture
 def report(kube: Kube, tmp_path: Path) -> ScanReport:
-    built = build(kube)
-    kube.create(m.service("front"))
-    gone = m.deployment("gone", image="nginx:1.25")
-    write_repo(
-        tmp_path / "repo",
-        {
-            "web.yaml": [built.git_web, built.git_tagged],
-            "front.yaml": [m.service("front")],
-            "gone.yaml": [copy.deepcopy(gone)],
-        },
-    )
-    return scan(kube, tmp_path / "repo")
+    return scan(kube, scene(kube, tmp_path))
 
 
 def health_of(report: ScanReport) -> dict[str, tuple[str, str, str]]:
