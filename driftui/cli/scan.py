@@ -15,6 +15,7 @@ from driftui.cli.selectors import add_health_flag, by_health
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import load_config
 from driftui.engine import Scanner
+from driftui.engine.live_side import to_snapshot
 from driftui.errors import UsageError
 from driftui.files import write_atomic
 from driftui.gate import MutationGate
@@ -227,6 +228,7 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
         forbidden=forbidden,
         kube_version=cluster.kube_version,
         api_versions=list(cluster.api_versions),
+        **to_snapshot(scanner.workload_pods),  # health and images offline, too
     )
     write_snapshot(snapshot, args.output)
     print(

@@ -67,11 +67,14 @@ def _one(result: DriftResult, live: LiveSide, found: WorkloadPods) -> DriftResul
     return replace(result, health=health, images=images)
 
 
-def with_health(results: Sequence[DriftResult], live: LiveSide) -> list[DriftResult]:
-    """``results``, each with its health (and a workload's images) filled in."""
+def with_health(
+    results: Sequence[DriftResult], live: LiveSide
+) -> tuple[list[DriftResult], WorkloadPods]:
+    """``results``, each with its health (and a workload's images) filled in; and the Pods
+    read for them, which a snapshot keeps so that offline audits show health too."""
     found = workload_pods(results, live)
     out = []
     for result in results:
         give_way()
         out.append(_one(result, live, found))
-    return out
+    return out, found

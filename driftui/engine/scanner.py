@@ -35,6 +35,7 @@ from driftui.live.discovery import discover, guess_resource
 from driftui.live.errors import ClusterError
 from driftui.live.openapi import fetch_openapi_docs
 from driftui.live.snapshot import Snapshot, read_snapshot
+from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
     AppOwner,
     DesiredState,
@@ -98,6 +99,7 @@ class Scanner:
         self._capabilities: Capabilities | None = None
         self._snapshot: Snapshot | None = None  # read once per scan, when first needed
         self.render_warning = ""  # set when charts could not render for the cluster's version
+        self.workload_pods = WorkloadPods()  # the last scan's, for health; a snapshot keeps them
 
     # -- the sides ---------------------------------------------------------------------
 
@@ -288,7 +290,7 @@ class Scanner:
         scope = {m.ref.namespace for m in manifests} | {default_ns}
         results += find_extras(live, declared, source_apps, scope, config.tracking)
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
-        results = with_health(results, live)
+        results, self.workload_pods = with_health(results, live)
         return self._report(desired, live, fidelity, results, problems, config_warnings)
 
     def _report(

@@ -92,3 +92,36 @@ def test_images_lists_every_workload_container_with_its_flags(
         " image: Git nginx:1.25, live spec nginx:1.26;"
         " rollout: 2 of 3 pods run another image than nginx:1.26"
     )
+
+
+def test_a_snapshot_carries_the_pods_so_an_offline_audit_shows_health_and_images(
+    kube: Kube, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # the snapshot key
+    repo = scene(kube, tmp_path)
+    snap = tmp_path / "live.json"
+    argv = ["--repo", str(repo), "-n", kube.namespace]
+    cluster = ["--kubeconfig", kube.cluster.kubeconfig("admin")]
+    assert main(["snapshot", *argv, *cluster, "-o", str(snap)]) == 0
+    capsys.readouterr()
+    stored = json.loads(snap.read_text())["workloadPods"]
+    assert sorted(p["metadata"]["name"] for p in stored["pods"]) == [
+        "decoy-0",
+        "tagged-rs-0",
+        "tagged-rs-1",
+        "tagged-rs-2",
+        "web-new-0",
+        "web-old-0",
+        "web-old-1",
+    ]
+    assert stored["unreadable"] == {}
+    assert main(["report", *argv, "--live", str(snap), "--format", "json"]) == 1
+    objects = {o["name"]: o for o in json.loads(capsys.readouterr().out)["objects"]}
+    assert objects["web"]["health"] == {
+        "status": "Degraded",
+        "message": "1 of 3 pods Degraded; web-new-0: web: CrashLoopBackOff (back-off 40s)",
+    }
+    assert objects["web"]["images"][1]["running"] == [
+        {"image": f"{NGINX}:1.25", "digest": A, "pods": 2},
+        {"image": f"{NGINX}:1.26", "digest": B, "pods": 1},
+    ]
