@@ -74,15 +74,14 @@ def _line(text: str, style: str = "") -> Row:
 
 def _container_rows(c: ContainerImages, flags: list[str]) -> list[Row]:
     rows = [_line(f"{c.container}{' (init)' if c.init else ''}", "b")]
-    rows.append(_line(f"  git      {c.git or '— not in Git'}"))
-    rows.append(_line(f"  spec     {c.spec or '— not in the cluster'}"))
+    rows.append(_line(f"git      {c.git or '— not in Git'}"))
+    rows.append(_line(f"spec     {c.spec or '— not in the cluster'}"))
     if not c.running:
-        rows.append(_line("  running  — no pods seen", "$text-muted"))
-    for index, run in enumerate(c.running):
-        lead = "  running  " if index == 0 else "           "
+        rows.append(_line("running  — no pods seen", "$text-muted"))
+    for run in c.running:  # one line each: the view does not keep leading blanks
         digest = f" @{run.digest[:19]}…" if run.digest else ""
-        rows.append(_line(f"{lead}{run.image}{digest} on {run.pods} pod{'s' * (run.pods != 1)}"))
-    rows += [_line(f"  ⚠ {flag}", "$text-warning") for flag in flags]
+        rows.append(_line(f"running  {run.image}{digest} on {run.pods} pod{'s' * (run.pods != 1)}"))
+    rows += [_line(f"⚠ {flag}", "$text-warning") for flag in flags]
     return [*rows, _line("")]
 
 
