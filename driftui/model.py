@@ -22,6 +22,28 @@ class Status(StrEnum):
     ERROR = "error"
 
 
+class HealthStatus(StrEnum):
+    """Health, a second axis beside :class:`Status`; the rules are in ``driftui.health``."""
+
+    HEALTHY = "Healthy"
+    SUSPENDED = "Suspended"  # paused on purpose: a paused Deployment, a suspended Job or Flux app
+    PROGRESSING = "Progressing"  # not healthy yet, but may still get there
+    MISSING = "Missing"  # declared in Git, absent from the cluster
+    DEGRADED = "Degraded"  # failed, or could not get healthy in time
+    UNKNOWN = "Unknown"  # could not be assessed; the message says why
+
+
+@dataclass(frozen=True)
+class Health:
+    """One object's health verdict; here beside the drift values so a result can carry it."""
+
+    status: HealthStatus
+    message: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"status": str(self.status), "message": self.message}
+
+
 class DiffType(StrEnum):
     CHANGED = "changed"
     MISSING_IN_LIVE = "missing_in_live"
@@ -232,6 +254,10 @@ class DriftResult:
     resource_version: str = ""
     blob_sha: str = ""
     marker: TrackingMarker | None = None  # extras: the marker that makes it this source's
+    health: Health | None = None  # None: not assessed (no live object read, or an error)
+    # workloads: driftui.health.ContainerImages per container (typed loosely: health is
+    # a layer above this module)
+    images: tuple[Any, ...] = ()
 
     @property
     def uid(self) -> str:

@@ -78,6 +78,14 @@ async def shoot(workdir: Path, out: Path) -> list[Path]:
         await save("fields")
         await pilot.press("5")
         await save("history")
+        await pilot.press("escape")  # leave the history list for the tree
+        target = ObjectRef("apps", "Deployment", "shop", "frontend")
+        result = next(r for r in app.report.results if r.ref == target)
+        app.resource_tree.reveal(target, app.resource_tree.path_of(result))
+        app.resource_tree.focus()
+        await pilot.press("6")
+        await save("images")
+        await pilot.press("1")
         await pilot.press("question_mark")
         await save("help")
     return made

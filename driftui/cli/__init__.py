@@ -2,10 +2,10 @@
 
 One module per family of commands, each with ``add_parsers`` and ``COMMANDS``:
 :mod:`.scan` (diff, report, snapshot), :mod:`.history` (history, revert), :mod:`.sync`
-(sync, export-ignores), :mod:`.apps` (reconcile, suspend, resume) and :mod:`.app_list`
-(apps). :mod:`.flags` holds the flags every command takes, :mod:`.exits` the exit codes,
-:mod:`.conversation` the questions, :mod:`.progress_display` the progress long commands draw
-on a terminal's stderr.
+(sync, export-ignores), :mod:`.apps` (reconcile, suspend, resume), :mod:`.app_list` (apps)
+and :mod:`.images`. :mod:`.flags` holds the flags every command takes, :mod:`.exits` the exit
+codes, :mod:`.conversation` the questions, :mod:`.progress_display` the progress long commands
+draw on a terminal's stderr.
 This module only parses, dispatches and turns every :class:`~driftui.errors.DriftuiError`
 into one line and exit 2.
 
@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from driftui import completion
 from driftui.build_info import VersionAction
-from driftui.cli import app_list, apps, history, scan, sync
+from driftui.cli import app_list, apps, history, images, scan, sync
 from driftui.cli.exits import EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
 from driftui.engine import Scanner
@@ -41,6 +41,7 @@ COMMANDS: dict[str, scan.Command] = {
     **history.COMMANDS,
     **sync.COMMANDS,
     **app_list.COMMANDS,
+    **images.COMMANDS,
 }
 
 
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         add_common(p, suppress=True)
 
-    for family in (scan, history, sync, apps, app_list):
+    for family in (scan, images, history, sync, apps, app_list):
         family.add_parsers(sub, common)
     sub.add_parser("demo", help="open the explorer on a built-in demo (no cluster needed)")
     completion.add_parser(sub)

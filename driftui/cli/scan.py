@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import IO, Any
 
 from driftui.cli.app_scans import add_app_flags, scan_apps
@@ -12,9 +13,11 @@ from driftui.cli.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from driftui.cli.flags import AddCommon
 from driftui.cli.progress_display import scan as scan_with_progress
+from driftui.cli.selectors import add_health_flag, by_health
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
 from driftui.config import load_config
 from driftui.engine import Scanner
+from driftui.engine.live_side import to_snapshot
 from driftui.errors import UsageError
 from driftui.files import write_atomic
 from driftui.gate import MutationGate
@@ -23,7 +26,8 @@ from driftui.live.snapshot import Snapshot, read_snapshot, write_snapshot
 from driftui.live.snapshot_key import load_key
 from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
-from driftui.report import FORMATS
+from driftui.report import FORMATS, to_junit
+from driftui.report.health import is_degraded
 from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.field_lines import blob_reader, with_field_lines
 from driftui.versions import compare_audits, field_line
@@ -55,8 +59,15 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
         metavar="OLD_SNAPSHOT",
         help="with --live NEW_SNAPSHOT: what changed in the cluster between two audits",
     )
+    add_health_flag(diff)
     report = add("report", "write a report (json, markdown, junit, github, sarif)")
     report.add_argument("--format", choices=sorted(FORMATS), default="json")
+    add_health_flag(report)
+    report.add_argument(
+        "--fail-on-health",
+        action="store_true",
+        help="a Degraded object fails too: a JUnit failure, and exit 1",
+    )
     report.add_argument("-o", "--output", help="file to write (default stdout)")
     add_app_flags(report)
     snap = add("snapshot", "write the live state of the source's objects, secrets hashed")
@@ -178,10 +189,14 @@ def run_audit_diff(args: argparse.Namespace) -> int:
 
 
 def _scan(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
-    """The scan of --repo, or of each app --app names (from its own source)."""
+    """The scan of --repo, or of each app --app names (from its own source), narrowed to
+    the health states ``--health`` names."""
     if args.repo_map and not args.app:
         raise UsageError("--repo-map maps the repositories of apps: give --app too")
-    return scan_apps(scanner, args) if args.app else scan_with_progress(scanner, args)
+    report = scan_apps(scanner, args) if args.app else scan_with_progress(scanner, args)
+    if getattr(args, "health", None):
+        report = replace(report, results=by_health(report.results, args.health))
+    return report
 
 
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
@@ -189,8 +204,15 @@ def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
     warn_about(report)
     if not args.app:  # an app's lines are in its own repository, not --repo's
         report = with_field_lines(report, blob_reader(scanner.options.repo))
-    _write_output(FORMATS[args.format](report), args.output)
-    return exit_status(report)
+    if args.format == "junit":
+        text = to_junit(report, fail_on_health=args.fail_on_health)
+    else:
+        text = FORMATS[args.format](report)
+    _write_output(text, args.output)
+    status = exit_status(report)
+    if status == EXIT_OK and args.fail_on_health and any(map(is_degraded, report.results)):
+        return EXIT_DRIFT
+    return status
 
 
 def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
@@ -216,6 +238,7 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
         forbidden=forbidden,
         kube_version=cluster.kube_version,
         api_versions=list(cluster.api_versions),
+        **to_snapshot(scanner.workload_pods),  # health and images offline, too
     )
     write_snapshot(snapshot, args.output)
     print(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import fnmatch
 from collections.abc import Iterable
 
-from driftui.model import DriftResult
+from driftui.model import DriftResult, HealthStatus
 
 
 def select(results: Iterable[DriftResult], selectors: Iterable[str]) -> list[DriftResult]:
@@ -32,3 +33,36 @@ def select(results: Iterable[DriftResult], selectors: Iterable[str]) -> list[Dri
         )
 
     return [r for r in results if any(matches(r, p) for p in patterns)]
+
+
+def health_states(text: str) -> frozenset[HealthStatus]:
+    """``--health Degraded,Progressing``: states by name, any case (argparse's ``type``)."""
+    names = {s.value.lower(): s for s in HealthStatus}
+    chosen = set()
+    for part in text.split(","):
+        state = names.get(part.strip().lower())
+        if state is None:
+            known = ", ".join(s.value for s in HealthStatus)
+            raise argparse.ArgumentTypeError(f"unknown health state {part.strip()!r} ({known})")
+        chosen.add(state)
+    return frozenset(chosen)
+
+
+def by_health(
+    results: Iterable[DriftResult], states: Iterable[frozenset[HealthStatus]] | None
+) -> list[DriftResult]:
+    """Only results whose health is one of ``states`` (each ``--health`` adds more)."""
+    if not states:
+        return list(results)
+    wanted = frozenset().union(*states)
+    return [r for r in results if r.health is not None and r.health.status in wanted]
+
+
+def add_health_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--health",
+        action="append",
+        type=health_states,
+        metavar="STATE[,STATE]",
+        help="only objects in these health states: " + ", ".join(s.value for s in HealthStatus),
+    )

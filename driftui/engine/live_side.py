@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from driftui.compare.masking import SecretMasker, is_secret
 from driftui.live.client import ClusterClient
@@ -11,6 +12,7 @@ from driftui.live.reader import LiveState, read_live
 from driftui.live.scope import ScopeLookup
 from driftui.live.snapshot import LEGACY_SALT_WARNING, Snapshot
 from driftui.live.snapshot_key import SnapshotKey, key_for
+from driftui.live.workload_pods import WorkloadPods
 from driftui.model import LiveInfo, Manifest, ObjectRef
 from driftui.runtime.progress import ProgressFn
 
@@ -27,6 +29,7 @@ class LiveSide:
     client: ClusterClient | None = None
     unknown: set[tuple[str, str]] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    pods: WorkloadPods | None = None  # a snapshot's Pods; None: read them from the cluster
 
 
 def from_snapshot(snap: Snapshot, path: str, masker: SecretMasker) -> LiveSide:
@@ -37,10 +40,30 @@ def from_snapshot(snap: Snapshot, path: str, masker: SecretMasker) -> LiveSide:
         group, _, kind = key.rpartition("/")
         state.forbidden[(group, kind, "")] = reason
     info = LiveInfo(context=snap.context, server=snap.server, snapshot=path)
-    side = LiveSide(info, state, ScopeLookup(None, snap.objects), masker)
+    side = LiveSide(info, state, ScopeLookup(None, snap.objects), masker, pods=pods_of(snap))
     if snap.legacy_salt is not None:
         side.warnings.append(LEGACY_SALT_WARNING.format(path=path))
     return side
+
+
+def pods_of(snap: Snapshot) -> WorkloadPods | None:
+    """The Pods a snapshot carries; None when it is older than snapshots that carry them."""
+    if snap.pods is None:
+        return None
+    unreadable = {}
+    for key, reason in snap.unreadable.items():
+        resource, _, namespace = key.partition("/")
+        unreadable[(resource, namespace)] = reason
+    return WorkloadPods(tuple(snap.pods), tuple(snap.replica_sets), unreadable)
+
+
+def to_snapshot(found: WorkloadPods) -> dict[str, Any]:
+    """``found`` as :class:`Snapshot` fields (``pods``, ``replica_sets``, ``unreadable``)."""
+    return {
+        "pods": list(found.pods),
+        "replica_sets": list(found.replica_sets),
+        "unreadable": {f"{r}/{ns}": why for (r, ns), why in found.unreadable.items()},
+    }
 
 
 def snapshot_masker(

@@ -20,6 +20,7 @@ from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.dry_runs import judge_all
 from driftui.engine.extras import find_extras
+from driftui.engine.health_side import with_health
 from driftui.engine.live_side import LiveSide, from_cluster, from_snapshot, snapshot_masker, wanted
 from driftui.engine.options import ScanOptions
 from driftui.engine.prediction import DryRunPredictor
@@ -35,6 +36,7 @@ from driftui.live.discovery import discover, guess_resource
 from driftui.live.errors import ClusterError
 from driftui.live.openapi import fetch_openapi_docs
 from driftui.live.snapshot import Snapshot, read_snapshot
+from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
     AppOwner,
     DesiredState,
@@ -114,6 +116,7 @@ class Scanner:
         self._capabilities: Capabilities | None = None
         self._snapshot: Snapshot | None = None  # read once per scan, when first needed
         self.render_warning = ""  # set when charts could not render for the cluster's version
+        self.workload_pods = WorkloadPods()  # the last scan's, for health; a snapshot keeps them
 
     # -- the sides ---------------------------------------------------------------------
 
@@ -305,6 +308,7 @@ class Scanner:
         scope = {m.ref.namespace for m in manifests} | {default_ns}
         results += find_extras(live, declared, source_apps, scope, config.tracking)
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
+        results, self.workload_pods = with_health(results, live)
         return self._report(desired, live, fidelity, results, problems, config_warnings)
 
     def _report(

@@ -9,33 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TypeVar
 
-
-class HealthStatus(StrEnum):
-    HEALTHY = "Healthy"
-    SUSPENDED = "Suspended"  # paused on purpose: a paused Deployment, a suspended Job or Flux app
-    PROGRESSING = "Progressing"  # not healthy yet, but may still get there
-    MISSING = "Missing"  # declared in Git, absent from the cluster
-    DEGRADED = "Degraded"  # failed, or could not get healthy in time
-    UNKNOWN = "Unknown"  # could not be assessed; the message says why
-
+from driftui.model import Health as Health
+from driftui.model import HealthStatus as HealthStatus
 
 ORDER: tuple[HealthStatus, ...] = tuple(HealthStatus)
 """From healthiest to worst, as Argo CD orders them: Unknown is the worst of all."""
 
 _RANK = {status: rank for rank, status in enumerate(ORDER)}
-
-
-@dataclass(frozen=True)
-class Health:
-    status: HealthStatus
-    message: str = ""
-
-    def to_json(self) -> dict[str, str]:
-        return {"status": str(self.status), "message": self.message}
 
 
 def rank(status: HealthStatus) -> int:

@@ -47,6 +47,11 @@ class Snapshot:
     # The cluster's version and served API versions: charts render for them offline too
     kube_version: str = ""
     api_versions: list[str] = field(default_factory=list)
+    # The workloads' Pods and ReplicaSets, slimmed (driftui.live.workload_pods), so offline
+    # audits show health and running images too; None in snapshots from before they did.
+    pods: list[dict[str, Any]] | None = None
+    replica_sets: list[dict[str, Any]] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)  # "resource/namespace" -> why
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +65,17 @@ class Snapshot:
             "kubeVersion": self.kube_version,
             "apiVersions": self.api_versions,
             "objects": self.objects,
+            **(
+                {
+                    "workloadPods": {
+                        "pods": self.pods,
+                        "replicaSets": self.replica_sets,
+                        "unreadable": dict(sorted(self.unreadable.items())),
+                    }
+                }
+                if self.pods is not None
+                else {}
+            ),
         }
 
 
@@ -126,4 +142,24 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
         forbidden={str(k): str(v) for k, v in forbidden.items()},
         kube_version=str(doc.get("kubeVersion") or ""),
         api_versions=[str(v) for v in doc.get("apiVersions") or [] if isinstance(v, str)],
+        **_workload_pods(doc.get("workloadPods"), name),
     )
+
+
+def _workload_pods(section: Any, name: str) -> dict[str, Any]:
+    """The snapshot's Pods and ReplicaSets, if it carries them (older ones do not)."""
+    if section is None:
+        return {}
+    _require(isinstance(section, dict), name, "workloadPods must be a mapping")
+    pods, sets = section.get("pods") or [], section.get("replicaSets") or []
+    unreadable = section.get("unreadable") or {}
+    _require(
+        isinstance(pods, list) and isinstance(sets, list) and isinstance(unreadable, dict),
+        name,
+        "workloadPods needs lists of pods and replicaSets and a mapping of unreadable",
+    )
+    return {
+        "pods": [p for p in pods if isinstance(p, dict)],
+        "replica_sets": [r for r in sets if isinstance(r, dict)],
+        "unreadable": {str(k): str(v) for k, v in unreadable.items()},
+    }

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from driftui.model import Difference, DriftResult, ScanReport
+from driftui.report.health import health_counts, health_json, image_json
 
 REPORT_VERSION = 1
 
@@ -39,6 +40,8 @@ def _object(r: DriftResult) -> dict[str, Any]:
         "owner": str(r.owner) if r.owner else None,
         "ignored": r.ignored,
         "differences": [_difference(d) for d in r.differences],
+        "health": health_json(r),
+        **({"images": [image_json(c) for c in r.images]} if r.images else {}),
     }
 
 
@@ -64,7 +67,7 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
         "fidelity": report.fidelity.value,
         # what was used: "client-side for 3 (no patch permission)" when not every object was
         "fidelity_detail": report.fidelity_text(),
-        "summary": {**report.counts(), "ignored": report.ignored},
+        "summary": {**report.counts(), "ignored": report.ignored, "health": health_counts(report)},
         "problems": [
             {"path": p.path, "line": p.line, "message": p.message} for p in report.problems
         ],

@@ -9,7 +9,8 @@ import re
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from driftui.model import LoadProblem, ScanReport, Status
+from driftui.model import DriftResult, LoadProblem, ScanReport, Status
+from driftui.report.health import health_label, is_degraded
 from driftui.report.text import as_text
 from driftui.safe_text import safe
 
@@ -35,8 +36,9 @@ def _problem_case(p: LoadProblem) -> str:
     )
 
 
-def to_junit(report: ScanReport) -> str:
-    """One test case per object; drift is a failure, an error status is an error."""
+def to_junit(report: ScanReport, *, fail_on_health: bool = False) -> str:
+    """One test case per object; drift is a failure, an error status is an error, and with
+    ``fail_on_health`` a Degraded object is a failure too. Health is always in the output."""
     cases = []
     failures = errors = 0
     for r in report.results:
@@ -54,6 +56,10 @@ def to_junit(report: ScanReport) -> str:
                 for d in r.differences
             )
             body = f"<failure message={_attr(r.status.value)}>{escape(xml_text(detail))}</failure>"
+        elif fail_on_health and is_degraded(r):
+            failures += 1
+            body = f"<failure message={_attr('Degraded')}>{escape(xml_text(health_label(r)))}</failure>"
+        body += _health_out(r)
         cases.append(f"  <testcase name={name} classname={classname}>{body}</testcase>")
     cases += [_problem_case(p) for p in report.problems]
     errors += len(report.problems)
@@ -65,6 +71,12 @@ def to_junit(report: ScanReport) -> str:
         + "\n".join([header, _properties(report), *cases, *_system_err(report), "</testsuite>"])
         + "\n"
     )
+
+
+def _health_out(r: DriftResult) -> str:
+    """The object's health as the case's stdout, where CI shows it beside the verdict."""
+    label = health_label(r)
+    return f"<system-out>health: {escape(xml_text(label))}</system-out>" if label else ""
 
 
 def _properties(report: ScanReport) -> str:

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from driftui.model import DriftResult, ScanReport
+from driftui.report.health import health_counts, health_label, is_degraded
 from driftui.report.text import as_text, needs_care
 from driftui.safe_text import safe
 
@@ -53,20 +54,28 @@ def _header(report: ScanReport) -> list[str]:
         "|---|---|---|---|---|---|",
         f"| {counts['in_sync']} | {counts['drifted']} | {counts['missing']} | {counts['extra']}"
         f" | {counts['error']} | {report.ignored} |",
+        "",
+        "Health: "
+        + ", ".join(f"{n} {state}" for state, n in health_counts(report).items() if n)
+        + ".",
     ]
 
 
 def _section(r: DriftResult) -> str:
     """One object, collapsed: its name and verdict in the summary, its fields inside."""
     where = f" ({md(r.source_file, MAX_VALUE)})" if r.source_file else ""
+    health = f" · ♥ {r.health.status}" if r.health is not None else ""
     lines = [
         "",
         "<details>",
-        f"<summary>{md(str(r.ref), MAX_VALUE)}: {r.status.value}{where}</summary>",
+        f"<summary>{md(str(r.ref), MAX_VALUE)}: {r.status.value}{health}{where}</summary>",
         "",
     ]
     if r.reason:
         lines += [f"Reason: {md(r.reason, MAX_VALUE)}", ""]
+    if r.health is not None:
+        lines += [f"Health: {md(health_label(r), MAX_VALUE)}", ""]
+    lines += _images(r)
     if r.differences:
         lines += ["| path | type | git | live | manager | when |", "|---|---|---|---|---|---|"]
         lines += [
@@ -77,6 +86,25 @@ def _section(r: DriftResult) -> str:
         lines.append("")
     lines.append("</details>")
     return "\n".join(lines)
+
+
+def _images(r: DriftResult) -> list[str]:
+    """Per container: the image Git names, the live spec's, and what its Pods run."""
+    if not r.images:
+        return []
+    lines = ["| container | git | spec | running |", "|---|---|---|---|"]
+    for c in r.images:
+        running = (
+            ", ".join(
+                f"{run.image} ({run.pods} pod{'' if run.pods == 1 else 's'})" for run in c.running
+            )
+            or "-"
+        )
+        lines.append(
+            f"| {md(c.container, MAX_VALUE)} | {md(c.git or '-', MAX_VALUE)}"
+            f" | {md(c.spec or '-', MAX_VALUE)} | {md(running, MAX_VALUE)} |"
+        )
+    return [*lines, ""]
 
 
 def _listed(title: str, items: list[str]) -> list[str]:
@@ -111,7 +139,7 @@ def to_markdown(report: ScanReport) -> str:
         _listed("Problems", [f"problem: {p}" for p in report.problems])
         + _listed("Warnings", list(report.warnings))
     )
-    objects = [r for r in report.results if needs_care(r)]
+    objects = [r for r in report.results if needs_care(r) or is_degraded(r)]
     # Room for the sections: the worst-case "not shown" line is kept free from the start.
     room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(len(objects))) - 2
     shown: list[str] = []

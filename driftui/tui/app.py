@@ -44,12 +44,13 @@ from driftui.model import DriftResult, ObjectRef, ScanReport
 from driftui.tui import keys
 from driftui.tui.action_flow import ActionFlow
 from driftui.tui.formatting import plain, shown
+from driftui.tui.health_view import Facet, facet_label
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
 from driftui.tui.responsiveness import SETTLE_EVERY, Responsiveness
 from driftui.tui.scan_worker import Scanner, problems_notice, run_scan
 from driftui.tui.screens.help import HelpScreen
 from driftui.tui.selection import selected_results, subject_of
-from driftui.tui.status_style import LABEL, DisplayStatus, status_css_variables
+from driftui.tui.status_style import DisplayStatus, status_css_variables
 from driftui.tui.tree_model import Prepared, View, next_status_filter
 from driftui.tui.tree_view import load_keeping, panel_titles
 from driftui.tui.widgets.detail import DetailPane, HistoryFn
@@ -114,7 +115,7 @@ class DriftExplorer(App[None]):
         self.progress_text = ""
         self.error_text = ""
         self.query_text = ""
-        self.status_filter: DisplayStatus | None = None
+        self.status_filter: Facet | None = None
         self.scanning = False
         self._rebuilding = False
         self.scans_finished = 0
@@ -428,7 +429,7 @@ class DriftExplorer(App[None]):
 
     def action_status_filter(self) -> None:
         self.status_filter = next_status_filter(self.status_filter)
-        label = LABEL[self.status_filter] if self.status_filter else "all statuses"
+        label = facet_label(self.status_filter) if self.status_filter else "all statuses"
         self.notify(f"Showing {label}", timeout=1.5)
         self._rebuild(keep=self._selected_ref())
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from operator import attrgetter
 
-from driftui.model import DriftResult
+from driftui.model import DriftResult, HealthStatus
+from driftui.tui.health_view import HEALTH_FACETS, Facet, ImageFacet, health_suffix, matches
 from driftui.tui.status_style import RANK, DisplayStatus, display_status
 
 
@@ -82,6 +83,12 @@ class Group:
     children: dict[str, Group] = field(default_factory=dict)
     leaves: list[DriftResult] = field(default_factory=list)
     counts: Counter[DisplayStatus] = field(default_factory=Counter)
+    health: Counter[HealthStatus] = field(default_factory=Counter)
+
+    @property
+    def health_suffix(self) -> str:
+        """`` · ♥ Degraded``: the worst child's health wins, as in Argo CD."""
+        return health_suffix(self.health)
 
     @property
     def label(self) -> str:
@@ -116,13 +123,18 @@ def build_index(results: Iterable[DriftResult], grouping: Grouping) -> Group:
     root = Group(key=())
     for result in results:
         status = display_status(result)
+        health = result.health.status if result.health is not None else None
         node = root
         node.counts[status] += 1
+        if health is not None:
+            node.health[health] += 1
         for label in group_path(result, grouping):
             child = node.children.get(label)
             if child is None:
                 child = node.children[label] = Group(key=(*node.key, label))
             child.counts[status] += 1
+            if health is not None:
+                child.health[health] += 1
             node = child
         node.leaves.append(result)
     return root
@@ -175,12 +187,12 @@ def filter_results(
     results: Sequence[DriftResult],
     *,
     query: str = "",
-    status: DisplayStatus | None = None,
+    status: Facet | None = None,
 ) -> list[DriftResult]:
     patterns = fuzzy_pattern(query)
     out: list[DriftResult] = []
     for result in results:
-        if status is not None and display_status(result) is not status:
+        if status is not None and not matches(result, status):
             continue
         if patterns:
             text = haystack(result)
@@ -190,7 +202,7 @@ def filter_results(
     return out
 
 
-STATUS_FILTER_CYCLE: tuple[DisplayStatus | None, ...] = (
+STATUS_FILTER_CYCLE: tuple[Facet | None, ...] = (
     None,
     DisplayStatus.DRIFTED,
     DisplayStatus.MISSING,
@@ -198,10 +210,12 @@ STATUS_FILTER_CYCLE: tuple[DisplayStatus | None, ...] = (
     DisplayStatus.ERROR,
     DisplayStatus.FORBIDDEN,
     DisplayStatus.IN_SYNC,
+    *HEALTH_FACETS,
+    ImageFacet.IMAGE_DRIFT,
 )
 
 
-def next_status_filter(current: DisplayStatus | None) -> DisplayStatus | None:
+def next_status_filter(current: Facet | None) -> Facet | None:
     index = STATUS_FILTER_CYCLE.index(current)
     return STATUS_FILTER_CYCLE[(index + 1) % len(STATUS_FILTER_CYCLE)]
 
@@ -214,7 +228,7 @@ class View:
     """What decides which results the tree shows and how they are grouped."""
 
     query: str = ""
-    status: DisplayStatus | None = None
+    status: Facet | None = None
     grouping: Grouping = Grouping.NAMESPACE
 
 

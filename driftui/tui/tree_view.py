@@ -4,7 +4,7 @@ lands, and what the tree panel's titles say."""
 from __future__ import annotations
 
 from driftui.model import ObjectRef
-from driftui.tui.status_style import LABEL, DisplayStatus
+from driftui.tui.health_view import Facet, facet_label
 from driftui.tui.tree_model import Prepared
 from driftui.tui.widgets.resource_tree import ResourceTree
 
@@ -35,7 +35,7 @@ def load_keeping(
 def panel_titles(
     tree: ResourceTree,
     *,
-    status_filter: DisplayStatus | None,
+    status_filter: Facet | None,
     query: str,
     shown: int | None,
     total: int | None,
@@ -43,7 +43,7 @@ def panel_titles(
     """(title, subtitle) of the tree panel: the grouping, then the filters and counts."""
     parts = []
     if status_filter is not None:
-        parts.append(LABEL[status_filter])
+        parts.append(facet_label(status_filter))
     if query:
         parts.append(f"/{query}")
     if total is not None and shown is not None:

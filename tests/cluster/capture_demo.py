@@ -11,7 +11,10 @@ servers. Needs the test binaries on PATH (``make testbin``). The story:
    shop twice, once while the promo banner was declared, then before the last two commits,
    without pruning (so the banner stays, an extra object, and LEGACY_CHECKOUT is still live).
 3. Writes of controllers the harness does not run, under their managers' names: the HPA
-   scales frontend (scale subresource), Deployments, the HPA and the Certificate get a status.
+   scales frontend (scale subresource), Deployments, the HPA and the Certificate get a status;
+   the Deployments get ReplicaSets and Pods with the kubelet's status (via /status): frontend
+   a stuck rollout (its Pods still run the old image), payments-api a crash-looping Pod past
+   its progress deadline (Degraded).
 4. Drift by hand: ``kubectl edit`` (frontend image, the database password), ``kubectl scale``,
    ``kubectl set env``, ``kubectl label``, ``kubectl patch`` and ``kubectl delete``.
 5. ``driftui snapshot`` with the demo's public key (its Secret values are made up). The
@@ -22,6 +25,7 @@ servers. Needs the test binaries on PATH (``make testbin``). The story:
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -74,9 +78,13 @@ class Kubectl:
         self.env = {**os.environ, "KUBECONFIG": info.kubeconfig("admin")}
         self.env["KUBE_EDITOR"] = f"{sys.executable} {editor}"
 
-    def __call__(self, *args: str, **extra: str) -> str:
+    def __call__(self, *args: str, input: str | None = None, **extra: str) -> str:
         done = subprocess.run(
-            ["kubectl", *args], env={**self.env, **extra}, capture_output=True, text=True
+            ["kubectl", *args],
+            env={**self.env, **extra},
+            capture_output=True,
+            text=True,
+            input=input,
         )
         if done.returncode:
             raise RuntimeError(f"kubectl {' '.join(args)}: {done.stderr.strip()}")
@@ -152,6 +160,121 @@ def controllers(kubectl: Kubectl) -> None:
     status(kubectl, target, "payments", "cert-manager-certificates-readiness", cert)
 
 
+def digest_of(image: str) -> str:
+    """A stable, made-up digest per image: the demo's registry is never contacted."""
+    return "sha256:" + hashlib.sha256(image.encode()).hexdigest()
+
+
+def container_status(container: dict[str, Any], waiting: str = "") -> dict[str, Any]:
+    image = container["image"]
+    if ":" not in image.rsplit("/", 1)[-1]:
+        image += ":latest"
+    state: dict[str, Any] = {"running": {}}
+    if waiting:
+        state = {"waiting": {"reason": waiting, "message": WAITING[waiting]}}
+    return {
+        "name": container["name"],
+        "image": image,
+        "imageID": f"{image.rsplit(':', 1)[0]}@{digest_of(image)}",
+        "ready": not waiting,
+        "restartCount": 6 if waiting == "CrashLoopBackOff" else 0,
+        "state": state,
+    }
+
+
+WAITING = {
+    "CrashLoopBackOff": "back-off 5m0s restarting failed container=api",
+    "ContainerCreating": "",
+}
+
+
+def owned(kind: str, owner: dict[str, Any]) -> dict[str, Any]:
+    meta = owner["metadata"]
+    return {"apiVersion": owner["apiVersion"], "kind": kind, "name": meta["name"],
+            "uid": meta["uid"], "controller": True, "blockOwnerDeletion": True}  # fmt: skip
+
+
+def create(kubectl: Kubectl, obj: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(
+        kubectl("create", "-o", "json", "-f", "-", input=json.dumps(obj))
+    )
+    return out
+
+
+def replica_set(
+    kubectl: Kubectl, deployment: dict[str, Any], suffix: str, image: str, pods: list[str]
+) -> None:
+    """What the Deployment controller and the kubelet would make: a ReplicaSet running
+    ``image`` in its first container, and one Pod per entry of ``pods`` (a waiting reason,
+    or "" for a running Pod), each with the status the kubelet would write."""
+    ns, name = deployment["metadata"]["namespace"], deployment["metadata"]["name"]
+    template = json.loads(json.dumps(deployment["spec"]["template"]))
+    template["spec"]["containers"][0]["image"] = image
+    rs = create(kubectl, {
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": f"{name}-{suffix}", "namespace": ns,
+                     "labels": template["metadata"]["labels"],
+                     "ownerReferences": [owned("Deployment", deployment)]},
+        "spec": {"replicas": len(pods), "selector": deployment["spec"]["selector"],
+                 "template": template},
+    })  # fmt: skip
+    ready = sum(1 for w in pods if not w)
+    status(kubectl, f"replicaset/{rs['metadata']['name']}", ns, "kube-controller-manager",
+           {"replicas": len(pods), "readyReplicas": ready, "availableReplicas": ready,
+            "observedGeneration": 1})  # fmt: skip
+    for index, waiting in enumerate(pods):
+        pod = create(kubectl, {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": f"{name}-{suffix}-{index}", "namespace": ns,
+                         "labels": template["metadata"]["labels"],
+                         "ownerReferences": [owned("ReplicaSet", rs)]},
+            "spec": template["spec"],
+        })  # fmt: skip
+        containers = pod["spec"]["containers"]
+        body = {
+            "phase": "Pending" if waiting == "ContainerCreating" else "Running",
+            "conditions": [{"type": "Ready", "status": "False" if waiting else "True"}],
+            "containerStatuses": [container_status(c, waiting) for c in containers],
+        }
+        status(kubectl, f"pod/{pod['metadata']['name']}", ns, "kubelet", body)
+
+
+def get(kubectl: Kubectl, target: str, namespace: str) -> dict[str, Any]:
+    got: dict[str, Any] = json.loads(kubectl("get", target, "-n", namespace, "-o", "json"))
+    return got
+
+
+def kubelets(kubectl: Kubectl) -> None:
+    """Pods for every Deployment. frontend's hand-edited hotfix is a stuck rollout: three
+    Pods still run 1.4.1, the new one waits; payments-api's new Pod crash-loops past its
+    progress deadline: Degraded."""
+    frontend = get(kubectl, "deployment/frontend", "shop")
+    replica_set(kubectl, frontend, "7d9f6c5b4", "ghcr.io/example/shop-frontend:1.4.1", [""] * 3)
+    replica_set(kubectl, frontend, "5c8d7f9b6", "ghcr.io/example/shop-frontend:1.4.2-hotfix",
+                ["ContainerCreating"])  # fmt: skip
+    status(kubectl, "deployment/frontend", "shop", "kube-controller-manager", {
+        "observedGeneration": generation(kubectl, "deployment/frontend", "shop"),
+        "replicas": 4, "updatedReplicas": 1, "readyReplicas": 3, "availableReplicas": 3,
+        "unavailableReplicas": 1,
+    })  # fmt: skip
+    api = get(kubectl, "deployment/payments-api", "payments")
+    image = api["spec"]["template"]["spec"]["containers"][0]["image"]
+    replica_set(kubectl, api, "6b7c8d9f5", image, ["", "CrashLoopBackOff"])
+    status(kubectl, "deployment/payments-api", "payments", "kube-controller-manager", {
+        "observedGeneration": generation(kubectl, "deployment/payments-api", "payments"),
+        "replicas": 2, "updatedReplicas": 2, "readyReplicas": 1, "availableReplicas": 1,
+        "unavailableReplicas": 1,
+        "conditions": [{"type": "Progressing", "status": "False",
+                        "reason": "ProgressDeadlineExceeded",
+                        "message": 'ReplicaSet "payments-api-6b7c8d9f5" has timed out progressing.'}],
+    })  # fmt: skip
+    for ns, name in (("shop", "cart"), ("monitoring", "prometheus")):
+        deployment = get(kubectl, f"deployment/{name}", ns)
+        image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+        replicas = deployment["status"].get("replicas", 1)
+        replica_set(kubectl, deployment, "5f6d7c8b9", image, [""] * replicas)
+
+
 def autoscale(kubectl: Kubectl) -> None:
     """The HPA scales frontend while Argo CD still owns its replicas: when Git stops
     declaring them, the server keeps the value the HPA owns (a field nobody owned would
@@ -213,6 +336,7 @@ def capture(work: Path, out: Path = SNAPSHOT) -> None:
                 autoscale(kubectl)
         drift(kubectl)
         controllers(kubectl)
+        kubelets(kubectl)
         snapshot(kubectl, repo_dir, work / "snapshot.json")
     finally:
         harness.down(work / "cluster")

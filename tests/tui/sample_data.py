@@ -7,10 +7,12 @@ attributed to managers such as kubectl-edit, with times relative to ``NOW``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from driftui.health import assess, missing, workload_images
 from driftui.history import HistoryEntry
 from driftui.model import (
     AppOwner,
@@ -18,6 +20,8 @@ from driftui.model import (
     DiffType,
     DriftResult,
     Fidelity,
+    Health,
+    HealthStatus,
     KeyedItem,
     LiveInfo,
     ObjectRef,
@@ -384,9 +388,43 @@ def sample_results() -> list[DriftResult]:
     return results
 
 
+def _pod(image: str, digest: str, waiting: str = "") -> dict[str, Any]:
+    state: dict[str, Any] = {"waiting": {"reason": waiting}} if waiting else {"running": {}}
+    status = {
+        "name": "web",
+        "image": image,
+        "imageID": f"ghcr.io/acme/web@{digest}",
+        "state": state,
+    }
+    return {"kind": "Pod", "status": {"containerStatuses": [status]}}
+
+
+WEB_PODS = [
+    *[_pod("ghcr.io/acme/web:1.8.1", "sha256:" + "1" * 64)] * 3,
+    _pod("ghcr.io/acme/web:1.8.2", "sha256:" + "2" * 64),
+    _pod("ghcr.io/acme/web:1.8.2", "sha256:" + "2" * 64, "CrashLoopBackOff"),
+]
+WEB_HEALTH = Health(
+    HealthStatus.DEGRADED, "1 of 5 pods Degraded; web-5c8d7-x2: web: CrashLoopBackOff"
+)
+
+
+def with_health(result: DriftResult) -> DriftResult:
+    """Health as the engine gives it: the web Deployment a stuck, crash-looping rollout."""
+    if result.ref == ObjectRef("apps", "Deployment", "shop", "web"):
+        images = tuple(workload_images(result.desired, result.live, WEB_PODS))
+        return dataclasses.replace(result, health=WEB_HEALTH, images=images)
+    if result.status is Status.MISSING:
+        return dataclasses.replace(result, health=missing())
+    return dataclasses.replace(result, health=assess(result.live)) if result.live else result
+
+
 def sample_report() -> ScanReport:
     return ScanReport(
-        source=SOURCE, live=LIVE, fidelity=Fidelity.SERVER_SIDE, results=sample_results()
+        source=SOURCE,
+        live=LIVE,
+        fidelity=Fidelity.SERVER_SIDE,
+        results=[with_health(r) for r in sample_results()],
     )
 
 

@@ -66,3 +66,12 @@ def test_sync_confirmation(snap_compare: Any) -> None:
 
 def test_small_terminal(snap_compare: Any) -> None:
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_on_web)
+
+
+def test_images_tab(snap_compare: Any) -> None:
+    async def images(pilot: Pilot[Any]) -> None:
+        await _on_web(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=images)

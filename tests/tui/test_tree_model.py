@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from driftui.model import DriftResult, Fidelity, ObjectRef, Status
 from driftui.tui.formatting import ago, short_value
+from driftui.tui.health_view import HEALTH_FACETS, ImageFacet
 from driftui.tui.status_style import DisplayStatus, display_status, status_css_variables, variable
 from driftui.tui.tree_model import (
     STATUS_FILTER_CYCLE,
@@ -105,7 +106,8 @@ def test_status_filter_cycle_visits_every_status_once() -> None:
     for _ in STATUS_FILTER_CYCLE:
         current = next_status_filter(current)
         seen.append(current)
-    assert seen[-1] is None and set(seen[:-1]) == set(DisplayStatus)
+    facets = set(DisplayStatus) | set(HEALTH_FACETS) | {ImageFacet.IMAGE_DRIFT}
+    assert seen[-1] is None and set(seen[:-1]) == facets and len(seen) == len(facets) + 1
 
 
 def test_status_colours_come_from_the_theme() -> None:

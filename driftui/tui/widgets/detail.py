@@ -37,6 +37,7 @@ from driftui.tui.formatting import (
     short_value,
     shown,
 )
+from driftui.tui.health_view import image_rows
 from driftui.tui.status_style import GLYPH, LABEL, SEVERITY, display_status, markup
 from driftui.tui.tree_model import Group
 from driftui.tui.widgets.lines_view import LinesView
@@ -48,6 +49,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("live", "Live"),
     ("fields", "Fields"),
     ("history", "History"),
+    ("images", "Images"),
 )
 FULL_CONTEXT = None
 COMPACT_CONTEXT = 3
@@ -142,6 +144,8 @@ class DetailPane(Vertical):
             with TabPane("5 History", id="history"):
                 yield OptionList(id="history-list")
                 yield LinesView(id="history-view", classes="text-view")
+            with TabPane("6 Images", id="images"):
+                yield LinesView(id="images-view", classes="text-view")
 
     def on_mount(self) -> None:
         table = self.query_one("#fields-table", DataTable)
@@ -239,6 +243,9 @@ class DetailPane(Vertical):
             return
         if tab == "fields":
             self._show_fields(result)
+            return
+        if tab == "images":
+            self.query_one("#images-view", LinesView).show_rows(image_rows(result))
             return
         key, build = self._builder(tab, result)
         cached = self._cache.get(key)
@@ -470,7 +477,7 @@ class DetailPane(Vertical):
             lines.append(
                 Row(Content.styled("Enter opens the group on its worst object.", "$text-muted"))
             )
-        for view_id in ("diff-view", "git-view", "live-view", "history-view"):
+        for view_id in ("diff-view", "git-view", "live-view", "history-view", "images-view"):
             self.query_one(f"#{view_id}", LinesView).show_rows(lines)
         self.query_one("#diff-info", Static).update("")
         self.query_one("#live-info", Static).update("")

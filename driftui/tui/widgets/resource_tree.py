@@ -20,6 +20,7 @@ from textual.widgets.tree import TreeNode
 
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui.formatting import shown
+from driftui.tui.health_view import result_suffix
 from driftui.tui.status_style import (
     GLYPH,
     RANK,
@@ -157,7 +158,10 @@ class ResourceTree(Tree[NodeData]):
     def group_label(self, group: Group) -> Text:
         status = group.worst
         return Text.assemble(
-            (f"{GLYPH[status]} ", self._style(status)), shown(group.label), self._counts(group)
+            (f"{GLYPH[status]} ", self._style(status)),
+            shown(group.label),
+            self._counts(group),
+            (group.health_suffix, "b"),
         )
 
     def leaf_label(self, result: DriftResult) -> Text:
@@ -165,6 +169,7 @@ class ResourceTree(Tree[NodeData]):
         return Text.assemble(
             (f"{GLYPH[status]} ", self._style(status)),
             shown(leaf_label(result, self.grouping)),
+            (result_suffix(result), "b"),
         )
 
     def folded_label(self, entry: FoldedEntry) -> Text:
