@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 from driftui import completion
 from driftui.build_info import VersionAction
-from driftui.cli import apps, history, scan, sync
+from driftui.cli import apps, clusters, history, scan, sync
 from driftui.cli.exits import EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
 from driftui.engine import Scanner
@@ -93,16 +93,10 @@ def main(
     if command == "completion":
         return completion.run(parser, args)
     args.read_only = bool(args.read_only or read_only_from_env())
-    gate = MutationGate(read_only=args.read_only)
-    scanner = Scanner(options_from(args), gate)
     if command != "tui":  # the explorer handles its own signals
         signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
-        if command == "tui":
-            if explorer is None:
-                raise UsageError("the explorer is not available in this build")
-            return explorer(args, scanner, gate)
-        return COMMANDS[command](scanner, args, gate)
+        return _dispatch(command, args, explorer)
     except UsageError as exc:
         parser.error(safe_value(exc))
     except DriftuiError as exc:
@@ -113,3 +107,18 @@ def main(
         text = f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
         print(safe(text), file=sys.stderr)
     return EXIT_ERROR
+
+
+def _dispatch(command: str, args: argparse.Namespace, explorer: ExplorerLauncher | None) -> int:
+    """Several clusters go to :mod:`.clusters`; one cluster (or none named) as always."""
+    contexts = clusters.resolve_contexts(args, command)
+    if len(contexts) > 1:
+        return clusters.run_clusters(command, args, contexts)
+    args.context = contexts[0] if contexts else None
+    gate = MutationGate(read_only=args.read_only)
+    scanner = Scanner(options_from(args), gate)
+    if command == "tui":
+        if explorer is None:
+            raise UsageError("the explorer is not available in this build")
+        return explorer(args, scanner, gate)
+    return COMMANDS[command](scanner, args, gate)

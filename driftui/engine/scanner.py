@@ -152,7 +152,7 @@ class Scanner:
 
     def _read_snapshot(self) -> Snapshot:
         if self._snapshot is None:
-            self._snapshot = read_snapshot(self.options.live_snapshot or "")
+            self._snapshot = read_snapshot(self.options.live_snapshot or "", self.options.context)
         return self._snapshot
 
     def desired(
