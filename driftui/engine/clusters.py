@@ -15,7 +15,7 @@ from driftui.engine.options import ScanOptions
 from driftui.engine.scanner import Scanner
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
-from driftui.model import ClusterScan, ClustersReport, DesiredState
+from driftui.model import ClusterScan, ClustersReport, DesiredState, ScanReport, Status
 from driftui.runtime.progress import ProgressFn, no_progress
 
 CLUSTER_WORKERS = 4
@@ -86,7 +86,18 @@ def _scan_one(scanner: Scanner, context: str) -> ClusterScan:
         report = scanner.scan()
     except (DriftuiError, OSError) as exc:
         return ClusterScan(context, _server(scanner), error=str(exc) or type(exc).__name__)
-    return ClusterScan(context, report.live.server, report=report)
+    return ClusterScan(context, report.live.server, report=report, error=_all_forbidden(report))
+
+
+def _all_forbidden(report: ScanReport) -> str:
+    """A cluster the user may read nothing of is an error of the cluster, said once, as well
+    as of each object: "forbidden: list configmaps in namespace shop (every object)"."""
+    reasons = {r.reason for r in report.results}
+    if report.results and all(
+        r.status is Status.ERROR and r.reason.startswith("forbidden") for r in report.results
+    ):
+        return f"{sorted(reasons)[0]} (every object)"
+    return ""
 
 
 def _server(scanner: Scanner) -> str:

@@ -28,7 +28,7 @@ def _cluster_entry(c: ClusterScan) -> dict[str, Any]:
     if c.report is None:
         return {**_where(c), "error": c.error, "summary": None}
     d = to_dict(c.report)
-    entry: dict[str, Any] = {**_where(c), "error": None}
+    entry: dict[str, Any] = {**_where(c), "error": c.error or None}
     if c.report.live.snapshot:
         entry["snapshot"] = c.report.live.snapshot
     for key in ("fidelity", "fidelity_detail", "summary", "problems", "warnings"):
@@ -73,18 +73,18 @@ def clusters_to_json(report: ClustersReport) -> str:
 
 def _table(report: ClustersReport) -> list[str]:
     lines = [
-        "| cluster | server | in sync | drifted | missing | extra | error |",
-        "|---|---|---|---|---|---|---|",
+        "| cluster | server | in sync | drifted | missing | extra | error | cluster error |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for c in report.clusters:
-        where = f"| {md(c.context, MAX_VALUE)} | {md(c.server, MAX_VALUE)} |"
-        if c.report is None:
-            lines.append(f"{where} cluster error: {md(c.error, MAX_VALUE)} | | | | |")
-            continue
-        n = c.report.counts()
+        n = c.report.counts() if c.report else {}
+        counts = " | ".join(
+            str(n[k]) if c.report else "-"
+            for k in ("in_sync", "drifted", "missing", "extra", "error")
+        )
         lines.append(
-            f"{where} {n['in_sync']} | {n['drifted']} | {n['missing']} | {n['extra']}"
-            f" | {n['error']} |"
+            f"| {md(c.context, MAX_VALUE)} | {md(c.server, MAX_VALUE)} | {counts}"
+            f" | {md(c.error, MAX_VALUE)} |"
         )
     return lines
 
@@ -114,7 +114,7 @@ def clusters_to_markdown(report: ClustersReport) -> str:
     shown, parts = 0, [head]
     for c in report.clusters:
         heading = f"\n### Cluster {md(c.context, MAX_VALUE)}\n"
-        if c.report is None:
+        if c.error:
             heading += f"\nCluster error: {md(c.error, MAX_VALUE * 2)}\n"
         if len(heading) + 1 > room:
             break
