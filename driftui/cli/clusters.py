@@ -88,7 +88,7 @@ def _say_cluster_problems(report: ClustersReport) -> None:
 
 def _heading(c: ClusterScan) -> str:
     where = f" ({c.server})" if c.server else ""
-    if c.error:
+    if c.error or c.report is None:
         return safe(f"# cluster {c.context}{where}: error: {c.error}")
     counts = c.report.counts()
     told = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
