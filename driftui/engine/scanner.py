@@ -20,6 +20,7 @@ from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.extras import find_extras
 from driftui.engine.live_side import LiveSide, from_cluster, from_snapshot, snapshot_masker, wanted
+from driftui.engine.merge_key_cache import merge_keys_of
 from driftui.engine.options import ScanOptions
 from driftui.engine.prediction import DryRunPredictor
 from driftui.engine.verdict import Verdicts
@@ -32,7 +33,6 @@ from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover, guess_resource
 from driftui.live.errors import ClusterError
-from driftui.live.openapi import fetch_openapi_docs
 from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.model import (
     AppOwner,
@@ -366,8 +366,7 @@ class Scanner:
         want = wanted(discovery, desired, default_ns)
         if self._merge_keys is None:
             versions = {i.api_version for i in want.kinds.values()}
-            docs = fetch_openapi_docs(client, versions)
-            self._merge_keys = MergeKeys.from_openapi_v3(docs) if docs else MergeKeys.builtin()
+            self._merge_keys = merge_keys_of(client, versions)
         masker = SecretMasker(self.mask_key)
         workers = self.options.list_workers
         return from_cluster(client, discovery, want, masker, workers=workers, progress=progress)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from driftui.engine import ScanOptions
+from driftui.compare.merge_keys import MergeKeys
+from driftui.engine import ScanOptions, merge_key_cache
 from driftui.engine import scanner as scanner_module
 from driftui.engine.clusters import scan_clusters
 from driftui.model import ClusterScan, ClustersReport, Status
@@ -108,3 +110,20 @@ def test_a_hung_cluster_times_out_by_request_timeout_and_the_others_scan(
     assert "timed out" in hung.error, hung.error
     assert statuses(b)["extra"] == "missing"
     assert report.has_errors
+
+
+def test_clusters_serving_the_same_openapi_documents_share_one_walk_of_them(
+    planes: Clusters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walks: list[tuple[str, ...]] = []
+    real = MergeKeys.from_openapi_v3
+
+    def counted(docs: Any, fallback: Any = None) -> MergeKeys:
+        walks.append(tuple(docs))
+        return real(docs, fallback)
+
+    monkeypatch.setattr(merge_key_cache, "_kept", OrderedDict())
+    monkeypatch.setattr(MergeKeys, "from_openapi_v3", counted)
+    report = run(planes, ["a", "b"])
+    assert walks == [("api/v1",)]  # one walk, for two clusters of one version
+    assert [statuses(c)["settings"] for c in report.clusters] == ["drifted", "in_sync"]
