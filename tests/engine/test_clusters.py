@@ -14,6 +14,7 @@ from driftui.engine import ScanOptions, merge_key_cache
 from driftui.engine import scanner as scanner_module
 from driftui.engine.clusters import scan_clusters
 from driftui.model import ClusterScan, ClustersReport, Status
+from driftui.source.load import load_desired
 from tests.cluster.harness import ClusterInfo
 from tests.faultproxy import HANG, Fault, FaultProxy
 from tests.multi_cluster import Clusters, entry_of, kubeconfig_of, two_clusters
@@ -58,7 +59,7 @@ def test_the_repository_is_loaded_once_for_every_cluster(
     planes: Clusters, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     loads: list[str] = []
-    real = scanner_module.load_desired
+    real = load_desired
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         loads.append(str(args[0]))
