@@ -5,7 +5,7 @@ do not fit beside the other work on this shared 2-core machine, so the contexts 
 one control plane (``--planes 2``: alternately at two). The repository declares its M
 objects without a namespace, so each context's default namespace places them, exactly
 as one repo promoted through several clusters. 5% of each cluster's objects drifted, a
-different 5% in each. Both scans are cold (parse cache cleared); the ratio is the issue's
+different 5% in each. Both scans are cold (parse and merge-key caches cleared); the ratio is the issue's
 measure: many clusters must take at most 2x one.
 
 Run: .venv/bin/python -m benchmarks.bench_clusters [--clusters 8] [--objects 5000] [--planes 1]
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_engine import apply_all, drift, make_object, rss_mb, write_repo
-from driftui.engine import Scanner, ScanOptions
+from driftui.engine import Scanner, ScanOptions, merge_key_cache
 from driftui.engine.clusters import CLUSTER_WORKERS, scan_clusters
 from driftui.gate import MutationGate
 from driftui.source.blobs import PARSE_CACHE
@@ -88,12 +88,14 @@ def main() -> None:
         options = ScanOptions(repo=str(repo), kubeconfig=str(work / "kubeconfig"), read_only=True)
 
         PARSE_CACHE.clear()
+        merge_key_cache.forget()
         t = time.perf_counter()
         one = Scanner(replace(options, context=contexts[0]), MutationGate(read_only=True)).scan()
         single = time.perf_counter() - t
         print(f"one cluster:   {single:.2f} s  {json.dumps(one.counts())}")
 
         PARSE_CACHE.clear()
+        merge_key_cache.forget()
         t = time.perf_counter()
         report, _ = scan_clusters(options, contexts, read_only=True)
         many = time.perf_counter() - t

@@ -52,3 +52,9 @@ def merge_keys_of(client: ClusterClient, api_versions: set[str]) -> MergeKeys:
 def _build(client: ClusterClient, urls: dict[str, str]) -> MergeKeys:
     docs = fetch_docs(client, urls)
     return MergeKeys.from_openapi_v3(docs) if docs else MergeKeys.builtin()
+
+
+def forget() -> None:
+    """Drop every kept set: the next scan builds its merge keys cold (benchmarks, tests)."""
+    with _lock:
+        _kept.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -123,7 +122,7 @@ def test_clusters_serving_the_same_openapi_documents_share_one_walk_of_them(
         walks.append(tuple(docs))
         return real(docs, fallback)
 
-    monkeypatch.setattr(merge_key_cache, "_kept", OrderedDict())
+    merge_key_cache.forget()
     monkeypatch.setattr(MergeKeys, "from_openapi_v3", counted)
     report = run(planes, ["a", "b"])
     assert walks == [("api/v1",)]  # one walk, for two clusters of one version
