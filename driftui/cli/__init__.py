@@ -38,8 +38,12 @@ COMMANDS: dict[str, scan.Command] = {**scan.COMMANDS, **history.COMMANDS, **sync
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # No abbreviations, as kubectl: the top level would otherwise read a command's own
+    # `resume --all` as an ambiguous prefix of --all-contexts and --allow-remote-bases.
     parser = argparse.ArgumentParser(
-        prog=program_name(), description="Explore drift between Git and a Kubernetes cluster."
+        prog=program_name(),
+        description="Explore drift between Git and a Kubernetes cluster.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action=VersionAction)
     add_common(parser, suppress=False)
