@@ -9,6 +9,11 @@ different 5% in each. Both scans are cold (parse and merge-key caches cleared); 
 measure: many clusters must take at most 2x one.
 
 Run: .venv/bin/python -m benchmarks.bench_clusters [--clusters 8] [--objects 5000] [--planes 1]
+
+Measured (8 contexts x 2,000 objects, one control plane, the machine shared and loaded):
+one cluster 1.74 s, eight 4.45 s, 2.55x (2.86x and 3.00x in noisier runs). Within one
+process the clusters share the interpreter lock, so each cluster's comparisons add up;
+what is shared is the Git load and render and, by content hash, the OpenAPI merge keys.
 """
 
 from __future__ import annotations
