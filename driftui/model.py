@@ -316,3 +316,43 @@ class ScanReport:
     @property
     def has_errors(self) -> bool:
         return any(r.status is Status.ERROR for r in self.results)
+
+
+@dataclass
+class ClusterScan:
+    """One cluster's part of a scan over many: its report, or the error that stopped it.
+
+    An unreachable, timed-out or forbidden cluster is a row of its own with ``error`` set;
+    the other clusters' reports stand.
+    """
+
+    context: str
+    server: str = ""
+    report: ScanReport | None = None
+    error: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.error) or (
+            self.report is not None and (self.report.has_errors or bool(self.report.problems))
+        )
+
+    @property
+    def has_drift(self) -> bool:
+        return self.report is not None and self.report.has_drift
+
+
+@dataclass
+class ClustersReport:
+    """One repository, loaded once, judged against several clusters."""
+
+    source: SourceInfo
+    clusters: list[ClusterScan] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(c.has_errors for c in self.clusters)
+
+    @property
+    def has_drift(self) -> bool:
+        return any(c.has_drift for c in self.clusters)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from driftui import completion
 from driftui.build_info import VersionAction
-from driftui.cli import app_list, apps, history, images, scan, sync
+from driftui.cli import app_list, apps, clusters, history, images, scan, sync
 from driftui.cli.exits import EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
 from driftui.engine import Scanner
@@ -46,8 +46,12 @@ COMMANDS: dict[str, scan.Command] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # No abbreviations, as kubectl: the top level would otherwise read a command's own
+    # `resume --all` as an ambiguous prefix of --all-contexts and --allow-remote-bases.
     parser = argparse.ArgumentParser(
-        prog=program_name(), description="Explore drift between Git and a Kubernetes cluster."
+        prog=program_name(),
+        description="Explore drift between Git and a Kubernetes cluster.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action=VersionAction)
     add_common(parser, suppress=False)
@@ -101,16 +105,10 @@ def main(
     if command == "completion":
         return completion.run(parser, args)
     args.read_only = bool(args.read_only or read_only_from_env())
-    gate = MutationGate(read_only=args.read_only)
-    scanner = Scanner(options_from(args), gate)
     if command != "tui":  # the explorer handles its own signals
         signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
-        if command == "tui":
-            if explorer is None:
-                raise UsageError("the explorer is not available in this build")
-            return explorer(args, scanner, gate)
-        return COMMANDS[command](scanner, args, gate)
+        return _dispatch(command, args, explorer)
     except UsageError as exc:
         parser.error(safe_value(exc))
     except DriftuiError as exc:
@@ -121,3 +119,18 @@ def main(
         text = f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
         print(safe(text), file=sys.stderr)
     return EXIT_ERROR
+
+
+def _dispatch(command: str, args: argparse.Namespace, explorer: ExplorerLauncher | None) -> int:
+    """Several clusters go to :mod:`.clusters`; one cluster (or none named) as always."""
+    contexts = clusters.resolve_contexts(args, command)
+    if len(contexts) > 1:
+        return clusters.run_clusters(command, args, contexts)
+    args.context = contexts[0] if contexts else None
+    gate = MutationGate(read_only=args.read_only)
+    scanner = Scanner(options_from(args), gate)
+    if command == "tui":
+        if explorer is None:
+            raise UsageError("the explorer is not available in this build")
+        return explorer(args, scanner, gate)
+    return COMMANDS[command](scanner, args, gate)

@@ -68,7 +68,20 @@ def _cluster_flags(parser: argparse.ArgumentParser, default: Callable[[Any], Any
     """kubectl's own flags, spelled and defaulted as kubectl does, plus driftui's fidelity."""
     live = parser.add_argument_group("cluster")
     live.add_argument("--kubeconfig", default=default(None))
-    live.add_argument("--context", default=default(None))
+    live.add_argument(
+        "--context",
+        action="append",
+        default=default(None),
+        metavar="NAME[,NAME...]",
+        help="kubeconfig context; repeat it or separate names with commas to scan several"
+        " clusters at once (diff, report, snapshot)",
+    )
+    live.add_argument(
+        "--all-contexts",
+        action="store_true",
+        default=default(False),
+        help="scan every context of the kubeconfig (or every cluster of a --live snapshot)",
+    )
     live.add_argument("-n", "--namespace", default=default(None))
     live.add_argument("--live", metavar="SNAPSHOT", default=default(None), help="offline snapshot")
     live.add_argument(
@@ -189,7 +202,7 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
         path=path,
         path_from_cwd=args.path is None and path != "",
         kubeconfig=args.kubeconfig,
-        context=args.context,
+        context=args.context if isinstance(args.context, str) else None,
         namespace=args.namespace,
         live_snapshot=args.live,
         read_only=args.read_only,
@@ -201,3 +214,16 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
         concurrency=args.concurrency,
         render=render_policy(args),
     )
+
+
+def context_list(values: list[str] | str | None) -> list[str]:
+    """``--context a,b --context c`` as ``[a, b, c]``: commas split, blanks and repeats dropped."""
+    if values is None:
+        return []
+    names = [values] if isinstance(values, str) else values
+    out: list[str] = []
+    for value in names:
+        for name in (part.strip() for part in value.split(",")):
+            if name and name not in out:
+                out.append(name)
+    return out

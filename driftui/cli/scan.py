@@ -131,7 +131,7 @@ def exit_status(report: ScanReport) -> int:
     return EXIT_DRIFT if report.has_drift else EXIT_OK
 
 
-def _write_output(text: str, output: str | None) -> None:
+def write_output(text: str, output: str | None) -> None:
     if output:
         write_atomic(output, text)
     else:
@@ -208,7 +208,7 @@ def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
         text = to_junit(report, fail_on_health=args.fail_on_health)
     else:
         text = FORMATS[args.format](report)
-    _write_output(text, args.output)
+    write_output(text, args.output)
     status = exit_status(report)
     if status == EXIT_OK and args.fail_on_health and any(map(is_degraded, report.results)):
         return EXIT_DRIFT
@@ -223,16 +223,27 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
     scanner.mask_key = key.secret
     report = scan_with_progress(scanner, args)
     warn_about(report)
-    objects = [r.live for r in report.results if r.live is not None]
+    snapshot = snapshot_of(scanner, report, key.id)
+    write_snapshot(snapshot, args.output)
+    print(
+        f"wrote {len(snapshot.objects)} objects to {args.output}"
+        f" (Secrets masked with snapshot key {key.id} from {key.origin})",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR if report.problems else EXIT_OK
+
+
+def snapshot_of(scanner: Scanner, report: ScanReport, key_id: str) -> Snapshot:
+    """What a scan read, as a snapshot: live objects, kinds forbidden, the cluster's version."""
     forbidden = {
         f"{r.ref.group}/{r.ref.kind}": r.reason
         for r in report.results
         if r.status is Status.ERROR and r.reason.startswith("forbidden")
     }
     cluster = scanner.capabilities()  # charts render for this cluster offline, too
-    snapshot = Snapshot(
-        key_id=key.id,
-        objects=objects,
+    return Snapshot(
+        key_id=key_id,
+        objects=[r.live for r in report.results if r.live is not None],
         context=report.live.context,
         server=report.live.server,
         forbidden=forbidden,
@@ -240,13 +251,6 @@ def run_snapshot(scanner: Scanner, args: argparse.Namespace) -> int:
         api_versions=list(cluster.api_versions),
         **to_snapshot(scanner.workload_pods),  # health and images offline, too
     )
-    write_snapshot(snapshot, args.output)
-    print(
-        f"wrote {len(objects)} objects to {args.output}"
-        f" (Secrets masked with snapshot key {key.id} from {key.origin})",
-        file=sys.stderr,
-    )
-    return EXIT_ERROR if report.problems else EXIT_OK
 
 
 Command = Callable[[Scanner, argparse.Namespace, MutationGate], int]

@@ -22,6 +22,7 @@ from driftui.engine.dry_runs import judge_all
 from driftui.engine.extras import find_extras
 from driftui.engine.health_side import with_health
 from driftui.engine.live_side import LiveSide, from_cluster, from_snapshot, snapshot_masker, wanted
+from driftui.engine.merge_key_cache import merge_keys_of
 from driftui.engine.options import ScanOptions
 from driftui.engine.prediction import DryRunPredictor
 from driftui.engine.verdict import Verdicts
@@ -34,7 +35,6 @@ from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover, guess_resource
 from driftui.live.errors import ClusterError
-from driftui.live.openapi import fetch_openapi_docs
 from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
@@ -172,7 +172,7 @@ class Scanner:
 
     def _read_snapshot(self) -> Snapshot:
         if self._snapshot is None:
-            self._snapshot = read_snapshot(self.options.live_snapshot or "")
+            self._snapshot = read_snapshot(self.options.live_snapshot or "", self.options.context)
         return self._snapshot
 
     def desired(
@@ -391,8 +391,7 @@ class Scanner:
         want = wanted(discovery, desired, default_ns)
         if self._merge_keys is None:
             versions = {i.api_version for i in want.kinds.values()}
-            docs = fetch_openapi_docs(client, versions)
-            self._merge_keys = MergeKeys.from_openapi_v3(docs) if docs else MergeKeys.builtin()
+            self._merge_keys = merge_keys_of(client, versions)
         masker = SecretMasker(self.mask_key)
         workers = self.options.list_workers
         return from_cluster(client, discovery, want, masker, workers=workers, progress=progress)

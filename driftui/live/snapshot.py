@@ -90,8 +90,8 @@ def _require(cond: bool, path: str, problem: str) -> None:
         raise SnapshotError(f"{path}: {problem}")
 
 
-def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
-    name = os.fspath(path)
+def _load_doc(name: str) -> dict[str, Any]:
+    """The file's JSON, checked to be a driftui snapshot of either layout."""
     try:
         raw = Path(name).read_bytes()
     except OSError as exc:
@@ -109,6 +109,50 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
         name,
         f"not a driftui snapshot (expected apiVersion {SNAPSHOT_API_VERSION}, kind {SNAPSHOT_KIND})",
     )
+    return dict(doc)
+
+
+def _cluster_docs(doc: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """One document per cluster: a multi-cluster file's entries, each with the file's key
+    and time; an old single-cluster file is its own one entry."""
+    if "clusters" not in doc:
+        return [doc]
+    clusters = doc["clusters"]
+    _require(
+        isinstance(clusters, list) and bool(clusters), name, "clusters must be a non-empty list"
+    )
+    shared: dict[str, Any] = {k: doc[k] for k in ("keyId", "salt", "takenAt") if k in doc}
+    for index, entry in enumerate(clusters):
+        _require(isinstance(entry, dict), name, f"cluster #{index} is not a mapping")
+    return [{**entry, **shared} for entry in clusters]
+
+
+def snapshot_contexts(path: str | os.PathLike[str]) -> list[str]:
+    """The contexts a snapshot file holds, in its order: one for a single-cluster file."""
+    name = os.fspath(path)
+    return [str(d.get("context") or "") for d in _cluster_docs(_load_doc(name), name)]
+
+
+def read_snapshot(path: str | os.PathLike[str], context: str | None = None) -> Snapshot:
+    """The snapshot of one cluster. A multi-cluster file needs ``context`` unless it holds
+    one cluster; a single-cluster file is read whatever ``context`` says, as before."""
+    name = os.fspath(path)
+    doc = _load_doc(name)
+    docs = _cluster_docs(doc, name)
+    if len(docs) > 1 or (context and "clusters" in doc):
+        held = [str(d.get("context") or "") for d in docs]
+        chosen = [d for d in docs if context is not None and d.get("context") == context]
+        if not chosen:
+            wanted = f"no cluster {context!r}" if context else "several clusters"
+            raise SnapshotError(
+                f"{name}: {wanted} in this snapshot; it holds {', '.join(held)}"
+                " (name them with --context, or use --all-contexts)"
+            )
+        docs = chosen
+    return _from_doc(docs[0], name)
+
+
+def _from_doc(doc: dict[str, Any], name: str) -> Snapshot:
     key_id, salt = doc.get("keyId"), doc.get("salt")
     _require(
         isinstance(key_id, str) or isinstance(salt, str), name, "snapshot has no keyId (nor salt)"
@@ -120,7 +164,8 @@ def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
         except ValueError:
             raise SnapshotError(f"{name}: snapshot salt is not hex") from None
     objects = doc.get("objects")
-    _require(isinstance(objects, list), name, "snapshot has no objects list")
+    if not isinstance(objects, list):
+        raise SnapshotError(f"{name}: snapshot has no objects list")
     for index, obj in enumerate(objects):
         _require(
             isinstance(obj, dict)
@@ -163,3 +208,22 @@ def _workload_pods(section: Any, name: str) -> dict[str, Any]:
         "replica_sets": [r for r in sets if isinstance(r, dict)],
         "unreadable": {str(k): str(v) for k, v in unreadable.items()},
     }
+
+
+def write_snapshots(snapshots: list[Snapshot], path: str | os.PathLike[str]) -> None:
+    """Several clusters in one file (``snapshot --all-contexts``), masked with one key."""
+    first = snapshots[0]
+    clusters = []
+    for snap in snapshots:
+        entry = snap.to_json()
+        for shared in ("apiVersion", "kind", "keyId", "takenAt"):
+            entry.pop(shared)
+        clusters.append(entry)
+    doc = {
+        "apiVersion": SNAPSHOT_API_VERSION,
+        "kind": SNAPSHOT_KIND,
+        "keyId": first.key_id,
+        "takenAt": first.taken_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "clusters": clusters,
+    }
+    write_atomic(path, json.dumps(doc, indent=1, sort_keys=False) + "\n", mode=0o600)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from driftui.model import ScanReport
+from driftui.report.clusters import CLUSTER_FORMATS, clusters_to_dict
 from driftui.report.github import to_github
 from driftui.report.json import REPORT_VERSION, to_dict, to_json
 from driftui.report.junit import to_junit, xml_text
@@ -26,8 +27,10 @@ FORMATS: dict[str, Callable[[ScanReport], str]] = {
 }
 
 __all__ = [
+    "CLUSTER_FORMATS",
     "FORMATS",
     "REPORT_VERSION",
+    "clusters_to_dict",
     "md",
     "to_dict",
     "to_github",

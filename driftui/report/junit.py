@@ -39,10 +39,16 @@ def _problem_case(p: LoadProblem) -> str:
 def to_junit(report: ScanReport, *, fail_on_health: bool = False) -> str:
     """One test case per object; drift is a failure, an error status is an error, and with
     ``fail_on_health`` a Degraded object is a failure too. Health is always in the output."""
+    body = "\n".join(suite(report, "driftui", fail_on_health=fail_on_health))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def suite(report: ScanReport, name: str, *, fail_on_health: bool = False) -> list[str]:
+    """One ``<testsuite>``: a report's objects, problems, properties and warnings."""
     cases = []
     failures = errors = 0
     for r in report.results:
-        name = _attr(str(r.ref))
+        case_name = _attr(str(r.ref))
         classname = _attr(r.source_file or r.ref.group_kind)
         body = ""
         if r.status is Status.ERROR:
@@ -60,17 +66,24 @@ def to_junit(report: ScanReport, *, fail_on_health: bool = False) -> str:
             failures += 1
             body = f"<failure message={_attr('Degraded')}>{escape(xml_text(health_label(r)))}</failure>"
         body += _health_out(r)
-        cases.append(f"  <testcase name={name} classname={classname}>{body}</testcase>")
+        cases.append(f"  <testcase name={case_name} classname={classname}>{body}</testcase>")
     cases += [_problem_case(p) for p in report.problems]
     errors += len(report.problems)
     header = (
-        f'<testsuite name="driftui" tests="{len(cases)}" failures="{failures}" errors="{errors}">'
+        f'<testsuite name={_attr(name)} tests="{len(cases)}" failures="{failures}"'
+        f' errors="{errors}">'
     )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        + "\n".join([header, _properties(report), *cases, *_system_err(report), "</testsuite>"])
-        + "\n"
-    )
+    return [header, _properties(report), *cases, *_system_err(report), "</testsuite>"]
+
+
+def error_suite(name: str, case: str, message: str) -> list[str]:
+    """A suite that could not run (a cluster that could not be read): one error case."""
+    return [
+        f'<testsuite name={_attr(name)} tests="1" failures="0" errors="1">',
+        f'  <testcase name={_attr(case)} classname="driftui.clusters">'
+        f"<error message={_attr(message)}/></testcase>",
+        "</testsuite>",
+    ]
 
 
 def _health_out(r: DriftResult) -> str:

@@ -61,7 +61,7 @@ def _header(report: ScanReport) -> list[str]:
     ]
 
 
-def _section(r: DriftResult) -> str:
+def object_section(r: DriftResult) -> str:
     """One object, collapsed: its name and verdict in the summary, its fields inside."""
     where = f" ({md(r.source_file, MAX_VALUE)})" if r.source_file else ""
     health = f" · ♥ {r.health.status}" if r.health is not None else ""
@@ -107,7 +107,7 @@ def _images(r: DriftResult) -> list[str]:
     return [*lines, ""]
 
 
-def _listed(title: str, items: list[str]) -> list[str]:
+def listed(title: str, items: list[str]) -> list[str]:
     """A bounded list: the items that fit in ``LIST_CHARS``, and how many more there were."""
     if not items:
         return []
@@ -136,19 +136,19 @@ def to_markdown(report: ScanReport) -> str:
     problems and warnings; never more than ``MAX_CHARS`` characters in all."""
     head = "\n".join(_header(report))
     tail = "\n".join(
-        _listed("Problems", [f"problem: {p}" for p in report.problems])
-        + _listed("Warnings", list(report.warnings))
+        listed("Problems", [f"problem: {p}" for p in report.problems])
+        + listed("Warnings", list(report.warnings))
     )
     objects = [r for r in report.results if needs_care(r) or is_degraded(r)]
     # Room for the sections: the worst-case "not shown" line is kept free from the start.
     room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(len(objects))) - 2
     shown: list[str] = []
     for r in objects:
-        section = _section(r)
-        if len(section) + 1 > room:
+        text = object_section(r)
+        if len(text) + 1 > room:
             break
-        shown.append(section)
-        room -= len(section) + 1
+        shown.append(text)
+        room -= len(text) + 1
     body = "\n".join(shown)
     more = omitted_line(len(objects) - len(shown)) if len(shown) < len(objects) else ""
     parts = [head, body, more, tail]

@@ -211,7 +211,7 @@ def test_fish_script_names_commands_flags_and_callbacks(tmp_path: Path) -> None:
     )
     assert (
         "complete -c driftui -n '__fish_seen_subcommand_from diff' -l context"
-        " -x -a '(__driftui_callback contexts)'"
+        " -x -a '(__driftui_callback contexts)' -d 'kubeconfig context'"
     ) in lines
     assert any(
         line.startswith(

@@ -1,0 +1,108 @@
+"""A scan over many clusters: the repository loaded once, each cluster read concurrently.
+
+Each cluster gets a :class:`~driftui.engine.scanner.Scanner` of its own (its client, gate,
+verdict cache and live state), but none of them loads Git: the run loads and renders the
+repository once and hands the same read-only :class:`~driftui.model.DesiredState` to all.
+A cluster that cannot be read is an error row of its own; the others scan on.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from driftui.engine.options import ScanOptions
+from driftui.engine.scanner import Scanner
+from driftui.errors import DriftuiError
+from driftui.gate import MutationGate
+from driftui.model import ClusterScan, ClustersReport, DesiredState, ScanReport, Status
+from driftui.runtime.progress import ProgressFn, no_progress
+
+CLUSTER_WORKERS = 4
+"""Clusters read at once. Each already runs ``list_workers`` LISTs; this bounds the product."""
+
+
+class SharedSourceScanner(Scanner):
+    """One cluster's scanner that takes Git's objects from the run's single load."""
+
+    def __init__(self, options: ScanOptions, gate: MutationGate, desired: DesiredState) -> None:
+        super().__init__(options, gate)
+        self._shared = desired
+
+    def desired(
+        self, ref: str | None = None, *, fetch: bool = False, progress: ProgressFn = no_progress
+    ) -> DesiredState:
+        """The shared load for the scanned ref; any other ref (history, blame) loads anew."""
+        if ref is None:
+            return self._shared
+        return super().desired(ref, fetch=fetch, progress=progress)
+
+
+@dataclass
+class ClusterRun:
+    """One cluster's outcome, with the scanner that read it (a snapshot asks it more)."""
+
+    scan: ClusterScan
+    scanner: Scanner
+
+
+def scan_clusters(
+    options: ScanOptions,
+    contexts: list[str],
+    *,
+    read_only: bool,
+    workers: int = CLUSTER_WORKERS,
+    mask_key: bytes | None = None,
+) -> tuple[ClustersReport, list[ClusterRun]]:
+    """Every context of ``contexts`` judged against one load of the repository.
+
+    Charts render once, for the first context's cluster (its version and APIs). Errors of
+    the source (Git, rendering) stop the run: no cluster could be judged without it.
+    """
+    loader = Scanner(replace(options, context=contexts[0]), MutationGate(read_only=read_only))
+    desired = loader.desired(fetch=options.fetch)
+    if loader.render_warning:
+        desired.warnings.append(loader.render_warning)
+
+    def one(context: str) -> ClusterRun:
+        scanner = SharedSourceScanner(
+            replace(options, context=context, fetch=False),
+            MutationGate(read_only=read_only),
+            desired,
+        )
+        if mask_key is not None:
+            scanner.mask_key = mask_key
+        return ClusterRun(_scan_one(scanner, context), scanner)
+
+    with ThreadPoolExecutor(max(1, min(workers, len(contexts))), "driftui-cluster") as pool:
+        runs = list(pool.map(one, contexts))
+    return ClustersReport(desired.source, [r.scan for r in runs]), runs
+
+
+def _scan_one(scanner: Scanner, context: str) -> ClusterScan:
+    """One cluster's scan; what stops it (unreachable, timed out, forbidden, a bad
+    kubeconfig entry, a snapshot without it) becomes its row's error."""
+    try:
+        report = scanner.scan()
+    except (DriftuiError, OSError) as exc:
+        return ClusterScan(context, _server(scanner), error=str(exc) or type(exc).__name__)
+    return ClusterScan(context, report.live.server, report=report, error=_all_forbidden(report))
+
+
+def _all_forbidden(report: ScanReport) -> str:
+    """A cluster the user may read nothing of is an error of the cluster, said once, as well
+    as of each object: "forbidden: list configmaps in namespace shop (every object)"."""
+    reasons = {r.reason for r in report.results}
+    if report.results and all(
+        r.status is Status.ERROR and r.reason.startswith("forbidden") for r in report.results
+    ):
+        return f"{sorted(reasons)[0]} (every object)"
+    return ""
+
+
+def _server(scanner: Scanner) -> str:
+    """The cluster's URL when its client was made before the failure, for the error row."""
+    try:
+        return scanner.client().server if not scanner.options.live_snapshot else ""
+    except DriftuiError:
+        return ""

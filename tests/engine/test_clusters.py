@@ -1,0 +1,129 @@
+"""Many clusters in one scan (issue 23): two real control planes, one load of the repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from driftui.compare.merge_keys import MergeKeys
+from driftui.engine import ScanOptions, merge_key_cache
+from driftui.engine import scanner as scanner_module
+from driftui.engine.clusters import scan_clusters
+from driftui.model import ClusterScan, ClustersReport, Status
+from driftui.source.load import load_desired
+from tests.cluster.harness import ClusterInfo
+from tests.faultproxy import HANG, Fault, FaultProxy
+from tests.multi_cluster import Clusters, entry_of, kubeconfig_of, two_clusters
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture(scope="module")
+def planes(cluster: ClusterInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clusters]:
+    with two_clusters(cluster, tmp_path_factory.mktemp("multi")) as clusters:
+        yield clusters
+
+
+def run(planes: Clusters, contexts: list[str], **extra: Any) -> ClustersReport:
+    extra.setdefault("kubeconfig", planes.kubeconfig)
+    options = ScanOptions(repo=str(planes.repo), namespace=planes.namespace, **extra)
+    report, _ = scan_clusters(options, contexts, read_only=True)
+    return report
+
+
+def statuses(c: ClusterScan) -> dict[str, str]:
+    assert c.report is not None, c.error
+    return {r.ref.name: r.status.value for r in c.report.results}
+
+
+def test_each_cluster_is_judged_against_its_own_live_state(planes: Clusters) -> None:
+    report = run(planes, ["a", "b"])
+    a, b = report.clusters
+    assert (a.context, a.server) == ("a", planes.a.server)
+    assert (b.context, b.server) == ("b", planes.b.server)
+    assert statuses(a) == {"settings": "drifted", "extra": "in_sync", "plain": "in_sync"}
+    assert statuses(b) == {"settings": "in_sync", "extra": "missing", "plain": "in_sync"}
+    assert a.report is not None
+    (drifted,) = [r for r in a.report.results if r.status is Status.DRIFTED]
+    assert [(d.dotted, d.git, d.live) for d in drifted.differences] == [
+        ("data.color", "blue", "red")
+    ]
+    assert report.has_drift and not report.has_errors
+
+
+def test_the_repository_is_loaded_once_for_every_cluster(
+    planes: Clusters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[str] = []
+    real = load_desired
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(str(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scanner_module, "load_desired", counted)
+    report = run(planes, ["a", "b", "a"])
+    assert loads == [str(planes.repo)]
+    assert [c.context for c in report.clusters] == ["a", "b", "a"]
+    assert all(c.report is not None for c in report.clusters)
+
+
+def test_an_unreachable_cluster_is_its_own_error_row_and_the_others_scan(
+    planes: Clusters,
+) -> None:
+    report = run(planes, ["down", "a", "b"], request_timeout=5.0)
+    down, a, b = report.clusters
+    assert down.report is None
+    assert down.context == "down" and down.server.startswith("https://127.0.0.1:")
+    assert "refused" in down.error or "unreachable" in down.error, down.error
+    assert statuses(a)["settings"] == "drifted"
+    assert statuses(b)["extra"] == "missing"
+    assert report.has_errors
+
+
+def test_a_user_who_may_read_one_cluster_only(planes: Clusters) -> None:
+    report = run(planes, ["ro-a", "ro-b"])
+    readable, forbidden = report.clusters
+    assert statuses(readable) == {"settings": "drifted", "extra": "in_sync", "plain": "in_sync"}
+    assert not readable.has_errors
+    assert forbidden.error == (
+        f"forbidden: list configmaps in namespace {planes.namespace} (every object)"
+    )
+    assert forbidden.report is not None
+    assert {r.status for r in forbidden.report.results} == {Status.ERROR}
+    assert report.has_errors
+
+
+def test_a_hung_cluster_times_out_by_request_timeout_and_the_others_scan(
+    planes: Clusters, tmp_path: Path
+) -> None:
+    with FaultProxy(planes.a, tmp_path) as proxy:
+        proxy.inject(Fault(HANG))
+        contexts = {"hung": entry_of(proxy.kubeconfig()), "b": planes.entries["b"]}
+        kubeconfig = kubeconfig_of(tmp_path / "hung.kubeconfig", contexts)
+        report = run(planes, ["hung", "b"], kubeconfig=kubeconfig, request_timeout=1.0)
+    hung, b = report.clusters
+    assert hung.report is None
+    assert "timed out" in hung.error, hung.error
+    assert statuses(b)["extra"] == "missing"
+    assert report.has_errors
+
+
+def test_clusters_serving_the_same_openapi_documents_share_one_walk_of_them(
+    planes: Clusters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walks: list[tuple[str, ...]] = []
+    real = MergeKeys.from_openapi_v3
+
+    def counted(docs: Any, fallback: Any = None) -> MergeKeys:
+        walks.append(tuple(docs))
+        return real(docs, fallback)
+
+    merge_key_cache.forget()
+    monkeypatch.setattr(MergeKeys, "from_openapi_v3", counted)
+    report = run(planes, ["a", "b"])
+    assert walks == [("api/v1",)]  # one walk, for two clusters of one version
+    assert [statuses(c)["settings"] for c in report.clusters] == ["drifted", "in_sync"]
