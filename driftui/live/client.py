@@ -303,7 +303,7 @@ class ClusterClient:
         :class:`ClusterUnreachable`; the caller reads ``status`` and closes the response.
         """
         try:
-            method, url, headers, body, _ = self._api.param_serialize(
+            method, url, headers, _, _ = self._api.param_serialize(
                 method="GET",
                 resource_path=path,
                 query_params=list(query),
