@@ -17,7 +17,7 @@ from driftui.gate import ProbeFailed
 from driftui.live.errors import ClusterError
 from driftui.live.informer import WATCH_SECONDS, Informer, WatchTarget
 from driftui.live.reader import list_namespaces
-from driftui.model import ObjectRef
+from driftui.model import ObjectRef, ScanReport
 
 SYNC_PATIENCE = 600.0  # seconds the first LISTs may take before watch mode gives up
 
@@ -101,6 +101,15 @@ class LiveWatch:
         informer = self._informers.get((ref.group, ref.kind, ref.namespace))
         informer = informer or self._informers.get((ref.group, ref.kind, ""))
         return informer.get(ref) if informer is not None else None
+
+    def rejudged(self, report: ScanReport) -> ScanReport | None:
+        """``report`` with the pending changes judged again; None when nothing changed."""
+        changes = self.take()
+        return self.scanner.rejudge(report, changes) if changes else None
+
+    def source_changed(self, commit: str) -> bool:
+        """Whether the scanned ref has moved off ``commit``: Git changes need a full scan."""
+        return bool(commit) and self.scanner.source_commit() != commit
 
     def resync(self) -> None:
         """After a full scan: whatever its LIST saw differently from the informers is pending,
