@@ -319,10 +319,13 @@ class ClusterClient:
         except urllib3.exceptions.HTTPError as exc:
             raise ClusterUnreachable(f"cannot reach {self.server}: {_root_cause(exc)}") from None
         except Exception as exc:
-            if getattr(exc, "status", None) == 0:
+            status = getattr(exc, "status", None)
+            if status == 0:
                 raise ClusterUnreachable(
                     f"cannot reach {self.server}: {_root_cause(exc)}"
                 ) from None
+            if isinstance(status, int) and status:
+                raise api_error(status, getattr(exc, "body", b"") or b"", self.server) from None
             raise
         return response.response
 

@@ -124,7 +124,7 @@ class Informer:
                 self.refused = str(refused)
                 self.synced.set()  # nothing more will come: let waiters see why
                 return
-            except (ClusterError, OSError, ValueError) as exc:
+            except Exception as exc:  # a drop, a 5xx, a bad line: reconnect from `version`
                 self.error = str(exc) or type(exc).__name__
                 self._stopping.wait(RETRY_WAIT)
 
@@ -176,14 +176,15 @@ class Informer:
         ]
         path = self.target.info.path(self.target.namespace)
         self.watches += 1
-        response = self.client.stream(path, query, self.watch_seconds + READ_MARGIN)
+        try:
+            response = self.client.stream(path, query, self.watch_seconds + READ_MARGIN)
+        except ApiError as exc:
+            self._refuse(exc.status, "watch")
+            raise
         self._response = response
         try:
-            if response.status == 403:
-                raise Refused(f"forbidden: watch {self._what()}")
-            if response.status == GONE:
-                raise Gone()
             if response.status != 200:
+                self._refuse(response.status, "watch")
                 raise api_error(response.status, response.read(), self.client.server)
             for event in _events(response):
                 if self._stopping.is_set():
@@ -198,6 +199,13 @@ class Informer:
         finally:
             self._response = None
             _close(response)
+
+    def _refuse(self, status: int, verb: str) -> None:
+        """403 and 410 end the watch in their own way; other answers are retried."""
+        if status == 403:
+            raise Refused(f"forbidden: {verb} {self._what()}")
+        if status == GONE:
+            raise Gone()
 
     def _apply(self, event: dict[str, Any]) -> None:
         kind, obj = event.get("type"), event.get("object") or {}
