@@ -243,7 +243,7 @@ class DriftExplorer(App[None]):
         self.suspended = list(message.suspended)
         self.scans_finished += 1
         self.main_screen.query_one("#scan-status", Static).display = False
-        for warning in message.report.warnings:
+        for warning in () if message.rejudged else message.report.warnings:  # once a scan
             self.notify(warning, severity="warning", timeout=6)
         self._rebuild(keep=keep, refresh=refresh)
         if not message.rejudged:
