@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 from textual.timer import Timer
 
 from driftui.model import ScanReport
-from driftui.runtime import heap
 from driftui.tui.messages import ScanFailed, ScanFinished, WatchStarted
+from driftui.tui.responsiveness import bulk_job
 from driftui.tui.tree_model import View, prepare
 
 if TYPE_CHECKING:
@@ -137,9 +137,7 @@ class WatchFlow:
 
     def _rejudge(self, events: EventWatch, report: ScanReport, view: View) -> None:
         try:
-            # Not a bulk job: freezing each batch's few objects made the heap policy force a
-            # full collection (2 s on 10,000 objects) every 20 batches, mid-typing.
-            with heap.collector_paused():
+            with bulk_job():
                 fresh = events.rejudged(report) or report
                 prepared = prepare(fresh.results, view)
         except Exception as error:
