@@ -59,8 +59,8 @@ class LiveWatch:
             informer = Informer(client, target, self._changed, watch_seconds=self.watch_seconds)
             self._informers[key] = informer.start()
         for informer in self._informers.values():
-            informer.synced.wait(SYNC_PATIENCE)
-            if informer.refused or not informer.synced.is_set():
+            informer.answered.wait(SYNC_PATIENCE)  # its LIST, and its WATCH accepted or refused
+            if informer.refused or not informer.answered.is_set():
                 self.stop()
                 return informer.refused or f"no first LIST: {informer.error}"
         self.resync()

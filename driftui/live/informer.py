@@ -71,6 +71,7 @@ class Informer:
         self.watch_seconds = watch_seconds
         self.version = ""  # where the next WATCH starts; "" means LIST first
         self.synced = threading.Event()  # the first LIST is in the store
+        self.answered = threading.Event()  # a WATCH was accepted, or the server refused
         self.refused = ""  # why the server refused (403): the caller falls back
         self.error = ""  # the last failure, kept while retrying
         self.lists = 0  # LISTs sent: 1, plus one per 410 Gone
@@ -123,9 +124,11 @@ class Informer:
             except Refused as refused:
                 self.refused = str(refused)
                 self.synced.set()  # nothing more will come: let waiters see why
+                self.answered.set()
                 return
             except Exception as exc:  # a drop, a 5xx, a bad line: reconnect from `version`
                 self.error = str(exc) or type(exc).__name__
+                self.answered.set()  # failing, not refused: it retries, the header says so
                 self._stopping.wait(RETRY_WAIT)
 
     def _relist(self) -> None:
@@ -186,6 +189,7 @@ class Informer:
             if response.status != 200:
                 self._refuse(response.status, "watch")
                 raise api_error(response.status, response.read(), self.client.server)
+            self.answered.set()
             for event in _events(response):
                 if self._stopping.is_set():
                     return
