@@ -6,6 +6,12 @@ explorer re-scans on an interval. Prints per-key repaint cost during the churn, 
 time, and whether the final state equals a fresh scan once the churn stops.
 
 Run: .venv/bin/python -m benchmarks.bench_watch [--objects 10000] [--seconds 60] [--rate 50]
+     [--mode events|rescan]
+
+``--mode events`` (the default, issue 21): watch mode follows watch events and judges only the
+changed objects; ``--mode rescan``: the periodic full rescans used without watch permission.
+Also printed: the explorer process's CPU during the churn (target under 25% of one core) and
+how many objects differ from a fresh scan once the churn stops (lost events; target 0).
 
 With DRIFTUI_CLUSTER_DIR (a control plane kept up between runs), each run leaves its 10,000
 ConfigMaps behind (there is no namespace controller to delete them), and scans LIST
@@ -25,12 +31,14 @@ import resource
 import statistics
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_engine import apply_all, write_repo
 from benchmarks.probe import FrameProbe
 from driftui.engine import Scanner, ScanOptions
+from driftui.engine.watching import LiveWatch
 from driftui.gate import MutationGate
 from driftui.model import DriftResult
 from driftui.tui.app import DriftExplorer
@@ -69,6 +77,26 @@ def churn(cluster: ClusterInfo, ns: str, n: int, rate: float, seconds: float, se
         if status == 200:
             sent.value += 1
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
+def cpu_seconds() -> float:
+    """User and system CPU of this process (the explorer, its informers and the probe)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def settled(app: DriftExplorer, pilot: Any) -> None:
+    """Once the churn stops: in event mode until no event waits to be judged, else until a
+    full scan that began after the churn has landed."""
+    if app.watching.events is None:
+        before = app.scans_finished
+        while app.scans_finished < before + 2:
+            await pilot.pause(0.2)
+        return
+    await pilot.pause(3.0)  # the last events reach the informers
+    while app.watching.events.pending() or app.scanning:
+        await pilot.pause(0.2)
+    await pilot.pause(1.0)
 
 
 class FullCollections:
@@ -143,8 +171,13 @@ async def run(args: argparse.Namespace) -> None:
             read_only=True,
         )
         gate = MutationGate(read_only=True)
+        scanner = Scanner(options, gate)
         app = BenchExplorer(
-            Scanner(options, gate).scan, read_only=True, gate=gate, watch_interval=args.interval
+            scanner.scan,
+            read_only=True,
+            gate=gate,
+            watch_interval=args.interval,
+            watcher=partial(LiveWatch, scanner) if args.mode == "events" else None,
         )
         sent = multiprocessing.Value("i", 0)
         async with app.run_test(size=(120, 36)) as pilot:
@@ -153,11 +186,15 @@ async def run(args: argparse.Namespace) -> None:
             if node is None or not isinstance(node.data, DriftResult):
                 raise SystemExit(f"expected the cursor on an object, not {node}")
             await probe.press_until_quiet("w")
+            while app.watching.starting:  # the informers' first LIST
+                await pilot.pause(0.2)
+            scans_before = app.scans_finished
             moves = itertools.cycle("j" * 10 + "k" * 10)  # onto new objects, not back and forth
             churner = multiprocessing.Process(
                 target=churn, args=(cluster, ns, args.objects, args.rate, args.seconds, sent)
             )
             started = time.monotonic()
+            cpu_start = cpu_seconds()
             full = FullCollections()
             gc.callbacks.append(full)
             churner.start()
@@ -166,12 +203,11 @@ async def run(args: argparse.Namespace) -> None:
                 keys.append(await probe.press_until_shown(next(moves)))
                 rss.append((time.monotonic() - started, rss_mb()))
                 await pilot.pause(0.5)
-            scans_during = app.scans_finished
+            cpu = 100 * (cpu_seconds() - cpu_start) / (time.monotonic() - started)
+            scans_during = app.scans_finished - scans_before
             gc.callbacks.remove(full)
             churner.join()
-            before = app.scans_finished
-            while app.scans_finished < before + 2:  # a full scan that began after the churn
-                await pilot.pause(0.2)
+            await settled(app, pilot)
             final = app.report
         fresh = Scanner(options, gate).scan()
         spawn = multiprocessing.get_context("spawn")
@@ -184,9 +220,11 @@ async def run(args: argparse.Namespace) -> None:
         p95 = sorted(keys)[int(len(keys) * 0.95) - 1]
         print(
             f"objects {args.objects}, churn {sent.value} updates in {args.seconds}s "
-            f"({sent.value / args.seconds:.1f}/s), watch interval {args.interval}s"
+            f"({sent.value / args.seconds:.1f}/s), mode {args.mode}, interval {args.interval}s"
         )
-        print(f"re-scans finished during the churn: {scans_during}")
+        print(f"watch mode: {app.watching.header_text()}")
+        print(f"reports finished during the churn (rescans or event batches): {scans_during}")
+        print(f"explorer CPU during the churn: {cpu:.1f}% of one core  target < 25%")
         print(
             f"key press to the frame showing the new selection, during churn: median {statistics.median(keys):.1f} ms, "
             f"p95 {p95:.1f} ms, max {max(keys):.1f} ms, over 50 ms: {sum(k > 50 for k in keys)} "
@@ -205,6 +243,9 @@ async def run(args: argparse.Namespace) -> None:
         every = [next(m for t, m in rss if t >= mark) for mark in range(0, int(rss[-1][0]) + 1, 20)]
         print("RSS every 20 s, MB: " + " ".join(f"{m:.0f}" for m in every))
         same = verdicts(final) == verdicts(fresh)
+        mine, theirs = verdicts(final), verdicts(fresh)
+        lost = sum(1 for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+        print(f"objects whose final verdict differs from a fresh scan (lost events): {lost}")
         drifted = sum(1 for r in fresh.results if r.status.value == "drifted")
         print(
             f"final explorer state equals a fresh scan: {same} ({drifted} objects drifted by the churn)"
@@ -220,6 +261,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--interval", type=float, default=5.0)
+    parser.add_argument("--mode", choices=("events", "rescan"), default="events")
     asyncio.run(run(parser.parse_args()))
 
 

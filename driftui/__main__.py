@@ -18,6 +18,7 @@ from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
 from driftui.engine import Scanner, ScanOptions
 from driftui.engine.object_history import history_for
+from driftui.engine.watching import LiveWatch
 from driftui.gate import MutationGate
 from driftui.history import HistoryEntry
 from driftui.model import ObjectRef
@@ -40,6 +41,8 @@ def explorer_parts(scanner: Scanner, gate: MutationGate) -> dict[str, Any]:
         "previewers": make_previewers(scanner),
         "suspensions": make_suspensions(scanner),
         "resource_of": scanner.resource_name,
+        # watch events from the cluster; a snapshot has none, so watch mode rescans it
+        "watcher": None if scanner.options.live_snapshot else partial(LiveWatch, scanner),
     }
 
 

@@ -37,7 +37,7 @@ HANG = 0  # a Fault with this status accepts the request and never answers
 DROP = -1  # ... reads the request and closes the connection without a word
 SLOW = -2  # ... holds the request for ``delay`` seconds, then forwards it as usual
 
-_REASONS = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}
+_REASONS = {410: "Expired", 429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
@@ -52,11 +52,13 @@ class Fault:
     text: str | None = None  # a plain-text body, as a load balancer sends; default a Status
     writes_only: bool = False  # spare dry-runs: only requests that would really write
     delay: float = 0.0  # with SLOW: how long to hold the request before forwarding it
+    query_has: str = ""  # only requests whose query string holds this, e.g. "watch=true"
 
     def matches(self, method: str, path: str, query: str = "") -> bool:
         if self.writes_only and "dryRun" in query:
             return False
-        return (not self.methods or method in self.methods) and self.within in path
+        wanted = self.within in path and self.query_has in query
+        return (not self.methods or method in self.methods) and wanted
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,11 @@ class GenerationCache(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         self._current[key] = value
 
+    def discard(self, key: K) -> None:
+        """Forget ``key`` now: a watch event replaced the version it was kept for."""
+        self._current.pop(key, None)
+        self._previous.pop(key, None)
+
     def next_generation(self) -> None:
         """Whatever the pass now ending did not get or put is dropped at the next call."""
         self._previous, self._current = self._current, {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -21,10 +22,18 @@ from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.dry_runs import judge_all
 from driftui.engine.extras import find_extras
 from driftui.engine.health_side import with_health
-from driftui.engine.live_side import LiveSide, from_cluster, from_snapshot, snapshot_masker, wanted
+from driftui.engine.live_side import (
+    LiveSide,
+    Wanted,
+    from_cluster,
+    from_snapshot,
+    snapshot_masker,
+    wanted,
+)
 from driftui.engine.merge_key_cache import merge_keys_of
 from driftui.engine.options import ScanOptions
 from driftui.engine.prediction import DryRunPredictor
+from driftui.engine.rejudge import Basis, Changes, rejudge
 from driftui.engine.verdict import Verdicts
 from driftui.gate import MutationGate
 from driftui.gitops.apps import owning_apps
@@ -117,6 +126,9 @@ class Scanner:
         self._snapshot: Snapshot | None = None  # read once per scan, when first needed
         self.render_warning = ""  # set when charts could not render for the cluster's version
         self.workload_pods = WorkloadPods()  # the last scan's, for health; a snapshot keeps them
+        self._basis: Basis | None = None  # what the last scan judged with, for rejudge()
+        self._wanted: Wanted | None = None  # the kinds and namespaces the last scan LISTed
+        self._lock = threading.Lock()  # a scan and a rejudge never run at once
 
     # -- the sides ---------------------------------------------------------------------
 
@@ -257,8 +269,30 @@ class Scanner:
     # -- the scan ----------------------------------------------------------------------
 
     def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
-        with collector_paused():  # bulk allocation of objects that are all kept
+        with self._lock, collector_paused():  # bulk allocation of objects that are all kept
             return self._scan(progress)
+
+    def rejudge(self, report: ScanReport, changes: Changes) -> ScanReport:
+        """``report`` (the last scan's, or a rejudge's) with only ``changes`` judged again:
+        what watch events bring, without reading Git or the whole cluster again."""
+        with self._lock:
+            if self._basis is None:
+                raise RuntimeError("rejudge() needs a scan() first")
+            return rejudge(self._basis, self._verdicts, report, changes)
+
+    def live_objects(self) -> dict[ObjectRef, dict[str, Any]]:
+        """The live objects the last scan (and rejudges since) judged against, by identity."""
+        with self._lock:
+            return dict(self._basis.live.state.objects) if self._basis else {}
+
+    def wanted(self) -> Wanted | None:
+        """The kinds and namespaces the last scan LISTed from the cluster (None: it did not)."""
+        return self._wanted
+
+    def source_commit(self) -> str:
+        """The commit the scanned ref names now (no fetch): a change means a full scan."""
+        repo = open_repo(self.options.repo, cache_dir=self.options.cache_dir)
+        return repo.resolve(self.options.ref)
 
     def _scan(self, progress: ProgressFn) -> ScanReport:
         opts = self.options
@@ -269,7 +303,7 @@ class Scanner:
         config, config_warnings = self._config(desired)
         self.config = config
         if opts.live_snapshot:
-            live = self._live_from_snapshot()
+            live, self._wanted = self._live_from_snapshot(), None
             default_ns = opts.namespace or "default"
             fidelity = Fidelity.CLIENT_SIDE
         else:
@@ -307,6 +341,16 @@ class Scanner:
         declared = {m.ref for m in manifests} | {r.ref for r in results}
         scope = {m.ref.namespace for m in manifests} | {default_ns}
         results += find_extras(live, declared, source_apps, scope, config.tracking)
+        self._basis = Basis(
+            {m.ref: m for m in manifests},
+            live,
+            options,
+            fidelity,
+            declared,
+            source_apps,
+            scope,
+            config.tracking,
+        )
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
         results, self.workload_pods = with_health(results, live)
         return self._report(desired, live, fidelity, results, problems, config_warnings)
@@ -388,7 +432,7 @@ class Scanner:
         # Git is done; until the first LIST answers, it is the cluster that is slow, not us.
         progress(ProgressEvent("waiting for the cluster", 0))
         discovery = discover(client)
-        want = wanted(discovery, desired, default_ns)
+        want = self._wanted = wanted(discovery, desired, default_ns)
         if self._merge_keys is None:
             versions = {i.api_version for i in want.kinds.values()}
             self._merge_keys = merge_keys_of(client, versions)

@@ -158,6 +158,18 @@ class Verdicts:
         self._cache.put(key, (result, pending.live_raw))
         return result
 
+    def forget(
+        self,
+        manifest: Manifest,
+        live_raw: dict[str, Any],
+        options: CompareOptions,
+        fidelity: Fidelity,
+    ) -> None:
+        """Drop the verdict of ``live_raw``'s version: watch mode has a newer one, and
+        without full scans no generation would ever end to drop it."""
+        version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
+        self._cache.discard(self._key(manifest, version, fidelity, options))
+
     @staticmethod
     def _key(
         manifest: Manifest, version: str, fidelity: Fidelity, options: CompareOptions

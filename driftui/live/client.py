@@ -295,6 +295,40 @@ class ClusterClient:
             if not token:
                 return
 
+    def stream(self, path: str, query: Sequence[tuple[str, str]], read_timeout: float) -> Any:
+        """A GET whose body is read as it arrives (a WATCH): the urllib3 response, unread.
+
+        Not retried and not bound by --request-timeout: a watch is meant to stay open; the
+        caller sets the server's ``timeoutSeconds`` and reconnects. Transport failures raise
+        :class:`ClusterUnreachable`; the caller reads ``status`` and closes the response.
+        """
+        try:
+            method, url, headers, _, _ = self._api.param_serialize(
+                method="GET",
+                resource_path=path,
+                query_params=list(query),
+                header_params={"Accept": JSON_TYPE},
+                auth_settings=["BearerToken"],
+            )
+            response = self._api.call_api(
+                method,
+                url,
+                header_params=headers,
+                _request_timeout=(self.timeout or None, read_timeout),
+            )
+        except urllib3.exceptions.HTTPError as exc:
+            raise ClusterUnreachable(f"cannot reach {self.server}: {_root_cause(exc)}") from None
+        except Exception as exc:
+            status = getattr(exc, "status", None)
+            if status == 0:
+                raise ClusterUnreachable(
+                    f"cannot reach {self.server}: {_root_cause(exc)}"
+                ) from None
+            if isinstance(status, int) and status:
+                raise api_error(status, getattr(exc, "body", b"") or b"", self.server) from None
+            raise
+        return response.response
+
     def _write(
         self, method: str, path: str, target: Resource, verb: str, **kwargs: Any
     ) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Static, Tree
 
 from driftui.actions.registry import (
@@ -45,7 +44,7 @@ from driftui.tui import keys
 from driftui.tui.action_flow import ActionFlow
 from driftui.tui.formatting import plain, shown
 from driftui.tui.health_view import Facet, facet_label
-from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
+from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress, WatchStarted
 from driftui.tui.responsiveness import SETTLE_EVERY, Responsiveness
 from driftui.tui.scan_worker import Scanner, problems_notice, run_scan
 from driftui.tui.screens.help import HelpScreen
@@ -53,6 +52,7 @@ from driftui.tui.selection import selected_results, subject_of
 from driftui.tui.status_style import DisplayStatus, status_css_variables
 from driftui.tui.tree_model import Prepared, View, next_status_filter
 from driftui.tui.tree_view import load_keeping, panel_titles
+from driftui.tui.watch_flow import Watcher, WatchFlow
 from driftui.tui.widgets.detail import DetailPane, HistoryFn
 from driftui.tui.widgets.header import HeaderState, SummaryHeader
 from driftui.tui.widgets.key_bar import KeyBar
@@ -87,6 +87,7 @@ class DriftExplorer(App[None]):
         previewers: Mapping[str, Previewer] | None = None,
         resource_of: ResourceOf = guess_resource,
         suspensions: Suspensions | None = None,
+        watcher: Watcher | None = None,
     ) -> None:
         super().__init__()
         self.scanner = scanner
@@ -119,7 +120,7 @@ class DriftExplorer(App[None]):
         self.scanning = False
         self._rebuilding = False
         self.scans_finished = 0
-        self._watch_timer: Timer | None = None
+        self.watching = WatchFlow(self, watcher, watch_interval)
         self._binding_state: tuple[object, ...] = ()
 
     # -- theme --------------------------------------------------------------------------------
@@ -243,9 +244,11 @@ class DriftExplorer(App[None]):
         self.suspended = list(message.suspended)
         self.scans_finished += 1
         self.main_screen.query_one("#scan-status", Static).display = False
-        for warning in message.report.warnings:
+        for warning in () if message.rejudged else message.report.warnings:  # once a scan
             self.notify(warning, severity="warning", timeout=6)
         self._rebuild(keep=keep, refresh=refresh)
+        if not message.rejudged:
+            self.watching.scan_finished()
         if not refresh:  # the first scan's garbage goes once it is on screen
             self.call_after_refresh(self.responsiveness.settle_heap)
 
@@ -317,6 +320,12 @@ class DriftExplorer(App[None]):
             total=total,
         )
 
+    def refresh_header(self) -> None:
+        self._update_header()
+
+    def current_view(self) -> View:
+        return self._view()
+
     def _update_header(self) -> None:
         report, prepared = self.report, self._prepared
         self.main_screen.query_one(SummaryHeader).show(
@@ -330,7 +339,7 @@ class DriftExplorer(App[None]):
                 refreshed=self.refreshed,
                 progress=self.progress_text,
                 error=self.error_text,
-                watch_interval=self.watch_interval if self._watch_timer else None,
+                watch_text=self.watching.header_text(),
                 owners=prepared.owners if prepared else (),
                 suspended=tuple(self.suspended),
             )
@@ -445,18 +454,10 @@ class DriftExplorer(App[None]):
         self.start_scan()
 
     def action_watch(self) -> None:
-        if self._watch_timer is not None:
-            self._watch_timer.stop()
-            self._watch_timer = None
-            self.notify("Watch mode off", timeout=1.5)
-        else:
-            self._watch_timer = self.set_interval(self.watch_interval, self._watch_tick)
-            self.notify(f"Watching: re-scan every {self.watch_interval:g}s", timeout=1.5)
-        self._update_header()
+        self.watching.toggle()
 
-    def _watch_tick(self) -> None:
-        if not self.scanning:
-            self.start_scan()
+    def on_watch_started(self, message: WatchStarted) -> None:
+        self.watching.started(message)
 
     def action_resume_suspended(self) -> None:
         if self.suspended:

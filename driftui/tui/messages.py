@@ -24,8 +24,11 @@ class ScanFinished(Message):
         prepared: Prepared,
         at: datetime,
         suspended: tuple[str, ...] = (),
+        *,
+        rejudged: bool = False,  # watch events judged again, not a full scan
     ) -> None:
         super().__init__()
+        self.rejudged = rejudged
         self.report = report
         self.prepared = prepared
         self.at = at
@@ -36,3 +39,12 @@ class ScanFailed(Message):
     def __init__(self, error: BaseException) -> None:
         super().__init__()
         self.error = error
+
+
+class WatchStarted(Message):
+    """Watch mode's informers are up, or ``refused`` says why the explorer must rescan."""
+
+    def __init__(self, watch: object, refused: str) -> None:
+        super().__init__()
+        self.watch = watch
+        self.refused = refused

@@ -24,7 +24,8 @@ class HeaderState:
     refreshed: datetime | None = None
     progress: str = ""  # non-empty while a scan runs
     error: str = ""  # the last refresh's failure, kept until a scan succeeds
-    watch_interval: float | None = None  # set while watch mode is on
+    watch_interval: float | None = None  # set while watch mode rescans (older callers)
+    watch_text: str = ""  # how watch mode follows the cluster, "" while it is off
     owners: tuple[str, ...] = ()  # the GitOps apps that own the scanned objects
     suspended: tuple[str, ...] = ()  # auto-syncs driftui suspended, until resumed
 
@@ -74,7 +75,10 @@ def render_header(state: HeaderState) -> Content:
         second += [sep, Content.styled(stale, "bold $text-warning")]
     elif state.refreshed is not None:
         second += [sep, Content.styled(f"refreshed {state.refreshed:%H:%M:%S}", "$text-muted")]
-    if state.watch_interval:
+    if state.watch_text:
+        style = "$text-warning" if "re-scanning" in state.watch_text else "$text-accent"
+        second += [sep, plain(state.watch_text, style)]
+    elif state.watch_interval:
         second += [sep, Content.styled(f"watching every {state.watch_interval:g}s", "$text-accent")]
     if state.progress:
         second += [sep, plain(f"scanning… {state.progress}", "$text-accent")]

@@ -1,0 +1,95 @@
+"""Scanner.rejudge with LiveWatch on the real control plane: events give a fresh scan's answer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from driftui.engine import Scanner, ScanOptions
+from driftui.engine.watching import LiveWatch
+from driftui.gate import MutationGate
+from driftui.model import ScanReport
+from tests.cluster import harness
+from tests.cluster.harness import ClusterInfo
+from tests.tui.test_watch_events import declared_and_applied, grant_list_but_not_watch, verdicts
+
+pytestmark = pytest.mark.cluster
+
+PATIENCE = 60.0  # seconds before a wait gives up (a guard, not a timing check)
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def patch(cluster: ClusterInfo, namespace: str, name: str, data: dict[str, str]) -> None:
+    status, body = harness.request(
+        cluster,
+        "PATCH",
+        f"/api/v1/namespaces/{namespace}/configmaps/{name}",
+        {"data": data},
+        content_type="application/merge-patch+json",
+    )
+    assert status == 200, body
+
+
+def test_rejudged_events_give_what_a_fresh_scan_gives(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path
+) -> None:
+    declared_and_applied(cluster, namespace, tmp_path / "repo")
+    options = ScanOptions(
+        repo=str(tmp_path / "repo"),
+        kubeconfig=cluster.kubeconfig("viewer"),
+        namespace=namespace,
+        read_only=True,
+    )
+    scanner = Scanner(options, MutationGate(read_only=True))
+    report: ScanReport = scanner.scan()
+    watch = LiveWatch(scanner, watch_seconds=30)
+    assert watch.start() == ""
+    try:
+        patch(cluster, namespace, "cm-0", {"i": "edited"})
+        status, _ = harness.request(
+            cluster, "DELETE", f"/api/v1/namespaces/{namespace}/configmaps/cm-2"
+        )
+        assert status == 200
+        deadline = time.monotonic() + PATIENCE
+        while (
+            _status(report, namespace, "cm-2") != "missing"
+            or _status(report, namespace, "cm-0") != "drifted"
+        ):  # events arrive in their own time: judge each batch as it comes
+            assert time.monotonic() < deadline, "gave up waiting for the events"
+            wait_for(lambda: watch.pending() > 0, "the events")
+            report = scanner.rejudge(report, watch.take())
+    finally:
+        watch.stop()
+    fresh = Scanner(options, MutationGate(read_only=True)).scan()
+    assert verdicts(report) == verdicts(fresh)
+
+
+def _status(report: ScanReport, namespace: str, name: str) -> str:
+    return verdicts(report)[f"{namespace}/ConfigMap/{name}"][0]
+
+
+def test_a_read_only_user_refused_watch_is_told_so_by_the_watch_itself(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path
+) -> None:
+    declared_and_applied(cluster, namespace, tmp_path / "repo")
+    grant_list_but_not_watch(cluster, namespace, "nobody")
+    options = ScanOptions(
+        repo=str(tmp_path / "repo"),
+        kubeconfig=cluster.kubeconfig("nobody"),
+        namespace=namespace,
+        read_only=True,  # no access review is sent in read-only mode
+    )
+    scanner = Scanner(options, MutationGate(read_only=True))
+    scanner.scan()
+    refused = LiveWatch(scanner, watch_seconds=30).start()
+    assert refused == f"forbidden: watch configmaps in namespace {namespace}"

@@ -1,0 +1,158 @@
+"""Watch mode on the real control plane: events where RBAC allows watch, rescans where not."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from driftui.__main__ import explorer_parts
+from driftui.engine import Scanner, ScanOptions
+from driftui.gate import MutationGate
+from driftui.model import ScanReport, Status
+from driftui.runtime.progress import ProgressFn
+from tests.cluster import harness
+from tests.cluster.harness import ClusterInfo
+from tests.drift_scenario import write_repo
+from tests.tui.conftest import TestExplorer, settle
+
+pytestmark = pytest.mark.cluster
+
+PATIENCE = 60.0  # seconds before a wait gives up (a guard, not a timing check)
+
+
+def configmaps(namespace: str, count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": f"cm-{i}", "namespace": namespace},
+            "data": {"i": str(i)},
+        }
+        for i in range(count)
+    ]
+
+
+def declared_and_applied(cluster: ClusterInfo, namespace: str, repo: Path) -> None:
+    objects = configmaps(namespace, 3)
+    for obj in objects:
+        status, body = harness.request(
+            cluster, "POST", f"/api/v1/namespaces/{namespace}/configmaps", obj
+        )
+        assert status == 201, body
+    write_repo(repo, {"cms.yaml": objects})
+
+
+class CountingScan:
+    """The scanner's full scan, counted: watch events must not cost one."""
+
+    def __init__(self, scanner: Scanner) -> None:
+        self.scanner = scanner
+        self.calls = 0
+
+    def __call__(self, progress: ProgressFn) -> ScanReport:
+        self.calls += 1
+        return self.scanner.scan(progress)
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await pilot.pause(0.1)
+
+
+def verdicts(report: ScanReport | None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    assert report is not None
+    return {
+        str(r.ref): (r.status.value, tuple(sorted(f"{d.dotted}={d.live}" for d in r.differences)))
+        for r in report.results
+    }
+
+
+def status_of(report: ScanReport | None, name: str) -> Status | None:
+    assert report is not None
+    return next((r.status for r in report.results if r.ref.name == name), None)
+
+
+async def test_watch_mode_judges_changed_objects_from_events_without_a_rescan(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path
+) -> None:
+    declared_and_applied(cluster, namespace, tmp_path / "repo")
+    options = ScanOptions(
+        repo=str(tmp_path / "repo"),
+        kubeconfig=cluster.kubeconfig("viewer"),
+        namespace=namespace,
+        read_only=True,
+    )
+    gate = MutationGate(read_only=True)
+    scanner = Scanner(options, gate)
+    scan = CountingScan(scanner)
+    app = TestExplorer(scan, **explorer_parts(scanner, gate), watch_interval=3600)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert status_of(app.report, "cm-1") is Status.IN_SYNC
+        await pilot.press("w")
+        await wait_until(pilot, lambda: app.watching.events is not None, "the informers")
+        status, body = harness.request(
+            cluster,
+            "PATCH",
+            f"/api/v1/namespaces/{namespace}/configmaps/cm-1",
+            {"data": {"i": "changed by hand"}},
+            content_type="application/merge-patch+json",
+        )
+        assert status == 200, body
+        await wait_until(
+            pilot, lambda: status_of(app.report, "cm-1") is Status.DRIFTED, "the event"
+        )
+        screen = app.export_screenshot().replace("&#160;", " ")
+        shown = app.report
+        app.watching.stop()
+    assert scan.calls == 1  # the event was judged on its own, not by a full rescan
+    assert "watching events" in screen
+    assert verdicts(shown) == verdicts(Scanner(options, gate).scan())
+
+
+def grant_list_but_not_watch(cluster: ClusterInfo, namespace: str, user: str) -> None:
+    base = f"/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}"
+    role = {
+        "metadata": {"name": "list-only"},
+        "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}],
+    }
+    binding = {
+        "metadata": {"name": "list-only"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "list-only"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}],
+    }
+    for kind, body in (("roles", role), ("rolebindings", binding)):
+        status, answer = harness.request(cluster, "POST", f"{base}/{kind}", body)
+        assert status == 201, answer
+
+
+async def test_without_watch_permission_it_rescans_and_the_header_says_so(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path
+) -> None:
+    declared_and_applied(cluster, namespace, tmp_path / "repo")
+    grant_list_but_not_watch(cluster, namespace, "nobody")
+    options = ScanOptions(
+        repo=str(tmp_path / "repo"), kubeconfig=cluster.kubeconfig("nobody"), namespace=namespace
+    )
+    gate = MutationGate(read_only=False)  # the RBAC review is asked, as for any user
+    scanner = Scanner(options, gate)
+    scan = CountingScan(scanner)
+    app = TestExplorer(scan, **explorer_parts(scanner, gate), watch_interval=0.5)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: bool(app.watching.refused), "the access review")
+        await wait_until(pilot, lambda: scan.calls >= 2, "a rescan")  # the fallback runs
+        screen = app.export_screenshot().replace("&#160;", " ")
+        app.watching.stop()
+        await settle(pilot)  # the last rescan lands before the app closes
+    assert app.watching.events is None
+    assert "no watch permission" in screen
