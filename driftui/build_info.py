@@ -17,7 +17,6 @@ import argparse
 import importlib
 import json
 import platform
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from urllib.parse import unquote, urlparse
 from driftui import __version__
 
 LIBRARIES = ("kubernetes", "textual", "GitPython")
-GIT_TIMEOUT = 2.0  # seconds: --version must never hang on a slow file system
 
 
 @dataclass(frozen=True)
@@ -60,17 +58,13 @@ def _direct_url() -> dict[str, Any]:
 
 
 def _git_head(directory: Path) -> str:
+    """The checkout's HEAD commit, read by GitPython from the refs (no git process is run)."""
+    import git  # only for an editable install, so --version stays light otherwise
+
     try:
-        done = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        return str(git.Repo(directory).head.commit.hexsha)
+    except (git.GitError, OSError, ValueError):
         return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def _from_direct_url(data: dict[str, Any]) -> BuildCommit | None:
