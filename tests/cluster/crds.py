@@ -46,6 +46,9 @@ class UpstreamKind:
     kind: str
     plural: str
     scope: str = "Namespaced"
+    # Argo CD's Application CRD has no status subresource: its controller writes status
+    # with the object. Flux's kinds have one, and their controllers write through it.
+    status_subresource: bool = True
 
     @property
     def api_version(self) -> str:
@@ -60,7 +63,9 @@ class UpstreamKind:
 
 # Upstream: argo-cd manifests/crds/application-crd.yaml; fluxcd kustomize-controller,
 # source-controller and helm-controller config/crd/bases. All four are namespaced.
-APPLICATION = UpstreamKind("argoproj.io", "v1alpha1", "Application", "applications")
+APPLICATION = UpstreamKind(
+    "argoproj.io", "v1alpha1", "Application", "applications", status_subresource=False
+)
 KUSTOMIZATION = UpstreamKind("kustomize.toolkit.fluxcd.io", "v1", "Kustomization", "kustomizations")
 GIT_REPOSITORY = UpstreamKind("source.toolkit.fluxcd.io", "v1", "GitRepository", "gitrepositories")
 HELM_RELEASE = UpstreamKind("helm.toolkit.fluxcd.io", "v2", "HelmRelease", "helmreleases")
@@ -83,7 +88,7 @@ def upstream_crd(kind: UpstreamKind) -> dict[str, Any]:
                     "name": kind.version,
                     "served": True,
                     "storage": True,
-                    "subresources": {"status": {}},
+                    "subresources": {"status": {}} if kind.status_subresource else {},
                     "schema": {
                         "openAPIV3Schema": {
                             "type": "object",

@@ -29,9 +29,12 @@ def create(
         "metadata": {"name": name, "namespace": namespace, **meta},
         "spec": spec,
     }
+    through_subresource = status is not None and kind.status_subresource
+    if status is not None and not through_subresource:
+        body["status"] = status  # Argo CD writes an Application's status with the object
     code, created = harness.request(cluster, "POST", kind.path(namespace), body)
     assert code == 201, created
-    if status is not None:
+    if through_subresource:
         code, created = harness.request(
             cluster,
             "PATCH",

@@ -48,17 +48,14 @@ def crd(group: str, version: str, kind: str, status_subresource: bool) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def kinds(cluster: ClusterInfo) -> None:
-    """Gadget (ours, status subresource) and Argo CD's Application (status in the object,
-    exactly as tests/gitops/test_apps.py declares it)."""
-    for body in (
-        crd(GROUP, "v1", "Gadget", status_subresource=True),
-        crd("argoproj.io", "v1alpha1", "Application", status_subresource=False),
-    ):
-        status, answer = harness.request(cluster, "POST", CRDS, body)
-        assert status in (201, 409), answer
+def kinds(cluster: ClusterInfo, gitops_crds: None) -> None:
+    """Gadget (ours, status subresource) beside the session's upstream GitOps CRDs, where
+    Argo CD's Application, as upstream, has none: its status is written with the object."""
+    status, answer = harness.request(
+        cluster, "POST", CRDS, crd(GROUP, "v1", "Gadget", status_subresource=True)
+    )
+    assert status in (201, 409), answer
     wait_served(cluster, f"/apis/{GROUP}/v1/gadgets")
-    wait_served(cluster, "/apis/argoproj.io/v1alpha1/applications")
 
 
 def gadget(**spec: Any) -> dict[str, Any]:
