@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from driftui.cli.exits import EXIT_OK
-from driftui.cli.flags import AddCommon
+from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.scan import Command
 from driftui.engine import Scanner
 from driftui.gitops.app_specs import App
@@ -27,8 +27,7 @@ HEADERS = ("KIND", "NAMESPACE", "NAME", "REPO", "REVISION", "PATH", "SYNC", "HEA
 
 def add_parsers(sub: Any, add_common: AddCommon) -> None:
     text = "list the Argo CD and Flux apps you can read, with their sources and status"
-    p: argparse.ArgumentParser = sub.add_parser("apps", help=text, description=text)
-    add_common(p)
+    p = add_command(sub, add_common, "apps", text)
     p.add_argument("--format", choices=("table", "json"), default="table")
 
 

@@ -14,7 +14,7 @@ from driftui.actions.sync import Syncer
 from driftui.cli.conversation import Conversation, no_confirmation
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
 from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
-from driftui.cli.flags import AddCommon
+from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.selectors import select
 from driftui.engine import Scanner
 from driftui.gate import MutationRefused
@@ -29,12 +29,10 @@ def add_parsers(
     subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
     add_common: AddCommon,
 ) -> None:
-    def add(name: str, text: str) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = subparsers.add_parser(name, help=text, description=text)
-        add_common(parser)
-        return parser
 
-    reconcile = add("reconcile", "ask the owning Argo CD / Flux app to reconcile")
+    reconcile = add_command(
+        subparsers, add_common, "reconcile", "ask the owning Argo CD / Flux app to reconcile"
+    )
     reconcile.add_argument(
         "selectors",
         nargs="*",
@@ -48,11 +46,15 @@ def add_parsers(
     )
     reconcile.add_argument("-y", "--yes", action="store_true", help="do not ask")
 
-    suspend_p = add("suspend", "stop an app's auto-sync (recorded, until resume)")
+    suspend_p = add_command(
+        subparsers, add_common, "suspend", "stop an app's auto-sync (recorded, until resume)"
+    )
     suspend_p.add_argument("apps", nargs="+", metavar="APP")
     suspend_p.add_argument("-y", "--yes", action="store_true", help="do not ask")
 
-    resume_p = add("resume", "restore auto-sync that driftui suspended")
+    resume_p = add_command(
+        subparsers, add_common, "resume", "restore auto-sync that driftui suspended"
+    )
     resume_p.add_argument("apps", nargs="*", metavar="APP", help="default: list suspensions")
     resume_p.add_argument("--all", action="store_true", help="resume every suspension here")
     resume_p.add_argument("-y", "--yes", action="store_true", help="do not ask")

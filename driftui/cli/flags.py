@@ -28,6 +28,13 @@ AddCommon = Callable[[argparse.ArgumentParser], None]
 """Adds the common flags to one subcommand's parser; each family of commands is handed it."""
 
 
+def add_command(sub: Any, add_common: AddCommon, name: str, text: str) -> argparse.ArgumentParser:
+    """One subcommand with the common flags; ``text`` is its help line and its description."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text)
+    add_common(parser)
+    return parser
+
+
 def add_common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """Flags every subcommand takes. kubectl accepts them before or after the verb."""
 

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
-from driftui.cli.flags import AddCommon
+from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.scan import Command, warn_about
 from driftui.engine import Scanner
 from driftui.health import image_flags
@@ -26,8 +26,7 @@ HEADER = ("NAMESPACE", "WORKLOAD", "CONTAINER", "GIT", "SPEC", "RUNNING", "FLAGS
 
 def add_parsers(sub: Any, add_common: AddCommon) -> None:
     text = "show per workload container the image in Git, in the live spec, and in its Pods"
-    images: argparse.ArgumentParser = sub.add_parser("images", help=text, description=text)
-    add_common(images)
+    images = add_command(sub, add_common, "images", text)
     images.add_argument("--format", choices=("table", "json"), default="table")
 
 

@@ -11,7 +11,7 @@ from typing import IO, Any
 from driftui.cli.app_scans import add_app_flags, scan_apps
 from driftui.cli.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
-from driftui.cli.flags import AddCommon
+from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.progress_display import scan as scan_with_progress
 from driftui.cli.selectors import add_health_flag, by_health
 from driftui.compare.textdiff import DiffLine, live_view, render_yaml, unified
@@ -34,13 +34,11 @@ from driftui.versions import compare_audits, field_line
 
 
 def add_parsers(sub: Any, add_common: AddCommon) -> None:
-    def add(name: str, text: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text)
-        add_common(p)
-        return p
 
-    add("tui", "open the drift explorer (the default)")
-    diff = add("diff", "print a unified diff per drifted, missing or extra object")
+    add_command(sub, add_common, "tui", "open the drift explorer (the default)")
+    diff = add_command(
+        sub, add_common, "diff", "print a unified diff per drifted, missing or extra object"
+    )
     diff.add_argument(
         "--color",
         nargs="?",
@@ -60,7 +58,9 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
         help="with --live NEW_SNAPSHOT: what changed in the cluster between two audits",
     )
     add_health_flag(diff)
-    report = add("report", "write a report (json, markdown, junit, github, sarif)")
+    report = add_command(
+        sub, add_common, "report", "write a report (json, markdown, junit, github, sarif)"
+    )
     report.add_argument("--format", choices=sorted(FORMATS), default="json")
     add_health_flag(report)
     report.add_argument(
@@ -70,7 +70,9 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
     )
     report.add_argument("-o", "--output", help="file to write (default stdout)")
     add_app_flags(report)
-    snap = add("snapshot", "write the live state of the source's objects, secrets hashed")
+    snap = add_command(
+        sub, add_common, "snapshot", "write the live state of the source's objects, secrets hashed"
+    )
     snap.add_argument("-o", "--output", required=True, help="snapshot file")
 
 

@@ -48,7 +48,7 @@ from driftui.cli import apps as app_commands
 from driftui.cli.conversation import Conversation, Prompt, no_confirmation, terminal_prompt
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
 from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
-from driftui.cli.flags import AddCommon
+from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.progress_display import progress_for, scan
 from driftui.cli.selectors import select
 from driftui.compare.textdiff import DiffLine
@@ -70,12 +70,13 @@ def add_parsers(
     subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
     add_common: AddCommon,
 ) -> None:
-    def add(name: str, text: str) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = subparsers.add_parser(name, help=text, description=text)
-        add_common(parser)
-        return parser
 
-    sync = add("sync", "apply Git to the cluster (server-side apply), after a preview")
+    sync = add_command(
+        subparsers,
+        add_common,
+        "sync",
+        "apply Git to the cluster (server-side apply), after a preview",
+    )
     sync.add_argument(
         "selectors",
         nargs="*",
@@ -101,7 +102,12 @@ def add_parsers(
     )
     sync.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
-    export = add("export-ignores", "print driftui's ignore rules as Argo CD / Flux config")
+    export = add_command(
+        subparsers,
+        add_common,
+        "export-ignores",
+        "print driftui's ignore rules as Argo CD / Flux config",
+    )
     export.add_argument("--to", choices=("argocd", "flux"), default="argocd")
 
 
