@@ -177,66 +177,66 @@ _FLUX_HELM_OPTIONS: tuple[str, ...] = ("values", "valuesFrom", "releaseName")
 
 
 def flux_kustomization(body: Mapping[str, Any], repos: GitRepositories) -> App:
-    namespace, name = _meta(body)
+    namespace, _ = _meta(body)
     spec = _dict(body.get("spec"))
     repo, problem = _git_source(namespace, _dict(spec.get("sourceRef")), repos)
-    sources: tuple[AppSource, ...] = ()
+    options: dict[str, Any] = {k: spec[k] for k in _FLUX_KUSTOMIZE_OPTIONS if k in spec}
     if repo is not None:
-        options: dict[str, Any] = {k: spec[k] for k in _FLUX_KUSTOMIZE_OPTIONS if k in spec}
         options["ignore"] = _text(_dict(repo.get("spec")).get("ignore"))
-        sources = (
-            AppSource(
-                repo_url=_text(_dict(repo.get("spec")).get("url")),
-                revision=git_revision(repo),
-                path=_text(spec.get("path")).removeprefix("./"),
-                renderer="kustomize",  # Flux builds every path with kustomize
-                options=options,
-            ),
-        )
-    ready, reason = flux_ready(body)
-    return App(
-        kind=KUSTOMIZATION,
-        namespace=namespace,
-        name=name,
-        sources=sources,
-        destination_namespace=_text(spec.get("targetNamespace")),
-        sync_status=ready,
-        health_status=reason,
-        problem=problem,
-        body=body,
-    )
+    # Flux builds every path with kustomize
+    source = _FluxSource(repo, problem, _text(spec.get("path")), "kustomize", options)
+    return _flux_app(KUSTOMIZATION, body, source)
 
 
 def flux_helm_release(body: Mapping[str, Any], repos: GitRepositories) -> App | None:
     """A HelmRelease whose chart comes from a GitRepository; None for any other chart."""
-    namespace, name = _meta(body)
+    namespace, _ = _meta(body)
     spec = _dict(body.get("spec"))
     chart = _dict(_dict(spec.get("chart")).get("spec"))
     source_ref = _dict(chart.get("sourceRef"))
     if _text(source_ref.get("kind")) != "GitRepository":
         return None
     repo, problem = _git_source(namespace, source_ref, repos)
+    options: dict[str, Any] = {k: spec[k] for k in _FLUX_HELM_OPTIONS if k in spec}
+    source = _FluxSource(repo, problem, _text(chart.get("chart")), "helm", options)
+    return _flux_app(HELM_RELEASE, body, source)
+
+
+@dataclass(frozen=True)
+class _FluxSource:
+    """Where a Flux app's GitRepository and path lead, before they become an AppSource."""
+
+    repo: Mapping[str, Any] | None  # the GitRepository, None when it cannot be used
+    problem: str  # why not
+    path: str
+    renderer: str
+    options: dict[str, Any]
+
+
+def _flux_app(kind: str, body: Mapping[str, Any], source: _FluxSource) -> App:
+    """A Kustomization or a HelmRelease as an App: its GitRepository's source, Ready status."""
+    namespace, name = _meta(body)
+    spec = _dict(body.get("spec"))
     sources: tuple[AppSource, ...] = ()
-    if repo is not None:
-        options: dict[str, Any] = {k: spec[k] for k in _FLUX_HELM_OPTIONS if k in spec}
+    if source.repo is not None:
         sources = (
             AppSource(
-                repo_url=_text(_dict(repo.get("spec")).get("url")),
-                revision=git_revision(repo),
-                path=_text(chart.get("chart")).removeprefix("./"),
-                renderer="helm",
-                options=options,
+                repo_url=_text(_dict(source.repo.get("spec")).get("url")),
+                revision=git_revision(source.repo),
+                path=source.path.removeprefix("./"),
+                renderer=source.renderer,
+                options=source.options,
             ),
         )
     ready, reason = flux_ready(body)
     return App(
-        kind=HELM_RELEASE,
+        kind=kind,
         namespace=namespace,
         name=name,
         sources=sources,
         destination_namespace=_text(spec.get("targetNamespace")),
         sync_status=ready,
         health_status=reason,
-        problem=problem,
+        problem=source.problem,
         body=body,
     )
