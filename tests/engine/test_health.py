@@ -16,7 +16,7 @@ from tests.health.kube import Kube
 from tests.health.scene import kube, scene
 
 __all__ = ["kube"]  # the fixture
-from tests.health.workloads import NGINX, A, B, C, build
+from tests.health.workloads import WEB_IMAGES, build
 
 pytestmark = pytest.mark.cluster
 
@@ -64,23 +64,7 @@ def test_every_result_has_health_beside_its_drift(report: ScanReport) -> None:
 
 def test_a_workload_result_carries_git_spec_and_running_images(report: ScanReport) -> None:
     web, gone = by_name(report)["Deployment/web"], by_name(report)["Deployment/gone"]
-    assert [c.to_json() for c in web.images] == [
-        {
-            "container": "setup",
-            "git": "busybox:1.36",
-            "spec": "busybox:1.36",
-            "running": [{"image": "docker.io/library/busybox:1.36", "digest": C, "pods": 3}],
-        },
-        {
-            "container": "web",
-            "git": "nginx:1.25",
-            "spec": "nginx:1.26",
-            "running": [
-                {"image": f"{NGINX}:1.25", "digest": A, "pods": 2},
-                {"image": f"{NGINX}:1.26", "digest": B, "pods": 1},
-            ],
-        },
-    ]
+    assert [c.to_json() for c in web.images] == WEB_IMAGES
     assert [c.to_json() for c in gone.images] == [
         {"container": "web", "git": "nginx:1.25", "spec": None, "running": []}
     ]

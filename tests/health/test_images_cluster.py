@@ -7,7 +7,7 @@ import pytest
 from driftui.health import image_flags, pods_of, workload_images
 from driftui.live.workload_pods import read_workload_pods
 from tests.health.kube import Kube
-from tests.health.workloads import APP, NGINX, A, B, C, Workloads, build
+from tests.health.workloads import APP, WEB_IMAGES, A, B, Workloads, build
 
 pytestmark = pytest.mark.cluster
 
@@ -22,23 +22,7 @@ def test_a_stuck_rollout_shows_git_spec_and_what_runs(kube: Kube, built: Workloa
     owned = pods_of(built.web, seen.pods, seen.replica_sets)
     assert sorted(p["metadata"]["name"] for p in owned) == ["web-new-0", "web-old-0", "web-old-1"]
     images = workload_images(built.git_web, built.web, owned)
-    assert [c.to_json() for c in images] == [
-        {
-            "container": "setup",
-            "git": "busybox:1.36",
-            "spec": "busybox:1.36",
-            "running": [{"image": "docker.io/library/busybox:1.36", "digest": C, "pods": 3}],
-        },
-        {
-            "container": "web",
-            "git": "nginx:1.25",
-            "spec": "nginx:1.26",
-            "running": [
-                {"image": f"{NGINX}:1.25", "digest": A, "pods": 2},
-                {"image": f"{NGINX}:1.26", "digest": B, "pods": 1},
-            ],
-        },
-    ]
+    assert [c.to_json() for c in images] == WEB_IMAGES
     flags = [(f.kind, f.container, f.pods, f.message) for f in image_flags(images)]
     assert flags == [
         ("spec", "web", 0, "image: Git nginx:1.25, live spec nginx:1.26"),

@@ -18,6 +18,25 @@ from tests.health.kube import Kube
 A, B, C = ("sha256:" + ch * 64 for ch in "abc")
 NGINX = "docker.io/library/nginx"
 APP = "registry.example/app"
+# What ``web`` shows per container, in the JSON every layer writes: its init container on
+# one digest everywhere, and the stuck rollout (two Pods on Git's image, one on the spec's).
+WEB_IMAGES: list[dict[str, Any]] = [
+    {
+        "container": "setup",
+        "git": "busybox:1.36",
+        "spec": "busybox:1.36",
+        "running": [{"image": "docker.io/library/busybox:1.36", "digest": C, "pods": 3}],
+    },
+    {
+        "container": "web",
+        "git": "nginx:1.25",
+        "spec": "nginx:1.26",
+        "running": [
+            {"image": f"{NGINX}:1.25", "digest": A, "pods": 2},
+            {"image": f"{NGINX}:1.26", "digest": B, "pods": 1},
+        ],
+    },
+]
 
 
 @dataclass

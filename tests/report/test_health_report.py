@@ -13,7 +13,7 @@ from tests.drift_scenario import write_repo
 from tests.health import manifests as m
 from tests.health.kube import Kube
 from tests.health.scene import kube, scene
-from tests.health.workloads import NGINX, A, B, C
+from tests.health.workloads import NGINX, WEB_IMAGES
 
 __all__ = ["kube"]  # the fixture
 
@@ -64,23 +64,7 @@ def test_json_gives_each_object_health_and_each_workload_its_images(
         "Unknown": 0,
     }
     web = next(o for o in doc["objects"] if o["name"] == "web")
-    assert web["images"] == [
-        {
-            "container": "setup",
-            "git": "busybox:1.36",
-            "spec": "busybox:1.36",
-            "running": [{"image": "docker.io/library/busybox:1.36", "digest": C, "pods": 3}],
-        },
-        {
-            "container": "web",
-            "git": "nginx:1.25",
-            "spec": "nginx:1.26",
-            "running": [
-                {"image": f"{NGINX}:1.25", "digest": A, "pods": 2},
-                {"image": f"{NGINX}:1.26", "digest": B, "pods": 1},
-            ],
-        },
-    ]
+    assert web["images"] == WEB_IMAGES
     front = next(o for o in doc["objects"] if o["name"] == "front")
     assert "images" not in front
 
