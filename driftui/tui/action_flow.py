@@ -102,21 +102,21 @@ class ActionFlow:
         self._in_thread(partial(self._execute, request, executor))
 
     def _execute(self, request: ActionRequest, executor: Executor) -> None:
-        try:
-            outcome = execute(request, self.gate, executor, self.resource_of)
-        except MutationRefused as refused:
-            outcome = ActionOutcome(ok=False, summary=str(refused))
-        except Exception as error:
-            outcome = ActionOutcome(ok=False, summary=f"{request.action.title} failed: {error}")
-        self.app.call_from_thread(self._done, outcome)
+        work = partial(execute, request, self.gate, executor, self.resource_of)
+        self._report(work, request.action.title)
 
     def _resume(self, suspensions: Suspensions) -> None:
+        self._report(suspensions.resume, "Resume")
+
+    def _report(self, work: Callable[[], ActionOutcome], what: str) -> None:
+        """Run ``work`` (off the UI thread) and show its outcome; a refusal or a failure is
+        an outcome too, never an exception that kills the worker."""
         try:
-            outcome = suspensions.resume()
+            outcome = work()
         except MutationRefused as refused:
             outcome = ActionOutcome(ok=False, summary=str(refused))
         except Exception as error:
-            outcome = ActionOutcome(ok=False, summary=f"Resume failed: {error}")
+            outcome = ActionOutcome(ok=False, summary=f"{what} failed: {error}")
         self.app.call_from_thread(self._done, outcome)
 
     def _done(self, outcome: ActionOutcome) -> None:
