@@ -255,16 +255,19 @@ class ClusterClient:
         except urllib3.exceptions.HTTPError as exc:
             raise ClusterUnreachable(f"cannot reach {self.server}: {_root_cause(exc)}") from None
         except Exception as exc:
-            status = getattr(exc, "status", None)
-            if status == 0:
-                reason = str(getattr(exc, "reason", "") or exc)
-                raise ClusterUnreachable(
-                    f"cannot reach {self.server}: {_root_cause(exc, reason)}"
-                ) from None
-            if isinstance(status, int) and status:
-                raise api_error(status, getattr(exc, "body", b"") or b"", self.server) from None
-            raise
+            raise self._client_error(exc) from None
         return int(response.status), data, response.headers.get("Retry-After")
+
+    def _client_error(self, exc: Exception) -> Exception:
+        """What a failure inside the official client means: no answer (status 0), the
+        server's own answer, or, for anything else, the exception itself."""
+        status = getattr(exc, "status", None)
+        if status == 0:
+            reason = str(getattr(exc, "reason", "") or exc)
+            return ClusterUnreachable(f"cannot reach {self.server}: {_root_cause(exc, reason)}")
+        if isinstance(status, int) and status:
+            return api_error(status, getattr(exc, "body", b"") or b"", self.server)
+        return exc
 
     def _timed_out(self, request: _Request, last_status: int) -> RequestTimedOut:
         earlier = f"; earlier attempts answered {last_status}" if last_status else ""
@@ -319,14 +322,7 @@ class ClusterClient:
         except urllib3.exceptions.HTTPError as exc:
             raise ClusterUnreachable(f"cannot reach {self.server}: {_root_cause(exc)}") from None
         except Exception as exc:
-            status = getattr(exc, "status", None)
-            if status == 0:
-                raise ClusterUnreachable(
-                    f"cannot reach {self.server}: {_root_cause(exc)}"
-                ) from None
-            if isinstance(status, int) and status:
-                raise api_error(status, getattr(exc, "body", b"") or b"", self.server) from None
-            raise
+            raise self._client_error(exc) from None
         return response.response
 
     def _write(
