@@ -9,7 +9,9 @@ is handed on as the :class:`ObjectRef` that changed; the store holds the object 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -101,14 +103,14 @@ class Informer:
         self._stopping.set()
         response = self._response
         if response is not None:  # unblocks the read the thread waits in
-            _close(response)
+            _interrupt(response)
         self._thread.join(timeout=READ_MARGIN)
 
     def drop_connection(self) -> None:
         """Close the open WATCH as a network fault would; the loop resumes from :attr:`version`."""
         response = self._response
         if response is not None:
-            _close(response)
+            _interrupt(response)
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -259,6 +261,17 @@ def _events(response: Any) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
     if pending.strip():
         yield json.loads(pending)
+
+
+def _interrupt(response: Any) -> None:
+    """End a WATCH another thread is reading. Closing the response alone is not enough: the
+    buffered reader's close waits for the read in progress, which lasts until the server's
+    timeoutSeconds. Shutting the socket down makes that read return at once."""
+    sock = getattr(getattr(response, "connection", None), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    _close(response)
 
 
 def _close(response: Any) -> None:
