@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from driftui.completion.spec import CONTEXTS, NAMESPACES, OBJECTS
+from driftui.safe_text import has_unsafe
 
 if TYPE_CHECKING:  # the client loads the Kubernetes library: only when the cluster is asked
     from driftui.live.client import ClusterClient
@@ -154,11 +155,15 @@ def answer_lines(source: str, current: str, words: Sequence[str]) -> list[str]:
     deadline.daemon = True
     deadline.start()
     try:
-        return candidates(source, current, read_words(words))
+        found = candidates(source, current, read_words(words))
     except Exception:  # a TAB never shows a traceback
         return []
     finally:
         deadline.cancel()
+    # Names come from the kubeconfig and the cluster: one with a control character would
+    # reach the terminal, or forge a second candidate. Shown escaped it would complete to a
+    # word that names nothing, so it is not offered at all.
+    return [c for c in found if not has_unsafe(c)]
 
 
 def answer(argv: Sequence[str], write: Callable[[str], object]) -> int:

@@ -125,6 +125,22 @@ def test_contexts_come_from_the_kubeconfig_named_on_the_line_or_in_the_environme
     assert complete(bash_script, ["kubectl-driftui", "diff", "--context", "p"], env) == ["prod@eu"]
 
 
+def test_a_context_name_with_a_control_character_is_not_offered(tmp_path: Path) -> None:
+    """A hostile kubeconfig must not reach the terminal through a TAB, nor forge candidates."""
+    path = tmp_path / "config"
+    names = ("alpha", "evil\x1b]0;pwned\x07", "two\nlines", "beta")
+    contexts = [{"name": n, "context": {"cluster": "c", "user": "u"}} for n in names]
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "Config", "contexts": contexts}))
+    words = ["diff", "--kubeconfig", str(path), "--context"]
+    done = subprocess.run(
+        [sys.executable, "-m", "driftui.completion", "__complete", "contexts", "", *words],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.splitlines() == ["alpha", "beta"]
+
+
 # This machine is shared and slow: importing the Kubernetes client alone can take a second.
 # The budget is the user's to raise, and the tests that need an answer raise it.
 PATIENT = {**os.environ, "DRIFTUI_COMPLETION_TIMEOUT": "60"}
