@@ -155,6 +155,22 @@ class AppOwner:
 
 
 @dataclass(frozen=True, order=True)
+class AppRef:
+    """The Argo CD / Flux app whose scan judged an object (``--app``, ``--all-apps``).
+
+    Not the same as :class:`AppOwner`: that is what the object's markers claim; this is the
+    app whose source the object was compared with.
+    """
+
+    kind: str  # Application, Kustomization, HelmRelease
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.lower()}/{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, order=True)
 class TrackingMarker:
     """A whole tracking marker: the app an object says applied it, and where it says so.
 
@@ -258,6 +274,7 @@ class DriftResult:
     # workloads: driftui.health.ContainerImages per container (typed loosely: health is
     # a layer above this module)
     images: tuple[Any, ...] = ()
+    app: AppRef | None = None  # the app whose source this was compared with; None for --repo
 
     @property
     def uid(self) -> str:

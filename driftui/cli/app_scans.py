@@ -93,7 +93,10 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
             key = repo_key(options.repo)
             options = replace(options, fetch=options.fetch and key not in fetched)
             fetched.add(key)
-            reports.append(Scanner(options, scanner.gate).scan())
+            report = Scanner(options, scanner.gate).scan()
+            reports.append(
+                replace(report, results=[replace(r, app=app.ref) for r in report.results])
+            )
         except AppSourceError as exc:
             problems.append(LoadProblem(str(app), str(exc).removeprefix(f"{app}: ")))
         except DriftuiError as exc:  # the repository cannot be reached, the path is gone, ...

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from driftui.model import AppOwner
+from driftui.model import AppOwner, AppRef
 
 APPLICATION = "Application"
 KUSTOMIZATION = "Kustomization"
@@ -58,6 +58,11 @@ class App:
         return (self.kind, self.namespace, self.name)
 
     @property
+    def ref(self) -> AppRef:
+        """How results name the app whose source they were compared with."""
+        return AppRef(self.kind, self.namespace, self.name)
+
+    @property
     def owner(self) -> AppOwner:
         """The owner that tracking markers on the app's objects name."""
         return AppOwner(TOOLS[self.kind], self.namespace, self.name)
@@ -67,7 +72,7 @@ class App:
         return self.sources[0] if self.sources else None
 
     def __str__(self) -> str:
-        return f"{self.kind.lower()}/{self.namespace}/{self.name}"
+        return str(self.ref)
 
 
 def _dict(value: Any) -> dict[str, Any]:
