@@ -20,6 +20,8 @@ import git
 import yaml
 from git.index.typ import IndexEntry
 
+from driftui.source.git_process import scrub_environment
+
 DATA = Path(__file__).resolve().parent
 COMMITS = DATA / "commits.yaml"
 FILES = DATA / "files"
@@ -111,6 +113,7 @@ def _stat_index(repo: git.Repo, work: Path) -> None:
 def build_repo(work: Path, commits: list[DemoCommit], shift: timedelta = timedelta(0)) -> None:
     """Create the repository at ``work`` (a new directory), every date moved by ``shift``."""
     work.mkdir(parents=True)
+    scrub_environment()  # git init would follow a GIT_DIR set around us, not `work`
     repo = git.Repo.init(work, initial_branch="main")
     with repo.config_writer() as config:  # who commits a revert made in the demo
         config.set_value("user", "name", "driftui demo")

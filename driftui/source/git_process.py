@@ -163,5 +163,4 @@ def failure_text(exc: Exception, secrets: tuple[str, ...] = ()) -> str:
     return (marked or lines)[-1]
 
 
-scrub_environment()
 _quiet_gitpython()

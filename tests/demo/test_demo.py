@@ -87,6 +87,20 @@ def test_build_is_deterministic(demo: DemoFixture, tmp_path: Path) -> None:
     assert again.snapshot.read_bytes() == demo.snapshot.read_bytes()
 
 
+def test_a_git_dir_around_driftui_does_not_redirect_the_demo_repository(
+    demo: DemoFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from a git hook (GIT_DIR set), ``git init`` would initialise the hook's repository
+    and the demo would find none of its own."""
+    other = tmp_path / "other"
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    again = build_demo(tmp_path / "demo", now=NOW)
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    assert git(again.repo, "rev-parse", "HEAD") == git(demo.repo, "rev-parse", "HEAD")
+    assert git(other, "rev-list", "--all") == ""
+
+
 def commit_dates(repo: Path) -> list[datetime]:
     """Author and committer dates, oldest commit first."""
     lines = git(repo, "log", "--reverse", "--format=%at %ct").split()
