@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
             print(os.pathsep.join(str(d) for d in build.build()))
         elif args.command == "up":
             started = time.monotonic()
-            info = harness.up(args.dir)
+            info = harness.up(args.dir, tied=False)  # outlives this command
             print(
                 f"server {info.server} (ready in {time.monotonic() - started:.1f}s)",
                 file=sys.stderr,

@@ -51,6 +51,7 @@ class ClusterInfo:
     pids: list[int]  # [etcd, kube-apiserver]
     bin_dir: str
     apiserver_argv: list[str] = field(default_factory=list)
+    tied: bool = True  # the servers die with the process that started them (see _spawn)
 
     @property
     def audit_log(self) -> Path:
@@ -73,7 +74,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _spawn(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
+def _spawn(argv: list[str], log: Path, tied: bool) -> subprocess.Popen[bytes]:
+    """Start a server in its own session. ``tied``: it gets SIGTERM when the process that
+    started it dies, so a test run killed from outside (``timeout``, SIGKILL), which never
+    reaches its fixtures' teardown, leaves no control plane behind."""
+    setpriv = shutil.which("setpriv") if tied else None
+    if setpriv:
+        argv = [setpriv, "--pdeathsig", "TERM", "--", *argv]  # exec: the pid stays the server's
     with log.open("ab") as out:
         return subprocess.Popen(
             argv,
@@ -221,8 +228,9 @@ def _bootstrap_rbac(info: ClusterInfo) -> None:
         raise ClusterError(f"cannot bind viewer to the view ClusterRole: {status} {body}")
 
 
-def up(directory: str | os.PathLike[str], timeout: float = 60.0) -> ClusterInfo:
-    """Start etcd and kube-apiserver in DIR and wait for /readyz; they keep running."""
+def up(directory: str | os.PathLike[str], timeout: float = 60.0, tied: bool = True) -> ClusterInfo:
+    """Start etcd and kube-apiserver in DIR and wait for /readyz. They keep running until
+    :func:`down`, or (``tied``) until the calling process ends."""
     missing = build.missing_binaries(build.MODULES[:1])
     if missing:
         raise ClusterError(
@@ -250,7 +258,8 @@ def up(directory: str | os.PathLike[str], timeout: float = 60.0) -> ClusterInfo:
     etcd_port, peer_port, api_port = free_port(), free_port(), free_port()
     etcd_url = f"http://127.0.0.1:{etcd_port}"
     etcd = _spawn(
-        [
+        tied=tied,
+        argv=[
             str(bins / "etcd"),
             "--name",
             "default",
@@ -270,7 +279,7 @@ def up(directory: str | os.PathLike[str], timeout: float = 60.0) -> ClusterInfo:
             "--log-level",
             "warn",
         ],
-        root / "etcd.log",
+        log=root / "etcd.log",
     )
     apiserver_argv = [
         str(bins / "kube-apiserver"),
@@ -308,10 +317,10 @@ def up(directory: str | os.PathLike[str], timeout: float = 60.0) -> ClusterInfo:
         "--v",
         "1",
     ]
-    apiserver = _spawn(apiserver_argv, root / "kube-apiserver.log")
+    apiserver = _spawn(apiserver_argv, root / "kube-apiserver.log", tied)
     server = f"https://127.0.0.1:{api_port}"
     info = ClusterInfo(
-        str(root), server, etcd_url, [etcd.pid, apiserver.pid], str(bins), apiserver_argv
+        str(root), server, etcd_url, [etcd.pid, apiserver.pid], str(bins), apiserver_argv, tied
     )
     (root / STATE_FILE).write_text(json.dumps(asdict(info), indent=1))
     try:
@@ -334,7 +343,7 @@ def restart_apiserver(info: ClusterInfo, timeout: float = 60.0) -> None:
     """Stop kube-apiserver (if it still runs) and start it again on the same port and etcd."""
     stop_processes(info.pids[1:])
     root = Path(info.directory)
-    proc = _spawn(info.apiserver_argv, root / "kube-apiserver.log")
+    proc = _spawn(info.apiserver_argv, root / "kube-apiserver.log", info.tied)
     info.pids[1:] = [proc.pid]
     (root / STATE_FILE).write_text(json.dumps(asdict(info), indent=1))
     _wait_ready(info, [proc], timeout)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,3 +156,44 @@ def test_audit_log_records_writes_and_who_made_them(cluster: ClusterInfo, namesp
         (e["verb"], e["user"]["username"]) for e in events if e["verb"] in {"patch", "delete"}
     }
     assert writes == {("patch", "admin"), ("delete", "admin")}
+
+
+STARTER = """
+import sys
+from tests.cluster import harness
+info = harness.up(sys.argv[1])
+print(" ".join(str(pid) for pid in info.pids), flush=True)
+sys.stdin.read()  # until killed
+"""
+
+
+def test_a_killed_test_run_leaves_no_control_plane_behind(tmp_path: Path) -> None:
+    """A run stopped from outside (``timeout``, SIGKILL) never reaches its fixtures'
+    teardown; its etcd and kube-apiserver must still end with it."""
+    starter = subprocess.Popen(
+        [sys.executable, "-c", STARTER, str(tmp_path / "plane")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert starter.stdout is not None
+    pids = [int(pid) for pid in starter.stdout.readline().split()]
+    assert len(pids) == 2 and all(alive(pid) for pid in pids)
+    try:
+        starter.kill()
+        starter.wait()
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in pids if alive(pid)] == []
+    finally:
+        harness.down(tmp_path / "plane")
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie of another parent has ended: its state is Z)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
