@@ -24,7 +24,8 @@ KUSTOMIZE_OPTIONS = frozenset(
     {
         *("namePrefix", "nameSuffix", "namespace", "images", "replicas", "patches"),
         *("commonLabels", "forceCommonLabels", "labelWithoutSelector", "labelIncludeTemplates"),
-        *("commonAnnotations", "forceCommonAnnotations", "components", "version"),
+        *("commonAnnotations", "forceCommonAnnotations", "commonAnnotationsEnvsubst"),
+        *("components", "version"),
     }
 )
 HELM_OPTIONS = frozenset(
@@ -59,7 +60,20 @@ def argo_recipe(app: App, source: AppSource, at: str, refs: Refs) -> RenderRecip
     options = source.options
     edits = kustomize_edits(options) if source.renderer == "kustomize" else None
     helm = options if source.renderer == "helm" else {}
-    return RenderRecipe(at=at, kustomize_edits=edits, helm=helm_options(app, helm, refs))
+    env = (
+        ("ARGOCD_APP_NAME", app.name),  # as seen from an app in the control plane's namespace
+        ("ARGOCD_APP_NAMESPACE", app.destination_namespace),
+        ("ARGOCD_APP_PROJECT_NAME", _text(_spec(app).get("project"))),
+        ("ARGOCD_APP_SOURCE_REPO_URL", source.repo_url),
+        ("ARGOCD_APP_SOURCE_PATH", source.path),
+        ("ARGOCD_APP_SOURCE_TARGET_REVISION", source.revision),
+    )
+    return RenderRecipe(at, edits, helm_options(app, helm, refs), env)
+
+
+def _spec(app: App) -> Mapping[str, Any]:
+    spec = app.body.get("spec")
+    return spec if isinstance(spec, dict) else {}
 
 
 def kustomize_edits(options: Mapping[str, Any]) -> KustomizeEdits:
@@ -75,6 +89,7 @@ def kustomize_edits(options: Mapping[str, Any]) -> KustomizeEdits:
         labels_include_templates=options.get("labelIncludeTemplates") is True,
         annotations=_pairs(options.get("commonAnnotations")),
         force_annotations=options.get("forceCommonAnnotations") is True,
+        annotations_envsubst=options.get("commonAnnotationsEnvsubst") is True,
         namespace=_text(options.get("namespace")),
         appended=json.dumps({"patches": patches}) if isinstance(patches, list) and patches else "",
         components=tuple(str(c) for c in options.get("components") or []),

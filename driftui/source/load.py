@@ -122,6 +122,7 @@ def load_from_repo(
     values = helm_values(config_text) if callable(helm_values) else helm_values
 
     targets = find_render_targets(entries, path, found[1]) if found[0] == "tree" else []
+    recipe = recipe.at_commit(commit) if recipe is not None else None
     unused = _unused_recipe(recipe, targets)
     plain, results = _cap_files(plain_manifest_files(entries, path, targets), limits.max_files)
     total = len(plain) + len(targets)

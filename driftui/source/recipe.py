@@ -15,8 +15,9 @@ as Argo CD makes them with ``kustomize edit``; Flux's options map onto the same 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
+from driftui.source.envsubst import envsubst
 from driftui.source.selection import FileSelection
 
 Pairs = tuple[tuple[str, str], ...]
@@ -38,6 +39,7 @@ class KustomizeEdits:
     labels_include_templates: bool = False
     annotations: Pairs = ()
     force_annotations: bool = False
+    annotations_envsubst: bool = False  # Argo commonAnnotationsEnvsubst
     namespace: str = ""
     # JSON object of lists appended to kustomization.yaml's own (Argo `patches`)
     appended: str = ""
@@ -88,6 +90,9 @@ class RenderRecipe:
     at: str = ""
     kustomize_edits: KustomizeEdits | None = None
     helm: HelmOptions | None = None
+    # Argo CD's build environment (ARGOCD_APP_NAME, ...): when set, options expand it, with
+    # ARGOCD_APP_REVISION* from the commit (:meth:`at_commit`)
+    env: Pairs = ()
 
     def key(self) -> str:
         """A stable text of the whole recipe, for render cache keys."""
@@ -95,6 +100,45 @@ class RenderRecipe:
 
     def applies_to(self, path: str) -> bool:
         return path == self.at
+
+    def at_commit(self, commit: str) -> RenderRecipe:
+        """The recipe with ``$NAME`` expanded where Argo CD expands it, for ``commit``."""
+        if not self.env:
+            return self
+        env = {
+            **dict(self.env),
+            "ARGOCD_APP_REVISION": commit,
+            "ARGOCD_APP_REVISION_SHORT": commit[:7],
+            "ARGOCD_APP_REVISION_SHORT_8": commit[:8],
+        }
+        edits, helm = self.kustomize_edits, self.helm
+        return replace(
+            self,
+            kustomize_edits=_expand_edits(edits, env) if edits else edits,
+            helm=_expand_helm(helm, env) if helm else helm,
+        )
+
+
+def _expand_edits(edits: KustomizeEdits, env: dict[str, str]) -> KustomizeEdits:
+    annotations = edits.annotations
+    if edits.annotations_envsubst:
+        annotations = tuple((k, envsubst(v, env)) for k, v in annotations)
+    return replace(
+        edits,
+        images=tuple(envsubst(image, env) for image in edits.images),
+        labels=tuple((k, envsubst(v, env)) for k, v in edits.labels),
+        annotations=annotations,
+    )
+
+
+def _expand_helm(helm: HelmOptions, env: dict[str, str]) -> HelmOptions:
+    return replace(
+        helm,
+        value_files=tuple(replace(f, path=envsubst(f.path, env)) for f in helm.value_files),
+        set=tuple((k, envsubst(v, env)) for k, v in helm.set),
+        set_string=tuple((k, envsubst(v, env)) for k, v in helm.set_string),
+        set_file=tuple((k, envsubst(v, env)) for k, v in helm.set_file),
+    )
 
 
 @dataclass(frozen=True)

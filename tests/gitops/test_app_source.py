@@ -17,7 +17,7 @@ from driftui.gitops.app_source import (
     scan_source,
 )
 from driftui.gitops.app_specs import App, argo_app, flux_kustomization
-from driftui.source.recipe import HelmOptions, RenderRecipe, ValueFile
+from driftui.source.recipe import HelmOptions, ValueFile
 from driftui.source.selection import FileSelection
 
 DNS = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
@@ -139,9 +139,11 @@ def test_an_argo_helm_source_carries_argo_cds_template_arguments() -> None:
     source = scan_source(argo_app(body))
 
     assert source.path == "charts/web" and source.more == ()
-    assert source.recipe == RenderRecipe(
-        at="charts/web",
-        helm=HelmOptions(
+    assert source.recipe is not None and source.recipe.at == "charts/web"
+    assert ("ARGOCD_APP_NAME", "web") in source.recipe.env
+    assert source.recipe.kustomize_edits is None
+    assert source.recipe.helm == (
+        HelmOptions(
             release_name="web",  # the app's name, as Argo CD's
             namespace="prod",  # the destination's
             value_files=(ValueFile("values-prod.yaml"),),
@@ -150,7 +152,7 @@ def test_an_argo_helm_source_carries_argo_cds_template_arguments() -> None:
             set_string=(("tag", "007"),),
             set_file=(("motd", "files/motd.txt"),),
             skip_crds=True,
-        ),
+        )
     )
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from driftui.source.helm_args import ArgsRefused, HelmCall, clean_set_value, repo_file
 from driftui.source.load import load_desired
 from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe, ValueFile
-from tests.source.test_render_config import CACHE, make_repo
+from tests.source.test_render_config import CACHE, git, make_repo
 
 CHART = {
     "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
@@ -180,6 +180,25 @@ def test_kustomize_options_render_as_argo_cds_kustomize_edits(tmp_path: Path) ->
     )
     assert deploy["metadata"]["labels"] == {"team": "shop", "tier": "front"}
     assert bodies[("ConfigMap", "p-settings-s")]["data"] == {"a": "1", "b": "2"}
+
+
+def test_argo_cds_build_environment_expands_in_images_and_parameters(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {**KUSTOMIZE, **CHART})
+    commit = git(repo, "rev-parse", "HEAD")
+    env = (("ARGOCD_APP_NAME", "shop"),)
+    image = "nginx=registry.example/nginx:${ARGOCD_APP_REVISION_SHORT}"
+    edits = KustomizeEdits(images=(image,), labels=(("app", "$ARGOCD_APP_NAME$UNKNOWN"),))
+    helm = HelmOptions("web", set_string=(("tag", "${ARGOCD_APP_REVISION}-$$"),))
+
+    shop, _ = loaded(repo, "shop", RenderRecipe("shop", kustomize_edits=edits, env=env))
+    web, _ = loaded(repo, "charts/web", RenderRecipe("charts/web", helm=helm, env=env))
+
+    deploy = shop[("Deployment", "web")]
+    assert deploy["spec"]["template"]["spec"]["containers"][0]["image"] == (
+        f"registry.example/nginx:{commit[:7]}"
+    )
+    assert deploy["metadata"]["labels"]["app"] == "shop"  # an unknown name expands to ""
+    assert web[("ConfigMap", "web-settings")]["data"]["tag"] == f"{commit}-$"
 
 
 def test_kustomize_options_on_a_path_without_a_kustomization_are_a_problem(
