@@ -188,3 +188,18 @@ def test_a_multi_source_app_joins_its_sources_and_reads_values_from_its_ref(
     assert done.returncode == 0, done.stderr
     assert statuses(doc) == {"multi-settings": "in_sync", "plain": "in_sync"}
     assert doc["problems"] == []
+
+
+def test_a_plugin_app_is_refused_alone_and_the_other_apps_render(repos: Repos) -> None:
+    w = repos.world
+    application(w, "cdk", [source(w, "plain", plugin={"name": "cdk8s"})])
+    application(w, "chart", [source(w, "charts/web")])  # no helm options: Argo CD's defaults
+    applied_by_argo(w, "chart", helm_oracle(w, "chart"))
+
+    done, doc = w.report(f"{w.ns}/cdk", f"{w.ns}/chart")
+
+    assert done.returncode == 2, done.stderr
+    assert statuses(doc) == {"chart-settings": "in_sync"}  # release and namespace as Argo CD's
+    assert [(p["path"], p["message"]) for p in doc["problems"]] == [
+        (f"application/{w.ns}/cdk", "not supported: config management plugin cdk8s")
+    ]

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,35 @@ def test_argo_cds_build_environment_expands_in_images_and_parameters(tmp_path: P
     )
     assert deploy["metadata"]["labels"]["app"] == "shop"  # an unknown name expands to ""
     assert web[("ConfigMap", "web-settings")]["data"]["tag"] == f"{commit}-$"
+
+
+CRD = (
+    "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+    "metadata: {name: widgets.example.com}\n"
+)
+
+
+def test_skip_crds_and_the_apps_own_kube_version_reach_helm(tmp_path: Path) -> None:
+    chart = {
+        **CHART,
+        "charts/web/Chart.yaml": CHART["charts/web/Chart.yaml"] + "kubeVersion: '>=1.99.0-0'\n",
+        "charts/web/crds/widgets.yaml": CRD,
+    }
+    repo = make_repo(tmp_path / "repo", chart)
+    future = HelmOptions("web", kube_version="v1.99.0")
+
+    with_crds, _ = loaded(repo, "charts/web", RenderRecipe("charts/web", helm=future))
+    skipped, _ = loaded(
+        repo, "charts/web", RenderRecipe("charts/web", helm=replace(future, skip_crds=True))
+    )
+    _, too_old = loaded(repo, "charts/web", RenderRecipe("charts/web", helm=HelmOptions("web")))
+
+    assert set(with_crds) == {
+        ("CustomResourceDefinition", "widgets.example.com"),
+        ("ConfigMap", "web-settings"),
+    }
+    assert set(skipped) == {("ConfigMap", "web-settings")}
+    assert "incompatible with Kubernetes" in too_old[0].message  # helm's own default version
 
 
 def test_kustomize_options_on_a_path_without_a_kustomization_are_a_problem(
