@@ -38,6 +38,7 @@ class Repos:
     world: World
     values_url: str  # a second repository: a `ref:` source's
     values_work: Path
+    requests: list[str]  # what the git server was asked, in order
 
 
 @pytest.fixture
@@ -48,9 +49,10 @@ def repos(
     values = make_repo(tmp_path / "values", VALUES_REPO)
     make_bare(tmp_path / "srv", "deploy.git", work)
     make_bare(tmp_path / "srv", "values.git", values)
-    with serve_git(tmp_path / "srv") as base:
+    log: list[str] = []
+    with serve_git(tmp_path / "srv", log=log) as base:
         world = World(cluster, namespace, f"{base}/deploy.git", work)
-        yield Repos(world, f"{base}/values.git", values)
+        yield Repos(world, f"{base}/values.git", values, log)
 
 
 def application(w: World, name: str, sources: list[dict[str, Any]]) -> None:
@@ -203,3 +205,22 @@ def test_a_plugin_app_is_refused_alone_and_the_other_apps_render(repos: Repos) -
     assert [(p["path"], p["message"]) for p in doc["problems"]] == [
         (f"application/{w.ns}/cdk", "not supported: config management plugin cdk8s")
     ]
+
+
+def test_each_repository_is_fetched_once_however_many_apps_and_sources_use_it(
+    repos: Repos,
+) -> None:
+    w = repos.world
+    chart = source(w, "charts/web", helm={"valueFiles": ["$values/envs/prod.yaml"]})
+    ref = {"repoURL": repos.values_url, "targetRevision": "main", "ref": "values"}
+    application(w, "multi", [chart, ref, source(w, "plain")])
+    application(
+        w, "other", [source(w, "charts/web", helm={"valueFiles": ["$values/envs/prod.yaml"]}), ref]
+    )
+    application(w, "shop", [source(w, "shop")])
+
+    done, _ = w.report(f"{w.ns}/multi", f"{w.ns}/other", f"{w.ns}/shop")
+
+    assert done.returncode in (0, 1), done.stderr  # nothing is live: missing, but no error
+    fetches = [r.split("/info/refs")[0] for r in repos.requests if "/info/refs" in r]
+    assert sorted(fetches) == ["/deploy.git", "/values.git"]
