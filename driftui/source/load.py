@@ -122,7 +122,6 @@ def load_from_repo(
     values = helm_values(config_text) if callable(helm_values) else helm_values
 
     targets = find_render_targets(entries, path, found[1]) if found[0] == "tree" else []
-    recipe = recipe.at_commit(commit) if recipe is not None else None
     unused = _unused_recipe(recipe, targets)
     plain, results = _cap_files(plain_manifest_files(entries, path, targets), limits.max_files)
     total = len(plain) + len(targets)
@@ -139,7 +138,7 @@ def load_from_repo(
             limits=limits,
             parse_cache=parse_cache,
             recipe=recipe,
-            ref_values=read_ref_values(recipe, cache_dir),
+            ref_values=read_ref_values(recipe.at_commit(commit) if recipe else None, cache_dir),
         )
         whole = repo.object_at(commit, "")  # renders that reach outside key on the whole tree
         results += renderer.render_all(repo, commit, whole[1] if whole else commit, targets)

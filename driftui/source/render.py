@@ -10,6 +10,7 @@ the checkout (``kustomize_scope``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import posixpath
@@ -43,7 +44,7 @@ from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe
 from driftui.source.render_cache import MEMORY, digest, file_digest, tool_identity
 from driftui.source.sandbox import LimitExceeded, renderer_env, run_bounded
 
-_KEY_VERSION = "3"  # renders cached before bases, links and bounds were checked are not reused
+_KEY_VERSION = "2"  # renders cached before bases, links and bounds were checked are not reused
 CHART_FILE = "Chart.yaml"
 _RELEASE_CHARS = re.compile(r"[^a-z0-9-]+")
 
@@ -129,6 +130,7 @@ class Renderer:
     ) -> None:
         self.helm_values = tuple(helm_values)
         self.recipe = recipe  # the app's own options, for the directory it names
+        self._at_commit = ""  # the commit ``recipe`` was expanded for (Argo CD's $ARGOCD_APP_*)
         self.ref_values = dict(ref_values or {})
         # A function is asked only when a chart renders: plain YAML and kustomize never
         # need the cluster's version (history of such a repo works offline).
@@ -148,6 +150,10 @@ class Renderer:
         self, repo: GitRepo, commit: str, root_tree_sha: str, targets: Sequence[RenderTarget]
     ) -> list[FileObjects]:
         """Render every target at ``commit``; each result carries its own problems."""
+        if self.recipe is not None and self.recipe.env and self._at_commit != commit:
+            expanded = copy.copy(self)  # a history walk renders many commits with one renderer
+            expanded.recipe, expanded._at_commit = self.recipe.at_commit(commit), commit
+            return expanded.render_all(repo, commit, root_tree_sha, targets)
         jobs = list(targets)
         markers = repo.read_blobs(t.marker_sha for t in jobs)
         keys = {t: self._key(t, markers[t.marker_sha], root_tree_sha) for t in jobs}
