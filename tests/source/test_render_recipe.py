@@ -16,6 +16,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from driftui.source.envsubst import envsubst
 from driftui.source.helm_args import ArgsRefused, HelmCall, clean_set_value, repo_file
 from driftui.source.load import load_desired
 from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe, ValueFile
@@ -270,3 +271,14 @@ def test_set_values_escape_commas_as_argo_cd_does() -> None:
     assert clean_set_value("a,b") == "a\\,b"
     assert clean_set_value("a\\,b") == "a\\,b"  # already escaped
     assert clean_set_value(",a") == ",a"  # Argo CD's pattern needs a character before it
+
+
+NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
+
+
+@given(st.text().filter(lambda t: "$" not in t), NAMES, st.text())
+def test_expansion_touches_only_what_names_a_variable(text: str, name: str, value: str) -> None:
+    env = {name: value}
+    assert envsubst(text, env) == text
+    assert envsubst(f"{text}${{{name}}}{text}", env) == f"{text}{value}{text}"
+    assert envsubst(f"$${name}", env) == f"${name}"  # `$$` is Argo CD's escaped dollar
