@@ -40,6 +40,7 @@ class _Server(ThreadingHTTPServer):
     root: Path
     auth: tuple[str, str] | None
     backend: str
+    log: list[str] | None  # every request's path and query, when the test asks for them
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -81,6 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         parts = urlsplit(self.path)
+        if self.server.log is not None:
+            self.server.log.append(self.path)
         body = self._body() if self.command == "POST" else b""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -129,7 +132,10 @@ def _split_cgi(output: bytes) -> tuple[bytes, bytes]:
 
 @contextlib.contextmanager
 def serve_git(
-    root: str | os.PathLike[str], auth: tuple[str, str] | None = None, port: int = 0
+    root: str | os.PathLike[str],
+    auth: tuple[str, str] | None = None,
+    port: int = 0,
+    log: list[str] | None = None,
 ) -> Iterator[str]:
     """Serve the bare repositories under ``root`` at the yielded ``http://127.0.0.1:PORT``.
 
@@ -138,6 +144,7 @@ def serve_git(
     server = _Server(("127.0.0.1", port), _Handler)
     server.root = Path(root).resolve()
     server.auth = auth
+    server.log = log
     server.backend = os.path.join(_git_exec_path(), "git-http-backend")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -57,6 +57,8 @@ def _app_options(base: ScanOptions, app: App, repo_map: dict[str, str], fetch: b
         files=source.files,
         force_namespace=source.force_namespace,
         fetch=fetch and not source.mapped,
+        recipe=source.recipe,
+        sources=source.more,
     )
 
 
@@ -91,7 +93,8 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
         try:
             options = _app_options(scanner.options, app, repo_map, scanner.options.fetch)
             key = repo_key(options.repo)
-            options = replace(options, fetch=options.fetch and key not in fetched)
+            shared = fetched if scanner.options.fetch else None  # each repository once
+            options = replace(options, fetch=options.fetch and key not in fetched, fetched=shared)
             fetched.add(key)
             report = Scanner(options, scanner.gate).scan()
             reports.append(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.snapshot_key import SnapshotKey
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
+from driftui.source.recipe import RenderRecipe, SourceSpec
 from driftui.source.selection import FileSelection
 
 DEFAULT_CONCURRENCY = 16  # dry-runs in flight at once: a burst the API server's fairness absorbs
@@ -36,3 +37,6 @@ class ScanOptions:
     files: FileSelection | None = None  # which files of `path` are read (None: all, recursively)
     # every namespaced object goes to `namespace`, as kustomize's `namespace:` (Flux targetNamespace)
     force_namespace: bool = False
+    recipe: RenderRecipe | None = None  # the app's own rendering options for its path
+    sources: tuple[SourceSpec, ...] = ()  # the app's other sources (Argo CD spec.sources)
+    fetched: set[str] | None = None  # repositories fetched in this run (by repo_key)

@@ -31,6 +31,7 @@ from driftui.engine.live_side import (
     wanted,
 )
 from driftui.engine.merge_key_cache import merge_keys_of
+from driftui.engine.more_sources import fetch_ref_repos, load_more_sources
 from driftui.engine.options import ScanOptions
 from driftui.engine.prediction import DryRunPredictor
 from driftui.engine.rejudge import Basis, Changes, rejudge
@@ -60,7 +61,14 @@ from driftui.model import (
 from driftui.runtime.heap import collector_paused
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import GitRepo, SourceError, open_repo
-from driftui.source.load import load_desired, load_from_repo, read_config_text, split_duplicates
+from driftui.source.load import (
+    join_desired,
+    load_desired,
+    load_from_repo,
+    read_config_text,
+    split_duplicates,
+)
+from driftui.source.ref_values import read_ref_values
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
 
@@ -194,6 +202,8 @@ class Scanner:
         renders them: the config's Helm values, the cluster's version. Sync, revert,
         history and the explorer load through here so that none renders differently."""
         opts = self.options
+        if opts.recipe or opts.sources:  # an app's: its $ref values files' repositories
+            fetch_ref_repos(opts, fetch)
         desired = load_desired(
             opts.repo,
             ref or opts.ref,
@@ -205,7 +215,10 @@ class Scanner:
             render=opts.render,
             progress=progress,
             files=opts.files,
+            recipe=opts.recipe,
         )
+        if opts.sources:  # an app's other sources
+            desired = join_desired([desired, *load_more_sources(opts, self.capabilities, fetch)])
         if opts.path_from_cwd:
             desired.source = replace(desired.source, path_from_cwd=True)
         if opts.fail_on_stale and desired.source.stale:  # as Argo CD's comparison error
@@ -225,6 +238,7 @@ class Scanner:
             capabilities=self.capabilities,
             cache_dir=self.options.cache_dir,
             render=self.options.render,
+            recipe=self.options.recipe,
         )
 
     def ignore_rules(self) -> tuple[IgnoreRule, ...]:
@@ -244,6 +258,8 @@ class Scanner:
             capabilities=self.capabilities,
             cache_dir=opts.cache_dir,
             policy=opts.render,
+            recipe=opts.recipe,
+            ref_values=read_ref_values(opts.recipe, opts.cache_dir),
         )
 
     def client(self) -> ClusterClient:

@@ -2,8 +2,9 @@
 with the user's own Git access (never the operator's repository credential Secrets).
 
 ``--app`` names apps (:func:`choose_apps`); ``--repo-map URL=PATH`` swaps an app's remote for
-a local checkout (:func:`parse_repo_map`). What this slice cannot render faithfully yet (Helm,
-multi-source, kustomize options set in the app, Flux post-build substitution) is refused
+a local checkout (:func:`parse_repo_map`). An Argo CD app's kustomize and Helm options and
+its other sources travel with the source (:mod:`.argo_recipe`). What driftui cannot render
+faithfully yet (plugins, jsonnet, charts from Helm repositories, Flux options) is refused
 with one error naming the app, rather than compared against something the app never deploys.
 """
 
@@ -14,6 +15,9 @@ from dataclasses import dataclass
 
 from driftui.errors import DriftuiError, UsageError
 from driftui.gitops.app_specs import APPLICATION, KIND_NAMES, App, AppSource
+from driftui.gitops.argo_recipe import Refs, argo_recipe, unsupported
+from driftui.source.git_repo import normalise_repo_path
+from driftui.source.recipe import RenderRecipe, SourceSpec
 from driftui.source.selection import FileSelection
 
 
@@ -32,6 +36,8 @@ class ScanSource:
     files: FileSelection | None = None  # Argo CD directory options; None = read all
     mapped: bool = False  # a local checkout stands in for the remote
     force_namespace: bool = False  # Flux targetNamespace: every namespaced object goes there
+    recipe: RenderRecipe | None = None  # the app's own rendering options for its path
+    more: tuple[SourceSpec, ...] = ()  # a multi-source app's other rendering sources
 
 
 # -- naming apps -------------------------------------------------------------------------
@@ -107,14 +113,16 @@ def repo_key(url: str) -> str:
 
 
 def _refusal(app: App, source: AppSource) -> str:
-    """Why this slice cannot render ``source`` as the operator does; "" when it can."""
-    if len(app.sources) > 1:
-        return "multi-source Applications are not supported yet"
+    """Why driftui cannot render ``source`` as the operator does; "" when it can."""
     if source.renderer == "plugin":
         name = str(source.options.get("name") or "(discovered)")
         return f"not supported: config management plugin {name}"
     if source.renderer == "jsonnet":
         return "not supported: jsonnet directories"
+    if source.options.get("chart"):
+        return f"Helm charts from a Helm repository are not supported yet (chart {source.options['chart']})"
+    if app.kind == APPLICATION:
+        return unsupported(source)
     if source.renderer == "helm":
         return "Helm apps are not supported yet"
     if source.revision.startswith("semver:"):
@@ -139,22 +147,54 @@ def _files(app: App, source: AppSource) -> FileSelection | None:
     )
 
 
+def _ref_only(source: AppSource) -> bool:
+    """An Argo CD ``ref:`` source with no path renders nothing: it only lends values files."""
+    return bool(source.ref) and not source.path and not source.options.get("chart")
+
+
+def _where(source: AppSource, repo_map: Mapping[str, str]) -> tuple[str, str, bool]:
+    """(repository, revision, mapped): the local checkout --repo-map names, at its HEAD (what
+    your branch would change), else the app's remote at the app's revision."""
+    local = repo_map.get(repo_key(source.repo_url))
+    if local:
+        return local, "HEAD", True
+    return (
+        source.repo_url,
+        source.revision if source.revision not in ("", "HEAD") else "HEAD",
+        False,
+    )
+
+
+def _spec(app: App, source: AppSource, repo_map: Mapping[str, str], refs: Refs) -> SourceSpec:
+    repo, revision, mapped = _where(source, repo_map)
+    path = normalise_repo_path(source.path)
+    recipe = argo_recipe(app, source, path, refs) if app.kind == APPLICATION else None
+    return SourceSpec(repo, revision, path, _files(app, source), recipe, fetch=not mapped)
+
+
 def scan_source(app: App, repo_map: Mapping[str, str] | None = None) -> ScanSource:
-    """The source a scan of ``app`` reads. ``repo_map``: from :func:`parse_repo_map`."""
-    source = app.source
-    if source is None:
+    """The source a scan of ``app`` reads. ``repo_map``: from :func:`parse_repo_map`.
+    A multi-source app's first rendering source leads; the others come in ``more``."""
+    if not app.sources:
         raise AppSourceError(f"{app}: {app.problem or 'no source'}")
-    why = _refusal(app, source)
-    if why:
-        raise AppSourceError(f"{app}: {why}")
-    local = (repo_map or {}).get(repo_key(source.repo_url))
-    revision = source.revision if source.revision not in ("", "HEAD") else "HEAD"
+    for source in app.sources:
+        why = _refusal(app, source)
+        if why:
+            raise AppSourceError(f"{app}: {why}")
+    mapping = repo_map or {}
+    refs = {f"${s.ref}": _where(s, mapping)[:2] for s in app.sources if s.ref}
+    rendering = [_spec(app, s, mapping, refs) for s in app.sources if not _ref_only(s)]
+    if not rendering:
+        raise AppSourceError(f"{app}: no source renders anything (ref sources only)")
+    first, *more = rendering
     return ScanSource(
-        repo=local or source.repo_url,
-        ref="HEAD" if local else revision,  # your checkout's branch: what it would change
-        path=source.path.strip("/") if source.path not in (".", "./") else "",
+        repo=first.repo,
+        ref=first.ref,
+        path=first.path,
         namespace=app.destination_namespace,
-        files=_files(app, source),
-        mapped=local is not None,
+        files=first.files,
+        mapped=not first.fetch,
         force_namespace=app.kind != APPLICATION and bool(app.destination_namespace),
+        recipe=first.recipe,
+        more=tuple(more),
     )

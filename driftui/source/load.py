@@ -30,6 +30,8 @@ from driftui.source.git_repo import (
     open_repo,
 )
 from driftui.source.limits import DEFAULT_LIMITS, DEFAULT_POLICY, LoadLimits, RenderPolicy
+from driftui.source.recipe import RenderRecipe
+from driftui.source.ref_values import read_ref_values
 from driftui.source.render import (
     Capabilities,
     Renderer,
@@ -65,6 +67,7 @@ def load_desired(
     limits: LoadLimits = DEFAULT_LIMITS,
     progress: ProgressFn = no_progress,
     files: FileSelection | None = None,
+    recipe: RenderRecipe | None = None,
 ) -> DesiredState:
     """Open ``repo`` (path or URL), resolve ``ref`` and load everything under ``path``.
 
@@ -83,6 +86,7 @@ def load_desired(
         limits=limits,
         progress=progress,
         files=files,
+        recipe=recipe,
     )
 
 
@@ -99,10 +103,12 @@ def load_from_repo(
     progress: ProgressFn = no_progress,
     parse_cache: ParseCache = PARSE_CACHE,
     files: FileSelection | None = None,
+    recipe: RenderRecipe | None = None,
 ) -> DesiredState:
     """Like :func:`load_desired` on an already opened repository (the explorer keeps one).
 
     ``files``: which files of the tree are read (an Argo CD app's directory options); all.
+    ``recipe``: an app's own rendering options for the directory it names.
     """
     path = normalise_repo_path(path)
     commit = repo.resolve(ref)
@@ -116,10 +122,12 @@ def load_from_repo(
     values = helm_values(config_text) if callable(helm_values) else helm_values
 
     targets = find_render_targets(entries, path, found[1]) if found[0] == "tree" else []
+    unused = _unused_recipe(recipe, targets)
     plain, results = _cap_files(plain_manifest_files(entries, path, targets), limits.max_files)
     total = len(plain) + len(targets)
     progress(ProgressEvent("files parsed", 0, total))
     results += parse_blobs(repo, [(e.path, e.sha) for e in plain], parse_cache, limits.max_bytes)
+    results += [FileObjects(problems=[unused])] if unused else []
     progress(ProgressEvent("files parsed", len(plain), total))
     if targets:
         renderer = Renderer(
@@ -129,6 +137,8 @@ def load_from_repo(
             policy=render,
             limits=limits,
             parse_cache=parse_cache,
+            recipe=recipe,
+            ref_values=read_ref_values(recipe.at_commit(commit) if recipe else None, cache_dir),
         )
         whole = repo.object_at(commit, "")  # renders that reach outside key on the whole tree
         results += renderer.render_all(repo, commit, whole[1] if whole else commit, targets)
@@ -149,6 +159,19 @@ def load_from_repo(
     if repo.stale:
         state.warnings.append(f"stale: {repo.stale_reason}")
     return state
+
+
+def _unused_recipe(
+    recipe: RenderRecipe | None, targets: Sequence[RenderTarget]
+) -> LoadProblem | None:
+    """A problem when the app sets kustomize options but its path is no kustomization: its
+    operator's build fails there, so nothing it would deploy can be shown."""
+    if recipe is None or not recipe.kustomize_edits:
+        return None
+    if any(t.tool == "kustomize" and recipe.applies_to(t.path) for t in targets):
+        return None
+    where = recipe.at or "."
+    return LoadProblem(where, f"kustomize options are set, but {where} has no kustomization")
 
 
 def plain_manifest_files(
@@ -228,3 +251,23 @@ def _duplicate_problems(ref: ObjectRef, group: Sequence[Manifest]) -> list[LoadP
 
 def _where(manifest: Manifest) -> str:
     return f"{manifest.source_file}:{manifest.line}"
+
+
+def join_desired(states: Sequence[DesiredState]) -> DesiredState:
+    """One desired state of an app's several sources (Argo CD ``spec.sources``): the first
+    source names the state, every source adds its objects; an identity two sources declare
+    is a duplicate like any other."""
+    first = states[0]
+    if len(states) == 1:
+        return first
+    kept, duplicates = split_duplicates([m for state in states for m in state.manifests])
+    joined = DesiredState(
+        source=first.source,
+        manifests=sorted(kept, key=lambda m: (m.source_file, m.line)),
+        problems=[p for state in states for p in state.problems] + duplicates,
+        skipped=sum(state.skipped for state in states),
+        config_text=first.config_text,
+        warnings=list(dict.fromkeys(w for state in states for w in state.warnings)),
+    )
+    joined.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
+    return joined

@@ -10,25 +10,27 @@ the checkout (``kustomize_scope``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import posixpath
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from cachetools import LRUCache
-
 from driftui.files import write_atomic
 from driftui.model import LoadProblem
 from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blob
+from driftui.source.capabilities import Capabilities as Capabilities
+from driftui.source.capabilities import helm_kube_version as helm_kube_version
 from driftui.source.checkout import CheckoutRefused, write_checkout
 from driftui.source.git_repo import GitRepo, TreeEntry, default_cache_root
+from driftui.source.helm_args import ArgsRefused, HelmCall, RefValues, cluster_args, option_args
+from driftui.source.kustomize_edits import EditFailed, apply_edits
 from driftui.source.kustomize_scope import KUSTOMIZATION_FILES as KUSTOMIZATION_FILES
 from driftui.source.kustomize_scope import check_scope
 from driftui.source.limits import (
@@ -38,46 +40,13 @@ from driftui.source.limits import (
     RenderPolicy,
     mib,
 )
+from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe
+from driftui.source.render_cache import MEMORY, digest, file_digest, tool_identity
 from driftui.source.sandbox import LimitExceeded, renderer_env, run_bounded
 
 _KEY_VERSION = "2"  # renders cached before bases, links and bounds were checked are not reused
 CHART_FILE = "Chart.yaml"
-_MEMORY_ENTRIES = 256
-_MEMORY_BYTES = 256 * 1024 * 1024
 _RELEASE_CHARS = re.compile(r"[^a-z0-9-]+")
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """The cluster a chart renders for, as Argo CD passes it to ``helm template``.
-
-    Without them helm assumes the Kubernetes version it was built against (v1.20.0 for a
-    build without release ldflags), so ``kubeVersion: >=1.23`` charts fail and
-    ``.Capabilities.APIVersions.Has`` answers for the wrong cluster.
-    """
-
-    kube_version: str = ""  # the server's gitVersion, e.g. v1.34.4
-    api_versions: tuple[str, ...] = ()  # "group/version" and "group/version/Kind"
-
-    def helm_args(self) -> list[str]:
-        args = ["--kube-version", self.kube_version] if self.kube_version else []
-        if self.api_versions:
-            args += ["--api-versions", ",".join(self.api_versions)]
-        return args
-
-
-_GENERIC_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
-
-
-def helm_kube_version(git_version: str) -> str:
-    """``v1.29.1-eks-4721010`` -> ``v1.29.1``: the plain version, as Argo CD passes it
-    (k8s ParseGeneric), so that a chart's ``kubeVersion: >=1.23`` is not failed by a
-    vendor suffix that semver reads as a pre-release. "" when it is not a version."""
-    found = _GENERIC_VERSION.match(git_version.strip())
-    if found is None:
-        return ""
-    major, minor, patch = found.groups()
-    return f"v{int(major)}.{int(minor)}.{int(patch or 0)}"
 
 
 @dataclass(frozen=True)
@@ -156,8 +125,13 @@ class Renderer:
         policy: RenderPolicy = DEFAULT_POLICY,
         limits: LoadLimits = DEFAULT_LIMITS,
         parse_cache: ParseCache = PARSE_CACHE,
+        recipe: RenderRecipe | None = None,
+        ref_values: RefValues | None = None,
     ) -> None:
         self.helm_values = tuple(helm_values)
+        self.recipe = recipe  # the app's own options, for the directory it names
+        self._at_commit = ""  # the commit ``recipe`` was expanded for (Argo CD's $ARGOCD_APP_*)
+        self.ref_values = dict(ref_values or {})
         # A function is asked only when a chart renders: plain YAML and kustomize never
         # need the cluster's version (history of such a repo works offline).
         self._capabilities = capabilities
@@ -176,12 +150,16 @@ class Renderer:
         self, repo: GitRepo, commit: str, root_tree_sha: str, targets: Sequence[RenderTarget]
     ) -> list[FileObjects]:
         """Render every target at ``commit``; each result carries its own problems."""
+        if self.recipe is not None and self.recipe.env and self._at_commit != commit:
+            expanded = copy.copy(self)  # a history walk renders many commits with one renderer
+            expanded.recipe, expanded._at_commit = self.recipe.at_commit(commit), commit
+            return expanded.render_all(repo, commit, root_tree_sha, targets)
         jobs = list(targets)
         markers = repo.read_blobs(t.marker_sha for t in jobs)
         keys = {t: self._key(t, markers[t.marker_sha], root_tree_sha) for t in jobs}
         outputs: dict[RenderTarget, bytes | LoadProblem] = {}
         for target in jobs:
-            cached = _MEMORY.get(keys[target]) or self._from_disk(keys[target])
+            cached = MEMORY.get(keys[target]) or self._from_disk(keys[target])
             if cached is not None:
                 outputs[target] = cached
         todo = [t for t in jobs if t not in outputs]
@@ -189,7 +167,7 @@ class Renderer:
             for target, result in self._render_fresh(repo, commit, todo).items():
                 outputs[target] = result
                 if isinstance(result, bytes):
-                    _MEMORY.put(keys[target], result)
+                    MEMORY.put(keys[target], result)
                     self._to_disk(keys[target], result)
         _cap_output(jobs, outputs, self.limits.max_bytes)
         return [self._objects(t, outputs[t], keys[t]) for t in jobs]
@@ -210,31 +188,49 @@ class Renderer:
             env = renderer_env(self.policy, home)
             workers = min(len(todo), os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                done = pool.map(lambda t: self._run(t, root, env), todo)
+                done = pool.map(lambda t: self._run(t, root, env, tmp), todo)
                 return dict(zip(todo, done, strict=True))
 
     # -- cache keys --------------------------------------------------------------------
 
     def _key(self, target: RenderTarget, marker: bytes, root_tree_sha: str) -> str:
         """The directory's tree SHA, plus the whole tree when it reaches outside itself."""
-        parts = [target.tool, _tool_identity(target.tool), target.path, target.tree_sha]
+        parts = [target.tool, tool_identity(target.tool), target.path, target.tree_sha]
         parts += [_KEY_VERSION, repr((self.policy.allow_remote_bases, self.policy.user_git_config))]
         if b"../" in marker or b"file://" in marker:  # kustomize bases, local chart deps
             parts.append(root_tree_sha)
-        if target.tool == "helm":
+        if self._helm_options(target) is not None:  # values may be anywhere in the repo
+            parts += ["recipe", self.recipe.key() if self.recipe else "", root_tree_sha]
+            parts += sorted(f"{f.label}:{digest(c)}" for f, c in self.ref_values.items())
+            parts += ["capabilities", *self.capabilities.helm_args()]
+        elif target.tool == "helm":
             parts += ["values", *self.helm_values]  # a render without values is another key
-            parts += [_file_digest(p) for p in self.helm_values if os.path.isabs(p)]
+            parts += [file_digest(p) for p in self.helm_values if os.path.isabs(p)]
             if any(_leaves(target.path, p) for p in self.helm_values):
                 parts.append(root_tree_sha)
             parts += ["capabilities", *self.capabilities.helm_args()]
+        elif self._edits(target):  # patches and components may name files anywhere
+            parts += ["recipe", self.recipe.key() if self.recipe else "", root_tree_sha]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def _helm_options(self, target: RenderTarget) -> HelmOptions | None:
+        recipe = self.recipe
+        if target.tool != "helm" or recipe is None or not recipe.applies_to(target.path):
+            return None
+        return recipe.helm
+
+    def _edits(self, target: RenderTarget) -> KustomizeEdits | None:
+        recipe = self.recipe
+        if target.tool != "kustomize" or recipe is None or not recipe.applies_to(target.path):
+            return None
+        return recipe.kustomize_edits or None
 
     def _from_disk(self, key: str) -> bytes | None:
         try:
             data = (self.disk / f"{key}.yaml").read_bytes()
         except OSError:
             return None
-        _MEMORY.put(key, data)
+        MEMORY.put(key, data)
         return data
 
     def _to_disk(self, key: str, data: bytes) -> None:
@@ -246,13 +242,22 @@ class Renderer:
 
     # -- running the tools -------------------------------------------------------------
 
-    def _run(self, target: RenderTarget, root: str, env: dict[str, str]) -> bytes | LoadProblem:
+    def _run(
+        self, target: RenderTarget, root: str, env: dict[str, str], tmp: str
+    ) -> bytes | LoadProblem:
         directory = os.path.join(root, *target.path.split("/")) if target.path else root
         if target.tool == "kustomize":
+            edits = self._edits(target)
+            try:
+                if edits:
+                    apply_edits(edits, directory, self.policy, env)
+            except EditFailed as exc:
+                return LoadProblem(target.label, str(exc))
             refused = _out_of_scope(target, directory, root, self.policy)
             if refused is not None:
                 return refused
-        argv = self._argv(target, directory, root)
+        scratch = os.path.join(tmp, "scratch", hashlib.sha256(target.path.encode()).hexdigest())
+        argv = self._argv(target, directory, HelmCall(root, directory, scratch))
         if isinstance(argv, LoadProblem):
             return argv
         tool = os.path.basename(argv[0])
@@ -266,7 +271,9 @@ class Renderer:
             return LoadProblem(target.label, f"{tool} failed: {_tool_message(done.stderr, root)}")
         return done.stdout
 
-    def _argv(self, target: RenderTarget, directory: str, root: str) -> list[str] | LoadProblem:
+    def _argv(
+        self, target: RenderTarget, directory: str, call: HelmCall
+    ) -> list[str] | LoadProblem:
         if target.tool == "kustomize":
             kustomize = shutil.which("kustomize")
             if kustomize:
@@ -281,13 +288,29 @@ class Renderer:
         helm = shutil.which("helm")
         if not helm:
             return LoadProblem(target.label, "cannot render: helm not found on PATH")
+        options = self._helm_options(target)
+        if options is not None:
+            return self._recipe_argv(helm, target, options, call)
         argv = [helm, "template", "--include-crds", *self.capabilities.helm_args()]
         for values in self.helm_values:
-            resolved = _values_path(values, directory, root)
+            resolved = _values_path(values, directory, call.root)
             if isinstance(resolved, LoadProblem):
                 return replace(resolved, path=target.label)
             argv += ["--values", resolved]
         return [*argv, "--", release_name(target.path), directory]
+
+    def _recipe_argv(
+        self, helm: str, target: RenderTarget, options: HelmOptions, call: HelmCall
+    ) -> list[str] | LoadProblem:
+        """``helm template`` as the app's operator runs it (:mod:`.helm_args`)."""
+        caps = self.capabilities
+        try:
+            args = option_args(options, call, self.ref_values)
+        except ArgsRefused as exc:
+            return LoadProblem(target.label, str(exc))
+        release = options.release_name or release_name(target.path)
+        args += cluster_args(options, caps.kube_version, caps.api_versions)
+        return [helm, "template", *args, "--", release, call.chart]
 
     def _objects(self, target: RenderTarget, output: bytes | LoadProblem, key: str) -> FileObjects:
         if isinstance(output, LoadProblem):
@@ -360,51 +383,9 @@ def _leaves(chart: str, values: str) -> bool:
     return not is_inside(joined, chart) if chart else joined.startswith("..")
 
 
-def _tool_identity(tool: str) -> str:
-    """Which binary renders (its path, size and mtime): a new version invalidates renders."""
-    names = ("kustomize", "kubectl") if tool == "kustomize" else ("helm",)
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            stat = os.stat(found)
-            return f"{found}:{stat.st_size}:{stat.st_mtime_ns}"
-    return "missing"
-
-
-def _file_digest(path: str) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return "unreadable"
-
-
 def _tool_message(stderr: bytes, root: str) -> str:
     """The tool's first lines, with the temporary checkout path shown as repo paths."""
     text = stderr.decode("utf-8", "replace").replace(root + os.sep, "").replace(root, ".")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     message = "; ".join(lines[:3]) or "no message"
     return message if len(message) <= 400 else message[:399] + "…"
-
-
-class _MemoryCache:
-    """Rendered outputs of this process by content key, bounded in entries and in bytes."""
-
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
-        self.max_entries = max_entries
-        self._items: LRUCache[str, bytes] = LRUCache(max_bytes, getsizeof=len)
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            return self._items.get(key)
-
-    def put(self, key: str, data: bytes) -> None:
-        with self._lock:
-            if len(data) > self._items.maxsize:
-                return  # larger than the whole cache: render again rather than evict all
-            self._items[key] = data
-            while len(self._items) > self.max_entries:
-                self._items.popitem()
-
-
-_MEMORY = _MemoryCache(_MEMORY_ENTRIES, _MEMORY_BYTES)

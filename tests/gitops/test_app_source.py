@@ -17,6 +17,7 @@ from driftui.gitops.app_source import (
     scan_source,
 )
 from driftui.gitops.app_specs import App, argo_app, flux_kustomization
+from driftui.source.recipe import HelmOptions, ValueFile
 from driftui.source.selection import FileSelection
 
 DNS = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
@@ -92,8 +93,16 @@ def test_a_git_repository_ignore_is_refused_not_silently_dropped() -> None:
     ("source", "why"),
     [
         ({"plugin": {"name": "cdk8s"}}, "not supported: config management plugin cdk8s"),
-        ({"helm": {"valueFiles": ["v.yaml"]}}, "Helm apps are not supported yet"),
-        ({"kustomize": {"namePrefix": "x-"}}, "kustomize options not supported yet: namePrefix"),
+        ({"directory": {"jsonnet": {"libs": ["l"]}}}, "not supported: jsonnet directories"),
+        (
+            {"chart": "redis", "helm": {}},
+            r"Helm charts from a Helm repository are not supported yet \(chart redis\)",
+        ),
+        (
+            {"kustomize": {"kubeVersion": "1.30"}},
+            "kustomize options not supported yet: kubeVersion",
+        ),
+        ({"helm": {"version": "v2"}}, r"helm version v2 is not supported \(helm 3 only\)"),
     ],
 )
 def test_what_this_slice_cannot_render_faithfully_is_one_error(
@@ -101,3 +110,76 @@ def test_what_this_slice_cannot_render_faithfully_is_one_error(
 ) -> None:
     with pytest.raises(AppSourceError, match=f"^application/a/web: {why}$"):
         scan_source(application("a", "web", **source))
+
+
+def test_an_argo_helm_source_carries_argo_cds_template_arguments() -> None:
+    helm = {
+        "valueFiles": ["values-prod.yaml"],
+        "parameters": [
+            {"name": "size", "value": "3"},
+            {"name": "tag", "value": "007", "forceString": True},
+        ],
+        "fileParameters": [{"name": "motd", "path": "files/motd.txt"}],
+        "valuesObject": {"colour": "green"},
+        "values": "ignored: since valuesObject wins",
+        "skipCrds": True,
+    }
+    body = {
+        "metadata": {"namespace": "argocd", "name": "web"},
+        "spec": {
+            "source": {
+                "repoURL": "https://git.example/r.git",
+                "path": "./charts/web",
+                "helm": helm,
+            },
+            "destination": {"namespace": "prod"},
+        },
+    }
+
+    source = scan_source(argo_app(body))
+
+    assert source.path == "charts/web" and source.more == ()
+    assert source.recipe is not None and source.recipe.at == "charts/web"
+    assert ("ARGOCD_APP_NAME", "web") in source.recipe.env
+    assert source.recipe.kustomize_edits is None
+    assert source.recipe.helm == (
+        HelmOptions(
+            release_name="web",  # the app's name, as Argo CD's
+            namespace="prod",  # the destination's
+            value_files=(ValueFile("values-prod.yaml"),),
+            values='{"colour": "green"}',
+            set=(("size", "3"),),
+            set_string=(("tag", "007"),),
+            set_file=(("motd", "files/motd.txt"),),
+            skip_crds=True,
+        )
+    )
+
+
+def test_a_multi_source_app_leads_with_its_first_rendering_source_and_resolves_refs() -> None:
+    values = {"repoURL": "https://git.example/values.git", "targetRevision": "v2", "ref": "vals"}
+    chart = {
+        "repoURL": "https://git.example/charts.git",
+        "path": "web",
+        "helm": {"valueFiles": ["$vals/prod/web.yaml", "$nope/x.yaml"]},
+    }
+    plain = {"repoURL": "https://git.example/r.git", "path": "extra", "targetRevision": "main"}
+    body = {
+        "metadata": {"namespace": "argocd", "name": "web"},
+        "spec": {"sources": [values, chart, plain], "destination": {"namespace": "prod"}},
+    }
+
+    source = scan_source(argo_app(body), {"https://git.example/r": "/work/r"})
+
+    assert (source.repo, source.ref, source.path) == (
+        "https://git.example/charts.git",
+        "HEAD",
+        "web",
+    )
+    assert source.recipe is not None and source.recipe.helm is not None
+    assert source.recipe.helm.value_files == (
+        ValueFile("prod/web.yaml", "https://git.example/values.git", "v2", "$vals/prod/web.yaml"),
+        ValueFile("$nope/x.yaml"),  # not a ref: a path, as Argo CD reads it
+    )
+    [more] = source.more
+    assert (more.repo, more.ref, more.path, more.fetch) == ("/work/r", "HEAD", "extra", False)

@@ -1,0 +1,109 @@
+"""Apply an app's kustomize options to the kustomization in the temporary checkout.
+
+Argo CD does not write an overlay: it runs ``kustomize edit set nameprefix``, ``set image``,
+``add label`` ... in a copy of the app's directory, appends the app's ``patches`` to
+``kustomization.yaml`` itself, then builds. Doing the same (with the same binary, bounded
+like the build, in driftui's own copy) renders what Argo CD renders, including kustomize's
+own way of merging an option with what the kustomization already says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from typing import Any
+
+import yaml
+
+from driftui.source.limits import RenderPolicy
+from driftui.source.recipe import KustomizeEdits
+from driftui.source.sandbox import LimitExceeded, run_bounded
+
+EDITED_FILE = "kustomization.yaml"  # Argo CD appends patches to this file name only
+
+
+class EditFailed(Exception):
+    """An edit failed; the message says which and why (for a LoadProblem)."""
+
+
+def edit_argvs(kustomize: str, edits: KustomizeEdits) -> list[list[str]]:
+    """The ``kustomize edit`` commands Argo CD runs for these options, in its order
+    (appended lists come between namespace and components: see :func:`apply_edits`)."""
+    run: list[list[str]] = []
+    if edits.name_prefix:
+        run.append([kustomize, "edit", "set", "nameprefix", "--", edits.name_prefix])
+    if edits.name_suffix:
+        run.append([kustomize, "edit", "set", "namesuffix", "--", edits.name_suffix])
+    if edits.images:
+        run.append([kustomize, "edit", "set", "image", *edits.images])
+    if edits.replicas:
+        run.append([kustomize, "edit", "set", "replicas", *(f"{n}={c}" for n, c in edits.replicas)])
+    if edits.labels:
+        flags = ["--force"] if edits.force_labels else []
+        if edits.labels_without_selector:
+            flags.append("--without-selector")
+            if edits.labels_include_templates:
+                flags.append("--include-templates")
+        run.append([kustomize, "edit", "add", "label", *flags, *_pairs(edits.labels)])
+    if edits.annotations:
+        flags = ["--force"] if edits.force_annotations else []
+        run.append([kustomize, "edit", "add", "annotation", *flags, *_pairs(edits.annotations)])
+    if edits.namespace:
+        run.append([kustomize, "edit", "set", "namespace", "--", edits.namespace])
+    return run
+
+
+def _pairs(pairs: tuple[tuple[str, str], ...]) -> list[str]:
+    return [f"{key}:{value}" for key, value in pairs]
+
+
+def apply_edits(
+    edits: KustomizeEdits, directory: str, policy: RenderPolicy, env: dict[str, str]
+) -> None:
+    """Edit the kustomization in ``directory`` (inside the temporary checkout); raises
+    EditFailed. The caller checks the kustomization's scope afterwards, so a component or a
+    patch file the edits name is held to the checkout like any base."""
+    kustomize = shutil.which("kustomize")
+    if not kustomize:
+        raise EditFailed("kustomize options need the kustomize binary on PATH")
+    for argv in edit_argvs(kustomize, edits):
+        _run(argv, directory, policy, env)
+    if edits.appended:
+        append_lists(os.path.join(directory, EDITED_FILE), json.loads(edits.appended))
+    if edits.components:
+        _run([kustomize, "edit", "add", "component", *edits.components], directory, policy, env)
+
+
+def _run(argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, str]) -> None:
+    what = " ".join(argv[1:4])
+    try:
+        done = run_bounded(argv, policy=policy, cwd=directory, env=env)
+    except LimitExceeded as exc:
+        raise EditFailed(f"kustomize {what}: {exc}") from None
+    except OSError as exc:
+        raise EditFailed(f"cannot run kustomize {what}: {exc.strerror}") from None
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise EditFailed(f"kustomize {what} failed: {lines[-1] if lines else 'no message'}")
+
+
+def append_lists(path: str, additions: dict[str, Any]) -> None:
+    """Append each list of ``additions`` to the kustomization's own list of that name (or set
+    it), as Argo CD appends an app's ``patches``."""
+    try:
+        with open(path, "rb") as handle:
+            doc: Any = yaml.safe_load(handle)
+    except OSError:
+        raise EditFailed(f"failed to load {EDITED_FILE}") from None
+    except yaml.YAMLError:
+        raise EditFailed(f"failed to unmarshal {EDITED_FILE}") from None
+    if not isinstance(doc, dict):
+        raise EditFailed(f"expected {EDITED_FILE} to be a mapping")
+    for name, items in additions.items():
+        own = doc.get(name)
+        if own is not None and not isinstance(own, list):
+            raise EditFailed(f"expected {name!r} in {EDITED_FILE} to be a list")
+        doc[name] = [*(own or []), *items]
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(doc, handle, sort_keys=False)
