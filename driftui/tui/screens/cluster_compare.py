@@ -12,7 +12,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from driftui.compare.across import LiveComparison
@@ -39,7 +39,7 @@ def summary(comparison: LiveComparison, left: str, right: str) -> str:
     return f"{len(paths)} field(s) differ: {named}"
 
 
-class CompareClustersScreen(ModalScreen[None]):
+class CompareClustersScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),
         Binding("q", "close", "Close", show=False),

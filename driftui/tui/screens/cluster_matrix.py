@@ -1,4 +1,4 @@
-"""The "Same object, every cluster" screen: one object's status and health per cluster.
+"""The "Same object, every cluster" view: one object's status and health per cluster.
 
 Enter (or ``W``) on a cluster's row compares the object there with the cluster the tree's
 cursor came from, in the "Compare clusters" screen.
@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from driftui.tui.cluster_matrix import MatrixRow, verdict
@@ -22,7 +23,7 @@ from driftui.tui.formatting import plain, shown
 COLUMNS = ("cluster", "status", "health", "fields", "note")
 
 
-class ClusterMatrixScreen(ModalScreen[None]):
+class ClusterMatrixScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),
         Binding("q", "close", "Close", show=False),
@@ -58,14 +59,15 @@ class ClusterMatrixScreen(ModalScreen[None]):
         table.add_columns(*COLUMNS)
         for row in self.rows:
             marker = "▸ " if row.context == self.origin else "  "
-            table.add_row(
-                plain(marker + row.context),
-                plain(row.status),
-                plain(row.health or "—"),
-                plain(str(row.differences) if row.result is not None else ""),
-                plain(row.note),
-                key=row.context,
+            cells = (
+                marker + row.context,
+                row.status,
+                row.health or "—",
+                str(row.differences) if row.result is not None else "",
+                row.note,
             )
+            # rich Text: DataTable parses a str as markup, and measures Text's width
+            table.add_row(*(Text(shown(cell)) for cell in cells), key=row.context)
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
