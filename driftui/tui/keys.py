@@ -102,7 +102,7 @@ KEYS: tuple[Key, ...] = (
         "same_object",
         "Every cluster",
         V,
-        "Same object, every cluster: its status and health in each (several clusters)",
+        "Same object, every cluster: its status and health in each",
         id="same_object",
     ),
     Key(
@@ -110,7 +110,7 @@ KEYS: tuple[Key, ...] = (
         "compare_clusters",
         "Compare clusters",
         V,
-        "Compare clusters: this object live here against live in another cluster",
+        "Compare clusters: this object live here and in another cluster",
         id="compare_clusters",
     ),
     Key(
@@ -118,8 +118,7 @@ KEYS: tuple[Key, ...] = (
         "grouping",
         "Group",
         F,
-        "Group by app (when apps were scanned), namespace, source file, owning app,"
-        " or directory (a release)",
+        "Group by app, namespace, source file, owning app, or directory",
         id="grouping",
         show=False,
     ),
