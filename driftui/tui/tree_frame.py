@@ -44,8 +44,13 @@ class GroupMeta:
         return f"{self.operator}: {said}" if said else ""
 
 
-def app_label(ref: AppRef) -> str:
-    return str(ref)
+def app_labels(apps: Mapping[tuple[str, str, str], App]) -> dict[tuple[str, str, str], str]:
+    """Each app's row label: its name, as Argo CD and argonaut show it, or its full
+    ``kind/namespace/name`` where two apps share the name."""
+    names: dict[str, int] = {}
+    for key in apps:
+        names[key[2]] = names.get(key[2], 0) + 1
+    return {key: key[2] if names[key[2]] == 1 else str(app.ref) for key, app in apps.items()}
 
 
 def _app_meta(app: App) -> GroupMeta:
@@ -59,6 +64,7 @@ class Frame:
 
     clusters: tuple[tuple[str, GroupMeta], ...] = ()  # in the order they were asked
     apps: Mapping[str, Mapping[tuple[str, str, str], App]] = field(default_factory=dict)
+    labels: Mapping[str, Mapping[tuple[str, str, str], str]] = field(default_factory=dict)
 
     @property
     def multi_cluster(self) -> bool:
@@ -76,14 +82,15 @@ class Frame:
         if ref is None:
             return (NO_APP,)
         known = self.apps.get(cluster, {})
-        chain = [app_label(ref)]
+        labels = self.labels.get(cluster, {})
         key: tuple[str, str, str] | None = (ref.kind, ref.namespace, ref.name)
+        chain = [labels.get((ref.kind, ref.namespace, ref.name), str(ref))]
         seen = set()
         while key is not None and key in known and key not in seen:
             seen.add(key)
             key = known[key].parent
             if key is not None and key in known:
-                chain.append(app_label(known[key].ref))
+                chain.append(labels[key])
         return tuple(reversed(chain))
 
     def metas(self, with_apps: bool) -> Iterator[tuple[tuple[str, ...], GroupMeta]]:
@@ -101,4 +108,4 @@ class Frame:
 def frame_of(scope: Scope) -> Frame:
     clusters = tuple((c.context, GroupMeta("cluster", c.error, c.server)) for c in scope.clusters)
     apps = {cluster: {app.key: app for app in found} for cluster, found in scope.apps.items()}
-    return Frame(clusters, apps)
+    return Frame(clusters, apps, {cluster: app_labels(found) for cluster, found in apps.items()})
