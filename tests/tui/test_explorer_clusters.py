@@ -4,9 +4,11 @@ on exactly one cluster, named in the confirmation."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +28,7 @@ from driftui.tui.status_style import GLYPH, DisplayStatus
 from driftui.tui.widgets.key_bar import KeyBar
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
+from tests.drift_scenario import write_repo
 from tests.multi_cluster import Clusters, two_clusters
 from tests.tui.conftest import TestExplorer, make_app, settle
 from tests.tui.sample_data import clock
@@ -54,13 +57,13 @@ def renamed(report: ClustersReport) -> ClustersReport:
 
 
 def explorer(
-    planes: Clusters, contexts: list[str], *, read_only: bool = True, kubeconfig: str = ""
+    planes: Clusters, contexts: list[str], *, read_only: bool = True, repo: Path | None = None
 ) -> TestExplorer:
     """Built as ``driftui tui --context …`` builds it (``fleet_parts``), with a fixed clock.
     Read-only ones name their source alike on every run (a sync needs the real commit)."""
     options = ScanOptions(
-        repo=str(planes.repo),
-        kubeconfig=kubeconfig or planes.kubeconfig,
+        repo=str(repo or planes.repo),
+        kubeconfig=planes.kubeconfig,
         namespace=planes.namespace,
         read_only=read_only,
     )
@@ -78,12 +81,12 @@ def top_rows(app: TestExplorer) -> list[str]:
     return [node.label.plain for node in app.resource_tree.root.children]
 
 
-async def on_object(pilot: Pilot[Any], cluster: str, name: str) -> None:
+async def on_object(pilot: Pilot[Any], cluster: str, name: str, kind: str = "ConfigMap") -> None:
     app: Any = pilot.app
     result = next(
         r
         for r in app.report.results
-        if r.cluster == cluster and r.ref == ObjectRef("", "ConfigMap", NAMESPACE, name)
+        if r.cluster == cluster and r.ref == ObjectRef("", kind, NAMESPACE, name)
     )
     assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
     await settle(pilot)
@@ -158,6 +161,47 @@ async def test_compare_clusters_diffs_the_object_live_in_a_against_live_in_b(
         assert isinstance(app.screen, CompareClustersScreen)
         assert app.screen.comparison.same
         assert str(app.screen.query_one("#compare-summary").render()) == "the same in a and b"
+
+
+def _secret(name: str, value: str) -> dict[str, Any]:
+    encoded = base64.b64encode(value.encode()).decode()
+    meta = {"name": name, "namespace": NAMESPACE}
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "data": {"token": encoded}}
+
+
+async def test_compare_clusters_masks_secrets_with_one_key_equal_values_compare_equal(
+    planes: Clusters, tmp_path: Path
+) -> None:
+    """Each cluster's scanner masks with the explorer's one key: a Secret that holds the
+    same value in both is the same, one that differs shows which key, never the value."""
+    repo = tmp_path / "secrets-repo"
+    write_repo(repo, {"secrets.yaml": [_secret("same", "s3cret-one"), _secret("apart", "x")]})
+    for plane, apart in ((planes.a, "s3cret-in-a"), (planes.b, "s3cret-in-b")):
+        for body in (_secret("same", "s3cret-one"), _secret("apart", apart)):
+            path = f"/api/v1/namespaces/{NAMESPACE}/secrets"
+            code, out = harness.request(plane, "POST", path, body)
+            assert code == 201, out
+    app = explorer(planes, ["a", "b"], repo=repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await on_object(pilot, "a", "same", kind="Secret")
+        await pilot.press("W")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareClustersScreen)
+        assert app.screen.comparison.same
+        await pilot.press("escape")
+        await on_object(pilot, "a", "apart", kind="Secret")
+        await pilot.press("W")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareClustersScreen)
+        assert screen.comparison.paths == (("data", "token"),)
+        text = "\n".join(screen.lines())
+        for value in ("s3cret-in-a", "s3cret-in-b"):
+            assert value not in text and base64.b64encode(value.encode()).decode() not in text
+    for plane in (planes.a, planes.b):
+        for name in ("same", "apart"):
+            harness.request(plane, "DELETE", f"/api/v1/namespaces/{NAMESPACE}/secrets/{name}")
 
 
 def _writes(cluster: ClusterInfo) -> int:
