@@ -16,6 +16,7 @@ from typing import Any
 
 from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
+from driftui.actions.registry import ACTIONS, ActionOutcome, ActionRequest
 from driftui.cli.app_scans import scan_apps
 from driftui.cli.flags import options_from
 from driftui.engine import Scanner, ScanOptions
@@ -95,6 +96,22 @@ def apps_scan(
     return scan
 
 
+def app_tree_parts(parts: dict[str, Any]) -> dict[str, Any]:
+    """Over apps, each object was judged from its own app's source, not the scanner's: until
+    actions are handed that source, they refuse rather than act from the wrong one. Watch
+    mode rescans the apps (a watch rejudges against one source)."""
+
+    def refuse(request: ActionRequest) -> ActionOutcome:
+        return ActionOutcome(
+            ok=False,
+            summary=f"{request.action.title}: nothing done. Acting on an app's objects from"
+            " the app tree is not available yet; use the command line with --app",
+        )
+
+    refusals = {spec.id: refuse for spec in ACTIONS}
+    return parts | {"executors": refusals, "previewers": {}, "watcher": None}
+
+
 def app_name(app: App) -> str:
     return f"{app.kind.lower()}/{app.namespace}/{app.name}"
 
@@ -121,7 +138,7 @@ def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate
     named = bool(getattr(args, "app", None))
     every = bool(getattr(args, "all_apps", False)) or (not named and opens_on_apps(args, scanner))
     if named or every:
-        return run_explorer(apps_scan(scanner, args, every=every), **parts)
+        return run_explorer(apps_scan(scanner, args, every=every), **app_tree_parts(parts))
     return run_explorer(scanner.scan, **parts)
 
 

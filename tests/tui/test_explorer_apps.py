@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Button
 
-from driftui.__main__ import apps_scan, explorer_parts, opens_on_apps
+from driftui.__main__ import app_tree_parts, apps_scan, explorer_parts, opens_on_apps
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from driftui.runtime.progress import ProgressFn
 from driftui.tui.scope import Scope
+from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.status_style import GLYPH, DisplayStatus
 from driftui.tui.tree_model import Grouping
 from driftui.tui.widgets.resource_tree import GroupEntry, Node
@@ -77,12 +79,17 @@ def application(w: World, name: str, path: str, sync: str, parent: str = "") -> 
     create(w.cluster, APPLICATION, w.ns, name, spec, status=argo_status(sync, "Healthy"), **meta)
 
 
-def explorer(w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> TestExplorer:
+def explorer(
+    w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, read_only: bool = True
+) -> TestExplorer:
     """Built as ``driftui tui --all-apps`` builds it, named alike on every run."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    gate = MutationGate(read_only=True)
+    gate = MutationGate(read_only=read_only)
     options = ScanOptions(
-        repo=str(w.work), kubeconfig=w.cluster.kubeconfig("admin"), namespace=w.ns, read_only=True
+        repo=str(w.work),
+        kubeconfig=w.cluster.kubeconfig("admin"),
+        namespace=w.ns,
+        read_only=read_only,
     )
     scanner = Scanner(options, gate)
     args = argparse.Namespace(namespace=w.ns, app=[], repo_map=[])
@@ -94,7 +101,7 @@ def explorer(w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> TestE
         live = replace(scope.report.live, server="https://127.0.0.1:6443")
         return replace(scope, report=replace(scope.report, source=source, live=live))
 
-    return TestExplorer(named, clock=clock, **explorer_parts(scanner, gate))
+    return TestExplorer(named, clock=clock, **app_tree_parts(explorer_parts(scanner, gate)))
 
 
 def label(node: Node) -> str:
@@ -154,6 +161,31 @@ async def test_the_operators_status_stands_beside_the_verdict_marked_where_they_
         # in sync and Synced: the status only; OutOfSync with drift: agreed, no mark
         assert label(shop).endswith("· Argo CD: Synced/Healthy")
         assert "⚠" not in label(root) and label(root).endswith("· Argo CD: OutOfSync/Healthy")
+
+
+async def test_an_action_in_the_app_tree_refuses_rather_than_act_from_another_source(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """web-settings was judged from web's source; the scanner's own source (the work tree
+    here) is not it, so a sync from the app tree does nothing and says so."""
+    app = explorer(world, monkeypatch, tmp_path, read_only=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_all(pilot)
+        web = child(app.resource_tree.root.children[0], "≠ web")
+        leaf = child(child(child(web, f"≠ {NAMESPACE}"), "≠ ConfigMap"), "≠ web-settings")
+        app.resource_tree.go_to(leaf)
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        app.screen.query_one("#confirm", Button).press()
+        await settle(pilot)
+        told = [n.message for n in app._notifications]
+        assert any("Sync: nothing done" in m for m in told), told
+    path = f"/api/v1/namespaces/{NAMESPACE}/configmaps/web-settings"
+    code, body = harness.request(world.cluster, "GET", path)
+    assert code == 200 and body["data"] == {"colour": "red"}
 
 
 def test_plain_driftui_outside_a_work_tree_opens_on_the_apps(
