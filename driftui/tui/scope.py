@@ -31,6 +31,12 @@ class ClusterResult(DriftResult):
 
     cluster: str = ""
 
+    @property
+    def cache_key(self) -> tuple[str, str, str]:
+        """Two clusters' copies may share a blob and, by chance, a resourceVersion (each
+        etcd counts on its own): the detail pane must never show one for the other."""
+        return (f"{self.cluster}/{self.ref}", self.blob_sha, self.resource_version)
+
 
 def cluster_of(result: DriftResult) -> str:
     """The context a result was read from; "" in a one-cluster explorer."""
