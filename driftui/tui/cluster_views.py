@@ -28,6 +28,24 @@ def why_not(scope: Scope | None, selected: DriftResult | None) -> str:
     return ""
 
 
+def same_object(app: App[Any], scope: Scope | None, selected: DriftResult | None) -> None:
+    """The ``x`` key: the matrix of the object under the cursor, or why not."""
+    reason = why_not(scope, selected)
+    if reason or scope is None or selected is None:
+        app.notify(reason, title="Same object, every cluster", severity="warning")
+        return
+    open_matrix(app, scope, selected)
+
+
+def compare_here(app: App[Any], scope: Scope | None, selected: DriftResult | None) -> None:
+    """The ``W`` key: the object here against the first other cluster whose copy differs."""
+    reason = why_not(scope, selected)
+    if reason or scope is None or selected is None:
+        app.notify(reason, title="Compare clusters", severity="warning")
+        return
+    open_compare(app, scope, selected, cluster_of(selected), None)
+
+
 def open_matrix(app: App[Any], scope: Scope, selected: DriftResult) -> None:
     """Same object, every cluster."""
     ref = selected.ref
