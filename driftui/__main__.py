@@ -10,6 +10,8 @@ import argparse
 import sys
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from driftui.actions.registry import ACTIONS, ActionOutcome, ActionRequest
 from driftui.cli.app_scans import scan_apps
 from driftui.cli.flags import options_from
 from driftui.engine import Scanner, ScanOptions
+from driftui.engine.clusters import CLUSTER_WORKERS
 from driftui.engine.fleet import Fleet
 from driftui.engine.object_history import history_for
 from driftui.engine.watching import LiveWatch
@@ -29,8 +32,8 @@ from driftui.gitops.app_source import choose_apps
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
 from driftui.history import HistoryEntry
-from driftui.model import ObjectRef
-from driftui.runtime.progress import ProgressFn
+from driftui.model import ClusterScan, Fidelity, LiveInfo, ObjectRef, ScanReport, SourceInfo
+from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.source.work_tree import is_work_tree
 
 
@@ -109,7 +112,39 @@ def app_tree_parts(parts: dict[str, Any]) -> dict[str, Any]:
         )
 
     refusals = {spec.id: refuse for spec in ACTIONS}
-    return parts | {"executors": refusals, "previewers": {}, "watcher": None}
+    clusters = {
+        context: replace(one, executors=refusals, previewers={})
+        for context, one in parts.get("clusters", {}).items()
+    }
+    return parts | {"executors": refusals, "previewers": {}, "watcher": None, "clusters": clusters}
+
+
+def fleet_apps_scan(
+    fleet: Fleet, args: argparse.Namespace, *, every: bool
+) -> Callable[[ProgressFn], Any]:
+    """``--context a,b`` with ``--app``/``--all-apps``: each cluster's apps, each from its own
+    source; a cluster whose apps cannot be scanned is its own error row."""
+    from driftui.tui.scope import Scope
+
+    def one(context: str) -> tuple[ClusterScan, tuple[App, ...]]:
+        # the run's own options (fetch as asked), not the fleet scanner's shared-source ones
+        scanner = Scanner(replace(fleet.options, context=context), fleet.scanners[context].gate)
+        try:
+            scope = apps_scan(scanner, args, every=every)(no_progress)
+        except (DriftuiError, OSError) as exc:
+            return ClusterScan(context, error=str(exc) or type(exc).__name__), ()
+        return ClusterScan(context, report=scope.report), scope.apps.get("", ())
+
+    def scan(_progress: ProgressFn) -> Scope:
+        workers = max(1, min(CLUSTER_WORKERS, len(fleet.contexts)))
+        with ThreadPoolExecutor(workers, "driftui-cluster") as pool:
+            found = list(pool.map(one, fleet.contexts))
+        base = next((c.report for c, _ in found if c.report is not None), None)
+        empty = ScanReport(SourceInfo("", "", "", ""), LiveInfo(), Fidelity.CLIENT_SIDE)
+        apps = {c.context: chosen for c, chosen in found}
+        return Scope(base or empty, tuple(c for c, _ in found), apps)
+
+    return scan
 
 
 def app_name(app: App) -> str:
@@ -131,11 +166,14 @@ def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate
     from driftui.tui.app import run_explorer
 
     contexts = list(getattr(args, "contexts", None) or [])
+    named = bool(getattr(args, "app", None))
     if len(contexts) > 1:
         fleet = Fleet(options_from(args), contexts, read_only=gate.read_only)
+        if named or getattr(args, "all_apps", False):
+            scan = fleet_apps_scan(fleet, args, every=not named)
+            return run_explorer(scan, **app_tree_parts(fleet_parts(fleet, gate)))
         return run_explorer(fleet.scan, **fleet_parts(fleet, gate))
     parts = explorer_parts(scanner, gate)
-    named = bool(getattr(args, "app", None))
     every = bool(getattr(args, "all_apps", False)) or (not named and opens_on_apps(args, scanner))
     if named or every:
         return run_explorer(apps_scan(scanner, args, every=every), **app_tree_parts(parts))

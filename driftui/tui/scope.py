@@ -87,12 +87,8 @@ Outcome = ScanReport | ClustersReport | Scope
 
 
 def scope_of(outcome: Outcome) -> Scope:
-    if isinstance(outcome, Scope):
-        if (
-            outcome.clusters
-            and outcome.report.results
-            and not isinstance(outcome.report.results[0], ClusterResult)
-        ):
+    if isinstance(outcome, Scope):  # a scanner's: its clusters' results are not joined yet
+        if outcome.clusters:
             return replace(outcome, report=_joined(outcome.clusters, outcome.report))
         return outcome
     if isinstance(outcome, ClustersReport):

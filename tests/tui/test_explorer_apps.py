@@ -14,8 +14,16 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button
 
-from driftui.__main__ import app_tree_parts, apps_scan, explorer_parts, opens_on_apps
+from driftui.__main__ import (
+    app_tree_parts,
+    apps_scan,
+    explorer_parts,
+    fleet_apps_scan,
+    fleet_parts,
+    opens_on_apps,
+)
 from driftui.engine import Scanner, ScanOptions
+from driftui.engine.fleet import Fleet
 from driftui.gate import MutationGate
 from driftui.runtime.progress import ProgressFn
 from driftui.tui.scope import Scope
@@ -29,6 +37,7 @@ from tests.cluster.crds import APPLICATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import argo_status, create
 from tests.gitserver import make_bare, serve_git
+from tests.multi_cluster import two_clusters
 from tests.source.test_render_config import make_repo
 from tests.tui.conftest import TestExplorer, settle
 from tests.tui.sample_data import clock
@@ -186,6 +195,34 @@ async def test_an_action_in_the_app_tree_refuses_rather_than_act_from_another_so
     path = f"/api/v1/namespaces/{NAMESPACE}/configmaps/web-settings"
     code, body = harness.request(world.cluster, "GET", path)
     assert code == 200 and body["data"] == {"colour": "red"}
+
+
+async def test_apps_over_two_clusters_sit_under_their_cluster(
+    world: World,
+    cluster: ClusterInfo,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """``driftui tui --context a,b --all-apps``: plane a runs the apps; plane b has no
+    Argo CD at all, which is no error: its row says it declares nothing."""
+    with two_clusters(cluster, tmp_path, "explorer-apps-b") as planes:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # after: testbin
+        options = ScanOptions(
+            repo=str(world.work), kubeconfig=planes.kubeconfig, namespace=NAMESPACE, read_only=True
+        )
+        fleet = Fleet(options, ["a", "b"], read_only=True)
+        args = argparse.Namespace(namespace=NAMESPACE, app=[], repo_map=[])
+        parts = app_tree_parts(fleet_parts(fleet, MutationGate(read_only=True)))
+        app = TestExplorer(fleet_apps_scan(fleet, args, every=True), clock=clock, **parts)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.resource_tree.grouping is Grouping.APPS
+            await open_all(pilot)
+            a, b = app.resource_tree.root.children
+            assert label(a).startswith(f"{M} a ")
+            web = child(child(a, f"{M} root"), "≠ web")
+            assert label(web).endswith("≠1 ⚠ Argo CD: Synced/Healthy")
+            assert label(b) == "✓ b · nothing declared here"
 
 
 def test_plain_driftui_outside_a_work_tree_opens_on_the_apps(
