@@ -93,7 +93,8 @@ def apps_scan(
         found = discover_apps(scanner.client(), [args.namespace] if args.namespace else [])
         names = [app_name(a) for a in found.apps] if every else list(args.app)
         chosen = choose_apps(found.apps, names)
-        picked = argparse.Namespace(**{**vars(args), "app": names})
+        # --repo-map where the tui command takes it; none where it does not (plain driftui)
+        picked = argparse.Namespace(**{"repo_map": [], **vars(args), "app": names})
         return Scope(scan_apps(scanner, picked), apps={"": tuple(chosen)})
 
     return scan

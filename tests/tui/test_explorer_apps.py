@@ -101,7 +101,7 @@ def explorer(
         read_only=read_only,
     )
     scanner = Scanner(options, gate)
-    args = argparse.Namespace(namespace=w.ns, app=[], repo_map=[])
+    args = argparse.Namespace(namespace=w.ns)  # as plain `driftui` parses: no --app flags
     scan = apps_scan(scanner, args, every=True)
 
     def named(progress: ProgressFn) -> Scope:
