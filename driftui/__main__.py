@@ -10,18 +10,31 @@ import argparse
 import sys
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
+from driftui.actions.registry import ACTIONS, ActionOutcome, ActionRequest
+from driftui.cli.app_scans import scan_apps
+from driftui.cli.flags import options_from
 from driftui.engine import Scanner, ScanOptions
+from driftui.engine.clusters import CLUSTER_WORKERS
+from driftui.engine.fleet import Fleet
 from driftui.engine.object_history import history_for
 from driftui.engine.watching import LiveWatch
+from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
+from driftui.gitops.app_source import choose_apps
+from driftui.gitops.app_specs import App
+from driftui.gitops.discovery import discover_apps
 from driftui.history import HistoryEntry
-from driftui.model import ObjectRef
+from driftui.model import ClusterScan, Fidelity, LiveInfo, ObjectRef, ScanReport, SourceInfo
+from driftui.runtime.progress import ProgressFn, no_progress
+from driftui.source.work_tree import is_work_tree
 
 
 def history_of(scanner: Scanner) -> Callable[[ObjectRef], list[HistoryEntry]]:
@@ -46,10 +59,126 @@ def explorer_parts(scanner: Scanner, gate: MutationGate) -> dict[str, Any]:
     }
 
 
+def fleet_parts(fleet: Fleet, gate: MutationGate) -> dict[str, Any]:
+    """A multi-cluster explorer's parts: each action acts on one cluster, through that
+    cluster's own scanner, gate (its RBAC) and executors; read-only applies to all. History
+    reads Git, which every cluster shares. Watch mode rescans (no watch over several)."""
+    from driftui.tui.action_flow import ClusterParts
+
+    first = fleet.scanners[fleet.contexts[0]]
+    clusters = {
+        context: ClusterParts(
+            s.gate, make_executors(s, s.gate), make_previewers(s), s.resource_name
+        )
+        for context, s in fleet.scanners.items()
+    }
+    return {
+        "read_only": gate.read_only,
+        "gate": gate,
+        "history": history_of(first),
+        "resource_of": first.resource_name,
+        "clusters": clusters,
+    }
+
+
+def apps_scan(
+    scanner: Scanner, args: argparse.Namespace, *, every: bool
+) -> Callable[[ProgressFn], Any]:
+    """The explorer's scan of apps: each app from its own source (``scan_apps``), and the
+    apps themselves with their operators' status, for the app tree. ``every``: all the
+    apps the user can read (``--all-apps``, or plain ``driftui`` outside a work tree)."""
+    from driftui.tui.scope import Scope
+
+    def scan(_progress: ProgressFn) -> Scope:
+        found = discover_apps(scanner.client(), [args.namespace] if args.namespace else [])
+        names = [app_name(a) for a in found.apps] if every else list(args.app)
+        chosen = choose_apps(found.apps, names)
+        # --repo-map where the tui command takes it; none where it does not (plain driftui)
+        picked = argparse.Namespace(**{"repo_map": [], **vars(args), "app": names})
+        return Scope(scan_apps(scanner, picked), apps={"": tuple(chosen)})
+
+    return scan
+
+
+def app_tree_parts(parts: dict[str, Any]) -> dict[str, Any]:
+    """Over apps, each object was judged from its own app's source, not the scanner's: until
+    actions are handed that source, they refuse rather than act from the wrong one. Watch
+    mode rescans the apps (a watch rejudges against one source)."""
+
+    def refuse(request: ActionRequest) -> ActionOutcome:
+        return ActionOutcome(
+            ok=False,
+            summary=f"{request.action.title}: nothing done. Acting on an app's objects from"
+            " the app tree is not available yet; use the command line with --app",
+        )
+
+    refusals = {spec.id: refuse for spec in ACTIONS}
+    clusters = {
+        context: replace(one, executors=refusals, previewers={})
+        for context, one in parts.get("clusters", {}).items()
+    }
+    return parts | {"executors": refusals, "previewers": {}, "watcher": None, "clusters": clusters}
+
+
+def fleet_apps_scan(
+    fleet: Fleet, args: argparse.Namespace, *, every: bool
+) -> Callable[[ProgressFn], Any]:
+    """``--context a,b`` with ``--app``/``--all-apps``: each cluster's apps, each from its own
+    source; a cluster whose apps cannot be scanned is its own error row."""
+    from driftui.tui.scope import Scope
+
+    def one(context: str) -> tuple[ClusterScan, tuple[App, ...]]:
+        # the run's own options (fetch as asked), not the fleet scanner's shared-source ones
+        scanner = Scanner(replace(fleet.options, context=context), fleet.scanners[context].gate)
+        try:
+            scope = apps_scan(scanner, args, every=every)(no_progress)
+        except (DriftuiError, OSError) as exc:
+            return ClusterScan(context, error=str(exc) or type(exc).__name__), ()
+        return ClusterScan(context, report=scope.report), scope.apps.get("", ())
+
+    def scan(_progress: ProgressFn) -> Scope:
+        workers = max(1, min(CLUSTER_WORKERS, len(fleet.contexts)))
+        with ThreadPoolExecutor(workers, "driftui-cluster") as pool:
+            found = list(pool.map(one, fleet.contexts))
+        base = next((c.report for c, _ in found if c.report is not None), None)
+        empty = ScanReport(SourceInfo("", "", "", ""), LiveInfo(), Fidelity.CLIENT_SIDE)
+        apps = {c.context: chosen for c, chosen in found}
+        return Scope(base or empty, tuple(c for c, _ in found), apps)
+
+    return scan
+
+
+def app_name(app: App) -> str:
+    return f"{app.kind.lower()}/{app.namespace}/{app.name}"
+
+
+def opens_on_apps(args: argparse.Namespace, scanner: Scanner) -> bool:
+    """Plain ``driftui``: no --repo, --path or snapshot, outside any Git work tree, in a
+    cluster that runs apps. Inside a work tree the work tree stays the source, as always."""
+    if args.repo != "." or args.path is not None or args.live or is_work_tree(args.repo):
+        return False
+    try:
+        return bool(discover_apps(scanner.client()).apps)
+    except DriftuiError:
+        return False
+
+
 def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate) -> int:
     from driftui.tui.app import run_explorer
 
-    return run_explorer(scanner.scan, **explorer_parts(scanner, gate))
+    contexts = list(getattr(args, "contexts", None) or [])
+    named = bool(getattr(args, "app", None))
+    if len(contexts) > 1:
+        fleet = Fleet(options_from(args), contexts, read_only=gate.read_only)
+        if named or getattr(args, "all_apps", False):
+            scan = fleet_apps_scan(fleet, args, every=not named)
+            return run_explorer(scan, **app_tree_parts(fleet_parts(fleet, gate)))
+        return run_explorer(fleet.scan, **fleet_parts(fleet, gate))
+    parts = explorer_parts(scanner, gate)
+    every = bool(getattr(args, "all_apps", False)) or (not named and opens_on_apps(args, scanner))
+    if named or every:
+        return run_explorer(apps_scan(scanner, args, every=every), **app_tree_parts(parts))
+    return run_explorer(scanner.scan, **parts)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -87,12 +87,15 @@ def kubeconfig_of(path: Path, contexts: dict[str, tuple[dict[str, Any], dict[str
 
 
 @contextmanager
-def two_clusters(first: ClusterInfo, workdir: Path) -> Iterator[Clusters]:
-    """The session's control plane and a second one of this module's own, drifted apart."""
+def two_clusters(
+    first: ClusterInfo, workdir: Path, namespace: str | None = None
+) -> Iterator[Clusters]:
+    """The session's control plane and a second one of this module's own, drifted apart.
+    ``namespace``: a fixed name (snapshot tests show it), else a fresh one."""
     second_dir = workdir / "second"
     second_dir.mkdir()
     second = harness.up(second_dir)
-    ns = f"multi-{uuid.uuid4().hex[:8]}"
+    ns = namespace or f"multi-{uuid.uuid4().hex[:8]}"
     try:
         repo = workdir / "repo"
         write_repo(repo, {"app.yaml": _declared(ns)})

@@ -124,8 +124,9 @@ def main(
 def _dispatch(command: str, args: argparse.Namespace, explorer: ExplorerLauncher | None) -> int:
     """Several clusters go to :mod:`.clusters`; one cluster (or none named) as always."""
     contexts = clusters.resolve_contexts(args, command)
-    if len(contexts) > 1:
+    if len(contexts) > 1 and command != "tui":  # the explorer shows every cluster itself
         return clusters.run_clusters(command, args, contexts)
+    args.contexts = contexts
     args.context = contexts[0] if contexts else None
     gate = MutationGate(read_only=args.read_only)
     scanner = Scanner(options_from(args), gate)

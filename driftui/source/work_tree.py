@@ -32,3 +32,14 @@ def cwd_prefix(repo: str, cwd: str | None = None) -> str:
         return ""
     rel = os.path.relpath(here, top)
     return "" if rel == "." else rel.replace(os.sep, "/")
+
+
+def is_work_tree(repo: str) -> bool:
+    """Whether ``repo`` is a local Git work tree (or inside one): plain ``driftui`` outside
+    one has no repository to compare, and opens on the cluster's apps instead."""
+    if is_remote_url(repo) or not os.path.isdir(repo):
+        return False
+    try:
+        return repo_handle(repo).working_tree_dir is not None
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, OSError):
+        return False

@@ -8,6 +8,7 @@ runs in a worker thread; the checks and the execution go through
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 
 from textual.app import App
@@ -24,7 +25,19 @@ from driftui.actions.registry import (
     unavailable_reason,
 )
 from driftui.gate import MutationGate, MutationRefused
+from driftui.tui.scope import cluster_of
 from driftui.tui.screens.confirm import ConfirmActionScreen
+
+
+@dataclass(frozen=True)
+class ClusterParts:
+    """What acts on one cluster of a multi-cluster explorer: its gate (read-only, and that
+    cluster's own RBAC), its executors and previewers, and its discovery's resource names."""
+
+    gate: MutationGate
+    executors: Mapping[str, Executor] = field(default_factory=dict)
+    previewers: Mapping[str, Previewer] = field(default_factory=dict)
+    resource_of: ResourceOf | None = None
 
 
 class ActionFlow:
@@ -42,6 +55,7 @@ class ActionFlow:
         suspensions: Suspensions | None,
         after_success: Callable[[], None],
         cursor_blink: bool,
+        clusters: Mapping[str, ClusterParts] | None = None,
     ) -> None:
         self.app = app
         self.gate = gate
@@ -51,20 +65,40 @@ class ActionFlow:
         self.suspensions = suspensions
         self.after_success = after_success
         self.cursor_blink = cursor_blink
+        self.clusters = dict(clusters or {})
 
     def start(self, request: ActionRequest) -> None:
-        """Refuse with a reason, or preview (if the action has a previewer) and confirm."""
+        """Refuse with a reason, or preview (if the action has a previewer) and confirm.
+        In a multi-cluster explorer an action acts on exactly one cluster."""
         spec = request.action
-        reason = unavailable_reason(request, self.gate, self.resource_of)
-        if reason:
+        cluster, parts = self._cluster(request)
+        if parts is None:
+            reason = f"{spec.title} acts on exactly one cluster: {cluster}"
+        else:
+            reason = unavailable_reason(request, parts.gate, parts.resource_of or self.resource_of)
+        if reason or parts is None:
             self.app.notify(reason, title=f"{spec.title} unavailable", severity="warning")
             return
-        previewer = self.previewers.get(spec.id)
+        previewer = parts.previewers.get(spec.id)
         if previewer is None:
-            self._confirm(request, None)
+            self._confirm(request, None, cluster)
         else:
             self.app.notify(f"Working out what {spec.title.lower()} would change…", timeout=3)
-            self._in_thread(partial(self._preview, request, previewer))
+            self._in_thread(partial(self._preview, request, previewer, cluster))
+
+    def _cluster(self, request: ActionRequest) -> tuple[str, ClusterParts | None]:
+        """(the cluster the request acts on, its parts); parts None, with the reason in
+        place of the name, when the targets span several clusters or an unknown one."""
+        own = ClusterParts(self.gate, self.executors, self.previewers, self.resource_of)
+        if not self.clusters:
+            return "", own
+        named = sorted({cluster_of(t) for t in request.targets})
+        if len(named) > 1:
+            return f"select objects of one cluster, not of {', '.join(named)}", None
+        if not named:
+            return "", own  # nothing selected: the registry says so
+        parts = self.clusters.get(named[0])
+        return (named[0], parts) if parts is not None else (f"{named[0]} cannot act", None)
 
     def resume(self) -> None:
         """Resume the auto-syncs driftui suspended."""
@@ -74,24 +108,30 @@ class ActionFlow:
     def _in_thread(self, job: Callable[[], None]) -> None:
         self.app.run_worker(job, group="actions", exit_on_error=False, thread=True)
 
-    def _preview(self, request: ActionRequest, previewer: Previewer) -> None:
+    def _preview(self, request: ActionRequest, previewer: Previewer, cluster: str) -> None:
         """A dry-run or a side revert can take a while: never on the UI thread."""
         try:
             changes: tuple[str, ...] | None = previewer(request)
         except Exception as error:
             changes = (f"preview failed: {error}", *planned_changes(request))
-        self.app.call_from_thread(self._confirm, request, changes)
+        self.app.call_from_thread(self._confirm, request, changes, cluster)
 
-    def _confirm(self, request: ActionRequest, changes: tuple[str, ...] | None) -> None:
+    def _confirm(
+        self, request: ActionRequest, changes: tuple[str, ...] | None, cluster: str
+    ) -> None:
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self._run_confirmed(request)
+                self._run_confirmed(request, cluster)
 
-        screen = ConfirmActionScreen(request, cursor_blink=self.cursor_blink, changes=changes)
+        screen = ConfirmActionScreen(
+            request, cursor_blink=self.cursor_blink, changes=changes, cluster=cluster
+        )
         self.app.push_screen(screen, confirmed)
 
-    def _run_confirmed(self, request: ActionRequest) -> None:
-        executor = self.executors.get(request.action.id)
+    def _run_confirmed(self, request: ActionRequest, cluster: str) -> None:
+        parts = self.clusters.get(cluster) if cluster else None
+        executors = parts.executors if parts is not None else self.executors
+        executor = executors.get(request.action.id)
         if executor is None:
             self.app.notify(
                 f"{request.action.title} is not available in this build yet.",
@@ -99,10 +139,14 @@ class ActionFlow:
                 severity="warning",
             )
             return
-        self._in_thread(partial(self._execute, request, executor))
+        self._in_thread(partial(self._execute, request, executor, parts))
 
-    def _execute(self, request: ActionRequest, executor: Executor) -> None:
-        work = partial(execute, request, self.gate, executor, self.resource_of)
+    def _execute(
+        self, request: ActionRequest, executor: Executor, parts: ClusterParts | None
+    ) -> None:
+        gate = parts.gate if parts is not None else self.gate
+        resource_of = (parts.resource_of if parts is not None else None) or self.resource_of
+        work = partial(execute, request, gate, executor, resource_of)
         self._report(work, request.action.title)
 
     def _resume(self, suspensions: Suspensions) -> None:

@@ -6,7 +6,7 @@ mutating actions in :mod:`.action_flow` (through the one :class:`MutationGate`),
 keys are declared in :mod:`.keys`, and the pacing and collector policy that keep the
 screen responsive live in :mod:`.responsiveness`.
 
-Longer than the ~400-line habit (about 500) for a reason: what is left is the App's own
+Longer than the ~400-line habit (about 560) for a reason: what is left is the App's own
 job, the scan and tree message handlers and some twenty key actions of a few lines each;
 splitting them further would scatter one screen's routing over several files.
 """
@@ -14,6 +14,7 @@ splitting them further would scatter one screen's routing over several files.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,18 +40,20 @@ from driftui.actions.registry import (
 )
 from driftui.gate import MutationGate
 from driftui.live.discovery import guess_resource
-from driftui.model import DriftResult, ObjectRef, ScanReport
-from driftui.tui import keys
-from driftui.tui.action_flow import ActionFlow
+from driftui.model import DriftResult, ScanReport
+from driftui.tui import cluster_views, keys
+from driftui.tui.action_flow import ActionFlow, ClusterParts
 from driftui.tui.formatting import plain, shown
 from driftui.tui.health_view import Facet, facet_label
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress, WatchStarted
 from driftui.tui.responsiveness import SETTLE_EVERY, Responsiveness
 from driftui.tui.scan_worker import Scanner, problems_notice, run_scan
+from driftui.tui.scope import Identity, Scope, identity
 from driftui.tui.screens.help import HelpScreen
 from driftui.tui.selection import selected_results, subject_of
 from driftui.tui.status_style import DisplayStatus, status_css_variables
-from driftui.tui.tree_model import Prepared, View, next_status_filter
+from driftui.tui.tree_frame import Frame
+from driftui.tui.tree_model import NO_FRAME, Grouping, Prepared, View, next_status_filter
 from driftui.tui.tree_view import load_keeping, panel_titles
 from driftui.tui.watch_flow import Watcher, WatchFlow
 from driftui.tui.widgets.detail import DetailPane, HistoryFn
@@ -88,6 +91,7 @@ class DriftExplorer(App[None]):
         resource_of: ResourceOf = guess_resource,
         suspensions: Suspensions | None = None,
         watcher: Watcher | None = None,
+        clusters: Mapping[str, ClusterParts] | None = None,
     ) -> None:
         super().__init__()
         self.scanner = scanner
@@ -108,9 +112,12 @@ class DriftExplorer(App[None]):
             suspensions=suspensions,
             after_success=self.start_scan,
             cursor_blink=self.CURSOR_BLINK,
+            clusters=clusters,
         )
         self.responsiveness = Responsiveness()
         self.report: ScanReport | None = None
+        self.scope: Scope | None = None  # the clusters and apps the report covers
+        self.frame: Frame = NO_FRAME
         self._prepared: Prepared | None = None  # the report, grouped for the current view
         self.refreshed: datetime | None = None
         self.progress_text = ""
@@ -239,6 +246,7 @@ class DriftExplorer(App[None]):
         self.progress_text = ""
         self.error_text = ""
         self.report = message.report
+        self._take_scope(message.scope, message.report, message.prepared)
         self._prepared = message.prepared
         self.refreshed = message.at
         self.suspended = list(message.suspended)
@@ -251,6 +259,19 @@ class DriftExplorer(App[None]):
             self.watching.scan_finished()
         if not refresh:  # the first scan's garbage goes once it is on screen
             self.call_after_refresh(self.responsiveness.settle_heap)
+
+    def _take_scope(self, scope: Scope | None, report: ScanReport, prepared: Prepared) -> None:
+        """The clusters and apps of a landed scan (watch events judged again keep the
+        last scan's); the first scan that compared apps opens on the app tree, as the
+        user asked with --app or --all-apps."""
+        first = self.scope is None
+        if scope is None:
+            scope = replace(self.scope, report=report) if self.scope else Scope(report)
+        self.scope = scope
+        self.frame = prepared.view.frame
+        self.resource_tree.frame = self.frame
+        if first and self.frame.has_apps and self.resource_tree.grouping is Grouping.NAMESPACE:
+            self.resource_tree.grouping = Grouping.APPS
 
     def _tell_problems(self, report: ScanReport) -> None:
         """Files the scan could not use are not in the tree: say which, once per change."""
@@ -275,12 +296,12 @@ class DriftExplorer(App[None]):
     # -- tree ---------------------------------------------------------------------------------
 
     def _view(self) -> View:
-        return View(self.query_text, self.status_filter, self.resource_tree.grouping)
+        return View(self.query_text, self.status_filter, self.resource_tree.grouping, self.frame)
 
     def _rebuild(
         self,
         *,
-        keep: ObjectRef | None = None,
+        keep: Identity | None = None,
         expanded: set[tuple[str, ...]] | None = None,
         refresh: bool = False,
     ) -> None:
@@ -345,10 +366,15 @@ class DriftExplorer(App[None]):
             )
         )
 
-    def _selected_ref(self) -> ObjectRef | None:
+    def _selected_ref(self) -> Identity | None:
+        """What the cursor keeps across rescans: the object, in its cluster."""
+        selected = self.selected_object()
+        return identity(selected) if selected is not None else None
+
+    def selected_object(self) -> DriftResult | None:
         node = self.resource_tree.cursor_node
         if node is not None and isinstance(node.data, DriftResult):
-            return node.data.ref
+            return node.data
         return None
 
     def selected_results(self) -> list[DriftResult]:
@@ -393,6 +419,10 @@ class DriftExplorer(App[None]):
             return tab == keys.TAB_OF[action]
         if action == "resume_suspended":
             return bool(self.suspended)
+        if action in ("same_object", "compare_clusters"):  # shown only over several clusters
+            if self.scope is None or not self.scope.multi_cluster:
+                return False
+            return True if self.selected_object() is not None else None
         if action == "run_action" and parameters:
             return self._applies(action_by_id(str(parameters[0])))
         return True
@@ -443,12 +473,19 @@ class DriftExplorer(App[None]):
         self._rebuild(keep=self._selected_ref())
 
     def action_grouping(self) -> None:
-        self.resource_tree.grouping = self.resource_tree.grouping.next()
+        tree = self.resource_tree
+        tree.grouping = tree.grouping.next(apps=self.frame.has_apps)
         self._rebuild(keep=self._selected_ref())
 
     def action_toggle_in_sync(self) -> None:
         self.resource_tree.show_in_sync = not self.resource_tree.show_in_sync
         self._rebuild(keep=self._selected_ref(), expanded=self.resource_tree.expanded_keys())
+
+    def action_same_object(self) -> None:
+        cluster_views.same_object(self, self.scope, self.selected_object())
+
+    def action_compare_clusters(self) -> None:
+        cluster_views.compare_here(self, self.scope, self.selected_object())
 
     def action_refresh(self) -> None:
         self.start_scan()

@@ -8,6 +8,7 @@ from textual.message import Message
 
 from driftui.model import ScanReport
 from driftui.runtime.progress import ProgressEvent
+from driftui.tui.scope import Scope
 from driftui.tui.tree_model import Prepared
 
 
@@ -26,8 +27,10 @@ class ScanFinished(Message):
         suspended: tuple[str, ...] = (),
         *,
         rejudged: bool = False,  # watch events judged again, not a full scan
+        scope: Scope | None = None,  # the clusters and apps the report covers
     ) -> None:
         super().__init__()
+        self.scope = scope
         self.rejudged = rejudged
         self.report = report
         self.prepared = prepared

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from textual.message import Message
@@ -17,9 +18,13 @@ from driftui.model import ScanReport
 from driftui.runtime.progress import ProgressEvent, ProgressFn
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress
 from driftui.tui.responsiveness import bulk_job
+from driftui.tui.scope import Outcome, scope_of
+from driftui.tui.tree_frame import frame_of
 from driftui.tui.tree_model import View, prepare
 
-Scanner = Callable[[ProgressFn], ScanReport]
+Scanner = Callable[[ProgressFn], Outcome]
+"""One cluster's :class:`ScanReport`, several clusters' ``ClustersReport``, or a ``Scope``
+(with the apps compared)."""
 PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thread
 PROBLEMS_SHOWN = 3  # load problems named in the notification; the rest are counted
 
@@ -52,13 +57,13 @@ def run_scan(
     """Scan, group for ``view`` (here, not in the UI thread) and post the outcome."""
     try:
         with bulk_job():  # the report lives until the next scan: never walk it
-            report = scanner(throttled(post))
-            prepared = prepare(report.results, view)
+            scope = scope_of(scanner(throttled(post)))
+            prepared = prepare(scope.report.results, replace(view, frame=frame_of(scope)))
     except Exception as error:  # shown to the user; the previous state stays on screen
         post(ScanFailed(error))
         return
     suspended = tuple(suspensions.current()) if suspensions else ()
-    post(ScanFinished(report, prepared, clock(), suspended))
+    post(ScanFinished(scope.report, prepared, clock(), suspended, scope=scope))
 
 
 def problems_notice(report: ScanReport) -> tuple[str, str] | None:

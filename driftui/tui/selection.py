@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from driftui.model import DriftResult, ScanReport
 from driftui.tui.tree_model import Group
 from driftui.tui.widgets.detail import Subject
+from driftui.tui.widgets.group_note import group_sentence
 from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry
 
 
@@ -31,7 +32,9 @@ def subject_of(data: object, report: ScanReport | None) -> Subject:
     if isinstance(data, DriftResult):
         return Subject(result=data)
     if isinstance(data, GroupEntry):
-        return Subject(title=" ▸ ".join(data.group.key), group=data.group)
+        said = group_sentence(data.group)
+        title = " ▸ ".join(data.group.key) + (f" — {said}" if said else "")
+        return Subject(title=title, group=data.group)
     if isinstance(data, FoldedEntry):
         return Subject(
             title=f"{data.count} objects in sync, folded. Press i to list them, "

@@ -15,10 +15,15 @@ from operator import attrgetter
 
 from driftui.model import DriftResult, HealthStatus
 from driftui.tui.health_view import HEALTH_FACETS, Facet, ImageFacet, health_suffix, matches
+from driftui.tui.scope import cluster_of
 from driftui.tui.status_style import RANK, DisplayStatus, display_status
+from driftui.tui.tree_frame import Frame, GroupMeta
+
+DRIFT_STATUSES = (DisplayStatus.DRIFTED, DisplayStatus.MISSING, DisplayStatus.EXTRA)
 
 
 class Grouping(StrEnum):
+    APPS = "apps"  # the apps a scan compared (--app, --all-apps): app ▸ namespace ▸ kind
     NAMESPACE = "namespace"
     FILE = "file"
     APP = "app"
@@ -27,19 +32,34 @@ class Grouping(StrEnum):
     @property
     def heading(self) -> str:
         return {
+            Grouping.APPS: "app ▸ namespace ▸ kind",
             Grouping.NAMESPACE: "namespace ▸ kind",
             Grouping.FILE: "source file",
             Grouping.APP: "owning app ▸ kind",
             Grouping.DIRECTORY: "directory ▸ kind",
         }[self]
 
-    def next(self) -> Grouping:
-        members = list(Grouping)
-        return members[(members.index(self) + 1) % len(members)]
+    def next(self, *, apps: bool = False) -> Grouping:
+        """The grouping after this one; the app tree only when the scan compared apps."""
+        members = [g for g in Grouping if apps or g is not Grouping.APPS]
+        return members[(members.index(self) + 1) % len(members)] if self in members else members[0]
 
 
-def group_path(result: DriftResult, grouping: Grouping) -> tuple[str, ...]:
-    """The chain of group labels a result sits under."""
+NO_FRAME = Frame()
+
+
+def group_path(result: DriftResult, grouping: Grouping, frame: Frame = NO_FRAME) -> tuple[str, ...]:
+    """The chain of group labels a result sits under: its cluster first in a multi-cluster
+    explorer, then its app chain in the app tree, then the grouping's own levels."""
+    lead = frame.cluster_prefix(result)
+    if grouping is Grouping.APPS:
+        ref = result.ref
+        chain = frame.app_chain(cluster_of(result), result.app)
+        return (*lead, *chain, ref.namespace or "(cluster-scoped)", ref.group_kind)
+    return (*lead, *_grouped_path(result, grouping))
+
+
+def _grouped_path(result: DriftResult, grouping: Grouping) -> tuple[str, ...]:
     ref = result.ref
     if grouping is Grouping.FILE:
         return (result.source_file or "(not in Git)",)
@@ -84,6 +104,23 @@ class Group:
     leaves: list[DriftResult] = field(default_factory=list)
     counts: Counter[DisplayStatus] = field(default_factory=Counter)
     health: Counter[HealthStatus] = field(default_factory=Counter)
+    meta: GroupMeta | None = None  # a cluster's or an app's row
+
+    @property
+    def error(self) -> str:
+        return self.meta.error if self.meta is not None else ""
+
+    @property
+    def disagrees(self) -> bool:
+        """The app's operator calls it Synced (Ready) while driftui sees drift in the app's
+        own objects (not its child apps'): the case users most need to see."""
+        if self.meta is None or self.meta.kind != "app" or not self.meta.operator_ok:
+            return False
+        own = self.counts.copy()
+        for child in self.children.values():
+            if child.meta is not None and child.meta.kind == "app":
+                own.subtract(child.counts)
+        return any(own[s] > 0 for s in DRIFT_STATUSES)
 
     @property
     def health_suffix(self) -> str:
@@ -100,13 +137,24 @@ class Group:
 
     @property
     def worst(self) -> DisplayStatus:
+        if self.error:
+            return DisplayStatus.ERROR
         return min(self.counts, key=RANK.__getitem__, default=DisplayStatus.IN_SYNC)
 
     @property
     def all_in_sync(self) -> bool:
+        """Folded away with the in-sync objects: never a row that says an error or a
+        disagreement, nor an empty cluster or app (its row is all it has to say)."""
+        if self.meta is not None and (self.error or self.disagrees or not self.total):
+            return False
         return self.counts[DisplayStatus.IN_SYNC] == self.total
 
     def sorted_children(self) -> list[Group]:
+        """By label; clusters keep the order they were named in (set by the frame)."""
+        if self.children and all(
+            c.meta is not None and c.meta.kind == "cluster" for c in self.children.values()
+        ):
+            return list(self.children.values())
         return [self.children[k] for k in sorted(self.children)]
 
     def sorted_leaves(self) -> list[DriftResult]:
@@ -119,8 +167,11 @@ class Group:
         return node
 
 
-def build_index(results: Iterable[DriftResult], grouping: Grouping) -> Group:
+def build_index(
+    results: Iterable[DriftResult], grouping: Grouping, frame: Frame = NO_FRAME
+) -> Group:
     root = Group(key=())
+    _framed_groups(root, frame, with_apps=grouping is Grouping.APPS)
     for result in results:
         status = display_status(result)
         health = result.health.status if result.health is not None else None
@@ -128,7 +179,7 @@ def build_index(results: Iterable[DriftResult], grouping: Grouping) -> Group:
         node.counts[status] += 1
         if health is not None:
             node.health[health] += 1
-        for label in group_path(result, grouping):
+        for label in group_path(result, grouping, frame):
             child = node.children.get(label)
             if child is None:
                 child = node.children[label] = Group(key=(*node.key, label))
@@ -138,6 +189,18 @@ def build_index(results: Iterable[DriftResult], grouping: Grouping) -> Group:
             node = child
         node.leaves.append(result)
     return root
+
+
+def _framed_groups(root: Group, frame: Frame, *, with_apps: bool) -> None:
+    """The cluster and app rows, made before any result lands (some have none)."""
+    for key, meta in frame.metas(with_apps):
+        node = root
+        for label in key:
+            child = node.children.get(label)
+            if child is None:
+                child = node.children[label] = Group(key=(*node.key, label))
+            node = child
+        node.meta = meta
 
 
 @dataclass(frozen=True)
@@ -230,6 +293,7 @@ class View:
     query: str = ""
     status: Facet | None = None
     grouping: Grouping = Grouping.NAMESPACE
+    frame: Frame = NO_FRAME
 
 
 @dataclass(frozen=True)
@@ -261,4 +325,4 @@ def prepare(all_results: Sequence[DriftResult], view: View) -> Prepared:
 
 def _grouped(all_results: Sequence[DriftResult], view: View) -> tuple[list[DriftResult], Group]:
     results = filter_results(all_results, query=view.query, status=view.status)
-    return results, build_index(results, view.grouping)
+    return results, build_index(results, view.grouping, view.frame)

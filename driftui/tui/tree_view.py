@@ -3,8 +3,8 @@ lands, and what the tree panel's titles say."""
 
 from __future__ import annotations
 
-from driftui.model import ObjectRef
 from driftui.tui.health_view import Facet, facet_label
+from driftui.tui.scope import Identity, identity
 from driftui.tui.tree_model import Prepared
 from driftui.tui.widgets.resource_tree import ResourceTree
 
@@ -14,7 +14,7 @@ EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every g
 def load_keeping(
     tree: ResourceTree,
     prepared: Prepared,
-    keep: ObjectRef | None,
+    keep: Identity | None,
     expanded: set[tuple[str, ...]] | None,
     *,
     filtering: bool,
@@ -26,8 +26,9 @@ def load_keeping(
     tree.load(prepared.index, expanded=expanded)
     if filtering and len(results) <= EXPAND_ALL_LIMIT:
         tree.open_all()
-    by_ref = {r.ref: r for r in results} if keep is not None else {}
-    revealed = keep in by_ref and tree.reveal(keep, tree.path_of(by_ref[keep]))
+    by_key = {identity(r): r for r in results} if keep is not None else {}
+    kept = by_key.get(keep) if keep is not None else None
+    revealed = kept is not None and tree.reveal(kept.ref, tree.path_of(kept))
     if not revealed and not tree.first_leaf_of_worst() and tree.root.children:
         tree.go_to(tree.root.children[0])
 

@@ -3,6 +3,7 @@ control planes, a closed port and a user who may read one of the two."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -155,7 +156,7 @@ def test_a_single_context_snapshot_keeps_the_old_layout(
 
 
 @pytest.mark.parametrize(
-    "argv", [["sync", "--yes"], ["reconcile", "--yes"], ["suspend", "--yes", "guestbook"], ["tui"]]
+    "argv", [["sync", "--yes"], ["reconcile", "--yes"], ["suspend", "--yes", "guestbook"]]
 )
 def test_actions_refuse_several_clusters_naming_them(
     planes: Clusters, capsys: pytest.CaptureFixture[str], argv: list[str]
@@ -166,6 +167,21 @@ def test_actions_refuse_several_clusters_naming_them(
     err = capsys.readouterr().err
     assert f"{argv[0]} acts on exactly one cluster" in err
     assert "(a, b, down)" in err
+
+
+def test_the_explorer_is_handed_every_named_cluster(
+    planes: Clusters, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``driftui tui --context a,b``: the explorer shows every cluster (it acts on one)."""
+    seen: list[list[str]] = []
+
+    def launcher(args: argparse.Namespace, _scanner: object, _gate: object) -> int:
+        seen.append(list(args.contexts))
+        return 0
+
+    flags = ["--repo", str(planes.repo), "--kubeconfig", planes.kubeconfig, "--read-only"]
+    assert main(["tui", "--context", "a", "--context", "b,down", *flags], explorer=launcher) == 0
+    assert seen == [["a", "b", "down"]]
 
 
 def test_all_contexts_and_context_together_is_a_usage_error(

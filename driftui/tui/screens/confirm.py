@@ -20,15 +20,18 @@ from driftui.actions.registry import ActionRequest, confirmation_word, planned_c
 from driftui.tui.formatting import plain, shown
 
 
-def dialog_title(request: ActionRequest) -> str:
+def dialog_title(request: ActionRequest, cluster: str = "") -> str:
+    """``Sync ConfigMap shop/web?``; in a multi-cluster explorer ``… in cluster prod?``:
+    the one cluster the action acts on is named in the question."""
     spec = request.action
+    in_cluster = f" in cluster {cluster}" if cluster else ""
     if spec.needs_commit:
-        return f"{spec.title} {request.commit or ''}?".replace(" ?", "?")
+        return f"{spec.title} {request.commit or ''}{in_cluster}?".replace(" ?", "?")
     if len(request.targets) == 1:
         ref = request.targets[0].ref
         where = f"{ref.namespace}/" if ref.namespace else ""
-        return f"{spec.title} {ref.kind} {where}{ref.name}?"
-    return f"{spec.title} {len(request.targets)} objects?"
+        return f"{spec.title} {ref.kind} {where}{ref.name}{in_cluster}?"
+    return f"{spec.title} {len(request.targets)} objects{in_cluster}?"
 
 
 class ConfirmActionScreen(ModalScreen[bool]):
@@ -40,9 +43,11 @@ class ConfirmActionScreen(ModalScreen[bool]):
         *,
         cursor_blink: bool = True,
         changes: tuple[str, ...] | None = None,
+        cluster: str = "",
     ) -> None:
         super().__init__()
         self.request = request
+        self.cluster = cluster
         self.changes = changes if changes is not None else planned_changes(request)
         self.word = confirmation_word(request, changes)
         self.cursor_blink = cursor_blink
@@ -50,7 +55,7 @@ class ConfirmActionScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         spec = self.request.action
         with Vertical(id="confirm-dialog", classes="dangerous" if spec.dangerous else ""):
-            yield Static(plain(dialog_title(self.request)), id="confirm-title")
+            yield Static(plain(dialog_title(self.request, self.cluster)), id="confirm-title")
             yield Static(Content(spec.description + "."), id="confirm-description")
             yield Static(Content("This will change:"), classes="confirm-label")
             with VerticalScroll(id="confirm-changes"):

@@ -29,7 +29,15 @@ from driftui.tui.status_style import (
     display_status,
     variable,
 )
-from driftui.tui.tree_model import Group, Grouping, group_path, leaf_label, visible_children
+from driftui.tui.tree_model import (
+    NO_FRAME,
+    Group,
+    Grouping,
+    group_path,
+    leaf_label,
+    visible_children,
+)
+from driftui.tui.widgets.group_note import group_note
 
 
 @dataclass
@@ -76,7 +84,7 @@ def _shown_state(data: NodeData | None) -> object:
     if isinstance(data, DriftResult):
         return display_status(data)
     if isinstance(data, GroupEntry):
-        return frozenset(data.group.counts.items())
+        return (frozenset(data.group.counts.items()), data.group.meta)
     if isinstance(data, FoldedEntry):
         return data.count
     return None
@@ -112,6 +120,7 @@ class ResourceTree(Tree[NodeData]):
         self.auto_expand = False
         self.guide_depth = 2
         self.grouping = Grouping.NAMESPACE
+        self.frame = NO_FRAME  # clusters and apps above the grouping's levels
         self.show_in_sync = False  # the user's choice (key i)
         self.reveal_all = False  # set while filtering: matches are shown even when in sync
         self._styles_by_status: dict[DisplayStatus, Style] = {}
@@ -162,6 +171,11 @@ class ResourceTree(Tree[NodeData]):
             shown(group.label),
             self._counts(group),
             (group.health_suffix, "b"),
+            group_note(
+                group,
+                warning=self._style(DisplayStatus.DRIFTED),
+                error=self._style(DisplayStatus.ERROR),
+            ),
         )
 
     def leaf_label(self, result: DriftResult) -> Text:
@@ -365,7 +379,7 @@ class ResourceTree(Tree[NodeData]):
         return any(path[: len(g.key)] == g.key for g in entry.groups)
 
     def path_of(self, result: DriftResult) -> tuple[str, ...]:
-        return group_path(result, self.grouping)
+        return group_path(result, self.grouping, self.frame)
 
     def first_leaf_of_worst(self) -> bool:
         """On first load: open the worst group chain and land on its worst object."""
