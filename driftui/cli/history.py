@@ -21,7 +21,7 @@ from driftui.history import HistoryEntry
 from driftui.live.errors import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import ObjectRef
-from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.safe_text import safe, safe_value
 from driftui.versions import field_line, fields_json
 
@@ -102,9 +102,7 @@ def resolve_declared(
 def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
     with progress_for(args) as progress:
         ref = resolve_declared(scanner, parse_object(args.object, args.namespace), progress)
-        progress(ProgressEvent("commits read", 0))  # git log has no total to count against
-        entries = history_for(scanner, ref)
-        progress(ProgressEvent("commits read", 1, 1))
+        entries = history_for(scanner, ref, progress)  # commits examined against listed
     if scanner.render_warning:
         print(safe(f"warning: {scanner.render_warning}"), file=sys.stderr)
     if args.format == "json":
