@@ -22,6 +22,7 @@ from driftui.health import (
     workload_images,
 )
 from driftui.health.assess import assess
+from driftui.live.pod_cache import PodCache
 from driftui.live.workload_pods import PODS, WorkloadPods, read_workload_pods
 from driftui.model import DriftResult, Status
 from driftui.runtime.pacing import give_way
@@ -36,7 +37,9 @@ def _workload_namespaces(results: Iterable[DriftResult], live: LiveSide) -> set[
     return out
 
 
-def workload_pods(results: Sequence[DriftResult], live: LiveSide) -> WorkloadPods:
+def workload_pods(
+    results: Sequence[DriftResult], live: LiveSide, cache: PodCache | None = None
+) -> WorkloadPods:
     """The Pods and ReplicaSets of the workloads in scope; nothing is read without one."""
     if live.pods is not None:  # a snapshot carries them
         return live.pods
@@ -46,7 +49,7 @@ def workload_pods(results: Sequence[DriftResult], live: LiveSide) -> WorkloadPod
     if live.client is None:  # a snapshot taken before snapshots carried Pods
         why = "the snapshot holds no Pods: take a new one"
         return WorkloadPods(unreadable={(PODS, ns): why for ns in namespaces})
-    return read_workload_pods(live.client, namespaces)
+    return read_workload_pods(live.client, namespaces, cache=cache)
 
 
 def _one(result: DriftResult, live: LiveSide, found: WorkloadPods) -> DriftResult:
@@ -68,11 +71,12 @@ def _one(result: DriftResult, live: LiveSide, found: WorkloadPods) -> DriftResul
 
 
 def with_health(
-    results: Sequence[DriftResult], live: LiveSide
+    results: Sequence[DriftResult], live: LiveSide, cache: PodCache | None = None
 ) -> tuple[list[DriftResult], WorkloadPods]:
     """``results``, each with its health (and a workload's images) filled in; and the Pods
-    read for them, which a snapshot keeps so that offline audits show health too."""
-    found = workload_pods(results, live)
+    read for them, which a snapshot keeps so that offline audits show health too.
+    ``cache``: the Pods of earlier reads, refreshed by what changed (see live/pod_cache)."""
+    found = workload_pods(results, live, cache)
     out = []
     for result in results:
         give_way()

@@ -23,6 +23,7 @@ from driftui.engine.health_side import with_health
 from driftui.engine.live_side import LiveSide
 from driftui.engine.verdict import Verdicts
 from driftui.gitops.markers import TrackingMarkers
+from driftui.live.pod_cache import PodCache
 from driftui.live.reader import LiveState
 from driftui.model import AppOwner, DriftResult, Fidelity, Manifest, ObjectRef, ScanReport
 
@@ -41,6 +42,7 @@ class Basis:
     apps: set[AppOwner]
     scope: set[str]
     tracking: TrackingMarkers
+    pod_cache: PodCache | None = None  # the scanner's, so a rejudge re-reads only changed Pods
 
 
 def rejudge(basis: Basis, verdicts: Verdicts, report: ScanReport, changes: Changes) -> ScanReport:
@@ -75,7 +77,8 @@ def _with_health(
     basis: Basis, fresh: dict[ObjectRef, DriftResult | None]
 ) -> dict[ObjectRef, DriftResult | None]:
     """The new verdicts with their health (and a workload's images) assessed again."""
-    assessed, _ = with_health([r for r in fresh.values() if r is not None], basis.live)
+    judged = [r for r in fresh.values() if r is not None]
+    assessed, _ = with_health(judged, basis.live, basis.pod_cache)
     now = {r.ref: r for r in assessed}
     return {ref: now.get(ref) for ref in fresh}
 

@@ -45,6 +45,7 @@ from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover, guess_resource
 from driftui.live.errors import ClusterError
 from driftui.live.snapshot import Snapshot, read_snapshot
+from driftui.live.pod_cache import PodCache
 from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
     AppOwner,
@@ -126,6 +127,7 @@ class Scanner:
         self._snapshot: Snapshot | None = None  # read once per scan, when first needed
         self.render_warning = ""  # set when charts could not render for the cluster's version
         self.workload_pods = WorkloadPods()  # the last scan's, for health; a snapshot keeps them
+        self._pod_cache = PodCache()  # rescans and rejudges re-read only the Pods that changed
         self._basis: Basis | None = None  # what the last scan judged with, for rejudge()
         self._wanted: Wanted | None = None  # the kinds and namespaces the last scan LISTed
         self._lock = threading.Lock()  # a scan and a rejudge never run at once
@@ -350,9 +352,10 @@ class Scanner:
             source_apps,
             scope,
             config.tracking,
+            self._pod_cache,
         )
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
-        results, self.workload_pods = with_health(results, live)
+        results, self.workload_pods = with_health(results, live, self._pod_cache)
         return self._report(desired, live, fidelity, results, problems, config_warnings)
 
     def _report(

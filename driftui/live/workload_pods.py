@@ -23,6 +23,7 @@ from driftui.gate import PermissionProbe, ProbeFailed
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient, object_path
 from driftui.live.errors import ApiError, ClusterError
+from driftui.live.pod_cache import PodCache
 
 # resource -> (group, version, kind)
 PODS, REPLICA_SETS = "pods", "replicasets"
@@ -68,7 +69,11 @@ def _slim(item: dict[str, Any], resource: str) -> dict[str, Any]:
 
 
 def _read(
-    client: ClusterClient, probe: PermissionProbe | None, resource: str, namespace: str
+    client: ClusterClient,
+    probe: PermissionProbe | None,
+    cache: PodCache | None,
+    resource: str,
+    namespace: str,
 ) -> tuple[list[dict[str, Any]], str]:
     """One resource in one namespace: (items, "") or ([], reason)."""
     group, version, _ = _KINDS[resource]
@@ -80,6 +85,8 @@ def _read(
         return [], f"cannot check permission to list {what} in namespace {namespace}: {exc}"
     path = object_path(group, version, resource, namespace)
     try:
+        if cache is not None:
+            return cache.read(client, path, lambda item: _slim(item, resource)), ""
         return [_slim(i, resource) for i in client.list_items(path)], ""
     except ApiError as exc:
         if exc.status == 403:
@@ -95,11 +102,13 @@ def read_workload_pods(
     *,
     probe: PermissionProbe | None = None,
     workers: int = 4,
+    cache: PodCache | None = None,
 ) -> WorkloadPods:
     """Pods and ReplicaSets in ``namespaces``, each read only where it may be listed.
 
     ``probe`` defaults to the gate's own (its answers are cached for the session), else a
-    fresh access review; in read-only mode there is none.
+    fresh access review; in read-only mode there is none. ``cache`` (a scanner keeps one)
+    refreshes the last read by what changed since, instead of reading everything again.
     """
     if probe is None and not client.gate.read_only:
         probe = client.gate.probe or AccessReview(client)
@@ -107,7 +116,7 @@ def read_workload_pods(
     found: dict[str, list[dict[str, Any]]] = {PODS: [], REPLICA_SETS: []}
     unreadable: dict[tuple[str, str], str] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = pool.map(lambda job: _read(client, probe, *job), jobs)
+        results = pool.map(lambda job: _read(client, probe, cache, *job), jobs)
         for (resource, namespace), (items, reason) in zip(jobs, results, strict=True):
             found[resource] += items
             if reason:
