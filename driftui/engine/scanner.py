@@ -44,8 +44,8 @@ from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover, guess_resource
 from driftui.live.errors import ClusterError
-from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.live.pod_cache import PodCache
+from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
     AppOwner,
