@@ -21,7 +21,7 @@ from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.dry_runs import judge_all
 from driftui.engine.extras import find_extras
-from driftui.engine.health_side import with_health
+from driftui.engine.health_side import live_health, with_health
 from driftui.engine.live_side import (
     LiveSide,
     Wanted,
@@ -40,6 +40,7 @@ from driftui.gitops.apps import owning_apps
 from driftui.gitops.ignores import app_scoped_rules
 from driftui.gitops.markers import TrackingMarkers
 from driftui.gitops.owners import app_markers
+from driftui.health import Health
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover, guess_resource
@@ -286,6 +287,12 @@ class Scanner:
         """The live objects the last scan (and rejudges since) judged against, by identity."""
         with self._lock:
             return dict(self._basis.live.state.objects) if self._basis else {}
+
+    def health_of(self, ref: ObjectRef) -> Health | None:
+        """The live object's health as the last scan (or rejudge) read it; None: no object."""
+        with self._lock:
+            obj = self._basis.live.state.objects.get(ref) if self._basis else None
+        return None if obj is None else live_health(obj, ref.namespace, self.workload_pods)
 
     def wanted(self) -> Wanted | None:
         """The kinds and namespaces the last scan LISTed from the cluster (None: it did not)."""
