@@ -13,6 +13,7 @@ from driftui.actions.revert_view import RevertEffect, preview_json, preview_line
 from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
 from driftui.cli.progress_display import progress_for
+from driftui.cli.selectors import kind_names
 from driftui.engine import Scanner
 from driftui.engine.object_history import history_for
 from driftui.errors import UsageError
@@ -84,7 +85,7 @@ def resolve_declared(
     matches = {
         m.ref
         for m in desired.manifests
-        if kind in {m.ref.kind.lower(), m.ref.group_kind.lower()}
+        if kind in kind_names(m.ref)
         and m.ref.name == wanted.name
         and (not wanted.namespace or m.ref.namespace in {wanted.namespace, ""})
     }
