@@ -63,8 +63,10 @@ def test_only_pflag_words_are_rewritten_and_nothing_after_the_double_dash() -> N
         "sync",
         "-y",
         "--repo=a=b",
-        "-n=x",
+        "-n",
+        "x",
         "--",
         "-y=true",
     ]
     assert kubectl_spellings(["diff", "-q=maybe"], parser) == ["diff", "-q=maybe"]
+    assert kubectl_spellings(["report", "-o==x", "-n="], parser) == ["report", "-o", "=x", "-n", ""]
