@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: test lint typecheck unit demo demo-capture install testbin screenshots bench clean
+.PHONY: test lint typecheck unit demo demo-capture install testbin screenshots bench clean krew
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,14 @@ demo-capture: testbin
 
 screenshots: install
 	$(BIN)/python screenshots/make.py
+
+# The krew release archive and its filled-in manifest, in dist/krew (packaging/krew/build.py).
+# WHEELHOUSE=DIR (optional): every dependency's wheel, so the plugin's first run is offline.
+krew: install
+	@test -n "$(VERSION)" -a -n "$(RELEASE_URL)" || \
+		{ echo "usage: make krew VERSION=v0.1.0 RELEASE_URL=https://…/download/v0.1.0"; exit 2; }
+	$(BIN)/python packaging/krew/build.py --version "$(VERSION)" --release-url "$(RELEASE_URL)" \
+		$(if $(WHEELHOUSE),--wheelhouse "$(WHEELHOUSE)")
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

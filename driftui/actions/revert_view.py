@@ -5,6 +5,10 @@ in all six. So the preview lists every file and every object, grouped "in this s
 (under ``--path``) and "elsewhere in the repo", and says what a sync would then do to each
 in-scope object, judged against live with its namespace filled in as the scan fills it.
 Objects elsewhere are not judged: the scan read no live state for them.
+
+Beside each in-scope object that exists live stands its health as the scan assessed it (a
+revert of a bad rollout is often why one looks here): the revert does not change it, but
+it says whether what runs now is well.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import Any
 
 from driftui.actions.revert import ObjectChange, RevertPreview
 from driftui.engine import Scanner
+from driftui.health import Health
 from driftui.model import Difference, DiffType, DriftResult, Fidelity, ObjectRef, Status
+from driftui.safe_text import safe
 from driftui.versions import FieldChange, field_line, fields_json, version_fields
 
 
@@ -26,6 +32,7 @@ class RevertEffect:
     ref: ObjectRef  # as the cluster names it: the namespace filled in (in scope only)
     verdict: DriftResult | None  # after the revert, against live (in scope, not deleted)
     fields: tuple[FieldChange, ...] = ()  # what the revert itself changes in Git's object
+    health: Health | None = None  # the live object's now (in scope, where one exists)
 
     @property
     def after_sync(self) -> str:
@@ -84,7 +91,8 @@ def revert_effects(
         else:
             ref = change.ref
         fields = version_fields(change.before, change.after, ignore)
-        out.append(RevertEffect(change, ref, verdict, fields))
+        health = scanner.health_of(ref) if change.in_scope and judged else None
+        out.append(RevertEffect(change, ref, verdict, fields, health))
     return out
 
 
@@ -116,12 +124,24 @@ def preview_lines(preview: RevertPreview, effects: list[RevertEffect]) -> list[s
         lines += [f"  file {name}" for name in files]
         for effect in group:
             lines.append(f"  {effect.change.change:<8} {effect.ref}  -> {effect.after_sync}")
+            if effect.health is not None:
+                lines.append(f"      health now: {_health_text(effect.health)}")
             lines += [f"      in Git: {field_line(f)}" for f in effect.fields]
             for d in effect.verdict.differences if effect.verdict else ():
                 stays = "  (stays)" if sync_keeps(d) else ""
                 lines.append(f"      {d.type.value} {d.dotted}: {d.live!r} -> {d.git!r}{stays}")
     lines += [f"after the revert, this no longer loads: {problem}" for problem in preview.problems]
     return lines
+
+
+def _health_text(health: Health) -> str:
+    return f"{health.status}: {health.message}" if health.message else str(health.status)
+
+
+def _health_json(health: Health | None) -> dict[str, str] | None:
+    if health is None:
+        return None
+    return {"status": str(health.status), "message": safe(health.message)}
 
 
 def preview_json(preview: RevertPreview, effects: list[RevertEffect], note: str) -> dict[str, Any]:
@@ -145,6 +165,7 @@ def preview_json(preview: RevertPreview, effects: list[RevertEffect], note: str)
                 "after_sync": e.verdict.status.value if e.verdict else None,
                 "owner": str(e.verdict.owner) if e.verdict and e.verdict.owner else None,
                 "fields": fields_json(e.fields),
+                "health": _health_json(e.health),
             }
             for e in effects
         ],

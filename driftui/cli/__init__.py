@@ -26,6 +26,7 @@ from driftui.build_info import VersionAction
 from driftui.cli import app_list, apps, clusters, history, images, scan, sync
 from driftui.cli.exits import EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
+from driftui.cli.pflag import kubectl_spellings
 from driftui.engine import Scanner
 from driftui.errors import DriftuiError, UsageError
 from driftui.gate import MutationGate, read_only_from_env
@@ -94,7 +95,8 @@ def main(
     demo: Callable[[argparse.Namespace], int] | None = None,
 ) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = parser.parse_args(kubectl_spellings(words, parser))
     _configure_logging(args.verbose)
     command = args.command or "tui"
     if command == "demo":

@@ -13,6 +13,7 @@ from driftui.actions.revert_view import RevertEffect, preview_json, preview_line
 from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
 from driftui.cli.progress_display import progress_for
+from driftui.cli.selectors import kind_names
 from driftui.engine import Scanner
 from driftui.engine.object_history import history_for
 from driftui.errors import UsageError
@@ -21,7 +22,7 @@ from driftui.history import HistoryEntry
 from driftui.live.errors import ClusterError
 from driftui.live.snapshot import SnapshotError
 from driftui.model import ObjectRef
-from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.safe_text import safe, safe_value
 from driftui.versions import field_line, fields_json
 
@@ -84,7 +85,7 @@ def resolve_declared(
     matches = {
         m.ref
         for m in desired.manifests
-        if kind in {m.ref.kind.lower(), m.ref.group_kind.lower()}
+        if kind in kind_names(m.ref)
         and m.ref.name == wanted.name
         and (not wanted.namespace or m.ref.namespace in {wanted.namespace, ""})
     }
@@ -102,9 +103,7 @@ def resolve_declared(
 def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
     with progress_for(args) as progress:
         ref = resolve_declared(scanner, parse_object(args.object, args.namespace), progress)
-        progress(ProgressEvent("commits read", 0))  # git log has no total to count against
-        entries = history_for(scanner, ref)
-        progress(ProgressEvent("commits read", 1, 1))
+        entries = history_for(scanner, ref, progress)  # commits examined against listed
     if scanner.render_warning:
         print(safe(f"warning: {scanner.render_warning}"), file=sys.stderr)
     if args.format == "json":

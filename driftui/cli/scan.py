@@ -26,7 +26,7 @@ from driftui.live.snapshot import Snapshot, read_snapshot, write_snapshot
 from driftui.live.snapshot_key import load_key
 from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
-from driftui.report import FORMATS, to_junit
+from driftui.report import FORMATS, to_github, to_junit, to_sarif
 from driftui.report.health import is_degraded
 from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.field_lines import blob_reader, with_field_lines
@@ -66,7 +66,11 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
     report.add_argument(
         "--fail-on-health",
         action="store_true",
-        help="a Degraded object fails too: a JUnit failure, and exit 1",
+        help=(
+            "a Degraded object fails too (exit 1): a JUnit failure, a github warning annotation,"
+            " a sarif warning; without it Degraded objects are still shown (JUnit stdout,"
+            " a github notice, a sarif note) but do not fail"
+        ),
     )
     report.add_argument("-o", "--output", help="file to write (default stdout)")
     add_app_flags(report)
@@ -201,13 +205,21 @@ def _scan(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
     return report
 
 
+HEALTH_FORMATS: dict[str, Callable[..., str]] = {
+    "junit": to_junit,
+    "github": to_github,
+    "sarif": to_sarif,
+}
+"""The formats where ``--fail-on-health`` turns a Degraded object from shown into failing."""
+
+
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
     report = _scan(scanner, args)
     warn_about(report)
     if not args.app:  # an app's lines are in its own repository, not --repo's
         report = with_field_lines(report, blob_reader(scanner.options.repo))
-    if args.format == "junit":
-        text = to_junit(report, fail_on_health=args.fail_on_health)
+    if args.format in HEALTH_FORMATS:
+        text = HEALTH_FORMATS[args.format](report, fail_on_health=args.fail_on_health)
     else:
         text = FORMATS[args.format](report)
     write_output(text, args.output)

@@ -1,4 +1,9 @@
-"""kubectl-style object selectors on the command line: ``KIND``, ``KIND/NAME``, ``NS/KIND/NAME``."""
+"""kubectl-style object selectors on the command line: ``KIND``, ``KIND/NAME``, ``NS/KIND/NAME``.
+
+A kind is spelled as kubectl users spell it, and as completion offers it: the kind
+(``Deployment``), the resource (``deployments``), either with its group (``deployments.apps``),
+in any case.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,16 @@ import argparse
 import fnmatch
 from collections.abc import Iterable
 
-from driftui.model import DriftResult, HealthStatus
+from driftui.live.discovery import guess_resource
+from driftui.model import DriftResult, HealthStatus, ObjectRef
+
+
+def kind_names(ref: ObjectRef) -> set[str]:
+    """Every spelling of ``ref``'s kind a selector may use, lower case. The resource is the
+    English plural (a CRD with an irregular plural is reached by its kind)."""
+    resource = guess_resource(ref.group, ref.kind)
+    names = {ref.kind.lower(), resource}
+    return names | {f"{name}.{ref.group}" for name in names if ref.group}
 
 
 def select(results: Iterable[DriftResult], selectors: Iterable[str]) -> list[DriftResult]:
@@ -18,7 +32,7 @@ def select(results: Iterable[DriftResult], selectors: Iterable[str]) -> list[Dri
     def matches(result: DriftResult, pattern: str) -> bool:
         parts = pattern.split("/")
         ref = result.ref
-        kinds = {ref.kind.lower(), ref.group_kind.lower()}
+        kinds = kind_names(ref)
         if len(parts) == 1:
             return any(fnmatch.fnmatch(k, parts[0].lower()) for k in kinds)
         if len(parts) == 2:

@@ -54,14 +54,16 @@ def pods_of(snap: Snapshot) -> WorkloadPods | None:
     for key, reason in snap.unreadable.items():
         resource, _, namespace = key.partition("/")
         unreadable[(resource, namespace)] = reason
-    return WorkloadPods(tuple(snap.pods), tuple(snap.replica_sets), unreadable)
+    return WorkloadPods(tuple(snap.pods), tuple(snap.replica_sets), unreadable, tuple(snap.jobs))
 
 
 def to_snapshot(found: WorkloadPods) -> dict[str, Any]:
-    """``found`` as :class:`Snapshot` fields (``pods``, ``replica_sets``, ``unreadable``)."""
+    """``found`` as :class:`Snapshot` fields (``pods``, ``replica_sets``, ``jobs``,
+    ``unreadable``)."""
     return {
         "pods": list(found.pods),
         "replica_sets": list(found.replica_sets),
+        "jobs": list(found.jobs),
         "unreadable": {f"{r}/{ns}": why for (r, ns), why in found.unreadable.items()},
     }
 

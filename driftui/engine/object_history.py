@@ -11,10 +11,13 @@ from dataclasses import replace
 from driftui.engine.scanner import Scanner
 from driftui.history import HistoryEntry, object_history
 from driftui.model import ObjectRef
+from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.versions import version_fields
 
 
-def history_for(scanner: Scanner, ref: ObjectRef) -> list[HistoryEntry]:
+def history_for(
+    scanner: Scanner, ref: ObjectRef, progress: ProgressFn = no_progress
+) -> list[HistoryEntry]:
     """One object's history as the scan sees its source: the same path, charts rendered alike.
     The explorer's History tab and `driftui history` both read it here."""
     opts = scanner.options
@@ -25,6 +28,7 @@ def history_for(scanner: Scanner, ref: ObjectRef) -> list[HistoryEntry]:
         path=opts.path,
         default_namespace=opts.namespace or "default",
         renderer=scanner.renderer(),
+        progress=progress,
     )
     ignore = scanner.ignore_rules()
     return [replace(e, fields=version_fields(e.before, e.after, ignore)) for e in entries]

@@ -4,6 +4,11 @@ A full scan rebuilds everything from Git and a LIST; in watch mode most objects 
 were, so the last scan's manifests, options and live side are kept (:class:`Basis`) and only
 the changed live objects are put in, judged and swapped into the report. Git changes and an
 explicit refresh still go through a full scan.
+
+Health is assessed again for the objects judged again, as a scan assesses it (a workload's
+from its Pods, read anew in its namespace), so the explorer's health is current between full
+scans. Pods are not watched: a Pod that changes while its workload does not waits for the
+workload's next event, or the next full scan.
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from typing import Any
 
 from driftui.compare.options import CompareOptions
 from driftui.engine.extras import find_extras
+from driftui.engine.health_side import with_health
 from driftui.engine.live_side import LiveSide
 from driftui.engine.verdict import Verdicts
 from driftui.gitops.markers import TrackingMarkers
+from driftui.live.pod_cache import PodCache
 from driftui.live.reader import LiveState
 from driftui.model import AppOwner, DriftResult, Fidelity, Manifest, ObjectRef, ScanReport
 
@@ -35,6 +42,7 @@ class Basis:
     apps: set[AppOwner]
     scope: set[str]
     tracking: TrackingMarkers
+    pod_cache: PodCache | None = None  # the scanner's, so a rejudge re-reads only changed Pods
 
 
 def rejudge(basis: Basis, verdicts: Verdicts, report: ScanReport, changes: Changes) -> ScanReport:
@@ -49,7 +57,7 @@ def rejudge(basis: Basis, verdicts: Verdicts, report: ScanReport, changes: Chang
             objects.pop(ref, None)
         else:
             objects[ref] = obj
-    fresh = {ref: _judged(basis, verdicts, ref) for ref in changes}
+    fresh = _with_health(basis, {ref: _judged(basis, verdicts, ref) for ref in changes})
     results = []
     for result in report.results:
         if result.ref in fresh:
@@ -63,6 +71,16 @@ def rejudge(basis: Basis, verdicts: Verdicts, report: ScanReport, changes: Chang
         results += added
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
     return replace(report, results=results)
+
+
+def _with_health(
+    basis: Basis, fresh: dict[ObjectRef, DriftResult | None]
+) -> dict[ObjectRef, DriftResult | None]:
+    """The new verdicts with their health (and a workload's images) assessed again."""
+    judged = [r for r in fresh.values() if r is not None]
+    assessed, _ = with_health(judged, basis.live, basis.pod_cache)
+    now = {r.ref: r for r in assessed}
+    return {ref: now.get(ref) for ref in fresh}
 
 
 def _judged(basis: Basis, verdicts: Verdicts, ref: ObjectRef) -> DriftResult | None:

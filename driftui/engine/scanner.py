@@ -21,7 +21,7 @@ from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.dry_runs import judge_all
 from driftui.engine.extras import find_extras
-from driftui.engine.health_side import with_health
+from driftui.engine.health_side import live_health, with_health
 from driftui.engine.live_side import (
     LiveSide,
     Wanted,
@@ -41,10 +41,12 @@ from driftui.gitops.apps import owning_apps
 from driftui.gitops.ignores import app_scoped_rules
 from driftui.gitops.markers import TrackingMarkers
 from driftui.gitops.owners import app_markers
+from driftui.health import Health
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover, guess_resource
 from driftui.live.errors import ClusterError
+from driftui.live.pod_cache import PodCache
 from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
@@ -134,6 +136,7 @@ class Scanner:
         self._snapshot: Snapshot | None = None  # read once per scan, when first needed
         self.render_warning = ""  # set when charts could not render for the cluster's version
         self.workload_pods = WorkloadPods()  # the last scan's, for health; a snapshot keeps them
+        self._pod_cache = PodCache()  # rescans and rejudges re-read only the Pods that changed
         self._basis: Basis | None = None  # what the last scan judged with, for rejudge()
         self._wanted: Wanted | None = None  # the kinds and namespaces the last scan LISTed
         self._lock = threading.Lock()  # a scan and a rejudge never run at once
@@ -301,6 +304,12 @@ class Scanner:
         with self._lock:
             return dict(self._basis.live.state.objects) if self._basis else {}
 
+    def health_of(self, ref: ObjectRef) -> Health | None:
+        """The live object's health as the last scan (or rejudge) read it; None: no object."""
+        with self._lock:
+            obj = self._basis.live.state.objects.get(ref) if self._basis else None
+        return None if obj is None else live_health(obj, ref.namespace, self.workload_pods)
+
     def wanted(self) -> Wanted | None:
         """The kinds and namespaces the last scan LISTed from the cluster (None: it did not)."""
         return self._wanted
@@ -366,9 +375,10 @@ class Scanner:
             source_apps,
             scope,
             config.tracking,
+            self._pod_cache,
         )
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
-        results, self.workload_pods = with_health(results, live)
+        results, self.workload_pods = with_health(results, live, self._pod_cache)
         return self._report(desired, live, fidelity, results, problems, config_warnings)
 
     def _report(

@@ -15,7 +15,7 @@ from driftui.health.images import (
     image_flags,
     workload_images,
 )
-from driftui.health.pods import is_workload, needs_replica_sets, pods_of
+from driftui.health.pods import is_workload, needs_jobs, needs_replica_sets, pods_of
 from driftui.health.status import ORDER, Health, HealthStatus, counts, rollup, rollup_by, worst
 from driftui.health.workload import workload_health
 
@@ -32,6 +32,7 @@ __all__ = [
     "image_flags",
     "is_workload",
     "missing",
+    "needs_jobs",
     "needs_replica_sets",
     "pods_of",
     "rollup",

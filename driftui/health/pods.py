@@ -2,7 +2,8 @@
 
 Labels can overlap between workloads; an owner reference with ``controller: true`` cannot.
 A Deployment owns ReplicaSets, which own its Pods, old and new: that is how a stuck rollout
-shows, with the old ReplicaSet's pods still running the old image.
+shows, with the old ReplicaSet's pods still running the old image. A CronJob owns Jobs, which
+own its Pods: the images its runs (the current one and those kept in its history) ran.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ DIRECT_OWNERS = frozenset(
     {("apps", "ReplicaSet"), ("apps", "StatefulSet"), ("apps", "DaemonSet"), ("batch", "Job")}
 )
 VIA_REPLICA_SETS = frozenset({("apps", "Deployment")})
-WORKLOADS = DIRECT_OWNERS | VIA_REPLICA_SETS | {("", "Pod")}
+VIA_JOBS = frozenset({("batch", "CronJob")})
+WORKLOADS = DIRECT_OWNERS | VIA_REPLICA_SETS | VIA_JOBS | {("", "Pod")}
 
 
 def group_kind(obj: dict[str, Any]) -> tuple[str, str]:
@@ -32,6 +34,10 @@ def is_workload(obj: dict[str, Any]) -> bool:
 
 def needs_replica_sets(obj: dict[str, Any]) -> bool:
     return group_kind(obj) in VIA_REPLICA_SETS
+
+
+def needs_jobs(obj: dict[str, Any]) -> bool:
+    return group_kind(obj) in VIA_JOBS
 
 
 def controller_uid(obj: dict[str, Any]) -> str:
@@ -51,18 +57,21 @@ def pods_of(
     workload: dict[str, Any],
     pods: Iterable[dict[str, Any]],
     replica_sets: Sequence[dict[str, Any]] = (),
+    jobs: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
-    """The Pods ``workload`` controls: directly, or through its ReplicaSets."""
+    """The Pods ``workload`` controls: directly, or through its ReplicaSets (a Deployment)
+    or its Jobs (a CronJob)."""
     if group_kind(workload) == ("", "Pod"):
         return [workload]
     namespace, uid = _identity(workload)
     if not uid or not is_workload(workload):
         return []
     owners = {uid}
-    if needs_replica_sets(workload):
+    if needs_replica_sets(workload) or needs_jobs(workload):
+        between = replica_sets if needs_replica_sets(workload) else jobs
         owners = {
-            _identity(rs)[1]
-            for rs in replica_sets
-            if _identity(rs)[0] == namespace and controller_uid(rs) == uid
+            _identity(child)[1]
+            for child in between
+            if _identity(child)[0] == namespace and controller_uid(child) == uid
         }
     return [p for p in pods if _identity(p)[0] == namespace and controller_uid(p) in owners]

@@ -28,7 +28,9 @@ from typing import Any
 import yaml
 from cachetools import LRUCache
 
+from driftui.history.tally import CommitTally
 from driftui.model import ObjectRef, change_kind
+from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.source.blobs import parse_blobs, read_blob_objects
 from driftui.source.git_log import NULL_SHA, LoggedCommit, blob_shas, log
 from driftui.source.git_repo import GitRepo, SourceError, normalise_repo_path, open_repo
@@ -272,7 +274,12 @@ def _kustomize_inputs(repo: GitRepo, commit: str, directory: str) -> list[str]:
 
 
 def _walk_rendered(
-    repo: GitRepo, renderer: Renderer, commit: str, matcher: _Matcher, directory: str
+    repo: GitRepo,
+    renderer: Renderer,
+    commit: str,
+    matcher: _Matcher,
+    directory: str,
+    tally: CommitTally,
 ) -> list[HistoryEntry]:
     """History through a rendered directory: re-render only commits that touched its inputs."""
     entries: list[HistoryEntry] = []
@@ -287,7 +294,10 @@ def _walk_rendered(
             return None, None
         return state_of[sha], _rendered_objects(repo, renderer, sha, directory, matcher)
 
-    for logged in _log(repo, commit, inputs):
+    logged_commits = _log(repo, commit, inputs)
+    tally.listed(len(logged_commits))
+    for logged in logged_commits:
+        tally.examined()
         after_state, after = render_at(logged.sha)
         parent = logged.parents[0] if logged.parents else ""
         before_state, before = render_at(parent) if parent else (None, None)
@@ -303,19 +313,25 @@ def _walk_rendered(
 
 
 def _walk(
-    repo: GitRepo, commit: str, matcher: _Matcher, scope: str, renderer: Renderer
+    repo: GitRepo,
+    commit: str,
+    matcher: _Matcher,
+    scope: str,
+    renderer: Renderer,
+    tally: CommitTally,
 ) -> list[HistoryEntry]:
     rendered = _render_targets(repo, commit, scope)
     located = _locate(repo, commit, matcher, scope, rendered)
     if not located:
         for target in rendered:
             if _rendered_objects(repo, renderer, commit, target.path, matcher) is not None:
-                return _walk_rendered(repo, renderer, commit, matcher, target.path)
+                return _walk_rendered(repo, renderer, commit, matcher, target.path, tally)
     locations = set(located)
     start: str | None = commit
     entries: list[HistoryEntry] = []
     while start is not None:
         logged_commits = _log(repo, start, locations or [scope])
+        tally.listed(len(logged_commits))
         wanted = [
             (path, sha)
             for c in logged_commits
@@ -326,6 +342,7 @@ def _walk(
         parse_blobs(repo, wanted)
         start = None
         for logged in logged_commits:
+            tally.examined()
             verdict = _examine(repo, logged, matcher, locations, scope)
             if verdict is None:
                 continue
@@ -395,12 +412,15 @@ def object_history(
     path: str = "",
     default_namespace: str = "default",
     renderer: Renderer | None = None,
+    progress: ProgressFn = no_progress,
 ) -> list[HistoryEntry]:
     """The commits reachable from ``ref`` in which the object's declared content changed.
 
     Newest first. ``path`` limits the search to a directory (or file) of the repository.
     A commit that only moves the object to another file, unchanged, is not listed.
     ``renderer`` renders kustomize/Helm directories (pass the scan's, for its Helm values).
+    ``progress`` hears the commits examined against the commits listed (nothing when the
+    history is cached).
     """
     try:
         repo = open_repo(repo_path)
@@ -413,7 +433,9 @@ def object_history(
     if cached is None:
         try:
             matcher = _Matcher(ref_obj, default_namespace)
-            cached = tuple(_walk(repo, commit, matcher, scope, renderer or Renderer()))
+            tally = CommitTally(progress)
+            cached = tuple(_walk(repo, commit, matcher, scope, renderer or Renderer(), tally))
+            tally.finished()
         except SourceError as exc:
             raise HistoryError(str(exc)) from None
         HISTORY_CACHE.put(key, cached)

@@ -51,6 +51,7 @@ class Snapshot:
     # audits show health and running images too; None in snapshots from before they did.
     pods: list[dict[str, Any]] | None = None
     replica_sets: list[dict[str, Any]] = field(default_factory=list)
+    jobs: list[dict[str, Any]] = field(default_factory=list)  # CronJobs' Jobs (an optional key)
     unreadable: dict[str, str] = field(default_factory=dict)  # "resource/namespace" -> why
 
     def to_json(self) -> dict[str, Any]:
@@ -70,6 +71,7 @@ class Snapshot:
                     "workloadPods": {
                         "pods": self.pods,
                         "replicaSets": self.replica_sets,
+                        **({"jobs": self.jobs} if self.jobs else {}),
                         "unreadable": dict(sorted(self.unreadable.items())),
                     }
                 }
@@ -197,15 +199,19 @@ def _workload_pods(section: Any, name: str) -> dict[str, Any]:
         return {}
     _require(isinstance(section, dict), name, "workloadPods must be a mapping")
     pods, sets = section.get("pods") or [], section.get("replicaSets") or []
-    unreadable = section.get("unreadable") or {}
+    unreadable, jobs = section.get("unreadable") or {}, section.get("jobs") or []
     _require(
-        isinstance(pods, list) and isinstance(sets, list) and isinstance(unreadable, dict),
+        isinstance(pods, list)
+        and isinstance(sets, list)
+        and isinstance(jobs, list)
+        and isinstance(unreadable, dict),
         name,
         "workloadPods needs lists of pods and replicaSets and a mapping of unreadable",
     )
     return {
         "pods": [p for p in pods if isinstance(p, dict)],
         "replica_sets": [r for r in sets if isinstance(r, dict)],
+        "jobs": [j for j in jobs if isinstance(j, dict)],
         "unreadable": {str(k): str(v) for k, v in unreadable.items()},
     }
 

@@ -23,10 +23,15 @@ from driftui.gate import PermissionProbe, ProbeFailed
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient, object_path
 from driftui.live.errors import ApiError, ClusterError
+from driftui.live.pod_cache import PodCache
 
 # resource -> (group, version, kind)
-PODS, REPLICA_SETS = "pods", "replicasets"
-_KINDS = {PODS: ("", "v1", "Pod"), REPLICA_SETS: ("apps", "v1", "ReplicaSet")}
+PODS, REPLICA_SETS, JOBS = "pods", "replicasets", "jobs"
+_KINDS = {
+    PODS: ("", "v1", "Pod"),
+    REPLICA_SETS: ("apps", "v1", "ReplicaSet"),
+    JOBS: ("batch", "v1", "Job"),
+}
 _KEEP_META = ("name", "namespace", "uid", "ownerReferences", "deletionTimestamp", "generation")
 
 
@@ -36,12 +41,17 @@ class WorkloadPods:
     replica_sets: tuple[dict[str, Any], ...] = ()
     # (resource, namespace) -> why it could not be read
     unreadable: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    jobs: tuple[dict[str, Any], ...] = ()  # read only where a CronJob is in scope
 
-    def reason(self, namespace: str, *, via_replica_sets: bool = False) -> str:
+    def reason(
+        self, namespace: str, *, via_replica_sets: bool = False, via_jobs: bool = False
+    ) -> str:
         """Why a workload's Pods in ``namespace`` are not known; "" when they are."""
         found = self.unreadable.get((PODS, namespace), "")
         if not found and via_replica_sets:
             found = self.unreadable.get((REPLICA_SETS, namespace), "")
+        if not found and via_jobs:
+            found = self.unreadable.get((JOBS, namespace), "")
         return found
 
 
@@ -68,7 +78,11 @@ def _slim(item: dict[str, Any], resource: str) -> dict[str, Any]:
 
 
 def _read(
-    client: ClusterClient, probe: PermissionProbe | None, resource: str, namespace: str
+    client: ClusterClient,
+    probe: PermissionProbe | None,
+    cache: PodCache | None,
+    resource: str,
+    namespace: str,
 ) -> tuple[list[dict[str, Any]], str]:
     """One resource in one namespace: (items, "") or ([], reason)."""
     group, version, _ = _KINDS[resource]
@@ -80,6 +94,8 @@ def _read(
         return [], f"cannot check permission to list {what} in namespace {namespace}: {exc}"
     path = object_path(group, version, resource, namespace)
     try:
+        if cache is not None:
+            return cache.read(client, path, lambda item: _slim(item, resource)), ""
         return [_slim(i, resource) for i in client.list_items(path)], ""
     except ApiError as exc:
         if exc.status == 403:
@@ -95,21 +111,28 @@ def read_workload_pods(
     *,
     probe: PermissionProbe | None = None,
     workers: int = 4,
+    cache: PodCache | None = None,
+    job_namespaces: Iterable[str] = (),
 ) -> WorkloadPods:
     """Pods and ReplicaSets in ``namespaces``, each read only where it may be listed.
 
     ``probe`` defaults to the gate's own (its answers are cached for the session), else a
-    fresh access review; in read-only mode there is none.
+    fresh access review; in read-only mode there is none. ``cache`` (a scanner keeps one)
+    refreshes the last read by what changed since, instead of reading everything again.
+    Jobs are read in ``job_namespaces`` only: those where a CronJob's Pods are wanted.
     """
     if probe is None and not client.gate.read_only:
         probe = client.gate.probe or AccessReview(client)
-    jobs = [(r, ns) for ns in sorted(set(namespaces)) for r in (PODS, REPLICA_SETS)]
-    found: dict[str, list[dict[str, Any]]] = {PODS: [], REPLICA_SETS: []}
+    reads = [(r, ns) for ns in sorted(set(namespaces)) for r in (PODS, REPLICA_SETS)]
+    reads += [(JOBS, ns) for ns in sorted(set(job_namespaces))]
+    found: dict[str, list[dict[str, Any]]] = {PODS: [], REPLICA_SETS: [], JOBS: []}
     unreadable: dict[tuple[str, str], str] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = pool.map(lambda job: _read(client, probe, *job), jobs)
-        for (resource, namespace), (items, reason) in zip(jobs, results, strict=True):
+        results = pool.map(lambda read: _read(client, probe, cache, *read), reads)
+        for (resource, namespace), (items, reason) in zip(reads, results, strict=True):
             found[resource] += items
             if reason:
                 unreadable[(resource, namespace)] = reason
-    return WorkloadPods(tuple(found[PODS]), tuple(found[REPLICA_SETS]), unreadable)
+    return WorkloadPods(
+        tuple(found[PODS]), tuple(found[REPLICA_SETS]), unreadable, tuple(found[JOBS])
+    )

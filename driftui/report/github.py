@@ -5,11 +5,18 @@ pull request's diff. Text is escaped by the runner's own rules (actions/toolkit'
 ``escapeData`` and ``escapeProperty``): ``%``, CR and LF everywhere, and ``:`` and ``,`` in
 properties too, so an object's name can never end the command or start another one.
 Control characters are made visible first, as in every other output.
+
+Health sits beside drift: a Degraded object gets an annotation of its own, titled
+``driftui: Degraded``, whatever its drift verdict. It is a ``notice`` (shown on the line,
+not counted as a problem); with ``--fail-on-health``, which makes it fail the run, it is a
+``warning`` like drift. Other health states (Progressing, Suspended, Unknown) are not
+annotated: they are transient, intended or not about the manifest line.
 """
 
 from __future__ import annotations
 
 from driftui.model import DriftResult, LoadProblem, ScanReport, Status
+from driftui.report.health import health_counts, health_label, is_degraded
 from driftui.report.location import Location, of_problem, of_result
 from driftui.report.text import needs_care, summary
 from driftui.safe_text import safe
@@ -49,16 +56,26 @@ def _result(r: DriftResult) -> str:
     return command(level, summary(r), of_result(r), title=f"driftui: {r.status.value}")
 
 
+def _degraded(r: DriftResult, fail_on_health: bool) -> str:
+    level = "warning" if fail_on_health else "notice"
+    message = f"{r.ref} is {health_label(r)}"
+    return command(level, message, of_result(r), title="driftui: Degraded")
+
+
 def _problem(p: LoadProblem) -> str:
     return command("error", p.message, of_problem(p), title="driftui: cannot load")
 
 
-def to_github(report: ScanReport) -> str:
-    """Annotations for drift, errors and problems; warnings as warnings; one notice of counts."""
+def to_github(report: ScanReport, *, fail_on_health: bool = False) -> str:
+    """Annotations for drift, errors and problems; warnings as warnings; one per Degraded
+    object (a warning with ``fail_on_health``, else a notice); one notice of counts."""
     lines = [_result(r) for r in report.results if needs_care(r)]
+    lines += [_degraded(r, fail_on_health) for r in report.results if is_degraded(r)]
     lines += [_problem(p) for p in report.problems]
     lines += [command("warning", w, None, title="driftui") for w in report.warnings]
     counts = report.counts()
     tally = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+    degraded = health_counts(report).get("Degraded", 0)
+    tally += f"; {degraded} Degraded" if degraded else ""
     lines.append(command("notice", f"driftui: {tally}", None, title="driftui summary"))
     return "\n".join(lines) + "\n"

@@ -3,6 +3,10 @@
 One rule per verdict (drifted, missing, extra, error) and one for files that could not be
 loaded. Locations are relative to the repository root (``%SRCROOT%``), which is how
 GitHub code scanning matches them to files. An object only the cluster has points at no file.
+
+Health sits beside drift: a Degraded object is a finding of its own rule,
+``driftui/degraded``, whatever its drift verdict. Its level is ``note`` (listed, not an
+alert); with ``--fail-on-health``, which makes it fail the run, it is a ``warning`` like drift.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 
 from driftui import __version__
 from driftui.model import DriftResult, LoadProblem, ScanReport
+from driftui.report.health import health_label, is_degraded
 from driftui.report.location import Location, of_problem, of_result
 from driftui.report.text import needs_care, summary
 from driftui.safe_text import safe
@@ -28,6 +33,7 @@ RULES: dict[str, tuple[str, str, str]] = {
     "driftui/extra": ("Extra", "warning", "The cluster has an object of this source Git lacks."),
     "driftui/error": ("Error", "error", "The object could not be compared."),
     "driftui/load-problem": ("LoadProblem", "error", "A file could not be loaded."),
+    "driftui/degraded": ("Degraded", "note", "The live object runs but is not healthy."),
 }
 
 
@@ -50,11 +56,11 @@ def _location(where: Location | None) -> list[dict[str, Any]]:
     return [{"physicalLocation": physical}]
 
 
-def _finding(rule_id: str, message: str, where: Location | None) -> dict[str, Any]:
+def _finding(rule_id: str, message: str, where: Location | None, level: str = "") -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": rule_id,
         "ruleIndex": list(RULES).index(rule_id),
-        "level": RULES[rule_id][1],
+        "level": level or RULES[rule_id][1],
         "message": {"text": safe(message, multiline=True)},
     }
     locations = _location(where)
@@ -69,12 +75,20 @@ def _of_result(r: DriftResult) -> dict[str, Any]:
     return finding
 
 
+def _of_degraded(r: DriftResult, fail_on_health: bool) -> dict[str, Any]:
+    level = "warning" if fail_on_health else "note"
+    finding = _finding("driftui/degraded", f"{r.ref} is {health_label(r)}", of_result(r), level)
+    finding["partialFingerprints"] = {"driftuiObject/v1": str(r.ref)}
+    return finding
+
+
 def _of_problem(p: LoadProblem) -> dict[str, Any]:
     return _finding("driftui/load-problem", p.message, of_problem(p))
 
 
-def to_sarif_dict(report: ScanReport) -> dict[str, Any]:
+def to_sarif_dict(report: ScanReport, *, fail_on_health: bool = False) -> dict[str, Any]:
     results = [_of_result(r) for r in report.results if needs_care(r)]
+    results += [_of_degraded(r, fail_on_health) for r in report.results if is_degraded(r)]
     results += [_of_problem(p) for p in report.problems]
     run: dict[str, Any] = {
         "tool": {
@@ -104,5 +118,5 @@ def to_sarif_dict(report: ScanReport) -> dict[str, Any]:
     return {"$schema": SCHEMA, "version": VERSION, "runs": [run]}
 
 
-def to_sarif(report: ScanReport) -> str:
-    return json.dumps(to_sarif_dict(report), indent=2) + "\n"
+def to_sarif(report: ScanReport, *, fail_on_health: bool = False) -> str:
+    return json.dumps(to_sarif_dict(report, fail_on_health=fail_on_health), indent=2) + "\n"

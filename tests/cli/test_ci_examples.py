@@ -188,13 +188,18 @@ def test_gitlab_job(checkout: Checkout, tmp_path: Path) -> None:
     assert "edited" in (checkout.repo / "drift.md").read_text()
 
 
+JENKINS_INSTALL = 'python3 -m venv .driftui && .driftui/bin/pip install --quiet "$DRIFTUI_SOURCE"'
+
+
 def jenkins_stage() -> tuple[dict[str, str], list[Step]]:
+    """The stage's environment and its ``sh`` steps, but for the install (the network)."""
     text = (EXAMPLES / "Jenkinsfile").read_text()
-    block = text.split("environment {", 1)[1].split("}", 1)[0]
+    block = text.split("environment {", 1)[1].split("\n    }", 1)[0]
     env = dict(re.findall(r"(\w+) = '([^']*)'", block))
     assert re.search(r"file\(credentialsId: '[\w-]+', variable: 'KUBECONFIG'\)", text)
     scripts = re.findall(r"^\s*sh '(.*)'\s*$", text, flags=re.MULTILINE)
-    return env, [Step(f"sh {i}", script) for i, script in enumerate(scripts)]
+    assert scripts[0] == JENKINS_INSTALL
+    return env, [Step(f"sh {i}", script) for i, script in enumerate(scripts[1:])]
 
 
 def test_jenkinsfile_stage(checkout: Checkout, tmp_path: Path) -> None:
@@ -204,3 +209,38 @@ def test_jenkinsfile_stage(checkout: Checkout, tmp_path: Path) -> None:
     _ran_to_the_drift(outcomes, 2)
     junit = ET.parse(checkout.repo / "drift.xml").getroot()
     assert any(c.find("failure") is not None for c in junit.iter("testcase"))
+
+
+def _install_sources() -> dict[str, tuple[str, list[str]]]:
+    """Per example: what DRIFTUI_SOURCE says, and each command that installs driftui."""
+    github = yaml.safe_load((EXAMPLES / "github-actions.yml").read_text())
+    gitlab = yaml.safe_load((EXAMPLES / "gitlab-ci.yml").read_text())["drift-check"]
+    jenkins = (EXAMPLES / "Jenkinsfile").read_text()
+    return {
+        "github": (
+            github["env"]["DRIFTUI_SOURCE"],
+            [
+                step["run"]
+                for job in github["jobs"].values()
+                for step in job["steps"]
+                if step.get("name") == "Install driftui"
+            ],
+        ),
+        "gitlab": (
+            gitlab["variables"]["DRIFTUI_SOURCE"],
+            [line for line in gitlab["before_script"] if line.startswith("pip")],
+        ),
+        "jenkins": (
+            re.findall(r"DRIFTUI_SOURCE = '([^']*)'", jenkins)[0],
+            [line for line in re.findall(r"sh '(.*)'", jenkins) if "install" in line],
+        ),
+    }
+
+
+def test_each_example_installs_driftui_from_its_repository_not_from_pypi() -> None:
+    """driftui is not on PyPI: `pip install driftui` would install someone else's package,
+    or nothing. Each example installs DRIFTUI_SOURCE, a Git URL pinned to a tag or commit."""
+    for example, (source, installs) in _install_sources().items():
+        assert re.fullmatch(r"git\+https://[^@\s]+/driftui@[\w.-]+", source), example
+        assert installs and all('"$DRIFTUI_SOURCE"' in line for line in installs), example
+        assert not any(re.search(r"install (--quiet )?driftui\b", line) for line in installs)

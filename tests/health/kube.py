@@ -31,6 +31,7 @@ PLURALS = {
     "ReplicaSet": "replicasets",
     "Pod": "pods",
     "Job": "jobs",
+    "CronJob": "cronjobs",
     "PersistentVolumeClaim": "persistentvolumeclaims",
     "Service": "services",
     "Ingress": "ingresses",

@@ -21,6 +21,7 @@ from driftui.history import (
     value_at,
 )
 from driftui.model import KeyedItem, ObjectRef
+from driftui.runtime.progress import ProgressEvent
 from driftui.source.git_log import log
 from driftui.source.git_repo import open_repo
 from driftui.source.render import Renderer
@@ -479,3 +480,17 @@ def test_history_follows_an_object_through_kustomize_renders(repo: Repo, tmp_pat
         repo.path, "HEAD", prod_web, [image, ("spec", "replicas")], renderer=renderer
     )
     assert blame[image].sha == tagged and blame[("spec", "replicas")].sha == scaled
+
+
+def test_the_walk_counts_commits_examined_against_commits_listed(repo: Repo) -> None:
+    repo.write("app.yaml", deployment("web", namespace="shop"), configmap("settings", a="1"))
+    repo.commit("add app")
+    repo.write("app.yaml", deployment("web", namespace="shop"), configmap("settings", a="2"))
+    repo.commit("change settings")
+    repo.write("app.yaml", deployment("web", "app:2", namespace="shop"), configmap("settings"))
+    repo.commit("bump web")
+    events: list[ProgressEvent] = []
+    entries = object_history(repo.path, "HEAD", WEB, progress=events.append)
+    assert [e.subject for e in entries] == ["bump web", "add app"]
+    assert {e.stage for e in events} == {"commits examined"}
+    assert [(e.done, e.total) for e in events] == [(0, 3), (1, 3), (2, 3), (3, 3), (3, 3)]

@@ -118,3 +118,48 @@ def test_the_health_selector_keeps_only_the_states_it_names(
     assert sorted(o["name"] for o in json.loads(out)["objects"]) == ["gone", "web"]
     _, out = report(kube, repo, capsys, "--format", "json", "--health", "Healthy")
     assert [o["name"] for o in json.loads(out)["objects"]] == ["front"]
+
+
+def _in_sync_but_degraded(kube: Kube, tmp_path: Path) -> Path:
+    """Git declares what the web Deployment's live spec says: in sync, but crash-looping."""
+    repo = tmp_path / "in-sync-ci"
+    write_repo(repo, {"web.yaml": [m.deployment("web", image="nginx:1.26", init="busybox:1.36")]})
+    return repo
+
+
+def test_a_degraded_object_is_a_github_notice_and_a_warning_with_fail_on_health(
+    kube: Kube, repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    in_sync = _in_sync_but_degraded(kube, tmp_path)
+    ref = f"{kube.namespace}/Deployment.apps/web"
+    code, out = report(kube, in_sync, capsys, "--format", "github")
+    assert code == 0
+    lines = out.splitlines()
+    assert f"::notice file=web.yaml,line=1,title=driftui%3A Degraded::{ref} is Degraded: {WEB}" in (
+        lines
+    )
+    assert lines[-1].endswith("0 error; 1 Degraded")
+    code, out = report(kube, in_sync, capsys, "--format", "github", "--fail-on-health")
+    assert code == 1
+    assert (
+        f"::warning file=web.yaml,line=1,title=driftui%3A Degraded::{ref} is Degraded: {WEB}"
+        in out.splitlines()
+    )
+
+
+def test_a_degraded_object_is_a_sarif_note_and_a_warning_with_fail_on_health(
+    kube: Kube, repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    in_sync = _in_sync_but_degraded(kube, tmp_path)
+    ref = f"{kube.namespace}/Deployment.apps/web"
+    for flags, level in (((), "note"), (("--fail-on-health",), "warning")):
+        _, out = report(kube, in_sync, capsys, "--format", "sarif", *flags)
+        run = json.loads(out)["runs"][0]
+        rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+        [finding] = run["results"]
+        assert finding["ruleId"] == "driftui/degraded"
+        assert rules[finding["ruleIndex"]] == "driftui/degraded"
+        assert finding["level"] == level
+        assert finding["message"]["text"] == f"{ref} is Degraded: {WEB}"
+        location = finding["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == "web.yaml"

@@ -75,3 +75,15 @@ async def test_the_images_tab_shows_git_spec_and_running_images() -> None:
             "⚠ rollout: 3 of 5 pods run another image than ghcr.io/acme/web:1.8.2",
             "",
         ]
+
+
+async def test_a_leaf_label_opens_no_styled_span_with_a_space() -> None:
+    """rsvg-convert, which draws the README's PNGs, drops a styled span's leading space after
+    plain text: ``frontend· ♥``. The space before the dot belongs to the name's span."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        result = next(r for r in app.report.results if r.ref == WEB)
+        label = app.resource_tree.leaf_label(result)
+        assert label.plain == "≠ web · ♥ Degraded"
+        assert [label.plain[s.start] for s in label.spans] == ["≠", "·"]

@@ -180,10 +180,14 @@ class ResourceTree(Tree[NodeData]):
 
     def leaf_label(self, result: DriftResult) -> Text:
         status = display_status(result)
+        # The space before `` · ♥`` ends the name's span rather than opening the bold one:
+        # rsvg-convert (the README's PNGs) drops a styled span's leading space after plain text.
+        suffix = result_suffix(result)
+        name = shown(leaf_label(result, self.grouping))
         return Text.assemble(
             (f"{GLYPH[status]} ", self._style(status)),
-            shown(leaf_label(result, self.grouping)),
-            (result_suffix(result), "b"),
+            f"{name} " if suffix else name,
+            (suffix.removeprefix(" "), "b"),
         )
 
     def folded_label(self, entry: FoldedEntry) -> Text:
