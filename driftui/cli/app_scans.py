@@ -23,6 +23,7 @@ from driftui.gitops.app_source import (
 )
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
+from driftui.gitops.flux_substitute import app_post_build
 from driftui.model import Fidelity, LiveInfo, LoadProblem, ScanReport, SourceInfo
 
 
@@ -93,7 +94,10 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
             key = repo_key(options.repo)
             options = replace(options, fetch=options.fetch and key not in fetched)
             fetched.add(key)
+            post = app_post_build(scanner.client(), app)  # Flux postBuild: substitutions
+            options = replace(options, post_render=post.render if post else None)
             report = Scanner(options, scanner.gate).scan()
+            report = post.scrub(report) if post else report  # Secret values never shown
             reports.append(
                 replace(report, results=[replace(r, app=app.ref) for r in report.results])
             )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.snapshot_key import SnapshotKey
+from driftui.model import Manifest
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 from driftui.source.selection import FileSelection
 
@@ -36,3 +38,5 @@ class ScanOptions:
     files: FileSelection | None = None  # which files of `path` are read (None: all, recursively)
     # every namespaced object goes to `namespace`, as kustomize's `namespace:` (Flux targetNamespace)
     force_namespace: bool = False
+    # what the app's operator does to rendered objects before applying them (Flux postBuild)
+    post_render: Callable[[Sequence[Manifest]], list[Manifest]] | None = None

@@ -206,6 +206,8 @@ class Scanner:
             progress=progress,
             files=opts.files,
         )
+        if opts.post_render is not None:
+            desired.manifests = opts.post_render(desired.manifests)
         if opts.path_from_cwd:
             desired.source = replace(desired.source, path_from_cwd=True)
         if opts.fail_on_stale and desired.source.stale:  # as Argo CD's comparison error

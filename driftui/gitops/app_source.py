@@ -3,7 +3,7 @@ with the user's own Git access (never the operator's repository credential Secre
 
 ``--app`` names apps (:func:`choose_apps`); ``--repo-map URL=PATH`` swaps an app's remote for
 a local checkout (:func:`parse_repo_map`). What this slice cannot render faithfully yet (Helm,
-multi-source, kustomize options set in the app, Flux post-build substitution) is refused
+multi-source, kustomize options set in the app) is refused
 with one error naming the app, rather than compared against something the app never deploys.
 """
 
@@ -121,7 +121,8 @@ def _refusal(app: App, source: AppSource) -> str:
         return f"GitRepository ref {source.revision} cannot be resolved by driftui yet"
     if source.options.get("ignore"):  # .gitignore lines that drop files from Flux's artifact
         return "GitRepository spec.ignore is not supported yet"
-    options = set(source.options) - {"recurse", "include", "exclude", "targetNamespace", "ignore"}
+    done = {"recurse", "include", "exclude", "targetNamespace", "ignore", "postBuild"}
+    options = set(source.options) - done
     if options:
         return f"{source.renderer} options not supported yet: {', '.join(sorted(options))}"
     return ""
