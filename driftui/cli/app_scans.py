@@ -24,6 +24,7 @@ from driftui.gitops.app_source import (
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
 from driftui.gitops.flux_substitute import app_post_build
+from driftui.gitops.git_semver import resolve_revision
 from driftui.model import Fidelity, LiveInfo, LoadProblem, ScanReport, SourceInfo
 
 
@@ -48,16 +49,18 @@ def add_app_flags(parser: argparse.ArgumentParser) -> None:
 
 def _app_options(base: ScanOptions, app: App, repo_map: dict[str, str], fetch: bool) -> ScanOptions:
     source = scan_source(app, repo_map)
+    # Flux's semver ref: the highest matching tag, read from a clone fetched just now
+    tag = resolve_revision(source.repo, source.ref, fetch=fetch, cache_dir=base.cache_dir)
     return replace(
         base,
         repo=source.repo,
-        ref=source.ref,
+        ref=tag or source.ref,
         path=source.path,
         path_from_cwd=False,
         namespace=source.namespace or base.namespace,
         files=source.files,
         force_namespace=source.force_namespace,
-        fetch=fetch and not source.mapped,
+        fetch=fetch and not source.mapped and tag is None,
     )
 
 

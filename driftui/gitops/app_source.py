@@ -117,8 +117,6 @@ def _refusal(app: App, source: AppSource) -> str:
         return "not supported: jsonnet directories"
     if source.renderer == "helm":
         return "Helm apps are not supported yet"
-    if source.revision.startswith("semver:"):
-        return f"GitRepository ref {source.revision} cannot be resolved by driftui yet"
     if source.options.get("ignore"):  # .gitignore lines that drop files from Flux's artifact
         return "GitRepository spec.ignore is not supported yet"
     done = {"recurse", "include", "exclude", "targetNamespace", "ignore", "postBuild"}
@@ -149,6 +147,7 @@ def scan_source(app: App, repo_map: Mapping[str, str] | None = None) -> ScanSour
     if why:
         raise AppSourceError(f"{app}: {why}")
     local = (repo_map or {}).get(repo_key(source.repo_url))
+    # "semver:RANGE" stays a range here: git_semver.resolve_revision picks its tag
     revision = source.revision if source.revision not in ("", "HEAD") else "HEAD"
     return ScanSource(
         repo=local or source.repo_url,
