@@ -139,7 +139,7 @@ class Verdicts:
                 normalised_desired=pending.base.desired,
             )
             used = Fidelity.SERVER_SIDE
-        outcome, skipped = _app_skips(outcome, pending.live_raw)
+        outcome, skipped = _app_skips(outcome, pending.live_raw, pending.manifest.body)
         server_side = pending.fidelity is Fidelity.SERVER_SIDE and not pending.encrypted
         if not outcome.differences and server_side:
             could = self.predictor.could_predict(pending.base.ref, live)
@@ -208,9 +208,11 @@ def _defaults_could_matter(
     return outcome.ignored > 0 or any(d.type in live_only for d in outcome.differences)
 
 
-def _app_skips(outcome: Comparison, live_raw: dict[str, Any]) -> tuple[Comparison, str]:
+def _app_skips(
+    outcome: Comparison, live_raw: dict[str, Any], desired: dict[str, Any]
+) -> tuple[Comparison, str]:
     """The owning app itself is told to ignore this object's drift: so is driftui."""
-    skipped = skip_reason(live_raw, Status.DRIFTED) if outcome.differences else ""
+    skipped = skip_reason(live_raw, Status.DRIFTED, desired) if outcome.differences else ""
     if not skipped:
         return outcome, ""
     ignored = outcome.ignored + len(outcome.differences)

@@ -36,14 +36,17 @@ class Source:
     ns: str
     url: str
 
-    def applied(self, name: str, version: str) -> None:
+    def applied(self, name: str, version: str, **extra: dict[str, str]) -> None:
         """What kustomize-controller leaves: a server-side apply with Flux's labels."""
         labels = {
             "kustomize.toolkit.fluxcd.io/name": "app",
             "kustomize.toolkit.fluxcd.io/namespace": self.ns,
+            **extra.get("labels", {}),
         }
         body = json.loads(cm(name, version))
         body["metadata"] |= {"namespace": self.ns, "labels": labels}
+        if "annotations" in extra:
+            body["metadata"]["annotations"] = extra["annotations"]
         path = (
             f"/api/v1/namespaces/{self.ns}/configmaps/{name}"
             "?fieldManager=kustomize-controller&force=true"
@@ -149,3 +152,50 @@ def test_files_the_artifact_leaves_out_are_not_compared(with_ignored_files: Sour
     assert done.returncode == 0, done.stderr + done.stdout
     assert status_of(doc) == {"settings": "in_sync"}  # nothing else reported missing
     assert doc["problems"] == []
+
+
+SSA = "kustomize.toolkit.fluxcd.io/ssa"
+
+
+def edit(src: Source, name: str, **data: str) -> None:
+    code, out = harness.request(
+        src.cluster,
+        "PATCH",
+        f"/api/v1/namespaces/{src.ns}/configmaps/{name}?fieldManager=kubectl-edit",
+        {"data": data},
+        content_type="application/merge-patch+json",
+    )
+    assert code == 200, out
+
+
+@pytest.fixture
+def with_ssa_markers(
+    cluster: ClusterInfo, gitops_crds: None, namespace: str, tmp_path: Path
+) -> Iterator[Source]:
+    in_git = json.loads(cm("seeded", "1"))
+    in_git["metadata"]["annotations"] = {SSA: "IfNotPresent"}
+    files = {
+        "deploy/settings.yaml": cm("settings", "1"),
+        "deploy/seeded.yaml": json.dumps(in_git),
+        "deploy/watched.yaml": cm("watched", "1"),
+    }
+    work = make_repo(tmp_path / "work", files)
+    yield from serve(tmp_path, work, cluster, namespace)
+
+
+def test_objects_flux_does_not_apply_are_not_drift(with_ssa_markers: Source) -> None:
+    src = with_ssa_markers
+    src.app({"branch": "main"})
+    src.applied("settings", "1", labels={SSA: "ignore"})  # marked live, as a label
+    src.applied("seeded", "1", annotations={SSA: "IfNotPresent"})  # created once from Git
+    src.applied("watched", "1")
+    for name in ("settings", "seeded", "watched"):
+        edit(src, name, v="by-hand")
+
+    done, doc = src.report()
+
+    assert done.returncode == 1, done.stderr + done.stdout
+    assert status_of(doc) == {"settings": "in_sync", "seeded": "in_sync", "watched": "drifted"}
+    reasons = {o["name"]: o["reason"] for o in doc["objects"]}
+    assert reasons["settings"] == f"ignored: {SSA}: Ignore"
+    assert reasons["seeded"] == f"ignored: {SSA}: IfNotPresent"
