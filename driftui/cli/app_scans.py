@@ -22,6 +22,7 @@ from driftui.gitops.app_source import (
     scan_source,
 )
 from driftui.gitops.app_specs import App
+from driftui.gitops.argo_settings import tracking_method
 from driftui.gitops.discovery import discover_apps
 from driftui.gitops.flux_substitute import app_post_build
 from driftui.gitops.git_semver import resolve_revision
@@ -98,7 +99,11 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
             options = replace(options, fetch=options.fetch and key not in fetched)
             fetched.add(key)
             post = app_post_build(scanner.client(), app)  # Flux postBuild: substitutions
-            options = replace(options, post_render=post.render if post else None)
+            options = replace(
+                options,
+                post_render=post.render if post else None,
+                tracking_method=tracking_method(scanner.client(), app),  # Argo's argocd-cm
+            )
             report = Scanner(options, scanner.gate).scan()
             report = post.scrub(report) if post else report  # Secret values never shown
             reports.append(

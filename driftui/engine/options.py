@@ -40,3 +40,4 @@ class ScanOptions:
     force_namespace: bool = False
     # what the app's operator does to rendered objects before applying them (Flux postBuild)
     post_render: Callable[[Sequence[Manifest]], list[Manifest]] | None = None
+    tracking_method: str = ""  # Argo CD's resourceTrackingMethod: narrows the markers that count

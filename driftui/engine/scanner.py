@@ -38,7 +38,7 @@ from driftui.engine.verdict import Verdicts
 from driftui.gate import MutationGate
 from driftui.gitops.apps import owning_apps
 from driftui.gitops.ignores import app_scoped_rules
-from driftui.gitops.markers import TrackingMarkers
+from driftui.gitops.markers import TrackingMarkers, for_tracking_method
 from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient
@@ -303,6 +303,9 @@ class Scanner:
             self._snapshot = self._capabilities = None
         desired = self.desired(fetch=opts.fetch, progress=progress)
         config, config_warnings = self._config(desired)
+        config = replace(
+            config, tracking=for_tracking_method(config.tracking, opts.tracking_method)
+        )
         self.config = config
         if opts.live_snapshot:
             live, self._wanted = self._live_from_snapshot(), None
