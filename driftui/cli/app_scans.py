@@ -102,10 +102,10 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
             options = replace(
                 options,
                 post_render=post.render if post else None,
+                redact=post.scrub if post else None,  # values from Secrets are never shown
                 tracking_method=tracking_method(scanner.client(), app),  # Argo's argocd-cm
             )
             report = Scanner(options, scanner.gate).scan()
-            report = post.scrub(report) if post else report  # Secret values never shown
             reports.append(
                 replace(report, results=[replace(r, app=app.ref) for r in report.results])
             )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.snapshot_key import SnapshotKey
-from driftui.model import Manifest
+from driftui.model import Manifest, ScanReport
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 from driftui.source.selection import FileSelection
 
@@ -40,4 +40,5 @@ class ScanOptions:
     force_namespace: bool = False
     # what the app's operator does to rendered objects before applying them (Flux postBuild)
     post_render: Callable[[Sequence[Manifest]], list[Manifest]] | None = None
+    redact: Callable[[ScanReport], ScanReport] | None = None  # masks what post_render used
     tracking_method: str = ""  # Argo CD's resourceTrackingMethod: narrows the markers that count

@@ -272,7 +272,11 @@ class Scanner:
 
     def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
         with self._lock, collector_paused():  # bulk allocation of objects that are all kept
-            return self._scan(progress)
+            return self._redacted(self._scan(progress))
+
+    def _redacted(self, report: ScanReport) -> ScanReport:
+        """What the source's own secrets (Flux postBuild values from Secrets) must not show in."""
+        return self.options.redact(report) if self.options.redact is not None else report
 
     def rejudge(self, report: ScanReport, changes: Changes) -> ScanReport:
         """``report`` (the last scan's, or a rejudge's) with only ``changes`` judged again:
@@ -280,7 +284,7 @@ class Scanner:
         with self._lock:
             if self._basis is None:
                 raise RuntimeError("rejudge() needs a scan() first")
-            return rejudge(self._basis, self._verdicts, report, changes)
+            return self._redacted(rejudge(self._basis, self._verdicts, report, changes))
 
     def live_objects(self) -> dict[ObjectRef, dict[str, Any]]:
         """The live objects the last scan (and rejudges since) judged against, by identity."""
