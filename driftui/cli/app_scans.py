@@ -26,6 +26,7 @@ from driftui.gitops.argo_settings import tracking_method
 from driftui.gitops.discovery import discover_apps
 from driftui.gitops.flux_substitute import app_post_build
 from driftui.gitops.git_semver import resolve_revision
+from driftui.gitops.ignores import unused_rule_notes
 from driftui.model import Fidelity, LiveInfo, LoadProblem, ScanReport, SourceInfo
 
 
@@ -106,6 +107,10 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
                 tracking_method=tracking_method(scanner.client(), app),  # Argo's argocd-cm
             )
             report = Scanner(options, scanner.gate).scan()
+            notes = [
+                f"{app}: not honoured: {n}" for n in unused_rule_notes(app.kind, dict(app.body))
+            ]
+            report = replace(report, warnings=report.warnings + notes)
             reports.append(
                 replace(report, results=[replace(r, app=app.ref) for r in report.results])
             )

@@ -225,6 +225,15 @@ def operator_ignore_rules(app_objects: Iterable[dict[str, Any]]) -> tuple[Ignore
     return tuple(out)
 
 
+def unused_rule_notes(kind: str, app_body: dict[str, Any]) -> tuple[str, ...]:
+    """What of an app's own ignore rules driftui cannot honour (a jq expression beyond the
+    simple paths, a selector too complex): the user is told, since the app hides that drift
+    and driftui will not."""
+    if kind not in {k for _, k in _APP_KINDS}:
+        return ()
+    return (argo_rules if kind == "Application" else flux_rules)(app_body)[1]
+
+
 def app_scoped_rules(
     apps: Iterable[tuple[AppOwner, dict[str, Any]]], live_objects: Iterable[dict[str, Any]]
 ) -> tuple[IgnoreRule, ...]:

@@ -99,3 +99,38 @@ def test_extras_follow_the_tracking_method_in_argocd_cm(
     found = {o["name"]: o["status"] for o in doc["objects"]}
     assert found.pop("web-settings") == "in_sync", done.stderr
     assert found == dict.fromkeys(extras, "extra")
+
+
+def test_an_ignore_rule_driftui_cannot_honour_is_a_warning_naming_the_app(
+    cluster: ClusterInfo, gitops_crds: None, namespace: str, served: tuple[str, Path]
+) -> None:
+    url, work = served
+    ns = namespace
+    source = {"repoURL": url, "targetRevision": "main", "path": "web"}
+    ignore = [{"kind": "ConfigMap", "jqPathExpressions": [".data | del(.x)", ".data.kept"]}]
+    spec = {
+        "project": "default",
+        "source": source,
+        "destination": {"namespace": ns},
+        "ignoreDifferences": ignore,
+    }
+    create(cluster, APPLICATION, ns, "web", spec, status=argo_status("Synced", "Healthy"))
+    live(cluster, ns, "web-settings", label=True, annotation=True)
+
+    done = driftui(
+        "report",
+        "--format",
+        "json",
+        f"--app={ns}/web",
+        "--kubeconfig",
+        cluster.kubeconfig(),
+        "-n",
+        ns,
+        cwd=work,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["warnings"] == [
+        f"application/{ns}/web: not honoured: ignoreDifferences[0]:"
+        " jq '.data | del(.x)' not understood"
+    ]
