@@ -110,7 +110,7 @@ class Verdicts:
             resource_version=version,
         )
         if live_raw is None or (ref.group, ref.kind) in live.unknown:
-            return _unread(replace(base, resource_version=""), live)
+            return _unread(replace(base, resource_version=""), live, manifest.body)
         live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
         encrypted = is_sops_secret(manifest.body)
         if encrypted:
@@ -177,7 +177,7 @@ class Verdicts:
         return (manifest.ref, manifest.blob_sha, version, fidelity, options.ignore)
 
 
-def _unread(base: DriftResult, live: LiveSide) -> DriftResult:
+def _unread(base: DriftResult, live: LiveSide, desired: dict[str, Any]) -> DriftResult:
     """No live object to compare with: an unknown kind, forbidden, not read, or missing."""
     ref = base.ref
     if (ref.group, ref.kind) in live.unknown:
@@ -188,6 +188,9 @@ def _unread(base: DriftResult, live: LiveSide) -> DriftResult:
     failed = live.state.failed.get((ref.group, ref.kind))
     if failed:
         return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
+    skipped = skip_reason(None, Status.MISSING, desired)
+    if skipped:  # the app never creates it: its absence is not drift
+        return replace(base, reason=f"ignored: {skipped}")
     return replace(base, status=Status.MISSING)
 
 

@@ -61,6 +61,8 @@ def skip_reason(
         options = str(annotations.get(ARGOCD_COMPARE_OPTIONS, ""))
         if "IgnoreExtraneous" in {o.strip() for o in options.split(",")}:
             return f"{ARGOCD_COMPARE_OPTIONS}: IgnoreExtraneous"
+    if status is Status.MISSING:  # Flux never creates what Git marks Ignore
+        return f"{FLUX_SSA_ANNOTATION}: Ignore" if _flux_ssa(desired, "ignore") else ""
     if status is not Status.DRIFTED:
         return ""
     if _flux_ssa(live_obj, "ignore") or _flux_ssa(desired, "ignore"):

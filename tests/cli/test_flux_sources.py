@@ -174,9 +174,12 @@ def with_ssa_markers(
 ) -> Iterator[Source]:
     in_git = json.loads(cm("seeded", "1"))
     in_git["metadata"]["annotations"] = {SSA: "IfNotPresent"}
+    never = json.loads(cm("never", "1"))
+    never["metadata"]["annotations"] = {SSA: "Ignore"}
     files = {
         "deploy/settings.yaml": cm("settings", "1"),
         "deploy/seeded.yaml": json.dumps(in_git),
+        "deploy/never.yaml": json.dumps(never),  # Flux never creates it
         "deploy/watched.yaml": cm("watched", "1"),
     }
     work = make_repo(tmp_path / "work", files)
@@ -195,7 +198,13 @@ def test_objects_flux_does_not_apply_are_not_drift(with_ssa_markers: Source) -> 
     done, doc = src.report()
 
     assert done.returncode == 1, done.stderr + done.stdout
-    assert status_of(doc) == {"settings": "in_sync", "seeded": "in_sync", "watched": "drifted"}
+    assert status_of(doc) == {
+        "settings": "in_sync",
+        "seeded": "in_sync",
+        "watched": "drifted",
+        "never": "in_sync",  # absent, and Flux would leave it so
+    }
     reasons = {o["name"]: o["reason"] for o in doc["objects"]}
+    assert reasons["never"] == f"ignored: {SSA}: Ignore"
     assert reasons["settings"] == f"ignored: {SSA}: Ignore"
     assert reasons["seeded"] == f"ignored: {SSA}: IfNotPresent"

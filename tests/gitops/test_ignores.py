@@ -197,3 +197,6 @@ def test_fluxs_ssa_skips_are_read_as_kustomize_controller_reads_them() -> None:
     assert skip_reason(live, Status.DRIFTED, labelled(**{SSA: "ifnotpresent"}))
     assert not skip_reason(annotated(**{SSA: "IfNotPresent"}), Status.DRIFTED, annotated())
     assert not skip_reason(live, Status.DRIFTED, annotated(**{SSA: "Merge"}))
+    # Git's Ignore: Flux never creates it, so its absence is not drift either
+    assert skip_reason(None, Status.MISSING, annotated(**{SSA: "Ignore"})) == f"{SSA}: Ignore"
+    assert not skip_reason(None, Status.MISSING, annotated(**{SSA: "IfNotPresent"}))
