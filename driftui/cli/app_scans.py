@@ -22,7 +22,11 @@ from driftui.gitops.app_source import (
     scan_source,
 )
 from driftui.gitops.app_specs import App
+from driftui.gitops.argo_settings import tracking_method
 from driftui.gitops.discovery import discover_apps
+from driftui.gitops.flux_substitute import app_post_build
+from driftui.gitops.git_semver import resolve_revision
+from driftui.gitops.ignores import unused_rule_notes
 from driftui.model import Fidelity, LiveInfo, LoadProblem, ScanReport, SourceInfo
 
 
@@ -47,16 +51,18 @@ def add_app_flags(parser: argparse.ArgumentParser) -> None:
 
 def _app_options(base: ScanOptions, app: App, repo_map: dict[str, str], fetch: bool) -> ScanOptions:
     source = scan_source(app, repo_map)
+    # Flux's semver ref: the highest matching tag, read from a clone fetched just now
+    tag = resolve_revision(source.repo, source.ref, fetch=fetch, cache_dir=base.cache_dir)
     return replace(
         base,
         repo=source.repo,
-        ref=source.ref,
+        ref=tag or source.ref,
         path=source.path,
         path_from_cwd=False,
         namespace=source.namespace or base.namespace,
         files=source.files,
         force_namespace=source.force_namespace,
-        fetch=fetch and not source.mapped,
+        fetch=fetch and not source.mapped and tag is None,
         recipe=source.recipe,
         sources=source.more,
     )
@@ -96,7 +102,18 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
             shared = fetched if scanner.options.fetch else None  # each repository once
             options = replace(options, fetch=options.fetch and key not in fetched, fetched=shared)
             fetched.add(key)
+            post = app_post_build(scanner.client(), app)  # Flux postBuild: substitutions
+            options = replace(
+                options,
+                post_render=post.render if post else None,
+                redact=post.scrub if post else None,  # values from Secrets are never shown
+                tracking_method=tracking_method(scanner.client(), app),  # Argo's argocd-cm
+            )
             report = Scanner(options, scanner.gate).scan()
+            notes = [
+                f"{app}: not honoured: {n}" for n in unused_rule_notes(app.kind, dict(app.body))
+            ]
+            report = replace(report, warnings=report.warnings + notes)
             reports.append(
                 replace(report, results=[replace(r, app=app.ref) for r in report.results])
             )

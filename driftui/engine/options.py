@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.snapshot_key import SnapshotKey
+from driftui.model import Manifest, ScanReport
 from driftui.source.limits import DEFAULT_POLICY, RenderPolicy
 from driftui.source.recipe import RenderRecipe, SourceSpec
 from driftui.source.selection import FileSelection
@@ -40,3 +42,7 @@ class ScanOptions:
     recipe: RenderRecipe | None = None  # the app's own rendering options for its path
     sources: tuple[SourceSpec, ...] = ()  # the app's other sources (Argo CD spec.sources)
     fetched: set[str] | None = None  # repositories fetched in this run (by repo_key)
+    # what the app's operator does to rendered objects before applying them (Flux postBuild)
+    post_render: Callable[[Sequence[Manifest]], list[Manifest]] | None = None
+    redact: Callable[[ScanReport], ScanReport] | None = None  # masks what post_render used
+    tracking_method: str = ""  # Argo CD's resourceTrackingMethod: narrows the markers that count

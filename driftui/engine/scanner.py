@@ -39,7 +39,7 @@ from driftui.engine.verdict import Verdicts
 from driftui.gate import MutationGate
 from driftui.gitops.apps import owning_apps
 from driftui.gitops.ignores import app_scoped_rules
-from driftui.gitops.markers import TrackingMarkers
+from driftui.gitops.markers import TrackingMarkers, for_tracking_method
 from driftui.gitops.owners import app_markers
 from driftui.health import Health
 from driftui.live.access import AccessReview
@@ -222,6 +222,8 @@ class Scanner:
         )
         if opts.sources:  # an app's other sources
             desired = join_desired([desired, *load_more_sources(opts, self.capabilities, fetch)])
+        if opts.post_render is not None:
+            desired.manifests = opts.post_render(desired.manifests)
         if opts.path_from_cwd:
             desired.source = replace(desired.source, path_from_cwd=True)
         if opts.fail_on_stale and desired.source.stale:  # as Argo CD's comparison error
@@ -289,7 +291,11 @@ class Scanner:
 
     def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
         with self._lock, collector_paused():  # bulk allocation of objects that are all kept
-            return self._scan(progress)
+            return self._redacted(self._scan(progress))
+
+    def _redacted(self, report: ScanReport) -> ScanReport:
+        """What the source's own secrets (Flux postBuild values from Secrets) must not show in."""
+        return self.options.redact(report) if self.options.redact is not None else report
 
     def rejudge(self, report: ScanReport, changes: Changes) -> ScanReport:
         """``report`` (the last scan's, or a rejudge's) with only ``changes`` judged again:
@@ -297,7 +303,7 @@ class Scanner:
         with self._lock:
             if self._basis is None:
                 raise RuntimeError("rejudge() needs a scan() first")
-            return rejudge(self._basis, self._verdicts, report, changes)
+            return self._redacted(rejudge(self._basis, self._verdicts, report, changes))
 
     def live_objects(self) -> dict[ObjectRef, dict[str, Any]]:
         """The live objects the last scan (and rejudges since) judged against, by identity."""
@@ -326,6 +332,9 @@ class Scanner:
             self._snapshot = self._capabilities = None
         desired = self.desired(fetch=opts.fetch, progress=progress)
         config, config_warnings = self._config(desired)
+        config = replace(
+            config, tracking=for_tracking_method(config.tracking, opts.tracking_method)
+        )
         self.config = config
         if opts.live_snapshot:
             live, self._wanted = self._live_from_snapshot(), None

@@ -110,7 +110,7 @@ class Verdicts:
             resource_version=version,
         )
         if live_raw is None or (ref.group, ref.kind) in live.unknown:
-            return _unread(replace(base, resource_version=""), live)
+            return _unread(replace(base, resource_version=""), live, manifest.body)
         live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
         encrypted = is_sops_secret(manifest.body)
         if encrypted:
@@ -139,7 +139,7 @@ class Verdicts:
                 normalised_desired=pending.base.desired,
             )
             used = Fidelity.SERVER_SIDE
-        outcome, skipped = _app_skips(outcome, pending.live_raw)
+        outcome, skipped = _app_skips(outcome, pending.live_raw, pending.manifest.body)
         server_side = pending.fidelity is Fidelity.SERVER_SIDE and not pending.encrypted
         if not outcome.differences and server_side:
             could = self.predictor.could_predict(pending.base.ref, live)
@@ -177,7 +177,7 @@ class Verdicts:
         return (manifest.ref, manifest.blob_sha, version, fidelity, options.ignore)
 
 
-def _unread(base: DriftResult, live: LiveSide) -> DriftResult:
+def _unread(base: DriftResult, live: LiveSide, desired: dict[str, Any]) -> DriftResult:
     """No live object to compare with: an unknown kind, forbidden, not read, or missing."""
     ref = base.ref
     if (ref.group, ref.kind) in live.unknown:
@@ -188,6 +188,9 @@ def _unread(base: DriftResult, live: LiveSide) -> DriftResult:
     failed = live.state.failed.get((ref.group, ref.kind))
     if failed:
         return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
+    skipped = skip_reason(None, Status.MISSING, desired)
+    if skipped:  # the app never creates it: its absence is not drift
+        return replace(base, reason=f"ignored: {skipped}")
     return replace(base, status=Status.MISSING)
 
 
@@ -208,9 +211,11 @@ def _defaults_could_matter(
     return outcome.ignored > 0 or any(d.type in live_only for d in outcome.differences)
 
 
-def _app_skips(outcome: Comparison, live_raw: dict[str, Any]) -> tuple[Comparison, str]:
+def _app_skips(
+    outcome: Comparison, live_raw: dict[str, Any], desired: dict[str, Any]
+) -> tuple[Comparison, str]:
     """The owning app itself is told to ignore this object's drift: so is driftui."""
-    skipped = skip_reason(live_raw, Status.DRIFTED) if outcome.differences else ""
+    skipped = skip_reason(live_raw, Status.DRIFTED, desired) if outcome.differences else ""
     if not skipped:
         return outcome, ""
     ignored = outcome.ignored + len(outcome.differences)

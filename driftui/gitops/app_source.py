@@ -125,20 +125,36 @@ def _refusal(app: App, source: AppSource) -> str:
         return unsupported(source)
     if source.renderer == "helm":
         return "Helm apps are not supported yet"
-    if source.revision.startswith("semver:"):
-        return f"GitRepository ref {source.revision} cannot be resolved by driftui yet"
-    if source.options.get("ignore"):  # .gitignore lines that drop files from Flux's artifact
-        return "GitRepository spec.ignore is not supported yet"
-    options = set(source.options) - {"recurse", "include", "exclude", "targetNamespace", "ignore"}
+    done = {"recurse", "include", "exclude", "targetNamespace", "ignore", "postBuild"}
+    options = set(source.options) - done
     if options:
         return f"{source.renderer} options not supported yet: {', '.join(sorted(options))}"
     return ""
 
 
+# source-controller's default excludes (fluxcd/pkg sourceignore: VCS, Ext, CI, Extra)
+FLUX_DEFAULT_EXCLUDES: tuple[str, ...] = (
+    *(".git/", ".gitignore", ".gitmodules", ".gitattributes"),
+    *("*.jpg", "*.jpeg", "*.gif", "*.png", "*.wmv", "*.flv", "*.tar.gz", "*.zip"),
+    *(".github/", ".circleci/", ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml"),
+    *("cloudbuild.yaml", "codeship-services.yml", "codeship-steps.yml"),
+    *("**/.goreleaser.yml", "**/.sops.yaml", "**/.flux.yaml"),
+)
+FLUX_IGNORE_FILE = ".sourceignore"
+
+
 def _files(app: App, source: AppSource) -> FileSelection | None:
-    """Argo CD reads a plain directory's top level only unless it recurses; Flux (kustomize)
-    and a directory with a kustomization read the whole tree."""
-    if app.kind != APPLICATION or source.renderer not in ("", "directory"):
+    """Argo CD reads a plain directory's top level only unless it recurses; a directory with
+    a kustomization reads the whole tree. Flux reads what its GitRepository's artifact
+    holds: the tree less the default excludes, ``.sourceignore`` files and ``spec.ignore``."""
+    if app.kind != APPLICATION:
+        ignore = str(source.options.get("ignore") or "")
+        return FileSelection(
+            ignore_defaults=FLUX_DEFAULT_EXCLUDES,
+            ignore=tuple(ignore.splitlines()),
+            ignore_file=FLUX_IGNORE_FILE,
+        )
+    if source.renderer not in ("", "directory"):
         return None
     return FileSelection(
         recurse=source.options.get("recurse") is True,

@@ -150,14 +150,15 @@ def flux_ready(body: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def git_revision(repo: Mapping[str, Any]) -> str:
-    """A GitRepository's ``spec.ref`` as a revision git understands (Flux's precedence)."""
+    """A GitRepository's ``spec.ref`` as a revision, in source-controller's precedence:
+    commit, then name, then semver, then tag, then branch (``master`` when none is set)."""
     ref = _dict(_dict(repo.get("spec")).get("ref"))
-    for key in ("commit", "name", "tag"):
+    for key in ("commit", "name"):
         if _text(ref.get(key)):
             return _text(ref[key])
     if _text(ref.get("semver")):
-        return f"semver:{ref['semver']}"  # a range: not a revision git can resolve
-    return _text(ref.get("branch")) or "master"  # source-controller's default branch
+        return f"semver:{ref['semver']}"  # a range: git_semver picks the tag
+    return _text(ref.get("tag")) or _text(ref.get("branch")) or "master"
 
 
 def _git_source(

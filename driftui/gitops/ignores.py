@@ -3,8 +3,9 @@
 * Argo CD: an Application's ``spec.ignoreDifferences`` (jsonPointers, simple
   jqPathExpressions, managedFieldsManagers), and ``argocd.argoproj.io/compare-options:
   IgnoreExtraneous`` on a live object (an extra object with it is not drift).
-* Flux: ``kustomize.toolkit.fluxcd.io/ssa: Ignore`` on a live object (Flux never applies
-  it, so its drift is not Flux's to correct), and a Kustomization's ``spec.ignore``
+* Flux: ``kustomize.toolkit.fluxcd.io/ssa: Ignore`` on the live object or in Git, and
+  ``IfNotPresent`` in Git once the object exists (Flux does not apply it, so its drift is
+  not Flux's to correct), and a Kustomization's ``spec.ignore``
   (``paths`` + a regex ``target``), the field-level ignore rules of recent Flux.
 
 Rules are plain :class:`IgnoreRule` values added to the config's own. They select by
@@ -30,20 +31,44 @@ _APP_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "K
 
 
 def _annotations(obj: dict[str, Any] | None) -> dict[str, Any]:
-    value = ((obj or {}).get("metadata") or {}).get("annotations") or {}
+    return _meta(obj, "annotations")
+
+
+def _meta(obj: dict[str, Any] | None, key: str) -> dict[str, Any]:
+    value = ((obj or {}).get("metadata") or {}).get(key) or {}
     return value if isinstance(value, dict) else {}
 
 
-def skip_reason(live_obj: dict[str, Any] | None, status: Status) -> str:
-    """Why the operator itself would not count this object's drift ("" if it would)."""
+def _flux_ssa(obj: dict[str, Any] | None, value: str) -> bool:
+    """fluxcd/pkg ssa ``AnyInMetadata``: a label or an annotation, the value in any case."""
+    return any(
+        str(_meta(obj, key).get(FLUX_SSA_ANNOTATION) or "").lower() == value
+        for key in ("labels", "annotations")
+    )
+
+
+def skip_reason(
+    live_obj: dict[str, Any] | None, status: Status, desired: dict[str, Any] | None = None
+) -> str:
+    """Why the operator itself would not count this object's drift ("" if it would).
+
+    kustomize-controller skips applying an object whose Git or live labels or annotations
+    say ``kustomize.toolkit.fluxcd.io/ssa: Ignore``, and one that exists already when Git's
+    says ``IfNotPresent``: its drift is not Flux's to correct.
+    """
     annotations = _annotations(live_obj)
     if status is Status.EXTRA:
         options = str(annotations.get(ARGOCD_COMPARE_OPTIONS, ""))
         if "IgnoreExtraneous" in {o.strip() for o in options.split(",")}:
             return f"{ARGOCD_COMPARE_OPTIONS}: IgnoreExtraneous"
-    ssa = str(annotations.get(FLUX_SSA_ANNOTATION, ""))
-    if status is Status.DRIFTED and ssa.lower() == "ignore":
+    if status is Status.MISSING:  # Flux never creates what Git marks Ignore
+        return f"{FLUX_SSA_ANNOTATION}: Ignore" if _flux_ssa(desired, "ignore") else ""
+    if status is not Status.DRIFTED:
+        return ""
+    if _flux_ssa(live_obj, "ignore") or _flux_ssa(desired, "ignore"):
         return f"{FLUX_SSA_ANNOTATION}: Ignore"
+    if live_obj is not None and _flux_ssa(desired, "ifnotpresent"):
+        return f"{FLUX_SSA_ANNOTATION}: IfNotPresent"
     return ""
 
 
@@ -200,6 +225,15 @@ def operator_ignore_rules(app_objects: Iterable[dict[str, Any]]) -> tuple[Ignore
         rules, _notes = argo_rules(obj) if key[1] == "Application" else flux_rules(obj)
         out.extend(rules)
     return tuple(out)
+
+
+def unused_rule_notes(kind: str, app_body: dict[str, Any]) -> tuple[str, ...]:
+    """What of an app's own ignore rules driftui cannot honour (a jq expression beyond the
+    simple paths, a selector too complex): the user is told, since the app hides that drift
+    and driftui will not."""
+    if kind not in {k for _, k in _APP_KINDS}:
+        return ()
+    return (argo_rules if kind == "Application" else flux_rules)(app_body)[1]
 
 
 def app_scoped_rules(

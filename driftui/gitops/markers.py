@@ -6,7 +6,7 @@ never drift, when the comparison meets them. Plain data: nothing here imports dr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ARGOCD_TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id"
 ARGOCD_INSTANCE_LABEL = "app.kubernetes.io/instance"
@@ -38,3 +38,26 @@ class TrackingMarkers:
         FLUX_HELM_NAME_LABEL,
         FLUX_HELM_NAMESPACE_LABEL,
     )
+
+
+# Argo CD's application.resourceTrackingMethod (argocd-cm): which of its markers it tracks by
+TRACKING_BY_LABEL = "label"
+TRACKING_BY_ANNOTATION = "annotation"
+TRACKING_BY_BOTH = "annotation+label"  # the label is written too, but only for other tools
+
+
+def for_tracking_method(markers: TrackingMarkers, method: str) -> TrackingMarkers:
+    """``markers`` less the Argo CD marker its tracking method does not track by.
+
+    In ``label`` mode a tracking-id annotation is not Argo CD's; in the annotation modes a
+    bare ``app.kubernetes.io/instance`` label (Helm charts set one) is not. Unknown or unset
+    (which Argo CD version's default applies cannot be told): both count, as before.
+    """
+    if method == TRACKING_BY_LABEL:
+        kept = tuple(a for a in markers.annotations if a != ARGOCD_TRACKING_ANNOTATION)
+        return replace(markers, annotations=kept)
+    if method in (TRACKING_BY_ANNOTATION, TRACKING_BY_BOTH):
+        return replace(
+            markers, labels=tuple(k for k in markers.labels if k != ARGOCD_INSTANCE_LABEL)
+        )
+    return markers

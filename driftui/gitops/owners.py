@@ -50,12 +50,14 @@ def app_owner(obj: dict[str, Any]) -> AppOwner | None:
     if flux_name:
         return AppOwner("flux", labels.get(FLUX_NAMESPACE_LABEL, ""), flux_name)
     instance = labels.get(ARGOCD_INSTANCE_LABEL)
-    if instance:
-        return AppOwner("argocd", "", instance)
+    if isinstance(instance, str) and instance:
+        return _argocd_app(instance)
     return None
 
 
 def _argocd_app(app: str) -> AppOwner:
+    """Argo CD's instance name, in the tracking-id and the instance label alike: the app's
+    name, or ``<ns>_<app>`` for an app outside the control namespace (names hold no ``_``)."""
     namespace, _, name = app.rpartition("_")  # apps in any namespace: "<ns>_<app>"
     return AppOwner("argocd", namespace, name)
 
@@ -113,7 +115,7 @@ def _single_key_markers(
             value = source.get(key)
             if key in _PAIRED or key == ARGOCD_TRACKING_ANNOTATION or not _text(value):
                 continue
-            app = AppOwner("argocd", "", str(value)) if key == ARGOCD_INSTANCE_LABEL else None
+            app = _argocd_app(str(value)) if key == ARGOCD_INSTANCE_LABEL else None
             out.append(TrackingMarker(app or AppOwner(key, "", str(value)), f"{key}={value}"))
     return out
 

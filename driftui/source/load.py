@@ -117,7 +117,7 @@ def load_from_repo(
         raise SourceError(f"path {path!r} does not exist at {ref} ({commit[:12]})")
     entries = repo.list_tree(commit, path)
     if files is not None:
-        entries = files.entries(entries, path)
+        entries = files.with_ignore_files(repo, commit, path, entries).entries(entries, path)
     config_text = read_config_text(repo, commit)
     values = helm_values(config_text) if callable(helm_values) else helm_values
 

@@ -18,7 +18,7 @@ from driftui.gitops.app_source import (
 )
 from driftui.gitops.app_specs import App, argo_app, flux_kustomization
 from driftui.source.recipe import HelmOptions, ValueFile
-from driftui.source.selection import FileSelection
+from driftui.source.selection import FileSelection, scoped_lines
 
 DNS = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
 
@@ -78,15 +78,36 @@ def test_argo_directory_options_become_the_file_selection() -> None:
     assert scan_source(application("a", "web")).files == FileSelection(recurse=False)
 
 
-def test_a_git_repository_ignore_is_refused_not_silently_dropped() -> None:
-    repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git", "ignore": "/docs"}}}
+def test_a_git_repository_ignore_becomes_the_file_selection_with_fluxs_defaults() -> None:
+    ignore = "# only the apps\n/*\n!/apps/\napps/**/*-test.yaml\n"
+    repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git", "ignore": ignore}}}
     body = {
         "metadata": {"namespace": "a", "name": "prod"},
         "spec": {"path": "./", "sourceRef": {"kind": "GitRepository", "name": "r"}},
     }
 
-    with pytest.raises(AppSourceError, match=r"spec\.ignore is not supported yet"):
-        scan_source(flux_kustomization(body, repos))
+    files = scan_source(flux_kustomization(body, repos)).files
+
+    assert files is not None and files.ignore_file == ".sourceignore"
+    kept = {
+        p: files.keeps(p, "")
+        for p in ("apps/web.yaml", "apps/web-test.yaml", "docs/x.yaml", "apps/cloudbuild.yaml")
+    }
+    assert kept == {
+        "apps/web.yaml": True,
+        "apps/web-test.yaml": False,  # spec.ignore
+        "docs/x.yaml": False,  # spec.ignore
+        "apps/cloudbuild.yaml": False,  # source-controller's default excludes
+    }
+
+
+def test_sourceignore_lines_speak_for_their_directory() -> None:
+    assert scoped_lines("# c\n\nx.yaml\n/y.yaml\n!z/w.yaml\n", "apps") == [
+        "/apps/**/x.yaml",
+        "/apps/y.yaml",
+        "!/apps/z/w.yaml",
+    ]
+    assert scoped_lines("x.yaml\n", "") == ["x.yaml"]
 
 
 @pytest.mark.parametrize(

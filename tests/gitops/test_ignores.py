@@ -176,3 +176,27 @@ def test_object_level_skips() -> None:
     assert not skip_object(annotated(**{"kustomize.toolkit.fluxcd.io/ssa": "IfNotPresent"}))
     assert not skip_object(None, Status.EXTRA)
     assert not skip_object({"metadata": {"annotations": "not a map"}})
+
+
+SSA = "kustomize.toolkit.fluxcd.io/ssa"
+
+
+def labelled(**labels: str) -> dict[str, object]:
+    return {"metadata": {"name": "x", "labels": labels}}
+
+
+def test_fluxs_ssa_skips_are_read_as_kustomize_controller_reads_them() -> None:
+    # a label counts as an annotation does, and the value in any case (AnyInMetadata)
+    assert skip_reason(labelled(**{SSA: "ignore"}), Status.DRIFTED) == f"{SSA}: Ignore"
+    # Git's own object may say it: Flux then never applies it
+    live = annotated()
+    assert skip_reason(live, Status.DRIFTED, annotated(**{SSA: "Ignore"})) == f"{SSA}: Ignore"
+    # IfNotPresent in Git: applied once, then left alone
+    in_git = annotated(**{SSA: "IfNotPresent"})
+    assert skip_reason(live, Status.DRIFTED, in_git) == f"{SSA}: IfNotPresent"
+    assert skip_reason(live, Status.DRIFTED, labelled(**{SSA: "ifnotpresent"}))
+    assert not skip_reason(annotated(**{SSA: "IfNotPresent"}), Status.DRIFTED, annotated())
+    assert not skip_reason(live, Status.DRIFTED, annotated(**{SSA: "Merge"}))
+    # Git's Ignore: Flux never creates it, so its absence is not drift either
+    assert skip_reason(None, Status.MISSING, annotated(**{SSA: "Ignore"})) == f"{SSA}: Ignore"
+    assert not skip_reason(None, Status.MISSING, annotated(**{SSA: "IfNotPresent"}))

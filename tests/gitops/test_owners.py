@@ -67,3 +67,8 @@ def test_odd_metadata_is_no_marker() -> None:
     assert apps(obj(labels=["not", "a", "map"])) == set()
     assert apps(obj(annotations={"argocd.argoproj.io/tracking-id": 7})) == set()
     assert apps({"kind": "ConfigMap"}) == set()
+
+
+def test_an_instance_label_names_an_app_in_any_namespace_as_the_tracking_id_does() -> None:
+    label = {"app.kubernetes.io/instance": "team-a_web"}  # Argo CD's instance name
+    assert apps(obj(labels=label)) == {AppOwner("argocd", "team-a", "web")}
