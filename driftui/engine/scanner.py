@@ -10,8 +10,8 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from driftui.compare.ignore import IgnoreRule
@@ -27,6 +27,7 @@ from driftui.engine.live_side import (
     Wanted,
     from_cluster,
     from_snapshot,
+    joined,
     snapshot_masker,
     wanted,
 )
@@ -48,6 +49,7 @@ from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
     AppOwner,
+    AppRef,
     DesiredState,
     DriftResult,
     Fidelity,
@@ -106,6 +108,23 @@ def _source_apps(
     return apps
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """Git's side of one scan: the objects, the config they are judged with, its warnings."""
+
+    desired: DesiredState
+    config: Config
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class OwnApp:
+    """The app a scan's source belongs to: its objects' extras are its, its rules theirs."""
+
+    owner: AppOwner
+    rules: tuple[IgnoreRule, ...] = ()
+
+
 class Scanner:
     """One configured scan, repeatable (refresh / watch) with warm caches."""
 
@@ -129,6 +148,35 @@ class Scanner:
         self._basis: Basis | None = None  # what the last scan judged with, for rejudge()
         self._wanted: Wanted | None = None  # the kinds and namespaces the last scan LISTed
         self._lock = threading.Lock()  # a scan and a rejudge never run at once
+        self._commit = ""  # the commit the last scan read
+
+    def sibling(self, options: ScanOptions) -> Scanner:
+        """A scanner of another source on the same cluster: one client, one gate, one Secret
+        mask key, one OpenAPI merge-key load, one dry-run permission cache (an app's scan
+        beside the others')."""
+        other = Scanner(options, self.gate)
+        other._client = self._client
+        other.mask_key = self.mask_key
+        other._merge_keys = self._merge_keys
+        other._capabilities = self._capabilities
+        other._predictor = self._predictor
+        other._verdicts = Verdicts(self._predictor)
+        return other
+
+    def share_cluster(self, other: Scanner) -> None:
+        """Take what ``other`` has learnt of the cluster since (its client, merge keys and
+        capabilities), so that none is asked for twice."""
+        self._client = self._client or other._client
+        self._merge_keys = self._merge_keys or other._merge_keys
+        self._capabilities = self._capabilities or other._capabilities
+
+    def scanner_for(self, app: AppRef | None) -> Scanner:
+        """The scanner whose source judged an object of ``app``: this one (one source)."""
+        return self
+
+    def scanners(self) -> list[tuple[AppRef | None, Scanner]]:
+        """Each source of the scan with its app (None: ``--repo``): this one."""
+        return [(None, self)]
 
     # -- the sides ---------------------------------------------------------------------
 
@@ -289,44 +337,96 @@ class Scanner:
         """The kinds and namespaces the last scan LISTed from the cluster (None: it did not)."""
         return self._wanted
 
+    def scanned_commit(self) -> str:
+        """The commit the last scan read ("" before one): actions act on it, not on a newer."""
+        return self._commit
+
     def source_commit(self) -> str:
         """The commit the scanned ref names now (no fetch): a change means a full scan."""
         repo = open_repo(self.options.repo, cache_dir=self.options.cache_dir)
         return repo.resolve(self.options.ref)
 
     def _scan(self, progress: ProgressFn) -> ScanReport:
-        opts = self.options
         self._verdicts.next_generation()  # verdicts of objects' older versions go
-        if opts.live_snapshot:  # read anew each scan; charts render for what it recorded
-            self._snapshot = self._capabilities = None
-        desired = self.desired(fetch=opts.fetch, progress=progress)
-        config, config_warnings = self._config(desired)
-        self.config = config
-        if opts.live_snapshot:
-            live, self._wanted = self._live_from_snapshot(), None
-            default_ns = opts.namespace or "default"
-            fidelity = Fidelity.CLIENT_SIDE
+        loaded = self.read_git(fetch=self.options.fetch, progress=progress)
+        if self.options.live_snapshot:
+            live = self.read_live([], progress)
         else:
-            default_ns = opts.namespace or self.client().namespace
-            live = self._live_from_cluster(desired.manifests, default_ns, progress)
-            fidelity = Fidelity.CLIENT_SIDE if self._client_side_only() else Fidelity.SERVER_SIDE
-        merge_keys = self._merge_keys or MergeKeys.builtin()
-        options = config.compare_options(merge_keys)
-        if live.client is not None:  # honour each owning app's own rules, on its objects only
+            default_ns = self.default_namespace()
+            live = self.read_live([(loaded.desired.manifests, default_ns)], progress)
+        report = self.judge_loaded(loaded, live, progress=progress)
+        report.results, self.workload_pods = with_health(report.results, live)
+        return report
+
+    # -- the phases of a scan, which a scan of many apps shares (:mod:`.app_scan`) -------
+
+    def read_git(self, *, fetch: bool, progress: ProgressFn = no_progress) -> Loaded:
+        """Git's side: the objects at the scanned ref, and the config they are judged with."""
+        if self.options.live_snapshot:  # read anew each scan; charts render for what it recorded
+            self._snapshot = self._capabilities = None
+        desired = self.desired(fetch=fetch, progress=progress)
+        config, warnings = self._config(desired)
+        self.config, self._commit = config, desired.source.commit
+        return Loaded(desired, config, warnings)
+
+    def default_namespace(self) -> str:
+        """Where objects that name no namespace go: --namespace (an app's destination), else
+        the context's (a snapshot's: ``default``)."""
+        if self.options.namespace:
+            return self.options.namespace
+        return "default" if self.options.live_snapshot else self.client().namespace
+
+    def read_live(
+        self, placements: Sequence[tuple[list[Manifest], str]], progress: ProgressFn
+    ) -> LiveSide:
+        """The cluster's side (or the snapshot's), LISTed once for every kind and namespace
+        the ``placements`` (Git's objects, their default namespace) name together."""
+        if self.options.live_snapshot:
+            self._wanted = None
+            return self._live_from_snapshot()
+        return self._live_from_cluster(placements, progress)
+
+    def fidelity(self) -> Fidelity:
+        if self.options.live_snapshot or self._client_side_only():
+            return Fidelity.CLIENT_SIDE
+        return Fidelity.SERVER_SIDE
+
+    def judge_loaded(
+        self,
+        loaded: Loaded,
+        live: LiveSide,
+        *,
+        own: OwnApp | None = None,
+        candidates: Iterable[ObjectRef] | None = None,
+        progress: ProgressFn = no_progress,
+    ) -> ScanReport:
+        """Git's objects judged against ``live``, extras found, without health (the caller
+        adds it once for all). ``own``: an app's scan, judged with that app's own ignore
+        rules only; else each owning app's rules, read from the cluster, on its objects.
+        ``candidates``: the live objects that may be extras (default: all)."""
+        opts, config = self.options, loaded.config
+        fidelity, default_ns = self.fidelity(), self.default_namespace()
+        options = config.compare_options(self._merge_keys or MergeKeys.builtin())
+        if own is not None:
+            options = replace(options, ignore=options.ignore + own.rules)
+        elif live.client is not None:  # honour each owning app's own rules, on its objects only
             objects = live.state.objects.values()
             apps = [(a.owner, a.body) for a in owning_apps(live.client, objects)]
             options = replace(options, ignore=options.ignore + app_scoped_rules(apps, objects))
-
         self._last = (live, options, fidelity, default_ns)
-        force = opts.force_namespace
         manifests = [
-            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
-            for m in desired.manifests
+            _fill_namespace(
+                m,
+                live.scope.is_namespaced(m.ref.group, m.ref.kind),
+                default_ns,
+                opts.force_namespace,
+            )
+            for m in loaded.desired.manifests
         ]
         # Identities are compared again once namespaces are filled in: `web` and
         # `default/web` are one object.
         manifests, late = split_duplicates(manifests)
-        problems = desired.problems + late
+        problems = loaded.desired.problems + late
         results = _duplicate_errors(problems)
         results += judge_all(
             self._verdicts,
@@ -337,10 +437,11 @@ class Scanner:
             workers=opts.concurrency,
             progress=progress,
         )
-        source_apps = _source_apps(manifests, live, config.tracking)
+        tracking = config.tracking
+        source_apps = _source_apps(manifests, live, tracking) | ({own.owner} if own else set())
         declared = {m.ref for m in manifests} | {r.ref for r in results}
         scope = {m.ref.namespace for m in manifests} | {default_ns}
-        results += find_extras(live, declared, source_apps, scope, config.tracking)
+        results += find_extras(live, declared, source_apps, scope, tracking, candidates)
         self._basis = Basis(
             {m.ref: m for m in manifests},
             live,
@@ -349,11 +450,10 @@ class Scanner:
             declared,
             source_apps,
             scope,
-            config.tracking,
+            tracking,
         )
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
-        results, self.workload_pods = with_health(results, live)
-        return self._report(desired, live, fidelity, results, problems, config_warnings)
+        return self._report(loaded.desired, live, fidelity, results, problems, loaded.warnings)
 
     def _report(
         self,
@@ -426,13 +526,13 @@ class Scanner:
         return from_snapshot(snap, path, masker)
 
     def _live_from_cluster(
-        self, desired: list[Manifest], default_ns: str, progress: ProgressFn
+        self, placements: Sequence[tuple[list[Manifest], str]], progress: ProgressFn
     ) -> LiveSide:
         client = self.client()
         # Git is done; until the first LIST answers, it is the cluster that is slow, not us.
         progress(ProgressEvent("waiting for the cluster", 0))
         discovery = discover(client)
-        want = self._wanted = wanted(discovery, desired, default_ns)
+        want = self._wanted = joined(wanted(discovery, m, ns) for m, ns in placements)
         if self._merge_keys is None:
             versions = {i.api_version for i in want.kinds.values()}
             self._merge_keys = merge_keys_of(client, versions)
