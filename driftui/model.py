@@ -301,7 +301,8 @@ class AppScanInfo:
 
     app: AppRef
     source: SourceInfo | None = None
-    problem: str = ""
+    problem: str = ""  # why it could not be scanned at all ("" when it was)
+    problems: tuple[LoadProblem, ...] = ()  # its files that could not be used, and ``problem``
 
 
 @dataclass

@@ -120,13 +120,13 @@ class AppScanner(Scanner):
             if p.loaded is not None and p.scanner is not None
         ]
         live = self.read_live(placements, progress) if parts else None
-        reports: list[ScanReport] = []
+        judged: list[tuple[_AppPart, ScanReport]] = []
         if live is not None:
             candidates = _Candidates(live)
             for index, part in enumerate(parts, start=1):
-                reports.append(self._judge_app(part, live, candidates))
+                judged.append((part, self._judge_app(part, live, candidates)))
                 progress(ProgressEvent("apps judged", index, len(parts)))
-        report = self._joined(reports, live)
+        report = self._joined(judged, live)
         self.config = parts[0].loaded.config if parts and parts[0].loaded else None
         if live is not None:
             report.results, self.workload_pods = with_health(report.results, live)
@@ -174,29 +174,36 @@ class AppScanner(Scanner):
         report.results = [replace(r, app=app.ref) for r in report.results]
         return report
 
-    def _joined(self, reports: list[ScanReport], live: LiveSide | None) -> ScanReport:
+    def _joined(
+        self, judged: list[tuple[_AppPart, ScanReport]], live: LiveSide | None
+    ) -> ScanReport:
         """One report of every app: results grouped by app in the order the apps were
         given, problems naming the apps that could not be scanned."""
-        first = reports[0] if reports else None
-        infos = [
-            AppScanInfo(
-                p.app.ref,
-                p.loaded.desired.source if p.loaded is not None else None,
-                p.problem,
+        reports = [report for _, report in judged]
+        by_part = {id(part): report for part, report in judged}
+        infos: list[AppScanInfo] = []
+        for part in self._parts.values():
+            own = [LoadProblem(str(part.app), part.problem)] if part.problem else []
+            report = by_part.get(id(part))
+            infos.append(
+                AppScanInfo(
+                    part.app.ref,
+                    report.source if report is not None else None,
+                    part.problem,
+                    tuple((report.problems if report is not None else []) + own),
+                )
             )
-            for p in self._parts.values()
-        ]
-        problems = [LoadProblem(str(p.app), p.problem) for p in self._parts.values() if p.problem]
         client_side: dict[str, int] = {}
         for report in reports:
             for why, n in report.client_side.items():
                 client_side[why] = client_side.get(why, 0) + n
+        first = reports[0] if reports else None
         return ScanReport(
             source=first.source if first else SourceInfo("", "", "", ""),
             live=first.live if first else (live.info if live else LiveInfo()),
             fidelity=_fidelity(reports),
             results=[r for report in reports for r in report.results],
-            problems=[p for report in reports for p in report.problems] + problems,
+            problems=[p for info in infos for p in info.problems],
             skipped=sum(report.skipped for report in reports),
             warnings=list(dict.fromkeys(w for report in reports for w in report.warnings)),
             client_side=client_side,
