@@ -40,6 +40,7 @@ class _Server(ThreadingHTTPServer):
     root: Path
     auth: tuple[str, str] | None
     backend: str
+    log: list[str] | None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -81,6 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         parts = urlsplit(self.path)
+        if self.server.log is not None:  # list.append is atomic: no lock needed
+            self.server.log.append(f"{self.command} {self.path}")
         body = self._body() if self.command == "POST" else b""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -129,15 +132,21 @@ def _split_cgi(output: bytes) -> tuple[bytes, bytes]:
 
 @contextlib.contextmanager
 def serve_git(
-    root: str | os.PathLike[str], auth: tuple[str, str] | None = None, port: int = 0
+    root: str | os.PathLike[str],
+    auth: tuple[str, str] | None = None,
+    port: int = 0,
+    log: list[str] | None = None,
 ) -> Iterator[str]:
     """Serve the bare repositories under ``root`` at the yielded ``http://127.0.0.1:PORT``.
 
-    Pass the ``port`` of an earlier server to bring "the same remote" back.
+    Pass the ``port`` of an earlier server to bring "the same remote" back. With ``log``,
+    every request is appended to it as ``"METHOD /path?query"`` (a clone or fetch begins
+    with ``GET /NAME.git/info/refs?service=git-upload-pack``).
     """
     server = _Server(("127.0.0.1", port), _Handler)
     server.root = Path(root).resolve()
     server.auth = auth
+    server.log = log
     server.backend = os.path.join(_git_exec_path(), "git-http-backend")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
