@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from driftui.engine.dry_runs import judge_batches
 from driftui.engine.extras import tracked_by
 from driftui.engine.health_side import with_health
 from driftui.engine.live_side import LiveSide
@@ -37,12 +38,14 @@ from driftui.model import (
     Fidelity,
     LiveInfo,
     LoadProblem,
+    Manifest,
     ObjectRef,
     ScanReport,
     SourceInfo,
 )
 from driftui.runtime.heap import collector_paused
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
+from driftui.source.git_repo import GitRepo, open_repo
 
 
 def app_options(
@@ -75,6 +78,18 @@ class _AppPart:
     problem: str = ""
     loaded: Loaded | None = None
     commit: str = ""
+
+    @property
+    def source(self) -> Scanner:
+        """The app's scanner, where the caller knows it has one."""
+        assert self.scanner is not None
+        return self.scanner
+
+    @property
+    def loaded_(self) -> Loaded:
+        """What the app's scan read from Git, where the caller knows it was read."""
+        assert self.loaded is not None
+        return self.loaded
 
 
 class AppScanner(Scanner):
@@ -114,65 +129,77 @@ class AppScanner(Scanner):
     def _scan_apps(self, progress: ProgressFn) -> ScanReport:
         self._load_git(progress)
         parts = [p for p in self._parts.values() if p.scanner is not None and p.loaded]
-        placements = [
-            (p.loaded.desired.manifests, p.scanner.default_namespace())
-            for p in parts
-            if p.loaded is not None and p.scanner is not None
-        ]
+        placements = [(p.loaded_.desired.manifests, p.source.default_namespace()) for p in parts]
         live = self.read_live(placements, progress) if parts else None
         judged: list[tuple[_AppPart, ScanReport]] = []
         if live is not None:
-            candidates = _Candidates(live)
-            for index, part in enumerate(parts, start=1):
-                judged.append((part, self._judge_app(part, live, candidates)))
-                progress(ProgressEvent("apps judged", index, len(parts)))
+            judged = self._judge_apps(parts, live, progress)
         report = self._joined(judged, live)
-        self.config = parts[0].loaded.config if parts and parts[0].loaded else None
+        self.config = parts[0].loaded_.config if parts else None
         if live is not None:
             report.results, self.workload_pods = with_health(report.results, live)
             for part in parts:
-                assert part.scanner is not None
-                part.scanner.workload_pods = self.workload_pods
+                part.source.workload_pods = self.workload_pods
         return report
 
     def _load_git(self, progress: ProgressFn) -> None:
-        """Each app's objects from Git; each repository fetched at most once, and a
-        repository that failed fails each of its apps without being asked again."""
-        fetched: set[str] = set()
-        failed: dict[str, str] = {}
-        for part in self._parts.values():
-            sub, part.loaded = part.scanner, None
-            if sub is None:
+        """Each app's objects from Git; each repository opened and fetched once for all its
+        apps, and one that cannot be reached fails each of its apps without being asked
+        again."""
+        opened: dict[str, GitRepo | str] = {}  # repository -> its handle, or why it failed
+        for index, part in enumerate(self._parts.values(), start=1):
+            part.loaded = None
+            if part.scanner is None:
                 continue
+            sub = part.scanner
             sub.share_cluster(self)  # the capabilities a chart rendered for, asked once
             key = repo_key(sub.options.repo)
-            if key in failed:
-                part.problem = failed[key]
+            if key not in opened:
+                opened[key] = self._open(sub)
+            repo = opened[key]
+            if isinstance(repo, str):
+                part.problem = repo
                 continue
             try:
-                part.loaded = sub.read_git(fetch=sub.options.fetch and key not in fetched)
-                part.commit = part.loaded.desired.source.commit
-                part.problem = ""
-            except DriftuiError as exc:  # unreachable, the revision or path is gone, ...
+                part.loaded = sub.read_git(fetch=False, repo=repo)
+                part.commit, part.problem = part.loaded.desired.source.commit, ""
+            except DriftuiError as exc:  # the revision or path is gone, a render failed, ...
                 part.problem = str(exc)
-                if str(exc).startswith(_REPOSITORY_FAILURES):
-                    failed[key] = part.problem
-            fetched.add(key)
             self.share_cluster(sub)
-        progress(ProgressEvent("apps read from Git", len(self._parts), len(self._parts)))
+            progress(ProgressEvent("apps read from Git", index, len(self._parts)))
 
-    def _judge_app(self, part: _AppPart, live: LiveSide, candidates: _Candidates) -> ScanReport:
-        sub, loaded, app = part.scanner, part.loaded, part.app
-        assert sub is not None and loaded is not None
-        sub.share_cluster(self)  # the merge keys the LIST loaded
-        sub._wanted = self._wanted
-        own = OwnApp(app.owner, operator_ignore_rules([dict(app.body)]))
-        apps = {app.owner} | _tracked_apps(loaded, live, loaded.config.tracking)
-        report = sub.judge_loaded(
-            loaded, live, own=own, candidates=candidates.of(apps, loaded.config.tracking)
+    @staticmethod
+    def _open(sub: Scanner) -> GitRepo | str:
+        opts = sub.options
+        try:
+            return open_repo(opts.repo, fetch=opts.fetch, cache_dir=opts.cache_dir)
+        except DriftuiError as exc:
+            return str(exc)
+
+    def _judge_apps(
+        self, parts: list[_AppPart], live: LiveSide, progress: ProgressFn
+    ) -> list[tuple[_AppPart, ScanReport]]:
+        """Every app's objects judged in one pass: one pool of dry-runs for all the apps, so
+        none waits out its own before the next app is compared."""
+        candidates = _Candidates(live)
+        judgings = []
+        for part in parts:
+            sub, app = part.source, part.app
+            sub.share_cluster(self)  # the merge keys the LIST loaded, what it LISTed
+            own = OwnApp(app.owner, operator_ignore_rules([dict(app.body)]))
+            judgings.append(sub.prepare(part.loaded_, live, own=own))
+        batches = [part.source.batch(j) for part, j in zip(parts, judgings, strict=True)]
+        verdicts = judge_batches(
+            batches, live, self.fidelity(), workers=self.options.concurrency, progress=progress
         )
-        report.results = [replace(r, app=app.ref) for r in report.results]
-        return report
+        out = []
+        for part, judging, results in zip(parts, judgings, verdicts, strict=True):
+            tracking = judging.loaded.config.tracking
+            apps = {part.app.owner} | _tracked_apps(judging.manifests, live, tracking)
+            report = part.source.conclude(judging, live, results, candidates.of(apps, tracking))
+            report.results = [replace(r, app=part.app.ref) for r in report.results]
+            out.append((part, report))
+        return out
 
     def _joined(
         self, judged: list[tuple[_AppPart, ScanReport]], live: LiveSide | None
@@ -252,10 +279,12 @@ class _Candidates:
         return [ref for app in apps for ref in index.get(app, ())]
 
 
-def _tracked_apps(loaded: Loaded, live: LiveSide, tracking: TrackingMarkers) -> set[AppOwner]:
+def _tracked_apps(
+    manifests: Iterable[Manifest], live: LiveSide, tracking: TrackingMarkers
+) -> set[AppOwner]:
     """The apps that track the source's objects live (an app renamed, a label-tracked one)."""
     out: set[AppOwner] = set()
-    for manifest in loaded.desired.manifests:
+    for manifest in manifests:
         obj = live.state.objects.get(manifest.ref)
         if obj is not None:
             out |= {m.app for m in app_markers(obj, tracking)}
@@ -265,10 +294,6 @@ def _tracked_apps(loaded: Loaded, live: LiveSide, tracking: TrackingMarkers) -> 
 def _fidelity(reports: list[ScanReport]) -> Fidelity:
     sides = {r.fidelity for r in reports}
     return Fidelity.SERVER_SIDE if sides == {Fidelity.SERVER_SIDE} else Fidelity.CLIENT_SIDE
-
-
-# how a SourceError begins when the repository itself, not one app's revision or path, failed
-_REPOSITORY_FAILURES = ("clone of ", "fetch from ", "unsupported repository URL", "stale source")
 
 
 def _without_name(app: App, exc: Exception) -> str:

@@ -19,7 +19,7 @@ from driftui.compare.masking import SecretMasker
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
-from driftui.engine.dry_runs import judge_all
+from driftui.engine.dry_runs import Batch, judge_all
 from driftui.engine.extras import find_extras
 from driftui.engine.health_side import with_health
 from driftui.engine.live_side import (
@@ -62,7 +62,7 @@ from driftui.model import (
 from driftui.runtime.heap import collector_paused
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import GitRepo, SourceError, open_repo
-from driftui.source.load import load_desired, load_from_repo, read_config_text, split_duplicates
+from driftui.source.load import load_from_repo, read_config_text, split_duplicates
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
 
@@ -125,6 +125,17 @@ class OwnApp:
     rules: tuple[IgnoreRule, ...] = ()
 
 
+@dataclass(frozen=True)
+class Judging:
+    """One source's objects ready to be judged: in their namespaces, with their options."""
+
+    loaded: Loaded
+    manifests: list[Manifest]
+    options: CompareOptions
+    problems: list[LoadProblem]
+    own: OwnApp | None
+
+
 class Scanner:
     """One configured scan, repeatable (refresh / watch) with warm caches."""
 
@@ -149,6 +160,7 @@ class Scanner:
         self._wanted: Wanted | None = None  # the kinds and namespaces the last scan LISTed
         self._lock = threading.Lock()  # a scan and a rejudge never run at once
         self._commit = ""  # the commit the last scan read
+        self._repo: GitRepo | None = None  # the repository, when opened once for many scanners
 
     def sibling(self, options: ScanOptions) -> Scanner:
         """A scanner of another source on the same cluster: one client, one gate, one Secret
@@ -164,8 +176,9 @@ class Scanner:
         return other
 
     def share_cluster(self, other: Scanner) -> None:
-        """Take what ``other`` has learnt of the cluster since (its client, merge keys and
-        capabilities), so that none is asked for twice."""
+        """Take what ``other`` has learnt of the cluster since (its client, merge keys,
+        capabilities, what it LISTed), so that none is asked for twice."""
+        self._wanted = other._wanted or self._wanted
         self._client = self._client or other._client
         self._merge_keys = self._merge_keys or other._merge_keys
         self._capabilities = self._capabilities or other._capabilities
@@ -242,11 +255,11 @@ class Scanner:
         renders them: the config's Helm values, the cluster's version. Sync, revert,
         history and the explorer load through here so that none renders differently."""
         opts = self.options
-        desired = load_desired(
-            opts.repo,
+        handle = self._repo or open_repo(opts.repo, fetch=fetch, cache_dir=opts.cache_dir)
+        desired = load_from_repo(
+            handle,
             ref or opts.ref,
             opts.path,
-            fetch=fetch,
             helm_values=self._helm_values,
             capabilities=self.capabilities,
             cache_dir=opts.cache_dir,
@@ -360,10 +373,15 @@ class Scanner:
 
     # -- the phases of a scan, which a scan of many apps shares (:mod:`.app_scan`) -------
 
-    def read_git(self, *, fetch: bool, progress: ProgressFn = no_progress) -> Loaded:
-        """Git's side: the objects at the scanned ref, and the config they are judged with."""
+    def read_git(
+        self, *, fetch: bool, progress: ProgressFn = no_progress, repo: GitRepo | None = None
+    ) -> Loaded:
+        """Git's side: the objects at the scanned ref, and the config they are judged with.
+        ``repo``: the source's repository, opened (and fetched) once for many apps; this
+        scanner reads it from then on."""
         if self.options.live_snapshot:  # read anew each scan; charts render for what it recorded
             self._snapshot = self._capabilities = None
+        self._repo = repo or self._repo
         desired = self.desired(fetch=fetch, progress=progress)
         config, warnings = self._config(desired)
         self.config, self._commit = config, desired.source.commit
@@ -397,55 +415,68 @@ class Scanner:
         live: LiveSide,
         *,
         own: OwnApp | None = None,
-        candidates: Iterable[ObjectRef] | None = None,
         progress: ProgressFn = no_progress,
     ) -> ScanReport:
         """Git's objects judged against ``live``, extras found, without health (the caller
-        adds it once for all). ``own``: an app's scan, judged with that app's own ignore
-        rules only; else each owning app's rules, read from the cluster, on its objects.
-        ``candidates``: the live objects that may be extras (default: all)."""
-        opts, config = self.options, loaded.config
-        fidelity, default_ns = self.fidelity(), self.default_namespace()
-        options = config.compare_options(self._merge_keys or MergeKeys.builtin())
+        adds it once for all): :meth:`prepare`, the verdicts, :meth:`conclude`."""
+        judging = self.prepare(loaded, live, own=own)
+        judged = judge_all(
+            self._verdicts,
+            judging.manifests,
+            live,
+            judging.options,
+            self.fidelity(),
+            workers=self.options.concurrency,
+            progress=progress,
+        )
+        return self.conclude(judging, live, judged)
+
+    def prepare(self, loaded: Loaded, live: LiveSide, *, own: OwnApp | None = None) -> Judging:
+        """Git's objects placed in their namespaces, and the options they are judged with.
+        ``own``: an app's scan, judged with that app's own ignore rules only; else each
+        owning app's rules, read from the cluster, on its objects."""
+        options = loaded.config.compare_options(self._merge_keys or MergeKeys.builtin())
         if own is not None:
             options = replace(options, ignore=options.ignore + own.rules)
         elif live.client is not None:  # honour each owning app's own rules, on its objects only
             objects = live.state.objects.values()
             apps = [(a.owner, a.body) for a in owning_apps(live.client, objects)]
             options = replace(options, ignore=options.ignore + app_scoped_rules(apps, objects))
-        self._last = (live, options, fidelity, default_ns)
+        default_ns, force = self.default_namespace(), self.options.force_namespace
+        self._last = (live, options, self.fidelity(), default_ns)
         manifests = [
-            _fill_namespace(
-                m,
-                live.scope.is_namespaced(m.ref.group, m.ref.kind),
-                default_ns,
-                opts.force_namespace,
-            )
+            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
             for m in loaded.desired.manifests
         ]
         # Identities are compared again once namespaces are filled in: `web` and
         # `default/web` are one object.
         manifests, late = split_duplicates(manifests)
-        problems = loaded.desired.problems + late
-        results = _duplicate_errors(problems)
-        results += judge_all(
-            self._verdicts,
-            manifests,
-            live,
-            options,
-            fidelity,
-            workers=opts.concurrency,
-            progress=progress,
-        )
-        tracking = config.tracking
+        return Judging(loaded, manifests, options, loaded.desired.problems + late, own)
+
+    def batch(self, judging: Judging) -> Batch:
+        """What :func:`~.dry_runs.judge_batches` judges of this source, beside others."""
+        return Batch(self._verdicts, judging.manifests, judging.options)
+
+    def conclude(
+        self,
+        judging: Judging,
+        live: LiveSide,
+        judged: list[DriftResult],
+        candidates: Iterable[ObjectRef] | None = None,
+    ) -> ScanReport:
+        """The verdicts with duplicates and extras: the source's report (without health).
+        ``candidates``: the live objects that may be extras (default: all)."""
+        manifests, own, tracking = judging.manifests, judging.own, judging.loaded.config.tracking
+        results = _duplicate_errors(judging.problems) + judged
         source_apps = _source_apps(manifests, live, tracking) | ({own.owner} if own else set())
         declared = {m.ref for m in manifests} | {r.ref for r in results}
-        scope = {m.ref.namespace for m in manifests} | {default_ns}
+        scope = {m.ref.namespace for m in manifests} | {self.default_namespace()}
         results += find_extras(live, declared, source_apps, scope, tracking, candidates)
+        fidelity = self.fidelity()
         self._basis = Basis(
             {m.ref: m for m in manifests},
             live,
-            options,
+            judging.options,
             fidelity,
             declared,
             source_apps,
@@ -453,7 +484,10 @@ class Scanner:
             tracking,
         )
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
-        return self._report(loaded.desired, live, fidelity, results, problems, loaded.warnings)
+        loaded = judging.loaded
+        return self._report(
+            loaded.desired, live, fidelity, results, judging.problems, loaded.warnings
+        )
 
     def _report(
         self,
