@@ -43,12 +43,17 @@ def _header(report: ScanReport) -> list[str]:
     counts = report.counts()
     src = report.source
     where = report.live.snapshot or report.live.context or report.live.server
+    source = (
+        f"{len(report.apps)} apps, each from its own source,"
+        if report.apps
+        else f"Source {md(src.repo, MAX_VALUE)} at {md(src.ref, MAX_VALUE)} ({md(src.commit[:12])})"
+        + (f", path {md(src.path, MAX_VALUE)}" if src.path else "")
+        + (" (the current directory)" if src.path_from_cwd else "")
+    )
     return [
         "## driftui drift report",
         "",
-        f"Source {md(src.repo, MAX_VALUE)} at {md(src.ref, MAX_VALUE)} ({md(src.commit[:12])})"
-        + (f", path {md(src.path, MAX_VALUE)}" if src.path else "")
-        + (" (the current directory)" if src.path_from_cwd else "")
+        source
         + f" against {md(where, MAX_VALUE)} ({md(report.fidelity_text(), MAX_VALUE)} fidelity).",
         "",
         "| in sync | drifted | missing | extra | error | ignored fields |",
