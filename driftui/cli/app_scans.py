@@ -19,7 +19,9 @@ from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
 
 # the commands that take --app (and --all-apps, where it makes sense)
-APP_COMMANDS = frozenset({"diff", "report", "snapshot", "tui", "sync", "history", "revert"})
+APP_COMMANDS = frozenset(
+    {"diff", "report", "snapshot", "tui", "sync", "history", "revert", "reconcile"}
+)
 ALL_APPS_COMMANDS = frozenset({"diff", "report", "snapshot", "tui"})
 
 

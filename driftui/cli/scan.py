@@ -24,7 +24,7 @@ from driftui.gate import MutationGate
 from driftui.history import HistoryEntry, field_blame
 from driftui.live.snapshot import Snapshot, read_snapshot, write_snapshot
 from driftui.live.snapshot_key import load_key
-from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
+from driftui.model import AppRef, Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
 from driftui.report import FORMATS, to_junit
 from driftui.report.health import is_degraded
@@ -102,10 +102,15 @@ def _attribution(d: Difference, commit: HistoryEntry | None) -> str:
 
 
 def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | None = None) -> None:
-    """Every piece of text is made safe before it is painted: only our colours are raw."""
+    """Every piece of text is made safe before it is painted: only our colours are raw.
+    A scan of apps heads each app's objects with the app's name."""
+    app: AppRef | None = None
     for r in report.results:
         if r.status not in (Status.DRIFTED, Status.MISSING, Status.EXTRA):
             continue
+        if r.app is not None and r.app != app:
+            app, title = r.app, safe(f"### {r.app}")
+            out.write((paint(title, "header") if colour else title) + "\n")
         ref = safe_value(r.ref)
         header = f"--- git/{ref}\n+++ live/{ref}  ({r.status.value})"
         out.write((paint(header, "header") if colour else header) + "\n")

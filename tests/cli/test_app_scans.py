@@ -85,8 +85,12 @@ def test_all_apps_names_each_objects_app_and_counts_each_app(w: World) -> None:
     argo_applied(w, "right", "right-settings")
 
     done = w.run("report", "--format", "json", "--all-apps")
+    diff = w.run("diff", "--all-apps")
 
     assert done.returncode == 1, done.stderr
+    assert diff.returncode == 1, diff.stderr
+    lines = diff.stdout.splitlines()
+    assert lines[:2] == [f"### application/{w.ns}/left", f"--- git/{w.ns}/ConfigMap/left-settings"]
     doc = json.loads(done.stdout)
     objects = by_name(doc)
     assert objects["left-settings"]["app"] == {
@@ -334,3 +338,20 @@ def test_an_explorer_sync_of_an_apps_object_uses_that_apps_source(w: World) -> N
     assert outcome.ok, outcome.details
     assert live_colour(w, "left-settings") == "blue"
     assert live_colour(w, "right-settings") == "red"  # only what was asked
+
+
+def test_reconcile_of_an_app_asks_that_app_even_for_objects_without_its_marker(
+    w: World,
+) -> None:
+    argo_app(w, "left", "left")
+    body = json.loads(cm("left-settings", w.ns, colour="red"))  # applied by hand: no marker
+    code, out = harness.request(w.cluster, "POST", f"/api/v1/namespaces/{w.ns}/configmaps", body)
+    assert code == 201, out
+
+    done = w.run("reconcile", f"--app={w.ns}/left", "--refresh", "--yes")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    path = f"/apis/argoproj.io/v1alpha1/namespaces/{w.ns}/applications/left"
+    code, app = harness.request(w.cluster, "GET", path)
+    assert code == 200, app
+    assert app["metadata"]["annotations"]["argocd.argoproj.io/refresh"] == "normal"
