@@ -20,16 +20,16 @@ from dataclasses import dataclass, replace
 from driftui.engine.dry_runs import judge_batches
 from driftui.engine.extras import tracked_by
 from driftui.engine.health_side import with_health
+from driftui.engine.judging import Loaded, OwnApp, source_apps
 from driftui.engine.live_side import LiveSide
 from driftui.engine.options import ScanOptions
 from driftui.engine.rejudge import Changes
-from driftui.engine.scanner import Loaded, OwnApp, Scanner
+from driftui.engine.scanner import Scanner
 from driftui.errors import DriftuiError
 from driftui.gitops.app_source import repo_key, scan_source
 from driftui.gitops.app_specs import App
 from driftui.gitops.ignores import operator_ignore_rules
 from driftui.gitops.markers import TrackingMarkers
-from driftui.gitops.owners import app_markers
 from driftui.model import (
     AppOwner,
     AppRef,
@@ -38,7 +38,6 @@ from driftui.model import (
     Fidelity,
     LiveInfo,
     LoadProblem,
-    Manifest,
     ObjectRef,
     ScanReport,
     SourceInfo,
@@ -195,7 +194,7 @@ class AppScanner(Scanner):
         out = []
         for part, judging, results in zip(parts, judgings, verdicts, strict=True):
             tracking = judging.loaded.config.tracking
-            apps = {part.app.owner} | _tracked_apps(judging.manifests, live, tracking)
+            apps = {part.app.owner} | source_apps(judging.manifests, live, tracking)
             report = part.source.conclude(judging, live, results, candidates.of(apps, tracking))
             report.results = [replace(r, app=part.app.ref) for r in report.results]
             out.append((part, report))
@@ -277,18 +276,6 @@ class _Candidates:
             self._by[tracking] = tracked_by(self._live.state.objects, tracking)
         index = self._by[tracking]
         return [ref for app in apps for ref in index.get(app, ())]
-
-
-def _tracked_apps(
-    manifests: Iterable[Manifest], live: LiveSide, tracking: TrackingMarkers
-) -> set[AppOwner]:
-    """The apps that track the source's objects live (an app renamed, a label-tracked one)."""
-    out: set[AppOwner] = set()
-    for manifest in manifests:
-        obj = live.state.objects.get(manifest.ref)
-        if obj is not None:
-            out |= {m.app for m in app_markers(obj, tracking)}
-    return out
 
 
 def _fidelity(reports: list[ScanReport]) -> Fidelity:

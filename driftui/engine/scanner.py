@@ -11,7 +11,7 @@ import json
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from driftui.compare.ignore import IgnoreRule
@@ -22,6 +22,14 @@ from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.dry_runs import Batch, judge_all
 from driftui.engine.extras import find_extras
 from driftui.engine.health_side import with_health
+from driftui.engine.judging import (
+    Judging,
+    Loaded,
+    OwnApp,
+    duplicate_errors,
+    fill_namespace,
+    source_apps,
+)
 from driftui.engine.live_side import (
     LiveSide,
     Wanted,
@@ -40,7 +48,6 @@ from driftui.gate import MutationGate
 from driftui.gitops.apps import owning_apps
 from driftui.gitops.ignores import app_scoped_rules
 from driftui.gitops.markers import TrackingMarkers
-from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient
 from driftui.live.discovery import discover, guess_resource
@@ -48,7 +55,6 @@ from driftui.live.errors import ClusterError
 from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
-    AppOwner,
     AppRef,
     DesiredState,
     DriftResult,
@@ -64,76 +70,6 @@ from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import GitRepo, SourceError, open_repo
 from driftui.source.load import load_from_repo, read_config_text, split_duplicates
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
-
-
-def _fill_namespace(
-    manifest: Manifest, namespaced: bool | None, default_ns: str, force: bool = False
-) -> Manifest:
-    """The namespace the object lands in: ``force`` puts every namespaced one in
-    ``default_ns`` (Flux's targetNamespace), else only those that name none."""
-    if namespaced is False and manifest.ref.namespace:
-        return manifest.in_namespace("")
-    elsewhere = bool(namespaced) and manifest.ref.namespace != default_ns
-    if elsewhere and (force or not manifest.ref.namespace):
-        return manifest.in_namespace(default_ns)
-    return manifest
-
-
-def _duplicate_errors(problems: list[LoadProblem]) -> list[DriftResult]:
-    """Duplicate identities are objects in error, shown in the tree, not just file problems."""
-    return [
-        DriftResult(
-            p.ref,
-            "",
-            Status.ERROR,
-            Fidelity.CLIENT_SIDE,
-            reason=p.message,
-            source_file=p.path,
-            source_line=p.line or 0,
-        )
-        for p in problems
-        if p.ref is not None
-    ]
-
-
-def _source_apps(
-    manifests: list[Manifest], live: LiveSide, tracking: TrackingMarkers
-) -> set[AppOwner]:
-    """The apps that track Git's objects: learned from the cluster, never from Git."""
-    apps: set[AppOwner] = set()
-    for manifest in manifests:
-        live_obj = live.state.objects.get(manifest.ref)
-        if live_obj is not None:
-            apps |= {m.app for m in app_markers(live_obj, tracking)}
-    return apps
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """Git's side of one scan: the objects, the config they are judged with, its warnings."""
-
-    desired: DesiredState
-    config: Config
-    warnings: list[str]
-
-
-@dataclass(frozen=True)
-class OwnApp:
-    """The app a scan's source belongs to: its objects' extras are its, its rules theirs."""
-
-    owner: AppOwner
-    rules: tuple[IgnoreRule, ...] = ()
-
-
-@dataclass(frozen=True)
-class Judging:
-    """One source's objects ready to be judged: in their namespaces, with their options."""
-
-    loaded: Loaded
-    manifests: list[Manifest]
-    options: CompareOptions
-    problems: list[LoadProblem]
-    own: OwnApp | None
 
 
 class Scanner:
@@ -445,7 +381,7 @@ class Scanner:
         default_ns, force = self.default_namespace(), self.options.force_namespace
         self._last = (live, options, self.fidelity(), default_ns)
         manifests = [
-            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
+            fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
             for m in loaded.desired.manifests
         ]
         # Identities are compared again once namespaces are filled in: `web` and
@@ -467,11 +403,11 @@ class Scanner:
         """The verdicts with duplicates and extras: the source's report (without health).
         ``candidates``: the live objects that may be extras (default: all)."""
         manifests, own, tracking = judging.manifests, judging.own, judging.loaded.config.tracking
-        results = _duplicate_errors(judging.problems) + judged
-        source_apps = _source_apps(manifests, live, tracking) | ({own.owner} if own else set())
+        results = duplicate_errors(judging.problems) + judged
+        apps = source_apps(manifests, live, tracking) | ({own.owner} if own else set())
         declared = {m.ref for m in manifests} | {r.ref for r in results}
         scope = {m.ref.namespace for m in manifests} | {self.default_namespace()}
-        results += find_extras(live, declared, source_apps, scope, tracking, candidates)
+        results += find_extras(live, declared, apps, scope, tracking, candidates)
         fidelity = self.fidelity()
         self._basis = Basis(
             {m.ref: m for m in manifests},
@@ -479,7 +415,7 @@ class Scanner:
             judging.options,
             fidelity,
             declared,
-            source_apps,
+            apps,
             scope,
             tracking,
         )
@@ -532,7 +468,7 @@ class Scanner:
             scope = live.scope.is_namespaced(manifest.ref.group, manifest.ref.kind)
             out.append(
                 self._verdicts.judge(
-                    _fill_namespace(manifest, scope, default_ns, self.options.force_namespace),
+                    fill_namespace(manifest, scope, default_ns, self.options.force_namespace),
                     live,
                     options,
                     fidelity,
