@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from driftui.engine.dry_runs import judge_batches
 from driftui.engine.extras import tracked_by
@@ -250,6 +251,12 @@ class AppScanner(Scanner):
                 results += [replace(r, app=ref) for r in again.results]
             results += [r for r in report.results if r.app not in self._parts]
             return replace(report, results=results)
+
+    def live_objects(self) -> dict[ObjectRef, dict[str, Any]]:
+        """The live objects every app was judged against (one LIST, shared by all)."""
+        with self._lock:
+            judged = [p.scanner for p in self._parts.values() if p.scanner and p.loaded]
+        return judged[0].live_objects() if judged else {}
 
     def source_commit(self) -> str:
         """The commits the apps' revisions name now, as one value that changes when any does."""
