@@ -17,6 +17,7 @@ from driftui.errors import UsageError
 from driftui.gitops.app_source import choose_apps, parse_repo_map
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
+from driftui.model import ScanReport
 
 # the commands that take --app (and --all-apps, where it makes sense)
 APP_COMMANDS = frozenset(
@@ -76,3 +77,11 @@ def with_apps(scanner: Scanner, args: argparse.Namespace) -> Scanner:
     if args.live:
         raise UsageError("--app and --all-apps find apps in the cluster; they cannot take --live")
     return AppScanner(scanner, chosen_apps(scanner, args), parse_repo_map(args.repo_map))
+
+
+def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
+    """One scan of the apps ``args.app`` names, each from its own source (the explorer's
+    scan of apps; commands get an :class:`AppScanner` through :func:`with_apps`)."""
+    found = discover_apps(scanner.client(), [args.namespace] if args.namespace else [])
+    apps = choose_apps(found.apps, args.app)
+    return AppScanner(scanner, apps, parse_repo_map(getattr(args, "repo_map", []))).scan()

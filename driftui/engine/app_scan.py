@@ -232,7 +232,8 @@ class AppScanner(Scanner):
             results=[r for report in reports for r in report.results],
             problems=[p for info in infos for p in info.problems],
             skipped=sum(report.skipped for report in reports),
-            warnings=list(dict.fromkeys(w for report in reports for w in report.warnings)),
+            warnings=list(dict.fromkeys(w for report in reports for w in report.warnings))
+            + ([] if self._parts else ["no Argo CD or Flux apps found (or none you can read)"]),
             client_side=client_side,
             apps=infos,
         )

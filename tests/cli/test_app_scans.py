@@ -355,3 +355,31 @@ def test_reconcile_of_an_app_asks_that_app_even_for_objects_without_its_marker(
     code, app = harness.request(w.cluster, "GET", path)
     assert code == 200, app
     assert app["metadata"]["annotations"]["argocd.argoproj.io/refresh"] == "normal"
+
+
+def test_revert_of_an_apps_commit_is_scoped_to_that_apps_path(w: World) -> None:
+    argo_app(w, "left", "left")
+    argo_applied(w, "left", "left-settings")
+    changed = {
+        "left/settings.yaml": cm("left-settings", colour="green"),
+        "right/settings.yaml": cm("right-settings", colour="green"),
+    }
+    sha = commit(w.work, changed)  # the app's repository mapped to this checkout
+
+    done = w.run(
+        "revert",
+        sha,
+        f"--app={w.ns}/left",
+        f"--repo-map={w.url}={w.work}",
+        "--dry-run",
+        "--format",
+        "json",
+    )
+
+    assert done.returncode == 0, done.stderr
+    preview = json.loads(done.stdout)
+    assert preview["path"] == "left"  # the app's path, not the work tree's root
+    assert preview["files_in_scope"] == ["left/settings.yaml"]
+    assert preview["files_elsewhere"] == ["right/settings.yaml"]
+    effect = next(o for o in preview["objects"] if o["object"].endswith("left-settings"))
+    assert effect["after_sync"] == "in_sync"  # blue again, as the cluster has it
