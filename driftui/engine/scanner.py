@@ -68,7 +68,7 @@ from driftui.model import (
 from driftui.runtime.heap import collector_paused
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import GitRepo, SourceError, open_repo
-from driftui.source.load import load_from_repo, read_config_text, split_duplicates
+from driftui.source.load import load_desired, load_from_repo, read_config_text, split_duplicates
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
 
 
@@ -191,18 +191,18 @@ class Scanner:
         renders them: the config's Helm values, the cluster's version. Sync, revert,
         history and the explorer load through here so that none renders differently."""
         opts = self.options
-        handle = self._repo or open_repo(opts.repo, fetch=fetch, cache_dir=opts.cache_dir)
-        desired = load_from_repo(
-            handle,
-            ref or opts.ref,
-            opts.path,
-            helm_values=self._helm_values,
-            capabilities=self.capabilities,
-            cache_dir=opts.cache_dir,
-            render=opts.render,
-            progress=progress,
-            files=opts.files,
-        )
+        how: dict[str, Any] = {
+            "helm_values": self._helm_values,
+            "capabilities": self.capabilities,
+            "cache_dir": opts.cache_dir,
+            "render": opts.render,
+            "progress": progress,
+            "files": opts.files,
+        }
+        if self._repo is None:
+            desired = load_desired(opts.repo, ref or opts.ref, opts.path, fetch=fetch, **how)
+        else:  # opened (and fetched) once for the many apps that share it
+            desired = load_from_repo(self._repo, ref or opts.ref, opts.path, **how)
         if opts.path_from_cwd:
             desired.source = replace(desired.source, path_from_cwd=True)
         if opts.fail_on_stale and desired.source.stale:  # as Argo CD's comparison error
