@@ -12,6 +12,7 @@ Run: .venv/bin/python -m benchmarks.bench_apps [--apps 50] [--objects 200] [--re
 
 Measured (50 x 200, default server-side fidelity, 500 drifted; the 2-core machine shared with
 seven other sessions, load average 24-25): --repo 113.65 s, --all-apps 109.43 s, 0.96x.
+With --read-only (client-side, load 15-17): --repo 79.42 s, --all-apps 87.54 s, 1.10x.
 Before the apps' dry-runs shared one pool (each app waiting out its own) and each app opened
 the repository anew: --repo 67.71 s, --all-apps 106.55 s, 1.57x (load 14-22).
 """
