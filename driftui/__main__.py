@@ -19,16 +19,17 @@ from typing import Any
 from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
 from driftui.actions.registry import ACTIONS, ActionOutcome, ActionRequest
-from driftui.cli.app_scans import scan_apps
+from driftui.cli.app_scans import chosen_apps
 from driftui.cli.flags import options_from
 from driftui.engine import Scanner, ScanOptions
+from driftui.engine.app_scan import AppScanner
 from driftui.engine.clusters import CLUSTER_WORKERS
 from driftui.engine.fleet import Fleet
 from driftui.engine.object_history import history_for
 from driftui.engine.watching import LiveWatch
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
-from driftui.gitops.app_source import choose_apps
+from driftui.gitops.app_source import parse_repo_map
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
 from driftui.history import HistoryEntry
@@ -84,18 +85,19 @@ def fleet_parts(fleet: Fleet, gate: MutationGate) -> dict[str, Any]:
 def apps_scan(
     scanner: Scanner, args: argparse.Namespace, *, every: bool
 ) -> Callable[[ProgressFn], Any]:
-    """The explorer's scan of apps: each app from its own source (``scan_apps``), and the
+    """The explorer's scan of apps: each app from its own source (:class:`AppScanner`), and the
     apps themselves with their operators' status, for the app tree. ``every``: all the
     apps the user can read (``--all-apps``, or plain ``driftui`` outside a work tree)."""
     from driftui.tui.scope import Scope
 
     def scan(_progress: ProgressFn) -> Scope:
-        found = discover_apps(scanner.client(), [args.namespace] if args.namespace else [])
-        names = [app_name(a) for a in found.apps] if every else list(args.app)
-        chosen = choose_apps(found.apps, names)
         # --repo-map where the tui command takes it; none where it does not (plain driftui)
-        picked = argparse.Namespace(**{"repo_map": [], **vars(args), "app": names})
-        return Scope(scan_apps(scanner, picked), apps={"": tuple(chosen)})
+        picked = argparse.Namespace(
+            **{"repo_map": [], **vars(args), "all_apps": every, "app": [] if every else args.app}
+        )
+        chosen = chosen_apps(scanner, picked)  # with -n: that namespace's apps only
+        report = AppScanner(scanner, chosen, parse_repo_map(picked.repo_map)).scan()
+        return Scope(report, apps={"": tuple(chosen)})
 
     return scan
 
@@ -146,10 +148,6 @@ def fleet_apps_scan(
         return Scope(base or empty, tuple(c for c, _ in found), apps)
 
     return scan
-
-
-def app_name(app: App) -> str:
-    return f"{app.kind.lower()}/{app.namespace}/{app.name}"
 
 
 def opens_on_apps(args: argparse.Namespace, scanner: Scanner) -> bool:

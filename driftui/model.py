@@ -294,6 +294,17 @@ class LiveInfo:
     snapshot: str = ""
 
 
+@dataclass(frozen=True)
+class AppScanInfo:
+    """One app of a scan of apps (``--app``, ``--all-apps``): the source it was read from,
+    or why it could not be scanned. Its counts are its results'."""
+
+    app: AppRef
+    source: SourceInfo | None = None
+    problem: str = ""  # why it could not be scanned at all ("" when it was)
+    problems: tuple[LoadProblem, ...] = ()  # its files that could not be used, and ``problem``
+
+
 @dataclass
 class ScanReport:
     """Everything one scan concluded; the CLI and the explorer both render this."""
@@ -307,6 +318,7 @@ class ScanReport:
     warnings: list[str] = field(default_factory=list)
     # why -> how many live objects a server-side scan had to compare client-side
     client_side: dict[str, int] = field(default_factory=dict)
+    apps: list[AppScanInfo] = field(default_factory=list)  # a scan of apps: each app, in order
 
     def fidelity_text(self) -> str:
         """What was used: "server-side" only when every compared object was."""

@@ -40,7 +40,7 @@ class _Server(ThreadingHTTPServer):
     root: Path
     auth: tuple[str, str] | None
     backend: str
-    log: list[str] | None  # every request's path and query, when the test asks for them
+    log: list[str] | None  # every request ("GET /path?query"), when the test asks for them
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -82,8 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         parts = urlsplit(self.path)
-        if self.server.log is not None:
-            self.server.log.append(self.path)
+        if self.server.log is not None:  # list.append is atomic: no lock needed
+            self.server.log.append(f"{self.command} {self.path}")
         body = self._body() if self.command == "POST" else b""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -139,7 +139,9 @@ def serve_git(
 ) -> Iterator[str]:
     """Serve the bare repositories under ``root`` at the yielded ``http://127.0.0.1:PORT``.
 
-    Pass the ``port`` of an earlier server to bring "the same remote" back.
+    Pass the ``port`` of an earlier server to bring "the same remote" back. With ``log``,
+    every request is appended to it as ``"METHOD /path?query"`` (a clone or fetch begins
+    with ``GET /NAME.git/info/refs?service=git-upload-pack``).
     """
     server = _Server(("127.0.0.1", port), _Handler)
     server.root = Path(root).resolve()

@@ -28,6 +28,7 @@ from driftui.actions.sync_plan import (
     prune_blocked,
 )
 from driftui.engine import Scanner
+from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
 from driftui.gitops.suspension import SuspensionStore, resume
 from driftui.model import DesiredState
@@ -42,16 +43,29 @@ def _outcome(title: str, results: Sequence[ItemResult]) -> ActionOutcome:
     return ActionOutcome(ok=not failed, summary=summary, details=tuple(str(r) for r in results))
 
 
+def source_of(scanner: Scanner, request: ActionRequest) -> Scanner:
+    """The scanner of the source the request's objects were compared with: their app's own
+    (its repository, revision and path), or the scan's one source. An action on objects of
+    several apps at once is refused rather than done with one app's source."""
+    apps = {t.app for t in request.targets}
+    if len(apps) > 1:
+        names = ", ".join(sorted(str(a) for a in apps))
+        raise DriftuiError(f"the selected objects belong to several apps ({names}): one at a time")
+    return scanner.scanner_for(next(iter(apps), None))
+
+
 def _desired_at(scanner: Scanner, request: ActionRequest) -> DesiredState:
     """Git at the commit the explorer showed: an action never picks up a newer commit."""
-    opts = scanner.options
+    source = source_of(scanner, request)
+    commit = request.source_commit if source is scanner else source.scanned_commit()
     # rendered as the scan renders (the config's Helm values, the cluster's version)
-    return scanner.desired(request.source_commit or opts.ref)
+    return source.desired(commit or source.options.ref)
 
 
 def sync_plan(scanner: Scanner, request: ActionRequest) -> SyncPlan:
     desired = _desired_at(scanner, request)
-    namespace = scanner.options.namespace or scanner.client().namespace
+    source = source_of(scanner, request)
+    namespace = source.options.namespace or scanner.client().namespace
     return plan_sync(
         request.targets, match_manifests(request.targets, desired.manifests, namespace)
     )
@@ -59,7 +73,9 @@ def sync_plan(scanner: Scanner, request: ActionRequest) -> SyncPlan:
 
 def ref_moved(scanner: Scanner, request: ActionRequest) -> str:
     """Says so when the ref has moved since the scan ("" when it has not, or is unknown)."""
-    opts, shown = scanner.options, request.source_commit
+    source = source_of(scanner, request)
+    shown = request.source_commit if source is scanner else source.scanned_commit()
+    opts = source.options
     try:
         now = open_repo(opts.repo, cache_dir=opts.cache_dir).resolve(opts.ref)
     except SourceError:
@@ -74,7 +90,6 @@ def ref_moved(scanner: Scanner, request: ActionRequest) -> str:
 
 def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
     """The confirmation dialogs' content: a dry-run apply for sync, a side revert for revert."""
-    opts = scanner.options
 
     def sync(request: ActionRequest, force: bool = False) -> tuple[str, ...]:
         items = sync_plan(scanner, request).applies
@@ -89,11 +104,13 @@ def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
 
     def revert(request: ActionRequest) -> tuple[str, ...]:
         assert request.commit is not None
-        preview = preview_revert(opts.repo, request.commit, path=opts.path, load=scanner.render_at)
+        source = source_of(scanner, request)
+        opts = source.options
+        preview = preview_revert(opts.repo, request.commit, path=opts.path, load=source.render_at)
         if preview.conflicts:
             return (f"git revert {preview.short} conflicts in: " + ", ".join(preview.conflicts),)
         lines = [f"git revert {preview.short} {preview.subject!r} on the current branch"]
-        lines += preview_lines(preview, revert_effects(scanner, preview))
+        lines += preview_lines(preview, revert_effects(source, preview))
         if not needs_elsewhere_consent(preview):
             return tuple(lines)
         lines.append(
@@ -122,7 +139,7 @@ def make_executors(
     def prune(request: ActionRequest) -> ActionOutcome:
         """Each extra is re-read and deleted only if it is still the one shown."""
         plan = plan_sync(request.targets, {}, prune=True)
-        namespace = opts.namespace or scanner.client().namespace
+        namespace = source_of(scanner, request).options.namespace or scanner.client().namespace
         desired = _desired_at(scanner, request)
         blocked = prune_blocked(desired)
         if blocked:
@@ -131,7 +148,8 @@ def make_executors(
 
     def revert(request: ActionRequest) -> ActionOutcome:
         assert request.commit is not None  # the registry asks for a commit first
-        outcome = apply_revert(opts.repo, request.commit, gate=gate, branch=False)
+        repo = source_of(scanner, request).options.repo  # the app's own repository
+        outcome = apply_revert(repo, request.commit, gate=gate, branch=False)
         return ActionOutcome(ok=not outcome.push_error, summary=outcome.summary())
 
     executors: dict[str, Executor] = {"revert": revert}

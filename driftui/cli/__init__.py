@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from driftui import completion
 from driftui.build_info import VersionAction
 from driftui.cli import app_list, apps, clusters, history, images, scan, sync
+from driftui.cli.app_scans import APP_COMMANDS, with_apps
 from driftui.cli.exits import EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
 from driftui.cli.pflag import kubectl_spellings
@@ -132,6 +133,8 @@ def _dispatch(command: str, args: argparse.Namespace, explorer: ExplorerLauncher
     args.context = contexts[0] if contexts else None
     gate = MutationGate(read_only=args.read_only)
     scanner = Scanner(options_from(args), gate)
+    if command in APP_COMMANDS:  # --app / --all-apps: each app from its own source
+        scanner = with_apps(scanner, args)
     if command == "tui":
         if explorer is None:
             raise UsageError("the explorer is not available in this build")

@@ -1,5 +1,6 @@
 """``driftui apps``: every Argo CD / Flux app the user can read, with its source and its
-operator's own sync and health status, as a table or JSON.
+operator's own sync and health status, as a table or JSON. With ``--scan``, driftui's own
+counts beside the operator's status, from one scan of every app listed (as ``--all-apps``).
 
 Repository URLs are shown with any credentials in them redacted, and every value made safe:
 app specs are written by whoever may create apps, not by us.
@@ -10,30 +11,67 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from driftui.cli.exits import EXIT_OK
 from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.scan import Command
 from driftui.engine import Scanner
+from driftui.engine.app_scan import AppScanner
+from driftui.errors import UsageError
+from driftui.gitops.app_source import parse_repo_map
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import AppNode, discover_apps
+from driftui.model import AppRef
+from driftui.report.apps import by_app
 from driftui.safe_text import safe
 from driftui.source.redact import redact_url
 
 HEADERS = ("KIND", "NAMESPACE", "NAME", "REPO", "REVISION", "PATH", "SYNC", "HEALTH")
+COUNTS = ("in_sync", "drifted", "missing", "extra", "error")
+COUNT_HEADERS = ("IN-SYNC", "DRIFTED", "MISSING", "EXTRA", "ERROR")
+
+
+@dataclass(frozen=True)
+class AppCounts:
+    """driftui's verdict on one app: its objects by status, or why it was not scanned."""
+
+    counts: dict[str, int]
+    problem: str = ""
+
+    def json(self) -> dict[str, Any]:
+        return {**self.counts, "problem": self.problem or None}
+
+
+Counts = dict[AppRef, AppCounts]
 
 
 def add_parsers(sub: Any, add_common: AddCommon) -> None:
     text = "list the Argo CD and Flux apps you can read, with their sources and status"
     p = add_command(sub, add_common, "apps", text)
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument(
+        "--scan",
+        action="store_true",
+        help="also scan every app listed (one scan, as --all-apps) and show driftui's own"
+        " counts beside the operator's status: in sync, drifted, missing, extra, error."
+        " The exit status stays 0; use report --all-apps to fail on drift",
+    )
+    p.add_argument(
+        "--repo-map",
+        action="append",
+        default=[],
+        metavar="URL=PATH",
+        help="with --scan: compare the local checkout PATH instead of the remote URL",
+    )
 
 
-def app_json(app: App) -> dict[str, Any]:
-    """One app as ``driftui apps --format json`` writes it."""
+def app_json(app: App, counts: Counts | None = None) -> dict[str, Any]:
+    """One app as ``driftui apps --format json`` writes it; ``driftui`` holds its counts
+    with ``--scan`` (null without)."""
     parent = app.parent
+    found = counts.get(app.ref) if counts is not None else None
     return {
         "kind": app.kind,
         "namespace": app.namespace,
@@ -52,51 +90,77 @@ def app_json(app: App) -> dict[str, Any]:
         "health": app.health_status,
         "problem": app.problem,
         "parent": dict(zip(("kind", "namespace", "name"), parent, strict=True)) if parent else None,
+        "driftui": found.json() if found is not None else None,
     }
 
 
-def _rows(nodes: tuple[AppNode, ...], depth: int = 0) -> list[tuple[str, ...]]:
+def _rows(
+    nodes: tuple[AppNode, ...], counts: Counts | None, depth: int = 0
+) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for node in nodes:
         app, source = node.app, node.app.source
         repo = redact_url(source.repo_url) if source else f"({app.problem or 'no source'})"
-        rows.append(
-            (
-                app.kind,
-                app.namespace,
-                "  " * depth + app.name,  # an app of apps' children, indented under it
-                repo + (f" (+{len(app.sources) - 1})" if len(app.sources) > 1 else ""),
-                (source.revision or "HEAD") if source else "",
-                (source.path or ".") if source else "",
-                app.sync_status or "-",
-                app.health_status or "-",
-            )
+        row = (
+            app.kind,
+            app.namespace,
+            "  " * depth + app.name,  # an app of apps' children, indented under it
+            repo + (f" (+{len(app.sources) - 1})" if len(app.sources) > 1 else ""),
+            (source.revision or "HEAD") if source else "",
+            (source.path or ".") if source else "",
+            app.sync_status or "-",
+            app.health_status or "-",
         )
-        rows += _rows(node.children, depth + 1)
+        rows.append(row + (_count_cells(counts.get(app.ref)) if counts is not None else ()))
+        rows += _rows(node.children, counts, depth + 1)
     return rows
 
 
-def table(nodes: tuple[AppNode, ...]) -> str:
-    rows = [HEADERS] + [tuple(safe(cell) for cell in row) for row in _rows(nodes)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+def _count_cells(found: AppCounts | None) -> tuple[str, ...]:
+    if found is None or found.problem:
+        return ("-",) * len(COUNTS)  # not scanned: the reason is on stderr
+    return tuple(str(found.counts[k]) for k in COUNTS)
+
+
+def table(nodes: tuple[AppNode, ...], counts: Counts | None = None) -> str:
+    headers = HEADERS + (COUNT_HEADERS if counts is not None else ())
+    rows = [headers] + [tuple(safe(cell) for cell in row) for row in _rows(nodes, counts)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     return "".join(
         "   ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
         for row in rows
     )
 
 
+def scan_counts(scanner: Scanner, apps: list[App], repo_map: list[str]) -> Counts:
+    """driftui's counts for each app, from one scan of them all."""
+    report = AppScanner(scanner, apps, parse_repo_map(repo_map)).scan()
+    for warning in report.warnings:
+        print(safe(f"warning: {warning}"), file=sys.stderr)
+    return {
+        info.app: AppCounts({k: part.counts()[k] for k in COUNTS}, info.problem)
+        for info, part in by_app(report)
+    }
+
+
 def run_apps(scanner: Scanner, args: argparse.Namespace) -> int:
+    if args.repo_map and not args.scan:
+        raise UsageError("--repo-map maps the repositories of apps scanned: give --scan too")
     client = scanner.client()
     found = discover_apps(client, [args.namespace] if args.namespace else [])
     if args.namespace:  # as `kubectl get -n`: the apps in that namespace
         found = replace(found, apps=tuple(a for a in found.apps if a.namespace == args.namespace))
+    counts = scan_counts(scanner, list(found.apps), args.repo_map) if args.scan else None
     if args.format == "json":
-        body = {"apps": [app_json(a) for a in found.apps], "notes": list(found.notes)}
+        body = {"apps": [app_json(a, counts) for a in found.apps], "notes": list(found.notes)}
         sys.stdout.write(json.dumps(body, indent=2) + "\n")
     else:
-        sys.stdout.write(table(found.tree()) if found.apps else "No apps found.\n")
+        sys.stdout.write(table(found.tree(), counts) if found.apps else "No apps found.\n")
         for note in found.notes:
             print(safe(f"note: {note}"), file=sys.stderr)
+        for ref, got in (counts or {}).items():
+            if got.problem:
+                print(safe(f"error: {ref}: {got.problem}"), file=sys.stderr)
     return EXIT_OK
 
 

@@ -1,36 +1,31 @@
-"""``--app`` and ``--repo-map`` on diff and report: scan what Argo CD / Flux apps deploy.
+"""``--app``, ``--all-apps`` and ``--repo-map``: scan what Argo CD / Flux apps deploy.
 
-Thin wiring only: discovery and the app-to-source mapping live in :mod:`driftui.gitops`;
-each app is one scan of the engine, on its own source (the app's repository, revision and
-path, its destination namespace, its directory options), and the reports are joined. An app
-that cannot be scanned (its repository unreachable, a renderer not supported) becomes one
-problem naming it; the other apps still scan. Each repository is fetched once per run.
+Thin wiring only: discovery and the app-to-source mapping live in :mod:`driftui.gitops`,
+the one scan of many apps in :mod:`driftui.engine.app_scan`. Every command that takes the
+flags gets an :class:`~driftui.engine.app_scan.AppScanner` in place of the ``--repo`` one
+(:func:`with_apps`), so diff, report, snapshot, the explorer, sync, history and revert all
+read each app's own source, and act with it.
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
-from driftui.engine import Scanner, ScanOptions
-from driftui.errors import DriftuiError
-from driftui.gitops.app_source import (
-    AppSourceError,
-    choose_apps,
-    parse_repo_map,
-    repo_key,
-    scan_source,
-)
+from driftui.engine import Scanner
+from driftui.engine.app_scan import AppScanner
+from driftui.errors import UsageError
+from driftui.gitops.app_source import choose_apps, parse_repo_map
 from driftui.gitops.app_specs import App
-from driftui.gitops.argo_settings import tracking_method
 from driftui.gitops.discovery import discover_apps
-from driftui.gitops.flux_substitute import app_post_build
-from driftui.gitops.git_semver import resolve_revision
-from driftui.gitops.ignores import unused_rule_notes
-from driftui.model import Fidelity, LiveInfo, LoadProblem, ScanReport, SourceInfo
+
+# the commands that take --app (and --all-apps, where it makes sense)
+APP_COMMANDS = frozenset(
+    {"diff", "report", "snapshot", "tui", "sync", "history", "revert", "reconcile"}
+)
+ALL_APPS_COMMANDS = frozenset({"diff", "report", "snapshot", "tui"})
 
 
-def add_app_flags(parser: argparse.ArgumentParser) -> None:
+def add_app_flags(parser: argparse.ArgumentParser, *, all_apps: bool = True) -> None:
     group = parser.add_argument_group("apps")
     group.add_argument(
         "--app",
@@ -38,87 +33,46 @@ def add_app_flags(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="scan what this Argo CD / Flux app deploys, from its own source: NAMESPACE/NAME,"
-        " or KIND/NAMESPACE/NAME (application, kustomization) when ambiguous; repeatable",
+        " or KIND/NAMESPACE/NAME (application, kustomization, helmrelease) when ambiguous;"
+        " repeatable",
     )
+    if all_apps:
+        group.add_argument(
+            "--all-apps",
+            action="store_true",
+            help="scan every app you can read (with -n: the apps in that namespace), in one scan",
+        )
     group.add_argument(
         "--repo-map",
         action="append",
         default=[],
         metavar="URL=PATH",
-        help="with --app: compare the local checkout PATH (its HEAD) instead of the remote URL",
+        help="with --app/--all-apps: compare the local checkout PATH (its HEAD) instead of the"
+        " remote URL",
     )
 
 
-def _app_options(base: ScanOptions, app: App, repo_map: dict[str, str], fetch: bool) -> ScanOptions:
-    source = scan_source(app, repo_map)
-    # Flux's semver ref: the highest matching tag, read from a clone fetched just now
-    tag = resolve_revision(source.repo, source.ref, fetch=fetch, cache_dir=base.cache_dir)
-    return replace(
-        base,
-        repo=source.repo,
-        ref=tag or source.ref,
-        path=source.path,
-        path_from_cwd=False,
-        namespace=source.namespace or base.namespace,
-        files=source.files,
-        force_namespace=source.force_namespace,
-        fetch=fetch and not source.mapped and tag is None,
-        recipe=source.recipe,
-        sources=source.more,
-    )
+def wants_apps(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "app", None) or getattr(args, "all_apps", False))
 
 
-def _joined(reports: list[ScanReport], problems: list[LoadProblem]) -> ScanReport:
-    """One report of every app's scan: results, problems and warnings of all."""
-    if not reports:
-        return ScanReport(
-            SourceInfo("", "", "", ""), LiveInfo(), Fidelity.CLIENT_SIDE, [], problems
-        )
-    first = reports[0]
-    return replace(
-        first,
-        results=[r for report in reports for r in report.results],
-        problems=[p for report in reports for p in report.problems] + problems,
-        skipped=sum(report.skipped for report in reports),
-        warnings=list(dict.fromkeys(w for report in reports for w in report.warnings)),
-        client_side={
-            why: sum(report.client_side.get(why, 0) for report in reports)
-            for why in {w for report in reports for w in report.client_side}
-        },
-    )
-
-
-def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
-    """Every app ``--app`` names, each scanned from its own source."""
-    repo_map = parse_repo_map(args.repo_map)
+def chosen_apps(scanner: Scanner, args: argparse.Namespace) -> list[App]:
+    """The apps ``--app`` names (in that order), or with ``--all-apps`` every readable one."""
     found = discover_apps(scanner.client(), [args.namespace] if args.namespace else [])
-    fetched: set[str] = set()
-    reports: list[ScanReport] = []
-    problems: list[LoadProblem] = []
-    for app in choose_apps(found.apps, args.app):
-        try:
-            options = _app_options(scanner.options, app, repo_map, scanner.options.fetch)
-            key = repo_key(options.repo)
-            shared = fetched if scanner.options.fetch else None  # each repository once
-            options = replace(options, fetch=options.fetch and key not in fetched, fetched=shared)
-            fetched.add(key)
-            post = app_post_build(scanner.client(), app)  # Flux postBuild: substitutions
-            options = replace(
-                options,
-                post_render=post.render if post else None,
-                redact=post.scrub if post else None,  # values from Secrets are never shown
-                tracking_method=tracking_method(scanner.client(), app),  # Argo's argocd-cm
-            )
-            report = Scanner(options, scanner.gate).scan()
-            notes = [
-                f"{app}: not honoured: {n}" for n in unused_rule_notes(app.kind, dict(app.body))
-            ]
-            report = replace(report, warnings=report.warnings + notes)
-            reports.append(
-                replace(report, results=[replace(r, app=app.ref) for r in report.results])
-            )
-        except AppSourceError as exc:
-            problems.append(LoadProblem(str(app), str(exc).removeprefix(f"{app}: ")))
-        except DriftuiError as exc:  # the repository cannot be reached, the path is gone, ...
-            problems.append(LoadProblem(str(app), str(exc)))
-    return _joined(reports, problems)
+    if getattr(args, "all_apps", False):
+        if args.app:
+            raise UsageError("--all-apps scans every app: do not name apps with --app too")
+        # as `kubectl get -n`: the apps in that namespace
+        return [a for a in found.apps if not args.namespace or a.namespace == args.namespace]
+    return choose_apps(found.apps, args.app)
+
+
+def with_apps(scanner: Scanner, args: argparse.Namespace) -> Scanner:
+    """The scanner a command runs with: one of every app chosen, else ``scanner`` itself."""
+    if getattr(args, "repo_map", None) and not wants_apps(args):
+        raise UsageError("--repo-map maps the repositories of apps: give --app or --all-apps too")
+    if not wants_apps(args):
+        return scanner
+    if args.live:
+        raise UsageError("--app and --all-apps find apps in the cluster; they cannot take --live")
+    return AppScanner(scanner, chosen_apps(scanner, args), parse_repo_map(args.repo_map))

@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from driftui.actions.sync import Syncer
+from driftui.cli.app_scans import add_app_flags
 from driftui.cli.conversation import Conversation, no_confirmation
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
 from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
@@ -18,11 +19,11 @@ from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.selectors import select
 from driftui.engine import Scanner
 from driftui.gate import MutationRefused
-from driftui.gitops.apps import AppError, GitOpsApp, find_app, parse_app, resolved
+from driftui.gitops.apps import KINDS, AppError, GitOpsApp, find_app, parse_app, resolved
 from driftui.gitops.owners import app_owner
 from driftui.gitops.reconcile import request_reconcile
 from driftui.gitops.suspension import SuspensionStore, resume, suspend
-from driftui.model import AppOwner, ObjectRef, Status
+from driftui.model import AppOwner, AppRef, ObjectRef, Status
 
 
 def add_parsers(
@@ -45,6 +46,7 @@ def add_parsers(
         help="Argo CD: refresh only (the refresh annotation), no sync",
     )
     reconcile.add_argument("-y", "--yes", action="store_true", help="do not ask")
+    add_app_flags(reconcile, all_apps=False)
 
     suspend_p = add_command(
         subparsers, add_common, "suspend", "stop an app's auto-sync (recorded, until resume)"
@@ -58,6 +60,12 @@ def add_parsers(
     resume_p.add_argument("apps", nargs="*", metavar="APP", help="default: list suspensions")
     resume_p.add_argument("--all", action="store_true", help="resume every suspension here")
     resume_p.add_argument("-y", "--yes", action="store_true", help="do not ask")
+
+
+def owner_of(app: AppRef | None) -> AppOwner | None:
+    """The app ``--app`` named, as an owner reconcile can ask (Argo CD, Flux Kustomization)."""
+    kind = next((k for k in KINDS.values() if app is not None and k.kind == app.kind), None)
+    return AppOwner(kind.tool, app.namespace, app.name) if kind and app else None
 
 
 def app_refusal(syncer: Syncer, app: GitOpsApp) -> str:
@@ -84,7 +92,8 @@ def run_reconcile(scanner: Scanner, args: argparse.Namespace, io: Conversation) 
             ]
         )
         for result in chosen:
-            owner = result.owner or app_owner(result.desired or {})
+            # an object compared for an app (--app) is that app's to reconcile
+            owner = owner_of(result.app) or result.owner or app_owner(result.desired or {})
             if owner is None:
                 io.warn(
                     f"warning: {result.ref}: no owning app (`driftui sync` applies it directly)"

@@ -10,6 +10,7 @@ from typing import Any
 
 from driftui.actions.revert import RevertPreview, apply_revert, preview_revert
 from driftui.actions.revert_view import RevertEffect, preview_json, preview_lines, revert_effects
+from driftui.cli.app_scans import add_app_flags
 from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
 from driftui.cli.flags import AddCommon
 from driftui.cli.progress_display import progress_for
@@ -32,6 +33,7 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
     add_common(history)
     history.add_argument("object", metavar="KIND/NAME")
     history.add_argument("--format", choices=("text", "json"), default="text")
+    add_app_flags(history, all_apps=False)
     revert = sub.add_parser("revert", help="preview, then make, a git revert of a commit")
     add_common(revert)
     revert.add_argument("sha")
@@ -47,6 +49,7 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
         help="also revert files outside --path without asking (--yes alone refuses then)",
     )
     revert.add_argument("--format", choices=("text", "json"), default="text")
+    add_app_flags(revert, all_apps=False)
 
 
 def parse_object(text: str, namespace: str | None) -> ObjectRef:
@@ -100,12 +103,33 @@ def resolve_declared(
     return ObjectRef(ref.group, ref.kind, ref.namespace or wanted.namespace, ref.name)
 
 
+def declaring_source(
+    scanner: Scanner, wanted: ObjectRef, progress: ProgressFn = no_progress
+) -> tuple[Scanner, ObjectRef]:
+    """The source (``--repo``'s, or the one app of those ``--app`` names) that declares the
+    object, and the object as declared there."""
+    sources = scanner.scanners()
+    if len(sources) == 1:
+        return sources[0][1], resolve_declared(sources[0][1], wanted, progress)
+    found: list[tuple[str, Scanner, ObjectRef]] = []
+    for app, source in sources:
+        try:
+            found.append((str(app), source, resolve_declared(source, wanted, progress)))
+        except UsageError:
+            continue
+    if len(found) != 1:
+        apps = ", ".join(name for name, _, _ in found) or "none of the apps given"
+        raise UsageError(f"{wanted.kind}/{wanted.name} is declared by {apps}: name one --app")
+    return found[0][1], found[0][2]
+
+
 def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
     with progress_for(args) as progress:
-        ref = resolve_declared(scanner, parse_object(args.object, args.namespace), progress)
-        entries = history_for(scanner, ref, progress)  # commits examined against listed
-    if scanner.render_warning:
-        print(safe(f"warning: {scanner.render_warning}"), file=sys.stderr)
+        wanted = parse_object(args.object, args.namespace)
+        source, ref = declaring_source(scanner, wanted, progress)
+        entries = history_for(source, ref, progress)  # commits examined against listed
+    if source.render_warning:
+        print(safe(f"warning: {source.render_warning}"), file=sys.stderr)
     if args.format == "json":
         commits = [_entry_json(e) for e in entries]
         print(json.dumps({"object": str(ref), "commits": commits}, indent=2))
@@ -119,13 +143,25 @@ def run_history(scanner: Scanner, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _effects(scanner: Scanner, preview: RevertPreview) -> tuple[list[RevertEffect], str]:
-    """What a sync would do after the revert: its desired objects judged against live."""
+def _effects(
+    scanner: Scanner, source: Scanner, preview: RevertPreview
+) -> tuple[list[RevertEffect], str]:
+    """What a sync would do after the revert: its desired objects judged against live, as
+    ``source`` (the one app's, or --repo's) judged them in ``scanner``'s scan."""
     try:
         scanner.scan()
     except (ClusterError, SnapshotError) as exc:
-        return revert_effects(scanner, preview, judged=False), f"live state not compared: {exc}"
-    return revert_effects(scanner, preview), ""
+        return revert_effects(source, preview, judged=False), f"live state not compared: {exc}"
+    return revert_effects(source, preview), ""
+
+
+def one_source(scanner: Scanner) -> Scanner:
+    """The one source a commit is reverted in: --repo's, or the one app --app names."""
+    sources = scanner.scanners()
+    if len(sources) != 1:
+        named = ", ".join(str(app) for app, _ in sources) or "no app that can be scanned"
+        raise UsageError(f"revert works in one app's repository; --app named {named}")
+    return sources[0][1]
 
 
 def _say(text: str) -> None:
@@ -181,15 +217,16 @@ def _consent(preview: RevertPreview, args: argparse.Namespace) -> str:
 
 
 def run_revert(scanner: Scanner, args: argparse.Namespace, gate: MutationGate) -> int:
-    repo = scanner.options.repo
+    source = one_source(scanner)
+    repo = source.options.repo
     preview = preview_revert(
         repo,
         args.sha,
         mainline=args.mainline or 1,
-        path=scanner.options.path,
-        load=scanner.render_at,
+        path=source.options.path,
+        load=source.render_at,
     )
-    effects, note = _effects(scanner, preview)
+    effects, note = _effects(scanner, source, preview)
     if args.format == "json":
         print(json.dumps(preview_json(preview, effects, note), indent=2))
     else:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import IO, Any
 
-from driftui.cli.app_scans import add_app_flags, scan_apps
+from driftui.cli.app_scans import add_app_flags
 from driftui.cli.colour import WHEN_CHOICES, paint, paint_line, use_colour
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from driftui.cli.flags import AddCommon, add_command
@@ -24,7 +24,7 @@ from driftui.gate import MutationGate
 from driftui.history import HistoryEntry, field_blame
 from driftui.live.snapshot import Snapshot, read_snapshot, write_snapshot
 from driftui.live.snapshot_key import load_key
-from driftui.model import Difference, DiffType, DriftResult, ScanReport, Status
+from driftui.model import AppRef, Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
 from driftui.report import FORMATS, to_github, to_junit, to_sarif
 from driftui.report.health import is_degraded
@@ -35,7 +35,8 @@ from driftui.versions import compare_audits, field_line
 
 def add_parsers(sub: Any, add_common: AddCommon) -> None:
 
-    add_command(sub, add_common, "tui", "open the drift explorer (the default)")
+    tui = add_command(sub, add_common, "tui", "open the drift explorer (the default)")
+    add_app_flags(tui)
     diff = add_command(
         sub, add_common, "diff", "print a unified diff per drifted, missing or extra object"
     )
@@ -78,6 +79,7 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
         sub, add_common, "snapshot", "write the live state of the source's objects, secrets hashed"
     )
     snap.add_argument("-o", "--output", required=True, help="snapshot file")
+    add_app_flags(snap)
 
 
 def diff_lines(result: DriftResult) -> list[DiffLine]:
@@ -104,10 +106,15 @@ def _attribution(d: Difference, commit: HistoryEntry | None) -> str:
 
 
 def write_diff(report: ScanReport, out: IO[str], colour: bool, blame: Blame | None = None) -> None:
-    """Every piece of text is made safe before it is painted: only our colours are raw."""
+    """Every piece of text is made safe before it is painted: only our colours are raw.
+    A scan of apps heads each app's objects with the app's name."""
+    app: AppRef | None = None
     for r in report.results:
         if r.status not in (Status.DRIFTED, Status.MISSING, Status.EXTRA):
             continue
+        if r.app is not None and r.app != app:
+            app, title = r.app, safe(f"### {r.app}")
+            out.write((paint(title, "header") if colour else title) + "\n")
         ref = safe_value(r.ref)
         header = f"--- git/{ref}\n+++ live/{ref}  ({r.status.value})"
         out.write((paint(header, "header") if colour else header) + "\n")
@@ -145,11 +152,14 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def git_blame(scanner: Scanner) -> Blame:
-    """Field blame from the object's own history: who last set each value Git has now."""
-    opts = scanner.options
-    renderer = scanner.renderer()
+    """Field blame from the object's own history: who last set each value Git has now, in
+    the repository and path of the source (or app) that declared it."""
+    renderers: dict[int, Any] = {}
 
     def blame(result: DriftResult) -> dict[Path_, HistoryEntry]:
+        source = scanner.scanner_for(result.app)
+        opts = source.options
+        renderer = renderers.setdefault(id(source), source.renderer())
         paths = [d.path for d in result.differences if d.type is not DiffType.ADDED_OUTSIDE_GIT]
         return field_blame(
             opts.repo,
@@ -167,8 +177,6 @@ def git_blame(scanner: Scanner) -> Blame:
 def run_diff(scanner: Scanner, args: argparse.Namespace) -> int:
     if args.since:
         return run_audit_diff(args)
-    if args.app and args.blame:
-        raise UsageError("--blame does not work with --app yet")
     report = _scan(scanner, args)
     warn_about(report)
     colour = use_colour(args.color, sys.stdout)
@@ -195,11 +203,9 @@ def run_audit_diff(args: argparse.Namespace) -> int:
 
 
 def _scan(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
-    """The scan of --repo, or of each app --app names (from its own source), narrowed to
-    the health states ``--health`` names."""
-    if args.repo_map and not args.app:
-        raise UsageError("--repo-map maps the repositories of apps: give --app too")
-    report = scan_apps(scanner, args) if args.app else scan_with_progress(scanner, args)
+    """The scan of --repo, or of the apps --app / --all-apps name (each from its own
+    source), narrowed to the health states ``--health`` names."""
+    report = scan_with_progress(scanner, args)
     if getattr(args, "health", None):
         report = replace(report, results=by_health(report.results, args.health))
     return report
@@ -216,8 +222,9 @@ HEALTH_FORMATS: dict[str, Callable[..., str]] = {
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
     report = _scan(scanner, args)
     warn_about(report)
-    if not args.app:  # an app's lines are in its own repository, not --repo's
-        report = with_field_lines(report, blob_reader(scanner.options.repo))
+    # each object's lines are in the repository of its own source (its app's, or --repo)
+    repos = dict.fromkeys(s.options.repo for _, s in scanner.scanners())
+    report = with_field_lines(report, blob_reader(*repos))
     if args.format in HEALTH_FORMATS:
         text = HEALTH_FORMATS[args.format](report, fail_on_health=args.fail_on_health)
     else:

@@ -45,6 +45,7 @@ from driftui.actions.sync_plan import (
     prune_confirmation_word,
 )
 from driftui.cli import apps as app_commands
+from driftui.cli.app_scans import add_app_flags
 from driftui.cli.conversation import Conversation, Prompt, no_confirmation, terminal_prompt
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
 from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
@@ -101,6 +102,7 @@ def add_parsers(
         "--direct", action="store_true", help="apply even objects an Argo CD / Flux app owns"
     )
     sync.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    add_app_flags(sync, all_apps=False)
 
     export = add_command(
         subparsers,
@@ -133,14 +135,21 @@ class _Desired:
 
 
 def _desired(scanner: Scanner, report: ScanReport, client: ClusterClient) -> _Desired:
-    opts = scanner.options
-    desired = scanner.desired(report.source.commit or opts.ref)
-    namespace = opts.namespace or client.namespace
-    return _Desired(
-        match_manifests(report.results, desired.manifests, namespace),
-        declared_refs(desired, namespace),
-        prune_blocked(desired),
-    )
+    """Each source's Git (``--repo``'s, or each app's own) at the commit its scan used."""
+    commits = {info.app: info.source.commit for info in report.apps if info.source is not None}
+    manifests: dict[ObjectRef, Manifest] = {}
+    declared: set[ObjectRef] = set()
+    blocked = ""
+    for app, source in scanner.scanners():
+        opts = source.options
+        commit = commits.get(app, "") if app is not None else report.source.commit
+        desired = source.desired(commit or opts.ref)
+        namespace = opts.namespace or client.namespace
+        results = [r for r in report.results if r.app == app]
+        manifests |= match_manifests(results, desired.manifests, namespace)
+        declared |= declared_refs(desired, namespace)  # a prune spares what any app declares
+        blocked = blocked or prune_blocked(desired)
+    return _Desired(manifests, declared, blocked)
 
 
 def _route(

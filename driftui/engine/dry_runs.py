@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 
 from driftui.compare.options import CompareOptions
 from driftui.engine.live_side import LiveSide
@@ -30,6 +31,15 @@ COMPARED_EVERY = 500  # objects between two "objects compared" events
 DRY_RUNS_EVERY = 25  # objects between two "dry-runs" events
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Manifests judged with one source's verdict cache and compare options (one app's)."""
+
+    verdicts: Verdicts
+    manifests: Sequence[Manifest]
+    options: CompareOptions
+
+
 def judge_all(
     verdicts: Verdicts,
     manifests: Sequence[Manifest],
@@ -42,23 +52,44 @@ def judge_all(
 ) -> list[DriftResult]:
     """The verdict of each manifest, in the order given. A drifted object's dry-runs start
     as soon as it is found, while the rest are still compared."""
-    total = len(manifests)
-    slots: list[DriftResult | Pending] = []
-    with Predictions(verdicts, live, options, workers) as predictions:
-        for index, manifest in enumerate(manifests, start=1):
-            give_way()
-            slot = verdicts.first_look(manifest, live, options, fidelity)
-            if isinstance(slot, Pending):
-                predictions.submit(slot)
-            slots.append(slot)
-            if index % COMPARED_EVERY == 0 or index == total:
-                progress(ProgressEvent("objects compared", index, total))
+    batch = Batch(verdicts, manifests, options)
+    return judge_batches([batch], live, fidelity, workers=workers, progress=progress)[0]
+
+
+def judge_batches(
+    batches: Sequence[Batch],
+    live: LiveSide,
+    fidelity: Fidelity,
+    *,
+    workers: int = DEFAULT_CONCURRENCY,
+    progress: ProgressFn = no_progress,
+) -> list[list[DriftResult]]:
+    """Each batch's verdicts, in order. One pool serves them all: many apps' dry-runs are in
+    flight together, instead of each app waiting out its own before the next is compared."""
+    total = sum(len(b.manifests) for b in batches)
+    slots: list[list[DriftResult | Pending]] = []
+    index = 0
+    with Predictions(live, workers) as predictions:
+        for batch in batches:
+            slots.append([])
+            for manifest in batch.manifests:
+                give_way()
+                slot = batch.verdicts.first_look(manifest, live, batch.options, fidelity)
+                if isinstance(slot, Pending):
+                    predictions.submit(slot, batch.verdicts, batch.options)
+                slots[-1].append(slot)
+                index += 1
+                if index % COMPARED_EVERY == 0 or index == total:
+                    progress(ProgressEvent("objects compared", index, total))
         answers = iter(predictions.wait(progress))
         return [
-            verdicts.finish(slot, next(answers), live, options)
-            if isinstance(slot, Pending)
-            else slot
-            for slot in slots
+            [
+                batch.verdicts.finish(slot, next(answers), live, batch.options)
+                if isinstance(slot, Pending)
+                else slot
+                for slot in batch_slots
+            ]
+            for batch, batch_slots in zip(batches, slots, strict=True)
         ]
 
 
@@ -69,10 +100,8 @@ class Predictions:
     did one request at a time: the first is raised, and what was not yet sent never is.
     """
 
-    def __init__(
-        self, verdicts: Verdicts, live: LiveSide, options: CompareOptions, workers: int
-    ) -> None:
-        self._verdicts, self._live, self._options = verdicts, live, options
+    def __init__(self, live: LiveSide, workers: int) -> None:
+        self._live = live
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="dry-run")
         self._futures: list[Future[Prediction]] = []
 
@@ -82,11 +111,10 @@ class Predictions:
     def __exit__(self, *_: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, pending: Pending) -> None:
+    def submit(self, pending: Pending, verdicts: Verdicts, options: CompareOptions) -> None:
         # Permissions are asked here, once per kind and namespace, not by every thread at once.
-        self._verdicts.predictor.warm(pending.base.ref, self._live)
-        predict = self._verdicts.predict
-        self._futures.append(self._pool.submit(predict, pending, self._live, self._options))
+        verdicts.predictor.warm(pending.base.ref, self._live)
+        self._futures.append(self._pool.submit(verdicts.predict, pending, self._live, options))
 
     def wait(self, progress: ProgressFn = no_progress) -> list[Prediction]:
         """Every answer, in the order asked; "dry-runs" events count them as they come."""

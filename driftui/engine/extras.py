@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 from driftui.engine.live_side import LiveSide
 from driftui.gitops.ignores import skip_object
 from driftui.gitops.markers import TrackingMarkers
@@ -16,17 +19,21 @@ def find_extras(
     apps: set[AppOwner],
     namespaces: set[str],
     tracking: TrackingMarkers,
+    candidates: Iterable[ObjectRef] | None = None,
 ) -> list[DriftResult]:
     """Live objects absent from Git whose whole tracking marker names this source's app.
 
     Only in the namespaces this source deploys to (and cluster-wide kinds), as
     ``kubectl apply --prune -n`` scopes itself: a scan of one namespace never offers to
-    prune the same app's objects in a namespace it was not asked about.
+    prune the same app's objects in a namespace it was not asked about. ``candidates``: the
+    only live objects that may be (those whose markers name one of ``apps``); default all.
     """
     if not apps:
         return []
     out = []
-    for ref, obj in live.state.objects.items():
+    objects = live.state.objects
+    pairs = objects.items() if candidates is None else _present(objects, candidates)
+    for ref, obj in pairs:
         give_way()
         if ref in declared or (ref.namespace and ref.namespace not in namespaces):
             continue
@@ -48,4 +55,26 @@ def find_extras(
                 marker=claimed[0],
             )
         )
+    return out
+
+
+def _present(
+    objects: dict[ObjectRef, dict[str, Any]], refs: Iterable[ObjectRef]
+) -> Iterator[tuple[ObjectRef, dict[str, Any]]]:
+    for ref in dict.fromkeys(refs):
+        obj = objects.get(ref)
+        if obj is not None:
+            yield ref, obj
+
+
+def tracked_by(
+    objects: dict[ObjectRef, dict[str, Any]], tracking: TrackingMarkers
+) -> dict[AppOwner, list[ObjectRef]]:
+    """Each app's live objects, by the whole markers they carry: read once for many apps'
+    extras instead of once per app."""
+    out: dict[AppOwner, list[ObjectRef]] = {}
+    for ref, obj in objects.items():
+        give_way()
+        for marker in app_markers(obj, tracking):
+            out.setdefault(marker.app, []).append(ref)
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +103,18 @@ def wanted(discovery: Discovery, desired: list[Manifest], default_ns: str) -> Wa
         kinds[(info.group, info.kind)] = info
         if info.namespaced:
             namespaces.add(m.ref.namespace or default_ns)
+    return Wanted(kinds, namespaces, unknown)
+
+
+def joined(wants: Iterable[Wanted]) -> Wanted:
+    """What several sources want, LISTed together: the union of their kinds and namespaces."""
+    kinds: dict[tuple[str, str], ResourceInfo] = {}
+    namespaces: set[str] = set()
+    unknown: set[tuple[str, str]] = set()
+    for want in wants:
+        kinds |= want.kinds
+        namespaces |= want.namespaces
+        unknown |= want.unknown
     return Wanted(kinds, namespaces, unknown)
 
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -19,14 +19,23 @@ from driftui.compare.masking import SecretMasker
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
-from driftui.engine.dry_runs import judge_all
+from driftui.engine.dry_runs import Batch, judge_all
 from driftui.engine.extras import find_extras
 from driftui.engine.health_side import live_health, with_health
+from driftui.engine.judging import (
+    Judging,
+    Loaded,
+    OwnApp,
+    duplicate_errors,
+    fill_namespace,
+    source_apps,
+)
 from driftui.engine.live_side import (
     LiveSide,
     Wanted,
     from_cluster,
     from_snapshot,
+    joined,
     snapshot_masker,
     wanted,
 )
@@ -40,7 +49,6 @@ from driftui.gate import MutationGate
 from driftui.gitops.apps import owning_apps
 from driftui.gitops.ignores import app_scoped_rules
 from driftui.gitops.markers import TrackingMarkers, for_tracking_method
-from driftui.gitops.owners import app_markers
 from driftui.health import Health
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient
@@ -50,7 +58,7 @@ from driftui.live.pod_cache import PodCache
 from driftui.live.snapshot import Snapshot, read_snapshot
 from driftui.live.workload_pods import WorkloadPods
 from driftui.model import (
-    AppOwner,
+    AppRef,
     DesiredState,
     DriftResult,
     Fidelity,
@@ -72,48 +80,6 @@ from driftui.source.load import (
 )
 from driftui.source.ref_values import read_ref_values
 from driftui.source.render import Capabilities, Renderer, helm_kube_version
-
-
-def _fill_namespace(
-    manifest: Manifest, namespaced: bool | None, default_ns: str, force: bool = False
-) -> Manifest:
-    """The namespace the object lands in: ``force`` puts every namespaced one in
-    ``default_ns`` (Flux's targetNamespace), else only those that name none."""
-    if namespaced is False and manifest.ref.namespace:
-        return manifest.in_namespace("")
-    elsewhere = bool(namespaced) and manifest.ref.namespace != default_ns
-    if elsewhere and (force or not manifest.ref.namespace):
-        return manifest.in_namespace(default_ns)
-    return manifest
-
-
-def _duplicate_errors(problems: list[LoadProblem]) -> list[DriftResult]:
-    """Duplicate identities are objects in error, shown in the tree, not just file problems."""
-    return [
-        DriftResult(
-            p.ref,
-            "",
-            Status.ERROR,
-            Fidelity.CLIENT_SIDE,
-            reason=p.message,
-            source_file=p.path,
-            source_line=p.line or 0,
-        )
-        for p in problems
-        if p.ref is not None
-    ]
-
-
-def _source_apps(
-    manifests: list[Manifest], live: LiveSide, tracking: TrackingMarkers
-) -> set[AppOwner]:
-    """The apps that track Git's objects: learned from the cluster, never from Git."""
-    apps: set[AppOwner] = set()
-    for manifest in manifests:
-        live_obj = live.state.objects.get(manifest.ref)
-        if live_obj is not None:
-            apps |= {m.app for m in app_markers(live_obj, tracking)}
-    return apps
 
 
 class Scanner:
@@ -140,6 +106,37 @@ class Scanner:
         self._basis: Basis | None = None  # what the last scan judged with, for rejudge()
         self._wanted: Wanted | None = None  # the kinds and namespaces the last scan LISTed
         self._lock = threading.Lock()  # a scan and a rejudge never run at once
+        self._commit = ""  # the commit the last scan read
+        self._repo: GitRepo | None = None  # the repository, when opened once for many scanners
+
+    def sibling(self, options: ScanOptions) -> Scanner:
+        """A scanner of another source on the same cluster: one client, one gate, one Secret
+        mask key, one OpenAPI merge-key load, one dry-run permission cache (an app's scan
+        beside the others')."""
+        other = Scanner(options, self.gate)
+        other._client = self._client
+        other.mask_key = self.mask_key
+        other._merge_keys = self._merge_keys
+        other._capabilities = self._capabilities
+        other._predictor = self._predictor
+        other._verdicts = Verdicts(self._predictor)
+        return other
+
+    def share_cluster(self, other: Scanner) -> None:
+        """Take what ``other`` has learnt of the cluster since (its client, merge keys,
+        capabilities, what it LISTed), so that none is asked for twice."""
+        self._wanted = other._wanted or self._wanted
+        self._client = self._client or other._client
+        self._merge_keys = self._merge_keys or other._merge_keys
+        self._capabilities = self._capabilities or other._capabilities
+
+    def scanner_for(self, app: AppRef | None) -> Scanner:
+        """The scanner whose source judged an object of ``app``: this one (one source)."""
+        return self
+
+    def scanners(self) -> list[tuple[AppRef | None, Scanner]]:
+        """Each source of the scan with its app (None: ``--repo``): this one."""
+        return [(None, self)]
 
     # -- the sides ---------------------------------------------------------------------
 
@@ -207,19 +204,19 @@ class Scanner:
         opts = self.options
         if opts.recipe or opts.sources:  # an app's: its $ref values files' repositories
             fetch_ref_repos(opts, fetch)
-        desired = load_desired(
-            opts.repo,
-            ref or opts.ref,
-            opts.path,
-            fetch=fetch,
-            helm_values=self._helm_values,
-            capabilities=self.capabilities,
-            cache_dir=opts.cache_dir,
-            render=opts.render,
-            progress=progress,
-            files=opts.files,
-            recipe=opts.recipe,
-        )
+        how: dict[str, Any] = {
+            "helm_values": self._helm_values,
+            "capabilities": self.capabilities,
+            "cache_dir": opts.cache_dir,
+            "render": opts.render,
+            "progress": progress,
+            "files": opts.files,
+            "recipe": opts.recipe,
+        }
+        if self._repo is None:
+            desired = load_desired(opts.repo, ref or opts.ref, opts.path, fetch=fetch, **how)
+        else:  # opened (and fetched) once for the many apps that share it
+            desired = load_from_repo(self._repo, ref or opts.ref, opts.path, **how)
         if opts.sources:  # an app's other sources
             desired = join_desired([desired, *load_more_sources(opts, self.capabilities, fetch)])
         if opts.post_render is not None:
@@ -291,9 +288,9 @@ class Scanner:
 
     def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
         with self._lock, collector_paused():  # bulk allocation of objects that are all kept
-            return self._redacted(self._scan(progress))
+            return self.redacted(self._scan(progress))
 
-    def _redacted(self, report: ScanReport) -> ScanReport:
+    def redacted(self, report: ScanReport) -> ScanReport:
         """What the source's own secrets (Flux postBuild values from Secrets) must not show in."""
         return self.options.redact(report) if self.options.redact is not None else report
 
@@ -303,7 +300,7 @@ class Scanner:
         with self._lock:
             if self._basis is None:
                 raise RuntimeError("rejudge() needs a scan() first")
-            return self._redacted(rejudge(self._basis, self._verdicts, report, changes))
+            return self.redacted(rejudge(self._basis, self._verdicts, report, changes))
 
     def live_objects(self) -> dict[ObjectRef, dict[str, Any]]:
         """The live objects the last scan (and rejudges since) judged against, by identity."""
@@ -320,75 +317,148 @@ class Scanner:
         """The kinds and namespaces the last scan LISTed from the cluster (None: it did not)."""
         return self._wanted
 
+    def scanned_commit(self) -> str:
+        """The commit the last scan read ("" before one): actions act on it, not on a newer."""
+        return self._commit
+
     def source_commit(self) -> str:
         """The commit the scanned ref names now (no fetch): a change means a full scan."""
         repo = open_repo(self.options.repo, cache_dir=self.options.cache_dir)
         return repo.resolve(self.options.ref)
 
     def _scan(self, progress: ProgressFn) -> ScanReport:
-        opts = self.options
         self._verdicts.next_generation()  # verdicts of objects' older versions go
-        if opts.live_snapshot:  # read anew each scan; charts render for what it recorded
-            self._snapshot = self._capabilities = None
-        desired = self.desired(fetch=opts.fetch, progress=progress)
-        config, config_warnings = self._config(desired)
-        config = replace(
-            config, tracking=for_tracking_method(config.tracking, opts.tracking_method)
-        )
-        self.config = config
-        if opts.live_snapshot:
-            live, self._wanted = self._live_from_snapshot(), None
-            default_ns = opts.namespace or "default"
-            fidelity = Fidelity.CLIENT_SIDE
+        loaded = self.read_git(fetch=self.options.fetch, progress=progress)
+        if self.options.live_snapshot:
+            live = self.read_live([], progress)
         else:
-            default_ns = opts.namespace or self.client().namespace
-            live = self._live_from_cluster(desired.manifests, default_ns, progress)
-            fidelity = Fidelity.CLIENT_SIDE if self._client_side_only() else Fidelity.SERVER_SIDE
-        merge_keys = self._merge_keys or MergeKeys.builtin()
-        options = config.compare_options(merge_keys)
-        if live.client is not None:  # honour each owning app's own rules, on its objects only
+            default_ns = self.default_namespace()
+            live = self.read_live([(loaded.desired.manifests, default_ns)], progress)
+        report = self.judge_loaded(loaded, live, progress=progress)
+        report.results, self.workload_pods = with_health(report.results, live, self._pod_cache)
+        return report
+
+    # -- the phases of a scan, which a scan of many apps shares (:mod:`.app_scan`) -------
+
+    def read_git(
+        self, *, fetch: bool, progress: ProgressFn = no_progress, repo: GitRepo | None = None
+    ) -> Loaded:
+        """Git's side: the objects at the scanned ref, and the config they are judged with.
+        ``repo``: the source's repository, opened (and fetched) once for many apps; this
+        scanner reads it from then on."""
+        if self.options.live_snapshot:  # read anew each scan; charts render for what it recorded
+            self._snapshot = self._capabilities = None
+        self._repo = repo or self._repo
+        desired = self.desired(fetch=fetch, progress=progress)
+        config, warnings = self._config(desired)
+        config = replace(
+            config, tracking=for_tracking_method(config.tracking, self.options.tracking_method)
+        )
+        self.config, self._commit = config, desired.source.commit
+        return Loaded(desired, config, warnings)
+
+    def default_namespace(self) -> str:
+        """Where objects that name no namespace go: --namespace (an app's destination), else
+        the context's (a snapshot's: ``default``)."""
+        if self.options.namespace:
+            return self.options.namespace
+        return "default" if self.options.live_snapshot else self.client().namespace
+
+    def read_live(
+        self, placements: Sequence[tuple[list[Manifest], str]], progress: ProgressFn
+    ) -> LiveSide:
+        """The cluster's side (or the snapshot's), LISTed once for every kind and namespace
+        the ``placements`` (Git's objects, their default namespace) name together."""
+        if self.options.live_snapshot:
+            self._wanted = None
+            return self._live_from_snapshot()
+        return self._live_from_cluster(placements, progress)
+
+    def fidelity(self) -> Fidelity:
+        if self.options.live_snapshot or self._client_side_only():
+            return Fidelity.CLIENT_SIDE
+        return Fidelity.SERVER_SIDE
+
+    def judge_loaded(
+        self,
+        loaded: Loaded,
+        live: LiveSide,
+        *,
+        own: OwnApp | None = None,
+        progress: ProgressFn = no_progress,
+    ) -> ScanReport:
+        """Git's objects judged against ``live``, extras found, without health (the caller
+        adds it once for all): :meth:`prepare`, the verdicts, :meth:`conclude`."""
+        judging = self.prepare(loaded, live, own=own)
+        judged = judge_all(
+            self._verdicts,
+            judging.manifests,
+            live,
+            judging.options,
+            self.fidelity(),
+            workers=self.options.concurrency,
+            progress=progress,
+        )
+        return self.conclude(judging, live, judged)
+
+    def prepare(self, loaded: Loaded, live: LiveSide, *, own: OwnApp | None = None) -> Judging:
+        """Git's objects placed in their namespaces, and the options they are judged with.
+        ``own``: an app's scan, judged with that app's own ignore rules only; else each
+        owning app's rules, read from the cluster, on its objects."""
+        options = loaded.config.compare_options(self._merge_keys or MergeKeys.builtin())
+        if own is not None:
+            options = replace(options, ignore=options.ignore + own.rules)
+        elif live.client is not None:  # honour each owning app's own rules, on its objects only
             objects = live.state.objects.values()
             apps = [(a.owner, a.body) for a in owning_apps(live.client, objects)]
             options = replace(options, ignore=options.ignore + app_scoped_rules(apps, objects))
-
-        self._last = (live, options, fidelity, default_ns)
-        force = opts.force_namespace
+        default_ns, force = self.default_namespace(), self.options.force_namespace
+        self._last = (live, options, self.fidelity(), default_ns)
         manifests = [
-            _fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
-            for m in desired.manifests
+            fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
+            for m in loaded.desired.manifests
         ]
         # Identities are compared again once namespaces are filled in: `web` and
         # `default/web` are one object.
         manifests, late = split_duplicates(manifests)
-        problems = desired.problems + late
-        results = _duplicate_errors(problems)
-        results += judge_all(
-            self._verdicts,
-            manifests,
-            live,
-            options,
-            fidelity,
-            workers=opts.concurrency,
-            progress=progress,
-        )
-        source_apps = _source_apps(manifests, live, config.tracking)
+        return Judging(loaded, manifests, options, loaded.desired.problems + late, own)
+
+    def batch(self, judging: Judging) -> Batch:
+        """What :func:`~.dry_runs.judge_batches` judges of this source, beside others."""
+        return Batch(self._verdicts, judging.manifests, judging.options)
+
+    def conclude(
+        self,
+        judging: Judging,
+        live: LiveSide,
+        judged: list[DriftResult],
+        candidates: Iterable[ObjectRef] | None = None,
+    ) -> ScanReport:
+        """The verdicts with duplicates and extras: the source's report (without health).
+        ``candidates``: the live objects that may be extras (default: all)."""
+        manifests, own, tracking = judging.manifests, judging.own, judging.loaded.config.tracking
+        results = duplicate_errors(judging.problems) + judged
+        apps = source_apps(manifests, live, tracking) | ({own.owner} if own else set())
         declared = {m.ref for m in manifests} | {r.ref for r in results}
-        scope = {m.ref.namespace for m in manifests} | {default_ns}
-        results += find_extras(live, declared, source_apps, scope, config.tracking)
+        scope = {m.ref.namespace for m in manifests} | {self.default_namespace()}
+        results += find_extras(live, declared, apps, scope, tracking, candidates)
+        fidelity = self.fidelity()
         self._basis = Basis(
             {m.ref: m for m in manifests},
             live,
-            options,
+            judging.options,
             fidelity,
             declared,
-            source_apps,
+            apps,
             scope,
-            config.tracking,
+            tracking,
             self._pod_cache,
         )
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
-        results, self.workload_pods = with_health(results, live, self._pod_cache)
-        return self._report(desired, live, fidelity, results, problems, config_warnings)
+        loaded = judging.loaded
+        return self._report(
+            loaded.desired, live, fidelity, results, judging.problems, loaded.warnings
+        )
 
     def _report(
         self,
@@ -433,7 +503,7 @@ class Scanner:
             scope = live.scope.is_namespaced(manifest.ref.group, manifest.ref.kind)
             out.append(
                 self._verdicts.judge(
-                    _fill_namespace(manifest, scope, default_ns, self.options.force_namespace),
+                    fill_namespace(manifest, scope, default_ns, self.options.force_namespace),
                     live,
                     options,
                     fidelity,
@@ -461,13 +531,13 @@ class Scanner:
         return from_snapshot(snap, path, masker)
 
     def _live_from_cluster(
-        self, desired: list[Manifest], default_ns: str, progress: ProgressFn
+        self, placements: Sequence[tuple[list[Manifest], str]], progress: ProgressFn
     ) -> LiveSide:
         client = self.client()
         # Git is done; until the first LIST answers, it is the cluster that is slow, not us.
         progress(ProgressEvent("waiting for the cluster", 0))
         discovery = discover(client)
-        want = self._wanted = wanted(discovery, desired, default_ns)
+        want = self._wanted = joined(wanted(discovery, m, ns) for m, ns in placements)
         if self._merge_keys is None:
             versions = {i.api_version for i in want.kinds.values()}
             self._merge_keys = merge_keys_of(client, versions)

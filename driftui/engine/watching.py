@@ -109,7 +109,10 @@ class LiveWatch:
 
     def source_changed(self, commit: str) -> bool:
         """Whether the scanned ref has moved off ``commit``: Git changes need a full scan."""
-        return bool(commit) and self.scanner.source_commit() != commit
+        # a scan of many apps names the commits of all its sources as one value
+        return bool(commit) and self.scanner.source_commit() != (
+            self.scanner.scanned_commit() or commit
+        )
 
     def resync(self) -> None:
         """After a full scan: whatever its LIST saw differently from the informers is pending,

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from driftui.model import Difference, DriftResult, ScanReport
+from driftui.report.apps import app_json, apps_summary
 from driftui.report.health import health_counts, health_json, image_json
 
 REPORT_VERSION = 1
@@ -38,6 +39,7 @@ def _object(r: DriftResult) -> dict[str, Any]:
         "source_line": r.source_line or None,  # the document's first line; None when rendered
         "fidelity": r.fidelity.value,
         "owner": str(r.owner) if r.owner else None,
+        "app": app_json(r.app),  # the app whose source it was compared with; None for --repo
         "ignored": r.ignored,
         "differences": [_difference(d) for d in r.differences],
         "health": health_json(r),
@@ -67,7 +69,12 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
         "fidelity": report.fidelity.value,
         # what was used: "client-side for 3 (no patch permission)" when not every object was
         "fidelity_detail": report.fidelity_text(),
-        "summary": {**report.counts(), "ignored": report.ignored, "health": health_counts(report)},
+        "summary": {
+            **report.counts(),
+            "ignored": report.ignored,
+            "health": health_counts(report),
+            "apps": apps_summary(report),  # --app / --all-apps: each app's source and counts
+        },
         "problems": [
             {"path": p.path, "line": p.line, "message": p.message} for p in report.problems
         ],

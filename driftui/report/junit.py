@@ -10,6 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from driftui.model import DriftResult, LoadProblem, ScanReport, Status
+from driftui.report.apps import by_app
 from driftui.report.health import health_label, is_degraded
 from driftui.report.text import as_text
 from driftui.safe_text import safe
@@ -38,9 +39,21 @@ def _problem_case(p: LoadProblem) -> str:
 
 def to_junit(report: ScanReport, *, fail_on_health: bool = False) -> str:
     """One test case per object; drift is a failure, an error status is an error, and with
-    ``fail_on_health`` a Degraded object is a failure too. Health is always in the output."""
-    body = "\n".join(suite(report, "driftui", fail_on_health=fail_on_health))
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    ``fail_on_health`` a Degraded object is a failure too. Health is always in the output.
+    A scan of apps has one ``<testsuite>`` per app, named after it; an app that could not
+    be scanned is a suite with its error."""
+    if not report.apps:
+        body = "\n".join(suite(report, "driftui", fail_on_health=fail_on_health))
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    lines = ["<testsuites>"]
+    for info, part in by_app(report):
+        name = f"driftui {info.app}"
+        if info.source is None:
+            lines += error_suite(name, str(info.app), info.problem or "not scanned")
+        else:
+            lines += suite(part, name, fail_on_health=fail_on_health)
+    lines.append("</testsuites>")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + "\n".join(lines) + "\n"
 
 
 def suite(report: ScanReport, name: str, *, fail_on_health: bool = False) -> list[str]:

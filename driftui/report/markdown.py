@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from driftui.model import DriftResult, ScanReport
+from driftui.model import AppScanInfo, DriftResult, ScanReport
+from driftui.report.apps import by_app
 from driftui.report.health import health_counts, health_label, is_degraded
 from driftui.report.text import as_text, needs_care
 from driftui.safe_text import safe
@@ -42,12 +43,17 @@ def _header(report: ScanReport) -> list[str]:
     counts = report.counts()
     src = report.source
     where = report.live.snapshot or report.live.context or report.live.server
+    source = (
+        f"{len(report.apps)} apps, each from its own source,"
+        if report.apps
+        else f"Source {md(src.repo, MAX_VALUE)} at {md(src.ref, MAX_VALUE)} ({md(src.commit[:12])})"
+        + (f", path {md(src.path, MAX_VALUE)}" if src.path else "")
+        + (" (the current directory)" if src.path_from_cwd else "")
+    )
     return [
         "## driftui drift report",
         "",
-        f"Source {md(src.repo, MAX_VALUE)} at {md(src.ref, MAX_VALUE)} ({md(src.commit[:12])})"
-        + (f", path {md(src.path, MAX_VALUE)}" if src.path else "")
-        + (" (the current directory)" if src.path_from_cwd else "")
+        source
         + f" against {md(where, MAX_VALUE)} ({md(report.fidelity_text(), MAX_VALUE)} fidelity).",
         "",
         "| in sync | drifted | missing | extra | error | ignored fields |",
@@ -133,23 +139,66 @@ def omitted_line(count: int) -> str:
 
 def to_markdown(report: ScanReport) -> str:
     """For pull-request comments: a summary, one collapsed section per object that needs care,
-    problems and warnings; never more than ``MAX_CHARS`` characters in all."""
-    head = "\n".join(_header(report))
+    problems and warnings; never more than ``MAX_CHARS`` characters in all. A scan of apps
+    has a table of apps, then each app's objects under its own heading."""
+    head = "\n".join(_header(report) + _apps_table(report))
     tail = "\n".join(
         listed("Problems", [f"problem: {p}" for p in report.problems])
         + listed("Warnings", list(report.warnings))
     )
-    objects = [r for r in report.results if needs_care(r) or is_degraded(r)]
+    groups = [(_app_heading(info), part.results) for info, part in by_app(report)]
+    groups = groups or [("", report.results)]
+    total = sum(1 for _, results in groups for r in results if _shown(r))
     # Room for the sections: the worst-case "not shown" line is kept free from the start.
-    room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(len(objects))) - 2
+    room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(total)) - 2
     shown: list[str] = []
-    for r in objects:
-        text = object_section(r)
-        if len(text) + 1 > room:
-            break
-        shown.append(text)
-        room -= len(text) + 1
+    count = 0
+    for heading, results in groups:
+        if heading:
+            if len(heading) + 1 > room:
+                break
+            shown.append(heading)
+            room -= len(heading) + 1
+        for r in results:
+            if not _shown(r):
+                continue
+            text = object_section(r)
+            if len(text) + 1 > room:
+                break
+            shown.append(text)
+            room -= len(text) + 1
+            count += 1
     body = "\n".join(shown)
-    more = omitted_line(len(objects) - len(shown)) if len(shown) < len(objects) else ""
+    more = omitted_line(total - count) if count < total else ""
     parts = [head, body, more, tail]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+def _shown(r: DriftResult) -> bool:
+    return needs_care(r) or is_degraded(r)
+
+
+def _apps_table(report: ScanReport) -> list[str]:
+    """One row per app of a scan of apps: its source and counts, or why it was not scanned."""
+    if not report.apps:
+        return []
+    lines = [
+        "",
+        "| app | source | in sync | drifted | missing | extra | error |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for info, part in by_app(report):
+        n = part.counts()
+        src = info.source
+        where = f"{src.repo} {src.path or '.'} @ {src.commit[:12]}" if src else info.problem
+        counts = " | ".join(str(n[k]) for k in ("in_sync", "drifted", "missing", "extra", "error"))
+        lines.append(f"| {md(str(info.app), MAX_VALUE)} | {md(where, MAX_VALUE)} | {counts} |")
+    return lines
+
+
+def _app_heading(info: AppScanInfo) -> str:
+    app = info.app
+    heading = f"\n### {md(app.kind, MAX_VALUE)} {md(f'{app.namespace}/{app.name}', MAX_VALUE)}\n"
+    if info.problem:
+        heading += f"\nNot scanned: {md(info.problem, MAX_VALUE * 2)}\n"
+    return heading

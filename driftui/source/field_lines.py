@@ -108,13 +108,20 @@ def with_field_lines(report: ScanReport, read_blob: ReadBlob) -> ScanReport:
     return replace(report, results=results)
 
 
-def blob_reader(repo: str) -> ReadBlob:
-    """Reads blobs from ``repo`` (a path, or a remote's cached clone), opened on first use."""
-    opened: list[GitRepo] = []
+def blob_reader(*repos: str) -> ReadBlob:
+    """Reads blobs from ``repos`` (paths, or remotes' cached clones), each opened on first
+    use: the first that holds the blob answers (a scan of apps reads several)."""
+    opened: dict[str, GitRepo] = {}
 
     def read(sha: str) -> bytes:
-        if not opened:
-            opened.append(open_repo(repo))
-        return opened[0].read_blob(sha)
+        for repo in repos[:-1]:
+            with contextlib.suppress(*_FAILURES):
+                return _opened(repo).read_blob(sha)
+        return _opened(repos[-1]).read_blob(sha)
+
+    def _opened(repo: str) -> GitRepo:
+        if repo not in opened:
+            opened[repo] = open_repo(repo)
+        return opened[repo]
 
     return read

@@ -1,0 +1,121 @@
+"""Reports of a scan of apps (``--app``, ``--all-apps``): every object names its app, the
+summary counts each app, Markdown and JUnit group by app, and an app that could not be
+scanned is named with its reason in every format. (End to end through the CLI against the
+real control plane: tests/cli/test_app_scans.py.)"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from driftui.model import (
+    AppRef,
+    AppScanInfo,
+    DriftResult,
+    Fidelity,
+    LiveInfo,
+    LoadProblem,
+    ObjectRef,
+    ScanReport,
+    SourceInfo,
+    Status,
+)
+from driftui.report import to_json, to_junit, to_markdown
+
+LEFT = AppRef("Application", "argocd", "left")
+RIGHT = AppRef("Application", "argocd", "right")
+LOST = AppRef("Kustomization", "flux-system", "lost")
+REPO = "https://git.example.com/ops.git"
+
+
+def result(name: str, status: Status, app: AppRef | None) -> DriftResult:
+    ref = ObjectRef("", "ConfigMap", "prod", name)
+    return DriftResult(ref, "v1", status, Fidelity.CLIENT_SIDE, app=app)
+
+
+def apps_report() -> ScanReport:
+    problem = LoadProblem(str(LOST), "clone of https://git.example.com/gone.git failed")
+    return ScanReport(
+        SourceInfo(REPO, "main", "a" * 40, "left"),
+        LiveInfo(context="kind"),
+        Fidelity.CLIENT_SIDE,
+        results=[
+            result("left-a", Status.DRIFTED, LEFT),
+            result("left-b", Status.IN_SYNC, LEFT),
+            result("right-a", Status.MISSING, RIGHT),
+        ],
+        problems=[problem],
+        apps=[
+            AppScanInfo(LEFT, SourceInfo(REPO, "main", "a" * 40, "left")),
+            AppScanInfo(RIGHT, SourceInfo(REPO, "v2", "b" * 40, "right")),
+            AppScanInfo(LOST, None, problem.message, (problem,)),
+        ],
+    )
+
+
+def test_json_names_each_objects_app_and_counts_each_app() -> None:
+    doc = json.loads(to_json(apps_report()))
+
+    apps = {o["name"]: o["app"] for o in doc["objects"]}
+    assert apps["left-a"] == {"kind": "Application", "namespace": "argocd", "name": "left"}
+    assert apps["right-a"]["name"] == "right"
+    left, right, lost = doc["summary"]["apps"]
+    assert (left["name"], left["drifted"], left["in_sync"], left["missing"]) == ("left", 1, 1, 0)
+    assert left["source"] == {"repo": REPO, "ref": "main", "commit": "a" * 40, "path": "left"}
+    assert (right["source"]["ref"], right["missing"], right["problem"]) == ("v2", 1, None)
+    assert (lost["kind"], lost["source"], lost["drifted"]) == ("Kustomization", None, 0)
+    assert "gone.git" in lost["problem"]
+
+
+def test_json_of_a_repo_scan_has_no_apps() -> None:
+    report = ScanReport(
+        SourceInfo(REPO, "main", "a" * 40, ""),
+        LiveInfo(context="kind"),
+        Fidelity.CLIENT_SIDE,
+        results=[result("web", Status.IN_SYNC, None)],
+    )
+
+    doc = json.loads(to_json(report))
+
+    assert doc["objects"][0]["app"] is None
+    assert doc["summary"]["apps"] == []
+
+
+def test_markdown_has_a_table_of_apps_then_each_apps_objects_under_its_heading() -> None:
+    text = to_markdown(apps_report())
+
+    rows = [line for line in text.splitlines() if line.startswith("| application/")]
+    assert rows[0].endswith("| 1 | 1 | 0 | 0 | 0 |")  # left: in sync, drifted, ...
+    assert rows[1].endswith("| 0 | 0 | 1 | 0 | 0 |")  # right: missing
+    left = text.index("### Application argocd/left")
+    right = text.index("### Application argocd/right")
+    lost = text.index("### Kustomization flux-system/lost")
+    assert left < text.index("ConfigMap/left-a") < right < text.index("ConfigMap/right-a") < lost
+    assert "Not scanned: clone of" in text[lost:]
+    assert "3 apps, each from its own source," in text  # not the first app's source alone
+
+
+def test_junit_has_one_suite_per_app_and_an_error_suite_for_an_app_not_scanned() -> None:
+    root = ET.fromstring(to_junit(apps_report()))
+
+    assert root.tag == "testsuites"
+    suites = {s.get("name"): s for s in root}
+    assert list(suites) == [
+        "driftui application/argocd/left",
+        "driftui application/argocd/right",
+        "driftui kustomization/flux-system/lost",
+    ]
+    left = suites["driftui application/argocd/left"]
+    assert (left.get("tests"), left.get("failures")) == ("2", "1")
+    assert [c.get("name") for c in left.iter("testcase")] == [
+        "prod/ConfigMap/left-a",
+        "prod/ConfigMap/left-b",
+    ]
+    right_props = {
+        p.get("name"): p.get("value")
+        for p in suites["driftui application/argocd/right"].iter("property")
+    }
+    assert right_props["driftui.source.commit"] == "b" * 40
+    lost = suites["driftui kustomization/flux-system/lost"]
+    assert lost.get("errors") == "1"
+    assert "gone.git" in (next(lost.iter("error")).get("message") or "")
