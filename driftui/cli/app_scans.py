@@ -14,6 +14,8 @@ from dataclasses import replace
 
 from driftui.engine import Scanner, ScanOptions
 from driftui.errors import DriftuiError
+from driftui.gate import MutationGate
+from driftui.gitops.app_clusters import app_placements
 from driftui.gitops.app_source import (
     AppSourceError,
     choose_apps,
@@ -22,7 +24,9 @@ from driftui.gitops.app_source import (
     scan_source,
 )
 from driftui.gitops.app_specs import App
+from driftui.gitops.destinations import KubeContext, Placement
 from driftui.gitops.discovery import discover_apps
+from driftui.live.contexts import context_servers
 from driftui.model import Fidelity, LiveInfo, LoadProblem, ScanReport, SourceInfo
 
 
@@ -87,13 +91,15 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
     fetched: set[str] = set()
     reports: list[ScanReport] = []
     problems: list[LoadProblem] = []
-    for app in choose_apps(found.apps, args.app):
+    chosen = choose_apps(found.apps, args.app)
+    placed = destination_placements(scanner, chosen)
+    for app in chosen:
         try:
             options = _app_options(scanner.options, app, repo_map, scanner.options.fetch)
             key = repo_key(options.repo)
             options = replace(options, fetch=options.fetch and key not in fetched)
             fetched.add(key)
-            report = Scanner(options, scanner.gate).scan()
+            report = scan_at_destination(scanner, options, placed[app.key], app)
             reports.append(
                 replace(report, results=[replace(r, app=app.ref) for r in report.results])
             )
@@ -102,3 +108,32 @@ def scan_apps(scanner: Scanner, args: argparse.Namespace) -> ScanReport:
         except DriftuiError as exc:  # the repository cannot be reached, the path is gone, ...
             problems.append(LoadProblem(str(app), str(exc)))
     return _joined(reports, problems)
+
+
+# -- where each app deploys (issue 23) ---------------------------------------------------
+
+
+def destination_placements(
+    scanner: Scanner, apps: list[App]
+) -> dict[tuple[str, str, str], Placement]:
+    """The kubeconfig context each app deploys to (its Argo CD destination), by app key."""
+    contexts = [KubeContext(n, s) for n, s in context_servers(scanner.options.kubeconfig)]
+    return app_placements(scanner.client(), apps, contexts)
+
+
+def scan_at_destination(
+    scanner: Scanner, options: ScanOptions, placement: Placement, app: App
+) -> ScanReport:
+    """``options`` scanned on the app's own cluster: with the home scanner's context and
+    gate when it deploys there, else through the matched context with a gate of its own
+    (the gate asks each cluster's RBAC), said in a warning. No context reaches it: an
+    error naming the URL."""
+    if placement.problem:
+        raise AppSourceError(placement.problem)
+    if placement.context == scanner.client().context:
+        return Scanner(options, scanner.gate).scan()
+    gate = MutationGate(read_only=scanner.gate.read_only)
+    report = Scanner(replace(options, context=placement.context), gate).scan()
+    where = f"{app} deploys to {placement.server}: its objects were read through context"
+    report.warnings.append(f"{where} {placement.context}")
+    return report

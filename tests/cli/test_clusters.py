@@ -154,10 +154,8 @@ def test_a_single_context_snapshot_keeps_the_old_layout(
     assert json.loads(out)["live"] == {"snapshot": str(one)}
 
 
-@pytest.mark.parametrize(
-    "argv", [["sync", "--yes"], ["reconcile", "--yes"], ["suspend", "--yes", "guestbook"], ["tui"]]
-)
-def test_actions_refuse_several_clusters_naming_them(
+@pytest.mark.parametrize("argv", [["export-ignores"], ["history", "ConfigMap/settings"], ["tui"]])
+def test_one_cluster_commands_refuse_several_clusters_naming_them(
     planes: Clusters, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
