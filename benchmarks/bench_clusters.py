@@ -107,6 +107,13 @@ def main() -> None:
         PARSE_CACHE.clear()
         merge_key_cache.forget()
         t = time.perf_counter()
+        scan_clusters(options, contexts, read_only=True, share_verdicts=False)
+        unshared = time.perf_counter() - t
+        print(f"{args.clusters} clusters, no verdict shared: {unshared:.2f} s")
+
+        PARSE_CACHE.clear()
+        merge_key_cache.forget()
+        t = time.perf_counter()
         report, _ = scan_clusters(options, contexts, read_only=True)
         many = time.perf_counter() - t
         errors = [f"{c.context}: {c.error}" for c in report.clusters if c.error]

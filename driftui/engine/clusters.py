@@ -18,7 +18,7 @@ from driftui.engine.shared_verdicts import SharedVerdicts
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
 from driftui.model import ClusterScan, ClustersReport, DesiredState, ScanReport, Status
-from driftui.runtime.heap import collector_paused
+from driftui.runtime.heap import collector_paused, keep_all
 from driftui.runtime.progress import ProgressFn, no_progress
 
 CLUSTER_WORKERS = 4
@@ -64,6 +64,7 @@ def scan_clusters(
     read_only: bool,
     workers: int = CLUSTER_WORKERS,
     mask_key: bytes | None = None,
+    share_verdicts: bool = True,
 ) -> tuple[ClustersReport, list[ClusterRun]]:
     """Every context of ``contexts`` judged against one load of the repository.
 
@@ -77,7 +78,7 @@ def scan_clusters(
     if loader.render_warning:
         desired.warnings.append(loader.render_warning)
     key = mask_key if mask_key is not None else secrets.token_bytes(32)
-    shared = SharedVerdicts()
+    shared = SharedVerdicts() if share_verdicts else None
 
     def one(context: str) -> ClusterRun:
         scanner = SharedSourceScanner(
@@ -89,11 +90,14 @@ def scan_clusters(
         scanner.mask_key = key
         return ClusterRun(_scan_one(scanner, context), scanner)
 
-    # One pause of the collector for the whole run: each cluster's own pause ends when it
-    # does, and a collection then walks every other cluster's objects, all of them kept.
+    # One pause of the collector for the whole run, and what it made frozen before the
+    # pause ends: the first collection after a pause walks everything allocated during it,
+    # every cluster's objects, which are all kept (runtime.heap).
     size = max(1, min(workers, len(contexts)))
-    with collector_paused(), ThreadPoolExecutor(size, "driftui-cluster") as pool:
-        runs = list(pool.map(one, contexts))
+    with collector_paused():
+        with ThreadPoolExecutor(size, "driftui-cluster") as pool:
+            runs = list(pool.map(one, contexts))
+        keep_all()
     return ClustersReport(desired.source, [r.scan for r in runs]), runs
 
 
