@@ -198,3 +198,14 @@ def test_context_lists_split_commas_drop_blanks_and_repeats(values: list[list[st
     expected = [n.strip() for v in flat for n in v.split(",") if n.strip()]
     assert names == list(dict.fromkeys(expected))
     assert all(name and "," not in name and name == name.strip() for name in names)
+
+
+def test_app_scans_take_one_cluster_rather_than_ignoring_app(
+    planes: Clusters, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run(planes, capsys, "diff", "--app", "shop/web", "--context", "a,b")
+    assert exited.value.code == 2
+    assert "--app scans one cluster's apps: name one cluster with --context" in (
+        capsys.readouterr().err
+    )
