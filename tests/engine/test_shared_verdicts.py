@@ -174,3 +174,20 @@ def test_the_second_cluster_reuses_in_sync_verdicts_as_its_own(
     assert token.desired is not None and token.live is not None
     assert token.desired["data"] == token.live["data"]  # one mask key for the whole run
     assert "s3" not in json.dumps(token.desired) + json.dumps(token.live)
+
+
+def test_clusters_judged_at_once_start_a_part_apart() -> None:
+    from driftui.engine.clusters import SharedSourceScanner
+    from driftui.gate import MutationGate
+    from driftui.model import DesiredState, SourceInfo
+
+    items = [manifest(f"n{i}") for i in range(8)]
+    desired = DesiredState(SourceInfo("", "", "", ""))
+    second = SharedSourceScanner(
+        ScanOptions(repo="."), MutationGate(read_only=True), desired, None, (1, 4)
+    )
+    assert [m.ref.namespace for m in second.judging_order(items)] == [
+        *(f"n{i}" for i in range(2, 8)),
+        "n0",
+        "n1",
+    ]
