@@ -59,6 +59,17 @@ def _apply(cluster: ClusterInfo, ns: str, docs: list[dict[str, Any]]) -> None:
         assert status == 201, body
 
 
+def drift_apart(a: ClusterInfo, b: ClusterInfo, ns: str, repo: Path) -> Path:
+    """A repo declaring three ConfigMaps in ``ns``, and ``ns`` on both planes: on A
+    ``settings`` edited (``color: red``), on B ``extra`` deleted, ``plain`` in sync on both."""
+    write_repo(repo, {"app.yaml": _declared(ns)})
+    on_a = _declared(ns)
+    on_a[0]["data"]["color"] = "red"
+    _apply(a, ns, on_a)
+    _apply(b, ns, _declared(ns)[:1] + _declared(ns)[2:])
+    return repo
+
+
 def _entry(cluster: ClusterInfo, user: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return entry_of(cluster.kubeconfig(user))
 
@@ -97,12 +108,7 @@ def two_clusters(
     second = harness.up(second_dir)
     ns = namespace or f"multi-{uuid.uuid4().hex[:8]}"
     try:
-        repo = workdir / "repo"
-        write_repo(repo, {"app.yaml": _declared(ns)})
-        on_a = _declared(ns)
-        on_a[0]["data"]["color"] = "red"
-        _apply(first, ns, on_a)
-        _apply(second, ns, _declared(ns)[:1] + _declared(ns)[2:])
+        repo = drift_apart(first, second, ns, workdir / "repo")
         closed = dict(_entry(first, "admin")[0], server=f"https://127.0.0.1:{harness.free_port()}")
         everything = {
             "a": _entry(first, "admin"),

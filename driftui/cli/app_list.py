@@ -20,17 +20,22 @@ from driftui.cli.scan import Command
 from driftui.engine import Scanner
 from driftui.engine.app_scan import AppScanner
 from driftui.errors import UsageError
+from driftui.gitops.app_clusters import app_placements
 from driftui.gitops.app_source import parse_repo_map
 from driftui.gitops.app_specs import App
+from driftui.gitops.destinations import KubeContext, Placement, destination_of
 from driftui.gitops.discovery import AppNode, discover_apps
+from driftui.live.client import ClusterClient
+from driftui.live.contexts import context_servers
 from driftui.model import AppRef
 from driftui.report.apps import by_app
 from driftui.safe_text import safe
 from driftui.source.redact import redact_url
 
-HEADERS = ("KIND", "NAMESPACE", "NAME", "REPO", "REVISION", "PATH", "SYNC", "HEALTH")
+HEADERS = ("KIND", "NAMESPACE", "NAME", "REPO", "REVISION", "PATH", "SYNC", "HEALTH", "DESTINATION")
 COUNTS = ("in_sync", "drifted", "missing", "extra", "error")
 COUNT_HEADERS = ("IN-SYNC", "DRIFTED", "MISSING", "EXTRA", "ERROR")
+Placements = dict[tuple[str, str, str], Placement]
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,39 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
     )
 
 
-def app_json(app: App, counts: Counts | None = None) -> dict[str, Any]:
+def kube_contexts(kubeconfig: str | None) -> list[KubeContext]:
+    """The kubeconfig's contexts with their servers: what destinations are matched to."""
+    return [KubeContext(name, server) for name, server in context_servers(kubeconfig)]
+
+
+def placements(client: ClusterClient, apps: tuple[App, ...], kubeconfig: str | None) -> Placements:
+    """Where each app deploys, by app key (issue 23): the context of its destination."""
+    return app_placements(client, apps, kube_contexts(kubeconfig))
+
+
+def destination_json(app: App, placement: Placement | None) -> dict[str, Any]:
+    """The cluster an app deploys to: the URL (resolved), the Argo CD name it gave, the
+    kubeconfig context that reaches it, or the problem that there is none."""
+    named = destination_of(app).name
+    if placement is None:
+        return {"server": None, "name": named or None, "context": None, "problem": None}
+    return {
+        "server": placement.server or None,
+        "name": named or None,
+        "context": placement.context or None,
+        "problem": placement.problem or None,
+    }
+
+
+def destination_cell(placement: Placement | None) -> str:
+    if placement is None:
+        return "-"
+    return f"({placement.problem})" if placement.problem else placement.context
+
+
+def app_json(
+    app: App, placement: Placement | None = None, counts: Counts | None = None
+) -> dict[str, Any]:
     """One app as ``driftui apps --format json`` writes it; ``driftui`` holds its counts
     with ``--scan`` (null without)."""
     parent = app.parent
@@ -90,14 +127,17 @@ def app_json(app: App, counts: Counts | None = None) -> dict[str, Any]:
         "health": app.health_status,
         "problem": app.problem,
         "parent": dict(zip(("kind", "namespace", "name"), parent, strict=True)) if parent else None,
+        "destination": destination_json(app, placement),
         "driftui": found.json() if found is not None else None,
     }
 
 
-def _rows(
-    nodes: tuple[AppNode, ...], counts: Counts | None, depth: int = 0
+def rows(
+    nodes: tuple[AppNode, ...], where: Placements, counts: Counts | None = None, depth: int = 0
 ) -> list[tuple[str, ...]]:
-    rows: list[tuple[str, ...]] = []
+    """One row per app, depth first; ``where`` gives each app's destination context,
+    ``counts`` (with --scan) driftui's own counts."""
+    out: list[tuple[str, ...]] = []
     for node in nodes:
         app, source = node.app, node.app.source
         repo = redact_url(source.repo_url) if source else f"({app.problem or 'no source'})"
@@ -110,10 +150,11 @@ def _rows(
             (source.path or ".") if source else "",
             app.sync_status or "-",
             app.health_status or "-",
+            destination_cell(where.get(app.key)),
         )
-        rows.append(row + (_count_cells(counts.get(app.ref)) if counts is not None else ()))
-        rows += _rows(node.children, counts, depth + 1)
-    return rows
+        out.append(row + (_count_cells(counts.get(app.ref)) if counts is not None else ()))
+        out += rows(node.children, where, counts, depth + 1)
+    return out
 
 
 def _count_cells(found: AppCounts | None) -> tuple[str, ...]:
@@ -122,13 +163,21 @@ def _count_cells(found: AppCounts | None) -> tuple[str, ...]:
     return tuple(str(found.counts[k]) for k in COUNTS)
 
 
-def table(nodes: tuple[AppNode, ...], counts: Counts | None = None) -> str:
+def table(
+    nodes: tuple[AppNode, ...], where: Placements | None = None, counts: Counts | None = None
+) -> str:
+    """The apps, an app of apps' children indented under it."""
     headers = HEADERS + (COUNT_HEADERS if counts is not None else ())
-    rows = [headers] + [tuple(safe(cell) for cell in row) for row in _rows(nodes, counts)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    return aligned([headers, *rows(nodes, where or {}, counts)])
+
+
+def aligned(lines: list[tuple[str, ...]]) -> str:
+    """Rows in columns as kubectl prints them, each cell made safe."""
+    cells = [tuple(safe(cell) for cell in row) for row in lines]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     return "".join(
         "   ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + "\n"
-        for row in rows
+        for row in cells
     )
 
 
@@ -150,12 +199,14 @@ def run_apps(scanner: Scanner, args: argparse.Namespace) -> int:
     found = discover_apps(client, [args.namespace] if args.namespace else [])
     if args.namespace:  # as `kubectl get -n`: the apps in that namespace
         found = replace(found, apps=tuple(a for a in found.apps if a.namespace == args.namespace))
+    where = placements(client, found.apps, args.kubeconfig)
     counts = scan_counts(scanner, list(found.apps), args.repo_map) if args.scan else None
     if args.format == "json":
-        body = {"apps": [app_json(a, counts) for a in found.apps], "notes": list(found.notes)}
+        apps = [app_json(a, where.get(a.key), counts) for a in found.apps]
+        body = {"apps": apps, "notes": list(found.notes)}
         sys.stdout.write(json.dumps(body, indent=2) + "\n")
     else:
-        sys.stdout.write(table(found.tree(), counts) if found.apps else "No apps found.\n")
+        sys.stdout.write(table(found.tree(), where, counts) if found.apps else "No apps found.\n")
         for note in found.notes:
             print(safe(f"note: {note}"), file=sys.stderr)
         for ref, got in (counts or {}).items():

@@ -2,8 +2,10 @@
 
 The repository is loaded once and each cluster read concurrently (:mod:`driftui.engine.clusters`).
 A cluster that cannot be read is reported on its own line and the others are scanned. Exit
-codes: 2 when any cluster errored, else 1 when any drifted, else 0. Every other command acts
-on exactly one cluster and refuses several, naming them.
+codes: 2 when any cluster errored, else 1 when any drifted, else 0. ``apps`` lists every
+cluster's apps (:mod:`.cluster_apps`); the actions act on each cluster in turn
+(:mod:`.cluster_actions`). Every other command acts on exactly one cluster and refuses
+several, naming them.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from driftui.cli.cluster_actions import run_on_clusters
+from driftui.cli.cluster_apps import run_apps_clusters
 from driftui.cli.colour import use_colour
 from driftui.cli.exits import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from driftui.cli.flags import context_list, options_from
 from driftui.cli.scan import git_blame, snapshot_of, write_diff, write_output
+from driftui.cli.sync import CLUSTER_WRITERS
 from driftui.engine.clusters import ClusterRun, scan_clusters
 from driftui.errors import UsageError
 from driftui.live.contexts import context_names
@@ -43,6 +48,10 @@ def resolve_contexts(args: argparse.Namespace, command: str) -> list[str]:
 
 
 def run_clusters(command: str, args: argparse.Namespace, contexts: list[str]) -> int:
+    if command == "apps":
+        return run_apps_clusters(args, contexts)
+    if command in CLUSTER_WRITERS:
+        return run_on_clusters(args, contexts)
     if command not in MULTI_COMMANDS:
         raise UsageError(
             f"{command} acts on exactly one cluster, and {len(contexts)} were named"
@@ -50,6 +59,8 @@ def run_clusters(command: str, args: argparse.Namespace, contexts: list[str]) ->
         )
     if command == "snapshot":
         return _snapshot(args, contexts)
+    if getattr(args, "app", None):
+        raise UsageError("--app scans one cluster's apps: name one cluster with --context")
     if command == "diff" and getattr(args, "since", None):
         raise UsageError("--since compares two snapshots of one cluster: name one with --context")
     if command == "report" and args.format not in CLUSTER_FORMATS:

@@ -22,6 +22,7 @@ class Conversation:
     out: IO[str]
     err: IO[str]
     prompt: Prompt | None
+    cluster: str = ""  # named in every question when one run acts on several clusters
 
     # Everything said here may quote repository or cluster content: one sanitiser for all.
     def say(self, text: str) -> None:
@@ -36,12 +37,16 @@ class Conversation:
             return True
         if self.prompt is None:
             return None
-        return self.prompt(safe(f"{question} [y/N] ")).strip().lower() in {"y", "yes"}
+        return self.prompt(safe(f"{self._on()}{question} [y/N] ")).strip().lower() in {"y", "yes"}
 
     def typed(self, question: str, word: str) -> bool | None:
         if self.prompt is None:
             return None
-        return self.prompt(safe(f"{question} Type {word!r} to confirm: ")).strip() == word
+        asked = f"{self._on()}{question} Type {word!r} to confirm: "
+        return self.prompt(safe(asked)).strip() == word
+
+    def _on(self) -> str:
+        return f"On cluster {self.cluster}: " if self.cluster else ""
 
 
 def terminal_prompt() -> Prompt | None:

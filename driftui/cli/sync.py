@@ -420,13 +420,15 @@ def run_sync(
     prompt: Prompt | None = None,
     out: IO[str] | None = None,
     err: IO[str] | None = None,
+    cluster: str = "",
 ) -> int:
     """Run the sync-family command named by ``args.command`` (see the module docstring).
 
     ``prompt`` answers confirmations (tests, the explorer); by default the terminal asks,
     and without a terminal there is no one to ask, so only ``--yes`` lets a change happen.
+    ``cluster`` is named in every question when one run acts on several clusters.
     """
-    io = Conversation(out or sys.stdout, err or sys.stderr, prompt or terminal_prompt())
+    io = Conversation(out or sys.stdout, err or sys.stderr, prompt or terminal_prompt(), cluster)
     if args.command in CLUSTER_WRITERS and scanner.options.live_snapshot:
         io.warn(
             f"error: {args.command} changes the cluster, so it cannot take --live:"

@@ -27,14 +27,18 @@ from driftui.engine.options import ScanOptions
 from driftui.engine.rejudge import Changes
 from driftui.engine.scanner import Scanner
 from driftui.errors import DriftuiError
+from driftui.gate import MutationGate
+from driftui.gitops.app_clusters import app_placements
 from driftui.gitops.app_source import repo_key, scan_source
 from driftui.gitops.app_specs import App
 from driftui.gitops.argo_settings import tracking_method
+from driftui.gitops.destinations import KubeContext, Placement
 from driftui.gitops.flux_substitute import app_post_build
 from driftui.gitops.git_semver import resolve_revision
 from driftui.gitops.ignores import operator_ignore_rules, unused_rule_notes
 from driftui.gitops.markers import TrackingMarkers
 from driftui.live.client import ClusterClient
+from driftui.live.contexts import context_servers
 from driftui.model import (
     AppOwner,
     AppRef,
@@ -91,15 +95,26 @@ def operator_options(options: ScanOptions, client: ClusterClient, app: App) -> S
     )
 
 
+def destination_placements(
+    client: ClusterClient, kubeconfig: str | None, apps: Sequence[App]
+) -> dict[tuple[str, str, str], Placement]:
+    """The kubeconfig context each app deploys to (its Argo CD destination), by app key."""
+    contexts = [KubeContext(n, s) for n, s in context_servers(kubeconfig)]
+    return app_placements(client, apps, contexts)
+
+
 @dataclass
 class _AppPart:
-    """One app in the scan: its scanner, or why it has none."""
+    """One app in the scan: its scanner, or why it has none. ``elsewhere``: the app deploys
+    to another cluster than the scan's; its scanner reads that one on its own (one gate
+    per cluster), and this says so."""
 
     app: App
     scanner: Scanner | None
     problem: str = ""
     loaded: Loaded | None = None
     commit: str = ""
+    elsewhere: str = ""
 
     @property
     def source(self) -> Scanner:
@@ -127,14 +142,26 @@ class AppScanner(Scanner):
         self.apps = list(apps)
         self._parts: dict[AppRef, _AppPart] = {}
         self._fetched: set[str] | None = set() if base.options.fetch else None
+        placed = destination_placements(self.client(), base.options.kubeconfig, self.apps)
         for app in self.apps:
             try:
-                options = app_options(base.options, app, repo_map)
-                options = operator_options(options, self.client(), app)
-                sub = self.sibling(replace(options, fetched=self._fetched))
-                self._parts[app.ref] = _AppPart(app, sub)
+                self._parts[app.ref] = self._part(app, repo_map, placed.get(app.key))
             except DriftuiError as exc:
                 self._parts[app.ref] = _AppPart(app, None, _without_name(app, exc))
+
+    def _part(
+        self, app: App, repo_map: Mapping[str, str] | None, place: Placement | None
+    ) -> _AppPart:
+        if place is not None and place.problem:
+            return _AppPart(app, None, place.problem)
+        options = app_options(self.options, app, repo_map)
+        options = replace(operator_options(options, self.client(), app), fetched=self._fetched)
+        if place is None or place.context == self.client().context:
+            return _AppPart(app, self.sibling(options))
+        gate = MutationGate(read_only=self.gate.read_only)
+        where = f"{app} deploys to {place.server}: its objects were read through context"
+        other = Scanner(replace(options, context=place.context), gate)
+        return _AppPart(app, other, elsewhere=f"{where} {place.context}")
 
     def scanner_for(self, app: AppRef | None) -> Scanner:
         """The scanner of ``app``'s own source; raises when that app has none."""
@@ -159,6 +186,7 @@ class AppScanner(Scanner):
         judged: list[tuple[_AppPart, ScanReport]] = []
         if live is not None:
             judged = self._judge_apps(parts, live, progress)
+        judged += self._scan_elsewhere()
         report = self._joined(judged, live)
         self.config = parts[0].loaded_.config if parts else None
         if live is not None:
@@ -167,6 +195,23 @@ class AppScanner(Scanner):
                 part.source.workload_pods = self.workload_pods
         return report
 
+    def _scan_elsewhere(self) -> list[tuple[_AppPart, ScanReport]]:
+        """The apps that deploy to other clusters, each scanned there on its own."""
+        out = []
+        for part in self._parts.values():
+            if not part.elsewhere or part.scanner is None:
+                continue
+            part.problem = ""
+            try:
+                report = part.scanner.scan()
+            except DriftuiError as exc:
+                part.problem = str(exc)
+                continue
+            report.results = [replace(r, app=part.app.ref) for r in report.results]
+            report.warnings.append(part.elsewhere)
+            out.append((part, report))
+        return out
+
     def _load_git(self, progress: ProgressFn) -> None:
         """Each app's objects from Git; each repository opened and fetched once for all its
         apps, and one that cannot be reached fails each of its apps without being asked
@@ -174,7 +219,7 @@ class AppScanner(Scanner):
         opened: dict[str, GitRepo | str] = {}  # repository -> its handle, or why it failed
         for index, part in enumerate(self._parts.values(), start=1):
             part.loaded = None
-            if part.scanner is None:
+            if part.scanner is None or part.elsewhere:
                 continue
             sub = part.scanner
             sub.share_cluster(self)  # the capabilities a chart rendered for, asked once

@@ -8,14 +8,24 @@ A cluster that cannot be read is an error row of its own; the others scan on.
 
 from __future__ import annotations
 
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from driftui.engine.options import ScanOptions
 from driftui.engine.scanner import Scanner
+from driftui.engine.shared_verdicts import SharedVerdicts
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
-from driftui.model import ClusterScan, ClustersReport, DesiredState, ScanReport, Status
+from driftui.model import (
+    ClusterScan,
+    ClustersReport,
+    DesiredState,
+    Manifest,
+    ScanReport,
+    Status,
+)
+from driftui.runtime.heap import collector_paused, keep_all
 from driftui.runtime.progress import ProgressFn, no_progress
 
 CLUSTER_WORKERS = 4
@@ -23,11 +33,29 @@ CLUSTER_WORKERS = 4
 
 
 class SharedSourceScanner(Scanner):
-    """One cluster's scanner that takes Git's objects from the run's single load."""
+    """One cluster's scanner that takes Git's objects from the run's single load, and the
+    in-sync verdicts the run's other clusters found."""
 
-    def __init__(self, options: ScanOptions, gate: MutationGate, desired: DesiredState) -> None:
+    def __init__(
+        self,
+        options: ScanOptions,
+        gate: MutationGate,
+        desired: DesiredState,
+        verdicts: SharedVerdicts | None = None,
+        turn: tuple[int, int] = (0, 1),
+    ) -> None:
         super().__init__(options, gate)
         self._shared = desired
+        self._verdicts.shared = verdicts
+        self._turn = turn
+
+    def judging_order(self, manifests: list[Manifest]) -> list[Manifest]:
+        """Git's objects from this cluster's own starting point: clusters judged at once
+        start a quarter apart (with four at once), so each finds the part ahead of it
+        already judged by another, rather than all comparing the same objects together."""
+        index, of = self._turn
+        start = len(manifests) * index // max(1, of)
+        return manifests[start:] + manifests[:start]
 
     def desired(
         self, ref: str | None = None, *, fetch: bool = False, progress: ProgressFn = no_progress
@@ -53,29 +81,43 @@ def scan_clusters(
     read_only: bool,
     workers: int = CLUSTER_WORKERS,
     mask_key: bytes | None = None,
+    share_verdicts: bool = True,
 ) -> tuple[ClustersReport, list[ClusterRun]]:
     """Every context of ``contexts`` judged against one load of the repository.
 
     Charts render once, for the first context's cluster (its version and APIs). Errors of
     the source (Git, rendering) stop the run: no cluster could be judged without it.
+    Every cluster masks Secrets with one key (``mask_key``, else one of the run's own), so
+    equal values have equal masks across clusters and in-sync verdicts can be shared.
     """
     loader = Scanner(replace(options, context=contexts[0]), MutationGate(read_only=read_only))
     desired = loader.desired(fetch=options.fetch)
     if loader.render_warning:
         desired.warnings.append(loader.render_warning)
+    key = mask_key if mask_key is not None else secrets.token_bytes(32)
+    shared = SharedVerdicts() if share_verdicts else None
 
-    def one(context: str) -> ClusterRun:
+    size = max(1, min(workers, len(contexts)))
+
+    def one(item: tuple[int, str]) -> ClusterRun:
+        index, context = item
         scanner = SharedSourceScanner(
             replace(options, context=context, fetch=False),
             MutationGate(read_only=read_only),
             desired,
+            shared,
+            (index % size, size),
         )
-        if mask_key is not None:
-            scanner.mask_key = mask_key
+        scanner.mask_key = key
         return ClusterRun(_scan_one(scanner, context), scanner)
 
-    with ThreadPoolExecutor(max(1, min(workers, len(contexts))), "driftui-cluster") as pool:
-        runs = list(pool.map(one, contexts))
+    # One pause of the collector for the whole run, and what it made frozen before the
+    # pause ends: the first collection after a pause walks everything allocated during it,
+    # every cluster's objects, which are all kept (runtime.heap).
+    with collector_paused():
+        with ThreadPoolExecutor(size, "driftui-cluster") as pool:
+            runs = list(pool.map(one, enumerate(contexts)))
+        keep_all()
     return ClustersReport(desired.source, [r.scan for r in runs]), runs
 
 

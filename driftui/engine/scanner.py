@@ -425,7 +425,7 @@ class Scanner:
 
     def batch(self, judging: Judging) -> Batch:
         """What :func:`~.dry_runs.judge_batches` judges of this source, beside others."""
-        return Batch(self._verdicts, judging.manifests, judging.options)
+        return Batch(self._verdicts, self.judging_order(judging.manifests), judging.options)
 
     def conclude(
         self,
@@ -520,6 +520,10 @@ class Scanner:
         if namespaced is False:
             return replace(ref, namespace="")
         return replace(ref, namespace=default_ns) if namespaced and not ref.namespace else ref
+
+    def judging_order(self, manifests: list[Manifest]) -> list[Manifest]:
+        """The order objects are judged in; results are sorted afterwards, so any will do."""
+        return manifests
 
     def _client_side_only(self) -> bool:
         return self.gate.read_only or self.options.server_side is False

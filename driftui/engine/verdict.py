@@ -18,6 +18,7 @@ from driftui.compare.sops import is_sops_secret, key_names_only
 from driftui.engine.generations import GenerationCache
 from driftui.engine.live_side import LiveSide
 from driftui.engine.prediction import DryRunPredictor, Prediction
+from driftui.engine.shared_verdicts import SharedVerdicts, adopted
 from driftui.gitops.ignores import skip_reason
 from driftui.gitops.owners import app_owner
 from driftui.model import DiffType, DriftResult, Fidelity, Manifest, Status
@@ -37,13 +38,15 @@ class Pending:
     outcome: Comparison  # the client-side comparison
     fidelity: Fidelity  # the scan's
     encrypted: bool = False  # SOPS ciphertext in Git: key names only, never sent in a dry-run
+    shared: bytes | None = None  # its key among verdicts other clusters share, if any
 
 
 class Verdicts:
     """Judges objects and keeps each verdict while a scan still uses it."""
 
-    def __init__(self, predictor: DryRunPredictor) -> None:
+    def __init__(self, predictor: DryRunPredictor, shared: SharedVerdicts | None = None) -> None:
         self.predictor = predictor
+        self.shared = shared  # in-sync verdicts of other clusters of the same scan
         # key -> the verdict, and the live object it read
         self._cache: GenerationCache[VerdictKey, tuple[DriftResult, dict[str, Any]]] = (
             GenerationCache()
@@ -95,6 +98,10 @@ class Verdicts:
                 # not a second one from this LIST (watch mode held two of everything).
                 live.state.objects[ref] = kept
                 return result
+        shared = self._shared_key(manifest, live_raw, live, options, fidelity)
+        other = self.shared.get(shared) if self.shared is not None and shared else None
+        if other is not None and live_raw is not None:  # another cluster's, in sync
+            return self._adopt(other, manifest, live_raw, live, options, fidelity)
         desired = live.masker.mask_object(null_data_as_empty(manifest.body))
         if is_sops_secret(manifest.body):  # ciphertext in Git: only the key names compare
             desired = key_names_only(desired)
@@ -116,7 +123,9 @@ class Verdicts:
         if encrypted:
             live_obj = key_names_only(live_obj)
         outcome = compare(desired, live_obj, options, normalised_desired=base.desired)
-        pending = Pending(base, manifest, desired, live_raw, live_obj, outcome, fidelity, encrypted)
+        pending = Pending(
+            base, manifest, desired, live_raw, live_obj, outcome, fidelity, encrypted, shared
+        )
         # A dry-run of a SOPS Secret would apply its ciphertext as the values: never sent.
         server_side = fidelity is Fidelity.SERVER_SIDE and not encrypted
         if outcome.differences and server_side and live.client is not None:
@@ -156,6 +165,45 @@ class Verdicts:
         )
         key = self._key(pending.manifest, result.resource_version, pending.fidelity, options)
         self._cache.put(key, (result, pending.live_raw))
+        if self.shared is not None and pending.shared is not None and predicted is None:
+            self.shared.put(pending.shared, result)  # never a verdict a dry-run decided
+        return result
+
+    def _shared_key(
+        self,
+        manifest: Manifest,
+        live_raw: dict[str, Any] | None,
+        live: LiveSide,
+        options: CompareOptions,
+        fidelity: Fidelity,
+    ) -> bytes | None:
+        """This comparison's key among shared verdicts: only for a live object read, of a
+        known kind, and Git's object not SOPS ciphertext."""
+        ref = manifest.ref
+        if self.shared is None or live_raw is None or (ref.group, ref.kind) in live.unknown:
+            return None
+        if is_sops_secret(manifest.body):
+            return None
+        return self.shared.key(manifest, live_raw, fidelity, options)
+
+    def _adopt(
+        self,
+        kept: DriftResult,
+        manifest: Manifest,
+        live_raw: dict[str, Any],
+        live: LiveSide,
+        options: CompareOptions,
+        fidelity: Fidelity,
+    ) -> DriftResult:
+        """Another cluster's in-sync verdict as this cluster's own, kept as if judged here."""
+        live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
+        could = fidelity is Fidelity.SERVER_SIDE and self.predictor.could_predict(
+            manifest.ref, live
+        )
+        used = fidelity if could else Fidelity.CLIENT_SIDE
+        version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
+        result = adopted(kept, manifest, live_obj, version, used)
+        self._cache.put(self._key(manifest, version, fidelity, options), (result, live_raw))
         return result
 
     def forget(

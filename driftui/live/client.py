@@ -285,11 +285,14 @@ class ClusterClient:
     ) -> Any:
         return json.loads(self._send("GET", path, query=query, accept=accept, policy=policy))
 
-    def list_items(self, path: str, limit: int = 500) -> Iterator[dict[str, Any]]:
+    def list_items(
+        self, path: str, limit: int = 500, label_selector: str = ""
+    ) -> Iterator[dict[str, Any]]:
         """Every item of a LIST, page by page (limit/continue), as raw decoded JSON."""
         token = ""
+        selector = [("labelSelector", label_selector)] if label_selector else []
         while True:
-            query = [("limit", str(limit))] + ([("continue", token)] if token else [])
+            query = [("limit", str(limit)), *selector] + ([("continue", token)] if token else [])
             raw = self._send("GET", path, query=query, accept=JSON_TYPE)
             give_way()  # decoding a page holds the interpreter lock for milliseconds
             page = json.loads(raw)

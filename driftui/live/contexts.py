@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from driftui.live.errors import KubeconfigError
 
@@ -22,3 +23,34 @@ def context_names(kubeconfig: str | None = None) -> list[str]:
     if not names:
         raise KubeconfigError(f"no contexts in kubeconfig {path}")
     return names
+
+
+def context_servers(kubeconfig: str | None = None) -> list[tuple[str, str]]:
+    """(context, its cluster's server URL) of every context, in file order; a context whose
+    cluster entry is missing has the URL "" (it matches no destination)."""
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import KubeConfigMerger
+
+    path = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    try:
+        merged = KubeConfigMerger(path).config  # type: ignore[no-untyped-call]
+    except (ConfigException, OSError, ValueError) as exc:
+        raise KubeconfigError(f"invalid kubeconfig: {str(exc).splitlines()[0]}") from None
+    if merged is None:
+        raise KubeconfigError(f"no kubeconfig at {path}")
+    servers = {
+        _field(node, "name"): _field(_field(node, "cluster"), "server")
+        for node in merged.value.get("clusters") or []
+    }
+    out = []
+    for node in merged.value.get("contexts") or []:
+        name, cluster = _field(node, "name"), _field(_field(node, "context"), "cluster")
+        if name:
+            out.append((name, servers.get(cluster, "") if cluster else ""))
+    return out
+
+
+def _field(node: Any, key: str) -> Any:
+    """A key of a kubeconfig entry (the merger wraps entries in ConfigNodes); "" if absent."""
+    value = getattr(node, "value", node)
+    return value.get(key, "") if isinstance(value, dict) else ""

@@ -165,6 +165,7 @@ def test_apps_lists_each_app_with_its_source_and_operator_status(world: World) -
         "PATH",
         "SYNC",
         "HEALTH",
+        "DESTINATION",
     ]
     assert lines[1].split() == [
         "Application",
@@ -175,6 +176,7 @@ def test_apps_lists_each_app_with_its_source_and_operator_status(world: World) -
         "web",
         "Synced",
         "Healthy",
+        "admin@local",  # the cluster it lives in: kubernetes.default.svc
     ]
 
 

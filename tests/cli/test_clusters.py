@@ -155,10 +155,8 @@ def test_a_single_context_snapshot_keeps_the_old_layout(
     assert json.loads(out)["live"] == {"snapshot": str(one)}
 
 
-@pytest.mark.parametrize(
-    "argv", [["sync", "--yes"], ["reconcile", "--yes"], ["suspend", "--yes", "guestbook"]]
-)
-def test_actions_refuse_several_clusters_naming_them(
+@pytest.mark.parametrize("argv", [["export-ignores"], ["history", "ConfigMap/settings"]])
+def test_one_cluster_commands_refuse_several_clusters_naming_them(
     planes: Clusters, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -216,3 +214,14 @@ def test_context_lists_split_commas_drop_blanks_and_repeats(values: list[list[st
     expected = [n.strip() for v in flat for n in v.split(",") if n.strip()]
     assert names == list(dict.fromkeys(expected))
     assert all(name and "," not in name and name == name.strip() for name in names)
+
+
+def test_app_scans_take_one_cluster_rather_than_ignoring_app(
+    planes: Clusters, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run(planes, capsys, "diff", "--app", "shop/web", "--context", "a,b")
+    assert exited.value.code == 2
+    assert "--app scans one cluster's apps: name one cluster with --context" in (
+        capsys.readouterr().err
+    )

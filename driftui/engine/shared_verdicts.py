@@ -1,0 +1,144 @@
+"""In-sync verdicts shared by the clusters of one many-cluster scan.
+
+One repository promoted to many clusters meets, in each of them, mostly the same live
+objects: the same blob against the same fields, differing only in bookkeeping (uid,
+resourceVersion, timestamps, the namespace). Comparing each again was most of a
+many-cluster scan's cost. Here a verdict of "in sync" found in one cluster is reused in the
+next whose object matches it in everything a comparison reads.
+
+What a comparison reads is all of the live object except ``status`` (normalisation drops
+it) and the metadata bookkeeping below. managedFields stay, with each entry's ``time``
+replaced by its rank among the object's times: a comparison uses times only to order an
+object's own managers, and an in-sync verdict carries no "when". Drifted verdicts, which
+name who changed what when, are never shared. The namespace counts only when an ignore
+rule selects by namespace. The fingerprint is a keyed hash (the key lives in this object
+only), since Secrets' values are part of what it covers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import secrets
+from dataclasses import replace
+from typing import Any
+
+from driftui.compare.options import CompareOptions
+from driftui.model import DriftResult, Fidelity, Manifest, Status
+
+_BOOKKEEPING = frozenset(
+    {"uid", "resourceVersion", "generation", "creationTimestamp", "namespace", "selfLink"}
+)
+
+
+def _ranked(entries: Any) -> Any:
+    """managedFields with each ``time`` replaced by its rank among the object's times."""
+    if not isinstance(entries, list):
+        return entries
+    times = sorted({str(e.get("time") or "") for e in entries if isinstance(e, dict)})
+    rank = {t: i for i, t in enumerate(times)}
+    return [
+        {**e, "time": rank[str(e.get("time") or "")]} if isinstance(e, dict) else e for e in entries
+    ]
+
+
+def _comparable(live_raw: dict[str, Any]) -> dict[str, Any]:
+    """``live_raw`` without what no comparison reads (see the module docstring)."""
+    out = {k: v for k, v in live_raw.items() if k != "status"}
+    meta = live_raw.get("metadata")
+    if isinstance(meta, dict):
+        kept = {k: v for k, v in meta.items() if k not in _BOOKKEEPING}
+        if "managedFields" in kept:
+            kept["managedFields"] = _ranked(kept["managedFields"])
+        out["metadata"] = kept
+    return out
+
+
+class SharedVerdicts:
+    """Verdicts of "in sync", keyed by everything that decides them; safe across threads."""
+
+    def __init__(self) -> None:
+        self._secret = secrets.token_bytes(32)
+        self._kept: dict[bytes, DriftResult] = {}
+        # per CompareOptions: the text that stands for it in keys (and the object itself,
+        # so that its id() is not reused while this lives)
+        self._options: dict[int, tuple[str, CompareOptions]] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def key(
+        self,
+        manifest: Manifest,
+        live_raw: dict[str, Any],
+        fidelity: Fidelity,
+        options: CompareOptions,
+    ) -> bytes | None:
+        """The fingerprint of this comparison; None when it cannot be taken."""
+        ref = manifest.ref
+        said, by_namespace = self._said(options)
+        material = [
+            ref.group,
+            ref.kind,
+            ref.name,
+            ref.namespace if by_namespace else None,
+            manifest.blob_sha,
+            manifest.api_version,
+            fidelity.value,
+            said,
+            _comparable(live_raw),
+        ]
+        # marshal (version 2: no back-references, which depend on reference counts) is a
+        # faithful encoding, ten times faster than JSON: equal bytes are equal content, in
+        # the order the server sent it. Content that is equal but ordered or encoded
+        # otherwise only misses, and is compared as usual.
+        try:
+            data = marshal.dumps(material, 2)
+        except ValueError:  # a value marshal cannot hold: compare as usual
+            return None
+        return hashlib.blake2b(data, digest_size=20, key=self._secret).digest()
+
+    def _said(self, options: CompareOptions) -> tuple[str, bool]:
+        """What stands for ``options`` in keys, and whether an ignore rule selects by
+        namespace; worked out once per options object."""
+        known = self._options.get(id(options))
+        if known is None or known[1] is not options:
+            parts = (options.appliers, options.controllers, options.ignore, options.tracking)
+            known = self._options[id(options)] = (f"{id(options.merge_keys)}:{parts!r}", options)
+        by_namespace = any(rule.namespace is not None for rule in options.ignore)
+        return known[0], by_namespace
+
+    def get(self, key: bytes) -> DriftResult | None:
+        return self._kept.get(key)
+
+    def put(self, key: bytes, result: DriftResult) -> None:
+        """Keep ``result`` if it may be shared: in sync, with no difference to attribute."""
+        if result.status is Status.IN_SYNC and not result.differences:
+            self._kept.setdefault(key, result)
+
+
+def adopted(
+    kept: DriftResult,
+    manifest: Manifest,
+    live_obj: dict[str, Any],
+    version: str,
+    fidelity: Fidelity,
+) -> DriftResult:
+    """A kept verdict as this cluster's: its object, its live version and masked body."""
+    desired = kept.desired
+    ns = manifest.ref.namespace
+    if desired is not None and kept.ref.namespace != ns:
+        meta = desired.get("metadata")
+        if isinstance(meta, dict) and "namespace" in meta:
+            desired = {**desired, "metadata": {**meta, "namespace": ns}}
+    return replace(
+        kept,
+        ref=manifest.ref,
+        source_file=manifest.source_file,
+        source_line=manifest.line,
+        blob_sha=manifest.blob_sha,
+        desired=desired,
+        live=live_obj,
+        resource_version=version,
+        fidelity=fidelity,
+    )

@@ -1,0 +1,161 @@
+"""Argo CD destinations as kubeconfig contexts in ``driftui apps`` and ``--app`` scans, and
+``apps --context a,b`` (issue 23): on two real control planes, the Applications on plane A
+(the hub), some of them deploying to plane B."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from driftui.cli import main
+from tests.cluster import harness
+from tests.cluster.crds import APPLICATION
+from tests.cluster.harness import ClusterInfo
+from tests.gitops.objects import argo_status, create
+from tests.multi_cluster import Clusters, two_clusters
+
+pytestmark = pytest.mark.cluster
+
+REPO_URL = "https://git.example.invalid/deploy.git"  # --repo-map stands the local repo in
+LOST = "https://dr.example.invalid:6443"
+TOKEN = "s3cr3t-bearer-token"
+
+
+@pytest.fixture(scope="module")
+def planes(cluster: ClusterInfo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clusters]:
+    with two_clusters(cluster, tmp_path_factory.mktemp("multi-apps")) as clusters:
+        yield clusters
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.fixture
+def hub(planes: Clusters, gitops_crds: None, namespace: str) -> str:
+    """Applications in ``namespace`` on plane A: at home, on B by URL and by Argo CD name,
+    and one on a cluster no context reaches; B itself has no Argo CD at all."""
+
+    def app(name: str, destination: dict[str, str]) -> None:
+        spec = {
+            "project": "default",
+            "source": {"repoURL": REPO_URL, "targetRevision": "main", "path": "."},
+            "destination": {**destination, "namespace": planes.namespace},
+        }
+        create(
+            planes.a, APPLICATION, namespace, name, spec, status=argo_status("Synced", "Healthy")
+        )
+
+    app("home", {"server": "https://kubernetes.default.svc"})
+    app("remote", {"server": planes.b.server + "/"})
+    app("named", {"name": "prod-b"})
+    app("lost", {"server": LOST})
+    secret = {
+        "metadata": {
+            "name": "cluster-prod-b",
+            "labels": {"argocd.argoproj.io/secret-type": "cluster"},
+        },
+        "type": "Opaque",
+        "data": {
+            "name": _b64("prod-b"),
+            "server": _b64(planes.b.server),
+            "config": _b64(json.dumps({"bearerToken": TOKEN})),
+        },
+    }
+    status, body = harness.request(
+        planes.a, "POST", f"/api/v1/namespaces/{namespace}/secrets", secret
+    )
+    assert status == 201, body
+    return namespace
+
+
+def run(planes: Clusters, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main([*argv, "--kubeconfig", planes.kubeconfig])
+    out, err = capsys.readouterr()
+    assert TOKEN not in out + err
+    return code, out, err
+
+
+def test_apps_shows_the_context_each_app_deploys_to_and_says_when_there_is_none(
+    planes: Clusters, hub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(planes, capsys, "apps", "--format", "json", "--context", "a", "-n", hub)
+    assert code == 0
+    apps = {a["name"]: a["destination"] for a in json.loads(out)["apps"]}
+    assert apps == {
+        "home": {"server": planes.a.server, "name": None, "context": "a", "problem": None},
+        "remote": {"server": planes.b.server, "name": None, "context": "b", "problem": None},
+        "named": {"server": planes.b.server, "name": "prod-b", "context": "b", "problem": None},
+        "lost": {
+            "server": LOST,
+            "name": None,
+            "context": None,
+            "problem": f"no kubeconfig context for {LOST}",
+        },
+    }
+    code, table, _ = run(planes, capsys, "apps", "--context", "a", "-n", hub)
+    lines = table.splitlines()
+    assert lines[0].split()[-1] == "DESTINATION"
+    by_name = {line.split()[2]: line for line in lines[1:]}
+    assert by_name["home"].endswith("   a")
+    assert by_name["remote"].endswith("   b") and by_name["named"].endswith("   b")
+    assert by_name["lost"].endswith(f"(no kubeconfig context for {LOST})")
+
+
+def test_apps_over_several_contexts_names_each_cluster_and_an_unreachable_one_errors(
+    planes: Clusters, hub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ("apps", "--format", "json", "--context", "a,b,down", "-n", hub)
+    code, out, err = run(planes, capsys, *argv)
+    assert code == 2  # a cluster could not be read
+    doc = json.loads(out)
+    assert [(c["context"], c["server"]) for c in doc["clusters"][:2]] == [
+        ("a", planes.a.server),
+        ("b", planes.b.server),
+    ]
+    assert doc["clusters"][0]["error"] is None and doc["clusters"][1]["error"] is None
+    assert doc["clusters"][2]["context"] == "down"
+    assert "cannot reach https://127.0.0.1:" in doc["clusters"][2]["error"]
+    where = {(a["cluster"]["context"], a["name"]): a["destination"]["context"] for a in doc["apps"]}
+    assert where == {
+        ("a", "home"): "a",
+        ("a", "remote"): "b",
+        ("a", "named"): "b",
+        ("a", "lost"): None,
+    }
+    assert "error: cluster down: cannot reach" in err
+
+    code, table, _ = run(planes, capsys, "apps", "--context", "a,b,down", "-n", hub)
+    lines = table.splitlines()
+    assert lines[0].split()[:2] == ["CLUSTER", "KIND"]
+    assert {line.split()[0] for line in lines[1:]} == {"a", "down"}  # b has no apps
+    assert lines[-1].startswith("down") and "(error: cannot reach https://127.0.0.1:" in lines[-1]
+
+
+def statuses(doc: dict[str, Any]) -> dict[str, str]:
+    return {o["name"]: o["status"] for o in doc["objects"]}
+
+
+def test_an_app_on_another_cluster_is_scanned_there_and_one_with_no_context_is_a_problem(
+    planes: Clusters, hub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = ("--context", "a", "-n", hub, "--read-only", "--repo-map", f"{REPO_URL}={planes.repo}")
+    code, out, _ = run(planes, capsys, "report", "--format", "json", f"--app={hub}/remote", *flags)
+    doc = json.loads(out)
+    # B's drift (extra deleted), not A's (settings edited)
+    assert statuses(doc) == {"settings": "in_sync", "extra": "missing", "plain": "in_sync"}
+    assert code == 1
+    assert any("read through context b" in w for w in doc["warnings"])
+
+    code, out, _ = run(planes, capsys, "report", "--format", "json", f"--app={hub}/home", *flags)
+    assert statuses(json.loads(out))["settings"] == "drifted"  # at home: A's own drift
+
+    code, out, _ = run(planes, capsys, "report", "--format", "json", f"--app={hub}/lost", *flags)
+    doc = json.loads(out)
+    assert code == 2
+    assert doc["objects"] == []
+    assert [p["message"] for p in doc["problems"]] == [f"no kubeconfig context for {LOST}"]
