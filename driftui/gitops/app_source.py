@@ -3,8 +3,9 @@ with the user's own Git access (never the operator's repository credential Secre
 
 ``--app`` names apps (:func:`choose_apps`); ``--repo-map URL=PATH`` swaps an app's remote for
 a local checkout (:func:`parse_repo_map`). An Argo CD app's kustomize and Helm options and
-its other sources travel with the source (:mod:`.argo_recipe`). What driftui cannot render
-faithfully yet (plugins, jsonnet, charts from Helm repositories, Flux options) is refused
+its other sources travel with the source (:mod:`.argo_recipe`), as do a Flux
+Kustomization's (:mod:`.flux_recipe`). What driftui cannot render
+faithfully yet (plugins, jsonnet, charts from Helm repositories, Flux HelmReleases) is refused
 with one error naming the app, rather than compared against something the app never deploys.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from driftui.errors import DriftuiError, UsageError
 from driftui.gitops.app_specs import APPLICATION, KIND_NAMES, App, AppSource
 from driftui.gitops.argo_recipe import Refs, argo_recipe, unsupported
+from driftui.gitops.flux_recipe import FLUX_KUSTOMIZE_OPTIONS, flux_recipe
 from driftui.source.git_repo import normalise_repo_path
 from driftui.source.recipe import RenderRecipe, SourceSpec
 from driftui.source.selection import FileSelection
@@ -125,7 +127,7 @@ def _refusal(app: App, source: AppSource) -> str:
         return unsupported(source)
     if source.renderer == "helm":
         return "Helm apps are not supported yet"
-    done = {"recurse", "include", "exclude", "targetNamespace", "ignore", "postBuild"}
+    done = {"targetNamespace", "ignore", "postBuild", *FLUX_KUSTOMIZE_OPTIONS}
     options = set(source.options) - done
     if options:
         return f"{source.renderer} options not supported yet: {', '.join(sorted(options))}"
@@ -184,7 +186,10 @@ def _where(source: AppSource, repo_map: Mapping[str, str]) -> tuple[str, str, bo
 def _spec(app: App, source: AppSource, repo_map: Mapping[str, str], refs: Refs) -> SourceSpec:
     repo, revision, mapped = _where(source, repo_map)
     path = normalise_repo_path(source.path)
-    recipe = argo_recipe(app, source, path, refs) if app.kind == APPLICATION else None
+    if app.kind == APPLICATION:
+        recipe: RenderRecipe | None = argo_recipe(app, source, path, refs)
+    else:
+        recipe = flux_recipe(source, path)
     return SourceSpec(repo, revision, path, _files(app, source), recipe, fetch=not mapped)
 
 

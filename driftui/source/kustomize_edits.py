@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from driftui.source.kustomize_scope import KUSTOMIZATION_FILES
 from driftui.source.limits import RenderPolicy
 from driftui.source.recipe import KustomizeEdits
 from driftui.source.sandbox import LimitExceeded, run_bounded
@@ -67,12 +68,29 @@ def apply_edits(
     kustomize = shutil.which("kustomize")
     if not kustomize:
         raise EditFailed("kustomize options need the kustomize binary on PATH")
+    write_generated(edits, directory)
     for argv in edit_argvs(kustomize, edits):
         _run(argv, directory, policy, env)
     if edits.appended:
         append_lists(os.path.join(directory, EDITED_FILE), json.loads(edits.appended))
     if edits.components:
         _run([kustomize, "edit", "add", "component", *edits.components], directory, policy, env)
+
+
+def write_generated(edits: KustomizeEdits, directory: str) -> None:
+    """Write the generated kustomization into ``directory`` (in the temporary checkout)
+    unless one is there already."""
+    if not edits.generate or any(
+        os.path.lexists(os.path.join(directory, name)) for name in KUSTOMIZATION_FILES
+    ):
+        return
+    doc = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": list(edits.resources),
+    }
+    with open(os.path.join(directory, EDITED_FILE), "w", encoding="utf-8") as handle:
+        yaml.safe_dump(doc, handle, sort_keys=False)
 
 
 def _run(argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, str]) -> None:

@@ -29,6 +29,7 @@ from driftui.source.git_repo import (
     normalise_repo_path,
     open_repo,
 )
+from driftui.source.kustomize_generate import with_generated
 from driftui.source.limits import DEFAULT_LIMITS, DEFAULT_POLICY, LoadLimits, RenderPolicy
 from driftui.source.recipe import RenderRecipe
 from driftui.source.ref_values import read_ref_values
@@ -122,6 +123,8 @@ def load_from_repo(
     values = helm_values(config_text) if callable(helm_values) else helm_values
 
     targets = find_render_targets(entries, path, found[1]) if found[0] == "tree" else []
+    if found[0] == "tree":
+        recipe, targets = with_generated(recipe, entries, found[1], targets)
     unused = _unused_recipe(recipe, targets)
     plain, results = _cap_files(plain_manifest_files(entries, path, targets), limits.max_files)
     total = len(plain) + len(targets)

@@ -44,6 +44,10 @@ class KustomizeEdits:
     # JSON object of lists appended to kustomization.yaml's own (Argo `patches`)
     appended: str = ""
     components: tuple[str, ...] = ()
+    # Flux: a path without a kustomization gets one listing its manifests (``resources``,
+    # filled in by the loader from the files the artifact holds) before the edits
+    generate: bool = False
+    resources: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self != KustomizeEdits()

@@ -155,8 +155,9 @@ class Renderer:
             expanded.recipe, expanded._at_commit = self.recipe.at_commit(commit), commit
             return expanded.render_all(repo, commit, root_tree_sha, targets)
         jobs = list(targets)
-        markers = repo.read_blobs(t.marker_sha for t in jobs)
-        keys = {t: self._key(t, markers[t.marker_sha], root_tree_sha) for t in jobs}
+        markers = repo.read_blobs(t.marker_sha for t in jobs if t.marker_sha)
+        # a generated kustomization (Flux) has no blob: its recipe keys it on the whole tree
+        keys = {t: self._key(t, markers.get(t.marker_sha, b""), root_tree_sha) for t in jobs}
         outputs: dict[RenderTarget, bytes | LoadProblem] = {}
         for target in jobs:
             cached = MEMORY.get(keys[target]) or self._from_disk(keys[target])

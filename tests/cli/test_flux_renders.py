@@ -1,0 +1,156 @@
+"""``--app`` renders a Flux Kustomization as kustomize-controller renders it: its path (with
+a kustomization generated where it has none) with the Kustomization's prefix, suffix,
+images, patches, components and common metadata. The oracle is the real ``kustomize build``
+of the kustomization Flux's generator writes, with those fields set on it; its output is
+server-side applied by ``kustomize-controller`` to the real control plane, so any
+difference in driftui's rendering shows as drift."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.cli.test_flux_sources import Source, serve, status_of
+from tests.cluster import harness
+from tests.cluster.crds import GIT_REPOSITORY, KUSTOMIZATION
+from tests.cluster.harness import ClusterInfo
+from tests.gitops.objects import create, flux_status
+from tests.source.test_render_config import make_repo
+from tests.source.test_render_recipe import KUSTOMIZE
+
+pytestmark = pytest.mark.cluster
+
+PLAIN = {
+    "deploy/cm.yaml": KUSTOMIZE["shop/cm.yaml"],
+    "deploy/workloads/deploy.yaml": KUSTOMIZE["shop/deploy.yaml"],
+    "deploy/README.md": "not a manifest\n",
+    "components/extra/kustomization.yaml": (
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [extra.yaml]\n"
+    ),
+    "components/extra/extra.yaml": (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {e: '1'}\n"
+    ),
+}
+
+SPEC: dict[str, Any] = {
+    "namePrefix": "p-",
+    "nameSuffix": "-s",
+    "images": [{"name": "nginx", "newName": "registry.example/nginx", "newTag": "1.27"}],
+    "patches": [
+        {
+            "patch": "- op: add\n  path: /data/b\n  value: '2'\n",
+            "target": {"kind": "ConfigMap", "name": "settings"},
+        }
+    ],
+    "components": ["../components/extra"],
+    "commonMetadata": {"labels": {"tier": "front"}, "annotations": {"owner": "shop"}},
+}
+
+# The fields Flux's generator sets on the kustomization it writes for the plain path
+GENERATED: dict[str, Any] = {
+    "apiVersion": "kustomize.config.k8s.io/v1beta1",
+    "kind": "Kustomization",
+    "resources": ["cm.yaml", "workloads/deploy.yaml"],
+    "namePrefix": "p-",
+    "nameSuffix": "-s",
+    "images": [{"name": "nginx", "newName": "registry.example/nginx", "newTag": "1.27"}],
+    "patches": SPEC["patches"],
+    "components": ["../components/extra"],
+    "labels": [{"pairs": {"tier": "front"}, "includeSelectors": False}],
+    "commonAnnotations": {"owner": "shop"},
+}
+
+
+@pytest.fixture
+def plain_path(
+    cluster: ClusterInfo, gitops_crds: None, namespace: str, tmp_path: Path
+) -> Iterator[tuple[Source, Path]]:
+    work = make_repo(tmp_path / "work", PLAIN)
+    for served in serve(tmp_path, work, cluster, namespace):
+        yield served, work
+
+
+def kustomization(src: Source, **options: Any) -> None:
+    create(
+        src.cluster, GIT_REPOSITORY, src.ns, "deploy", {"url": src.url, "ref": {"branch": "main"}}
+    )
+    ks = {"path": "./deploy", "sourceRef": {"kind": "GitRepository", "name": "deploy"}, **options}
+    create(src.cluster, KUSTOMIZATION, src.ns, "app", ks, status=flux_status("True", "Succeeded"))
+
+
+def flux_build(work: Path, tmp_path: Path) -> list[dict[str, Any]]:
+    """What kustomize-controller builds: the generated kustomization, then ``kustomize build``."""
+    copy = tmp_path / "copy"
+    shutil.copytree(work, copy, ignore=shutil.ignore_patterns(".git"))
+    (copy / "deploy" / "kustomization.yaml").write_text(yaml.safe_dump(GENERATED))
+    done = subprocess.run(
+        ["kustomize", "build", str(copy / "deploy")], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+
+
+def applied_by_flux(src: Source, objects: list[dict[str, Any]]) -> None:
+    """Each object as kustomize-controller leaves it: a server-side apply with Flux's labels."""
+    for body in objects:
+        meta = body["metadata"]
+        meta["namespace"] = src.ns
+        meta.setdefault("labels", {}).update(
+            {
+                "kustomize.toolkit.fluxcd.io/name": "app",
+                "kustomize.toolkit.fluxcd.io/namespace": src.ns,
+            }
+        )
+        group = body["apiVersion"].rpartition("/")[0]
+        api = f"/apis/{body['apiVersion']}" if group else f"/api/{body['apiVersion']}"
+        plural = body["kind"].lower() + "s"
+        url = (
+            f"{api}/namespaces/{src.ns}/{plural}/{meta['name']}"
+            "?fieldManager=kustomize-controller&force=true"
+        )
+        code, out = harness.request(
+            src.cluster, "PATCH", url, body, content_type="application/apply-patch+yaml"
+        )
+        assert code in (200, 201), out
+
+
+def test_a_plain_path_renders_with_the_kustomizations_options(
+    plain_path: tuple[Source, Path], tmp_path: Path
+) -> None:
+    src, work = plain_path
+    kustomization(src, **SPEC)
+    rendered = flux_build(work, tmp_path)
+    assert {d["metadata"]["name"] for d in rendered} == {"p-settings-s", "p-web-s", "p-extra-s"}
+    applied_by_flux(src, rendered)
+
+    done, doc = src.report()
+
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert status_of(doc) == {
+        "p-settings-s": "in_sync",
+        "p-web-s": "in_sync",
+        "p-extra-s": "in_sync",
+    }
+    assert doc["problems"] == []
+
+
+def test_an_image_the_kustomization_does_not_set_is_drift(
+    plain_path: tuple[Source, Path], tmp_path: Path
+) -> None:
+    src, work = plain_path
+    kustomization(src, **SPEC)
+    rendered = flux_build(work, tmp_path)
+    [web] = [d for d in rendered if d["kind"] == "Deployment"]
+    web["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.25"  # not overridden
+    applied_by_flux(src, rendered)
+
+    done, doc = src.report()
+
+    assert done.returncode == 1, done.stderr + done.stdout
+    assert status_of(doc)["p-web-s"] == "drifted"

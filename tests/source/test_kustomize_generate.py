@@ -1,0 +1,34 @@
+"""The resources Flux's generator lists for a path without a kustomization."""
+
+from __future__ import annotations
+
+from driftui.source.git_repo import TreeEntry
+from driftui.source.kustomize_generate import generated_resources
+
+
+def blob(path: str, mode: str = "100644") -> TreeEntry:
+    return TreeEntry(path, mode, "blob", "0" * 40)
+
+
+def test_yaml_files_and_directories_with_their_own_kustomization() -> None:
+    entries = [
+        blob("app/a.yaml"),
+        blob("app/b.yml"),
+        blob("app/c.json"),  # not .yaml/.yml: Flux leaves it out
+        blob("app/notes.md"),
+        blob("app/link.yaml", "120000"),
+        blob("app/sub/d.yaml"),
+        blob("app/built/kustomization.yaml"),
+        blob("app/built/e.yaml"),
+        blob("app/built/inner/kustomization.yaml"),
+        blob("other/f.yaml"),
+    ]
+
+    assert generated_resources(entries, "app") == ("a.yaml", "b.yml", "built", "sub/d.yaml")
+    assert generated_resources(entries, "") == (
+        "app/a.yaml",
+        "app/b.yml",
+        "app/built",
+        "app/sub/d.yaml",
+        "other/f.yaml",
+    )
