@@ -5,7 +5,7 @@ with the user's own Git access (never the operator's repository credential Secre
 a local checkout (:func:`parse_repo_map`). An Argo CD app's kustomize and Helm options and
 its other sources travel with the source (:mod:`.argo_recipe`), as do a Flux
 Kustomization's (:mod:`.flux_recipe`). What driftui cannot render
-faithfully yet (plugins, jsonnet, charts from Helm repositories, Flux HelmReleases) is refused
+faithfully yet (plugins, jsonnet, charts from Helm repositories, HelmRelease valuesFrom) is refused
 with one error naming the app, rather than compared against something the app never deploys.
 """
 
@@ -15,9 +15,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from driftui.errors import DriftuiError, UsageError
-from driftui.gitops.app_specs import APPLICATION, KIND_NAMES, App, AppSource
+from driftui.gitops.app_specs import (
+    APPLICATION,
+    HELM_RELEASE,
+    KIND_NAMES,
+    KUSTOMIZATION,
+    App,
+    AppSource,
+)
 from driftui.gitops.argo_recipe import Refs, argo_recipe, unsupported
-from driftui.gitops.flux_recipe import FLUX_KUSTOMIZE_OPTIONS, flux_recipe
+from driftui.gitops.flux_recipe import (
+    FLUX_KUSTOMIZE_OPTIONS,
+    flux_helm_recipe,
+    flux_recipe,
+    helm_unsupported,
+)
 from driftui.source.git_repo import normalise_repo_path
 from driftui.source.recipe import RenderRecipe, SourceSpec
 from driftui.source.selection import FileSelection
@@ -126,7 +138,7 @@ def _refusal(app: App, source: AppSource) -> str:
     if app.kind == APPLICATION:
         return unsupported(source)
     if source.renderer == "helm":
-        return "Helm apps are not supported yet"
+        return helm_unsupported(source.options)
     done = {"targetNamespace", "ignore", "postBuild", *FLUX_KUSTOMIZE_OPTIONS}
     options = set(source.options) - done
     if options:
@@ -188,6 +200,8 @@ def _spec(app: App, source: AppSource, repo_map: Mapping[str, str], refs: Refs) 
     path = normalise_repo_path(source.path)
     if app.kind == APPLICATION:
         recipe: RenderRecipe | None = argo_recipe(app, source, path, refs)
+    elif app.kind == HELM_RELEASE:
+        recipe = flux_helm_recipe(source, path, app.name, app.namespace)
     else:
         recipe = flux_recipe(source, path)
     return SourceSpec(repo, revision, path, _files(app, source), recipe, fetch=not mapped)
@@ -212,10 +226,18 @@ def scan_source(app: App, repo_map: Mapping[str, str] | None = None) -> ScanSour
         repo=first.repo,
         ref=first.ref,
         path=first.path,
-        namespace=app.destination_namespace,
+        namespace=_namespace(app),
         files=first.files,
         mapped=not first.fetch,
-        force_namespace=app.kind != APPLICATION and bool(app.destination_namespace),
+        force_namespace=app.kind == KUSTOMIZATION and bool(app.destination_namespace),
         recipe=first.recipe,
         more=tuple(more),
     )
+
+
+def _namespace(app: App) -> str:
+    """Where the app's objects without a namespace go: a HelmRelease installs its release in
+    its target namespace or its own (Helm sets no namespace on the objects, nor forces one)."""
+    if app.kind == HELM_RELEASE:
+        return app.destination_namespace or app.namespace
+    return app.destination_namespace

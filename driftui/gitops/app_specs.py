@@ -179,7 +179,9 @@ _FLUX_KUSTOMIZE_OPTIONS: tuple[str, ...] = (
     *("namePrefix", "nameSuffix", "images", "patches", "components", "commonMetadata"),
     *("postBuild", "targetNamespace"),
 )
-_FLUX_HELM_OPTIONS: tuple[str, ...] = ("values", "valuesFrom", "releaseName")
+_FLUX_HELM_OPTIONS: tuple[str, ...] = (
+    *("values", "valuesFrom", "releaseName", "targetNamespace", "postRenderers"),
+)
 
 
 def flux_kustomization(body: Mapping[str, Any], repos: GitRepositories) -> App:
@@ -204,6 +206,9 @@ def flux_helm_release(body: Mapping[str, Any], repos: GitRepositories) -> App | 
         return None
     repo, problem = _git_source(namespace, source_ref, repos)
     options: dict[str, Any] = {k: spec[k] for k in _FLUX_HELM_OPTIONS if k in spec}
+    for key in ("valuesFiles", "valuesFile"):  # the HelmChart's own values files
+        if chart.get(key):
+            options[f"chart.spec.{key}"] = chart[key]
     source = _FluxSource(repo, problem, _text(chart.get("chart")), "helm", options)
     return _flux_app(HELM_RELEASE, body, source)
 

@@ -1,4 +1,5 @@
-"""A Flux Kustomization's own kustomize options as a render recipe.
+"""A Flux Kustomization's kustomize options, and a HelmRelease's Helm options, as a render
+recipe.
 
 kustomize-controller does not build the path as it stands: its generator writes (or, when
 the path has none, first creates) ``kustomization.yaml`` with the Kustomization's
@@ -10,13 +11,14 @@ file already says. These are the same fields Argo CD's options set, so they trav
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from driftui.gitops.app_specs import AppSource
-from driftui.source.recipe import KustomizeEdits, RenderRecipe
+from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe
 
 FLUX_KUSTOMIZE_OPTIONS = frozenset(
     {"namePrefix", "nameSuffix", "images", "patches", "components", "commonMetadata"}
@@ -86,3 +88,40 @@ def _dict(value: Any) -> Mapping[str, Any]:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+# -- HelmRelease -------------------------------------------------------------------------
+
+FLUX_HELM_DONE = frozenset({"values", "releaseName", "targetNamespace"})
+RELEASE_NAME_MAX = 53  # helm's limit; helm-controller shortens longer names with a hash
+_SHORT_HASH = 12
+
+
+def flux_helm_recipe(source: AppSource, at: str, name: str, namespace: str) -> RenderRecipe:
+    """helm-controller's ``helm template``: the release ``releaseName`` or
+    ``[targetNamespace-]name`` (shortened as helm-controller does), installed in the target
+    namespace or the HelmRelease's own, with ``spec.values``."""
+    options = source.options
+    values = options.get("values")
+    helm = HelmOptions(
+        release_name=release_name(options, name),
+        namespace=_text(options.get("targetNamespace")) or namespace,
+        values=json.dumps(values) if isinstance(values, dict) and values else "",
+    )
+    return RenderRecipe(at, None, helm)
+
+
+def release_name(options: Mapping[str, Any], name: str) -> str:
+    """helm-controller's GetReleaseName, then release.ShortenName."""
+    target = _text(options.get("targetNamespace"))
+    full = _text(options.get("releaseName")) or (f"{target}-{name}" if target else name)
+    if len(full) <= RELEASE_NAME_MAX:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()[:_SHORT_HASH]
+    return f"{full[: RELEASE_NAME_MAX - _SHORT_HASH - 1]}-{digest}"
+
+
+def helm_unsupported(options: Mapping[str, Any]) -> str:
+    """What in a HelmRelease driftui cannot render as helm-controller does; "" when none."""
+    left = sorted(k for k, v in options.items() if k not in FLUX_HELM_DONE and v)
+    return f"HelmRelease options not supported yet: {', '.join(left)}" if left else ""

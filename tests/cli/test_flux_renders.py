@@ -7,6 +7,7 @@ difference in driftui's rendering shows as drift."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -18,11 +19,11 @@ import yaml
 
 from tests.cli.test_flux_sources import Source, serve, status_of
 from tests.cluster import harness
-from tests.cluster.crds import GIT_REPOSITORY, KUSTOMIZATION
+from tests.cluster.crds import GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import create, flux_status
-from tests.source.test_render_config import make_repo
-from tests.source.test_render_recipe import KUSTOMIZE
+from tests.source.test_render_config import driftui, make_repo
+from tests.source.test_render_recipe import CHART, KUSTOMIZE
 
 pytestmark = pytest.mark.cluster
 
@@ -154,3 +155,94 @@ def test_an_image_the_kustomization_does_not_set_is_drift(
 
     assert done.returncode == 1, done.stderr + done.stdout
     assert status_of(doc)["p-web-s"] == "drifted"
+
+
+# -- HelmRelease ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chart_repo(
+    cluster: ClusterInfo, gitops_crds: None, namespace: str, tmp_path: Path
+) -> Iterator[tuple[Source, Path]]:
+    work = make_repo(tmp_path / "work", CHART)
+    for served in serve(tmp_path, work, cluster, namespace):
+        yield served, work
+
+
+def helm_release(src: Source, **spec: Any) -> None:
+    create(
+        src.cluster, GIT_REPOSITORY, src.ns, "deploy", {"url": src.url, "ref": {"branch": "main"}}
+    )
+    chart = {"chart": "./charts/web", "sourceRef": {"kind": "GitRepository", "name": "deploy"}}
+    body = {"interval": "5m", "chart": {"spec": chart}, **spec}
+    create(src.cluster, HELM_RELEASE, src.ns, "web", body, status=flux_status("True", "Succeeded"))
+
+
+def helm_report(src: Source) -> tuple[Any, dict[str, Any]]:
+    done = driftui(
+        "report",
+        "--format",
+        "json",
+        f"--app=helmrelease/{src.ns}/web",
+        "--kubeconfig",
+        src.cluster.kubeconfig(),
+        "-n",
+        src.ns,
+    )
+    return done, json.loads(done.stdout) if done.stdout else {}
+
+
+def applied_by_helm_controller(src: Source, release: str, objects: list[dict[str, Any]]) -> None:
+    """Each object as helm-controller installs it: Helm's ownership annotations, Flux's
+    labels, created by its field manager."""
+    for body in objects:
+        meta = body["metadata"]
+        meta.setdefault("annotations", {}).update(
+            {"meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": src.ns}
+        )
+        meta.setdefault("labels", {}).update(
+            {"helm.toolkit.fluxcd.io/name": "web", "helm.toolkit.fluxcd.io/namespace": src.ns}
+        )
+        url = f"/api/v1/namespaces/{src.ns}/configmaps?fieldManager=helm-controller"
+        code, out = harness.request(src.cluster, "POST", url, body)
+        assert code == 201, out
+
+
+def test_a_helm_release_renders_with_its_release_name_namespace_and_values(
+    chart_repo: tuple[Source, Path], tmp_path: Path
+) -> None:
+    src, work = chart_repo
+    values = {"colour": "red", "extra": "x"}
+    helm_release(src, targetNamespace=src.ns, values=values)
+    release = f"{src.ns}-web"  # helm-controller's name with a target namespace
+    (tmp_path / "values.json").write_text(json.dumps(values))
+    argv = ["helm", "template", release, "charts/web", "--namespace", src.ns]
+    done = subprocess.run(
+        [*argv, "--values", str(tmp_path / "values.json"), "--include-crds"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rendered = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+    assert rendered[0]["data"]["colour"] == "red"
+    applied_by_helm_controller(src, release, rendered)
+
+    done, doc = helm_report(src)
+
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert status_of(doc) == {f"{release}-settings": "in_sync"}
+    assert doc["problems"] == []
+
+
+def test_a_helm_release_with_values_from_is_refused_by_name(
+    chart_repo: tuple[Source, Path],
+) -> None:
+    src, _ = chart_repo
+    helm_release(src, valuesFrom=[{"kind": "ConfigMap", "name": "web-values"}])
+
+    done, _ = helm_report(src)
+
+    assert done.returncode == 2
+    assert "HelmRelease options not supported yet: valuesFrom" in done.stderr + done.stdout

@@ -1,12 +1,15 @@
-"""A Flux Kustomization's options as the kustomize edits its generator makes."""
+"""A Flux Kustomization's options as the kustomize edits its generator makes, and a
+HelmRelease's as helm-controller's ``helm template``."""
 
 from __future__ import annotations
 
 import json
 
-from driftui.gitops.app_source import scan_source
-from driftui.gitops.app_specs import flux_kustomization
-from driftui.gitops.flux_recipe import flux_edits
+import pytest
+
+from driftui.gitops.app_source import AppSourceError, scan_source
+from driftui.gitops.app_specs import App, flux_helm_release, flux_kustomization
+from driftui.gitops.flux_recipe import flux_edits, release_name
 from driftui.source.recipe import KustomizeEdits
 
 
@@ -57,3 +60,47 @@ def test_no_options_no_recipe() -> None:
         "-x",
         ("../c",),
     )
+
+
+def helm_release(**spec: object) -> App:
+    repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git"}}}
+    chart = {"chart": "./charts/web", "sourceRef": {"kind": "GitRepository", "name": "r"}}
+    body = {
+        "metadata": {"namespace": "a", "name": "web"},
+        "spec": {"chart": {"spec": chart}, **spec},
+    }
+    app = flux_helm_release(body, repos)
+    assert app is not None
+    return app
+
+
+def test_release_name_as_helm_controller_names_it() -> None:
+    assert release_name({}, "web") == "web"
+    assert release_name({"targetNamespace": "prod"}, "web") == "prod-web"
+    assert release_name({"targetNamespace": "prod", "releaseName": "r"}, "web") == "r"
+    long = "n" * 30
+    shortened = release_name({"targetNamespace": long}, long)
+    assert len(shortened) == 53 and shortened.startswith(f"{long}-{long[:9]}-")
+    assert shortened != release_name({"targetNamespace": long + "x"}, long)
+
+
+def test_a_helm_release_scans_its_chart_in_its_namespace_with_its_values() -> None:
+    source = scan_source(helm_release(values={"colour": "red"}))
+
+    assert (source.path, source.namespace, source.force_namespace) == ("charts/web", "a", False)
+    assert source.recipe is not None and source.recipe.helm is not None
+    assert source.recipe.helm.release_name == "web"
+    assert source.recipe.helm.namespace == "a"
+    assert json.loads(source.recipe.helm.values) == {"colour": "red"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [
+        ({"valuesFrom": [{"kind": "Secret", "name": "s"}]}, "valuesFrom"),
+        ({"postRenderers": [{"kustomize": {}}]}, "postRenderers"),
+    ],
+)
+def test_what_is_not_rendered_yet_is_refused_by_name(spec: dict[str, object], named: str) -> None:
+    with pytest.raises(AppSourceError, match=f"HelmRelease options not supported yet: {named}"):
+        scan_source(helm_release(**spec))
