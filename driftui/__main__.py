@@ -29,9 +29,9 @@ from driftui.engine.object_history import history_for
 from driftui.engine.watching import LiveWatch
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
-from driftui.gitops.app_source import parse_repo_map
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
+from driftui.gitops.repo_map import merged_repo_map
 from driftui.history import HistoryEntry
 from driftui.model import ClusterScan, Fidelity, LiveInfo, ObjectRef, ScanReport, SourceInfo
 from driftui.runtime.progress import ProgressFn, no_progress
@@ -96,7 +96,7 @@ def apps_scan(
             **{"repo_map": [], **vars(args), "all_apps": every, "app": [] if every else args.app}
         )
         chosen = chosen_apps(scanner, picked)  # with -n: that namespace's apps only
-        report = AppScanner(scanner, chosen, parse_repo_map(picked.repo_map)).scan()
+        report = AppScanner(scanner, chosen, merged_repo_map(picked.repo_map)).scan()
         return Scope(report, apps={"": tuple(chosen)})
 
     return scan
