@@ -231,6 +231,30 @@ async def test_a_sync_in_the_app_tree_applies_that_apps_own_source(
     assert code == 200 and "driftui" not in str(shop["metadata"]["managedFields"])
 
 
+async def test_a_sync_of_objects_of_several_apps_refuses_rather_than_pick_one_source(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The root app's row holds root's own missing object and its children's objects."""
+    app = explorer(world, monkeypatch, tmp_path, read_only=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_all(pilot)
+        app.resource_tree.go_to(app.resource_tree.root.children[0])
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        if isinstance(app.screen, ConfirmActionScreen):
+            app.screen.query_one("#confirm", Button).press()
+            await settle(pilot)
+        told = [str(n.message) for n in app._notifications]
+        assert any("belong to several apps" in m for m in told), told
+    code, _ = harness.request(
+        world.cluster, "GET", f"/api/v1/namespaces/{NAMESPACE}/configmaps/right-settings"
+    )
+    assert code == 404  # root's missing object was not created
+    assert live_colour(world) == "red"
+
+
 async def test_an_action_in_a_read_only_app_tree_still_refuses(
     world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
