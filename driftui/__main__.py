@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from driftui import cli
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
@@ -29,13 +29,15 @@ from driftui.engine.object_history import history_for
 from driftui.engine.watching import LiveWatch
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
-from driftui.gitops.app_source import parse_repo_map
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
+from driftui.gitops.repo_map import merged_repo_map
 from driftui.history import HistoryEntry
 from driftui.model import ClusterScan, Fidelity, LiveInfo, ObjectRef, ScanReport, SourceInfo
 from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.source.work_tree import is_work_tree
+
+T = TypeVar("T")
 
 
 def history_of(scanner: Scanner) -> Callable[[ObjectRef], list[HistoryEntry]]:
@@ -82,36 +84,73 @@ def fleet_parts(fleet: Fleet, gate: MutationGate) -> dict[str, Any]:
     }
 
 
-def apps_scan(
-    scanner: Scanner, args: argparse.Namespace, *, every: bool
-) -> Callable[[ProgressFn], Any]:
+class AppTree:
     """The explorer's scan of apps: each app from its own source (:class:`AppScanner`), and the
-    apps themselves with their operators' status, for the app tree. ``every``: all the
-    apps the user can read (``--all-apps``, or plain ``driftui`` outside a work tree)."""
-    from driftui.tui.scope import Scope
+    apps themselves with their operators' status, for the app tree. It keeps the AppScanner
+    of its last scan, so that the app tree's actions act with the very sources it showed.
+    ``every``: all the apps the user can read (``--all-apps``, or plain ``driftui`` outside a
+    work tree)."""
 
-    def scan(_progress: ProgressFn) -> Scope:
+    def __init__(self, scanner: Scanner, args: argparse.Namespace, *, every: bool) -> None:
+        self.base, self.args, self.every = scanner, args, every
+        self.current: AppScanner | None = None
+
+    def __call__(self, _progress: ProgressFn) -> Any:
+        from driftui.tui.scope import Scope
+
+        args, every = self.args, self.every
         # --repo-map where the tui command takes it; none where it does not (plain driftui)
         picked = argparse.Namespace(
             **{"repo_map": [], **vars(args), "all_apps": every, "app": [] if every else args.app}
         )
-        chosen = chosen_apps(scanner, picked)  # with -n: that namespace's apps only
-        report = AppScanner(scanner, chosen, parse_repo_map(picked.repo_map)).scan()
+        chosen = chosen_apps(self.base, picked)  # with -n: that namespace's apps only
+        scanner = AppScanner(self.base, chosen, merged_repo_map(picked.repo_map))
+        report = scanner.scan()
+        self.current = scanner
         return Scope(report, apps={"": tuple(chosen)})
 
-    return scan
+    def scanner(self) -> Scanner:
+        if self.current is None:
+            raise DriftuiError("the apps have not been scanned yet: wait for the scan")
+        return self.current
 
 
-def app_tree_parts(parts: dict[str, Any]) -> dict[str, Any]:
-    """Over apps, each object was judged from its own app's source, not the scanner's: until
-    actions are handed that source, they refuse rather than act from the wrong one. Watch
-    mode rescans the apps (a watch rejudges against one source)."""
+def apps_scan(scanner: Scanner, args: argparse.Namespace, *, every: bool) -> AppTree:
+    return AppTree(scanner, args, every=every)
+
+
+def _on_current(
+    tree: AppTree, made: Callable[[Scanner], Mapping[str, Callable[[ActionRequest], T]]]
+) -> dict[str, Callable[[ActionRequest], T]]:
+    """``made``'s actions, each run with the tree's latest AppScanner (its ids: the base's)."""
+
+    def one(action_id: str) -> Callable[[ActionRequest], T]:
+        return lambda request: made(tree.scanner())[action_id](request)
+
+    return {action_id: one(action_id) for action_id in made(tree.base)}
+
+
+def app_tree_parts(parts: dict[str, Any], tree: AppTree | None = None) -> dict[str, Any]:
+    """Over apps, each object was judged from its own app's source, not the scanner's: the
+    actions act through ``tree``'s AppScanner, which hands each its app's source (and refuses
+    a selection of several apps). Without a tree (several clusters) they refuse rather than
+    act from the wrong source. Watch mode rescans the apps (a watch rejudges against one
+    source)."""
+    if tree is not None:
+        gate = parts["gate"]
+        executors = _on_current(tree, lambda s: make_executors(s, gate))
+        return parts | {
+            "executors": executors,
+            "previewers": _on_current(tree, make_previewers),
+            "watcher": None,
+        }
 
     def refuse(request: ActionRequest) -> ActionOutcome:
         return ActionOutcome(
             ok=False,
             summary=f"{request.action.title}: nothing done. Acting on an app's objects from"
-            " the app tree is not available yet; use the command line with --app",
+            " the app tree of several clusters is not available yet; use the command line"
+            " with --app",
         )
 
     refusals = {spec.id: refuse for spec in ACTIONS}
@@ -175,7 +214,8 @@ def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate
     parts = explorer_parts(scanner, gate)
     every = bool(getattr(args, "all_apps", False)) or (not named and opens_on_apps(args, scanner))
     if named or every:
-        return run_explorer(apps_scan(scanner, args, every=every), **app_tree_parts(parts))
+        tree = apps_scan(scanner, args, every=every)
+        return run_explorer(tree, **app_tree_parts(parts, tree))
     return run_explorer(scanner.scan, **parts)
 
 

@@ -21,10 +21,10 @@ from driftui.engine import Scanner
 from driftui.engine.app_scan import AppScanner
 from driftui.errors import UsageError
 from driftui.gitops.app_clusters import app_placements
-from driftui.gitops.app_source import parse_repo_map
 from driftui.gitops.app_specs import App
 from driftui.gitops.destinations import KubeContext, Placement, destination_of
 from driftui.gitops.discovery import AppNode, discover_apps
+from driftui.gitops.repo_map import merged_repo_map
 from driftui.live.client import ClusterClient
 from driftui.live.contexts import context_servers
 from driftui.model import AppRef
@@ -183,7 +183,7 @@ def aligned(lines: list[tuple[str, ...]]) -> str:
 
 def scan_counts(scanner: Scanner, apps: list[App], repo_map: list[str]) -> Counts:
     """driftui's counts for each app, from one scan of them all."""
-    report = AppScanner(scanner, apps, parse_repo_map(repo_map)).scan()
+    report = AppScanner(scanner, apps, merged_repo_map(repo_map)).scan()
     for warning in report.warnings:
         print(safe(f"warning: {warning}"), file=sys.stderr)
     return {

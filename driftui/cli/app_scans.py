@@ -14,9 +14,10 @@ import argparse
 from driftui.engine import Scanner
 from driftui.engine.app_scan import AppScanner
 from driftui.errors import UsageError
-from driftui.gitops.app_source import choose_apps, parse_repo_map
+from driftui.gitops.app_source import choose_apps
 from driftui.gitops.app_specs import App
 from driftui.gitops.discovery import discover_apps
+from driftui.gitops.repo_map import merged_repo_map
 
 # the commands that take --app (and --all-apps, where it makes sense)
 APP_COMMANDS = frozenset(
@@ -75,4 +76,4 @@ def with_apps(scanner: Scanner, args: argparse.Namespace) -> Scanner:
         return scanner
     if args.live:
         raise UsageError("--app and --all-apps find apps in the cluster; they cannot take --live")
-    return AppScanner(scanner, chosen_apps(scanner, args), parse_repo_map(args.repo_map))
+    return AppScanner(scanner, chosen_apps(scanner, args), merged_repo_map(args.repo_map))

@@ -255,6 +255,53 @@ def test_repo_map_compares_a_local_checkout_instead_of_the_remote(world: World) 
     assert mapped_doc["source"]["repo"] == str(w.work)
 
 
+def user_config(monkeypatch: pytest.MonkeyPatch, home: Path, text: str) -> Path:
+    """A user config file of ``text`` under an XDG config dir of this test's own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    path = home / "driftui" / "config.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    return path
+
+
+def test_repo_map_in_the_user_config_file_compares_the_local_checkout(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    w = world
+    argo_app(w, "web", "web")
+    argo_applied(w, "web", "web-settings")
+    commit(w.work, {"web/settings.yaml": cm("web-settings", colour="green")})  # not pushed
+    user_config(monkeypatch, tmp_path / "xdg", f"repoMap:\n  {w.url}/: {w.work}\n")
+
+    mapped, mapped_doc = w.report(f"{w.ns}/web")
+    clean = make_repo(tmp_path / "clean", REPO_FILES)  # a checkout of what was pushed
+    flagged, flagged_doc = w.report(f"{w.ns}/web", extra=(f"--repo-map={w.url}={clean}",))
+
+    assert mapped.returncode == 1, mapped.stderr
+    assert statuses(mapped_doc) == {"web-settings": "drifted"}
+    assert mapped_doc["source"]["repo"] == str(w.work)
+    assert flagged.returncode == 0, flagged.stderr  # the flag wins over the file
+    assert statuses(flagged_doc) == {"web-settings": "in_sync"}
+    assert flagged_doc["source"]["repo"] == str(clean)
+
+
+@pytest.mark.parametrize(
+    "text", ["repoMap: [a, b]\n", "repoMap:\n  https://x/y.git: 3\n", "repoMap: {a: [\n"]
+)
+def test_a_bad_user_config_file_is_one_line_naming_it(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str
+) -> None:
+    w = world
+    argo_app(w, "web", "web")
+    path = user_config(monkeypatch, tmp_path / "xdg", text)
+
+    done, _ = w.report(f"{w.ns}/web")
+
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert str(path) in line and ("repoMap" in line or "YAML" in line)
+
+
 def test_an_unreachable_repository_is_one_error_naming_the_app(world: World) -> None:
     w = world
     argo_app(w, "web", "web")

@@ -31,7 +31,7 @@ from driftui.tui.screens.confirm import ConfirmActionScreen
 from driftui.tui.status_style import GLYPH, DisplayStatus
 from driftui.tui.tree_model import Grouping
 from driftui.tui.widgets.resource_tree import GroupEntry, Node
-from tests.cli.test_app_sources import REPO_FILES, World, argo_applied
+from tests.cli.test_app_sources import REPO_FILES, World, argo_applied, cm
 from tests.cluster import harness
 from tests.cluster.crds import APPLICATION
 from tests.cluster.harness import ClusterInfo
@@ -89,13 +89,19 @@ def application(w: World, name: str, path: str, sync: str, parent: str = "") -> 
 
 
 def explorer(
-    w: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, read_only: bool = True
+    w: World,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    *,
+    read_only: bool = True,
+    repo: Path | None = None,
 ) -> TestExplorer:
-    """Built as ``driftui tui --all-apps`` builds it, named alike on every run."""
+    """Built as ``driftui tui --all-apps`` builds it, named alike on every run. ``repo``:
+    the scanner's own --repo (by default the work tree of the apps' repository)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     gate = MutationGate(read_only=read_only)
     options = ScanOptions(
-        repo=str(w.work),
+        repo=str(repo or w.work),
         kubeconfig=w.cluster.kubeconfig("admin"),
         namespace=w.ns,
         read_only=read_only,
@@ -110,7 +116,8 @@ def explorer(
         live = replace(scope.report.live, server="https://127.0.0.1:6443")
         return replace(scope, report=replace(scope.report, source=source, live=live))
 
-    return TestExplorer(named, clock=clock, **app_tree_parts(explorer_parts(scanner, gate)))
+    parts = app_tree_parts(explorer_parts(scanner, gate), scan)
+    return TestExplorer(named, clock=clock, **parts)
 
 
 def label(node: Node) -> str:
@@ -172,29 +179,92 @@ async def test_the_operators_status_stands_beside_the_verdict_marked_where_they_
         assert "⚠" not in label(root) and label(root).endswith("· Argo CD: OutOfSync/Healthy")
 
 
-async def test_an_action_in_the_app_tree_refuses_rather_than_act_from_another_source(
+async def force_sync_web_settings(app: TestExplorer, pilot: Pilot[Any]) -> list[str]:
+    """Select web ▸ web-settings in the app tree, force-sync it (kubectl-edit owns the
+    colour), confirm when asked; the notifications told."""
+    await settle(pilot)
+    await open_all(pilot)
+    web = child(app.resource_tree.root.children[0], "≠ web")
+    leaf = child(child(child(web, f"≠ {NAMESPACE}"), "≠ ConfigMap"), "≠ web-settings")
+    app.resource_tree.go_to(leaf)
+    await settle(pilot)
+    await pilot.press("S")
+    await settle(pilot)
+    if isinstance(app.screen, ConfirmActionScreen):
+        app.screen.query_one("#confirm", Button).press()
+        await settle(pilot)
+    return [str(n.message) for n in app._notifications]
+
+
+def live_colour(w: World) -> str:
+    code, body = harness.request(
+        w.cluster, "GET", f"/api/v1/namespaces/{NAMESPACE}/configmaps/web-settings"
+    )
+    assert code == 200, body
+    return str(body["data"]["colour"])
+
+
+@pytest.fixture
+def restored(world: World) -> Iterator[World]:
+    """web-settings as the module's world made it (edited red), after a test synced it."""
+    yield world
+    path = f"/api/v1/namespaces/{NAMESPACE}/configmaps/web-settings"
+    harness.request(world.cluster, "DELETE", path)
+    argo_applied(world, "web", "web-settings", colour="red")
+
+
+async def test_a_sync_in_the_app_tree_applies_that_apps_own_source(
+    restored: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """web-settings was judged from web's source (blue, on the served repository); the
+    scanner's own --repo here says green. The sync applies web's source, and only it."""
+    w = restored
+    other = make_repo(tmp_path / "other", {"web/settings.yaml": cm("web-settings", colour="green")})
+    app = explorer(w, monkeypatch, tmp_path, read_only=False, repo=other)
+    async with app.run_test(size=SIZE) as pilot:
+        told = await force_sync_web_settings(app, pilot)
+        assert any("Sync: 1 of 1 done" in m for m in told), told
+    assert live_colour(w) == "blue"
+    code, shop = harness.request(
+        w.cluster, "GET", f"/api/v1/namespaces/{NAMESPACE}/configmaps/shop-settings"
+    )
+    assert code == 200 and "driftui" not in str(shop["metadata"]["managedFields"])
+
+
+async def test_a_sync_of_objects_of_several_apps_refuses_rather_than_pick_one_source(
     world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """web-settings was judged from web's source; the scanner's own source (the work tree
-    here) is not it, so a sync from the app tree does nothing and says so."""
+    """The root app's row holds root's own missing object and its children's objects."""
     app = explorer(world, monkeypatch, tmp_path, read_only=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_all(pilot)
-        web = child(app.resource_tree.root.children[0], "≠ web")
-        leaf = child(child(child(web, f"≠ {NAMESPACE}"), "≠ ConfigMap"), "≠ web-settings")
-        app.resource_tree.go_to(leaf)
+        app.resource_tree.go_to(app.resource_tree.root.children[0])
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmActionScreen)
-        app.screen.query_one("#confirm", Button).press()
-        await settle(pilot)
-        told = [n.message for n in app._notifications]
-        assert any("Sync: nothing done" in m for m in told), told
-    path = f"/api/v1/namespaces/{NAMESPACE}/configmaps/web-settings"
-    code, body = harness.request(world.cluster, "GET", path)
-    assert code == 200 and body["data"] == {"colour": "red"}
+        if isinstance(app.screen, ConfirmActionScreen):
+            app.screen.query_one("#confirm", Button).press()
+            await settle(pilot)
+        told = [str(n.message) for n in app._notifications]
+        assert any("belong to several apps" in m for m in told), told
+    code, _ = harness.request(
+        world.cluster, "GET", f"/api/v1/namespaces/{NAMESPACE}/configmaps/right-settings"
+    )
+    assert code == 404  # root's missing object was not created
+    assert live_colour(world) == "red"
+
+
+async def test_an_action_in_a_read_only_app_tree_still_refuses(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    app = explorer(world, monkeypatch, tmp_path, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        told = await force_sync_web_settings(app, pilot)
+        # refused before any preview or confirmation, not by the apply itself
+        assert any("read-only" in m.lower() for m in told), told
+        assert not any("Working out" in m or " done" in m for m in told), told
+    assert live_colour(world) == "red"
 
 
 async def test_apps_over_two_clusters_sit_under_their_cluster(
