@@ -65,7 +65,7 @@ def _desired_at(scanner: Scanner, request: ActionRequest) -> DesiredState:
 def sync_plan(scanner: Scanner, request: ActionRequest) -> SyncPlan:
     desired = _desired_at(scanner, request)
     source = source_of(scanner, request)
-    namespace = source.options.namespace or scanner.client().namespace
+    namespace = source.options.namespace or source.client().namespace
     return plan_sync(
         request.targets, match_manifests(request.targets, desired.manifests, namespace)
     )
@@ -93,7 +93,8 @@ def make_previewers(scanner: Scanner) -> dict[str, Previewer]:
 
     def sync(request: ActionRequest, force: bool = False) -> tuple[str, ...]:
         items = sync_plan(scanner, request).applies
-        previews = Syncer(scanner.client()).preview(items, force=force)
+        # the cluster of the objects' own source: an app may deploy to another context
+        previews = Syncer(source_of(scanner, request).client()).preview(items, force=force)
         moved = ref_moved(scanner, request)
         lines: list[str] = [moved] if moved else []
         for preview in previews:
@@ -128,23 +129,29 @@ def make_executors(
     """Executors for the scan's source and cluster. Offline (a snapshot) there is no sync."""
     opts = scanner.options
 
-    def syncer() -> Syncer:
-        tracking = scanner.config.tracking if scanner.config else None
-        return Syncer(scanner.client(), field_manager=field_manager, tracking=tracking)
+    def syncer(request: ActionRequest) -> Syncer:
+        """Writes to the cluster (and through the gate) of the objects' own source, with its
+        markers: an app may deploy to another context than the scan's."""
+        source = source_of(scanner, request)
+        tracking = source.config.tracking if source.config else None
+        return Syncer(source.client(), field_manager=field_manager, tracking=tracking)
 
     def sync(request: ActionRequest, force: bool = False) -> ActionOutcome:
         plan = sync_plan(scanner, request)
-        return _outcome("Sync", syncer().apply(plan.applies, force=force))
+        return _outcome("Sync", syncer(request).apply(plan.applies, force=force))
 
     def prune(request: ActionRequest) -> ActionOutcome:
         """Each extra is re-read and deleted only if it is still the one shown."""
         plan = plan_sync(request.targets, {}, prune=True)
-        namespace = source_of(scanner, request).options.namespace or scanner.client().namespace
+        source = source_of(scanner, request)
+        namespace = source.options.namespace or source.client().namespace
         desired = _desired_at(scanner, request)
         blocked = prune_blocked(desired)
         if blocked:
             return ActionOutcome(ok=False, summary=f"Prune: nothing deleted: {blocked}")
-        return _outcome("Prune", syncer().prune(plan.prunes, declared_refs(desired, namespace)))
+        return _outcome(
+            "Prune", syncer(request).prune(plan.prunes, declared_refs(desired, namespace))
+        )
 
     def revert(request: ActionRequest) -> ActionOutcome:
         assert request.commit is not None  # the registry asks for a commit first

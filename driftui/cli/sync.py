@@ -341,6 +341,16 @@ def _execute(
     return _exit_for(outcomes, failed_requests)
 
 
+def _on_other_clusters(scanner: Scanner, selected: list[DriftResult], home: str) -> str:
+    """Why objects of an app that deploys to another context are not synced from this one
+    (the apply would land on the wrong cluster): "" when every one is at home."""
+    for app in dict.fromkeys(r.app for r in selected):
+        there = scanner.scanner_for(app).options.context
+        if there and there != home:
+            return f"{app} deploys to context {there}, not {home}: not synced from here (yet)"
+    return ""
+
+
 def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
     report = scan(scanner, args)
     for warning in report.warnings:
@@ -350,6 +360,10 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
         io.warn(f"error: no object matches {' '.join(args.selectors)}")
         return EXIT_REFUSED
     client = scanner.client()
+    elsewhere = _on_other_clusters(scanner, selected, client.context)
+    if elsewhere:
+        io.warn(f"error: {elsewhere}; nothing was changed")
+        return EXIT_REFUSED
     git = _desired(scanner, report, client)
     plan = plan_sync(selected, git.manifests, prune=args.prune)
     for ref, why in plan.not_syncable:

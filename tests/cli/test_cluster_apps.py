@@ -159,3 +159,27 @@ def test_an_app_on_another_cluster_is_scanned_there_and_one_with_no_context_is_a
     assert code == 2
     assert doc["objects"] == []
     assert [p["message"] for p in doc["problems"]] == [f"no kubeconfig context for {LOST}"]
+
+
+def test_a_sync_of_an_app_on_another_cluster_refuses_rather_than_apply_here(
+    planes: Clusters, hub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its objects were judged against plane B; applying them through plane A's context
+    would write B's desired state to the wrong cluster."""
+    flags = ("--context", "a", "-n", hub, "--repo-map", f"{REPO_URL}={planes.repo}")
+    before = managers(planes.a, planes.namespace)
+    code, _, err = run(planes, capsys, "sync", "--yes", f"--app={hub}/remote", *flags)
+    assert code == 2, err
+    assert f"application/{hub}/remote deploys to context b, not a" in err
+    assert managers(planes.a, planes.namespace) == before
+    assert "extra" not in managers(planes.b, planes.namespace)  # nor written to B
+
+
+def managers(cluster: ClusterInfo, namespace: str) -> dict[str, list[str]]:
+    """Each ConfigMap's field managers: who has written what."""
+    status, body = harness.request(cluster, "GET", f"/api/v1/namespaces/{namespace}/configmaps")
+    assert status == 200, body
+    return {
+        item["metadata"]["name"]: sorted(m["manager"] for m in item["metadata"]["managedFields"])
+        for item in body["items"]
+    }
