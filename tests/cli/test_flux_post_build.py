@@ -18,7 +18,7 @@ import pytest
 from tests.cluster import harness
 from tests.cluster.crds import GIT_REPOSITORY, KUSTOMIZATION
 from tests.cluster.harness import ClusterInfo
-from tests.gitops.objects import create, flux_status
+from tests.gitops.objects import controller_applied, create, flux_status, hand_edited
 from tests.gitserver import make_bare, serve_git
 from tests.source.test_render_config import driftui, make_repo
 
@@ -99,24 +99,10 @@ class Flux:
             },
             "data": data,
         }
-        path = (
-            f"/api/v1/namespaces/{self.ns}/configmaps/{name}"
-            "?fieldManager=kustomize-controller&force=true"
-        )
-        code, out = harness.request(
-            self.cluster, "PATCH", path, body, content_type="application/apply-patch+yaml"
-        )
-        assert code in (200, 201), out
+        controller_applied(self.cluster, body, "kustomize-controller")
 
     def edit(self, name: str, **data: str) -> None:
-        code, out = harness.request(
-            self.cluster,
-            "PATCH",
-            f"/api/v1/namespaces/{self.ns}/configmaps/{name}?fieldManager=kubectl-edit",
-            {"data": data},
-            content_type="application/merge-patch+json",
-        )
-        assert code == 200, out
+        hand_edited(self.cluster, self.ns, name, **data)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests.cli.test_flux_sources import Source, serve, status_of
 from tests.cluster import harness
 from tests.cluster.crds import GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION
 from tests.cluster.harness import ClusterInfo
-from tests.gitops.objects import create, flux_status
+from tests.gitops.objects import controller_applied, create, flux_status
 from tests.source.test_render_config import driftui, make_repo
 from tests.source.test_render_recipe import CHART, KUSTOMIZE
 
@@ -108,17 +108,7 @@ def applied_by_flux(src: Source, objects: list[dict[str, Any]]) -> None:
                 "kustomize.toolkit.fluxcd.io/namespace": src.ns,
             }
         )
-        group = body["apiVersion"].rpartition("/")[0]
-        api = f"/apis/{body['apiVersion']}" if group else f"/api/{body['apiVersion']}"
-        plural = body["kind"].lower() + "s"
-        url = (
-            f"{api}/namespaces/{src.ns}/{plural}/{meta['name']}"
-            "?fieldManager=kustomize-controller&force=true"
-        )
-        code, out = harness.request(
-            src.cluster, "PATCH", url, body, content_type="application/apply-patch+yaml"
-        )
-        assert code in (200, 201), out
+        controller_applied(src.cluster, body, "kustomize-controller")
 
 
 def test_a_plain_path_renders_with_the_kustomizations_options(

@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.cluster import harness
 from tests.cluster.crds import GIT_REPOSITORY, KUSTOMIZATION
 from tests.cluster.harness import ClusterInfo
-from tests.gitops.objects import create, flux_status
+from tests.gitops.objects import controller_applied, create, flux_status, hand_edited
 from tests.gitserver import make_bare, serve_git
 from tests.source.test_render_config import commit, driftui, git, make_repo
 
@@ -47,14 +46,7 @@ class Source:
         body["metadata"] |= {"namespace": self.ns, "labels": labels}
         if "annotations" in extra:
             body["metadata"]["annotations"] = extra["annotations"]
-        path = (
-            f"/api/v1/namespaces/{self.ns}/configmaps/{name}"
-            "?fieldManager=kustomize-controller&force=true"
-        )
-        code, out = harness.request(
-            self.cluster, "PATCH", path, body, content_type="application/apply-patch+yaml"
-        )
-        assert code in (200, 201), out
+        controller_applied(self.cluster, body, "kustomize-controller")
 
     def app(self, ref: dict[str, str], **repo_spec: Any) -> None:
         create(
@@ -158,14 +150,7 @@ SSA = "kustomize.toolkit.fluxcd.io/ssa"
 
 
 def edit(src: Source, name: str, **data: str) -> None:
-    code, out = harness.request(
-        src.cluster,
-        "PATCH",
-        f"/api/v1/namespaces/{src.ns}/configmaps/{name}?fieldManager=kubectl-edit",
-        {"data": data},
-        content_type="application/merge-patch+json",
-    )
-    assert code == 200, out
+    hand_edited(src.cluster, src.ns, name, **data)
 
 
 @pytest.fixture

@@ -73,3 +73,32 @@ def grant(cluster: ClusterInfo, user: str, namespace: str, rules: list[dict[str,
 
 def read_rule(kind: UpstreamKind) -> dict[str, Any]:
     return {"apiGroups": [kind.group], "resources": [kind.plural], "verbs": ["get", "list"]}
+
+
+def controller_applied(cluster: ClusterInfo, body: dict[str, Any], manager: str) -> None:
+    """``body`` as a controller leaves it: a forced server-side apply as ``manager``."""
+    meta = body["metadata"]
+    group = body["apiVersion"].rpartition("/")[0]
+    api = f"/apis/{body['apiVersion']}" if group else f"/api/{body['apiVersion']}"
+    plural = body["kind"].lower() + "s"
+    url = f"{api}/namespaces/{meta['namespace']}/{plural}/{meta['name']}"
+    code, out = harness.request(
+        cluster,
+        "PATCH",
+        f"{url}?fieldManager={manager}&force=true",
+        body,
+        content_type="application/apply-patch+yaml",
+    )
+    assert code in (200, 201), out
+
+
+def hand_edited(cluster: ClusterInfo, namespace: str, name: str, **data: str) -> None:
+    """A ConfigMap's data changed by hand, as `kubectl edit` does (a merge patch)."""
+    code, out = harness.request(
+        cluster,
+        "PATCH",
+        f"/api/v1/namespaces/{namespace}/configmaps/{name}?fieldManager=kubectl-edit",
+        {"data": data},
+        content_type="application/merge-patch+json",
+    )
+    assert code == 200, out
