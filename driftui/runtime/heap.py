@@ -9,9 +9,11 @@ all kept. Reference counting still frees whatever is dropped; only reference cyc
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 _lock = threading.Lock()
 _pauses = 0
@@ -40,39 +42,84 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def keep_all() -> None:
+def keep_all(*, small: bool = False) -> None:
     """Freeze everything alive now, in constant time: call at the end of a bulk job, while
-    the collector is still paused, so what the job made is never walked at all."""
-    global _kept
+    the collector is still paused, so what the job made is never walked at all.
+
+    ``small``: a watch-event batch, which judges a few objects again and leaves little
+    garbage; it is never by itself a reason to stall the screen with a full collection.
+    """
+    global _scans, _batches
     gc.freeze()
-    _kept += 1
+    if small:
+        _batches += 1
+    else:
+        _scans += 1
 
 
-COLLECT_EVERY = 5  # frozen jobs between full collections, when the user is idle
-FORCE_AFTER = 20  # frozen jobs after which a full collection runs even mid-typing
-_kept = 0
-_collected_at: int | None = None  # the value of _kept at the last full collection
+COLLECT_EVERY = 5  # full scans between full collections, when the user is idle
+IDLE_GROWTH = 0.02  # heap growth since the last collection that is worth one when idle
+FORCE_GROWTH = 0.10  # heap growth after which a full collection runs even mid-typing
+_scans = 0  # frozen scans since the last full collection
+_batches = 0  # frozen watch-event batches since the last full collection
+_blocks_then = 0  # allocated blocks right after the last full collection; 0: none ran yet
+
+
+@dataclass(frozen=True)
+class Since:
+    """What was frozen since the last full collection, and how the heap grew."""
+
+    scans: int
+    batches: int
+    blocks_then: int  # allocated blocks right after it; 0 when none ran yet
+    blocks_now: int
+
+    @property
+    def growth(self) -> float:
+        """Growth of the heap since then, a fraction of what it held: frozen garbage
+        (reference cycles) shows up here, as do objects legitimately kept."""
+        if self.blocks_then <= 0:
+            return 0.0
+        return (self.blocks_now - self.blocks_then) / self.blocks_then
+
+
+def collection_due(since: Since, *, idle: bool) -> bool:
+    """Whether a full collection should run now (a pure policy, unit-tested).
+
+    A full collection walks every object, ~0.5 s of a 10,000-object explorer, and stalls
+    the screen. The first runs after the first job (the garbage of startup). After that,
+    with an ``idle`` user, every ``COLLECT_EVERY`` scans or once the heap grew by
+    ``IDLE_GROWTH``; while the user types, only once it grew by ``FORCE_GROWTH``: watch
+    events arrive in batches twice a second for as long as the explorer watches, so a
+    count of jobs would stall a typing user every few seconds (bench_watch, issue 21),
+    while growth bounds the garbage kept, whatever made it.
+    """
+    if since.blocks_then <= 0:
+        return since.scans + since.batches > 0
+    if since.growth >= FORCE_GROWTH:
+        return True
+    if not idle:
+        return False
+    return since.scans >= COLLECT_EVERY or (
+        since.scans + since.batches > 0 and since.growth >= IDLE_GROWTH
+    )
 
 
 def settle(*, idle: bool) -> bool:
-    """Reclaim frozen garbage now and then: True when a full collection ran.
+    """Reclaim frozen garbage when :func:`collection_due` says so: True when a full
+    collection ran.
 
     Frozen objects are still freed by reference counting; only reference cycles that
     became garbage after being frozen stay (Textual's rendered strips, about 10,000
-    objects a rescan). A full collection walks every object, ~0.5 s of a 10,000-object
-    explorer, so after the first job it waits for ``COLLECT_EVERY`` jobs and an ``idle``
-    user, and runs regardless after ``FORCE_AFTER``, which bounds the garbage kept.
+    objects a rescan). ``sys.getallocatedblocks`` measures the heap in about a
+    millisecond (``gc.get_freeze_count`` walks every frozen object: 0.3 s).
     """
-    global _collected_at
-    if _collected_at is None:
-        due = _kept > 0
-    else:
-        behind = _kept - _collected_at
-        due = behind >= FORCE_AFTER or (idle and behind >= COLLECT_EVERY)
-    if not due:
+    global _scans, _batches, _blocks_then
+    since = Since(_scans, _batches, _blocks_then, sys.getallocatedblocks())
+    if not collection_due(since, idle=idle):
         return False
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-    _collected_at = _kept
+    _scans, _batches, _blocks_then = 0, 0, max(1, sys.getallocatedblocks())
     return True

@@ -55,10 +55,10 @@ class Responsiveness:
 
 
 @contextmanager
-def bulk_job() -> Iterator[None]:
+def bulk_job(*, small: bool = False) -> Iterator[None]:
     """A scan in the worker thread: no collections while it allocates, and what it built
     (kept until the next scan) frozen at the end so no collection walks it. A job that
-    fails freezes nothing."""
+    fails freezes nothing. ``small``: a watch-event batch (see :func:`heap.keep_all`)."""
     with heap.collector_paused():
         yield
-        heap.keep_all()
+        heap.keep_all(small=small)

@@ -137,7 +137,7 @@ class WatchFlow:
 
     def _rejudge(self, events: EventWatch, report: ScanReport, view: View) -> None:
         try:
-            with bulk_job():
+            with bulk_job(small=True):  # twice a second: no reason to stall typing
                 fresh = events.rejudged(report) or report
                 prepared = prepare(fresh.results, view)
         except Exception as error:
