@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import http.client
 import itertools
 import multiprocessing
 import os
@@ -96,8 +97,8 @@ def churn(cluster: ClusterInfo, ns: str, n: int, rate: float, seconds: float, se
                     patch,
                     content_type="application/merge-patch+json",
                 )
-            except OSError:  # a timeout under load: that update is not sent, the loop goes on
-                continue
+            except (OSError, http.client.HTTPException):  # a timeout under load: not sent,
+                continue  # and the loop goes on (one such error used to end the churn, and the run)
             if status == 200:
                 with sent.get_lock():
                     sent.value += 1

@@ -1,0 +1,248 @@
+"""Scale benchmark (issue 21): 100,000 objects on the real control plane, one namespace per
+1,000 objects, mixed kinds (bench_engine's ConfigMaps, Services, Secrets, Deployments), 5%
+drifted by hand (a label set by another field manager).
+
+One control plane grows in two steps, so both sizes meet the same server: ``--base`` objects
+first, then the rest. At each size, a cold `driftui report` (default: server-side fidelity,
+the whole cluster) in a new process: its wall time and peak RSS. The ratio of the two times
+shows whether growth is linear (target within 12x for 10x the objects). At the full size, the
+explorer in a new process: how long it takes to open, key presses (p95 at most 50 ms), a
+rescan with keys pressed meanwhile, and the filter (at most 300 ms a keystroke); its peak RSS.
+
+Setup creates objects over kept-alive connections in parallel
+(:func:`tests.cluster.harness.requests_in_parallel`); the harness raises etcd's quota.
+
+Run: PATH="$(cat .venv/testbin.path):$PATH" .venv/bin/python -m benchmarks.bench_scale
+     [--objects 100000] [--base 10000] [--per-namespace 1000] [--workers 8] [--cli-runs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_engine import APPLY, make_object, resource_path, write_repo
+from benchmarks.probe import FrameProbe
+from tests.cluster import harness
+from tests.cluster.harness import Call, ClusterInfo
+
+DRIFT_EVERY = 20  # 5% drifted
+
+
+def objects_between(first: int, last: int, per_namespace: int) -> list[dict[str, Any]]:
+    return [make_object(i, f"scale-{i // per_namespace:03d}") for i in range(first, last)]
+
+
+def create(cluster: ClusterInfo, objects: list[dict[str, Any]], workers: int) -> float:
+    """Namespaces, objects applied as Argo CD would, then 5% edited by hand: seconds taken."""
+    t = time.perf_counter()
+    spaces = sorted({o["metadata"]["namespace"] for o in objects})
+    calls: list[Call] = [
+        ("POST", "/api/v1/namespaces", {"metadata": {"name": ns}}, "application/json")
+        for ns in spaces
+    ]
+    check(harness.requests_in_parallel(cluster, calls, workers), (201, 409))
+    calls = [
+        ("PATCH", resource_path(o) + "?fieldManager=argocd-controller&force=true", o, APPLY)
+        for o in objects
+    ]
+    check(harness.requests_in_parallel(cluster, calls, workers), (200, 201))
+    hand = {"metadata": {"labels": {"edited-by-hand": "yes"}}}
+    calls = [
+        (
+            "PATCH",
+            resource_path(o) + "?fieldManager=kubectl-edit",
+            hand,
+            "application/merge-patch+json",
+        )
+        for o in objects
+        if int(o["metadata"]["name"].removeprefix("obj-")) % DRIFT_EVERY == 0
+    ]
+    check(harness.requests_in_parallel(cluster, calls, workers), (200,))
+    return time.perf_counter() - t
+
+
+def check(results: list[tuple[int, Any]], ok: tuple[int, ...]) -> None:
+    bad = [(status, body) for status, body in results if status not in ok]
+    if bad:
+        raise SystemExit(f"{len(bad)} setup requests failed, first: {str(bad[0])[:500]}")
+
+
+def cli_scan(cluster: ClusterInfo, repo: Path, out: Path) -> tuple[float, float, dict[str, int]]:
+    """One cold `driftui report` of the whole cluster in a new process, as users run it:
+    (seconds, its peak RSS in MB, the verdict counts)."""
+    argv = [sys.executable, "-m", "driftui", "report", "--repo", str(repo), "--no-fetch"]
+    argv += ["--kubeconfig", os.environ["SCALE_KUBECONFIG"], "-q", "-o", str(out)]
+    t = time.perf_counter()
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"driftui report failed ({code}): {err[:500]}")
+    report = json.loads(out.read_text())
+    counts: dict[str, int] = report["summary"]
+    print(f"  fidelity: {report['fidelity_detail']}; summary: {counts}", flush=True)
+    return seconds, usage.ru_maxrss / 1024, counts
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
+
+
+def line(name: str, values: list[float], target: str) -> None:
+    print(
+        f"  {name:<34} median {statistics.median(values):7.1f} ms  p95 {p95(values):7.1f} ms  "
+        f"max {max(values):7.1f} ms  ({len(values)})  {target}",
+        flush=True,
+    )
+
+
+async def explore(repo: str, kubeconfig: str, moves: int) -> None:
+    """The explorer on the whole cluster, as users open it (server-side fidelity)."""
+    from driftui.__main__ import explorer_parts
+    from driftui.engine import Scanner, ScanOptions
+    from driftui.gate import MutationGate
+    from driftui.tui.app import DriftExplorer
+
+    class BenchExplorer(DriftExplorer):
+        CURSOR_BLINK = False
+
+    gate = MutationGate(read_only=False)
+    scanner = Scanner(ScanOptions(repo=repo, kubeconfig=kubeconfig, fetch=False), gate)
+    app = BenchExplorer(scanner.scan, **explorer_parts(scanner, gate))
+    started = time.perf_counter()
+    async with app.run_test(size=(120, 36)) as pilot:
+        while app.report is None:
+            await pilot.pause(0.05)
+        opened = time.perf_counter() - started
+        probe = FrameProbe(app)
+        await probe.settle()
+        print(f"  explorer opened (first scan shown): {opened:.1f} s", flush=True)
+        keys = [(await probe.press_until_quiet("j")).shown_ms for _ in range(moves)]
+        line("move (j), shown", keys, "target p95 <= 50 ms")
+        shown_in_sync = (await probe.press_until_quiet("i")).shown_ms
+        print(f"  show in-sync objects (i), shown: {shown_in_sync:.0f} ms", flush=True)
+        keys = [(await probe.press_until_quiet("j")).shown_ms for _ in range(moves)]
+        line("move (j) with in-sync shown", keys, "target p95 <= 50 ms")
+        await during_rescan(app, pilot, probe)
+        await filtering(probe)
+    print(
+        f"  explorer peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+        flush=True,
+    )
+
+
+async def during_rescan(app: Any, pilot: Any, probe: FrameProbe) -> None:
+    """Keys while a full rescan runs (refresh): the explorer must stay responsive."""
+    before = app.scans_finished
+    started = time.perf_counter()
+    probe.send("r")
+    keys: list[float] = []
+    while app.scans_finished == before:
+        keys.append(await probe.press_until_shown("jk"[len(keys) % 2]))
+        await pilot.pause(0.3)
+    took = time.perf_counter() - started
+    print(f"  rescan (r) took {took:.1f} s", flush=True)
+    if keys:
+        line("move during the rescan, shown", keys, "target p95 <= 50 ms")
+    await probe.settle()
+
+
+async def filtering(probe: FrameProbe) -> None:
+    keystrokes: list[float] = []
+    clears: list[float] = []
+    for text in ("obj-0", "scale-042 dep", "obj-0999"):
+        await probe.press_until_quiet("slash")
+        for char in text:
+            key = {" ": "space", "-": "minus"}.get(char, char)
+            keystrokes.append((await probe.press_until_quiet(key)).shown_ms)
+        clears.append((await probe.press_until_quiet("escape")).shown_ms)
+    line("filter keystroke, shown", keystrokes, "target <= 300 ms")
+    line("clear filter, shown", clears, "target <= 300 ms")
+
+
+def explorer_process(repo: str, kubeconfig: str, moves: int) -> None:
+    asyncio.run(explore(repo, kubeconfig, moves))
+
+
+def measure_cli(cluster: ClusterInfo, repo: Path, runs: int, label: str) -> tuple[float, float]:
+    best, peak = float("inf"), 0.0
+    for run in range(1, runs + 1):
+        seconds, rss, _ = cli_scan(cluster, repo, repo.parent / f"{label}-{run}.json")
+        print(
+            f"{label}: cold driftui report run {run}: {seconds:.1f} s, peak RSS {rss:.0f} MB; "
+            f"load average {os.getloadavg()}",
+            flush=True,
+        )
+        best, peak = min(best, seconds), max(peak, rss)
+    return best, peak
+
+
+def run(args: argparse.Namespace, work: Path, cluster: ClusterInfo) -> None:
+    os.environ["SCALE_KUBECONFIG"] = cluster.kubeconfig("admin")
+    first = objects_between(0, args.base, args.per_namespace)
+    took = create(cluster, first, args.workers)
+    print(f"setup: {len(first)} objects in {took:.0f} s; load {os.getloadavg()}", flush=True)
+    write_repo(work / "repo-base", first)
+    base_s, base_rss = measure_cli(cluster, work / "repo-base", args.cli_runs, f"{args.base}")
+    rest = objects_between(args.base, args.objects, args.per_namespace)
+    took = create(cluster, rest, args.workers)
+    print(f"setup: {len(rest)} more objects in {took:.0f} s; load {os.getloadavg()}", flush=True)
+    objects = first + rest
+    del first, rest
+    write_repo(work / "repo", objects)
+    del objects
+    full_s, full_rss = measure_cli(cluster, work / "repo", args.cli_runs, f"{args.objects}")
+    print(
+        f"cold CLI scan: {args.objects} objects {full_s:.1f} s vs {args.base} objects "
+        f"{base_s:.1f} s: {full_s / base_s:.1f}x for {args.objects / args.base:.0f}x the objects"
+        f"  target <= 12x; peak RSS {full_rss:.0f} MB (at {args.base}: {base_rss:.0f} MB)"
+        "  target <= 2500 MB",
+        flush=True,
+    )
+    if args.skip_explorer:
+        return
+    print(f"explorer on {args.objects} objects (a new process):", flush=True)
+    spawn = multiprocessing.get_context("spawn")
+    proc = spawn.Process(
+        target=explorer_process,
+        args=(str(work / "repo"), cluster.kubeconfig("admin"), args.moves),
+    )
+    proc.start()
+    proc.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--objects", type=int, default=100_000)
+    parser.add_argument("--base", type=int, default=10_000, help="the size compared with")
+    parser.add_argument("--per-namespace", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=8, help="setup requests in flight")
+    parser.add_argument("--cli-runs", type=int, default=1, help="cold CLI runs at each size")
+    parser.add_argument("--moves", type=int, default=40, help="key presses per measure")
+    parser.add_argument("--skip-explorer", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="driftui-scale-"))
+    print(f"work directory {work}; load average {os.getloadavg()}", flush=True)
+    cluster = harness.up(work / "cluster")
+    try:
+        run(args, work, cluster)
+    finally:
+        harness.down(work / "cluster")
+
+
+if __name__ == "__main__":
+    main()
