@@ -42,26 +42,24 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def keep_all(*, small: bool = False) -> None:
+def keep_all() -> None:
     """Freeze everything alive now, in constant time: call at the end of a bulk job, while
     the collector is still paused, so what the job made is never walked at all.
 
-    ``small``: a watch-event batch, which judges a few objects again and leaves little
-    garbage; it is never by itself a reason to stall the screen with a full collection.
+    Only for jobs that rebuild most of the heap (scans). Whatever is alive is frozen, the
+    screen's widgets too, and what of it later dies in a reference cycle stays until a full
+    collection: a watch-event batch twice a second, frozen, made 10% of the heap such
+    garbage in 25 s (bench_watch, issue 21). Small jobs only pause the collector.
     """
-    global _scans, _batches
+    global _scans
     gc.freeze()
-    if small:
-        _batches += 1
-    else:
-        _scans += 1
+    _scans += 1
 
 
-COLLECT_EVERY = 5  # full scans between full collections, when the user is idle
-IDLE_GROWTH = 0.02  # heap growth since the last collection that is worth one when idle
+COLLECT_EVERY = 5  # frozen scans between full collections, when the user is idle
+IDLE_GROWTH = 0.02  # heap growth since the last full collection worth one when idle
 FORCE_GROWTH = 0.10  # heap growth after which a full collection runs even mid-typing
 _scans = 0  # frozen scans since the last full collection
-_batches = 0  # frozen watch-event batches since the last full collection
 _blocks_then = 0  # allocated blocks right after the last full collection; 0: none ran yet
 
 
@@ -70,7 +68,6 @@ class Since:
     """What was frozen since the last full collection, and how the heap grew."""
 
     scans: int
-    batches: int
     blocks_then: int  # allocated blocks right after it; 0 when none ran yet
     blocks_now: int
 
@@ -87,22 +84,18 @@ def collection_due(since: Since, *, idle: bool) -> bool:
     """Whether a full collection should run now (a pure policy, unit-tested).
 
     A full collection walks every object, ~0.5 s of a 10,000-object explorer, and stalls
-    the screen. The first runs after the first job (the garbage of startup). After that,
+    the screen. The first runs after the first scan (the garbage of startup). After that,
     with an ``idle`` user, every ``COLLECT_EVERY`` scans or once the heap grew by
-    ``IDLE_GROWTH``; while the user types, only once it grew by ``FORCE_GROWTH``: watch
-    events arrive in batches twice a second for as long as the explorer watches, so a
-    count of jobs would stall a typing user every few seconds (bench_watch, issue 21),
-    while growth bounds the garbage kept, whatever made it.
+    ``IDLE_GROWTH``; while the user types, only once it grew by ``FORCE_GROWTH``, which
+    bounds the garbage kept whatever made it. A count of jobs is no measure while watching:
+    batches arrive twice a second for as long as the explorer watches, and forcing a
+    collection every 20 of them made key p95 198 ms (bench_watch, issue 21).
     """
     if since.blocks_then <= 0:
-        return since.scans + since.batches > 0
+        return since.scans > 0
     if since.growth >= FORCE_GROWTH:
         return True
-    if not idle:
-        return False
-    return since.scans >= COLLECT_EVERY or (
-        since.scans + since.batches > 0 and since.growth >= IDLE_GROWTH
-    )
+    return idle and (since.scans >= COLLECT_EVERY or since.growth >= IDLE_GROWTH)
 
 
 def settle(*, idle: bool) -> bool:
@@ -114,12 +107,17 @@ def settle(*, idle: bool) -> bool:
     objects a rescan). ``sys.getallocatedblocks`` measures the heap in about a
     millisecond (``gc.get_freeze_count`` walks every frozen object: 0.3 s).
     """
-    global _scans, _batches, _blocks_then
-    since = Since(_scans, _batches, _blocks_then, sys.getallocatedblocks())
-    if not collection_due(since, idle=idle):
+    global _scans, _blocks_then
+    if not collection_due(Since(_scans, _blocks_then, sys.getallocatedblocks()), idle=idle):
         return False
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-    _scans, _batches, _blocks_then = 0, 0, max(1, sys.getallocatedblocks())
+    # Once more, over nothing: CPython runs its own full collections when the objects that
+    # reached the oldest generation since its last one outnumber a quarter of what that one
+    # found. Counted from here (no unfrozen object), they walk only what is new and stay
+    # cheap; counted from the whole heap just collected, garbage that is not frozen (a
+    # watch batch's) would wait until it made a quarter of the heap.
+    gc.collect()
+    _scans, _blocks_then = 0, max(1, sys.getallocatedblocks())
     return True

@@ -55,10 +55,19 @@ class Responsiveness:
 
 
 @contextmanager
-def bulk_job(*, small: bool = False) -> Iterator[None]:
+def bulk_job() -> Iterator[None]:
     """A scan in the worker thread: no collections while it allocates, and what it built
     (kept until the next scan) frozen at the end so no collection walks it. A job that
-    fails freezes nothing. ``small``: a watch-event batch (see :func:`heap.keep_all`)."""
+    fails freezes nothing."""
     with heap.collector_paused():
         yield
-        heap.keep_all(small=small)
+        heap.keep_all()
+
+
+@contextmanager
+def small_job() -> Iterator[None]:
+    """A watch-event batch: no collections while it allocates, and nothing frozen (see
+    :func:`heap.keep_all`): what it and the screen leave behind goes young, as garbage
+    should, and the collector's own runs stay small."""
+    with heap.collector_paused():
+        yield
