@@ -153,6 +153,48 @@ def requests_in_parallel(
         return list(pool.map(one, calls))
 
 
+ETCD_TXN_OPS = 128  # etcd's default --max-txn-ops
+
+
+def put_in_etcd(info: ClusterInfo, items: Iterable[tuple[str, dict[str, Any]]]) -> int:
+    """Write objects straight into etcd, 128 to a transaction, for setup at a scale the API
+    cannot reach in time (100,000 objects: an hour of requests on a shared 2-core machine).
+
+    Each item is an etcd key (``/registry/configmaps/NS/NAME``) and a whole object as the
+    API server would store it (uid, creationTimestamp, managedFields; no resourceVersion,
+    which comes from etcd). The API server reads JSON from etcd as well as its own protobuf
+    and sees the writes through its watch, so clients meet them as created objects.
+    Returns how many were written."""
+    written, ops = 0, []
+    for key, obj in items:
+        ops.append(
+            {"requestPut": {"key": _b64(key.encode()), "value": _b64(json.dumps(obj).encode())}}
+        )
+        if len(ops) == ETCD_TXN_OPS:
+            written += _etcd_txn(info, ops)
+            ops = []
+    if ops:
+        written += _etcd_txn(info, ops)
+    return written
+
+
+def _b64(raw: bytes) -> str:
+    import base64
+
+    return base64.b64encode(raw).decode()
+
+
+def _etcd_txn(info: ClusterInfo, ops: list[dict[str, Any]]) -> int:
+    req = urllib.request.Request(
+        info.etcd + "/v3/kv/txn", data=json.dumps({"success": ops}).encode(), method="POST"
+    )
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        answer = json.loads(resp.read())
+    if not answer.get("succeeded", True) or "error" in answer:
+        raise ClusterError(f"etcd transaction failed: {str(answer)[:300]}")
+    return len(ops)
+
+
 def _decode(raw: bytes) -> Any:
     try:
         return json.loads(raw or b"null")
