@@ -48,8 +48,8 @@ def keep_all() -> None:
 
     Only for jobs that rebuild most of the heap (scans). Whatever is alive is frozen, the
     screen's widgets too, and what of it later dies in a reference cycle stays until a full
-    collection: a watch-event batch twice a second, frozen, made 10% of the heap such
-    garbage in 25 s (bench_watch, issue 21). Small jobs only pause the collector.
+    collection walks the whole heap: frozen twice a second, a watch-event batch would turn
+    each tree it replaces into such garbage (issue 21). Small jobs only pause the collector.
     """
     global _scans
     gc.freeze()
