@@ -9,7 +9,8 @@ Run: .venv/bin/python -m benchmarks.bench_watch [--objects 10000] [--seconds 60]
      [--mode events|rescan] [--report-every SECONDS] [--soak]
 
 ``--soak`` (issue 21, not in CI) is the one-hour run: --seconds 3600 with a progress line every
-5 minutes (RSS, key latency of the window and overall, CPU, updates sent, load), printed as it
+5 minutes (RSS, key latency of the window and overall, CPU and full collections of the
+window, updates sent, load), printed as it
 goes so that a run cut short still tells its figures; the final state is checked as always.
 
 ``--mode events`` (the default, issue 21): watch mode follows watch events and judges only the
@@ -202,20 +203,25 @@ async def drive(
     keys: list[float] = []
     rss: list[tuple[float, float]] = []
     cpu_start, next_report, window = cpu_seconds(), every, 0
+    mark = (0.0, cpu_start, gc.get_stats()[2]["collections"])  # the window's start
     while churner.is_alive():
         keys.append(await probe.press_until_shown(next(moves)))
         rss.append((time.monotonic() - started, rss_mb()))
         if every and rss[-1][0] >= next_report:
             recent = keys[window:]
-            cpu = 100 * (cpu_seconds() - cpu_start) / rss[-1][0]
+            now = (rss[-1][0], cpu_seconds(), gc.get_stats()[2]["collections"])
+            cpu = 100 * (now[1] - cpu_start) / now[0]
+            cpu_window = 100 * (now[1] - mark[1]) / (now[0] - mark[0])
             print(
                 f"[{rss[-1][0] / 60:5.1f} min] RSS {rss[-1][1]:.0f} MB; keys in this window: "
                 f"p95 {percentile95(recent):.1f} ms, median {statistics.median(recent):.1f} ms, "
                 f"max {max(recent):.1f} ms ({len(recent)}); all keys p95 {percentile95(keys):.1f} ms; "
-                f"CPU {cpu:.1f}%; updates sent {sent.value}; load {os.getloadavg()[0]:.2f}",
+                f"CPU {cpu_window:.1f}% in the window, {cpu:.1f}% so far; full collections in the"
+                f" window {now[2] - mark[2]}; updates sent {sent.value}; "
+                f"load {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
-            next_report, window = next_report + every, len(keys)
+            next_report, window, mark = next_report + every, len(keys), now
         await pilot.pause(0.5)
     return keys, rss
 
@@ -279,6 +285,7 @@ async def run(args: argparse.Namespace) -> None:
             cpu = 100 * (cpu_seconds() - cpu_start) / (time.monotonic() - started)
             scans_during = app.scans_finished - scans_before
             gc.callbacks.remove(full)
+            settles = policy.ran  # during the churn only
             churner.join()
             await settled(app, pilot)
             final = app.report
@@ -306,7 +313,7 @@ async def run(args: argparse.Namespace) -> None:
         longest = f", longest {max(full.durations):.0f} ms" if full.durations else ""
         print(
             f"full garbage collections during the churn: {len(full.durations)}{longest}; "
-            f"of them the explorer's policy ran {policy.ran} (heap.settle: a full one, then one"
+            f"of them the explorer's policy ran {settles} (heap.settle: a full one, then one"
             " over nothing), the rest CPython's own, over what is not frozen"
         )
         print(
