@@ -162,7 +162,9 @@ class FrameProbe:
         """ms from key to the first frame after the detail pane showed the new selection.
 
         Works while other work paints too (scans in watch mode): frames before the detail
-        changed do not count."""
+        changed do not count. Forgets the frames and refreshes before it: over an hour of
+        watch mode (benchmarks/bench_watch --soak) they would grow without bound."""
+        del self.frames[:-1], self.painted[:], self.refreshes[:]
         sent = self.send(key)
         deadline = sent + timeout
         while time.perf_counter() < deadline:

@@ -62,3 +62,12 @@ def bulk_job() -> Iterator[None]:
     with heap.collector_paused():
         yield
         heap.keep_all()
+
+
+@contextmanager
+def small_job() -> Iterator[None]:
+    """A watch-event batch: no collections while it allocates, and nothing frozen (see
+    :func:`heap.keep_all`): what it and the screen leave behind goes young, as garbage
+    should, and the collector's own runs stay small."""
+    with heap.collector_paused():
+        yield

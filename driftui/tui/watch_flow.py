@@ -17,7 +17,7 @@ from textual.timer import Timer
 
 from driftui.model import ScanReport
 from driftui.tui.messages import ScanFailed, ScanFinished, WatchStarted
-from driftui.tui.responsiveness import bulk_job
+from driftui.tui.responsiveness import small_job
 from driftui.tui.tree_model import View, prepare
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ class WatchFlow:
 
     def _rejudge(self, events: EventWatch, report: ScanReport, view: View) -> None:
         try:
-            with bulk_job():
+            with small_job():  # twice a second: nothing frozen (see heap.keep_all)
                 fresh = events.rejudged(report) or report
                 prepared = prepare(fresh.results, view)
         except Exception as error:

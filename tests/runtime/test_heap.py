@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from driftui.runtime import heap
-from driftui.runtime.heap import collector_paused, keep_all, settle
+from driftui.runtime.heap import Since, collection_due, collector_paused, keep_all, settle
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +65,43 @@ def test_an_error_still_resumes_and_a_disabled_collector_stays_off() -> None:
     assert not gc.isenabled()
 
 
-def test_settle_collects_after_the_first_job_then_when_idle_or_long_overdue(
+def since(scans: int = 0, growth: float = 0.0, *, first: bool = False) -> Since:
+    then = 0 if first else 1_000_000
+    return Since(scans, then, int(1_000_000 * (1 + growth)))
+
+
+def test_the_first_scan_is_followed_by_a_collection_even_mid_typing() -> None:
+    assert not collection_due(since(first=True), idle=False)  # nothing frozen yet
+    assert collection_due(since(scans=1, first=True), idle=False)
+
+
+def test_while_the_user_types_only_growth_forces_a_collection() -> None:
+    """Issue 21: a full collection forced every 20 jobs, ~0.5 s each on 10,000 objects,
+    made key p95 198 ms while watch-event batches arrived twice a second."""
+    assert not collection_due(since(scans=1_000, growth=heap.FORCE_GROWTH / 2), idle=False)
+    assert collection_due(since(growth=heap.FORCE_GROWTH), idle=False)
+
+
+def test_idle_collections_wait_for_enough_scans_or_enough_growth() -> None:
+    assert not collection_due(since(scans=heap.COLLECT_EVERY - 1), idle=True)
+    assert collection_due(since(scans=heap.COLLECT_EVERY), idle=True)
+    assert not collection_due(since(scans=heap.COLLECT_EVERY), idle=False)  # typing: wait
+    assert not collection_due(since(growth=heap.IDLE_GROWTH / 2), idle=True)
+    assert collection_due(since(growth=heap.IDLE_GROWTH), idle=True)
+
+
+@given(scans=st.integers(0, 10_000), growth=st.floats(-0.5, 5.0), idle=st.booleans())
+def test_typing_is_interrupted_only_past_the_growth_bound_and_it_always_is(
+    scans: int, growth: float, idle: bool
+) -> None:
+    due = collection_due(since(scans, growth), idle=idle)
+    if growth >= heap.FORCE_GROWTH:
+        assert due
+    elif not idle:
+        assert not due
+
+
+def test_settle_measures_growth_from_its_last_collection(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     collections: list[int] = []
@@ -71,35 +110,25 @@ def test_settle_collects_after_the_first_job_then_when_idle_or_long_overdue(
         if phase == "start" and info["generation"] == 2:
             collections.append(1)
 
-    def collected_by_settle(*, idle: bool) -> int:
+    def settled(*, idle: bool) -> bool:
         before = len(collections)
         ran = settle(idle=idle)
         assert ran == (len(collections) > before)
-        return len(collections) - before
+        return ran
 
-    def jobs(n: int) -> None:
-        for _ in range(n):
-            keep_all()
-
-    monkeypatch.setattr(heap, "_kept", 0)
-    monkeypatch.setattr(heap, "_collected_at", None)
+    monkeypatch.setattr(heap, "_scans", 0)
+    monkeypatch.setattr(heap, "_blocks_then", 0)
     gc.callbacks.append(count)
     try:
-        assert collected_by_settle(idle=False) == 0  # nothing frozen yet
+        assert not settled(idle=False)  # nothing frozen yet
         kept = [[i] for i in range(1000)]  # lists are always tracked; small dicts may not be
-        jobs(1)
-        assert collected_by_settle(idle=False) == 1 and gc.get_freeze_count() >= len(kept)
-        jobs(heap.COLLECT_EVERY - 1)
-        assert collected_by_settle(idle=True) == 0  # not enough garbage to be worth it
-        jobs(1)
-        assert collected_by_settle(idle=False) == 0  # the user is typing: wait
-        assert collected_by_settle(idle=True) == 1
-        more = [[i] for i in range(1000)]
-        jobs(heap.FORCE_AFTER - 1)
-        assert collected_by_settle(idle=False) == 0
-        jobs(1)
-        assert collected_by_settle(idle=False) == 1  # overdue: even mid-typing
-        assert gc.get_freeze_count() >= len(kept) + len(more)
+        keep_all()
+        assert settled(idle=False) and gc.get_freeze_count() >= len(kept)
+        assert heap._blocks_then > 0 and heap._scans == 0
+        monkeypatch.setattr(heap, "_blocks_then", sys.getallocatedblocks() * 2)  # shrank
+        assert not settled(idle=False)
+        monkeypatch.setattr(heap, "_blocks_then", int(sys.getallocatedblocks() / 1.5))
+        assert settled(idle=False)  # grew by half: even mid-typing
     finally:
         gc.callbacks.remove(count)
         gc.unfreeze()

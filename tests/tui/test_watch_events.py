@@ -14,6 +14,7 @@ from driftui.__main__ import explorer_parts
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from driftui.model import ScanReport, Status
+from driftui.runtime import heap
 from driftui.runtime.progress import ProgressFn
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
@@ -81,8 +82,10 @@ def status_of(report: ScanReport | None, name: str) -> Status | None:
 
 
 async def test_watch_mode_judges_changed_objects_from_events_without_a_rescan(
-    cluster: ClusterInfo, namespace: str, tmp_path: Path
+    cluster: ClusterInfo, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    frozen: list[int] = []  # jobs that froze the heap: a batch must not (heap.keep_all)
+    monkeypatch.setattr(heap, "keep_all", lambda: frozen.append(len(frozen)))
     declared_and_applied(cluster, namespace, tmp_path / "repo")
     options = ScanOptions(
         repo=str(tmp_path / "repo"),
@@ -114,6 +117,7 @@ async def test_watch_mode_judges_changed_objects_from_events_without_a_rescan(
         shown = app.report
         app.watching.stop()
     assert scan.calls == 1  # the event was judged on its own, not by a full rescan
+    assert frozen == [0]  # the scan froze what it built; the event's batch did not
     assert "watching events" in screen
     assert verdicts(shown) == verdicts(Scanner(options, gate).scan())
 
