@@ -470,8 +470,9 @@ class Scanner:
         config_warnings: list[str],
     ) -> ScanReport:
         warnings = [
-            f"could not read {kind or 'core'}.{group}: {text}".replace(".:", ":")
-            for (group, kind), text in sorted(live.state.failed.items())
+            f"could not read {kind}{'.' + group if group else ''}"
+            f"{' in namespace ' + namespace if namespace else ''}: {text}"
+            for (group, kind, namespace), text in sorted(live.state.failed.items())
         ]
         client_side = self._predictor.client_side_reasons(fidelity, results, live)
         compared = sum(1 for r in results if r.status in (Status.IN_SYNC, Status.DRIFTED))

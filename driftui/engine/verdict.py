@@ -233,7 +233,7 @@ def _unread(base: DriftResult, live: LiveSide, desired: dict[str, Any]) -> Drift
     forbidden = live.state.forbidden_reason(ref)
     if forbidden:
         return replace(base, status=Status.ERROR, reason=forbidden)
-    failed = live.state.failed.get((ref.group, ref.kind))
+    failed = live.state.failed_reason(ref)
     if failed:
         return replace(base, status=Status.ERROR, reason=f"not read: {failed}")
     skipped = skip_reason(None, Status.MISSING, desired)

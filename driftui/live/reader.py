@@ -34,22 +34,31 @@ class LiveState:
     objects: dict[ObjectRef, dict[str, Any]] = field(default_factory=dict)
     # (group, kind, namespace or "") -> reason, e.g. "forbidden: list deployments.apps in ns"
     forbidden: dict[tuple[str, str, str], str] = field(default_factory=dict)
-    # (group, kind) -> error text for failures other than 403 (server died mid-scan, ...)
-    failed: dict[GroupKind, str] = field(default_factory=dict)
+    # (group, kind, namespace or "") -> error text for failures other than 403 (server died
+    # mid-scan, ...): a LIST that failed in one namespace says nothing of another's objects
+    failed: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def forbidden_reason(self, ref: ObjectRef) -> str:
-        return (
-            self.forbidden.get((ref.group, ref.kind, ref.namespace))
-            or self.forbidden.get((ref.group, ref.kind, ""))
-            or ""
-        )
+        return _where(self.forbidden, ref)
+
+    def failed_reason(self, ref: ObjectRef) -> str:
+        return _where(self.failed, ref)
+
+
+def _where(reasons: dict[tuple[str, str, str], str], ref: ObjectRef) -> str:
+    """The reason recorded for ``ref``'s namespace, or for its kind's cluster-wide LIST."""
+    return (
+        reasons.get((ref.group, ref.kind, ref.namespace))
+        or reasons.get((ref.group, ref.kind, ""))
+        or ""
+    )
 
 
 @dataclass
 class _KindResult:
     items: list[dict[str, Any]] = field(default_factory=list)
     forbidden: dict[str, str] = field(default_factory=dict)  # namespace ("" = cluster) -> reason
-    failed: str = ""
+    failed: dict[str, str] = field(default_factory=dict)  # namespace ("" = cluster) -> error
 
 
 def _forbidden_text(info: ResourceInfo, namespace: str) -> str:
@@ -71,7 +80,7 @@ def _read_namespace(client: ClusterClient, info: ResourceInfo, namespace: str) -
         out.items = list(client.list_items(info.path(namespace)))
     except ApiError as exc:
         if exc.status != 403:
-            out.failed = str(exc)
+            out.failed[namespace] = str(exc)
         else:
             out.forbidden[namespace] = _forbidden_text(info, namespace)
     return out
@@ -100,7 +109,7 @@ def _namespace_of(item: dict[str, Any]) -> str:
 def _merged(into: _KindResult, more: _KindResult) -> _KindResult:
     into.items += more.items
     into.forbidden |= more.forbidden
-    into.failed = into.failed or more.failed
+    into.failed |= more.failed
     return into
 
 
@@ -112,11 +121,11 @@ def _read(
     return _read_namespace(client, info, namespace)
 
 
-def _outcome(future: Future[_KindResult]) -> _KindResult:
+def _outcome(future: Future[_KindResult], namespace: str) -> _KindResult:
     try:
         return future.result()
     except Exception as exc:  # an unreachable server mid-scan: record, go on
-        return _KindResult(failed=str(exc))
+        return _KindResult(failed={namespace: str(exc)})
 
 
 def _record(state: LiveState, info: ResourceInfo, result: _KindResult) -> None:
@@ -126,8 +135,8 @@ def _record(state: LiveState, info: ResourceInfo, result: _KindResult) -> None:
         state.objects[ObjectRef.of(item)] = item
     for namespace, reason in result.forbidden.items():
         state.forbidden[(info.group, info.kind, namespace)] = reason
-    if result.failed:
-        state.failed.setdefault((info.group, info.kind), result.failed)
+    for namespace, text in result.failed.items():
+        state.failed[(info.group, info.kind, namespace)] = text
 
 
 def read_live(
@@ -146,12 +155,13 @@ def read_live(
     spaces = set(namespaces)
     state = LiveState()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures: list[tuple[ResourceInfo, list[Future[_KindResult]]]] = []
+        futures: list[tuple[ResourceInfo, list[tuple[str, Future[_KindResult]]]]] = []
         for info in wanted:
             places = list_namespaces(info, spaces)
-            futures.append((info, [pool.submit(_read, client, info, ns, spaces) for ns in places]))
+            lists = [(ns, pool.submit(_read, client, info, ns, spaces)) for ns in places]
+            futures.append((info, lists))
         for done, (info, lists) in enumerate(futures, start=1):
-            for future in lists:
-                _record(state, info, _outcome(future))
+            for namespace, future in lists:
+                _record(state, info, _outcome(future, namespace))
             progress(ProgressEvent("kinds listed", done, len(wanted)))
     return state

@@ -155,9 +155,9 @@ def test_a_timeout_mid_scan_is_reported_for_the_kind_it_hit(
     (result,) = report.results
     assert result.status is Status.ERROR
     assert result.reason == (
-        f"not read: GET /api/v1/namespaces/default/configmaps to {proxy.server}"
+        f"not read: GET /api/v1/namespaces/{namespace}/configmaps to {proxy.server}"
         " timed out after 1s (--request-timeout)"
-    )  # each scanned namespace is LISTed on its own (issue 21): "default", then the object's
+    )  # each scanned namespace is LISTed on its own (issue 21): the object's own LIST named
     assert sorted(s.path for s in proxy.seen if s.status == HANG) == [
         "/api/v1/namespaces/default/configmaps",
         f"/api/v1/namespaces/{namespace}/configmaps",

@@ -21,7 +21,7 @@ from driftui.model import Status
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.drift_scenario import write_repo
-from tests.faultproxy import FaultProxy
+from tests.faultproxy import Fault, FaultProxy
 
 pytestmark = pytest.mark.cluster
 
@@ -155,6 +155,24 @@ def test_a_forbidden_namespace_is_named_and_the_others_are_still_read(
         "settings": (Status.IN_SYNC, ""),
         "other": (Status.ERROR, f"forbidden: list configmaps in namespace {elsewhere}"),
     }
+
+
+def test_a_list_that_fails_in_one_namespace_says_nothing_of_another(
+    cluster: ClusterInfo, namespace: str, elsewhere: str, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """A LIST refused with a 500 in one namespace: that namespace's objects are not read,
+    while an object absent from the namespace that was read really is missing."""
+    proxy.inject(Fault(500, within=f"/namespaces/{elsewhere}/configmaps"))
+    repo = tmp_path / "repo"
+    write_repo(repo, {"cm.yaml": [configmap("gone", namespace), configmap("other", elsewhere)]})
+    report = scan(repo, proxy.kubeconfig(), namespace)
+
+    verdicts = {r.ref.name: r.status for r in report.results}
+    assert verdicts == {"gone": Status.MISSING, "other": Status.ERROR}
+    (other,) = [r for r in report.results if r.ref.name == "other"]
+    assert other.reason.startswith("not read: ")
+    assert len(report.warnings) == 1
+    assert report.warnings[0].startswith(f"could not read ConfigMap in namespace {elsewhere}: ")
 
 
 def harness_grant_configmap_reads(cluster: ClusterInfo, namespace: str, user: str) -> None:

@@ -129,7 +129,8 @@ def test_a_throttle_that_never_clears_gives_up_with_a_clear_reason_after_bounded
         f" (gave up after {MAX_RETRIES + 1} attempts)"
     )
     assert report.warnings == [
-        f"could not read ConfigMap: 429 Too Many Requests from {proxy.server}:"
+        f"could not read ConfigMap in namespace {namespace}: 429 Too Many Requests from"
+        f" {proxy.server}:"
         f" injected 429 by the fault proxy (gave up after {MAX_RETRIES + 1} attempts)"
     ]
 
