@@ -34,6 +34,7 @@ from driftui.gitops.app_specs import App
 from driftui.gitops.argo_settings import tracking_method
 from driftui.gitops.destinations import KubeContext, Placement
 from driftui.gitops.flux_substitute import app_post_build
+from driftui.gitops.flux_values import app_helm_values
 from driftui.gitops.git_semver import resolve_revision
 from driftui.gitops.ignores import operator_ignore_rules, unused_rule_notes
 from driftui.gitops.markers import TrackingMarkers
@@ -84,13 +85,16 @@ def app_options(
 
 def operator_options(options: ScanOptions, client: ClusterClient, app: App) -> ScanOptions:
     """What the app's operator does beyond rendering, read from the cluster: Flux's
-    post-build substitution (values from Secrets are masked in every report) and Argo CD's
-    tracking method (from ``argocd-cm``)."""
+    post-build substitution, a HelmRelease's ``valuesFrom`` (values from Secrets are masked
+    in every report) and Argo CD's tracking method (from ``argocd-cm``)."""
     post = app_post_build(client, app)
+    helm = app_helm_values(client, app)  # valuesFrom: the chart's values from the cluster
+    redact = post.scrub if post else helm.scrub if helm else None
     return replace(
         options,
         post_render=post.render if post else None,
-        redact=post.scrub if post else None,
+        redact=redact,
+        recipe=helm.recipe(options.recipe) if helm else options.recipe,
         tracking_method=tracking_method(client, app),
     )
 
