@@ -93,9 +93,7 @@ def _merge_one(merged: dict[str, Any], ref: Mapping[str, Any], text: str) -> dic
     return merge_maps(merged, values)
 
 
-def _read(
-    client: ClusterClient, namespace: str, ref: Mapping[str, Any]
-) -> tuple[str, bool] | None:
+def _read(client: ClusterClient, namespace: str, ref: Mapping[str, Any]) -> tuple[str, bool] | None:
     """(the key's text, whether from a Secret); None for a missing optional resource or key."""
     kind, optional = str(ref.get("kind") or ""), ref.get("optional") is True
     if kind not in ("ConfigMap", "Secret"):

@@ -326,7 +326,7 @@ def test_a_missing_values_from_source_is_an_error_on_the_app(
     src, _ = chart_repo
     helm_release(src, valuesFrom=[{"kind": "ConfigMap", "name": "web-values"}])
 
-    done, doc = helm_report(src)
+    done, _ = helm_report(src)
 
     assert done.returncode == 2, done.stderr + done.stdout
     assert "ConfigMap/web-values (valuesFrom)" in done.stderr + done.stdout
