@@ -303,7 +303,7 @@ class AppScanner(Scanner):
             for why, n in report.client_side.items():
                 client_side[why] = client_side.get(why, 0) + n
         first = reports[0] if reports else None
-        return ScanReport(
+        joined = ScanReport(
             source=first.source if first else SourceInfo("", "", "", ""),
             live=first.live if first else (live.info if live else LiveInfo()),
             fidelity=_fidelity(reports),
@@ -315,6 +315,10 @@ class AppScanner(Scanner):
             client_side=client_side,
             apps=infos,
         )
+        for part in self._parts.values():  # a render error may quote a value from a Secret
+            if part.scanner is not None and part.problem:
+                joined = part.scanner.redacted(joined)
+        return joined
 
     # -- watching: each app's part of a report judged again by its own scanner -----------
 
