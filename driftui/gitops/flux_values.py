@@ -49,7 +49,8 @@ class HelmValues:
         if recipe is None or recipe.helm is None:
             return recipe
         text = json.dumps(self.values) if self.values else ""
-        return replace(recipe, helm=replace(recipe.helm, values=text))
+        private = bool(self.secret_values)  # the render holds them: never cached on disk
+        return replace(recipe, helm=replace(recipe.helm, values=text, private=private))
 
     def scrub(self, report: ScanReport) -> ScanReport:
         """``report`` with the Secret values masked (a post-build without variables does

@@ -23,7 +23,7 @@ from tests.cluster import harness
 from tests.cluster.crds import GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import controller_applied, create, flux_status
-from tests.source.test_render_config import driftui, make_repo
+from tests.source.test_render_config import CACHE, driftui, make_repo
 from tests.source.test_render_recipe import CHART, KUSTOMIZE
 
 pytestmark = pytest.mark.cluster
@@ -318,6 +318,8 @@ def test_a_value_from_a_secret_appears_in_no_output(
     assert status_of(doc) == {"web-settings": "drifted"}
     assert "old" in shown  # the diff is shown, its desired side masked
     assert SECRET_TAG not in shown
+    cached = [p for p in Path(CACHE).rglob("*") if p.is_file()]
+    assert not [p for p in cached if SECRET_TAG.encode() in p.read_bytes()]  # nor on disk
 
 
 def test_a_missing_values_from_source_is_an_error_on_the_app(
