@@ -34,6 +34,7 @@ from driftui.gitops.app_specs import App
 from driftui.gitops.argo_settings import tracking_method
 from driftui.gitops.destinations import KubeContext, Placement
 from driftui.gitops.flux_substitute import app_post_build
+from driftui.gitops.flux_values import app_helm_values
 from driftui.gitops.git_semver import resolve_revision
 from driftui.gitops.ignores import operator_ignore_rules, unused_rule_notes
 from driftui.gitops.markers import TrackingMarkers
@@ -84,13 +85,16 @@ def app_options(
 
 def operator_options(options: ScanOptions, client: ClusterClient, app: App) -> ScanOptions:
     """What the app's operator does beyond rendering, read from the cluster: Flux's
-    post-build substitution (values from Secrets are masked in every report) and Argo CD's
-    tracking method (from ``argocd-cm``)."""
+    post-build substitution, a HelmRelease's ``valuesFrom`` (values from Secrets are masked
+    in every report) and Argo CD's tracking method (from ``argocd-cm``)."""
     post = app_post_build(client, app)
+    helm = app_helm_values(client, app)  # valuesFrom: the chart's values from the cluster
+    redact = post.scrub if post else helm.scrub if helm else None
     return replace(
         options,
         post_render=post.render if post else None,
-        redact=post.scrub if post else None,
+        redact=redact,
+        recipe=helm.recipe(options.recipe) if helm else options.recipe,
         tracking_method=tracking_method(client, app),
     )
 
@@ -299,7 +303,7 @@ class AppScanner(Scanner):
             for why, n in report.client_side.items():
                 client_side[why] = client_side.get(why, 0) + n
         first = reports[0] if reports else None
-        return ScanReport(
+        joined = ScanReport(
             source=first.source if first else SourceInfo("", "", "", ""),
             live=first.live if first else (live.info if live else LiveInfo()),
             fidelity=_fidelity(reports),
@@ -311,6 +315,10 @@ class AppScanner(Scanner):
             client_side=client_side,
             apps=infos,
         )
+        for part in self._parts.values():  # a render error may quote a value from a Secret
+            if part.scanner is not None and part.problem:
+                joined = part.scanner.redacted(joined)
+        return joined
 
     # -- watching: each app's part of a report judged again by its own scanner -----------
 

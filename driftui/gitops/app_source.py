@@ -5,7 +5,7 @@ with the user's own Git access (never the operator's repository credential Secre
 a local checkout (:func:`parse_repo_map`). An Argo CD app's kustomize and Helm options and
 its other sources travel with the source (:mod:`.argo_recipe`), as do a Flux
 Kustomization's (:mod:`.flux_recipe`). What driftui cannot render
-faithfully yet (plugins, jsonnet, charts from Helm repositories, HelmRelease valuesFrom) is refused
+faithfully yet (plugins, jsonnet, charts from Helm repositories) is refused
 with one error naming the app, rather than compared against something the app never deploys.
 """
 

@@ -92,7 +92,7 @@ def _text(value: Any) -> str:
 
 # -- HelmRelease -------------------------------------------------------------------------
 
-FLUX_HELM_DONE = frozenset({"values", "releaseName", "targetNamespace"})
+FLUX_HELM_DONE = frozenset({"values", "valuesFrom", "releaseName", "targetNamespace"})
 RELEASE_NAME_MAX = 53  # helm's limit; helm-controller shortens longer names with a hash
 _SHORT_HASH = 12
 

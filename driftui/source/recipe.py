@@ -85,6 +85,7 @@ class HelmOptions:
     skip_tests: bool = False
     kube_version: str = ""  # overrides the cluster's
     api_versions: tuple[str, ...] = ()  # override the cluster's
+    private: bool = False  # values came from a Secret: the render never goes to disk
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,8 @@ class Renderer:
                 outputs[target] = result
                 if isinstance(result, bytes):
                     MEMORY.put(keys[target], result)
-                    self._to_disk(keys[target], result)
+                    if not self._private(target):  # a Secret's values stay in memory
+                        self._to_disk(keys[target], result)
         _cap_output(jobs, outputs, self.limits.max_bytes)
         return [self._objects(t, outputs[t], keys[t]) for t in jobs]
 
@@ -225,6 +226,10 @@ class Renderer:
         if target.tool != "kustomize" or recipe is None or not recipe.applies_to(target.path):
             return None
         return recipe.kustomize_edits or None
+
+    def _private(self, target: RenderTarget) -> bool:
+        helm = self._helm_options(target)
+        return helm is not None and helm.private
 
     def _from_disk(self, key: str) -> bytes | None:
         try:

@@ -7,6 +7,7 @@ difference in driftui's rendering shows as drift."""
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from tests.cluster import harness
 from tests.cluster.crds import GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import controller_applied, create, flux_status
-from tests.source.test_render_config import driftui, make_repo
+from tests.source.test_render_config import CACHE, driftui, make_repo
 from tests.source.test_render_recipe import CHART, KUSTOMIZE
 
 pytestmark = pytest.mark.cluster
@@ -226,7 +227,102 @@ def test_a_helm_release_renders_with_its_release_name_namespace_and_values(
     assert doc["problems"] == []
 
 
-def test_a_helm_release_with_values_from_is_refused_by_name(
+# -- HelmRelease valuesFrom ----------------------------------------------------------------
+
+SECRET_TAG = "s3cr3t-token-42"  # must never be shown
+
+
+def values_sources(src: Source) -> list[dict[str, Any]]:
+    """A ConfigMap of values and a Secret holding one value, and the valuesFrom naming them
+    (with a missing optional one, which helm-controller skips)."""
+    cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "web-values"},
+        "data": {"values.yaml": "colour: red\nsize: 3\nextra: from-cm\n"},
+    }
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "web-secret"},
+        "data": {"token": base64.b64encode(SECRET_TAG.encode()).decode()},
+    }
+    for body, plural in ((cm, "configmaps"), (secret, "secrets")):
+        code, out = harness.request(
+            src.cluster, "POST", f"/api/v1/namespaces/{src.ns}/{plural}", body
+        )
+        assert code == 201, out
+    return [
+        {"kind": "ConfigMap", "name": "web-values"},
+        {"kind": "Secret", "name": "web-secret", "valuesKey": "token", "targetPath": "tag"},
+        {"kind": "ConfigMap", "name": "absent", "optional": True},
+    ]
+
+
+def helm_template(work: Path, tmp_path: Path, release: str, ns: str, values: Any) -> list[Any]:
+    (tmp_path / "merged.json").write_text(json.dumps(values))
+    argv = ["helm", "template", release, "charts/web", "--namespace", ns]
+    done = subprocess.run(
+        [*argv, "--values", str(tmp_path / "merged.json")],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+
+
+def every_output(src: Source) -> str:
+    """What the user can see of the app: JSON and Markdown reports and the diff, stderr too."""
+    app = f"--app=helmrelease/{src.ns}/web"
+    where = ["--kubeconfig", src.cluster.kubeconfig(), "-n", src.ns]
+    runs = [
+        driftui("report", "--format", "json", app, *where),
+        driftui("report", "--format", "markdown", app, *where),
+        driftui("diff", app, *where),
+    ]
+    return "".join(done.stdout + done.stderr for done in runs)
+
+
+def test_a_helm_release_renders_with_values_from_a_config_map_and_a_secret(
+    chart_repo: tuple[Source, Path], tmp_path: Path
+) -> None:
+    src, work = chart_repo
+    helm_release(src, valuesFrom=values_sources(src), values={"size": 7})
+    # helm-controller's merge: the ConfigMap, the Secret's value at targetPath, values last
+    merged = {"colour": "red", "size": 7, "extra": "from-cm", "tag": SECRET_TAG}
+    rendered = helm_template(work, tmp_path, "web", src.ns, merged)
+    assert rendered[0]["data"]["tag"] == SECRET_TAG
+    applied_by_helm_controller(src, "web", rendered)
+
+    done, doc = helm_report(src)
+
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert status_of(doc) == {"web-settings": "in_sync"}
+    assert doc["problems"] == []
+
+
+def test_a_value_from_a_secret_appears_in_no_output(
+    chart_repo: tuple[Source, Path], tmp_path: Path
+) -> None:
+    src, work = chart_repo
+    helm_release(src, valuesFrom=values_sources(src), values={"size": 7})
+    merged = {"colour": "red", "size": 7, "extra": "from-cm", "tag": "old"}  # live: drifted
+    applied_by_helm_controller(src, "web", helm_template(work, tmp_path, "web", src.ns, merged))
+
+    done, doc = helm_report(src)
+    shown = every_output(src)
+
+    assert done.returncode == 1, done.stderr + done.stdout
+    assert status_of(doc) == {"web-settings": "drifted"}
+    assert "old" in shown  # the diff is shown, its desired side masked
+    assert SECRET_TAG not in shown
+    cached = [p for p in Path(CACHE).rglob("*") if p.is_file()]
+    assert not [p for p in cached if SECRET_TAG.encode() in p.read_bytes()]  # nor on disk
+
+
+def test_a_missing_values_from_source_is_an_error_on_the_app(
     chart_repo: tuple[Source, Path],
 ) -> None:
     src, _ = chart_repo
@@ -234,5 +330,5 @@ def test_a_helm_release_with_values_from_is_refused_by_name(
 
     done, _ = helm_report(src)
 
-    assert done.returncode == 2
-    assert "HelmRelease options not supported yet: valuesFrom" in done.stderr + done.stdout
+    assert done.returncode == 2, done.stderr + done.stdout
+    assert "ConfigMap/web-values (valuesFrom)" in done.stderr + done.stdout

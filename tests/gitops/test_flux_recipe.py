@@ -97,7 +97,6 @@ def test_a_helm_release_scans_its_chart_in_its_namespace_with_its_values() -> No
 @pytest.mark.parametrize(
     ("spec", "named"),
     [
-        ({"valuesFrom": [{"kind": "Secret", "name": "s"}]}, "valuesFrom"),
         ({"postRenderers": [{"kustomize": {}}]}, "postRenderers"),
     ],
 )
