@@ -48,7 +48,7 @@ def configured_repo_map(path: Path | None = None) -> dict[str, str]:
         if not isinstance(url, str) or not url.strip():
             raise UserConfigError(f"{path}: repoMap: {url!r} is not a repository URL")
         if not isinstance(local, str) or not local.strip():
-            raise UserConfigError(f"{path}: repoMap: {url}: expected a local path")
+            raise UserConfigError(f"{path}: repoMap: {url!r}: expected a local path")
         out[repo_key(url.strip())] = os.path.expanduser(local.strip())
     return out
 

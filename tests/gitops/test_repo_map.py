@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from driftui.gitops.app_source import repo_key
@@ -23,6 +23,7 @@ VALUES = st.recursive(
 
 @settings(max_examples=150, deadline=None)
 @given(value=VALUES, raw=st.text(max_size=40))
+@example(value={"0\n": 0}, raw="")  # found by hypothesis: a URL's newline reached the message
 def test_any_file_gives_a_map_of_paths_or_one_error_naming_it(
     tmp_path_factory: pytest.TempPathFactory, value: object, raw: str
 ) -> None:
