@@ -80,12 +80,13 @@ def free_port() -> int:
 
 
 def _spawn(argv: list[str], log: Path, tied: bool) -> subprocess.Popen[bytes]:
-    """Start a server in its own session. ``tied``: it gets SIGTERM when the process that
+    """Start a server in its own session. ``tied``: it is killed when the process that
     started it dies, so a test run killed from outside (``timeout``, SIGKILL), which never
-    reaches its fixtures' teardown, leaves no control plane behind."""
+    reaches its fixtures' teardown, leaves no control plane behind. SIGKILL, not SIGTERM:
+    kube-apiserver's graceful shutdown can take a minute, and its data is thrown away."""
     setpriv = shutil.which("setpriv") if tied else None
     if setpriv:
-        argv = [setpriv, "--pdeathsig", "TERM", "--", *argv]  # exec: the pid stays the server's
+        argv = [setpriv, "--pdeathsig", "KILL", "--", *argv]  # exec: the pid stays the server's
     with log.open("ab") as out:
         return subprocess.Popen(
             argv,
