@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,13 @@ ASSIGNED = {"uid", "resourceVersion", "clusterIP", "clusterIPs"}
 
 
 def comparable(value: Any) -> Any:
-    """``value`` without what differs between two captures of the same story."""
+    """``value`` without what differs between two captures of the same story. The server
+    orders managedFields by time, to the second: two writes in one second come either way."""
     if isinstance(value, dict):
-        return {k: comparable(v) for k, v in value.items() if k not in ASSIGNED}
+        out = {k: comparable(v) for k, v in value.items() if k not in ASSIGNED}
+        if isinstance(out.get("managedFields"), list):
+            out["managedFields"].sort(key=lambda m: json.dumps(m, sort_keys=True))
+        return out
     if isinstance(value, list):
         return [comparable(v) for v in value]
     return "<time>" if isinstance(value, str) and STAMP.fullmatch(value) else value
