@@ -16,7 +16,7 @@ from typing import Any
 from driftui.model import ClusterScan, ClustersReport, Status
 from driftui.report.json import REPORT_VERSION, to_dict
 from driftui.report.junit import error_suite, suite
-from driftui.report.markdown import MAX_CHARS, MAX_VALUE, listed, md, object_section, omitted_line
+from driftui.report.markdown import MAX_VALUE, fitted, listed, md
 from driftui.report.text import needs_care
 
 
@@ -107,36 +107,15 @@ def clusters_to_markdown(report: ClustersReport) -> str:
     problems = [f"{c.context}: {p}" for c in report.clusters if c.report for p in c.report.problems]
     warnings = [f"{c.context}: {w}" for c in report.clusters if c.report for w in c.report.warnings]
     tail = "\n".join(listed("Problems", problems) + listed("Warnings", warnings))
-    total = sum(
-        sum(1 for r in c.report.results if needs_care(r)) for c in _read(report) if c.report
-    )
-    room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(total)) - 2
-    shown, parts = 0, [head]
-    for c in report.clusters:
-        heading = f"\n### Cluster {md(c.context, MAX_VALUE)}\n"
-        if c.error:
-            heading += f"\nCluster error: {md(c.error, MAX_VALUE * 2)}\n"
-        if len(heading) + 1 > room:
-            break
-        parts.append(heading)
-        room -= len(heading) + 1
-        for r in c.report.results if c.report else []:
-            if not needs_care(r):
-                continue
-            text = object_section(r)
-            if len(text) + 1 > room:
-                break
-            parts.append(text)
-            room -= len(text) + 1
-            shown += 1
-    if shown < total:
-        parts.append(omitted_line(total - shown))
-    parts.append(tail)
-    return "\n".join(p for p in parts if p) + "\n"
+    groups = [(_cluster_heading(c), c.report.results if c.report else []) for c in report.clusters]
+    return fitted(head, groups, tail, needs_care)
 
 
-def _read(report: ClustersReport) -> list[ClusterScan]:
-    return [c for c in report.clusters if c.report is not None]
+def _cluster_heading(c: ClusterScan) -> str:
+    heading = f"\n### Cluster {md(c.context, MAX_VALUE)}\n"
+    if c.error:
+        heading += f"\nCluster error: {md(c.error, MAX_VALUE * 2)}\n"
+    return heading
 
 
 def clusters_to_junit(report: ClustersReport) -> str:

@@ -9,6 +9,7 @@ escaped for Markdown's inline syntax and for HTML, so ``<details>`` stays ours a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from driftui.model import AppScanInfo, DriftResult, ScanReport
@@ -148,8 +149,19 @@ def to_markdown(report: ScanReport) -> str:
     )
     groups = [(_app_heading(info), part.results) for info, part in by_app(report)]
     groups = groups or [("", report.results)]
-    total = sum(1 for _, results in groups for r in results if _shown(r))
-    # Room for the sections: the worst-case "not shown" line is kept free from the start.
+    return fitted(head, groups, tail, _shown)
+
+
+def fitted(
+    head: str,
+    groups: Sequence[tuple[str, Sequence[DriftResult]]],
+    tail: str,
+    wanted: Callable[[DriftResult], bool],
+) -> str:
+    """``head``, each group's heading ("" for none) and its ``wanted`` objects' sections,
+    and ``tail``, within ``MAX_CHARS``: what does not fit is counted in one "not shown"
+    line, whose worst case is kept free from the start."""
+    total = sum(1 for _, results in groups for r in results if wanted(r))
     room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(total)) - 2
     shown: list[str] = []
     count = 0
@@ -160,7 +172,7 @@ def to_markdown(report: ScanReport) -> str:
             shown.append(heading)
             room -= len(heading) + 1
         for r in results:
-            if not _shown(r):
+            if not wanted(r):
                 continue
             text = object_section(r)
             if len(text) + 1 > room:
@@ -168,10 +180,8 @@ def to_markdown(report: ScanReport) -> str:
             shown.append(text)
             room -= len(text) + 1
             count += 1
-    body = "\n".join(shown)
     more = omitted_line(total - count) if count < total else ""
-    parts = [head, body, more, tail]
-    return "\n".join(p for p in parts if p) + "\n"
+    return "\n".join(p for p in [head, *shown, more, tail] if p) + "\n"
 
 
 def _shown(r: DriftResult) -> bool:
