@@ -31,7 +31,7 @@ from driftui.gate import MutationGate
 from driftui.gitops.app_clusters import app_placements
 from driftui.gitops.app_source import repo_key, scan_source
 from driftui.gitops.app_specs import App
-from driftui.gitops.argo_settings import tracking_method
+from driftui.gitops.argo_settings import ArgoSettings
 from driftui.gitops.destinations import KubeContext, Placement
 from driftui.gitops.flux_substitute import app_post_build
 from driftui.gitops.flux_values import app_helm_values
@@ -83,7 +83,9 @@ def app_options(
     )
 
 
-def operator_options(options: ScanOptions, client: ClusterClient, app: App) -> ScanOptions:
+def operator_options(
+    options: ScanOptions, client: ClusterClient, app: App, argo: ArgoSettings
+) -> ScanOptions:
     """What the app's operator does beyond rendering, read from the cluster: Flux's
     post-build substitution, a HelmRelease's ``valuesFrom`` (values from Secrets are masked
     in every report) and Argo CD's tracking method (from ``argocd-cm``)."""
@@ -95,7 +97,7 @@ def operator_options(options: ScanOptions, client: ClusterClient, app: App) -> S
         post_render=post.render if post else None,
         redact=redact,
         recipe=helm.recipe(options.recipe) if helm else options.recipe,
-        tracking_method=tracking_method(client, app),
+        tracking_method=argo.tracking_method(app),
     )
 
 
@@ -147,19 +149,25 @@ class AppScanner(Scanner):
         self._parts: dict[AppRef, _AppPart] = {}
         self._fetched: set[str] | None = set() if base.options.fetch else None
         placed = destination_placements(self.client(), base.options.kubeconfig, self.apps)
+        argo = ArgoSettings(self.client())
         for app in self.apps:
             try:
-                self._parts[app.ref] = self._part(app, repo_map, placed.get(app.key))
+                self._parts[app.ref] = self._part(app, repo_map, placed.get(app.key), argo)
             except DriftuiError as exc:
                 self._parts[app.ref] = _AppPart(app, None, _without_name(app, exc))
 
     def _part(
-        self, app: App, repo_map: Mapping[str, str] | None, place: Placement | None
+        self,
+        app: App,
+        repo_map: Mapping[str, str] | None,
+        place: Placement | None,
+        argo: ArgoSettings,
     ) -> _AppPart:
         if place is not None and place.problem:
             return _AppPart(app, None, place.problem)
         options = app_options(self.options, app, repo_map)
-        options = replace(operator_options(options, self.client(), app), fetched=self._fetched)
+        options = operator_options(options, self.client(), app, argo)
+        options = replace(options, fetched=self._fetched)
         if place is None or place.context == self.client().context:
             return _AppPart(app, self.sibling(options))
         gate = MutationGate(read_only=self.gate.read_only)

@@ -18,15 +18,30 @@ ARGOCD_CM = "argocd-cm"
 TRACKING_METHOD_KEY = "application.resourceTrackingMethod"
 
 
-def tracking_method(client: ClusterClient, app: App) -> str:
-    """The tracking method of the Argo CD that runs ``app``; "" when unknown or not Argo's."""
-    if app.kind != APPLICATION:
+class ArgoSettings:
+    """``argocd-cm`` as the user may read it, each namespace asked once: the apps of one
+    Argo CD share its settings, and a scan of fifty apps must not GET them fifty times."""
+
+    def __init__(self, client: ClusterClient) -> None:
+        self._client = client
+        self._data: dict[str, dict[str, object] | None] = {}  # None: absent or forbidden
+
+    def tracking_method(self, app: App) -> str:
+        """The tracking method of the Argo CD that runs ``app``; "" when unknown or not
+        Argo's."""
+        if app.kind != APPLICATION:
+            return ""
+        for namespace in dict.fromkeys((app.namespace, DEFAULT_ARGOCD_NAMESPACE)):
+            data = self._read(namespace)
+            if data is not None:
+                return str(data.get(TRACKING_METHOD_KEY) or "").strip()
         return ""
-    for namespace in dict.fromkeys((app.namespace, DEFAULT_ARGOCD_NAMESPACE)):
-        try:
-            settings = client.get(object_path("", "v1", "configmaps", namespace, ARGOCD_CM))
-        except ApiError:
-            continue  # absent or forbidden: perhaps the other namespace
-        data = settings.get("data") or {}
-        return str(data.get(TRACKING_METHOD_KEY) or "").strip()
-    return ""
+
+    def _read(self, namespace: str) -> dict[str, object] | None:
+        if namespace not in self._data:
+            try:
+                path = object_path("", "v1", "configmaps", namespace, ARGOCD_CM)
+                self._data[namespace] = self._client.get(path).get("data") or {}
+            except ApiError:
+                self._data[namespace] = None  # perhaps the other namespace
+        return self._data[namespace]
