@@ -18,15 +18,12 @@ from driftui.cli.exits import EXIT_OK
 from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.scan import Command
 from driftui.engine import Scanner
-from driftui.engine.app_scan import AppScanner
+from driftui.engine.app_scan import AppScanner, destination_placements
 from driftui.errors import UsageError
-from driftui.gitops.app_clusters import app_placements
 from driftui.gitops.app_specs import App
-from driftui.gitops.destinations import KubeContext, Placement, destination_of
+from driftui.gitops.destinations import Placement, destination_of
 from driftui.gitops.discovery import AppNode, discover_apps
 from driftui.gitops.repo_map import merged_repo_map
-from driftui.live.client import ClusterClient
-from driftui.live.contexts import context_servers
 from driftui.model import AppRef
 from driftui.report.apps import by_app
 from driftui.safe_text import safe
@@ -70,16 +67,6 @@ def add_parsers(sub: Any, add_common: AddCommon) -> None:
         metavar="URL=PATH",
         help="with --scan: compare the local checkout PATH instead of the remote URL",
     )
-
-
-def kube_contexts(kubeconfig: str | None) -> list[KubeContext]:
-    """The kubeconfig's contexts with their servers: what destinations are matched to."""
-    return [KubeContext(name, server) for name, server in context_servers(kubeconfig)]
-
-
-def placements(client: ClusterClient, apps: tuple[App, ...], kubeconfig: str | None) -> Placements:
-    """Where each app deploys, by app key (issue 23): the context of its destination."""
-    return app_placements(client, apps, kube_contexts(kubeconfig))
 
 
 def destination_json(app: App, placement: Placement | None) -> dict[str, Any]:
@@ -199,7 +186,7 @@ def run_apps(scanner: Scanner, args: argparse.Namespace) -> int:
     found = discover_apps(client, [args.namespace] if args.namespace else [])
     if args.namespace:  # as `kubectl get -n`: the apps in that namespace
         found = replace(found, apps=tuple(a for a in found.apps if a.namespace == args.namespace))
-    where = placements(client, found.apps, args.kubeconfig)
+    where = destination_placements(client, args.kubeconfig, found.apps)
     counts = scan_counts(scanner, list(found.apps), args.repo_map) if args.scan else None
     if args.format == "json":
         apps = [app_json(a, where.get(a.key), counts) for a in found.apps]

@@ -15,10 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from driftui.cli.app_list import HEADERS, Placements, aligned, app_json, placements, rows
+from driftui.cli.app_list import HEADERS, Placements, aligned, app_json, rows
 from driftui.cli.exits import EXIT_ERROR, EXIT_OK
 from driftui.cli.flags import options_from
 from driftui.engine import Scanner
+from driftui.engine.app_scan import destination_placements
 from driftui.engine.clusters import CLUSTER_WORKERS
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
@@ -51,7 +52,10 @@ def read_cluster_apps(args: argparse.Namespace, context: str) -> ClusterApps:
                 found, apps=tuple(a for a in found.apps if a.namespace == args.namespace)
             )
         return ClusterApps(
-            context, client.server, found, placements(client, found.apps, args.kubeconfig)
+            context,
+            client.server,
+            found,
+            destination_placements(client, args.kubeconfig, found.apps),
         )
     except DriftuiError as exc:
         return ClusterApps(context, client.server, error=str(exc))
