@@ -36,7 +36,8 @@ APPLY = "application/apply-patch+yaml"
 
 def make_object(i: int, ns: str) -> dict[str, Any]:
     """One object; built fresh each time so the YAML has no anchors (as real manifests)."""
-    return json.loads(json.dumps(_make_object(i, ns)))
+    fresh: dict[str, Any] = json.loads(json.dumps(_make_object(i, ns)))
+    return fresh
 
 
 def _make_object(i: int, ns: str) -> dict[str, Any]:

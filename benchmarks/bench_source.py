@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -30,9 +31,12 @@ def make_object(i: int) -> dict[str, object]:
     if kind == "ConfigMap":
         return {"apiVersion": "v1", "kind": kind, "metadata": meta, "data": {"k": "v" * 200}}
     if kind == "Service":
-        spec = {"selector": {"app": "x"}, "ports": [{"port": 80, "targetPort": 8080}]}
+        spec: dict[str, Any] = {
+            "selector": {"app": "x"},
+            "ports": [{"port": 80, "targetPort": 8080}],
+        }
         return {"apiVersion": "v1", "kind": kind, "metadata": meta, "spec": spec}
-    container = {
+    container: dict[str, Any] = {
         "name": "web",
         "image": f"nginx:1.{i % 30}",
         "env": [{"name": f"E{j}", "value": str(j)} for j in range(5)],

@@ -277,7 +277,7 @@ async def run(args: argparse.Namespace) -> None:
             full = FullCollections()
             gc.callbacks.append(full)
             policy = PolicyCollections()
-            heap.settle = policy.settle  # type: ignore[assignment]
+            heap.settle = policy.settle
             print(f"churn starts; load average {os.getloadavg()}", flush=True)
             churner.start()
             keys, rss = await drive(probe, pilot, churner, started, args.report_every, sent)

@@ -77,8 +77,8 @@ class FrameProbe:
             self.detail_changed = time.perf_counter()
 
         app._display = display  # type: ignore[method-assign]
-        detail._apply = apply  # type: ignore[method-assign]
-        detail._show_summary = summary  # type: ignore[method-assign]
+        setattr(detail, "_apply", apply)  # noqa: B010 (a probe replaces a method)
+        setattr(detail, "_show_summary", summary)  # noqa: B010
 
     def _patch_screen_and_widgets(self) -> None:
         """Record refresh requests and which widgets each compositor frame repainted."""
@@ -96,8 +96,8 @@ class FrameProbe:
             original_compositor_refresh(screen)
             probe.painted.append(Frame(time.perf_counter(), dirty, screen in dirty))
 
-        Widget.refresh = refresh  # type: ignore[method-assign]
-        Screen._compositor_refresh = compositor_refresh  # type: ignore[method-assign]
+        setattr(Widget, "refresh", refresh)  # noqa: B010
+        setattr(Screen, "_compositor_refresh", compositor_refresh)  # noqa: B010
 
     def shown_after(self, sent: float) -> float:
         """ms from ``sent`` until every widget refreshed since then was repainted."""

@@ -78,7 +78,7 @@ class _Server(ThreadingHTTPServer):
 
     def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
         with self.proxy.tls.wrap_socket(request, server_side=True) as tls:
-            super().finish_request(tls, client_address)  # type: ignore[arg-type]
+            super().finish_request(tls, client_address)
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client that gave up mid-handshake or mid-hang is expected here

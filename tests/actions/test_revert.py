@@ -16,10 +16,10 @@ import yaml
 
 from driftui.actions.revert import (
     BRANCH_PREFIX,
-    RevertRefused,
     apply_revert,
     preview_revert,
 )
+from driftui.actions.revert_plan import RevertRefused
 from driftui.gate import MutationGate, MutationRefused
 from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.model import ObjectRef

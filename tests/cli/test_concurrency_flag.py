@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from driftui.cli import build_parser, options_from
+from driftui.cli import build_parser
+from driftui.cli.flags import options_from
 from driftui.engine.options import DEFAULT_CONCURRENCY
 
 

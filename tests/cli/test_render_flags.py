@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from driftui.cli import build_parser, options_from
+from driftui.cli import build_parser
+from driftui.cli.flags import options_from
 from driftui.source.limits import ALLOW_REMOTE_ENV, DEFAULT_POLICY, MiB, RenderPolicy
 
 

@@ -98,7 +98,7 @@ def declared(repo: git.Repo, sha: str, path: str) -> list[dict[str, Any]]:
     """The objects under ``path`` at commit ``sha``, Namespaces first."""
     docs: list[dict[str, Any]] = []
     for blob in repo.commit(sha).tree[path].traverse():
-        if blob.type == "blob" and blob.path.endswith(".yaml"):
+        if isinstance(blob, git.Blob) and str(blob.path).endswith(".yaml"):
             docs += [d for d in yaml.safe_load_all(blob.data_stream.read()) if d]
     return sorted(docs, key=lambda d: d["kind"] != "Namespace")
 

@@ -264,6 +264,12 @@ def _write_kubeconfig(path: Path, server: str, ca: Path, user: str, token: str) 
     path.chmod(0o600)
 
 
+def _server_name(proc: subprocess.Popen[bytes]) -> str:
+    """etcd or kube-apiserver, whatever wraps it (setpriv)."""
+    args = [str(a) for a in proc.args] if isinstance(proc.args, list) else [str(proc.args)]
+    return next((Path(a).name for a in args if a.endswith(("etcd", "kube-apiserver"))), args[0])
+
+
 def _wait_ready(info: ClusterInfo, procs: list[subprocess.Popen[bytes]], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     last = ""
@@ -271,7 +277,8 @@ def _wait_ready(info: ClusterInfo, procs: list[subprocess.Popen[bytes]], timeout
         for proc in procs:
             if proc.poll() is not None:
                 raise ClusterError(
-                    f"{proc.args[0]} exited with {proc.returncode}; see logs in {info.directory}"
+                    f"{_server_name(proc)} exited with {proc.returncode};"
+                    f" see logs in {info.directory}"
                 )
         ca = Path(info.directory) / "certs" / "apiserver.crt"
         if ca.exists():

@@ -185,7 +185,7 @@ def test_kubectl_scale_through_the_scale_subresource() -> None:
 
 
 def test_image_change() -> None:
-    fields = {
+    fields: dict[str, Any] = {
         "f:spec": {
             "f:template": {"f:spec": {"f:containers": {'k:{"name":"web"}': {"f:image": {}}}}}
         }
@@ -205,7 +205,7 @@ def test_image_change() -> None:
 
 
 def test_env_var_added_by_kubectl_edit_is_one_difference() -> None:
-    fields = {
+    fields: dict[str, Any] = {
         "f:spec": {
             "f:template": {
                 "f:spec": {
@@ -374,7 +374,7 @@ def test_custom_controller_by_glob_but_appliers_win() -> None:
 
 
 def test_tracking_markers_are_not_drift() -> None:
-    fields = {
+    fields: dict[str, Any] = {
         "f:metadata": {
             "f:labels": {
                 "f:app.kubernetes.io/instance": {},
@@ -460,7 +460,7 @@ def test_ignore_rules_by_pointer_and_manager() -> None:
 
 
 def test_service_defaults_and_port_keys() -> None:
-    desired = {
+    desired: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": {"name": "web", "namespace": "shop"},
@@ -494,14 +494,14 @@ def test_service_defaults_and_port_keys() -> None:
 
 
 def test_secret_string_data_equals_data() -> None:
-    desired = {
+    desired: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {"name": "s"},
         "stringData": {"a": "<secret:aaaaaaaaaaaa>"},
         "type": "Opaque",
     }
-    live = {
+    live: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {"name": "s"},
@@ -574,7 +574,7 @@ def test_reordering_keyed_lists_is_not_drift(seed: int, count: int) -> None:
 
 
 def test_added_subtree_is_reported_at_its_top() -> None:
-    fields = {
+    fields: dict[str, Any] = {
         "f:spec": {
             "f:template": {
                 "f:spec": {
@@ -605,7 +605,7 @@ def test_added_subtree_is_reported_at_its_top() -> None:
 
 
 def test_daemonset_created_by_kubectl_create_shows_no_defaults() -> None:
-    desired = {
+    desired: dict[str, Any] = {
         "apiVersion": "apps/v1",
         "kind": "DaemonSet",
         "metadata": {"name": "agent", "namespace": "ops"},

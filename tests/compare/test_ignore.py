@@ -16,7 +16,7 @@ from driftui.compare.ignore import (
     parse_pointer,
     pointer_matches,
 )
-from driftui.model import Difference, DiffType, KeyedItem, ObjectRef
+from driftui.model import Difference, DiffType, KeyedItem, ObjectRef, PathSegment
 
 WEB = KeyedItem((("name", "web"),))
 PORT = KeyedItem((("containerPort", "80"), ("protocol", "TCP")))
@@ -64,6 +64,6 @@ def test_a_json_pointer_parses_back_to_the_keys_and_the_live_index(
     """Keys come from users' manifests: any text, "/" and "~" included, must survive."""
     items = [{"name": f"other-{i}"} for i in range(position)] + [{"name": "web", "x": 1}]
     live = {"spec": {"containers": items}}
-    path = ("spec", "containers", KeyedItem((("name", "web"),)), *keys)
+    path: tuple[PathSegment, ...] = ("spec", "containers", KeyedItem((("name", "web"),)), *keys)
     pointer = json_pointer(path, live, {})
     assert parse_pointer(pointer) == ("spec", "containers", str(position), *keys)

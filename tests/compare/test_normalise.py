@@ -161,7 +161,11 @@ def test_null_configmap_and_secret_data_values_read_as_empty() -> None:
     """The server stores null as "" (tests/compare/test_empty_values.py asks it)."""
     from driftui.compare.normalise import null_data_as_empty
 
-    secret = {"apiVersion": "v1", "kind": "Secret", "data": {"k": None, "v": "eA=="}}
+    secret: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "data": {"k": None, "v": "eA=="},
+    }
     assert null_data_as_empty(secret)["data"] == {"k": "", "v": "eA=="}
     assert secret["data"]["k"] is None  # the input is not modified
     config = {"apiVersion": "v1", "kind": "ConfigMap", "binaryData": {"b": None}}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.ownership import FieldOwner, Ownership
 from driftui.model import KeyedItem
@@ -106,7 +108,9 @@ def test_applied_fields_in_merge_key_order() -> None:
 
 
 def test_garbage_is_tolerated() -> None:
-    index = Ownership(
-        [{"manager": "x", "fieldsV1": {"k:{bad": {}, "z:?": {}, "f:a": "nope"}}, "junk"]
-    )  # type: ignore[list-item]
+    junk: list[Any] = [
+        {"manager": "x", "fieldsV1": {"k:{bad": {}, "z:?": {}, "f:a": "nope"}},
+        "junk",
+    ]
+    index = Ownership(junk)
     assert index.owners(("a",)) == [FieldOwner("x", "", None)]

@@ -30,11 +30,11 @@ MERGE = "application/merge-patch+json"
 
 def git_object(i: int, ns: str) -> dict[str, Any]:
     name, labels = f"obj-{i:02d}", {"app": f"obj-{i:02d}"}
-    meta = {"name": name, "namespace": ns, "labels": labels}
+    meta: dict[str, Any] = {"name": name, "namespace": ns, "labels": labels}
     if i % 3 == 0:
         return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"k": f"v{i}"}}
     if i % 3 == 1:
-        spec = {"selector": labels, "ports": [{"port": 80, "targetPort": 8080}]}
+        spec: dict[str, Any] = {"selector": labels, "ports": [{"port": 80, "targetPort": 8080}]}
         return {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec}
     container = {"name": "app", "image": f"registry.local/app:{i}"}
     template = {"metadata": {"labels": labels}, "spec": {"containers": [container]}}
@@ -162,7 +162,7 @@ def test_a_rescan_never_asks_the_defaults_of_an_unchanged_blob_again(
     assert dry_runs_since(cluster, mark, ns) == {}
 
     for result in edited:  # live changes, Git does not: the apply is asked again, not the create
-        obj = {"apiVersion": result.api_version, "kind": result.ref.kind}
+        obj: dict[str, Any] = {"apiVersion": result.api_version, "kind": result.ref.kind}
         obj["metadata"] = {"name": result.ref.name, "namespace": ns}
         patch(cluster, obj, edit_again(obj), "?fieldManager=kubectl-edit", MERGE)
     mark = audit_mark(cluster)

@@ -4,6 +4,7 @@ controllers: it writes status through /status)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,7 +75,7 @@ def test_a_workload_result_carries_git_spec_and_running_images(report: ScanRepor
 def grant(kube: Kube, user: str, resources: list[str], group: str) -> None:
     """A namespaced Role for ``user``: get/list of ``resources`` only."""
     rbac = "/apis/rbac.authorization.k8s.io/v1/namespaces/" + kube.namespace
-    role = {
+    role: dict[str, Any] = {
         "metadata": {"name": f"{user}-{group or 'core'}"},
         "rules": [{"apiGroups": [group], "resources": resources, "verbs": ["get", "list"]}],
     }

@@ -16,7 +16,7 @@ from driftui.__main__ import explorer_parts
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from tests.actions.test_revert import commit, empty_snapshot, hermetic_git, write
-from tests.tui.conftest import TestExplorer, settle
+from tests.tui.conftest import TestExplorer, scanned, settle
 
 __all__ = ["hermetic_git"]  # test_revert's autouse fixture: no user git config, fixed identity
 
@@ -110,7 +110,7 @@ async def test_the_history_tab_lists_the_fields_above_the_diff(repo: Path, tmp_p
     app = TestExplorer(scanner.scan, **explorer_parts(scanner, gate))
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        (result,) = app.report.results
+        (result,) = scanned(app).results
         assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
         await pilot.press("5")
         await settle(pilot)
@@ -118,5 +118,5 @@ async def test_the_history_tab_lists_the_fields_above_the_diff(repo: Path, tmp_p
         history.highlighted = 0
         history.action_select()
         await settle(pilot)
-        shown = "\n".join(app.detail.view_lines("history-view"))
-    assert shown.splitlines()[0] == f'changed {WEB}.image: "web:1" -> "web:2"'
+        lines = "\n".join(app.detail.view_lines("history-view"))
+    assert lines.splitlines()[0] == f'changed {WEB}.image: "web:1" -> "web:2"'

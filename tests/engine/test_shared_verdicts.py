@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from driftui.compare import differ
 from driftui.compare.ignore import IgnoreRule
 from driftui.compare.options import CompareOptions
 from driftui.engine import ScanOptions
@@ -142,7 +143,7 @@ def test_the_second_cluster_reuses_in_sync_verdicts_as_its_own(
 ) -> None:
     n1, n2, kubeconfig = two_namespaces
     compared: list[str] = []
-    real = verdict_module.compare
+    real = differ.compare
 
     def counted(desired: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         compared.append(f"{desired['metadata']['namespace']}/{desired['metadata']['name']}")

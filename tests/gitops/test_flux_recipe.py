@@ -4,6 +4,7 @@ HelmRelease's as helm-controller's ``helm template``."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_options_become_edits_that_override_and_generate_a_missing_kustomization
 def test_no_options_no_recipe() -> None:
     assert flux_edits({"postBuild": {}}) == KustomizeEdits()
     repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git"}}}
-    body = {
+    body: dict[str, Any] = {
         "metadata": {"namespace": "a", "name": "prod"},
         "spec": {"path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "r"}},
     }

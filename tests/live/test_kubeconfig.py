@@ -18,7 +18,8 @@ CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
 
 
 def base_config(cluster: ClusterInfo) -> dict[str, Any]:
-    return json.loads(Path(cluster.kubeconfig("admin")).read_text())
+    config: dict[str, Any] = json.loads(Path(cluster.kubeconfig("admin")).read_text())
+    return config
 
 
 def write(path: Path, config: dict[str, Any]) -> str:

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from driftui.cli import build_parser, options_from
+from driftui.cli import build_parser
+from driftui.cli.flags import options_from
 from driftui.live.client import DEFAULT_TIMEOUT
 from driftui.live.patience import (
     DROPPED,

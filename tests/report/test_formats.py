@@ -27,7 +27,9 @@ from driftui.report.github import escape_data, escape_property
 from driftui.report.markdown import MAX_CHARS
 
 
-def drifted(name: str, value: str = "live", *, file: str = "apps/web.yaml", line: int = 3):
+def drifted(
+    name: str, value: str = "live", *, file: str = "apps/web.yaml", line: int = 3
+) -> DriftResult:
     return DriftResult(
         ObjectRef("", "ConfigMap", "prod", name),
         "v1",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -17,10 +17,20 @@ def idle_afterwards() -> Iterator[None]:
     foreground_done()
 
 
+def _then(work: Callable[[], None], done: threading.Event) -> None:
+    work()
+    done.set()
+
+
+def _give_way_1000_times() -> None:
+    for _ in range(1000):
+        give_way()
+
+
 def test_work_waits_until_the_foreground_has_drawn_its_frame() -> None:
     foreground_busy()
     passed = threading.Event()
-    worker = threading.Thread(target=lambda: (give_way(), passed.set()))
+    worker = threading.Thread(target=_then, args=(give_way, passed))
     worker.start()
     assert not passed.wait(0.05)
     foreground_done()
@@ -31,7 +41,7 @@ def test_work_waits_until_the_foreground_has_drawn_its_frame() -> None:
 def test_an_idle_foreground_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pacing, "MAX_WAIT", 60.0)  # so a wait here could not go unnoticed
     passed = threading.Event()
-    worker = threading.Thread(target=lambda: (give_way(), passed.set()))
+    worker = threading.Thread(target=_then, args=(give_way, passed))
     worker.start()
     assert passed.wait(5)
     worker.join()
@@ -44,7 +54,7 @@ def test_a_frame_that_is_never_reported_delays_the_work_only_once(
     foreground_busy()
     give_way()  # times out
     done = threading.Event()
-    worker = threading.Thread(target=lambda: ([give_way() for _ in range(1000)], done.set()))
+    worker = threading.Thread(target=_then, args=(_give_way_1000_times, done))
     worker.start()
     assert done.wait(1)  # 1,000 more calls would take 10 s if each waited again
     worker.join()

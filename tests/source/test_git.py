@@ -6,13 +6,13 @@ import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from driftui.model import ObjectRef
+from driftui.model import Manifest, ObjectRef
 from driftui.source.blobs import ParseCache, read_blob_objects, read_file_objects
 from driftui.source.git_repo import SourceError, cache_path_for, open_repo
 from driftui.source.load import load_desired, load_from_repo
@@ -71,8 +71,8 @@ def cache_dir(tmp_path: Path) -> str:
     return str(tmp_path / "cache")
 
 
-def names(state_manifests: list[object]) -> list[str]:
-    return sorted(m.ref.name for m in state_manifests)  # type: ignore[attr-defined]
+def names(state_manifests: Sequence[Manifest]) -> list[str]:
+    return sorted(m.ref.name for m in state_manifests)
 
 
 # -- local repositories ---------------------------------------------------------------------
@@ -526,14 +526,22 @@ def test_a_clone_from_a_hung_remote_is_killed_after_the_timeout(cache_dir: str) 
     assert not list(Path(cache_dir, "repos").glob(".clone-*"))
 
 
+class _Recording(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__(logging.DEBUG)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_a_failed_clone_says_why_in_one_redacted_line(
     published: tuple[Repo, Path], server_root: Path, cache_dir: str
 ) -> None:
     """git's stderr becomes the one line that says why, with no credential in it, and
     GitPython's own log lines (which quote git) carry none either."""
     records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = records.append  # type: ignore[method-assign]
+    handler = _Recording(records)
     logger = logging.getLogger("git")
     logger.addHandler(handler)
     old_level = logger.level

@@ -65,7 +65,7 @@ def problems(report_json: bytes) -> dict[str, str]:
 def test_the_symlink_chain_refuses_every_render_and_nothing_leaks(
     hostile: Hostile, cluster: ClusterInfo
 ) -> None:
-    source = ("--repo", str(hostile.repo), "--kubeconfig", cluster.kubeconfig())
+    source: tuple[str, ...] = ("--repo", str(hostile.repo), "--kubeconfig", cluster.kubeconfig())
     source += ("-n", hostile.namespace)
     for command in COMMANDS:
         result = driftui(*command, *source)

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def make_repo(path: Path, files: dict[str, str]) -> Path:
     return path
 
 
-def commit(repo: Path, files: dict[str, str | None], message: str = "change") -> str:
+def commit(repo: Path, files: Mapping[str, str | None], message: str = "change") -> str:
     for name, text in files.items():
         target = repo / name
         if text is None:

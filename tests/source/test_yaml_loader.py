@@ -9,15 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftui.source.yaml_loader import (
-    MAX_DEPTH,
-    MAX_EXPANDED_NODES,
-    MAX_OBJECT_BYTES,
-    ParsedFile,
-    is_manifest_path,
-    json_size,
-    parse_documents,
-)
+from driftui.source.yaml_bounds import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_OBJECT_BYTES, json_size
+from driftui.source.yaml_loader import ParsedFile, is_manifest_path, parse_documents
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: v\n"
 

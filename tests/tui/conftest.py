@@ -38,6 +38,12 @@ async def settle(pilot: Pilot[Any]) -> None:
     raise AssertionError("the explorer did not settle")
 
 
+def scanned(app: DriftExplorer) -> ScanReport:
+    """The report on screen: a test that reads it expects a scan to have finished."""
+    assert app.report is not None, "no scan has finished"
+    return app.report
+
+
 class RecordingExecutor:
     """An executor that records what it was asked to do (stands in for sync/prune, not k8s)."""
 

@@ -308,7 +308,7 @@ def sample_results() -> list[DriftResult]:
     )
 
     # monitoring: a CRD object with a changed field, a ConfigMap in sync.
-    monitor_git = {
+    monitor_git: dict[str, Any] = {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "ServiceMonitor",
         "metadata": _meta("shop-web", "monitoring"),

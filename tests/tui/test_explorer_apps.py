@@ -121,7 +121,7 @@ def explorer(
 
 
 def label(node: Node) -> str:
-    return str(node.label.plain)
+    return str(node.label)
 
 
 def child(node: Node, start: str) -> Node:

@@ -24,7 +24,7 @@ from tests.actions.test_sync import server_side_apply
 from tests.cluster import harness
 from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
-from tests.tui.conftest import TestExplorer, settle
+from tests.tui.conftest import TestExplorer, scanned, settle
 
 pytestmark = pytest.mark.cluster
 
@@ -64,7 +64,7 @@ async def test_read_only_explorer_sends_no_write_whatever_keys_are_pressed(
         counts = app.report.counts() if app.report else {}
         assert counts["drifted"] == 4 and counts["missing"] == 1 and counts["extra"] == 1
         for target in ("drifted", "missing", "extra"):
-            wanted = next(r for r in app.report.results if r.status.value == target)
+            wanted = next(r for r in scanned(app).results if r.status.value == target)
             assert app.resource_tree.reveal(wanted.ref, app.resource_tree.path_of(wanted))
             await settle(pilot)
             for key in [
@@ -135,7 +135,7 @@ async def test_a_dead_server_keeps_the_last_good_state_and_watch_mode_recovers(
     app = explorer(scanner, gate, watch_interval=0.3)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert [r.status for r in app.report.results] == [Status.MISSING]
+        assert [r.status for r in scanned(app).results] == [Status.MISSING]
         first = app.report
 
         os.killpg(doomed_cluster.pids[-1], signal.SIGKILL)
@@ -159,7 +159,7 @@ async def test_a_dead_server_keeps_the_last_good_state_and_watch_mode_recovers(
         await pilot.press("w")
         await settle(pilot)
         assert app.error_text == ""
-        assert [r.status for r in app.report.results] == [Status.IN_SYNC]
+        assert [r.status for r in scanned(app).results] == [Status.IN_SYNC]
 
 
 async def wait_for_dialog(pilot: Any) -> Any:
@@ -207,7 +207,7 @@ async def test_sync_from_the_explorer_previews_then_applies_and_force_is_separat
         await settle(pilot)
 
         async def select(ref: ObjectRef) -> None:
-            result = next(r for r in app.report.results if r.ref == ref)
+            result = next(r for r in scanned(app).results if r.ref == ref)
             assert app.resource_tree.reveal(ref, app.resource_tree.path_of(result))
             await settle(pilot)
 
@@ -250,7 +250,7 @@ async def test_sync_from_the_explorer_previews_then_applies_and_force_is_separat
 
 async def reveal(pilot: Any, kind: str) -> None:
     app = pilot.app
-    result = next(r for r in app.report.results if r.ref.kind == kind)
+    result = next(r for r in scanned(app).results if r.ref.kind == kind)
     assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
     await settle(pilot)
 

@@ -78,7 +78,7 @@ def explorer(
 
 
 def top_rows(app: TestExplorer) -> list[str]:
-    return [node.label.plain for node in app.resource_tree.root.children]
+    return [str(node.label) for node in app.resource_tree.root.children]
 
 
 async def on_object(pilot: Pilot[Any], cluster: str, name: str, kind: str = "ConfigMap") -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from driftui.model import HealthStatus, ObjectRef
 from driftui.tui.health_view import ImageFacet
-from tests.tui.conftest import make_app, settle
+from tests.tui.conftest import make_app, scanned, settle
 from tests.tui.test_explorer import leaves, select
 
 WEB = ObjectRef("apps", "Deployment", "shop", "web")
@@ -36,7 +36,7 @@ async def test_tree_shows_drift_and_health_and_rolls_health_up() -> None:
         await settle(pilot)
         await select(pilot, WEB)
         node = app.resource_tree.cursor_node
-        assert str(node.label) == "≠ web · ♥ Degraded"
+        assert node is not None and str(node.label) == "≠ web · ♥ Degraded"
         assert label_of(app, ("shop",)).endswith(" · ♥ Degraded")
         assert label_of(app, ("shop", "Deployment.apps")).endswith(" · ♥ Degraded")
 
@@ -48,11 +48,11 @@ async def test_the_status_filter_reaches_health_states_and_image_drift() -> None
         await press_until(pilot, app, HealthStatus.DEGRADED)
         app.resource_tree.open_all()
         assert [r.ref for r in leaves(app.resource_tree)] == [WEB]
-        assert "♥ Degraded" in app.query_one("#tree-panel").border_subtitle
+        assert "♥ Degraded" in str(app.query_one("#tree-panel").border_subtitle)
         await press_until(pilot, app, ImageFacet.IMAGE_DRIFT)
         app.resource_tree.open_all()
         assert [r.ref for r in leaves(app.resource_tree)] == [WEB]
-        assert "image drift" in app.query_one("#tree-panel").border_subtitle
+        assert "image drift" in str(app.query_one("#tree-panel").border_subtitle)
 
 
 async def test_the_images_tab_shows_git_spec_and_running_images() -> None:
@@ -83,7 +83,7 @@ async def test_a_leaf_label_opens_no_styled_span_with_a_space() -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        result = next(r for r in app.report.results if r.ref == WEB)
+        result = next(r for r in scanned(app).results if r.ref == WEB)
         label = app.resource_tree.leaf_label(result)
         assert label.plain == "≠ web · ♥ Degraded"
         assert [label.plain[s.start] for s in label.spans] == ["≠", "·"]

@@ -30,7 +30,7 @@ from driftui.model import (
 )
 from driftui.tui.screens.confirm import ConfirmActionScreen
 from tests.cli.test_hostile_text import Hostile, hostile  # noqa: F401 (fixture)
-from tests.tui.conftest import RecordingExecutor, TestExplorer, make_app, settle
+from tests.tui.conftest import RecordingExecutor, TestExplorer, make_app, scanned, settle
 from tests.tui.sample_data import commit, scanner_of
 
 ATTACK = "\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\u202egnp\x9b31m"
@@ -146,7 +146,7 @@ async def test_no_escape_reaches_the_screen_and_markup_is_shown_literally() -> N
             screens.append(app.export_screenshot())
             await pilot.press("g")
             await settle(pilot)
-        for result in app.report.results:
+        for result in scanned(app).results:
             assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
             for keys in (["1"], ["v"], ["v", "2"], ["3"], ["4"], ["5"]):
                 await pilot.press(*keys)
@@ -159,7 +159,9 @@ async def test_no_escape_reaches_the_screen_and_markup_is_shown_literally() -> N
         await pilot.press("enter")
         await settle(pilot)
         texts += _texts(app)
-        assert app.resource_tree.reveal(SETTINGS, app.resource_tree.path_of(app.report.results[0]))
+        assert app.resource_tree.reveal(
+            SETTINGS, app.resource_tree.path_of(scanned(app).results[0])
+        )
         await settle(pilot)
         app.action_run_action("sync")
         await settle(pilot)
@@ -207,20 +209,20 @@ async def test_real_scan_of_a_hostile_repo_and_cluster_reaches_the_screen_safely
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         app.resource_tree.open_all()
-        for result in app.report.results:
+        for result in scanned(app).results:
             assert app.resource_tree.reveal(result.ref, app.resource_tree.path_of(result))
             for key in ("1", "2", "3", "4", "5"):
                 await pilot.press(key)
                 await settle(pilot)
                 texts += _texts(app)
                 screens.append(app.export_screenshot())
-        settings = next(r for r in app.report.results if r.ref.name == "settings")
+        settings = next(r for r in scanned(app).results if r.ref.name == "settings")
         assert app.resource_tree.reveal(settings.ref, app.resource_tree.path_of(settings))
         await pilot.press("5")
         await settle(pilot)
-        options = app.main_screen.query_one("#history-list", OptionList)
-        options.focus()
-        options.highlighted = 0  # the hostile commit
+        history = app.main_screen.query_one("#history-list", OptionList)
+        history.focus()
+        history.highlighted = 0  # the hostile commit
         await pilot.press("t")  # revert it: the preview dialog quotes its subject
         for _ in range(5):
             await settle(pilot)

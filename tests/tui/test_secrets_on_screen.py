@@ -15,7 +15,7 @@ from driftui.live.snapshot import Snapshot, write_snapshot
 from driftui.live.snapshot_key import key_from_phrase
 from driftui.model import DriftResult, Status
 from tests.drift_scenario import write_repo
-from tests.tui.conftest import TestExplorer, settle
+from tests.tui.conftest import TestExplorer, scanned, settle
 
 
 async def test_every_tab_of_every_secret_is_masked(tmp_path: Path) -> None:
@@ -29,7 +29,7 @@ async def test_every_tab_of_every_secret_is_masked(tmp_path: Path) -> None:
     screens: list[str] = []
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
-        secrets = [r for r in app.report.results if r.ref.kind == "Secret"]
+        secrets = [r for r in scanned(app).results if r.ref.kind == "Secret"]
         assert any(r.status is Status.DRIFTED for r in secrets)
         for result in secrets:
             screens += await every_tab(pilot, result)
@@ -54,7 +54,7 @@ async def test_plaintext_secrets_on_both_sides_never_reach_the_screen(tmp_path: 
     screens: list[str] = []
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
-        (result,) = app.report.results
+        (result,) = scanned(app).results
         assert result.status is Status.DRIFTED  # the password differs, and it shows
         screens += await every_tab(pilot, result)
     assert_masked("\n".join(screens), (git_value, live_value, kept))
