@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,13 +47,14 @@ def cluster() -> Iterator[ClusterInfo]:
 
 @pytest.fixture
 def namespace(cluster: ClusterInfo) -> Iterator[str]:
-    name = f"t-{uuid.uuid4().hex[:10]}"
-    status, body = harness.request(
-        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": name}}
-    )
-    assert status == 201, body
-    yield name
-    harness.request(cluster, "DELETE", f"/api/v1/namespaces/{name}")
+    with harness.temporary_namespace(cluster) as name:
+        yield name
+
+
+@pytest.fixture
+def second_namespace(cluster: ClusterInfo) -> Iterator[str]:
+    with harness.temporary_namespace(cluster) as name:
+        yield name
 
 
 @pytest.fixture

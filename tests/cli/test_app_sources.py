@@ -7,7 +7,6 @@ real control plane (the operators' CRDs, no controllers) and Git served over HTT
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,17 +69,6 @@ def world(
     make_bare(tmp_path / "srv", "deploy.git", work)
     with serve_git(tmp_path / "srv") as base:
         yield World(cluster, namespace, f"{base}/deploy.git", work)
-
-
-@pytest.fixture
-def second_namespace(cluster: ClusterInfo) -> Iterator[str]:
-    name = f"t-{uuid.uuid4().hex[:10]}"
-    code, body = harness.request(
-        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": name}}
-    )
-    assert code == 201, body
-    yield name
-    harness.request(cluster, "DELETE", f"/api/v1/namespaces/{name}")
 
 
 def argo_app(w: World, name: str, path: str, dest: str = "", url: str = "", **spec: Any) -> None:

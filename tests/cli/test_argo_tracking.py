@@ -8,6 +8,7 @@ control namespace)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,12 @@ def live(cluster: ClusterInfo, ns: str, name: str, label: bool, annotation: bool
     assert code == 201, out
 
 
+def report_web(cluster: ClusterInfo, ns: str, work: Path) -> subprocess.CompletedProcess[str]:
+    """``driftui report`` of the app ``web`` in ``ns``, as JSON."""
+    argv = ("report", "--format", "json", f"--app={ns}/web", "-n", ns)
+    return driftui(*argv, "--kubeconfig", cluster.kubeconfig(), cwd=work)
+
+
 @pytest.mark.parametrize(
     ("method", "extras"),
     [
@@ -83,17 +90,7 @@ def test_extras_follow_the_tracking_method_in_argocd_cm(
     live(cluster, ns, "by-label", label=True, annotation=False)
     live(cluster, ns, "by-annotation", label=False, annotation=True)
 
-    done = driftui(
-        "report",
-        "--format",
-        "json",
-        f"--app={ns}/web",
-        "--kubeconfig",
-        cluster.kubeconfig(),
-        "-n",
-        ns,
-        cwd=work,
-    )
+    done = report_web(cluster, ns, work)
 
     doc = json.loads(done.stdout)
     found = {o["name"]: o["status"] for o in doc["objects"]}
@@ -117,17 +114,7 @@ def test_an_ignore_rule_driftui_cannot_honour_is_a_warning_naming_the_app(
     create(cluster, APPLICATION, ns, "web", spec, status=argo_status("Synced", "Healthy"))
     live(cluster, ns, "web-settings", label=True, annotation=True)
 
-    done = driftui(
-        "report",
-        "--format",
-        "json",
-        f"--app={ns}/web",
-        "--kubeconfig",
-        cluster.kubeconfig(),
-        "-n",
-        ns,
-        cwd=work,
-    )
+    done = report_web(cluster, ns, work)
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["warnings"] == [

@@ -19,7 +19,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -182,6 +183,18 @@ def requests_in_parallel(
 
 
 ETCD_TXN_OPS = 128  # etcd's default --max-txn-ops
+
+
+@contextlib.contextmanager
+def temporary_namespace(info: ClusterInfo) -> Iterator[str]:
+    """A namespace of a fresh name for one test, deleted after it."""
+    name = f"t-{uuid.uuid4().hex[:10]}"
+    status, body = request(info, "POST", "/api/v1/namespaces", {"metadata": {"name": name}})
+    assert status == 201, body
+    try:
+        yield name
+    finally:
+        request(info, "DELETE", f"/api/v1/namespaces/{name}")
 
 
 def put_in_etcd(info: ClusterInfo, items: Iterable[tuple[str, dict[str, Any]]]) -> int:

@@ -4,16 +4,12 @@ kind or namespace the user cannot read is absent, never an error for the rest.""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 
 from driftui.gate import MutationGate
 from driftui.gitops.app_specs import App, AppSource
 from driftui.gitops.discovery import Discovery, discover_apps, list_readable
 from driftui.live.client import ClusterClient
-from tests.cluster import harness
 from tests.cluster.crds import APPLICATION, GIT_REPOSITORY, HELM_RELEASE, KUSTOMIZATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import argo_status, create, flux_status, grant, read_rule
@@ -27,17 +23,6 @@ def client_of(cluster: ClusterInfo, user: str = "admin") -> ClusterClient:
     return ClusterClient.from_kubeconfig(
         cluster.kubeconfig(user), gate=MutationGate(read_only=True)
     )
-
-
-@pytest.fixture
-def second_namespace(cluster: ClusterInfo) -> Iterator[str]:
-    name = f"t-{uuid.uuid4().hex[:10]}"
-    code, body = harness.request(
-        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": name}}
-    )
-    assert code == 201, body
-    yield name
-    harness.request(cluster, "DELETE", f"/api/v1/namespaces/{name}")
 
 
 def in_namespaces(found: Discovery, *namespaces: str) -> dict[str, App]:

@@ -4,7 +4,6 @@ server records every request, so the tests see exactly what was asked, and of wh
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,13 +38,8 @@ def proxy(cluster: ClusterInfo, tmp_path: Path) -> Iterator[FaultProxy]:
 @pytest.fixture
 def elsewhere(cluster: ClusterInfo) -> Iterator[str]:
     """A second namespace, full of the same app's objects, that a `-n` scan must not read."""
-    name = f"t-{uuid.uuid4().hex[:10]}"
-    status, body = harness.request(
-        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": name}}
-    )
-    assert status == 201, body
-    yield name
-    harness.request(cluster, "DELETE", f"/api/v1/namespaces/{name}")
+    with harness.temporary_namespace(cluster) as name:
+        yield name
 
 
 def configmap(name: str, namespace: str = "", tracked: bool = False) -> dict[str, Any]:
@@ -199,18 +193,14 @@ def test_over_many_namespaces_one_cluster_wide_list_keeps_only_the_scanned_ones(
     cluster: ClusterInfo,
     namespace: str,
     elsewhere: str,
+    second_namespace: str,
     proxy: FaultProxy,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Past PER_NAMESPACE_MAX namespaces a LIST per kind is cheaper; what it brings from
     namespaces the scan does not look at is dropped at once, and a refusal still falls back."""
     monkeypatch.setattr(reader, "PER_NAMESPACE_MAX", 1)  # two namespaces count as many
-    third = f"t-{uuid.uuid4().hex[:10]}"
-    assert (
-        harness.request(cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": third}})[0]
-        == 201
-    )
-    for ns in (namespace, elsewhere, third):
+    for ns in (namespace, elsewhere, second_namespace):  # the third is not looked at
         create(cluster, configmap("settings", ns))
     harness_grant_configmap_reads(cluster, namespace, "nobody")
 
