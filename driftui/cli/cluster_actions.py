@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import IO
 
 from driftui.cli.conversation import Prompt
-from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
+from driftui.cli.exits import combined_exit
 from driftui.cli.flags import options_from
 from driftui.cli.sync import run_sync
 from driftui.engine import Scanner
@@ -58,14 +58,3 @@ def run_on_clusters(
             err.write(safe(f"error: cluster {context}: {exc}") + "\n")
             errored = True
     return combined_exit(codes, errored=errored, dry_run=bool(getattr(args, "dry_run", False)))
-
-
-def combined_exit(codes: Sequence[int], *, errored: bool, dry_run: bool) -> int:
-    """One exit code for several clusters' (see the module docstring)."""
-    if errored or not codes:
-        return EXIT_ERROR
-    if all(code == EXIT_OK for code in codes):
-        return EXIT_OK
-    if dry_run or all(code == EXIT_ERROR for code in codes):
-        return EXIT_ERROR
-    return EXIT_PARTIAL
