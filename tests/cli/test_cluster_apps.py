@@ -8,6 +8,7 @@ import base64
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from tests.cluster import harness
 from tests.cluster.crds import APPLICATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import argo_status, create
-from tests.multi_cluster import Clusters, two_clusters
+from tests.multi_cluster import Clusters, entry_of, kubeconfig_of, two_clusters
 
 pytestmark = pytest.mark.cluster
 
@@ -179,10 +180,12 @@ class Answers:
         return self.answers.pop(0)
 
 
-def sync(planes: Clusters, answers: Answers, *argv: str) -> tuple[int, str, str]:
+def sync(
+    planes: Clusters, answers: Answers, *argv: str, kubeconfig: str = ""
+) -> tuple[int, str, str]:
     """``driftui sync ARGV`` from context a, built as ``main`` builds it, with ``answers``
     at the terminal."""
-    words = [*argv, "--context", "a", "--kubeconfig", planes.kubeconfig]
+    words = [*argv, "--context", "a", "--kubeconfig", kubeconfig or planes.kubeconfig]
     args = build_parser().parse_args(["sync", *words, "--repo-map", f"{REPO_URL}={planes.repo}"])
     args.read_only = bool(args.read_only)
     scanner = with_apps(Scanner(options_from(args), MutationGate(read_only=False)), args)
@@ -236,6 +239,20 @@ def test_a_sync_of_apps_on_two_clusters_asks_once_per_cluster(
     assert managers(planes.a, planes.namespace) == before
     assert managers(planes.b, planes.namespace)["extra"] == ["driftui"]
     assert out.index("# cluster a (") < out.index("# cluster b (")
+
+
+def test_a_sync_of_an_app_on_another_cluster_asks_that_clusters_rbac(
+    planes: Clusters, hub: str, tmp_path: Path
+) -> None:
+    """Admin on A, only a viewer on B: B's own RBAC refuses, before any question."""
+    contexts = {"a": planes.entries["a"], "b": entry_of(planes.b.kubeconfig("viewer"))}
+    kubeconfig = kubeconfig_of(tmp_path / "viewer-on-b.kubeconfig", contexts)
+    answers = Answers()
+    code, out, err = sync(planes, answers, f"--app={hub}/remote", "-n", hub, kubeconfig=kubeconfig)
+    assert code == 2, (out, err)
+    assert answers.questions == []
+    assert f"refused: {planes.namespace}/ConfigMap/extra: no patch permission on configmaps" in err
+    assert "extra" not in managers(planes.b, planes.namespace)
 
 
 def test_a_sync_of_an_app_whose_cluster_has_no_context_refuses(
