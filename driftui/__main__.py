@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from driftui import cli
 from driftui.actions.clusters import acting_clusters
@@ -37,6 +37,9 @@ from driftui.history import HistoryEntry
 from driftui.model import ClusterScan, Fidelity, LiveInfo, ObjectRef, ScanReport, SourceInfo
 from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.source.work_tree import is_work_tree
+
+if TYPE_CHECKING:  # the explorer is imported lazily, when it opens
+    from driftui.tui.action_flow import Placer
 
 T = TypeVar("T")
 
@@ -148,7 +151,7 @@ def app_tree_parts(parts: dict[str, Any], apps: AppTree | FleetApps) -> dict[str
     return parts | acting | {"watcher": None, "clusters": placer}
 
 
-def app_tree_placer(trees: Mapping[str, AppTree], parts: dict[str, Any]) -> Any:
+def app_tree_placer(trees: Mapping[str, AppTree], parts: dict[str, Any]) -> Placer:
     """The app tree's :data:`~driftui.tui.action_flow.Placer`. ``trees``: the AppTree of
     each cluster of the tree ("" alone: one cluster). A request acts on the cluster its
     objects' app deploys to, named in the confirmation unless it is the one cluster the

@@ -241,6 +241,52 @@ def test_a_sync_of_apps_on_two_clusters_asks_once_per_cluster(
     assert out.index("# cluster a (") < out.index("# cluster b (")
 
 
+@pytest.fixture
+def tracked_on_b(planes: Clusters, hub: str) -> Iterator[str]:
+    """B's ``settings`` edited (green) and tracked by Argo CD as hub/remote's, as
+    argocd-controller marks what it deploys; put back as the module made it after."""
+    path = f"/api/v1/namespaces/{planes.namespace}/configmaps/settings"
+    tracking = f"{hub}_remote:/ConfigMap:{planes.namespace}/settings"
+    patch = {
+        "metadata": {"annotations": {"argocd.argoproj.io/tracking-id": tracking}},
+        "data": {"color": "green"},
+    }
+    merge = "application/merge-patch+json"
+    status, body = harness.request(planes.b, "PATCH", path, patch, content_type=merge)
+    assert status == 200, body
+    yield hub
+    back = {"metadata": {"annotations": None}, "data": {"color": "blue"}}
+    harness.request(planes.b, "PATCH", path, back, content_type=merge)
+
+
+def test_a_sync_of_an_owned_object_on_another_cluster_asks_its_app_where_the_app_lives(
+    planes: Clusters, tracked_on_b: str
+) -> None:
+    """The object is on B, its Application on A: the app is found on A and asked there to
+    sync it (Argo CD then writes B); nothing is applied to B behind its back."""
+    hub = tracked_on_b
+    answers = Answers("y")
+    argv = (f"--app={hub}/remote", "-n", hub, "ConfigMap/settings")
+    code, out, err = sync(planes, answers, *argv)
+    assert answers.questions == [
+        f"On cluster b ({planes.b.server}): Apply 0 objects as 'driftui' and request 1"
+        " reconciles? [y/N] "
+    ]
+    assert code == 0, (out, err)
+    assert f"argocd:{hub}/remote: requested sync of 1 resources" in out
+    status, app = harness.request(
+        planes.a, "GET", f"/apis/argoproj.io/v1alpha1/namespaces/{hub}/applications/remote"
+    )
+    assert status == 200, app
+    resources = app["operation"]["sync"]["resources"]
+    assert [(r["kind"], r["name"]) for r in resources] == [("ConfigMap", "settings")]
+    settings = harness.request(
+        planes.b, "GET", f"/api/v1/namespaces/{planes.namespace}/configmaps/settings"
+    )[1]
+    assert settings["data"] == {"color": "green"}  # left to Argo CD
+    assert "driftui" not in managers(planes.b, planes.namespace)["settings"]
+
+
 def test_a_sync_of_an_app_on_another_cluster_asks_that_clusters_rbac(
     planes: Clusters, hub: str, tmp_path: Path
 ) -> None:
