@@ -2,7 +2,8 @@
 
 An action changes exactly one cluster at once. Over several, each is done in turn, in the
 order named: its scan and preview, then one question that names the cluster (its context
-and server), then its changes. Each cluster has its own client and its own
+and server), then its changes. ``--app`` names apps of one cluster (where they live; each
+acts on the cluster it deploys to, see :mod:`.sync`), so it is refused here. Each cluster has its own client and its own
 :class:`~driftui.gate.MutationGate`, so every write passes that cluster's gate, and
 ``--read-only`` refuses writes on all of them. A cluster that fails (unreachable, a bad
 kubeconfig entry) says so on its own line and the next is still asked.
@@ -41,6 +42,11 @@ def run_on_clusters(
     """``args.command`` on each of ``contexts`` in turn; see the module docstring."""
     if args.live:
         raise UsageError(f"{args.command} changes clusters, so it cannot take --live")
+    if getattr(args, "app", None):  # else each cluster would get the --repo source instead
+        raise UsageError(
+            f"{args.command} --app acts on the apps of the cluster they live on, each on the"
+            " cluster it deploys to: name that one cluster with --context"
+        )
     out, err = out or sys.stdout, err or sys.stderr
     codes: list[int] = []
     errored = False

@@ -301,6 +301,19 @@ def test_a_sync_of_an_app_on_another_cluster_asks_that_clusters_rbac(
     assert "extra" not in managers(planes.b, planes.namespace)
 
 
+def test_a_sync_of_apps_over_several_contexts_is_refused_rather_than_apply_the_repo(
+    planes: Clusters, hub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The apps live on one cluster: --context a,b would have applied --repo to each."""
+    before = (managers(planes.a, planes.namespace), managers(planes.b, planes.namespace))
+    argv = ("sync", "--yes", f"--app={hub}/remote", "--repo", str(planes.repo))
+    with pytest.raises(SystemExit) as exited:
+        run(planes, capsys, *argv, "--context", "a,b", "-n", planes.namespace)
+    assert exited.value.code == 2
+    assert "sync --app acts on the apps of the cluster they live on" in capsys.readouterr().err
+    assert (managers(planes.a, planes.namespace), managers(planes.b, planes.namespace)) == before
+
+
 def test_a_sync_of_an_app_whose_cluster_has_no_context_refuses(
     planes: Clusters, hub: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
