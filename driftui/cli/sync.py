@@ -4,7 +4,11 @@
 applies in dependency order. An object owned by an Argo CD Application or a Flux
 Kustomization found in the cluster is not applied directly: its owner is asked to
 reconcile instead (``--direct`` applies anyway, with a warning when the owner auto-syncs).
-Without ``--yes`` and without a terminal to ask on, nothing is changed.
+Without ``--yes`` and without a terminal to ask on, nothing is changed. With ``--app``, an
+app's objects are synced on the cluster the app deploys to (its Argo CD destination's
+kubeconfig context: that client, gate and RBAC), one cluster at a time, each question naming
+it; owning apps are asked where they live. An app whose destination has no context is not
+synced (exit 2 when nothing else was).
 
 Every object is re-read just before it is written. One that changed since the preview is
 previewed again and not applied; a prune deletes only an object that still carries this
