@@ -14,11 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from driftui import cli
+from driftui.actions.clusters import acting_clusters
 from driftui.actions.executors import make_executors, make_previewers, make_suspensions
-from driftui.actions.registry import ACTIONS, ActionOutcome, ActionRequest
+from driftui.actions.registry import ActionRequest
 from driftui.cli.app_scans import chosen_apps
 from driftui.cli.flags import options_from
 from driftui.engine import Scanner, ScanOptions
@@ -36,6 +37,9 @@ from driftui.history import HistoryEntry
 from driftui.model import ClusterScan, Fidelity, LiveInfo, ObjectRef, ScanReport, SourceInfo
 from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.source.work_tree import is_work_tree
+
+if TYPE_CHECKING:  # the explorer is imported lazily, when it opens
+    from driftui.tui.action_flow import Placer
 
 T = TypeVar("T")
 
@@ -130,63 +134,103 @@ def _on_current(
     return {action_id: one(action_id) for action_id in made(tree.base)}
 
 
-def app_tree_parts(parts: dict[str, Any], tree: AppTree | None = None) -> dict[str, Any]:
-    """Over apps, each object was judged from its own app's source, not the scanner's: the
-    actions act through ``tree``'s AppScanner, which hands each its app's source (and refuses
-    a selection of several apps). Without a tree (several clusters) they refuse rather than
-    act from the wrong source. Watch mode rescans the apps (a watch rejudges against one
-    source)."""
-    if tree is not None:
-        gate = parts["gate"]
-        executors = _on_current(tree, lambda s: make_executors(s, gate))
-        return parts | {
-            "executors": executors,
-            "previewers": _on_current(tree, make_previewers),
-            "watcher": None,
+def app_tree_parts(parts: dict[str, Any], apps: AppTree | FleetApps) -> dict[str, Any]:
+    """Over apps, each object was judged from its own app's source, not the scanner's, and
+    lives on its app's destination cluster: each action acts through its tree's AppScanner
+    (its app's source; a selection of several apps is refused), on that one cluster, through
+    its own client, gate and RBAC, named in the confirmation (:func:`app_tree_placer`).
+    Watch mode rescans the apps (a watch rejudges against one source)."""
+    trees = apps.trees if isinstance(apps, FleetApps) else {"": apps}
+    placer = app_tree_placer(trees, parts)
+    own = trees.get("")
+    gate = parts["gate"]
+    acting = {
+        "executors": _on_current(own, lambda s: make_executors(s, gate)) if own else {},
+        "previewers": _on_current(own, make_previewers) if own else {},
+    }
+    return parts | acting | {"watcher": None, "clusters": placer}
+
+
+def app_tree_placer(trees: Mapping[str, AppTree], parts: dict[str, Any]) -> Placer:
+    """The app tree's :data:`~driftui.tui.action_flow.Placer`. ``trees``: the AppTree of
+    each cluster of the tree ("" alone: one cluster). A request acts on the cluster its
+    objects' app deploys to, named in the confirmation unless it is the one cluster the
+    explorer was opened on; objects of several clusters are refused, as in the cluster tree."""
+    from driftui.tui.action_flow import ClusterParts
+    from driftui.tui.scope import cluster_of
+
+    gate = parts["gate"]
+
+    def place(request: ActionRequest) -> tuple[str, ClusterParts | None]:
+        hubs = sorted({cluster_of(t) for t in request.targets})
+        if len(hubs) > 1:
+            return f"select objects of one cluster, not of {', '.join(hubs)}", None
+        if not hubs:  # nothing selected: the registry says so
+            return "", ClusterParts(gate, resource_of=parts["resource_of"])
+        tree = trees.get(hubs[0])
+        if tree is None:
+            return f"{hubs[0]} cannot act", None
+        try:
+            where = acting_clusters(tree.scanner(), request.targets)
+        except DriftuiError as exc:
+            return str(exc), None
+        if len(where) > 1:
+            return (
+                f"select objects of one cluster, not of {', '.join(w.context for w in where)}",
+                None,
+            )
+        one = where[0]
+        acts = ClusterParts(
+            one.scanner.gate,
+            _on_current(tree, lambda s: make_executors(s, one.scanner.gate)),
+            _on_current(tree, make_previewers),
+            one.scanner.resource_name,
+        )
+        return ("" if one.home and not hubs[0] else one.context), acts
+
+    return place
+
+
+class FleetApps:
+    """``--context a,b`` with ``--app``/``--all-apps``: each cluster's apps, each from its own
+    source; a cluster whose apps cannot be scanned is its own error row. Each cluster keeps
+    its :class:`AppTree`, so that the tree's actions act with the very sources it showed."""
+
+    def __init__(self, fleet: Fleet, args: argparse.Namespace, *, every: bool) -> None:
+        self.fleet = fleet
+        # the run's own options (fetch as asked), not the fleet scanner's shared-source ones
+        self.trees = {
+            context: apps_scan(
+                Scanner(replace(fleet.options, context=context), fleet.scanners[context].gate),
+                args,
+                every=every,
+            )
+            for context in fleet.contexts
         }
 
-    def refuse(request: ActionRequest) -> ActionOutcome:
-        return ActionOutcome(
-            ok=False,
-            summary=f"{request.action.title}: nothing done. Acting on an app's objects from"
-            " the app tree of several clusters is not available yet; use the command line"
-            " with --app",
-        )
-
-    refusals = {spec.id: refuse for spec in ACTIONS}
-    clusters = {
-        context: replace(one, executors=refusals, previewers={})
-        for context, one in parts.get("clusters", {}).items()
-    }
-    return parts | {"executors": refusals, "previewers": {}, "watcher": None, "clusters": clusters}
-
-
-def fleet_apps_scan(
-    fleet: Fleet, args: argparse.Namespace, *, every: bool
-) -> Callable[[ProgressFn], Any]:
-    """``--context a,b`` with ``--app``/``--all-apps``: each cluster's apps, each from its own
-    source; a cluster whose apps cannot be scanned is its own error row."""
-    from driftui.tui.scope import Scope
-
-    def one(context: str) -> tuple[ClusterScan, tuple[App, ...]]:
-        # the run's own options (fetch as asked), not the fleet scanner's shared-source ones
-        scanner = Scanner(replace(fleet.options, context=context), fleet.scanners[context].gate)
+    def _one(self, context: str) -> tuple[ClusterScan, tuple[App, ...]]:
         try:
-            scope = apps_scan(scanner, args, every=every)(no_progress)
+            scope = self.trees[context](no_progress)
         except (DriftuiError, OSError) as exc:
             return ClusterScan(context, error=str(exc) or type(exc).__name__), ()
         return ClusterScan(context, report=scope.report), scope.apps.get("", ())
 
-    def scan(_progress: ProgressFn) -> Scope:
-        workers = max(1, min(CLUSTER_WORKERS, len(fleet.contexts)))
-        with ThreadPoolExecutor(workers, "driftui-cluster") as pool:
-            found = list(pool.map(one, fleet.contexts))
+    def __call__(self, _progress: ProgressFn) -> Any:
+        from driftui.tui.scope import Scope
+
+        contexts = self.fleet.contexts
+        with ThreadPoolExecutor(
+            max(1, min(CLUSTER_WORKERS, len(contexts))), "driftui-cluster"
+        ) as pool:
+            found = list(pool.map(self._one, contexts))
         base = next((c.report for c, _ in found if c.report is not None), None)
         empty = ScanReport(SourceInfo("", "", "", ""), LiveInfo(), Fidelity.CLIENT_SIDE)
         apps = {c.context: chosen for c, chosen in found}
         return Scope(base or empty, tuple(c for c, _ in found), apps)
 
-    return scan
+
+def fleet_apps_scan(fleet: Fleet, args: argparse.Namespace, *, every: bool) -> FleetApps:
+    return FleetApps(fleet, args, every=every)
 
 
 def opens_on_apps(args: argparse.Namespace, scanner: Scanner) -> bool:
@@ -209,7 +253,7 @@ def open_explorer(args: argparse.Namespace, scanner: Scanner, gate: MutationGate
         fleet = Fleet(options_from(args), contexts, read_only=gate.read_only)
         if named or getattr(args, "all_apps", False):
             scan = fleet_apps_scan(fleet, args, every=not named)
-            return run_explorer(scan, **app_tree_parts(fleet_parts(fleet, gate)))
+            return run_explorer(scan, **app_tree_parts(fleet_parts(fleet, gate), scan))
         return run_explorer(fleet.scan, **fleet_parts(fleet, gate))
     parts = explorer_parts(scanner, gate)
     every = bool(getattr(args, "all_apps", False)) or (not named and opens_on_apps(args, scanner))

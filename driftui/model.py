@@ -195,6 +195,9 @@ class Manifest:
     source_file: str  # path inside the repo (the rendered directory for kustomize/helm)
     blob_sha: str  # Git blob (or tree, for rendered directories) the object came from
     line: int = 1  # 1-based line of the document in its file
+    # a multi-source app's (Argo CD spec.sources): the source it came from, whose repository
+    # source_file is relative to; None when the scan has one source
+    origin: SourceInfo | None = None
 
     def in_namespace(self, namespace: str) -> Manifest:
         """The same object placed in ``namespace`` ("" for cluster-scoped), body included."""
@@ -275,6 +278,7 @@ class DriftResult:
     # a layer above this module)
     images: tuple[Any, ...] = ()
     app: AppRef | None = None  # the app whose source this was compared with; None for --repo
+    origin: SourceInfo | None = None  # a multi-source app's object: the source it came from
 
     @property
     def uid(self) -> str:

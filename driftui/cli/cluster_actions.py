@@ -2,7 +2,8 @@
 
 An action changes exactly one cluster at once. Over several, each is done in turn, in the
 order named: its scan and preview, then one question that names the cluster (its context
-and server), then its changes. Each cluster has its own client and its own
+and server), then its changes. ``--app`` names apps of one cluster (where they live; each
+acts on the cluster it deploys to, see :mod:`.sync`), so it is refused here. Each cluster has its own client and its own
 :class:`~driftui.gate.MutationGate`, so every write passes that cluster's gate, and
 ``--read-only`` refuses writes on all of them. A cluster that fails (unreachable, a bad
 kubeconfig entry) says so on its own line and the next is still asked.
@@ -21,7 +22,7 @@ from dataclasses import replace
 from typing import IO
 
 from driftui.cli.conversation import Prompt
-from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
+from driftui.cli.exits import combined_exit
 from driftui.cli.flags import options_from
 from driftui.cli.sync import run_sync
 from driftui.engine import Scanner
@@ -41,6 +42,11 @@ def run_on_clusters(
     """``args.command`` on each of ``contexts`` in turn; see the module docstring."""
     if args.live:
         raise UsageError(f"{args.command} changes clusters, so it cannot take --live")
+    if getattr(args, "app", None):  # else each cluster would get the --repo source instead
+        raise UsageError(
+            f"{args.command} --app acts on the apps of the cluster they live on, each on the"
+            " cluster it deploys to: name that one cluster with --context"
+        )
     out, err = out or sys.stdout, err or sys.stderr
     codes: list[int] = []
     errored = False
@@ -58,14 +64,3 @@ def run_on_clusters(
             err.write(safe(f"error: cluster {context}: {exc}") + "\n")
             errored = True
     return combined_exit(codes, errored=errored, dry_run=bool(getattr(args, "dry_run", False)))
-
-
-def combined_exit(codes: Sequence[int], *, errored: bool, dry_run: bool) -> int:
-    """One exit code for several clusters' (see the module docstring)."""
-    if errored or not codes:
-        return EXIT_ERROR
-    if all(code == EXIT_OK for code in codes):
-        return EXIT_OK
-    if dry_run or all(code == EXIT_ERROR for code in codes):
-        return EXIT_ERROR
-    return EXIT_PARTIAL

@@ -4,4 +4,19 @@
 nothing was changed. 3: partly done (some changes made, others failed or were skipped).
 """
 
+from collections.abc import Sequence
+
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+def combined_exit(codes: Sequence[int], *, errored: bool, dry_run: bool) -> int:
+    """One exit code for an action over several clusters, each with its own ``codes``:
+    2 if any cluster errored or nothing was changed anywhere, 0 when every cluster did all
+    it was asked, else 3 (``--dry-run`` changes nothing, so there a failure makes it 2)."""
+    if errored or not codes:
+        return EXIT_ERROR
+    if all(code == EXIT_OK for code in codes):
+        return EXIT_OK
+    if dry_run or all(code == EXIT_ERROR for code in codes):
+        return EXIT_ERROR
+    return EXIT_PARTIAL

@@ -4,7 +4,11 @@
 applies in dependency order. An object owned by an Argo CD Application or a Flux
 Kustomization found in the cluster is not applied directly: its owner is asked to
 reconcile instead (``--direct`` applies anyway, with a warning when the owner auto-syncs).
-Without ``--yes`` and without a terminal to ask on, nothing is changed.
+Without ``--yes`` and without a terminal to ask on, nothing is changed. With ``--app``, an
+app's objects are synced on the cluster the app deploys to (its Argo CD destination's
+kubeconfig context: that client, gate and RBAC), one cluster at a time, each question naming
+it; owning apps are asked where they live. An app whose destination has no context is not
+synced (exit 2 when nothing else was).
 
 Every object is re-read just before it is written. One that changed since the preview is
 previewed again and not applied; a prune deletes only an object that still carries this
@@ -28,39 +32,32 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import IO
 
+from driftui.actions.clusters import ActingCluster, acting_clusters
 from driftui.actions.ignore_export import export_rules
 from driftui.actions.outcomes import ItemResult
 from driftui.actions.sync import DEFAULT_FIELD_MANAGER, Preview, Syncer
-from driftui.actions.sync_plan import (
-    SyncItem,
-    SyncPlan,
-    declared_refs,
-    match_manifests,
-    plan_sync,
-    prune_blocked,
-    prune_confirmation_word,
-)
+from driftui.actions.sync_plan import SyncItem, plan_sync, prune_confirmation_word
 from driftui.cli import apps as app_commands
 from driftui.cli.app_scans import add_app_flags
 from driftui.cli.conversation import Conversation, Prompt, no_confirmation, terminal_prompt
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
-from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL
+from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL, combined_exit
 from driftui.cli.flags import AddCommon, add_command
 from driftui.cli.progress_display import progress_for, scan
 from driftui.cli.selectors import select
+from driftui.cli.sync_routes import Desired, Routes, desired, route
 from driftui.compare.textdiff import DiffLine
 from driftui.config import load_config
 from driftui.engine import Scanner
 from driftui.gate import MutationGate, MutationRefused
-from driftui.gitops.apps import AppError, GitOpsApp, find_app, resolved
-from driftui.gitops.owners import app_owner
+from driftui.gitops.apps import AppError, GitOpsApp
 from driftui.gitops.reconcile import request_reconcile
 from driftui.live.client import ClusterClient
-from driftui.model import AppOwner, DriftResult, Manifest, ObjectRef, ScanReport
+from driftui.model import AppOwner, ObjectRef, ScanReport
 from driftui.safe_text import safe
 from driftui.source.load import load_desired
 
@@ -113,71 +110,6 @@ def add_parsers(
     export.add_argument("--to", choices=("argocd", "flux"), default="argocd")
 
 
-def _owner_of(result: DriftResult, item: SyncItem | None) -> AppOwner | None:
-    owner = result.owner or (app_owner(item.body) if item and item.body else None)
-    return resolved(owner) if owner else None
-
-
-@dataclass
-class _Routes:
-    direct: list[SyncItem] = field(default_factory=list)
-    via_app: dict[AppOwner, tuple[GitOpsApp, list[ObjectRef]]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Desired:
-    """Git at the very commit the scan used and showed, never where the ref points now."""
-
-    manifests: dict[ObjectRef, Manifest]  # raw objects (results hold masked ones)
-    declared: set[ObjectRef]  # every object Git declares there
-    prune_blocked: str  # why nothing may be pruned ("" when a prune may run)
-
-
-def _desired(scanner: Scanner, report: ScanReport, client: ClusterClient) -> _Desired:
-    """Each source's Git (``--repo``'s, or each app's own) at the commit its scan used."""
-    commits = {info.app: info.source.commit for info in report.apps if info.source is not None}
-    manifests: dict[ObjectRef, Manifest] = {}
-    declared: set[ObjectRef] = set()
-    blocked = ""
-    for app, source in scanner.scanners():
-        opts = source.options
-        commit = commits.get(app, "") if app is not None else report.source.commit
-        desired = source.desired(commit or opts.ref)
-        namespace = opts.namespace or client.namespace
-        results = [r for r in report.results if r.app == app]
-        manifests |= match_manifests(results, desired.manifests, namespace)
-        declared |= declared_refs(desired, namespace)  # a prune spares what any app declares
-        blocked = blocked or prune_blocked(desired)
-    return _Desired(manifests, declared, blocked)
-
-
-def _route(
-    plan: SyncPlan, results: dict[ObjectRef, DriftResult], client: ClusterClient, direct: bool
-) -> _Routes:
-    """Owned objects go to their app (unless --direct); warn when an app will fight us."""
-    routes = _Routes()
-    apps: dict[AppOwner, GitOpsApp | None] = {}
-    why: dict[AppOwner, str] = {}
-    for item in plan.items:
-        owner = _owner_of(results[item.ref], item)
-        if owner is not None and owner not in apps:
-            apps[owner], why[owner] = find_app(client, owner)
-        app = apps.get(owner) if owner else None
-        if app is None or direct or item.prune:
-            routes.direct.append(item)
-            if owner is not None and app is None and not item.prune:
-                note = f"{owner}: {why[owner]}; {item.ref} is applied directly"
-                if note not in routes.warnings:
-                    routes.warnings.append(note)
-            warning = app.warning() if app is not None else ""
-            if warning and warning not in routes.warnings:
-                routes.warnings.append(warning)
-            continue
-        routes.via_app.setdefault(app.owner, (app, []))[1].append(item.ref)
-    return routes
-
-
 def _print_preview(io: Conversation, preview: Preview) -> None:
     item = preview.item
     verb = "prune" if item.prune else "patch" if item.exists else "create"
@@ -223,12 +155,13 @@ class _Permitted:
     warnings: list[str]
 
 
-def _permitted(syncer: Syncer, routes: _Routes, io: Conversation) -> _Permitted:
+def _permitted(syncer: Syncer, apps: Syncer, routes: Routes, io: Conversation) -> _Permitted:
+    """``syncer``: the cluster the objects are on; ``apps``: the one their apps live on."""
     refused = syncer.refusals(routes.direct)
     app_refusals = {
         owner: reason
         for owner, (app, _refs) in routes.via_app.items()
-        if (reason := app_commands.app_refusal(syncer, app))
+        if (reason := app_commands.app_refusal(apps, app))
     }
     for ref, reason in refused.items():
         io.warn(f"refused: {ref}: {reason}")
@@ -307,20 +240,21 @@ def _consent(
 def _execute(
     io: Conversation,
     syncer: Syncer,
-    client: ClusterClient,
+    apps_at: ClusterClient,
     allowed: _Permitted,
     consent: _Consent,
-    git: _Desired,
+    git: Desired,
     blocked: str,
 ) -> int:
-    """Apply, ask apps, then prune: never after a failed apply, as `kubectl apply --prune`."""
+    """Apply, ask apps (on ``apps_at``, where they live), then prune: never after a failed
+    apply, as `kubectl apply --prune`."""
     outcomes = [ItemResult(ref, "refused", why) for ref, why in allowed.refused.items()]
     for outcome in outcomes:
         _print_outcome(io, outcome)
     failed_requests = len(allowed.app_refusals)
     for owner, (app, refs) in allowed.apps.items():
         try:
-            io.say(request_reconcile(client, app, refs))
+            io.say(request_reconcile(apps_at, app, refs))
         except (AppError, MutationRefused) as exc:
             io.warn(f"error: {owner}: {exc}")
             failed_requests += 1
@@ -341,17 +275,8 @@ def _execute(
     return _exit_for(outcomes, failed_requests)
 
 
-def _on_other_clusters(scanner: Scanner, selected: list[DriftResult], home: str) -> str:
-    """Why objects of an app that deploys to another context are not synced from this one
-    (the apply would land on the wrong cluster): "" when every one is at home."""
-    for app in dict.fromkeys(r.app for r in selected):
-        there = scanner.scanner_for(app).options.context
-        if there and there != home:
-            return f"{app} deploys to context {there}, not {home}: not synced from here (yet)"
-    return ""
-
-
 def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
+    """Each cluster the selected objects' apps deploy to, in turn: one question naming it."""
     report = scan(scanner, args)
     for warning in report.warnings:
         io.warn(f"warning: {warning}")
@@ -359,12 +284,40 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
     if args.selectors and not selected:
         io.warn(f"error: no object matches {' '.join(args.selectors)}")
         return EXIT_REFUSED
-    client = scanner.client()
-    elsewhere = _on_other_clusters(scanner, selected, client.context)
-    if elsewhere:
-        io.warn(f"error: {elsewhere}; nothing was changed")
-        return EXIT_REFUSED
-    git = _desired(scanner, report, client)
+    unsyncable = [info for info in report.apps if info.problem]
+    for info in unsyncable:  # e.g. its destination has no kubeconfig context
+        io.warn(f"error: {info.app}: not synced: {info.problem}")
+    clusters = acting_clusters(scanner, selected)
+    if not clusters:
+        io.say("nothing to sync")
+        return EXIT_REFUSED if unsyncable else EXIT_OK
+    if len(clusters) == 1 and clusters[0].home:
+        code = _sync_on(clusters[0], scanner.client(), report, args, io)
+    else:
+        codes = []
+        for where in clusters:
+            io.say(f"# cluster {where.name}")
+            on = replace(io, cluster=where.name)
+            codes.append(_sync_on(where, scanner.client(), report, args, on))
+        code = combined_exit(codes, errored=False, dry_run=bool(args.dry_run))
+    if unsyncable:  # the others' changes were made: partly done
+        done = code in (EXIT_OK, EXIT_PARTIAL) and not args.dry_run
+        return EXIT_PARTIAL if done else EXIT_REFUSED
+    return code
+
+
+def _sync_on(
+    where: ActingCluster,
+    apps_at: ClusterClient,
+    report: ScanReport,
+    args: argparse.Namespace,
+    io: Conversation,
+) -> int:
+    """Sync ``where``'s objects through its own client, gate and RBAC; their apps are asked
+    to reconcile on ``apps_at``, the cluster the apps live on."""
+    client = where.scanner.client()
+    git = desired(where.sources, report, client)
+    selected = list(where.results)
     plan = plan_sync(selected, git.manifests, prune=args.prune)
     for ref, why in plan.not_syncable:
         io.warn(f"error: {ref}: cannot sync: {why}")
@@ -374,10 +327,13 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
             return EXIT_REFUSED
         io.say("nothing to sync")
         return EXIT_OK
-    routes = _route(plan, {r.ref: r for r in selected}, client, args.direct)
-    tracking = scanner.config.tracking if scanner.config else None
-    syncer = Syncer(client, field_manager=args.field_manager, tracking=tracking)
-    allowed = _permitted(syncer, routes, io)
+    routes = route(plan, {r.ref: r for r in selected}, apps_at, args.direct)
+    config = where.scanner.config
+    syncer = Syncer(
+        client, field_manager=args.field_manager, tracking=config.tracking if config else None
+    )
+    apps = syncer if apps_at is client else Syncer(apps_at)
+    allowed = _permitted(syncer, apps, routes, io)
     if not allowed.items and not allowed.apps:
         io.warn("nothing was changed")
         return EXIT_REFUSED
@@ -393,7 +349,7 @@ def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
     consent = _consent(io, args, allowed, previews)
     if isinstance(consent, int):
         return consent
-    return _execute(io, syncer, client, allowed, consent, git, blocked)
+    return _execute(io, syncer, apps_at, allowed, consent, git, blocked)
 
 
 def _skipped(

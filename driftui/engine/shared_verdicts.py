@@ -137,6 +137,7 @@ def adopted(
         source_file=manifest.source_file,
         source_line=manifest.line,
         blob_sha=manifest.blob_sha,
+        origin=manifest.origin,
         desired=desired,
         live=live_obj,
         resource_version=version,

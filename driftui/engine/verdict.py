@@ -113,6 +113,7 @@ class Verdicts:
             source_file=manifest.source_file,
             source_line=manifest.line,
             blob_sha=manifest.blob_sha,
+            origin=manifest.origin,
             desired=normalise(desired, options.merge_keys),
             resource_version=version,
         )

@@ -70,7 +70,7 @@ def _header(report: ScanReport) -> list[str]:
 
 def object_section(r: DriftResult) -> str:
     """One object, collapsed: its name and verdict in the summary, its fields inside."""
-    where = f" ({md(r.source_file, MAX_VALUE)})" if r.source_file else ""
+    where = f" ({_where(r)})" if r.source_file else ""
     health = f" · ♥ {r.health.status}" if r.health is not None else ""
     lines = [
         "",
@@ -93,6 +93,14 @@ def object_section(r: DriftResult) -> str:
         lines.append("")
     lines.append("</details>")
     return "\n".join(lines)
+
+
+def _where(r: DriftResult) -> str:
+    """The object's file; a multi-source app's object also names the source it came from,
+    since its file is in that source's repository, not in the app's first one."""
+    src = r.origin
+    file = md(r.source_file or "", MAX_VALUE)
+    return f"{md(src.repo, MAX_VALUE)} @ {md(src.ref, MAX_VALUE)}: {file}" if src else file
 
 
 def _images(r: DriftResult) -> list[str]:

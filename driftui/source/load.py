@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from driftui.model import DesiredState, LoadProblem, Manifest, ObjectRef, SourceInfo
 from driftui.runtime.pacing import give_way
@@ -263,7 +264,10 @@ def join_desired(states: Sequence[DesiredState]) -> DesiredState:
     first = states[0]
     if len(states) == 1:
         return first
-    kept, duplicates = split_duplicates([m for state in states for m in state.manifests])
+    # each object names its own source: its source_file is relative to that repository
+    kept, duplicates = split_duplicates(
+        [replace(m, origin=state.source) for state in states for m in state.manifests]
+    )
     joined = DesiredState(
         source=first.source,
         manifests=sorted(kept, key=lambda m: (m.source_file, m.line)),

@@ -40,6 +40,12 @@ class ClusterParts:
     resource_of: ResourceOf | None = None
 
 
+Placer = Callable[[ActionRequest], tuple[str, "ClusterParts | None"]]
+"""Where a request acts: (the cluster its confirmation names, "" for the explorer's own, or
+why it cannot act; that cluster's parts, None when it cannot). An app tree's objects act on
+their app's own destination cluster, which their tree does not show."""
+
+
 class ActionFlow:
     """Runs actions for ``app``; ``after_success`` (a rescan) follows every action that
     worked. ``cursor_blink``: the confirmation's input blinks like the app's (tests stop it)."""
@@ -55,7 +61,7 @@ class ActionFlow:
         suspensions: Suspensions | None,
         after_success: Callable[[], None],
         cursor_blink: bool,
-        clusters: Mapping[str, ClusterParts] | None = None,
+        clusters: Mapping[str, ClusterParts] | Placer | None = None,
     ) -> None:
         self.app = app
         self.gate = gate
@@ -65,13 +71,16 @@ class ActionFlow:
         self.suspensions = suspensions
         self.after_success = after_success
         self.cursor_blink = cursor_blink
-        self.clusters = dict(clusters or {})
+        own = ClusterParts(gate, self.executors, self.previewers, resource_of)
+        self.place: Placer = (
+            clusters if callable(clusters) else partial(by_cluster, dict(clusters or {}), own)
+        )
 
     def start(self, request: ActionRequest) -> None:
         """Refuse with a reason, or preview (if the action has a previewer) and confirm.
         In a multi-cluster explorer an action acts on exactly one cluster."""
         spec = request.action
-        cluster, parts = self._cluster(request)
+        cluster, parts = self.place(request)
         if parts is None:
             reason = f"{spec.title} acts on exactly one cluster: {cluster}"
         else:
@@ -81,24 +90,10 @@ class ActionFlow:
             return
         previewer = parts.previewers.get(spec.id)
         if previewer is None:
-            self._confirm(request, None, cluster)
+            self._confirm(request, None, cluster, parts)
         else:
             self.app.notify(f"Working out what {spec.title.lower()} would change…", timeout=3)
-            self._in_thread(partial(self._preview, request, previewer, cluster))
-
-    def _cluster(self, request: ActionRequest) -> tuple[str, ClusterParts | None]:
-        """(the cluster the request acts on, its parts); parts None, with the reason in
-        place of the name, when the targets span several clusters or an unknown one."""
-        own = ClusterParts(self.gate, self.executors, self.previewers, self.resource_of)
-        if not self.clusters:
-            return "", own
-        named = sorted({cluster_of(t) for t in request.targets})
-        if len(named) > 1:
-            return f"select objects of one cluster, not of {', '.join(named)}", None
-        if not named:
-            return "", own  # nothing selected: the registry says so
-        parts = self.clusters.get(named[0])
-        return (named[0], parts) if parts is not None else (f"{named[0]} cannot act", None)
+            self._in_thread(partial(self._preview, request, previewer, cluster, parts))
 
     def resume(self) -> None:
         """Resume the auto-syncs driftui suspended."""
@@ -108,30 +103,34 @@ class ActionFlow:
     def _in_thread(self, job: Callable[[], None]) -> None:
         self.app.run_worker(job, group="actions", exit_on_error=False, thread=True)
 
-    def _preview(self, request: ActionRequest, previewer: Previewer, cluster: str) -> None:
+    def _preview(
+        self, request: ActionRequest, previewer: Previewer, cluster: str, parts: ClusterParts
+    ) -> None:
         """A dry-run or a side revert can take a while: never on the UI thread."""
         try:
             changes: tuple[str, ...] | None = previewer(request)
         except Exception as error:
             changes = (f"preview failed: {error}", *planned_changes(request))
-        self.app.call_from_thread(self._confirm, request, changes, cluster)
+        self.app.call_from_thread(self._confirm, request, changes, cluster, parts)
 
     def _confirm(
-        self, request: ActionRequest, changes: tuple[str, ...] | None, cluster: str
+        self,
+        request: ActionRequest,
+        changes: tuple[str, ...] | None,
+        cluster: str,
+        parts: ClusterParts,
     ) -> None:
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self._run_confirmed(request, cluster)
+                self._run_confirmed(request, parts)
 
         screen = ConfirmActionScreen(
             request, cursor_blink=self.cursor_blink, changes=changes, cluster=cluster
         )
         self.app.push_screen(screen, confirmed)
 
-    def _run_confirmed(self, request: ActionRequest, cluster: str) -> None:
-        parts = self.clusters.get(cluster) if cluster else None
-        executors = parts.executors if parts is not None else self.executors
-        executor = executors.get(request.action.id)
+    def _run_confirmed(self, request: ActionRequest, parts: ClusterParts) -> None:
+        executor = parts.executors.get(request.action.id)
         if executor is None:
             self.app.notify(
                 f"{request.action.title} is not available in this build yet.",
@@ -141,12 +140,9 @@ class ActionFlow:
             return
         self._in_thread(partial(self._execute, request, executor, parts))
 
-    def _execute(
-        self, request: ActionRequest, executor: Executor, parts: ClusterParts | None
-    ) -> None:
-        gate = parts.gate if parts is not None else self.gate
-        resource_of = (parts.resource_of if parts is not None else None) or self.resource_of
-        work = partial(execute, request, gate, executor, resource_of)
+    def _execute(self, request: ActionRequest, executor: Executor, parts: ClusterParts) -> None:
+        resource_of = parts.resource_of or self.resource_of
+        work = partial(execute, request, parts.gate, executor, resource_of)
         self._report(work, request.action.title)
 
     def _resume(self, suspensions: Suspensions) -> None:
@@ -168,3 +164,20 @@ class ActionFlow:
         self.app.notify(message, severity="information" if outcome.ok else "error", timeout=8)
         if outcome.ok:
             self.after_success()
+
+
+def by_cluster(
+    clusters: Mapping[str, ClusterParts], own: ClusterParts, request: ActionRequest
+) -> tuple[str, ClusterParts | None]:
+    """The cluster tree's :data:`Placer`: the cluster the objects were read from. Parts
+    None, with the reason in place of the name, when the targets span several clusters or
+    an unknown one; ``own`` in a one-cluster explorer."""
+    if not clusters:
+        return "", own
+    named = sorted({cluster_of(t) for t in request.targets})
+    if len(named) > 1:
+        return f"select objects of one cluster, not of {', '.join(named)}", None
+    if not named:
+        return "", own  # nothing selected: the registry says so
+    parts = clusters.get(named[0])
+    return (named[0], parts) if parts is not None else (f"{named[0]} cannot act", None)

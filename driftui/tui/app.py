@@ -42,7 +42,7 @@ from driftui.gate import MutationGate
 from driftui.live.discovery import guess_resource
 from driftui.model import DriftResult, ScanReport
 from driftui.tui import cluster_views, keys
-from driftui.tui.action_flow import ActionFlow, ClusterParts
+from driftui.tui.action_flow import ActionFlow, ClusterParts, Placer
 from driftui.tui.formatting import plain, shown
 from driftui.tui.health_view import Facet, facet_label
 from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress, WatchStarted
@@ -91,7 +91,7 @@ class DriftExplorer(App[None]):
         resource_of: ResourceOf = guess_resource,
         suspensions: Suspensions | None = None,
         watcher: Watcher | None = None,
-        clusters: Mapping[str, ClusterParts] | None = None,
+        clusters: Mapping[str, ClusterParts] | Placer | None = None,
     ) -> None:
         super().__init__()
         self.scanner = scanner

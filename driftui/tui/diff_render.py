@@ -82,6 +82,18 @@ def yaml_rows(obj: Any) -> list[Row]:
     return [Row(line) for line in highlighted_lines(diff_source.render_yaml(obj))]
 
 
+def git_rows(result: DriftResult) -> list[Row] | None:
+    """The Git tab (None: not in Git). A multi-source app's object first names the source
+    it came from: its file is in that repository, not in the app's first one."""
+    if result.desired is None:
+        return None
+    origin = result.origin
+    if origin is None:
+        return yaml_rows(result.desired)
+    where = f"# from {origin.repo} @ {origin.ref} ({origin.commit[:12]}): {result.source_file}"
+    return [Row(plain(where, NOTE_STYLE)), *yaml_rows(result.desired)]
+
+
 class _Painter:
     """Highlights a diff line by taking it from the highlighted full text (keeps context)."""
 

@@ -30,7 +30,9 @@ pytestmark = pytest.mark.cluster
 
 PLAIN_CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}, "data": {}}
 FILES = {**CHART, **KUSTOMIZE, "plain/cm.yaml": json.dumps(PLAIN_CM)}
-VALUES_REPO = {"envs/prod.yaml": "colour: purple\nsize: 4\n"}
+OTHER_CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other"}, "data": {}}
+# a `ref:` source's values, and objects a multi-source app's second source deploys
+VALUES_REPO = {"envs/prod.yaml": "colour: purple\nsize: 4\n", "objs/cm.yaml": json.dumps(OTHER_CM)}
 
 
 @dataclass
@@ -190,6 +192,49 @@ def test_a_multi_source_app_joins_its_sources_and_reads_values_from_its_ref(
     assert done.returncode == 0, done.stderr
     assert statuses(doc) == {"multi-settings": "in_sync", "plain": "in_sync"}
     assert doc["problems"] == []
+
+
+def test_each_object_of_a_multi_source_app_names_the_source_it_came_from(
+    repos: Repos,
+) -> None:
+    """plain comes from deploy.git, other from values.git: each object's source (and the
+    repository its file is relative to) is its own, not the app's first source's."""
+    w = repos.world
+    second = {"repoURL": repos.values_url, "targetRevision": "main", "path": "objs"}
+    application(w, "two", [source(w, "plain"), second])
+    commits = {
+        url: git("rev-parse", "HEAD", cwd=work)
+        for url, work in ((w.url, w.work), (repos.values_url, repos.values_work))
+    }
+
+    done, doc = w.report(f"{w.ns}/two")
+
+    assert done.returncode == 1, done.stderr  # nothing is live: both missing
+    assert {o["name"]: (o["source"], o["source_file"]) for o in doc["objects"]} == {
+        "plain": (
+            {"repo": w.url, "ref": "main", "commit": commits[w.url], "path": "plain"},
+            "plain/cm.yaml",
+        ),
+        "other": (
+            {
+                "repo": repos.values_url,
+                "ref": "main",
+                "commit": commits[repos.values_url],
+                "path": "objs",
+            },
+            "objs/cm.yaml",
+        ),
+    }
+    markdown = w.run("report", "--format", "markdown", f"--app={w.ns}/two").stdout
+    assert (
+        f"ConfigMap/other: missing · ♥ Missing ({repos.values_url} @ main: objs/cm.yaml)"
+        in markdown
+    ), markdown
+
+
+def git(*argv: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def test_a_plugin_app_is_refused_alone_and_the_other_apps_render(repos: Repos) -> None:

@@ -5,18 +5,25 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from driftui.cli import main
+from driftui.cli import build_parser, main
+from driftui.cli.app_scans import with_apps
+from driftui.cli.flags import options_from
+from driftui.cli.sync import run_sync
+from driftui.engine import Scanner
+from driftui.gate import MutationGate
 from tests.cluster import harness
 from tests.cluster.crds import APPLICATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import argo_status, create
-from tests.multi_cluster import Clusters, two_clusters
+from tests.multi_cluster import Clusters, entry_of, kubeconfig_of, two_clusters
 
 pytestmark = pytest.mark.cluster
 
@@ -161,18 +168,161 @@ def test_an_app_on_another_cluster_is_scanned_there_and_one_with_no_context_is_a
     assert [p["message"] for p in doc["problems"]] == [f"no kubeconfig context for {LOST}"]
 
 
-def test_a_sync_of_an_app_on_another_cluster_refuses_rather_than_apply_here(
+class Answers:
+    """The user at the terminal: answers in turn, and every question asked."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.questions: list[str] = []
+
+    def __call__(self, question: str) -> str:
+        self.questions.append(question)
+        return self.answers.pop(0)
+
+
+def sync(
+    planes: Clusters, answers: Answers, *argv: str, kubeconfig: str = ""
+) -> tuple[int, str, str]:
+    """``driftui sync ARGV`` from context a, built as ``main`` builds it, with ``answers``
+    at the terminal."""
+    words = [*argv, "--context", "a", "--kubeconfig", kubeconfig or planes.kubeconfig]
+    args = build_parser().parse_args(["sync", *words, "--repo-map", f"{REPO_URL}={planes.repo}"])
+    args.read_only = bool(args.read_only)
+    scanner = with_apps(Scanner(options_from(args), MutationGate(read_only=False)), args)
+    out, err = io.StringIO(), io.StringIO()
+    code = run_sync(scanner, args, prompt=answers, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def b_restored(planes: Clusters) -> Iterator[Clusters]:
+    """Plane B as the module's planes made it (``extra`` deleted), after a test synced it."""
+    yield planes
+    harness.request(planes.b, "DELETE", f"/api/v1/namespaces/{planes.namespace}/configmaps/extra")
+
+
+def test_a_sync_of_an_app_on_another_cluster_writes_there_and_names_it(
+    b_restored: Clusters, hub: str
+) -> None:
+    """Its objects were judged against plane B: they are applied to B, through B's own
+    context (client, gate, RBAC), after one question that names B; A is left alone."""
+    planes = b_restored
+    before = managers(planes.a, planes.namespace)
+    answers = Answers("y")
+    code, out, err = sync(planes, answers, f"--app={hub}/remote", "-n", hub)
+    assert answers.questions == [
+        f"On cluster b ({planes.b.server}): Apply 1 objects as 'driftui'? [y/N] "
+    ]
+    assert code == 0, (out, err)
+    assert f"# cluster b ({planes.b.server})" in out
+    assert f"+++ sync/{planes.namespace}/ConfigMap/extra  (create)" in out
+    assert managers(planes.b, planes.namespace)["extra"] == ["driftui"]  # created on B
+    assert managers(planes.a, planes.namespace) == before  # and nothing written to A
+
+
+def test_a_sync_of_apps_on_two_clusters_asks_once_per_cluster(
+    b_restored: Clusters, hub: str
+) -> None:
+    """home deploys to A (settings edited there), remote to B (extra deleted there): each
+    cluster is asked on its own, and only the one confirmed is changed."""
+    planes = b_restored
+    before = managers(planes.a, planes.namespace)
+    answers = Answers("n", "y")
+    argv = (f"--app={hub}/home", f"--app={hub}/remote", "-n", hub, "--force-conflicts")
+    code, out, err = sync(planes, answers, *argv)
+    assert [q.split(":")[0] for q in answers.questions] == [
+        "On cluster a (https",
+        "On cluster b (https",
+    ]
+    assert answers.questions[1].startswith(f"On cluster b ({planes.b.server}): Apply 1 objects")
+    assert code == 3, (out, err)  # a declined, b synced
+    assert managers(planes.a, planes.namespace) == before
+    assert managers(planes.b, planes.namespace)["extra"] == ["driftui"]
+    assert out.index("# cluster a (") < out.index("# cluster b (")
+
+
+@pytest.fixture
+def tracked_on_b(planes: Clusters, hub: str) -> Iterator[str]:
+    """B's ``settings`` edited (green) and tracked by Argo CD as hub/remote's, as
+    argocd-controller marks what it deploys; put back as the module made it after."""
+    path = f"/api/v1/namespaces/{planes.namespace}/configmaps/settings"
+    tracking = f"{hub}_remote:/ConfigMap:{planes.namespace}/settings"
+    patch = {
+        "metadata": {"annotations": {"argocd.argoproj.io/tracking-id": tracking}},
+        "data": {"color": "green"},
+    }
+    merge = "application/merge-patch+json"
+    status, body = harness.request(planes.b, "PATCH", path, patch, content_type=merge)
+    assert status == 200, body
+    yield hub
+    back = {"metadata": {"annotations": None}, "data": {"color": "blue"}}
+    harness.request(planes.b, "PATCH", path, back, content_type=merge)
+
+
+def test_a_sync_of_an_owned_object_on_another_cluster_asks_its_app_where_the_app_lives(
+    planes: Clusters, tracked_on_b: str
+) -> None:
+    """The object is on B, its Application on A: the app is found on A and asked there to
+    sync it (Argo CD then writes B); nothing is applied to B behind its back."""
+    hub = tracked_on_b
+    answers = Answers("y")
+    argv = (f"--app={hub}/remote", "-n", hub, "ConfigMap/settings")
+    code, out, err = sync(planes, answers, *argv)
+    assert answers.questions == [
+        f"On cluster b ({planes.b.server}): Apply 0 objects as 'driftui' and request 1"
+        " reconciles? [y/N] "
+    ]
+    assert code == 0, (out, err)
+    assert f"argocd:{hub}/remote: requested sync of 1 resources" in out
+    status, app = harness.request(
+        planes.a, "GET", f"/apis/argoproj.io/v1alpha1/namespaces/{hub}/applications/remote"
+    )
+    assert status == 200, app
+    resources = app["operation"]["sync"]["resources"]
+    assert [(r["kind"], r["name"]) for r in resources] == [("ConfigMap", "settings")]
+    settings = harness.request(
+        planes.b, "GET", f"/api/v1/namespaces/{planes.namespace}/configmaps/settings"
+    )[1]
+    assert settings["data"] == {"color": "green"}  # left to Argo CD
+    assert "driftui" not in managers(planes.b, planes.namespace)["settings"]
+
+
+def test_a_sync_of_an_app_on_another_cluster_asks_that_clusters_rbac(
+    planes: Clusters, hub: str, tmp_path: Path
+) -> None:
+    """Admin on A, only a viewer on B: B's own RBAC refuses, before any question."""
+    contexts = {"a": planes.entries["a"], "b": entry_of(planes.b.kubeconfig("viewer"))}
+    kubeconfig = kubeconfig_of(tmp_path / "viewer-on-b.kubeconfig", contexts)
+    answers = Answers()
+    code, out, err = sync(planes, answers, f"--app={hub}/remote", "-n", hub, kubeconfig=kubeconfig)
+    assert code == 2, (out, err)
+    assert answers.questions == []
+    assert f"refused: {planes.namespace}/ConfigMap/extra: no patch permission on configmaps" in err
+    assert "extra" not in managers(planes.b, planes.namespace)
+
+
+def test_a_sync_of_apps_over_several_contexts_is_refused_rather_than_apply_the_repo(
     planes: Clusters, hub: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Its objects were judged against plane B; applying them through plane A's context
-    would write B's desired state to the wrong cluster."""
+    """The apps live on one cluster: --context a,b would have applied --repo to each."""
+    before = (managers(planes.a, planes.namespace), managers(planes.b, planes.namespace))
+    argv = ("sync", "--yes", f"--app={hub}/remote", "--repo", str(planes.repo))
+    with pytest.raises(SystemExit) as exited:
+        run(planes, capsys, *argv, "--context", "a,b", "-n", planes.namespace)
+    assert exited.value.code == 2
+    assert "sync --app acts on the apps of the cluster they live on" in capsys.readouterr().err
+    assert (managers(planes.a, planes.namespace), managers(planes.b, planes.namespace)) == before
+
+
+def test_a_sync_of_an_app_whose_cluster_has_no_context_refuses(
+    planes: Clusters, hub: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     flags = ("--context", "a", "-n", hub, "--repo-map", f"{REPO_URL}={planes.repo}")
-    before = managers(planes.a, planes.namespace)
-    code, _, err = run(planes, capsys, "sync", "--yes", f"--app={hub}/remote", *flags)
+    before = (managers(planes.a, planes.namespace), managers(planes.b, planes.namespace))
+    code, _, err = run(planes, capsys, "sync", "--yes", f"--app={hub}/lost", *flags)
     assert code == 2, err
-    assert f"application/{hub}/remote deploys to context b, not a" in err
-    assert managers(planes.a, planes.namespace) == before
-    assert "extra" not in managers(planes.b, planes.namespace)  # nor written to B
+    assert f"error: application/{hub}/lost: not synced: no kubeconfig context for {LOST}" in err
+    assert (managers(planes.a, planes.namespace), managers(planes.b, planes.namespace)) == before
 
 
 def managers(cluster: ClusterInfo, namespace: str) -> dict[str, list[str]]:

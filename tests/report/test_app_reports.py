@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from driftui.model import (
     AppRef,
@@ -119,3 +120,31 @@ def test_junit_has_one_suite_per_app_and_an_error_suite_for_an_app_not_scanned()
     lost = suites["driftui kustomization/flux-system/lost"]
     assert lost.get("errors") == "1"
     assert "gone.git" in (next(lost.iter("error")).get("message") or "")
+
+
+def test_an_object_of_a_multi_source_app_names_the_source_it_came_from() -> None:
+    """Its file is in the other source's repository: JSON names that source for it, and
+    the app's own source for the others; Markdown names the repository beside the file."""
+    charts = SourceInfo("https://git.example.com/charts.git", "v3", "c" * 40, "web")
+    other = replace(
+        result("left-c", Status.MISSING, LEFT), source_file="web/cm.yaml", origin=charts
+    )
+    report = apps_report()
+    report.results.append(other)
+
+    doc = json.loads(to_json(report))
+
+    sources = {o["name"]: o["source"] for o in doc["objects"]}
+    assert sources["left-c"] == {
+        "repo": "https://git.example.com/charts.git",
+        "ref": "v3",
+        "commit": "c" * 40,
+        "path": "web",
+    }
+    assert sources["left-a"] == {"repo": REPO, "ref": "main", "commit": "a" * 40, "path": "left"}
+    assert sources["right-a"]["ref"] == "v2"  # each app's own
+    text = to_markdown(report)
+    assert (
+        "prod/ConfigMap/left-c: missing (https://git.example.com/charts.git @ v3: web/cm.yaml)"
+        in text
+    )

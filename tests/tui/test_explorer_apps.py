@@ -282,8 +282,9 @@ async def test_apps_over_two_clusters_sit_under_their_cluster(
         )
         fleet = Fleet(options, ["a", "b"], read_only=True)
         args = argparse.Namespace(namespace=NAMESPACE, app=[], repo_map=[])
-        parts = app_tree_parts(fleet_parts(fleet, MutationGate(read_only=True)))
-        app = TestExplorer(fleet_apps_scan(fleet, args, every=True), clock=clock, **parts)
+        scan = fleet_apps_scan(fleet, args, every=True)
+        parts = app_tree_parts(fleet_parts(fleet, MutationGate(read_only=True)), scan)
+        app = TestExplorer(scan, clock=clock, **parts)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert app.resource_tree.grouping is Grouping.APPS

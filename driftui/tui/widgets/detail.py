@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 from driftui.compare.masking import session_masker
 from driftui.history import HistoryEntry
 from driftui.model import Difference, DriftResult, ObjectRef
-from driftui.tui import diff_source
+from driftui.tui import diff_render, diff_source
 from driftui.tui.diff_render import RenderedDiff, Row, plain_diff_rows, render_diff, yaml_rows
 from driftui.tui.formatting import (
     ago,
@@ -265,9 +265,7 @@ class DetailPane(Vertical):
                 result, context=context, split=split, now=now
             )
         if tab == "git":
-            return ("git", result.cache_key), lambda: Rows(
-                yaml_rows(result.desired) if result.desired is not None else None
-            )
+            return ("git", result.cache_key), lambda: Rows(diff_render.git_rows(result))
         if tab == "live":
             managed = self.managed_fields
 
