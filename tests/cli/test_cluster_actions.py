@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from driftui.cli import build_parser
-from driftui.cli.cluster_actions import combined_exit, run_on_clusters
-from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL
+from driftui.cli.cluster_actions import run_on_clusters
+from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, combined_exit
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.multi_cluster import Clusters, drift_apart, two_clusters

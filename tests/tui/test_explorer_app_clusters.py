@@ -172,7 +172,7 @@ async def test_a_selection_over_two_clusters_is_refused(planes: Clusters, hub: s
     app = one_hub(planes, hub)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        home = next(n for n in app.resource_tree.root.children if " home" in str(n.label.plain))
+        home = next(n for n in app.resource_tree.root.children if " home" in str(n.label))
         app.resource_tree.go_to(home)
         await settle(pilot)
         on_a, on_b = writes(planes.a, planes.namespace), writes(planes.b, planes.namespace)
