@@ -92,7 +92,9 @@ def _text(value: Any) -> str:
 
 # -- HelmRelease -------------------------------------------------------------------------
 
-FLUX_HELM_DONE = frozenset({"values", "valuesFrom", "releaseName", "targetNamespace"})
+FLUX_HELM_DONE = frozenset(
+    {"values", "valuesFrom", "releaseName", "targetNamespace", "postRenderers"}
+)
 RELEASE_NAME_MAX = 53  # helm's limit; helm-controller shortens longer names with a hash
 _SHORT_HASH = 12
 
@@ -100,15 +102,29 @@ _SHORT_HASH = 12
 def flux_helm_recipe(source: AppSource, at: str, name: str, namespace: str) -> RenderRecipe:
     """helm-controller's ``helm template``: the release ``releaseName`` or
     ``[targetNamespace-]name`` (shortened as helm-controller does), installed in the target
-    namespace or the HelmRelease's own, with ``spec.values``."""
+    namespace or the HelmRelease's own, with ``spec.values``, its output through the
+    ``postRenderers``."""
     options = source.options
     values = options.get("values")
     helm = HelmOptions(
         release_name=release_name(options, name),
         namespace=_text(options.get("targetNamespace")) or namespace,
         values=json.dumps(values) if isinstance(values, dict) and values else "",
+        post_renderers=_post_renderers(options.get("postRenderers")),
     )
     return RenderRecipe(at, None, helm)
+
+
+def _post_renderers(value: Any) -> str:
+    """The kustomize post-renderers (helm-controller has no other kind), in order, as JSON;
+    "" when there are none. An empty one still runs: kustomize rewrites the output."""
+    items = value if isinstance(value, list) else []
+    kept = [
+        i["kustomize"]
+        for i in items
+        if isinstance(i, dict) and isinstance(i.get("kustomize"), dict)
+    ]
+    return json.dumps(kept, sort_keys=True) if kept else ""
 
 
 def release_name(options: Mapping[str, Any], name: str) -> str:

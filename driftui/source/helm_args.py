@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from driftui.model import LoadProblem
 from driftui.source.recipe import HelmOptions, ValueFile
 
 _UNESCAPED_COMMA = re.compile(r"([^\\]),")
@@ -124,3 +125,18 @@ def _scratch_file(call: HelmCall, name: str, content: bytes) -> str:
     with open(path, "wb") as handle:
         handle.write(content)
     return path
+
+
+def values_path(values: str, chart_dir: str, root: str) -> str | LoadProblem:
+    """Absolute paths as given (only the user's own --config may name one); relative ones
+    from the chart directory, and only inside the checkout."""
+    if os.path.isabs(values):
+        if os.path.isfile(values):
+            return values
+        return LoadProblem("", f"values file {values!r} not found")
+    resolved = os.path.realpath(os.path.join(chart_dir, values))
+    if not resolved.startswith(root + os.sep):
+        return LoadProblem("", f"values file {values!r} leads outside the repository: refused")
+    if not os.path.isfile(resolved):
+        return LoadProblem("", f"values file {values!r} not found for this chart")
+    return resolved

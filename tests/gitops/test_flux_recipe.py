@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from driftui.gitops.app_source import AppSourceError, scan_source
+from driftui.gitops.app_source import scan_source
 from driftui.gitops.app_specs import App, flux_helm_release, flux_kustomization
 from driftui.gitops.flux_recipe import flux_edits, release_name
 from driftui.source.recipe import KustomizeEdits
@@ -94,12 +92,16 @@ def test_a_helm_release_scans_its_chart_in_its_namespace_with_its_values() -> No
     assert json.loads(source.recipe.helm.values) == {"colour": "red"}
 
 
-@pytest.mark.parametrize(
-    ("spec", "named"),
-    [
-        ({"postRenderers": [{"kustomize": {}}]}, "postRenderers"),
-    ],
-)
-def test_what_is_not_rendered_yet_is_refused_by_name(spec: dict[str, object], named: str) -> None:
-    with pytest.raises(AppSourceError, match=f"HelmRelease options not supported yet: {named}"):
-        scan_source(helm_release(**spec))
+def test_post_renderers_travel_with_the_recipe_in_order() -> None:
+    renderers = [
+        {"kustomize": {"images": [{"name": "nginx", "newTag": "1.27"}]}},
+        {"kustomize": {}},  # still runs: kustomize rewrites the output
+        {"other": {}},  # not a kind helm-controller knows
+    ]
+    source = scan_source(helm_release(postRenderers=renderers))
+
+    assert source.recipe is not None and source.recipe.helm is not None
+    assert json.loads(source.recipe.helm.post_renderers) == [
+        {"images": [{"name": "nginx", "newTag": "1.27"}]},
+        {},
+    ]
