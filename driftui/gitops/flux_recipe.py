@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from driftui.gitops.app_specs import AppSource
+from driftui.gitops.app_specs import CHART_IGNORE_MISSING, CHART_VALUES_FILES, AppSource
 from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe
 
 FLUX_KUSTOMIZE_OPTIONS = frozenset(
@@ -94,6 +94,7 @@ def _text(value: Any) -> str:
 
 FLUX_HELM_DONE = frozenset(
     {"values", "valuesFrom", "releaseName", "targetNamespace", "postRenderers"}
+    | {CHART_VALUES_FILES, CHART_IGNORE_MISSING}
 )
 RELEASE_NAME_MAX = 53  # helm's limit; helm-controller shortens longer names with a hash
 _SHORT_HASH = 12
@@ -102,7 +103,8 @@ _SHORT_HASH = 12
 def flux_helm_recipe(source: AppSource, at: str, name: str, namespace: str) -> RenderRecipe:
     """helm-controller's ``helm template``: the release ``releaseName`` or
     ``[targetNamespace-]name`` (shortened as helm-controller does), installed in the target
-    namespace or the HelmRelease's own, with ``spec.values``, its output through the
+    namespace or the HelmRelease's own, the chart's ``valuesFiles`` over its defaults
+    (:mod:`~driftui.source.chart_values`), with ``spec.values``, its output through the
     ``postRenderers``."""
     options = source.options
     values = options.get("values")
@@ -110,6 +112,8 @@ def flux_helm_recipe(source: AppSource, at: str, name: str, namespace: str) -> R
         release_name=release_name(options, name),
         namespace=_text(options.get("targetNamespace")) or namespace,
         values=json.dumps(values) if isinstance(values, dict) and values else "",
+        default_values_files=tuple(options.get(CHART_VALUES_FILES) or ()),
+        ignore_missing_default_values=options.get(CHART_IGNORE_MISSING) is True,
         post_renderers=_post_renderers(options.get("postRenderers")),
     )
     return RenderRecipe(at, None, helm)

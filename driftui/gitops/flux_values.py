@@ -27,6 +27,7 @@ from driftui.gitops.flux_substitute import PostBuild
 from driftui.live.client import ClusterClient, object_path
 from driftui.live.errors import ApiError
 from driftui.model import ScanReport
+from driftui.source.chart_values import merge_maps as merge_maps
 from driftui.source.recipe import RenderRecipe
 from driftui.source.yaml_loader import SafeLoader
 
@@ -126,16 +127,6 @@ def _parsed(text: str, ref: Mapping[str, Any]) -> Any:
 
 def _name(ref: Mapping[str, Any]) -> str:
     return f"{ref.get('kind')}/{ref.get('name')} (valuesFrom)"
-
-
-def merge_maps(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """helm-controller's MergeMaps: maps merged key by key, anything else replaced."""
-    out = dict(base)
-    for key, value in over.items():
-        old = out.get(key)
-        both = isinstance(old, dict) and isinstance(value, dict)
-        out[key] = merge_maps(old, value) if both else value  # type: ignore[arg-type]
-    return out
 
 
 def set_path(values: dict[str, Any], path: str, text: str) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from driftui.model import LoadProblem
+from driftui.source.chart_values import ChartValuesRefused, replace_defaults
 from driftui.source.recipe import HelmOptions, ValueFile
 
 _UNESCAPED_COMMA = re.compile(r"([^\\]),")
@@ -49,7 +50,14 @@ def cluster_args(
 
 
 def option_args(options: HelmOptions, call: HelmCall, ref_values: RefValues) -> list[str]:
-    """Every argument but the cluster's and the release/chart positionals; raises ArgsRefused."""
+    """Every argument but the cluster's and the release/chart positionals; raises ArgsRefused.
+    Flux's chart values files are written over the chart's defaults first."""
+    if options.default_values_files:
+        try:
+            files, lenient = options.default_values_files, options.ignore_missing_default_values
+            replace_defaults(files, lenient, call.root, call.chart)
+        except ChartValuesRefused as exc:
+            raise ArgsRefused(str(exc)) from None
     args = ["--namespace", options.namespace] if options.namespace else []
     args += _set_args("--set", options.set)
     args += _set_args("--set-string", options.set_string)
