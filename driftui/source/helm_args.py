@@ -54,8 +54,8 @@ def option_args(options: HelmOptions, call: HelmCall, ref_values: RefValues) -> 
     Flux's chart values files are written over the chart's defaults first."""
     if options.default_values_files:
         try:
-            files, lenient = options.default_values_files, options.ignore_missing_default_values
-            replace_defaults(files, lenient, call.root, call.chart)
+            lenient = options.ignore_missing_default_values
+            replace_defaults(options.default_values_files, lenient, call.root, call.chart)
         except ChartValuesRefused as exc:
             raise ArgsRefused(str(exc)) from None
     args = ["--namespace", options.namespace] if options.namespace else []
