@@ -275,6 +275,7 @@ class DriftResult:
     # a layer above this module)
     images: tuple[Any, ...] = ()
     app: AppRef | None = None  # the app whose source this was compared with; None for --repo
+    prune_refused: str = ""  # extras: why the app's operator never prunes it ("" = it may)
 
     @property
     def uid(self) -> str:

@@ -38,6 +38,7 @@ from driftui.gitops.flux_values import app_helm_values
 from driftui.gitops.git_semver import resolve_revision
 from driftui.gitops.ignores import operator_ignore_rules, unused_rule_notes
 from driftui.gitops.markers import TrackingMarkers
+from driftui.gitops.prune_guard import app_prune_refusal
 from driftui.live.client import ClusterClient
 from driftui.live.contexts import context_servers
 from driftui.model import (
@@ -88,7 +89,8 @@ def operator_options(
 ) -> ScanOptions:
     """What the app's operator does beyond rendering, read from the cluster: Flux's
     post-build substitution, a HelmRelease's ``valuesFrom`` (values from Secrets are masked
-    in every report) and Argo CD's tracking method (from ``argocd-cm``)."""
+    in every report), Argo CD's tracking method (from ``argocd-cm``) and whether the
+    operator prunes at all (Flux ``spec.prune``)."""
     post = app_post_build(client, app)
     helm = app_helm_values(client, app)  # valuesFrom: the chart's values from the cluster
     redact = post.scrub if post else helm.scrub if helm else None
@@ -98,6 +100,7 @@ def operator_options(
         redact=redact,
         recipe=helm.recipe(options.recipe) if helm else options.recipe,
         tracking_method=argo.tracking_method(app),
+        prune_refused=app_prune_refusal(app),
     )
 
 
