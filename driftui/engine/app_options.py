@@ -14,6 +14,7 @@ from driftui.engine.options import ScanOptions
 from driftui.gitops.app_source import scan_source
 from driftui.gitops.app_specs import App
 from driftui.gitops.argo_settings import ArgoSettings
+from driftui.gitops.flux_metadata import common_metadata, then
 from driftui.gitops.flux_substitute import app_post_build
 from driftui.gitops.flux_values import app_helm_values
 from driftui.gitops.git_semver import SEMVER_PREFIX, highest_tag
@@ -59,7 +60,7 @@ def operator_options(
     options: ScanOptions, client: ClusterClient, app: App, argo: ArgoSettings
 ) -> ScanOptions:
     """What the app's operator does beyond rendering, read from the cluster: Flux's
-    post-build substitution, a HelmRelease's ``valuesFrom`` (values from Secrets are masked
+    post-build substitution and then its ``commonMetadata``, a HelmRelease's ``valuesFrom`` (values from Secrets are masked
     in every report), Argo CD's tracking method (from ``argocd-cm``) and whether the
     operator prunes at all (Flux ``spec.prune``)."""
     post = app_post_build(client, app)
@@ -67,7 +68,7 @@ def operator_options(
     redact = post.scrub if post else helm.scrub if helm else None
     return replace(
         options,
-        post_render=post.render if post else None,
+        post_render=then(post.render if post else None, common_metadata(app)),
         redact=redact,
         recipe=helm.recipe(options.recipe) if helm else options.recipe,
         tracking_method=argo.tracking_method(app),

@@ -3,10 +3,12 @@ recipe.
 
 kustomize-controller does not build the path as it stands: its generator writes (or, when
 the path has none, first creates) ``kustomization.yaml`` with the Kustomization's
-``namePrefix``, ``nameSuffix``, ``images``, ``patches``, ``components`` and
-``commonMetadata`` (labels that leave selectors alone, annotations), each overriding what the
-file already says. These are the same fields Argo CD's options set, so they travel as
+``namePrefix``, ``nameSuffix``, ``images`` (each replacing the file's image of that name),
+``patches`` (after the file's) and ``components``, each overriding what the file already
+says. These are the same fields Argo CD's options set, so they travel as
 :class:`~driftui.source.recipe.KustomizeEdits`, with ``generate`` for the missing file.
+``commonMetadata`` is not one of them: the controller sets it on the built objects
+(:mod:`.flux_metadata`).
 """
 
 from __future__ import annotations
@@ -24,10 +26,6 @@ FLUX_KUSTOMIZE_OPTIONS = frozenset(
     {"namePrefix", "nameSuffix", "images", "patches", "components", "commonMetadata"}
 )
 
-_FLAGS_ONLY = KustomizeEdits(
-    force_labels=True, labels_without_selector=True, force_annotations=True
-)
-
 
 def flux_recipe(source: AppSource, at: str) -> RenderRecipe | None:
     """The recipe for a Kustomization's path ``at``; None when it sets none of the options."""
@@ -38,7 +36,6 @@ def flux_recipe(source: AppSource, at: str) -> RenderRecipe | None:
 def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:
     """The edits kustomize-controller's generator makes; ``generate`` only when there are
     some (a path without options is read as it is, as before)."""
-    metadata = _dict(options.get("commonMetadata"))
     patches = [_patch(p) for p in options.get("patches") or [] if isinstance(p, dict)]
     edits = KustomizeEdits(
         name_prefix=_text(options.get("namePrefix")),
@@ -46,26 +43,22 @@ def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:
         images=tuple(
             _image(i) for i in options.get("images") or [] if isinstance(i, dict) and i.get("name")
         ),
-        labels=_pairs(metadata.get("labels")),
-        force_labels=True,  # Flux: "any existing label or annotation will be overridden"
-        labels_without_selector=True,
-        annotations=_pairs(metadata.get("annotations")),
-        force_annotations=True,
         appended=json.dumps({"patches": patches}) if patches else "",
         components=tuple(str(c) for c in options.get("components") or []),
     )
-    if edits == _FLAGS_ONLY:
-        return KustomizeEdits()
+    if not edits:
+        return edits
     return replace(edits, generate=True)
 
 
 def _image(image: Mapping[str, Any]) -> str:
-    """A Flux image as ``kustomize edit set image`` takes it: ``name=newName:newTag@digest``
-    (the digest wins over the tag, as kustomize's image transformer has it)."""
+    """A Flux image as ``kustomize edit set image`` takes it: ``name=newName:newTag@digest``,
+    which replaces the file's image of that name with exactly these fields, as Flux's
+    generator does (a tag and a digest both set render as ``image:tag@digest``)."""
     name = _text(image.get("name"))
     new = _text(image.get("newName")) or name
     tag, digest = _text(image.get("newTag")), _text(image.get("digest"))
-    return f"{name}={new}" + (f"@{digest}" if digest else f":{tag}" if tag else "")
+    return f"{name}={new}" + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
 def _patch(patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,11 +68,6 @@ def _patch(patch: Mapping[str, Any]) -> dict[str, Any]:
     if target:
         out["target"] = target
     return out
-
-
-def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
-    items = value.items() if isinstance(value, dict) else ()
-    return tuple(sorted((str(k), "" if v is None else str(v)) for k, v in items))
 
 
 def _dict(value: Any) -> Mapping[str, Any]:

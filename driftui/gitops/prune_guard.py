@@ -2,7 +2,8 @@
 
 * Flux: kustomize-controller prunes only when its Kustomization says ``spec.prune: true``,
   and then never an object whose labels or annotations say
-  ``kustomize.toolkit.fluxcd.io/prune: disabled`` (the value in any case: fluxcd/pkg ssa
+  ``kustomize.toolkit.fluxcd.io/prune: disabled`` or ``.../reconcile: disabled`` (the value
+  in any case: the controller's ``prune`` passes both as fluxcd/pkg ssa
   ``DeleteOptions.Exclusions``, checked with ``AnyInMetadata`` on the live object).
 * Argo CD: never an object annotated ``argocd.argoproj.io/sync-options: Prune=false``
   (gitops-engine's ``SyncOptionDisablePrune``, one of the comma-separated options).
@@ -19,6 +20,7 @@ from typing import Any
 from driftui.gitops.app_specs import KUSTOMIZATION, App
 
 FLUX_PRUNE = "kustomize.toolkit.fluxcd.io/prune"
+FLUX_RECONCILE = "kustomize.toolkit.fluxcd.io/reconcile"
 FLUX_PRUNE_DISABLED = "disabled"
 ARGOCD_SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 ARGOCD_NO_PRUNE = "Prune=false"
@@ -38,8 +40,9 @@ def any_in_metadata(obj: Mapping[str, Any] | None, key: str, value: str) -> bool
 
 def object_prune_refusal(obj: Mapping[str, Any]) -> str:
     """Why the operator never prunes this live object ("" when it may)."""
-    if any_in_metadata(obj, FLUX_PRUNE, FLUX_PRUNE_DISABLED):
-        return f"{FLUX_PRUNE}: {FLUX_PRUNE_DISABLED}"
+    for key in (FLUX_PRUNE, FLUX_RECONCILE):  # kustomize-controller's prune Exclusions
+        if any_in_metadata(obj, key, FLUX_PRUNE_DISABLED):
+            return f"{key}: {FLUX_PRUNE_DISABLED}"
     annotations = ((obj.get("metadata") or {}).get("annotations")) or {}
     options = annotations.get(ARGOCD_SYNC_OPTIONS) if isinstance(annotations, dict) else None
     if isinstance(options, str) and ARGOCD_NO_PRUNE in {o.strip() for o in options.split(",")}:

@@ -39,6 +39,8 @@ def guarded(cluster: ClusterInfo, ns: str, repo: Path) -> None:
         cluster, ns, "apps-kept", labels=flux_labels("apps"), annotations={FLUX_PRUNE: "disabled"}
     )
     live_cm(cluster, ns, "apps-kept-label", labels={**flux_labels("apps"), FLUX_PRUNE: "Disabled"})
+    unreconciled = {"kustomize.toolkit.fluxcd.io/reconcile": "disabled"}
+    live_cm(cluster, ns, "apps-unreconciled", labels=flux_labels("apps"), annotations=unreconciled)
     live_cm(cluster, ns, "gb-stray", annotations=tracking_id("guestbook", ns, "gb-stray"))
     kept = {**tracking_id("guestbook", ns, "gb-kept"), ARGO_OPTIONS: "Replace=true, Prune=false"}
     live_cm(cluster, ns, "gb-kept", annotations=kept)
@@ -68,16 +70,20 @@ def test_guarded_extras_are_reported_with_the_reason_and_never_pruned(
     extras = {r.ref.name: r for r in report.results if r.status is Status.EXTRA}
     done = run(cluster, repo, namespace, "sync", "--prune", "--yes")
 
-    assert set(extras) == {"apps-stray", "apps-kept", "apps-kept-label", "gb-stray", "gb-kept"}
+    assert set(extras) == {
+        *("apps-stray", "apps-kept", "apps-kept-label", "apps-unreconciled"),
+        *("gb-stray", "gb-kept"),
+    }
     refused = {name: r.prune_refused for name, r in extras.items() if r.prune_refused}
     assert refused == {
         "apps-kept": f"{FLUX_PRUNE}: disabled",
         "apps-kept-label": f"{FLUX_PRUNE}: disabled",
+        "apps-unreconciled": "kustomize.toolkit.fluxcd.io/reconcile: disabled",
         "gb-kept": f"{ARGO_OPTIONS}: Prune=false",
     }
     assert extras["apps-kept"].reason.endswith(f"; never pruned: {FLUX_PRUNE}: disabled")
     assert done.code == 0, done.err
-    for name in ("apps-kept", "apps-kept-label", "gb-kept"):
+    for name in ("apps-kept", "apps-kept-label", "apps-unreconciled", "gb-kept"):
         assert exists(cluster, cm_path(namespace, name)), name
     for name in ("apps-stray", "gb-stray"):
         assert not exists(cluster, cm_path(namespace, name)), name

@@ -33,17 +33,19 @@ def test_options_become_edits_that_override_and_generate_a_missing_kustomization
         }
     )
 
-    assert edits.images == ("nginx=nginx:1.27", "redis=r.example/redis@sha256:ab")
+    # a tag and a digest both stay, as Flux's generator keeps them
+    assert edits.images == ("nginx=nginx:1.27", "redis=r.example/redis:7@sha256:ab")
     assert json.loads(edits.appended) == {
         "patches": [{"patch": "p", "target": {"kind": "ConfigMap"}}, {"patch": "q"}]
     }
-    assert (edits.labels, edits.annotations) == ((("tier", "front"),), (("a", "1"),))
-    assert edits.labels_without_selector and edits.force_labels and edits.force_annotations
+    # commonMetadata is set on the built objects, not by kustomize (gitops/flux_metadata)
+    assert (edits.labels, edits.annotations) == ((), ())
     assert edits.generate
 
 
 def test_no_options_no_recipe() -> None:
     assert flux_edits({"postBuild": {}}) == KustomizeEdits()
+    assert flux_edits({"commonMetadata": {"labels": {"a": "b"}}}) == KustomizeEdits()
     repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git"}}}
     body = {
         "metadata": {"namespace": "a", "name": "prod"},
