@@ -1,10 +1,13 @@
-"""A Flux Kustomization's ``spec.commonMetadata``: labels and annotations set on every object.
+"""A Flux Kustomization's or HelmRelease's ``spec.commonMetadata``: labels and annotations
+set on every object.
 
 kustomize-controller does not hand them to kustomize: after the build and the post-build
 substitution it sets them on each object's own ``metadata`` (fluxcd/pkg ssa
 ``SetCommonMetadata``, in the controller's ``apply``), overriding what the object says. So
 unlike kustomize's ``commonAnnotations`` they never reach a pod template, and a
-``${var}`` in them is never substituted.
+``${var}`` in them is never substituted. helm-controller does the same after Helm and the
+post-renderers (``internal/postrender`` CommonRenderer: kustomize's label and annotation
+transformers on ``metadata/labels`` and ``metadata/annotations`` only).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from driftui.gitops.app_specs import KUSTOMIZATION, App
+from driftui.gitops.app_specs import HELM_RELEASE, KUSTOMIZATION, App
 from driftui.model import Manifest
 
 PostRender = Callable[[Sequence[Manifest]], list[Manifest]]
@@ -22,7 +25,7 @@ PostRender = Callable[[Sequence[Manifest]], list[Manifest]]
 
 def common_metadata(app: App) -> PostRender | None:
     """The step that sets a Kustomization's commonMetadata; None when it sets none."""
-    spec = app.body.get("spec") if app.kind == KUSTOMIZATION else None
+    spec = app.body.get("spec") if app.kind in (KUSTOMIZATION, HELM_RELEASE) else None
     found = spec.get("commonMetadata") if isinstance(spec, dict) else None
     labels = _pairs(found.get("labels")) if isinstance(found, dict) else {}
     annotations = _pairs(found.get("annotations")) if isinstance(found, dict) else {}

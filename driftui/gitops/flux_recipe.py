@@ -3,9 +3,10 @@ recipe.
 
 kustomize-controller does not build the path as it stands: its generator writes (or, when
 the path has none, first creates) ``kustomization.yaml`` with the Kustomization's
-``namePrefix``, ``nameSuffix``, ``images`` (each replacing the file's image of that name),
-``patches`` (after the file's) and ``components``, each overriding what the file already
-says. These are the same fields Argo CD's options set, so they travel as
+``targetNamespace`` (as ``namespace:``, so kustomize also moves what it moves with it: a
+RoleBinding's ``default`` ServiceAccount), ``namePrefix``, ``nameSuffix``, ``images`` (each
+replacing the file's image of that name), ``patches`` (after the file's) and
+``components``, each overriding what the file already says. These are the same fields Argo CD's options set, so they travel as
 :class:`~driftui.source.recipe.KustomizeEdits`, with ``generate`` for the missing file.
 ``commonMetadata`` is not one of them: the controller sets it on the built objects
 (:mod:`.flux_metadata`).
@@ -43,6 +44,7 @@ def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:
         images=tuple(
             _image(i) for i in options.get("images") or [] if isinstance(i, dict) and i.get("name")
         ),
+        namespace=_text(options.get("targetNamespace")),
         appended=json.dumps({"patches": patches}) if patches else "",
         components=tuple(str(c) for c in options.get("components") or []),
     )
