@@ -279,6 +279,7 @@ class DriftResult:
     images: tuple[Any, ...] = ()
     app: AppRef | None = None  # the app whose source this was compared with; None for --repo
     origin: SourceInfo | None = None  # a multi-source app's object: the source it came from
+    prune_refused: str = ""  # extras: why the app's operator never prunes it ("" = it may)
 
     @property
     def uid(self) -> str:

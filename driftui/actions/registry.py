@@ -187,6 +187,8 @@ def unavailable_reason(
     for result in request.targets:
         if result.status not in spec.applies_to:
             return f"{result.ref.kind} {result.ref.name}: {_NOT_APPLICABLE[result.status]}"
+        if spec is PRUNE and result.prune_refused:  # the operator itself never would
+            return f"{result.ref.kind} {result.ref.name}: never pruned: {result.prune_refused}"
     return ""
 
 

@@ -89,6 +89,8 @@ class SyncItem:
 class SyncPlan:
     items: list[SyncItem] = field(default_factory=list)
     not_syncable: list[tuple[ObjectRef, str]] = field(default_factory=list)
+    # extras a prune leaves alone because their operator never prunes them, and why
+    kept: list[tuple[ObjectRef, str]] = field(default_factory=list)
 
     @property
     def applies(self) -> list[SyncItem]:
@@ -162,7 +164,9 @@ def plan_sync(
             plan.not_syncable.append((result.ref, result.reason or "could not be compared"))
             continue
         if result.status is Status.EXTRA:
-            if prune:
+            if prune and result.prune_refused:  # its operator would never delete it
+                plan.kept.append((result.ref, f"never pruned: {result.prune_refused}"))
+            elif prune:
                 plan.items.append(
                     SyncItem(
                         result.ref,

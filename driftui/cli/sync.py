@@ -321,6 +321,8 @@ def _sync_on(
     plan = plan_sync(selected, git.manifests, prune=args.prune)
     for ref, why in plan.not_syncable:
         io.warn(f"error: {ref}: cannot sync: {why}")
+    for ref, why in plan.kept:
+        io.say(f"{ref}: not pruned: {why}")
     if not plan.items:
         if plan.not_syncable:
             io.warn("nothing was changed")

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from driftui.engine.app_options import app_options, operator_options, resolved
 from driftui.engine.dry_runs import judge_batches
 from driftui.engine.extras import tracked_by
 from driftui.engine.health_side import with_health
@@ -29,13 +30,11 @@ from driftui.engine.scanner import Scanner
 from driftui.errors import DriftuiError
 from driftui.gate import MutationGate
 from driftui.gitops.app_clusters import app_placements
-from driftui.gitops.app_source import repo_key, scan_source
+from driftui.gitops.app_source import repo_key
 from driftui.gitops.app_specs import App
 from driftui.gitops.argo_settings import ArgoSettings
 from driftui.gitops.destinations import KubeContext, Placement
-from driftui.gitops.flux_substitute import app_post_build
-from driftui.gitops.flux_values import app_helm_values
-from driftui.gitops.git_semver import resolve_revision
+from driftui.gitops.git_semver import SEMVER_PREFIX
 from driftui.gitops.ignores import operator_ignore_rules, unused_rule_notes
 from driftui.gitops.markers import TrackingMarkers
 from driftui.live.client import ClusterClient
@@ -55,50 +54,6 @@ from driftui.model import (
 from driftui.runtime.heap import collector_paused
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.git_repo import GitRepo, open_repo
-
-
-def app_options(
-    base: ScanOptions, app: App, repo_map: Mapping[str, str] | None = None
-) -> ScanOptions:
-    """``base`` (the user's flags: cluster, fidelity, bounds) with ``app``'s own source: its
-    repository (or the local checkout ``repo_map`` names), revision (a Flux semver range:
-    the highest tag it accepts now), path, directory and rendering options, its other
-    sources, and its destination namespace as the default namespace. Raises
-    :class:`~driftui.gitops.app_source.AppSourceError` when the app cannot be scanned."""
-    source = scan_source(app, repo_map)
-    fetch = base.fetch and not source.mapped
-    tag = resolve_revision(source.repo, source.ref, fetch=fetch, cache_dir=base.cache_dir)
-    return replace(
-        base,
-        repo=source.repo,
-        ref=tag or source.ref,
-        path=source.path,
-        path_from_cwd=False,
-        namespace=source.namespace or base.namespace,
-        files=source.files,
-        force_namespace=source.force_namespace,
-        fetch=fetch and tag is None,  # a semver range's clone was fetched just now
-        recipe=source.recipe,
-        sources=source.more,
-    )
-
-
-def operator_options(
-    options: ScanOptions, client: ClusterClient, app: App, argo: ArgoSettings
-) -> ScanOptions:
-    """What the app's operator does beyond rendering, read from the cluster: Flux's
-    post-build substitution, a HelmRelease's ``valuesFrom`` (values from Secrets are masked
-    in every report) and Argo CD's tracking method (from ``argocd-cm``)."""
-    post = app_post_build(client, app)
-    helm = app_helm_values(client, app)  # valuesFrom: the chart's values from the cluster
-    redact = post.scrub if post else helm.scrub if helm else None
-    return replace(
-        options,
-        post_render=post.render if post else None,
-        redact=redact,
-        recipe=helm.recipe(options.recipe) if helm else options.recipe,
-        tracking_method=argo.tracking_method(app),
-    )
 
 
 def destination_placements(
@@ -121,6 +76,8 @@ class _AppPart:
     loaded: Loaded | None = None
     commit: str = ""
     elsewhere: str = ""
+    revision: str = ""  # as the app names it: a semver range is resolved again each scan
+    fetch: bool = False  # whether the scan fetches the app's repository
 
     @property
     def source(self) -> Scanner:
@@ -169,11 +126,12 @@ class AppScanner(Scanner):
         options = operator_options(options, self.client(), app, argo)
         options = replace(options, fetched=self._fetched)
         if place is None or place.context == self.client().context:
-            return _AppPart(app, self.sibling(options))
+            return _AppPart(app, self.sibling(options), revision=options.ref, fetch=options.fetch)
         gate = MutationGate(read_only=self.gate.read_only)
         where = f"{app} deploys to {place.server}: its objects were read through context"
         other = Scanner(replace(options, context=place.context), gate)
-        return _AppPart(app, other, elsewhere=f"{where} {place.context}")
+        elsewhere = f"{where} {place.context}"
+        return _AppPart(app, other, elsewhere=elsewhere, revision=options.ref, fetch=options.fetch)
 
     def scanner_for(self, app: AppRef | None) -> Scanner:
         """The scanner of ``app``'s own source; raises when that app has none."""
@@ -215,6 +173,13 @@ class AppScanner(Scanner):
                 continue
             part.problem = ""
             try:
+                if part.revision.startswith(SEMVER_PREFIX):  # its tag, in a fresh fetch
+                    opts = part.scanner.options
+                    repo = self._open(replace(opts, fetch=part.fetch), [])
+                    if isinstance(repo, str):
+                        raise DriftuiError(repo)
+                    tag = resolved(part.revision, repo)
+                    part.scanner.options = replace(opts, ref=tag, fetch=False)
                 report = part.scanner.scan()
             except DriftuiError as exc:
                 part.problem = str(exc)
@@ -229,6 +194,7 @@ class AppScanner(Scanner):
         apps, and one that cannot be reached fails each of its apps without being asked
         again."""
         opened: dict[str, GitRepo | str] = {}  # repository -> its handle, or why it failed
+        wanted = self._wanted_refs()
         for index, part in enumerate(self._parts.values(), start=1):
             part.loaded = None
             if part.scanner is None or part.elsewhere:
@@ -237,12 +203,14 @@ class AppScanner(Scanner):
             sub.share_cluster(self)  # the capabilities a chart rendered for, asked once
             key = repo_key(sub.options.repo)
             if key not in opened:
-                opened[key] = self._open(sub)
+                opened[key] = self._open(sub.options, wanted.get(key, []))
             repo = opened[key]
             if isinstance(repo, str):
                 part.problem = repo
                 continue
             try:
+                # a semver range: the highest tag it accepts in the repository just fetched
+                sub.options = replace(sub.options, ref=resolved(part.revision, repo))
                 part.loaded = sub.read_git(fetch=False, repo=repo)
                 part.commit, part.problem = part.loaded.desired.source.commit, ""
             except DriftuiError as exc:  # the revision or path is gone, a render failed, ...
@@ -250,12 +218,21 @@ class AppScanner(Scanner):
             self.share_cluster(sub)
             progress(ProgressEvent("apps read from Git", index, len(self._parts)))
 
-    def _open(self, sub: Scanner) -> GitRepo | str:
-        opts = sub.options
+    def _wanted_refs(self) -> dict[str, list[str]]:
+        """Each repository's refs the apps read (a Flux ``spec.ref.name`` outside branches
+        and tags is fetched as itself), so one fetch serves all its apps."""
+        out: dict[str, list[str]] = {}
+        for part in self._parts.values():
+            if part.scanner is not None and not part.elsewhere:
+                out.setdefault(repo_key(part.scanner.options.repo), []).append(part.revision)
+        return out
+
+    def _open(self, opts: ScanOptions, refs: list[str]) -> GitRepo | str:
+        """The repository opened, and fetched (once per scan) when the scan fetches."""
         if self._fetched is not None and opts.fetch:  # an app's $ref sources need not again
             self._fetched.add(repo_key(opts.repo))
         try:
-            return open_repo(opts.repo, fetch=opts.fetch, cache_dir=opts.cache_dir)
+            return open_repo(opts.repo, fetch=opts.fetch, cache_dir=opts.cache_dir, refs=refs)
         except DriftuiError as exc:
             return str(exc)
 

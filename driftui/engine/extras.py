@@ -9,6 +9,7 @@ from driftui.engine.live_side import LiveSide
 from driftui.gitops.ignores import skip_object
 from driftui.gitops.markers import TrackingMarkers
 from driftui.gitops.owners import app_markers, app_owner, is_controlled
+from driftui.gitops.prune_guard import object_prune_refusal
 from driftui.model import AppOwner, DriftResult, Fidelity, ObjectRef, Status
 from driftui.runtime.pacing import give_way
 
@@ -20,6 +21,7 @@ def find_extras(
     namespaces: set[str],
     tracking: TrackingMarkers,
     candidates: Iterable[ObjectRef] | None = None,
+    prune_refused: str = "",
 ) -> list[DriftResult]:
     """Live objects absent from Git whose whole tracking marker names this source's app.
 
@@ -27,6 +29,8 @@ def find_extras(
     ``kubectl apply --prune -n`` scopes itself: a scan of one namespace never offers to
     prune the same app's objects in a namespace it was not asked about. ``candidates``: the
     only live objects that may be (those whose markers name one of ``apps``); default all.
+    ``prune_refused``: why the app's operator prunes none of them (Flux ``spec.prune:
+    false``); an object's own marker (:mod:`~driftui.gitops.prune_guard`) says it for one.
     """
     if not apps:
         return []
@@ -42,17 +46,20 @@ def find_extras(
         claimed = sorted(m for m in app_markers(obj, tracking) if m.app in apps)
         if not claimed:
             continue
+        refused = object_prune_refusal(obj) or prune_refused
+        reason = f"absent from Git, tracked by {claimed[0]}"
         out.append(
             DriftResult(
                 ref,
                 str(obj.get("apiVersion", "")),
                 Status.EXTRA,
                 Fidelity.CLIENT_SIDE,
-                reason=f"absent from Git, tracked by {claimed[0]}",
+                reason=f"{reason}; never pruned: {refused}" if refused else reason,
                 live=live.masker.mask_object(obj),
                 owner=app_owner(obj),
                 resource_version=str((obj.get("metadata") or {}).get("resourceVersion", "")),
                 marker=claimed[0],
+                prune_refused=refused,
             )
         )
     return out

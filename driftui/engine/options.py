@@ -45,4 +45,5 @@ class ScanOptions:
     # what the app's operator does to rendered objects before applying them (Flux postBuild)
     post_render: Callable[[Sequence[Manifest]], list[Manifest]] | None = None
     redact: Callable[[ScanReport], ScanReport] | None = None  # masks what post_render used
+    prune_refused: str = ""  # why the app's operator prunes none of its extras (Flux prune: false)
     tracking_method: str = ""  # Argo CD's resourceTrackingMethod: narrows the markers that count

@@ -43,6 +43,7 @@ class Basis:
     scope: set[str]
     tracking: TrackingMarkers
     pod_cache: PodCache | None = None  # the scanner's, so a rejudge re-reads only changed Pods
+    prune_refused: str = ""  # why the app's operator prunes none of its extras
 
 
 def rejudge(basis: Basis, verdicts: Verdicts, report: ScanReport, changes: Changes) -> ScanReport:
@@ -92,5 +93,7 @@ def _judged(basis: Basis, verdicts: Verdicts, ref: ObjectRef) -> DriftResult | N
     if obj is None or ref in basis.declared:
         return None
     alone = replace(basis.live, state=LiveState(objects={ref: obj}))
-    extras = find_extras(alone, basis.declared, basis.apps, basis.scope, basis.tracking)
+    extras = find_extras(
+        alone, basis.declared, basis.apps, basis.scope, basis.tracking, None, basis.prune_refused
+    )
     return extras[0] if extras else None

@@ -441,7 +441,8 @@ class Scanner:
         apps = source_apps(manifests, live, tracking) | ({own.owner} if own else set())
         declared = {m.ref for m in manifests} | {r.ref for r in results}
         scope = {m.ref.namespace for m in manifests} | {self.default_namespace()}
-        results += find_extras(live, declared, apps, scope, tracking, candidates)
+        refused = self.options.prune_refused
+        results += find_extras(live, declared, apps, scope, tracking, candidates, refused)
         fidelity = self.fidelity()
         self._basis = Basis(
             {m.ref: m for m in manifests},
@@ -453,6 +454,7 @@ class Scanner:
             scope,
             tracking,
             self._pod_cache,
+            refused,
         )
         results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
         loaded = judging.loaded

@@ -179,6 +179,8 @@ _FLUX_KUSTOMIZE_OPTIONS: tuple[str, ...] = (
     *("namePrefix", "nameSuffix", "images", "patches", "components", "commonMetadata"),
     *("postBuild", "targetNamespace"),
 )
+CHART_VALUES_FILES = "chart.spec.valuesFiles"  # with the deprecated valuesFile first
+CHART_IGNORE_MISSING = "chart.spec.ignoreMissingValuesFiles"
 _FLUX_HELM_OPTIONS: tuple[str, ...] = (
     *("values", "valuesFrom", "releaseName", "targetNamespace", "postRenderers"),
 )
@@ -206,9 +208,10 @@ def flux_helm_release(body: Mapping[str, Any], repos: GitRepositories) -> App | 
         return None
     repo, problem = _git_source(namespace, source_ref, repos)
     options: dict[str, Any] = {k: spec[k] for k in _FLUX_HELM_OPTIONS if k in spec}
-    for key in ("valuesFiles", "valuesFile"):  # the HelmChart's own values files
-        if chart.get(key):
-            options[f"chart.spec.{key}"] = chart[key]
+    files = [chart.get("valuesFile"), *(chart.get("valuesFiles") or [])]  # the old one first
+    if any(isinstance(f, str) and f for f in files):  # the HelmChart's own values files
+        options[CHART_VALUES_FILES] = [f for f in files if isinstance(f, str) and f]
+        options[CHART_IGNORE_MISSING] = chart.get("ignoreMissingValuesFiles") is True
     source = _FluxSource(repo, problem, _text(chart.get("chart")), "helm", options)
     return _flux_app(HELM_RELEASE, body, source)
 

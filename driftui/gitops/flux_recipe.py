@@ -3,10 +3,13 @@ recipe.
 
 kustomize-controller does not build the path as it stands: its generator writes (or, when
 the path has none, first creates) ``kustomization.yaml`` with the Kustomization's
-``namePrefix``, ``nameSuffix``, ``images``, ``patches``, ``components`` and
-``commonMetadata`` (labels that leave selectors alone, annotations), each overriding what the
-file already says. These are the same fields Argo CD's options set, so they travel as
+``targetNamespace`` (as ``namespace:``, so kustomize also moves what it moves with it: a
+RoleBinding's ``default`` ServiceAccount), ``namePrefix``, ``nameSuffix``, ``images`` (each
+replacing the file's image of that name), ``patches`` (after the file's) and
+``components``, each overriding what the file already says. These are the same fields Argo CD's options set, so they travel as
 :class:`~driftui.source.recipe.KustomizeEdits`, with ``generate`` for the missing file.
+``commonMetadata`` is not one of them: the controller sets it on the built objects
+(:mod:`.flux_metadata`).
 """
 
 from __future__ import annotations
@@ -17,15 +20,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from driftui.gitops.app_specs import AppSource
+from driftui.gitops.app_specs import CHART_IGNORE_MISSING, CHART_VALUES_FILES, AppSource
 from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe
 
 FLUX_KUSTOMIZE_OPTIONS = frozenset(
     {"namePrefix", "nameSuffix", "images", "patches", "components", "commonMetadata"}
-)
-
-_FLAGS_ONLY = KustomizeEdits(
-    force_labels=True, labels_without_selector=True, force_annotations=True
 )
 
 
@@ -38,7 +37,6 @@ def flux_recipe(source: AppSource, at: str) -> RenderRecipe | None:
 def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:
     """The edits kustomize-controller's generator makes; ``generate`` only when there are
     some (a path without options is read as it is, as before)."""
-    metadata = _dict(options.get("commonMetadata"))
     patches = [_patch(p) for p in options.get("patches") or [] if isinstance(p, dict)]
     edits = KustomizeEdits(
         name_prefix=_text(options.get("namePrefix")),
@@ -46,26 +44,23 @@ def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:
         images=tuple(
             _image(i) for i in options.get("images") or [] if isinstance(i, dict) and i.get("name")
         ),
-        labels=_pairs(metadata.get("labels")),
-        force_labels=True,  # Flux: "any existing label or annotation will be overridden"
-        labels_without_selector=True,
-        annotations=_pairs(metadata.get("annotations")),
-        force_annotations=True,
+        namespace=_text(options.get("targetNamespace")),
         appended=json.dumps({"patches": patches}) if patches else "",
         components=tuple(str(c) for c in options.get("components") or []),
     )
-    if edits == _FLAGS_ONLY:
-        return KustomizeEdits()
+    if not edits:
+        return edits
     return replace(edits, generate=True)
 
 
 def _image(image: Mapping[str, Any]) -> str:
-    """A Flux image as ``kustomize edit set image`` takes it: ``name=newName:newTag@digest``
-    (the digest wins over the tag, as kustomize's image transformer has it)."""
+    """A Flux image as ``kustomize edit set image`` takes it: ``name=newName:newTag@digest``,
+    which replaces the file's image of that name with exactly these fields, as Flux's
+    generator does (a tag and a digest both set render as ``image:tag@digest``)."""
     name = _text(image.get("name"))
     new = _text(image.get("newName")) or name
     tag, digest = _text(image.get("newTag")), _text(image.get("digest"))
-    return f"{name}={new}" + (f"@{digest}" if digest else f":{tag}" if tag else "")
+    return f"{name}={new}" + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
 def _patch(patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,11 +70,6 @@ def _patch(patch: Mapping[str, Any]) -> dict[str, Any]:
     if target:
         out["target"] = target
     return out
-
-
-def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
-    items = value.items() if isinstance(value, dict) else ()
-    return tuple(sorted((str(k), "" if v is None else str(v)) for k, v in items))
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
@@ -92,7 +82,10 @@ def _text(value: Any) -> str:
 
 # -- HelmRelease -------------------------------------------------------------------------
 
-FLUX_HELM_DONE = frozenset({"values", "valuesFrom", "releaseName", "targetNamespace"})
+FLUX_HELM_DONE = frozenset(
+    {"values", "valuesFrom", "releaseName", "targetNamespace", "postRenderers"}
+    | {CHART_VALUES_FILES, CHART_IGNORE_MISSING}
+)
 RELEASE_NAME_MAX = 53  # helm's limit; helm-controller shortens longer names with a hash
 _SHORT_HASH = 12
 
@@ -100,15 +93,32 @@ _SHORT_HASH = 12
 def flux_helm_recipe(source: AppSource, at: str, name: str, namespace: str) -> RenderRecipe:
     """helm-controller's ``helm template``: the release ``releaseName`` or
     ``[targetNamespace-]name`` (shortened as helm-controller does), installed in the target
-    namespace or the HelmRelease's own, with ``spec.values``."""
+    namespace or the HelmRelease's own, the chart's ``valuesFiles`` over its defaults
+    (:mod:`~driftui.source.chart_values`), with ``spec.values``, its output through the
+    ``postRenderers``."""
     options = source.options
     values = options.get("values")
     helm = HelmOptions(
         release_name=release_name(options, name),
         namespace=_text(options.get("targetNamespace")) or namespace,
         values=json.dumps(values) if isinstance(values, dict) and values else "",
+        default_values_files=tuple(options.get(CHART_VALUES_FILES) or ()),
+        ignore_missing_default_values=options.get(CHART_IGNORE_MISSING) is True,
+        post_renderers=_post_renderers(options.get("postRenderers")),
     )
     return RenderRecipe(at, None, helm)
+
+
+def _post_renderers(value: Any) -> str:
+    """The kustomize post-renderers (helm-controller has no other kind), in order, as JSON;
+    "" when there are none. An empty one still runs: kustomize rewrites the output."""
+    items = value if isinstance(value, list) else []
+    kept = [
+        i["kustomize"]
+        for i in items
+        if isinstance(i, dict) and isinstance(i.get("kustomize"), dict)
+    ]
+    return json.dumps(kept, sort_keys=True) if kept else ""
 
 
 def release_name(options: Mapping[str, Any], name: str) -> str:

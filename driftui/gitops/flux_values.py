@@ -2,9 +2,10 @@
 
 helm-controller (``chartutil.ChartValuesFromReferences``) reads each reference from the
 HelmRelease's own namespace, in order: the key ``valuesKey`` (default ``values.yaml``) is
-YAML merged deeply into what came before, or, with ``targetPath``, one value set at that
-dotted path as ``helm --set`` would. A missing ``optional`` resource or key is skipped.
-``spec.values`` is merged last, so it wins.
+YAML merged deeply into what came before, or, with ``targetPath``, set at that path as
+``helm --set`` reads ``PATH=VALUE`` (:mod:`.strvals`: list indexes, escapes, typed values;
+quoted, a string). A missing ``optional`` resource or key is skipped. ``spec.values`` is
+merged last, so it wins, except over a ``targetPath`` value set in a map it shares.
 
 Values read from Secrets render the chart and are never shown: the scan's report is
 scrubbed of them (:meth:`~driftui.gitops.flux_substitute.PostBuild.scrub`), and no error
@@ -14,6 +15,7 @@ here quotes a value.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,13 +26,16 @@ import yaml
 from driftui.errors import DriftuiError
 from driftui.gitops.app_specs import HELM_RELEASE, App
 from driftui.gitops.flux_substitute import PostBuild
+from driftui.gitops.strvals import StrvalsError, parse_into
 from driftui.live.client import ClusterClient, object_path
 from driftui.live.errors import ApiError
 from driftui.model import ScanReport
+from driftui.source.chart_values import merge_maps as merge_maps
 from driftui.source.recipe import RenderRecipe
 from driftui.source.yaml_loader import SafeLoader
 
 DEFAULT_KEY = "values.yaml"
+QUOTES = "'\""
 
 
 class ValuesFromError(DriftuiError):
@@ -64,34 +69,43 @@ def app_helm_values(client: ClusterClient, app: App) -> HelmValues | None:
     refs = spec.get("valuesFrom") if isinstance(spec, dict) else None
     if not isinstance(spec, dict) or not refs:
         return None
-    namespace = app.namespace
+    found = [(r, _read(client, app.namespace, r)) for r in refs if isinstance(r, dict)]
+    read = [Reference(r, *text) for r, text in found if text is not None]
+    return merged_values(read, spec.get("values"))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One ``valuesFrom`` reference and what it read."""
+
+    ref: Mapping[str, Any]
+    text: str = field(repr=False)
+    from_secret: bool = False
+
+
+def merged_values(refs: list[Reference], inline: Any) -> HelmValues:
+    """fluxcd/pkg ``ChartValuesFromReferences``' merge: each reference in turn; before a
+    ``targetPath`` is set, ``spec.values`` is merged in (so the value lands in the maps
+    it shares with them, and survives their final merge there); ``spec.values`` last."""
+    # a copy of its own, as Go unmarshals one per reconcile: setting a path changes it
+    values = copy.deepcopy(inline) if isinstance(inline, dict) else {}
     merged: dict[str, Any] = {}
     secrets: set[str] = set()
-    for ref in refs:
-        if not isinstance(ref, dict):
-            continue
-        found = _read(client, namespace, ref)
-        if found is None:
-            continue
-        text, from_secret = found
-        merged = _merge_one(merged, ref, text)
-        if from_secret:
-            secrets.update(_scalars(_parsed(text, ref)) if not ref.get("targetPath") else {text})
-    inline = spec.get("values")
-    if isinstance(inline, dict):
-        merged = merge_maps(merged, inline)
+    for read in refs:
+        ref, text = read.ref, read.text
+        if ref.get("targetPath"):
+            merged = merge_maps(merged, values)
+            shown = set_path(merged, str(ref["targetPath"]), text, _name(ref))
+            secrets.update({text} if read.from_secret else ())
+        else:
+            shown = _parsed(text, ref)
+            if not isinstance(shown, dict):
+                raise ValuesFromError(f"{_name(ref)}: values are not a YAML map")
+            merged = merge_maps(merged, shown)
+        if read.from_secret:
+            secrets.update(_scalars(shown))
+    merged = merge_maps(merged, values)
     return HelmValues(merged, frozenset(s for s in secrets if s))
-
-
-def _merge_one(merged: dict[str, Any], ref: Mapping[str, Any], text: str) -> dict[str, Any]:
-    path = str(ref.get("targetPath") or "")
-    if path:
-        set_path(merged, path, text)
-        return merged
-    values = _parsed(text, ref)
-    if not isinstance(values, dict):
-        raise ValuesFromError(f"{_name(ref)}: values are not a YAML map")
-    return merge_maps(merged, values)
 
 
 def _read(client: ClusterClient, namespace: str, ref: Mapping[str, Any]) -> tuple[str, bool] | None:
@@ -128,40 +142,19 @@ def _name(ref: Mapping[str, Any]) -> str:
     return f"{ref.get('kind')}/{ref.get('name')} (valuesFrom)"
 
 
-def merge_maps(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """helm-controller's MergeMaps: maps merged key by key, anything else replaced."""
-    out = dict(base)
-    for key, value in over.items():
-        old = out.get(key)
-        both = isinstance(old, dict) and isinstance(value, dict)
-        out[key] = merge_maps(old, value) if both else value  # type: ignore[arg-type]
-    return out
-
-
-def set_path(values: dict[str, Any], path: str, text: str) -> None:
-    """``--set path=text``: a dotted path (``\\.`` a literal dot), the value typed as
-    strvals types it (quoted: a string)."""
-    keys = [k.replace("\0", ".") for k in path.replace("\\.", "\0").split(".")]
-    here = values
-    for key in keys[:-1]:
-        if not isinstance(here.get(key), dict):
-            here[key] = {}
-        here = here[key]
-    here[keys[-1]] = _typed(text)
-
-
-def _typed(text: str) -> Any:
-    for quote in ("'", '"'):
-        if len(text) >= 2 and text.startswith(quote) and text.endswith(quote):
-            return text.strip("'\"")
-    if text in ("true", "false"):
-        return text == "true"
-    if text == "null":
-        return None
-    digits = text.removeprefix("-")
-    if digits.isdigit() and (digits == "0" or not digits.startswith("0")):
-        return int(text)
-    return text
+def set_path(values: dict[str, Any], path: str, text: str, name: str = "") -> dict[str, Any]:
+    """fluxcd/pkg ``ReplacePathValue``: ``PATH=TEXT`` read as ``helm --set`` reads it
+    (:mod:`.strvals`), into ``values`` in place; a quoted TEXT loses its quotes and stays a
+    string (``--set-string``). Returns what the line sets, on its own (to mask it)."""
+    quoted = any(text.startswith(q) and text.endswith(q) for q in ("'", '"'))
+    line = f"{path}={text.strip(QUOTES) if quoted else text}"
+    try:
+        parse_into(line, values, as_string=quoted)
+        alone: dict[str, Any] = {}
+        parse_into(line, alone, as_string=quoted)
+    except StrvalsError as exc:
+        raise ValuesFromError(f"{name or 'valuesFrom'}: targetPath {path!r}: {exc}") from None
+    return alone
 
 
 def _scalars(value: Any) -> set[str]:

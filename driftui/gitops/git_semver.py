@@ -3,7 +3,8 @@
 source-controller lists the repository's tags, keeps those fluxcd/pkg ``ParseVersion`` reads
 and the range accepts, and takes the highest; versions equal but for build metadata are put
 in the order of their tags' time (the tagger's, or the commit's for a lightweight tag), the
-latest winning. The repository is the user's own clone (fetched with their access).
+latest winning. The repository is the user's own clone, fetched (once per scan, with their access)
+before the range is resolved.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import functools
 import git
 
 from driftui.gitops.semver_range import SemverError, Version, parse_range, tag_version
-from driftui.source.git_repo import GitRepo, open_repo
+from driftui.source.git_repo import GitRepo
 
 SEMVER_PREFIX = "semver:"  # how app_specs.git_revision writes a range
 
@@ -53,13 +54,3 @@ def highest_tag(repo: GitRepo, semver: str) -> str:
     if not matched:
         raise SemverError(f"no match found for semver: {semver}")
     return max(matched, key=functools.cmp_to_key(_order))[0].original
-
-
-def resolve_revision(
-    repo_url: str, revision: str, *, fetch: bool, cache_dir: str | None
-) -> str | None:
-    """The tag a ``semver:RANGE`` revision names now; None for any other revision."""
-    if not revision.startswith(SEMVER_PREFIX):
-        return None
-    repo = open_repo(repo_url, fetch=fetch, cache_dir=cache_dir)
-    return highest_tag(repo, revision.removeprefix(SEMVER_PREFIX))

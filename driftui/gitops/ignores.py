@@ -23,6 +23,7 @@ from typing import Any
 from driftui.compare.ignore import IgnoreRule, PointerError, parse_pointer
 from driftui.gitops.apps import resolved
 from driftui.gitops.owners import app_owner
+from driftui.gitops.prune_guard import any_in_metadata
 from driftui.model import AppOwner, ObjectRef, Status
 
 ARGOCD_COMPARE_OPTIONS = "argocd.argoproj.io/compare-options"
@@ -41,10 +42,7 @@ def _meta(obj: dict[str, Any] | None, key: str) -> dict[str, Any]:
 
 def _flux_ssa(obj: dict[str, Any] | None, value: str) -> bool:
     """fluxcd/pkg ssa ``AnyInMetadata``: a label or an annotation, the value in any case."""
-    return any(
-        str(_meta(obj, key).get(FLUX_SSA_ANNOTATION) or "").lower() == value
-        for key in ("labels", "annotations")
-    )
+    return any_in_metadata(obj, FLUX_SSA_ANNOTATION, value)
 
 
 def skip_reason(

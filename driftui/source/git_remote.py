@@ -74,8 +74,9 @@ def _failure(repo: GitRepo, what: str, exc: Exception, timed_out: bool) -> Sourc
     return SourceError(f"{what} {repo.display} failed: {failure_text(exc, secrets_of(repo._url))}")
 
 
-def fetch(repo: GitRepo) -> None:
-    """Update every branch and tag of the cached clone; raise SourceError on failure."""
+def fetch(repo: GitRepo, named: tuple[str, ...] = ()) -> None:
+    """Update every branch and tag of the cached clone, and the full ref names ``named``
+    (each as itself); raise SourceError on failure."""
     url = url_for_git(repo._url)
     handle = repo.handle
     try:
@@ -86,7 +87,7 @@ def fetch(repo: GitRepo) -> None:
         if remote.url != url:
             remote.set_url(url)
         remote.fetch(
-            _REFSPECS,
+            [*_REFSPECS, *(f"+{name}:{name}" for name in named)],
             kill_after_timeout=repo.network_timeout,
             prune=True,
             env=credential_env(repo._url),
@@ -121,8 +122,11 @@ def _clone(repo: GitRepo, target: Path) -> None:
     (target / "driftui-fetched").touch()
 
 
-def open_remote(url: str, fetch_now: bool, timeout: float, cache_dir: str | None) -> GitRepo:
-    """The cached clone of ``url``, cloned on first use and fetched with ``fetch_now``."""
+def open_remote(
+    url: str, fetch_now: bool, timeout: float, cache_dir: str | None, named: tuple[str, ...] = ()
+) -> GitRepo:
+    """The cached clone of ``url``, cloned on first use and fetched with ``fetch_now``;
+    ``named``: full ref names a clone leaves out, fetched with it (and with every fetch)."""
     scheme = _scheme(url) or "ssh"
     if scheme not in REMOTE_SCHEMES:
         raise SourceError(f"unsupported repository URL scheme {scheme!r} in {redact_url(url)}")
@@ -136,11 +140,12 @@ def open_remote(url: str, fetch_now: bool, timeout: float, cache_dir: str | None
         _url=url,
     )
     with _locked(target.with_suffix(".lock")):
-        if not (target / "HEAD").exists():
+        cloned = not (target / "HEAD").exists()
+        if cloned:
             _clone(handle, target)
-        elif fetch_now:
+        if (cloned and named) or (fetch_now and not cloned):
             try:
-                fetch(handle)
+                fetch(handle, named)
             except SourceError as exc:
                 handle.stale = True
                 handle.stale_reason = f"{exc}; using the last fetched commit{_fetched_at(target)}"

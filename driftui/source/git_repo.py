@@ -308,17 +308,31 @@ def open_repo(
     fetch: bool = False,
     network_timeout: float = DEFAULT_NETWORK_TIMEOUT,
     cache_dir: str | None = None,
+    refs: Iterable[str] = (),
 ) -> GitRepo:
     """Open a local repository (work tree or bare) or a cached clone of a remote URL.
 
     A remote is cloned on first use. With ``fetch`` it is updated; when that fails or
     times out, the last fetched commits stay usable and the repo is marked ``stale``.
+    ``refs``: the refs the caller will read; a full ref name outside branches and tags
+    (``refs/pull/7/head``: a Flux GitRepository's ``spec.ref.name``) is fetched as itself,
+    with the clone and with every fetch.
     """
     if is_remote_url(repo):
         from driftui.source.git_remote import open_remote  # the remote cache needs GitRepo
 
-        return open_remote(repo, fetch, network_timeout, cache_dir)
+        named = tuple(dict.fromkeys(r for r in refs if needs_own_refspec(r)))
+        return open_remote(repo, fetch, network_timeout, cache_dir, named)
     return open_local(repo)
+
+
+def needs_own_refspec(ref: str) -> bool:
+    """A full ref name that the clone's ``refs/heads/*`` and ``refs/tags/*`` leave out."""
+    if not ref.startswith("refs/") or ref.startswith(("refs/heads/", "refs/tags/")):
+        return False
+    if "*" in validate_ref(ref) or ".." in ref or ref.endswith(("/", ".lock")):
+        raise SourceError(f"invalid ref {ref!r}")
+    return True
 
 
 def open_local(repo: str) -> GitRepo:

@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from driftui.model import LoadProblem
+from driftui.source.chart_values import ChartValuesRefused, replace_defaults
 from driftui.source.recipe import HelmOptions, ValueFile
 
 _UNESCAPED_COMMA = re.compile(r"([^\\]),")
@@ -48,7 +50,14 @@ def cluster_args(
 
 
 def option_args(options: HelmOptions, call: HelmCall, ref_values: RefValues) -> list[str]:
-    """Every argument but the cluster's and the release/chart positionals; raises ArgsRefused."""
+    """Every argument but the cluster's and the release/chart positionals; raises ArgsRefused.
+    Flux's chart values files are written over the chart's defaults first."""
+    if options.default_values_files:
+        try:
+            lenient = options.ignore_missing_default_values
+            replace_defaults(options.default_values_files, lenient, call.root, call.chart)
+        except ChartValuesRefused as exc:
+            raise ArgsRefused(str(exc)) from None
     args = ["--namespace", options.namespace] if options.namespace else []
     args += _set_args("--set", options.set)
     args += _set_args("--set-string", options.set_string)
@@ -124,3 +133,18 @@ def _scratch_file(call: HelmCall, name: str, content: bytes) -> str:
     with open(path, "wb") as handle:
         handle.write(content)
     return path
+
+
+def values_path(values: str, chart_dir: str, root: str) -> str | LoadProblem:
+    """Absolute paths as given (only the user's own --config may name one); relative ones
+    from the chart directory, and only inside the checkout."""
+    if os.path.isabs(values):
+        if os.path.isfile(values):
+            return values
+        return LoadProblem("", f"values file {values!r} not found")
+    resolved = os.path.realpath(os.path.join(chart_dir, values))
+    if not resolved.startswith(root + os.sep):
+        return LoadProblem("", f"values file {values!r} leads outside the repository: refused")
+    if not os.path.isfile(resolved):
+        return LoadProblem("", f"values file {values!r} not found for this chart")
+    return resolved

@@ -76,7 +76,9 @@ def load_desired(
     Raises SourceError (message already redacted) when the repository, ref or path
     cannot be used at all; anything wrong with single files is a LoadProblem instead.
     """
-    handle = open_repo(repo, fetch=fetch, network_timeout=network_timeout, cache_dir=cache_dir)
+    handle = open_repo(
+        repo, fetch=fetch, network_timeout=network_timeout, cache_dir=cache_dir, refs=(ref,)
+    )
     return load_from_repo(
         handle,
         ref,

@@ -86,6 +86,11 @@ class HelmOptions:
     kube_version: str = ""  # overrides the cluster's
     api_versions: tuple[str, ...] = ()  # override the cluster's
     private: bool = False  # values came from a Secret: the render never goes to disk
+    # Flux HelmChart valuesFiles: merged, from the repository root, over the chart's values.yaml
+    default_values_files: tuple[str, ...] = ()
+    ignore_missing_default_values: bool = False
+    # Flux postRenderers: JSON list of kustomize post-renderers ({patches, images}), in order
+    post_renderers: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import os
 import posixpath
 import re
@@ -29,7 +30,15 @@ from driftui.source.capabilities import Capabilities as Capabilities
 from driftui.source.capabilities import helm_kube_version as helm_kube_version
 from driftui.source.checkout import CheckoutRefused, write_checkout
 from driftui.source.git_repo import GitRepo, TreeEntry, default_cache_root
-from driftui.source.helm_args import ArgsRefused, HelmCall, RefValues, cluster_args, option_args
+from driftui.source.helm_args import (
+    ArgsRefused,
+    HelmCall,
+    RefValues,
+    cluster_args,
+    option_args,
+    values_path,
+)
+from driftui.source.helm_post_render import PostRenderFailed, post_render
 from driftui.source.kustomize_edits import EditFailed, apply_edits
 from driftui.source.kustomize_scope import KUSTOMIZATION_FILES as KUSTOMIZATION_FILES
 from driftui.source.kustomize_scope import check_scope
@@ -42,7 +51,7 @@ from driftui.source.limits import (
 )
 from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe
 from driftui.source.render_cache import MEMORY, digest, file_digest, tool_identity
-from driftui.source.sandbox import LimitExceeded, renderer_env, run_bounded
+from driftui.source.sandbox import LimitExceeded, renderer_env, run_bounded, tool_message
 
 _KEY_VERSION = "2"  # renders cached before bases, links and bounds were checked are not reused
 CHART_FILE = "Chart.yaml"
@@ -274,8 +283,20 @@ class Renderer:
         except OSError as exc:
             return LoadProblem(target.label, f"cannot run {argv[0]}: {exc.strerror}")
         if done.returncode != 0:
-            return LoadProblem(target.label, f"{tool} failed: {_tool_message(done.stderr, root)}")
-        return done.stdout
+            return LoadProblem(target.label, f"{tool} failed: {tool_message(done.stderr, root)}")
+        return self._post_rendered(target, done.stdout, scratch, env)
+
+    def _post_rendered(
+        self, target: RenderTarget, output: bytes, scratch: str, env: dict[str, str]
+    ) -> bytes | LoadProblem:
+        """A HelmRelease's post-renderers over the chart's output (:mod:`.helm_post_render`)."""
+        helm = self._helm_options(target)
+        if helm is None or not helm.post_renderers:
+            return output
+        try:
+            return post_render(output, json.loads(helm.post_renderers), scratch, self.policy, env)
+        except PostRenderFailed as exc:
+            return LoadProblem(target.label, str(exc))
 
     def _argv(
         self, target: RenderTarget, directory: str, call: HelmCall
@@ -299,7 +320,7 @@ class Renderer:
             return self._recipe_argv(helm, target, options, call)
         argv = [helm, "template", "--include-crds", *self.capabilities.helm_args()]
         for values in self.helm_values:
-            resolved = _values_path(values, directory, call.root)
+            resolved = values_path(values, directory, call.root)
             if isinstance(resolved, LoadProblem):
                 return replace(resolved, path=target.label)
             argv += ["--values", resolved]
@@ -365,21 +386,6 @@ def _out_of_scope(
     return LoadProblem(found[0].path, message)
 
 
-def _values_path(values: str, chart_dir: str, root: str) -> str | LoadProblem:
-    """Absolute paths as given (only the user's own --config may name one); relative ones
-    from the chart directory, and only inside the checkout."""
-    if os.path.isabs(values):
-        if os.path.isfile(values):
-            return values
-        return LoadProblem("", f"values file {values!r} not found")
-    resolved = os.path.realpath(os.path.join(chart_dir, values))
-    if not resolved.startswith(root + os.sep):
-        return LoadProblem("", f"values file {values!r} leads outside the repository: refused")
-    if not os.path.isfile(resolved):
-        return LoadProblem("", f"values file {values!r} not found for this chart")
-    return resolved
-
-
 def _leaves(chart: str, values: str) -> bool:
     """Does a relative values path lead out of the chart's directory (so its tree SHA does
     not cover the file)?"""
@@ -387,11 +393,3 @@ def _leaves(chart: str, values: str) -> bool:
         return False
     joined = posixpath.normpath(posixpath.join(chart or ".", values))
     return not is_inside(joined, chart) if chart else joined.startswith("..")
-
-
-def _tool_message(stderr: bytes, root: str) -> str:
-    """The tool's first lines, with the temporary checkout path shown as repo paths."""
-    text = stderr.decode("utf-8", "replace").replace(root + os.sep, "").replace(root, ".")
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    message = "; ".join(lines[:3]) or "no message"
-    return message if len(message) <= 400 else message[:399] + "…"

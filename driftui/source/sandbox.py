@@ -160,3 +160,11 @@ class _Reader:
 
     def data(self) -> bytes:
         return b"".join(self.chunks)
+
+
+def tool_message(stderr: bytes, root: str) -> str:
+    """The tool's first lines, with the temporary directory ``root`` shown as ``.``."""
+    text = stderr.decode("utf-8", "replace").replace(root + os.sep, "").replace(root, ".")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    message = "; ".join(lines[:3]) or "no message"
+    return message if len(message) <= 400 else message[:399] + "…"

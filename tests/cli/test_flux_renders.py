@@ -40,10 +40,13 @@ PLAIN = {
     ),
 }
 
+DIGEST = "sha256:" + "c" * 64
 SPEC: dict[str, Any] = {
     "namePrefix": "p-",
     "nameSuffix": "-s",
-    "images": [{"name": "nginx", "newName": "registry.example/nginx", "newTag": "1.27"}],
+    "images": [
+        {"name": "nginx", "newName": "registry.example/nginx", "newTag": "1.27", "digest": DIGEST}
+    ],
     "patches": [
         {
             "patch": "- op: add\n  path: /data/b\n  value: '2'\n",
@@ -55,17 +58,16 @@ SPEC: dict[str, Any] = {
 }
 
 # The fields Flux's generator sets on the kustomization it writes for the plain path
+# (fluxcd/pkg kustomize generator); commonMetadata is not one of them
 GENERATED: dict[str, Any] = {
     "apiVersion": "kustomize.config.k8s.io/v1beta1",
     "kind": "Kustomization",
     "resources": ["cm.yaml", "workloads/deploy.yaml"],
     "namePrefix": "p-",
     "nameSuffix": "-s",
-    "images": [{"name": "nginx", "newName": "registry.example/nginx", "newTag": "1.27"}],
+    "images": SPEC["images"],
     "patches": SPEC["patches"],
     "components": ["../components/extra"],
-    "labels": [{"pairs": {"tier": "front"}, "includeSelectors": False}],
-    "commonAnnotations": {"owner": "shop"},
 }
 
 
@@ -87,7 +89,9 @@ def kustomization(src: Source, **options: Any) -> None:
 
 
 def flux_build(work: Path, tmp_path: Path) -> list[dict[str, Any]]:
-    """What kustomize-controller builds: the generated kustomization, then ``kustomize build``."""
+    """What kustomize-controller applies: the generated kustomization, ``kustomize build``,
+    then commonMetadata set on each object's own metadata (fluxcd/pkg ssa
+    SetCommonMetadata, in the controller's apply): never on a pod template."""
     copy = tmp_path / "copy"
     shutil.copytree(work, copy, ignore=shutil.ignore_patterns(".git"))
     (copy / "deploy" / "kustomization.yaml").write_text(yaml.safe_dump(GENERATED))
@@ -95,7 +99,13 @@ def flux_build(work: Path, tmp_path: Path) -> list[dict[str, Any]]:
         ["kustomize", "build", str(copy / "deploy")], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
-    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+    built = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+    common = SPEC["commonMetadata"]
+    for doc in built:
+        meta = doc["metadata"]
+        meta["labels"] = {**meta.get("labels", {}), **common["labels"]}
+        meta["annotations"] = {**meta.get("annotations", {}), **common["annotations"]}
+    return built
 
 
 def applied_by_flux(src: Source, objects: list[dict[str, Any]]) -> None:
@@ -119,6 +129,11 @@ def test_a_plain_path_renders_with_the_kustomizations_options(
     kustomization(src, **SPEC)
     rendered = flux_build(work, tmp_path)
     assert {d["metadata"]["name"] for d in rendered} == {"p-settings-s", "p-web-s", "p-extra-s"}
+    [web] = [d for d in rendered if d["kind"] == "Deployment"]
+    assert "annotations" not in web["spec"]["template"]["metadata"]
+    assert web["spec"]["template"]["spec"]["containers"][0]["image"] == (
+        f"registry.example/nginx:1.27@{DIGEST}"
+    )
     applied_by_flux(src, rendered)
 
     done, doc = src.report()

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
-from driftui.gitops.app_source import AppSourceError, scan_source
+from driftui.gitops.app_source import scan_source
 from driftui.gitops.app_specs import App, flux_helm_release, flux_kustomization
 from driftui.gitops.flux_recipe import flux_edits, release_name
 from driftui.source.recipe import KustomizeEdits
@@ -36,17 +34,19 @@ def test_options_become_edits_that_override_and_generate_a_missing_kustomization
         }
     )
 
-    assert edits.images == ("nginx=nginx:1.27", "redis=r.example/redis@sha256:ab")
+    # a tag and a digest both stay, as Flux's generator keeps them
+    assert edits.images == ("nginx=nginx:1.27", "redis=r.example/redis:7@sha256:ab")
     assert json.loads(edits.appended) == {
         "patches": [{"patch": "p", "target": {"kind": "ConfigMap"}}, {"patch": "q"}]
     }
-    assert (edits.labels, edits.annotations) == ((("tier", "front"),), (("a", "1"),))
-    assert edits.labels_without_selector and edits.force_labels and edits.force_annotations
+    # commonMetadata is set on the built objects, not by kustomize (gitops/flux_metadata)
+    assert (edits.labels, edits.annotations) == ((), ())
     assert edits.generate
 
 
 def test_no_options_no_recipe() -> None:
     assert flux_edits({"postBuild": {}}) == KustomizeEdits()
+    assert flux_edits({"commonMetadata": {"labels": {"a": "b"}}}) == KustomizeEdits()
     repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git"}}}
     body: dict[str, Any] = {
         "metadata": {"namespace": "a", "name": "prod"},
@@ -95,12 +95,16 @@ def test_a_helm_release_scans_its_chart_in_its_namespace_with_its_values() -> No
     assert json.loads(source.recipe.helm.values) == {"colour": "red"}
 
 
-@pytest.mark.parametrize(
-    ("spec", "named"),
-    [
-        ({"postRenderers": [{"kustomize": {}}]}, "postRenderers"),
-    ],
-)
-def test_what_is_not_rendered_yet_is_refused_by_name(spec: dict[str, object], named: str) -> None:
-    with pytest.raises(AppSourceError, match=f"HelmRelease options not supported yet: {named}"):
-        scan_source(helm_release(**spec))
+def test_post_renderers_travel_with_the_recipe_in_order() -> None:
+    renderers = [
+        {"kustomize": {"images": [{"name": "nginx", "newTag": "1.27"}]}},
+        {"kustomize": {}},  # still runs: kustomize rewrites the output
+        {"other": {}},  # not a kind helm-controller knows
+    ]
+    source = scan_source(helm_release(postRenderers=renderers))
+
+    assert source.recipe is not None and source.recipe.helm is not None
+    assert json.loads(source.recipe.helm.post_renderers) == [
+        {"images": [{"name": "nginx", "newTag": "1.27"}]},
+        {},
+    ]

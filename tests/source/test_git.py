@@ -14,7 +14,7 @@ import pytest
 
 from driftui.model import Manifest, ObjectRef
 from driftui.source.blobs import ParseCache, read_blob_objects, read_file_objects
-from driftui.source.git_repo import SourceError, cache_path_for, open_repo
+from driftui.source.git_repo import SourceError, cache_path_for, needs_own_refspec, open_repo
 from driftui.source.load import load_desired, load_from_repo
 from tests.gitserver import make_bare, serve_git, serve_git_daemon, serve_hanging
 
@@ -583,3 +583,11 @@ def test_git_dir_in_the_environment_does_not_redirect_reads(
     state = load_desired(str(repo.path), cache_dir=cache_dir)
     assert names(state.manifests) == ["mine"]
     assert state.source.commit == mine
+
+
+def test_a_full_ref_name_is_fetched_as_itself_never_as_a_pattern() -> None:
+    assert needs_own_refspec("refs/pull/7/head")
+    assert not any(needs_own_refspec(r) for r in ("refs/heads/main", "refs/tags/v1", "main"))
+    for hostile in ("refs/pull/*", "refs/a:refs/b", "refs/-x/../y", "refs/x.lock"):
+        with pytest.raises(SourceError):
+            needs_own_refspec(hostile)
