@@ -144,9 +144,27 @@ def prepare(
     repo = work / "repo"
     write_repo(repo, unplaced(objects))
     contexts = kubeconfig(work / "kubeconfig", planes, namespaces)
+    settle(planes)
     return ScanOptions(
         repo=str(repo), kubeconfig=str(work / "kubeconfig"), read_only=True
     ), contexts
+
+
+def settle(planes: list[ClusterInfo], quiet: float = 15, most: float = 240) -> None:
+    """Wait until the servers' logs stop growing: the objects written into etcd make the
+    API server's address repair loop mend a few hundred Services at first, for a minute or
+    two, which a timed scan must not meet."""
+    logs = [Path(p.directory) / "kube-apiserver.log" for p in planes]
+    t = time.perf_counter()
+    sizes, since = [-1], time.perf_counter()
+    while time.perf_counter() - t < most:
+        now = [f.stat().st_size for f in logs]
+        if now != sizes:
+            sizes, since = now, time.perf_counter()
+        elif time.perf_counter() - since >= quiet:
+            break
+        time.sleep(1)
+    print(f"servers settled in {time.perf_counter() - t:.0f}s", flush=True)
 
 
 def load() -> str:
