@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 import secrets
-from dataclasses import replace
 from typing import Any
 
 from driftui.compare.options import CompareOptions
 from driftui.model import DriftResult, Fidelity, Manifest, Status
+from driftui.runtime.records import replaced
 
 _BOOKKEEPING = frozenset(
     {"uid", "resourceVersion", "generation", "creationTimestamp", "namespace", "selfLink"}
@@ -131,7 +131,7 @@ def adopted(
         meta = desired.get("metadata")
         if isinstance(meta, dict) and "namespace" in meta:
             desired = {**desired, "metadata": {**meta, "namespace": ns}}
-    return replace(
+    return replaced(
         kept,
         ref=manifest.ref,
         source_file=manifest.source_file,
