@@ -40,6 +40,8 @@ def _ranked(entries: Any) -> Any:
     """managedFields with each ``time`` replaced by its rank among the object's times."""
     if not isinstance(entries, list):
         return entries
+    if len(entries) == 1 and isinstance(entries[0], dict):  # most objects: one manager
+        return [{**entries[0], "time": 0}]
     times = sorted({str(e.get("time") or "") for e in entries if isinstance(e, dict)})
     rank = {t: i for i, t in enumerate(times)}
     return [
@@ -96,9 +98,9 @@ class SharedVerdicts:
     def __init__(self) -> None:
         self._secret = secrets.token_bytes(32)
         self._kept: dict[bytes, DriftResult] = {}
-        # per CompareOptions: the text that stands for it in keys (and the object itself,
-        # so that its id() is not reused while this lives)
-        self._options: dict[int, tuple[str, CompareOptions]] = {}
+        # per CompareOptions: the text that stands for it in keys, whether a rule selects by
+        # namespace, and the object itself (so that its id() is not reused while this lives)
+        self._options: dict[int, tuple[str, bool, CompareOptions]] = {}
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -138,11 +140,12 @@ class SharedVerdicts:
         """What stands for ``options`` in keys, and whether an ignore rule selects by
         namespace; worked out once per options object."""
         known = self._options.get(id(options))
-        if known is None or known[1] is not options:
+        if known is None or known[2] is not options:
             parts = (options.appliers, options.controllers, options.ignore, options.tracking)
-            known = self._options[id(options)] = (f"{id(options.merge_keys)}:{parts!r}", options)
-        by_namespace = any(rule.namespace is not None for rule in options.ignore)
-        return known[0], by_namespace
+            by_namespace = any(rule.namespace is not None for rule in options.ignore)
+            said = f"{id(options.merge_keys)}:{parts!r}"
+            known = self._options[id(options)] = (said, by_namespace, options)
+        return known[0], known[1]
 
     def get(self, key: bytes) -> DriftResult | None:
         return self._kept.get(key)
