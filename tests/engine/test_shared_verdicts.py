@@ -326,3 +326,36 @@ def test_a_service_at_another_cluster_ip_reuses_the_verdict_unchanged(
         assert own.report is not None and reused.report is not None
         assert [r.status.value for r in reused.report.results] == ["in_sync"]
         assert reused.report.results == own.report.results  # every field, its clusterIP too
+
+
+@pytest.mark.cluster
+def test_the_explorers_fleet_shares_in_sync_verdicts_too(
+    cluster: ClusterInfo,
+    two_namespaces: tuple[str, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``driftui tui --context c1,c2`` scans through a Fleet: the same sharing as the CLI's
+    scan, and the same verdicts as each cluster judged alone."""
+    from driftui.engine.fleet import Fleet
+
+    n1, n2, kubeconfig = two_namespaces
+    options = ScanOptions(repo=str(tmp_path / "repo"), kubeconfig=kubeconfig)
+    fleet = Fleet(options, ["c1", "c2"], read_only=True, workers=1)  # one order of compares
+    alone, _ = scan_clusters(
+        options, ["c1", "c2"], read_only=True, share_verdicts=False, mask_key=fleet.mask_key
+    )
+    compared: list[str] = []
+    real = verdict_module.compare
+
+    def counted(desired: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        compared.append(f"{desired['metadata']['namespace']}/{desired['metadata']['name']}")
+        return real(desired, *args, **kwargs)
+
+    monkeypatch.setattr(verdict_module, "compare", counted)
+    report = fleet.scan()
+    # c2 compared only the object that differs from c1's: the rest were c1's verdicts
+    assert sorted(compared) == sorted([f"{n1}/edited", f"{n1}/same", f"{n1}/token", f"{n2}/edited"])
+    for own, reused in zip(alone.clusters, report.clusters, strict=True):
+        assert own.report is not None and reused.report is not None
+        assert reused.report.results == own.report.results
