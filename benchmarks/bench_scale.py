@@ -82,68 +82,24 @@ def create(
     for i, obj in ((index(o), o) for o in objects):
         if (obj["kind"], hand(i)) not in seeds:
             seeds[obj["kind"], hand(i)] = seeded(cluster, obj, hand(i))
-    addresses = ServiceAddresses(cluster)
-    copies = [
-        (etcd_key(o), addresses.placed(copied(seeds[o["kind"], hand(index(o))], o)))
+    copies = (
+        (etcd_key(o), headless(copied(seeds[o["kind"], hand(index(o))], o)))
         for o in objects
         if not any(s["metadata"]["name"] == o["metadata"]["name"] for s in seeds.values())
-    ]
-    # Addresses before their Services: a Service seen without its record is "repaired" by
-    # the server, one a tenth of a second; a record is taken as leaked only minutes later.
-    harness.put_in_etcd(cluster, addresses.records)
+    )
     harness.put_in_etcd(cluster, copies)
     return time.perf_counter() - t
 
 
-class ServiceAddresses:
-    """A cluster IP of its own for each copied Service, and its IPAddress record, as the API
-    server's allocator would have made them: copies that shared their seed's address made
-    the server's repair loop write an event per Service every few minutes, which swamped it
-    (TLS handshakes to it timed out)."""
-
-    RECORDS = "/apis/networking.k8s.io/v1/ipaddresses"
-
-    def __init__(self, cluster: ClusterInfo) -> None:
-        self._cluster = cluster
-        status, body = harness.request(cluster, "GET", self.RECORDS)
-        check([(status, body)], (200,))
-        self._taken = {i["metadata"]["name"] for i in body.get("items") or []}
-        self._next = 256  # above the range's first /24, where addresses are set by hand
-        self._records: dict[str, dict[str, Any]] = {}  # a seed's address -> its record
-        self.records: list[tuple[str, dict[str, Any]]] = []  # etcd items of the given addresses
-
-    def placed(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """``obj``, a Service with an address of its own, whose record :attr:`records` keeps."""
-        spec = obj.get("spec") or {}
-        seed_ip = spec.get("clusterIP")
-        if obj["kind"] != "Service" or not seed_ip or seed_ip == "None":
-            return obj
-        ip = self._free()
-        spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
-        record: dict[str, Any] = json.loads(json.dumps(self._record(seed_ip)))
-        meta = record["metadata"]
-        meta["name"], meta["uid"] = ip, str(uuid.uuid4())
-        meta.pop("resourceVersion", None)
-        parent = obj["metadata"]
-        record["spec"]["parentRef"] |= {"namespace": parent["namespace"], "name": parent["name"]}
-        self.records.append((f"/registry/ipaddresses/{ip}", record))
-        return obj
-
-    def _free(self) -> str:
-        while True:
-            n, self._next = self._next, self._next + 1
-            if n >= 65535:
-                raise SystemExit("the service range 10.0.0.0/16 is full")
-            ip = f"10.0.{n >> 8}.{n & 255}"
-            if ip not in self._taken:
-                return ip
-
-    def _record(self, seed_ip: str) -> dict[str, Any]:
-        if seed_ip not in self._records:
-            status, body = harness.request(self._cluster, "GET", f"{self.RECORDS}/{seed_ip}")
-            check([(status, body)], (200,))
-            self._records[seed_ip] = dict(body)
-        return self._records[seed_ip]
+def headless(obj: dict[str, Any]) -> dict[str, Any]:
+    """A copied Service without a cluster IP (headless): copies that kept their seed's
+    address made the API server's repair loop write an event for every Service every few
+    minutes, which swamped it (TLS handshakes to it timed out), and addresses of their own
+    written beside them were still mended one by one, ten a second, for minutes. Git sets
+    no clusterIP, so the comparison takes any value of it for the server's default."""
+    if obj["kind"] == "Service":
+        obj["spec"]["clusterIP"], obj["spec"]["clusterIPs"] = "None", ["None"]
+    return obj
 
 
 def index(obj: dict[str, Any]) -> int:
