@@ -4,22 +4,30 @@ Each "cluster" is a context of its own onto a namespace of its own: eight contro
 do not fit beside the other work on this shared 2-core machine, so the contexts point at
 one control plane (``--planes 2``: alternately at two). The repository declares its M
 objects without a namespace, so each context's default namespace places them, exactly
-as one repo promoted through several clusters. 5% of each cluster's objects drifted, a
-different 5% in each. Both scans are cold (parse and merge-key caches cleared); the ratio is the issue's
-measure: many clusters must take at most 2x one.
+as one repo promoted through several clusters. 5% of each kind drifted in each cluster, a
+different 5% in each. Setup as bench_scale's: per kind, drifted or not, one seed through
+the API, every other object its copy written straight into etcd (8 x 5,000 in half a
+minute; through the API it timed out after 32 minutes). Every scan is cold (parse and
+merge-key caches cleared); the ratio is the issue's measure: many clusters must take at
+most 2x one. Beside wall time: CPU seconds of driftui (its parse workers included) and of
+the control planes, steadier than wall time on a loaded machine.
 
-Run: .venv/bin/python -m benchmarks.bench_clusters [--clusters 8] [--objects 5000] [--planes 1]
+Run: PATH="$(cat .venv/testbin.path):$PATH" .venv/bin/python -m benchmarks.bench_clusters
+     [--clusters 8] [--objects 5000] [--planes 1]
 
-Measured (8 contexts x 2,000 objects, one control plane, load average 10.9 before and 10.3
-after on the shared 2-core machine, the Kubernetes client imported before either timing):
-one cluster 1.30 s; eight sharing nothing 5.64 s (4.3x); eight 4.20 s, 3.24x. (Before
-the import was taken out of the single timing it carried about 1 s alone, which made the
-earlier 2.55x look better than it was.) Within one process the clusters share the
-interpreter lock, so each cluster's LIST decoding, health and comparisons of objects that
-are not in sync add up; what is shared is the Git load and render, the OpenAPI merge keys by
-content hash, and in-sync verdicts (engine/shared_verdicts). The 8 x 5,000 setup (40,000
-objects on one control plane) did not finish under this machine's load: a harness request
-timed out after 32 minutes of populating.
+Measured (session 15, one control plane, load average 10-12 on the shared 2-core machine):
+8 x 5,000: one cluster 5.82 s (CPU 1.60 s), eight 20.12 s (CPU 5.56 s): 3.46x wall, 3.48x
+CPU; eight sharing no verdict: CPU 6.73 s; peak RSS 864 MB. 8 x 2,000: one 2.70 s (CPU
+0.75 s), eight 7.82 s (CPU 2.38 s): 2.90x wall, 3.17x CPU. Against main before this
+round's changes, on one 8 x 5,000 setup, min of three cold scans each: eight clusters CPU
+5.97 -> 5.22 s, one cluster 1.84 -> 1.88 s. Where the eight clusters' time goes (py-spy,
+samples holding the interpreter lock): LIST JSON decoding ~20%, the shared-verdict keys
+~11%, health ~12%, adopting shared verdicts ~5%, comparing what is not shared (the drifted
+5%) ~8%, per-object bookkeeping of prepare/conclude ~14%; the kubeconfig parse (was 7%) and
+the Services' comparisons (a clusterIP of their own in every cluster: never shared before)
+are gone. All of it runs on one core: the clusters share the interpreter lock. A process
+per cluster (forked after the one Git load) measured 13 s CPU against 5 s threaded for 8 x
+5,000: sending each cluster's verdicts back costs more than judging them.
 """
 
 from __future__ import annotations
