@@ -7,8 +7,8 @@ objects without a namespace, so each context's default namespace places them, ex
 as one repo promoted through several clusters. 5% of each kind drifted in each cluster, a
 different 5% in each. Setup as bench_scale's: per kind, drifted or not, one seed through
 the API, every other object its copy written straight into etcd (8 x 5,000 in half a
-minute; through the API it timed out after 32 minutes). Every scan is cold (parse and
-merge-key caches cleared); the ratio is the issue's measure: many clusters must take at
+minute; through the API it timed out after 32 minutes). Every scan is cold (parse,
+merge-key and kubeconfig caches cleared); the ratio is the issue's measure: many clusters must take at
 most 2x one. Beside wall time: CPU seconds of driftui (its parse workers included) and of
 the control planes, steadier than wall time on a loaded machine.
 
@@ -48,6 +48,7 @@ from benchmarks.bench_scale import create
 from driftui.engine import Scanner, ScanOptions, merge_key_cache
 from driftui.engine.clusters import CLUSTER_WORKERS, scan_clusters
 from driftui.gate import MutationGate
+from driftui.live import kubeconfig as kubeconfig_file
 from driftui.source.blobs import PARSE_CACHE
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
@@ -119,9 +120,10 @@ def server_cpu(planes: list[ClusterInfo]) -> float:
 
 
 def timed(planes: list[ClusterInfo], scan: Callable[[], T]) -> tuple[T, Took]:
-    """``scan()`` cold (parse and merge-key caches cleared), timed."""
+    """``scan()`` cold (parse, merge-key and kubeconfig caches cleared), timed."""
     PARSE_CACHE.clear()
     merge_key_cache.forget()
+    kubeconfig_file.forget()
     wall, cpu, servers = time.perf_counter(), cpu_seconds(), server_cpu(planes)
     out = scan()
     took = Took(time.perf_counter() - wall, cpu_seconds() - cpu, server_cpu(planes) - servers)

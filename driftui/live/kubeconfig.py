@@ -18,7 +18,7 @@ _Stamp = tuple[tuple[str, int, int, int] | None, ...]
 
 _lock = threading.Lock()  # held while parsing too: clients made at once wait for one parse
 _kept: dict[str, tuple[_Stamp, Any]] = {}
-_parses = 0
+_parses: dict[str, int] = {}  # path -> times parsed
 
 
 def _stamp(path: str) -> _Stamp:
@@ -39,7 +39,6 @@ def _stamp(path: str) -> _Stamp:
 def merged(path: str) -> Any:
     """The ``KubeConfigMerger`` of ``path`` (a ``KUBECONFIG`` list), parsed once while its
     files are unchanged. Raises what the official loader raises for a broken file."""
-    global _parses
     from kubernetes.config.kube_config import KubeConfigMerger
 
     stamp = _stamp(path)
@@ -48,7 +47,7 @@ def merged(path: str) -> Any:
         if kept is not None and kept[0] == stamp:
             return kept[1]
         merger = KubeConfigMerger(path)  # type: ignore[no-untyped-call]
-        _parses += 1
+        _parses[path] = _parses.get(path, 0) + 1
         _kept[path] = (stamp, merger)
         return merger
 
@@ -71,9 +70,10 @@ def loader(path: str, context: str | None = None) -> Any:
     )
 
 
-def parses() -> int:
-    """How many times a kubeconfig was parsed in this process (tests count them)."""
-    return _parses
+def parses(path: str) -> int:
+    """How many times the kubeconfig at ``path`` was parsed in this process (tests count)."""
+    with _lock:
+        return _parses.get(path, 0)
 
 
 def forget() -> None:

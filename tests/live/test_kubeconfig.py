@@ -105,13 +105,13 @@ def test_clients_of_many_contexts_share_one_parse_of_the_kubeconfig(
     config["contexts"].append({"name": "nobody", "context": {"cluster": "local", "user": "nobody"}})
     path = write(tmp_path / "config", config)
     kubeconfig.forget()
-    before = kubeconfig.parses()
+    before = kubeconfig.parses(path)
     gate = MutationGate(read_only=True)
     admin = ClusterClient.from_kubeconfig(path, "admin", gate=gate)
     nobody = ClusterClient.from_kubeconfig(path, "nobody", gate=gate)
     assert context_names(path) == ["admin", "nobody"]
     assert [c for c, _ in context_servers(path)] == ["admin", "nobody"]
-    assert kubeconfig.parses() - before == 1
+    assert kubeconfig.parses(path) - before == 1
     assert isinstance(list(admin.list_items(CONFIGMAPS)), list)
     with pytest.raises(ApiError) as forbidden:
         list(nobody.list_items(CONFIGMAPS))
@@ -121,4 +121,4 @@ def test_clients_of_many_contexts_share_one_parse_of_the_kubeconfig(
     write(tmp_path / "config", config)
     later = ClusterClient.from_kubeconfig(path, "later", gate=gate)
     assert isinstance(list(later.list_items(CONFIGMAPS)), list)
-    assert kubeconfig.parses() - before == 2
+    assert kubeconfig.parses(path) - before == 2
