@@ -15,10 +15,11 @@ the control planes, steadier than wall time on a loaded machine.
 Run: PATH="$(cat .venv/testbin.path):$PATH" .venv/bin/python -m benchmarks.bench_clusters
      [--clusters 8] [--objects 5000] [--planes 1]
 
-Measured (session 15, one control plane, load average 10-12 on the shared 2-core machine):
-8 x 5,000: one cluster 5.82 s (CPU 1.60 s), eight 20.12 s (CPU 5.56 s): 3.46x wall, 3.48x
-CPU; eight sharing no verdict: CPU 6.73 s; peak RSS 864 MB. 8 x 2,000: one 2.70 s (CPU
-0.75 s), eight 7.82 s (CPU 2.38 s): 2.90x wall, 3.17x CPU. Against main before this
+Measured (session 15, one control plane, load average 11-12 on the shared 2-core machine,
+so wall times mostly measure the load): 8 x 5,000: one cluster 4.68 s (CPU 2.02 s), eight
+16.93 s (CPU 6.97 s): 3.62x wall, 3.45x CPU; eight sharing no verdict CPU 8.64 s; peak RSS
+866 MB (a run minutes before: 3.46x wall, 3.48x CPU). 8 x 2,000: one 3.91 s (CPU 0.91 s),
+eight 8.37 s (CPU 2.75 s): 2.14x wall, 3.03x CPU. Against main before this
 round's changes, on one 8 x 5,000 setup, min of three cold scans each: eight clusters CPU
 5.97 -> 5.22 s, one cluster 1.84 -> 1.88 s. Where the eight clusters' time goes (py-spy,
 samples holding the interpreter lock): LIST JSON decoding ~20%, the shared-verdict keys
