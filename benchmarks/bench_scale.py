@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,10 +62,15 @@ def objects_between(first: int, last: int, per_namespace: int) -> list[dict[str,
     return [make_object(i, f"scale-{i // per_namespace:03d}") for i in range(first, last)]
 
 
-def create(cluster: ClusterInfo, objects: list[dict[str, Any]], workers: int) -> float:
-    """Namespaces through the API; per kind, drifted or not, one seed applied as Argo CD
-    would (and edited by hand, if drifted) through the API; every other object a copy of
-    its seed with its own names and values, written in bulk into etcd. Seconds taken."""
+def create(
+    cluster: ClusterInfo,
+    objects: list[dict[str, Any]],
+    workers: int,
+    hand: Callable[[int], bool] = drifted,
+) -> float:
+    """Namespaces through the API; per kind, drifted (``hand``) or not, one seed applied as
+    Argo CD would (and edited by hand, if drifted) through the API; every other object a
+    copy of its seed with its own names and values, written in bulk into etcd. Seconds taken."""
     t = time.perf_counter()
     spaces = sorted({o["metadata"]["namespace"] for o in objects})
     calls: list[Call] = [
@@ -74,15 +80,26 @@ def create(cluster: ClusterInfo, objects: list[dict[str, Any]], workers: int) ->
     check(harness.requests_in_parallel(cluster, calls, workers), (201, 409))
     seeds: dict[tuple[str, bool], dict[str, Any]] = {}
     for i, obj in ((index(o), o) for o in objects):
-        if (obj["kind"], drifted(i)) not in seeds:
-            seeds[obj["kind"], drifted(i)] = seeded(cluster, obj, drifted(i))
+        if (obj["kind"], hand(i)) not in seeds:
+            seeds[obj["kind"], hand(i)] = seeded(cluster, obj, hand(i))
     copies = (
-        (etcd_key(o), copied(seeds[o["kind"], drifted(index(o))], o))
+        (etcd_key(o), headless(copied(seeds[o["kind"], hand(index(o))], o)))
         for o in objects
         if not any(s["metadata"]["name"] == o["metadata"]["name"] for s in seeds.values())
     )
     harness.put_in_etcd(cluster, copies)
     return time.perf_counter() - t
+
+
+def headless(obj: dict[str, Any]) -> dict[str, Any]:
+    """A copied Service without a cluster IP (headless): copies that kept their seed's
+    address made the API server's repair loop write an event for every Service every few
+    minutes, which swamped it (TLS handshakes to it timed out), and addresses of their own
+    written beside them were still mended one by one, ten a second, for minutes. Git sets
+    no clusterIP, so the comparison takes any value of it for the server's default."""
+    if obj["kind"] == "Service":
+        obj["spec"]["clusterIP"], obj["spec"]["clusterIPs"] = "None", ["None"]
+    return obj
 
 
 def index(obj: dict[str, Any]) -> int:

@@ -234,3 +234,16 @@ def _fits(pattern: Pattern, path: Path) -> bool:
         if seg != actual and (seg != ITEM or isinstance(actual, str)):
             return False
     return True
+
+
+@cache
+def any_value_defaults(group: str, kind: str) -> tuple[Pattern, ...]:
+    """The paths (outside lists) whose every value is the server's own, such as a Service's
+    clusterIP or a Job's generated selector: where Git does not set them, a comparison
+    reads whether they are there, never what they hold (shared verdicts rely on this)."""
+    return tuple(
+        pattern
+        for rules in _rules_for(group, kind).values()
+        for pattern, matcher in rules
+        if matcher is _any and ITEM not in pattern
+    )

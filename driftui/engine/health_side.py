@@ -28,6 +28,7 @@ from driftui.live.pod_cache import PodCache
 from driftui.live.workload_pods import PODS, WorkloadPods, read_workload_pods
 from driftui.model import DriftResult, Status
 from driftui.runtime.pacing import give_way
+from driftui.runtime.records import replaced
 
 
 def _workload_namespaces(
@@ -93,10 +94,10 @@ def _one(result: DriftResult, live: LiveSide, found: WorkloadPods) -> DriftResul
     if obj is None:
         return result
     if not is_workload(obj):
-        return replace(result, health=assess(obj))
+        return replaced(result, health=assess(obj))
     pods, reason = _own_pods(obj, result.ref.namespace, found)
     images = tuple(workload_images(result.desired, obj, pods))
-    return replace(result, health=_health(obj, pods, reason), images=images)
+    return replaced(result, health=_health(obj, pods, reason), images=images)
 
 
 def with_health(

@@ -9,7 +9,10 @@ next whose object matches it in everything a comparison reads.
 What a comparison reads is all of the live object except ``status`` (normalisation drops
 it) and the metadata bookkeeping below. managedFields stay, with each entry's ``time``
 replaced by its rank among the object's times: a comparison uses times only to order an
-object's own managers, and an in-sync verdict carries no "when". Drifted verdicts, which
+object's own managers, and an in-sync verdict carries no "when". Of a field whose every
+value is the server's default (``compare.defaults.any_value_defaults``: a Service's
+clusterIP, which differs in every cluster) and that Git does not set, only its presence
+counts: the comparison takes it for a default whatever it holds. Drifted verdicts, which
 name who changed what when, are never shared. The namespace counts only when an ignore
 rule selects by namespace. The fingerprint is a keyed hash (the key lives in this object
 only), since Secrets' values are part of what it covers.
@@ -20,12 +23,14 @@ from __future__ import annotations
 import hashlib
 import marshal
 import secrets
-from dataclasses import replace
 from typing import Any
 
+from driftui.compare.defaults import any_value_defaults
 from driftui.compare.options import CompareOptions
-from driftui.model import DriftResult, Fidelity, Manifest, Status
+from driftui.model import DriftResult, Fidelity, Manifest, Path, Status
+from driftui.runtime.records import replaced
 
+_BLANK = ("value never read",)  # no JSON value decodes to a tuple
 _BOOKKEEPING = frozenset(
     {"uid", "resourceVersion", "generation", "creationTimestamp", "namespace", "selfLink"}
 )
@@ -35,6 +40,8 @@ def _ranked(entries: Any) -> Any:
     """managedFields with each ``time`` replaced by its rank among the object's times."""
     if not isinstance(entries, list):
         return entries
+    if len(entries) == 1 and isinstance(entries[0], dict):  # most objects: one manager
+        return [{**entries[0], "time": 0}]
     times = sorted({str(e.get("time") or "") for e in entries if isinstance(e, dict)})
     rank = {t: i for i, t in enumerate(times)}
     return [
@@ -42,8 +49,9 @@ def _ranked(entries: Any) -> Any:
     ]
 
 
-def _comparable(live_raw: dict[str, Any]) -> dict[str, Any]:
-    """``live_raw`` without what no comparison reads (see the module docstring)."""
+def _comparable(live_raw: dict[str, Any], free: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """``live_raw`` without what no comparison reads (see the module docstring); the
+    values at ``free`` (paths Git does not set, whose every value is a default) blanked."""
     out = {k: v for k, v in live_raw.items() if k != "status"}
     meta = live_raw.get("metadata")
     if isinstance(meta, dict):
@@ -51,7 +59,37 @@ def _comparable(live_raw: dict[str, Any]) -> dict[str, Any]:
         if "managedFields" in kept:
             kept["managedFields"] = _ranked(kept["managedFields"])
         out["metadata"] = kept
+    for path in free:
+        out = _blanked(out, path)
     return out
+
+
+def _blanked(obj: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``obj`` with the value at ``path`` (if there) replaced by :data:`_BLANK`; what it
+    shares with ``obj`` is not copied, and ``obj`` is not changed."""
+    head, rest = path[0], path[1:]
+    if head not in obj:
+        return obj
+    if not rest:
+        return {**obj, head: _BLANK}
+    sub = obj[head]
+    return {**obj, head: _blanked(sub, rest)} if isinstance(sub, dict) else obj
+
+
+def _sets(body: Any, path: Path) -> bool:
+    """Does Git's object set ``path``?"""
+    for seg in path:
+        if not isinstance(body, dict) or seg not in body:
+            return False
+        body = body[seg]
+    return True
+
+
+def _value_free(manifest: Manifest) -> tuple[Path, ...]:
+    """The paths whose every value is the server's default (a Service's clusterIP) that Git's
+    object does not set: whether the live object has them counts, what they hold never."""
+    ref = manifest.ref
+    return tuple(p for p in any_value_defaults(ref.group, ref.kind) if not _sets(manifest.body, p))
 
 
 class SharedVerdicts:
@@ -60,9 +98,9 @@ class SharedVerdicts:
     def __init__(self) -> None:
         self._secret = secrets.token_bytes(32)
         self._kept: dict[bytes, DriftResult] = {}
-        # per CompareOptions: the text that stands for it in keys (and the object itself,
-        # so that its id() is not reused while this lives)
-        self._options: dict[int, tuple[str, CompareOptions]] = {}
+        # per CompareOptions: the text that stands for it in keys, whether a rule selects by
+        # namespace, and the object itself (so that its id() is not reused while this lives)
+        self._options: dict[int, tuple[str, bool, CompareOptions]] = {}
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -86,7 +124,7 @@ class SharedVerdicts:
             manifest.api_version,
             fidelity.value,
             said,
-            _comparable(live_raw),
+            _comparable(live_raw, _value_free(manifest)),
         ]
         # marshal (version 2: no back-references, which depend on reference counts) is a
         # faithful encoding, ten times faster than JSON: equal bytes are equal content, in
@@ -102,11 +140,12 @@ class SharedVerdicts:
         """What stands for ``options`` in keys, and whether an ignore rule selects by
         namespace; worked out once per options object."""
         known = self._options.get(id(options))
-        if known is None or known[1] is not options:
+        if known is None or known[2] is not options:
             parts = (options.appliers, options.controllers, options.ignore, options.tracking)
-            known = self._options[id(options)] = (f"{id(options.merge_keys)}:{parts!r}", options)
-        by_namespace = any(rule.namespace is not None for rule in options.ignore)
-        return known[0], by_namespace
+            by_namespace = any(rule.namespace is not None for rule in options.ignore)
+            said = f"{id(options.merge_keys)}:{parts!r}"
+            known = self._options[id(options)] = (said, by_namespace, options)
+        return known[0], known[1]
 
     def get(self, key: bytes) -> DriftResult | None:
         return self._kept.get(key)
@@ -131,7 +170,7 @@ def adopted(
         meta = desired.get("metadata")
         if isinstance(meta, dict) and "namespace" in meta:
             desired = {**desired, "metadata": {**meta, "namespace": ns}}
-    return replace(
+    return replaced(
         kept,
         ref=manifest.ref,
         source_file=manifest.source_file,

@@ -22,6 +22,7 @@ from driftui.engine.shared_verdicts import SharedVerdicts, adopted
 from driftui.gitops.ignores import skip_reason
 from driftui.gitops.owners import app_owner
 from driftui.model import DiffType, DriftResult, Fidelity, Manifest, Status
+from driftui.runtime.records import replaced
 
 VerdictKey = tuple[Any, ...]
 
@@ -154,7 +155,7 @@ class Verdicts:
         if not outcome.differences and server_side:
             could = self.predictor.could_predict(pending.base.ref, live)
             used = pending.fidelity if could else Fidelity.CLIENT_SIDE
-        result = replace(
+        result = replaced(
             pending.base,
             status=Status.DRIFTED if outcome.differences else Status.IN_SYNC,
             reason=f"ignored: {skipped}" if skipped else (SOPS_NOTE if pending.encrypted else ""),

@@ -21,6 +21,7 @@ import urllib3
 import yaml
 
 from driftui.gate import MutationGate
+from driftui.live import kubeconfig as kubeconfig_file
 from driftui.live.errors import (
     ClusterUnreachable,
     KubeconfigError,
@@ -129,20 +130,18 @@ class ClusterClient:
     ) -> ClusterClient:
         """Honour --kubeconfig, then $KUBECONFIG (colon-separated), then ~/.kube/config."""
         from kubernetes import client as k8s_client
-        from kubernetes import config as k8s_config
         from kubernetes.config.config_exception import ConfigException
 
         path = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
         try:
-            contexts, current = k8s_config.list_kube_config_contexts(config_file=path)  # type: ignore[no-untyped-call]
+            listing = kubeconfig_file.loader(path)  # parsed once for every client of a run
+            contexts, current = listing.list_contexts(), listing.current_context
             wanted = context or first_current_context(path)
             chosen = next((c for c in contexts if c["name"] == wanted), None) if wanted else current
             if chosen is None:
                 raise KubeconfigError(f'context "{wanted}" not found in kubeconfig')
             configuration = k8s_client.Configuration()
-            k8s_config.load_kube_config(  # type: ignore[no-untyped-call]
-                config_file=path, context=chosen["name"], client_configuration=configuration
-            )
+            kubeconfig_file.loader(path, chosen["name"]).load_and_set(configuration)
         except (ConfigException, OSError, TypeError, KeyError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise KubeconfigError(f"invalid kubeconfig: {first}") from None

@@ -5,17 +5,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from driftui.live import kubeconfig as kubeconfig_file
 from driftui.live.errors import KubeconfigError
 
 
 def context_names(kubeconfig: str | None = None) -> list[str]:
     """Every context of --kubeconfig, else $KUBECONFIG, else ~/.kube/config, in file order."""
-    from kubernetes import config as k8s_config
     from kubernetes.config.config_exception import ConfigException
 
     path = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
     try:
-        contexts, _ = k8s_config.list_kube_config_contexts(config_file=path)  # type: ignore[no-untyped-call]
+        contexts = kubeconfig_file.loader(path).list_contexts()
     except (ConfigException, OSError, TypeError, KeyError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise KubeconfigError(f"invalid kubeconfig: {first}") from None
@@ -29,11 +29,10 @@ def context_servers(kubeconfig: str | None = None) -> list[tuple[str, str]]:
     """(context, its cluster's server URL) of every context, in file order; a context whose
     cluster entry is missing has the URL "" (it matches no destination)."""
     from kubernetes.config.config_exception import ConfigException
-    from kubernetes.config.kube_config import KubeConfigMerger
 
     path = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
     try:
-        merged = KubeConfigMerger(path).config  # type: ignore[no-untyped-call]
+        merged = kubeconfig_file.merged(path).config
     except (ConfigException, OSError, ValueError) as exc:
         raise KubeconfigError(f"invalid kubeconfig: {str(exc).splitlines()[0]}") from None
     if merged is None:

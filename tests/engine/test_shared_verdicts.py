@@ -77,6 +77,82 @@ def test_what_a_comparison_reads_changes_the_key() -> None:
     )
 
 
+def service(ip: str | None, *, declared_ip: bool = False) -> tuple[Manifest, dict[str, Any]]:
+    """Git's Service and its live object, whose clusterIP (``None``: none) the server chose."""
+    spec: dict[str, Any] = {"ports": [{"port": 80}]}
+    body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "n1"}}
+    git = {**body, "spec": {**spec, **({"clusterIP": "10.0.0.9"} if declared_ip else {})}}
+    obj = copy.deepcopy(body) | {"spec": copy.deepcopy(spec)}
+    if ip is not None:
+        obj["spec"] |= {"clusterIP": ip, "clusterIPs": [ip], "ipFamilyPolicy": "SingleStack"}
+    return Manifest(ObjectRef("", "Service", "n1", "web"), "v1", git, "a.yaml", "blob2"), obj
+
+
+def test_a_default_git_does_not_set_counts_by_presence_not_by_value() -> None:
+    """Every cluster gives a Service another clusterIP, which the comparison takes for the
+    server's default whatever it is: the key ignores its value, unless Git sets it."""
+    shared, options, side = SharedVerdicts(), CompareOptions(), Fidelity.CLIENT_SIDE
+    one, other = (shared.key(*service(ip), side, options) for ip in ("10.0.1.1", "10.0.7.7"))
+    assert one is not None and one == other
+    assert shared.key(*service(None), side, options) != one  # whether it is there counts
+    declared = [shared.key(*service(ip, declared_ip=True), side, options) for ip in ("1", "2")]
+    assert declared[0] != declared[1]  # Git sets it: its value is compared
+
+
+KINDS = [
+    ("v1", "Service"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("v1", "ServiceAccount"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "Namespace"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
+]
+
+
+def _claim(fields: dict[str, Any], path: tuple[Any, ...]) -> None:
+    """``path`` added to a managedFields entry's fieldsV1."""
+    for seg in path:
+        fields = fields.setdefault(f"f:{seg}", {})
+
+
+@pytest.mark.parametrize(("api_version", "kind"), KINDS)
+def test_the_comparison_never_reads_the_value_of_such_a_default(
+    api_version: str, kind: str
+) -> None:
+    """What the key leaves out must be what compare() cannot see: the same Comparison for
+    any value, even one a hand claims (the strongest case: it would be added_outside_git)."""
+    from driftui.compare.defaults import any_value_defaults
+    from driftui.compare.differ import compare
+    from driftui.model import group_of
+
+    paths = any_value_defaults(group_of(api_version), kind)
+    assert paths or kind not in ("Service", "Job")
+    git = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x", "namespace": "n"}}
+    outcomes = []
+    for value in ("a", 7, ["b"], {"c": "d"}):
+        obj = copy.deepcopy(git)
+        hand: dict[str, Any] = {}
+        for path in paths:
+            node = obj
+            for seg in path[:-1]:
+                node = node.setdefault(seg, {})
+            node[path[-1]] = copy.deepcopy(value)
+            _claim(hand, path)
+        obj["metadata"]["managedFields"] = [
+            {
+                "manager": "kubectl-edit",
+                "operation": "Update",
+                "fieldsType": "FieldsV1",
+                "fieldsV1": hand,
+                "time": MF.format(1),
+            },
+        ]
+        outcomes.append(compare(git, obj, CompareOptions()))
+    assert all(o == outcomes[0] for o in outcomes)
+
+
 # -- on the real control plane: two contexts onto two namespaces, one scan --------------
 
 
@@ -96,19 +172,28 @@ DECLARED = [
 ]
 
 
+PLURALS = {"Secret": "secrets", "ConfigMap": "configmaps", "Service": "services"}
+
+
 @pytest.fixture
 def two_namespaces(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     """``c1`` and ``c2``: contexts onto namespaces of their own; ``edited`` differs in ``c2``."""
+    yield from _two_contexts(cluster, tmp_path, DECLARED)
+
+
+def _two_contexts(
+    cluster: ClusterInfo, tmp_path: Path, declared: list[dict[str, Any]]
+) -> Iterator[tuple[str, str, str]]:
     names = [f"sv-{uuid.uuid4().hex[:8]}" for _ in range(2)]
     for ns in names:
         status, body = harness.request(
             cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
         )
         assert status == 201, body
-        for doc in copy.deepcopy(DECLARED):
+        for doc in copy.deepcopy(declared):
             if ns == names[1] and doc["metadata"]["name"] == "edited":
                 doc["data"]["k"] = "changed"
-            plural = "secrets" if doc["kind"] == "Secret" else "configmaps"
+            plural = PLURALS[doc["kind"]]
             status, body = harness.request(
                 cluster, "POST", f"/api/v1/namespaces/{ns}/{plural}", doc
             )
@@ -128,7 +213,7 @@ def two_namespaces(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[str, 
     path = tmp_path / "kubeconfig"
     path.write_text(json.dumps(doc))
     path.chmod(0o600)
-    write_repo(tmp_path / "repo", {"app.yaml": DECLARED})
+    write_repo(tmp_path / "repo", {"app.yaml": declared})
     yield names[0], names[1], str(path)
     for ns in names:
         harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
@@ -192,3 +277,86 @@ def test_clusters_judged_at_once_start_a_part_apart() -> None:
         "n0",
         "n1",
     ]
+
+
+SERVICE = {
+    "apiVersion": "v1",
+    "kind": "Service",
+    "metadata": {"name": "web"},
+    "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]},
+}
+
+
+@pytest.fixture
+def two_services(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+    """``c1`` and ``c2`` each hold the Service ``web``, at a clusterIP of its own."""
+    yield from _two_contexts(cluster, tmp_path, [SERVICE])
+
+
+@pytest.mark.cluster
+def test_a_service_at_another_cluster_ip_reuses_the_verdict_unchanged(
+    cluster: ClusterInfo,
+    two_services: tuple[str, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    n1, n2, kubeconfig = two_services
+    ips = [
+        harness.request(cluster, "GET", f"/api/v1/namespaces/{ns}/services/web")[1]["spec"][
+            "clusterIP"
+        ]
+        for ns in (n1, n2)
+    ]
+    assert ips[0] != ips[1]
+    options = ScanOptions(repo=str(tmp_path / "repo"), kubeconfig=kubeconfig)
+    key = b"k" * 32
+    alone, _ = scan_clusters(
+        options, ["c1", "c2"], read_only=True, share_verdicts=False, mask_key=key
+    )
+    compared: list[str] = []
+    real = verdict_module.compare
+
+    def counted(desired: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        compared.append(desired["metadata"]["namespace"])
+        return real(desired, *args, **kwargs)
+
+    monkeypatch.setattr(verdict_module, "compare", counted)
+    shared, _ = scan_clusters(options, ["c1", "c2"], read_only=True, workers=1, mask_key=key)
+    assert compared == [n1]  # c2's Service took c1's verdict
+    for own, reused in zip(alone.clusters, shared.clusters, strict=True):
+        assert own.report is not None and reused.report is not None
+        assert [r.status.value for r in reused.report.results] == ["in_sync"]
+        assert reused.report.results == own.report.results  # every field, its clusterIP too
+
+
+@pytest.mark.cluster
+def test_the_explorers_fleet_shares_in_sync_verdicts_too(
+    cluster: ClusterInfo,
+    two_namespaces: tuple[str, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``driftui tui --context c1,c2`` scans through a Fleet: the same sharing as the CLI's
+    scan, and the same verdicts as each cluster judged alone."""
+    from driftui.engine.fleet import Fleet
+
+    n1, n2, kubeconfig = two_namespaces
+    options = ScanOptions(repo=str(tmp_path / "repo"), kubeconfig=kubeconfig)
+    fleet = Fleet(options, ["c1", "c2"], read_only=True, workers=1)  # one order of compares
+    alone, _ = scan_clusters(
+        options, ["c1", "c2"], read_only=True, share_verdicts=False, mask_key=fleet.mask_key
+    )
+    compared: list[str] = []
+    real = verdict_module.compare
+
+    def counted(desired: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        compared.append(f"{desired['metadata']['namespace']}/{desired['metadata']['name']}")
+        return real(desired, *args, **kwargs)
+
+    monkeypatch.setattr(verdict_module, "compare", counted)
+    report = fleet.scan()
+    # c2 compared only the object that differs from c1's: the rest were c1's verdicts
+    assert sorted(compared) == sorted([f"{n1}/edited", f"{n1}/same", f"{n1}/token", f"{n2}/edited"])
+    for own, reused in zip(alone.clusters, report.clusters, strict=True):
+        assert own.report is not None and reused.report is not None
+        assert reused.report.results == own.report.results

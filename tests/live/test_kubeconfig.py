@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from driftui.gate import MutationGate
+from driftui.live import kubeconfig
 from driftui.live.client import ClusterClient
+from driftui.live.contexts import context_names, context_servers
 from driftui.live.errors import ApiError, ClusterError
 from tests.cluster.harness import ClusterInfo
 
@@ -91,3 +93,33 @@ def test_failing_exec_plugin_is_one_clear_error(cluster: ClusterInfo, tmp_path: 
         list(client.list_items(CONFIGMAPS))
     message = str(failed.value)
     assert "\n" not in message and secret not in message
+
+
+def test_clients_of_many_contexts_share_one_parse_of_the_kubeconfig(
+    cluster: ClusterInfo, tmp_path: Path
+) -> None:
+    """A scan of many contexts makes a client per context: the file is parsed once for all
+    (the official loader parsed it twice per client), each client still its own user, and a
+    file changed since is parsed again."""
+    config = one_user(cluster, "admin", {"token": cluster.token("admin")})
+    config["users"].append({"name": "nobody", "user": {"token": cluster.token("nobody")}})
+    config["contexts"].append({"name": "nobody", "context": {"cluster": "local", "user": "nobody"}})
+    path = write(tmp_path / "config", config)
+    kubeconfig.forget()
+    before = kubeconfig.parses(path)
+    gate = MutationGate(read_only=True)
+    admin = ClusterClient.from_kubeconfig(path, "admin", gate=gate)
+    nobody = ClusterClient.from_kubeconfig(path, "nobody", gate=gate)
+    assert context_names(path) == ["admin", "nobody"]
+    assert [c for c, _ in context_servers(path)] == ["admin", "nobody"]
+    assert kubeconfig.parses(path) - before == 1
+    assert isinstance(list(admin.list_items(CONFIGMAPS)), list)
+    with pytest.raises(ApiError) as forbidden:
+        list(nobody.list_items(CONFIGMAPS))
+    assert forbidden.value.status == 403
+
+    config["contexts"].append({"name": "later", "context": {"cluster": "local", "user": "admin"}})
+    write(tmp_path / "config", config)
+    later = ClusterClient.from_kubeconfig(path, "later", gate=gate)
+    assert isinstance(list(later.list_items(CONFIGMAPS)), list)
+    assert kubeconfig.parses(path) - before == 2
