@@ -77,10 +77,24 @@ def test_what_a_comparison_reads_changes_the_key() -> None:
     )
 
 
+@pytest.fixture
+def compared(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """ "namespace/name" of every object the scan compares rather than adopts a verdict for."""
+    seen: list[str] = []
+
+    def counted(desired: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        seen.append(f"{desired['metadata']['namespace']}/{desired['metadata']['name']}")
+        return differ.compare(desired, *args, **kwargs)
+
+    monkeypatch.setattr(verdict_module, "compare", counted)
+    return seen
+
+
 def service(ip: str | None, *, declared_ip: bool = False) -> tuple[Manifest, dict[str, Any]]:
     """Git's Service and its live object, whose clusterIP (``None``: none) the server chose."""
     spec: dict[str, Any] = {"ports": [{"port": 80}]}
-    body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "n1"}}
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "Service"}
+    body["metadata"] = {"name": "web", "namespace": "n1"}
     git = {**body, "spec": {**spec, **({"clusterIP": "10.0.0.9"} if declared_ip else {})}}
     obj = copy.deepcopy(body) | {"spec": copy.deepcopy(spec)}
     if ip is not None:
@@ -129,7 +143,8 @@ def test_the_comparison_never_reads_the_value_of_such_a_default(
 
     paths = any_value_defaults(group_of(api_version), kind)
     assert paths or kind not in ("Service", "Job")
-    git = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x", "namespace": "n"}}
+    git: dict[str, Any] = {"apiVersion": api_version, "kind": kind}
+    git["metadata"] = {"name": "x", "namespace": "n"}
     outcomes = []
     for value in ("a", 7, ["b"], {"c": "d"}):
         obj = copy.deepcopy(git)
@@ -224,17 +239,9 @@ def test_the_second_cluster_reuses_in_sync_verdicts_as_its_own(
     cluster: ClusterInfo,
     two_namespaces: tuple[str, str, str],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    compared: list[str],
 ) -> None:
     n1, n2, kubeconfig = two_namespaces
-    compared: list[str] = []
-    real = differ.compare
-
-    def counted(desired: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        compared.append(f"{desired['metadata']['namespace']}/{desired['metadata']['name']}")
-        return real(desired, *args, **kwargs)
-
-    monkeypatch.setattr(verdict_module, "compare", counted)
     options = ScanOptions(repo=str(tmp_path / "repo"), kubeconfig=kubeconfig)
     report, _ = scan_clusters(options, ["c1", "c2"], read_only=True, workers=1)
     first, second = (c.report for c in report.clusters)
@@ -298,7 +305,7 @@ def test_a_service_at_another_cluster_ip_reuses_the_verdict_unchanged(
     cluster: ClusterInfo,
     two_services: tuple[str, str, str],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    compared: list[str],
 ) -> None:
     n1, n2, kubeconfig = two_services
     ips = [
@@ -313,16 +320,9 @@ def test_a_service_at_another_cluster_ip_reuses_the_verdict_unchanged(
     alone, _ = scan_clusters(
         options, ["c1", "c2"], read_only=True, share_verdicts=False, mask_key=key
     )
-    compared: list[str] = []
-    real = verdict_module.compare
-
-    def counted(desired: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        compared.append(desired["metadata"]["namespace"])
-        return real(desired, *args, **kwargs)
-
-    monkeypatch.setattr(verdict_module, "compare", counted)
+    compared.clear()  # only the shared scan's
     shared, _ = scan_clusters(options, ["c1", "c2"], read_only=True, workers=1, mask_key=key)
-    assert compared == [n1]  # c2's Service took c1's verdict
+    assert [c.split("/")[0] for c in compared] == [n1]  # c2's Service took c1's verdict
     for own, reused in zip(alone.clusters, shared.clusters, strict=True):
         assert own.report is not None and reused.report is not None
         assert [r.status.value for r in reused.report.results] == ["in_sync"]
@@ -334,7 +334,7 @@ def test_the_explorers_fleet_shares_in_sync_verdicts_too(
     cluster: ClusterInfo,
     two_namespaces: tuple[str, str, str],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    compared: list[str],
 ) -> None:
     """``driftui tui --context c1,c2`` scans through a Fleet: the same sharing as the CLI's
     scan, and the same verdicts as each cluster judged alone."""
@@ -346,14 +346,7 @@ def test_the_explorers_fleet_shares_in_sync_verdicts_too(
     alone, _ = scan_clusters(
         options, ["c1", "c2"], read_only=True, share_verdicts=False, mask_key=fleet.mask_key
     )
-    compared: list[str] = []
-    real = verdict_module.compare
-
-    def counted(desired: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        compared.append(f"{desired['metadata']['namespace']}/{desired['metadata']['name']}")
-        return real(desired, *args, **kwargs)
-
-    monkeypatch.setattr(verdict_module, "compare", counted)
+    compared.clear()  # only the fleet's
     report = fleet.scan()
     # c2 compared only the object that differs from c1's: the rest were c1's verdicts
     assert sorted(compared) == sorted([f"{n1}/edited", f"{n1}/same", f"{n1}/token", f"{n2}/edited"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -29,7 +30,7 @@ CHANGES = st.fixed_dictionaries(
 
 
 @given(CHANGES)
-def test_replaced_is_what_dataclasses_replace_makes(changes: dict[str, object]) -> None:
+def test_replaced_is_what_dataclasses_replace_makes(changes: dict[str, Any]) -> None:
     copy = replaced(BASE, **changes)
     assert copy == dataclasses.replace(BASE, **changes)
     assert type(copy) is DriftResult
