@@ -83,3 +83,13 @@ def test_list_items_rendered_files_json_and_unreadable_blobs_keep_what_they_had(
     assert located(result(1, ("data", "a"), file="apps/cm.json")) == [[0]]
     assert located(result(2, ("data", "a")), text=b"a: [unclosed\n") == [[0]]
     assert located(result(3, ("data", "a"))) == [[0]]  # no document starts there
+
+
+def test_a_document_is_found_without_composing_the_documents_after_it() -> None:
+    """The loader reports a broken document and still loads the ones around it; the lines
+    of a drifted document before it are found all the same (the file is read only as far
+    as the document wanted: composing every document of a file for each drifted object
+    was most of a report's time)."""
+    broken_after = FILE + b"---\nkind: ConfigMap\ndata: [unclosed\n"
+    web = KeyedItem((("name", "web"),))
+    assert located(result(9, (*CONTAINERS, web, "image")), text=broken_after) == [[20]]
