@@ -44,9 +44,16 @@ class Pending:
 class Verdicts:
     """Judges objects and keeps each verdict while a scan still uses it."""
 
-    def __init__(self, predictor: DryRunPredictor, shared: SharedVerdicts | None = None) -> None:
+    def __init__(
+        self,
+        predictor: DryRunPredictor,
+        shared: SharedVerdicts | None = None,
+        *,
+        private: bool = False,
+    ) -> None:
         self.predictor = predictor
         self.shared = shared  # in-sync verdicts of other clusters of the same scan
+        self.private = private  # Git's objects may hold a Secret's values: none kept on disk
         # key -> the verdict, and the live object it read
         self._cache: GenerationCache[VerdictKey, tuple[DriftResult, dict[str, Any]]] = (
             GenerationCache()
@@ -75,7 +82,9 @@ class Verdicts:
             return _defaults_could_matter(pending, self._predicted(predicted, live), options)
 
         manifest, live_raw = pending.manifest, pending.live_raw
-        return self.predictor.predict(manifest, live_raw, live, options, wants_defaults)
+        return self.predictor.predict(
+            manifest, live_raw, live, options, wants_defaults, private=self.private
+        )
 
     @staticmethod
     def _predicted(predicted: dict[str, Any], live: LiveSide) -> dict[str, Any]:

@@ -4,6 +4,7 @@ as one at a time, and the server's defaults of an unchanged blob asked only once
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -46,6 +47,7 @@ def path_of(obj: dict[str, Any]) -> str:
     meta = obj["metadata"]
     base = "/apis/apps/v1" if obj["apiVersion"] == "apps/v1" else "/api/v1"
     plural = {"ConfigMap": "configmaps", "Service": "services", "Deployment": "deployments"}
+    plural["Secret"] = "secrets"
     return f"{base}/namespaces/{meta['namespace']}/{plural[obj['kind']]}/{meta['name']}"
 
 
@@ -87,8 +89,11 @@ def drifted(
 
 
 def options(cluster: ClusterInfo, drifted: tuple[Path, str], **extra: Any) -> ScanOptions:
+    """The scan of ``drifted``; defaults kept on disk go to a directory of the call's own
+    (``cache_dir``), so that what these tests count is not what another scan kept."""
     repo, ns = drifted
     kubeconfig = cluster.kubeconfig("admin")
+    extra.setdefault("cache_dir", tempfile.mkdtemp(prefix="driftui-test-cache-"))
     return ScanOptions(repo=str(repo), kubeconfig=kubeconfig, namespace=ns, **extra)
 
 
