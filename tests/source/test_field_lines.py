@@ -93,3 +93,13 @@ def test_a_document_is_found_without_composing_the_documents_after_it() -> None:
     broken_after = FILE + b"---\nkind: ConfigMap\ndata: [unclosed\n"
     web = KeyedItem((("name", "web"),))
     assert located(result(9, (*CONTAINERS, web, "image")), text=broken_after) == [[20]]
+
+
+def test_the_documents_before_the_drifted_one_are_not_composed() -> None:
+    """Composed from its own first line: a broken document before it (reported by the
+    loader, which loads the rest) hides nothing, and the lines are the file's own."""
+    broken_before = b"kind: ConfigMap\ndata: [unclosed\n---\n" + FILE
+    web = KeyedItem((("name", "web"),))
+    assert located(result(12, (*CONTAINERS, web, "image")), text=broken_before) == [[23]]
+    commented = b"# a comment\n--- # and another\n\n" + FILE.split(b"---\n")[1]
+    assert located(result(4, ("spec", "template")), text=commented) == [[9]]
