@@ -15,6 +15,7 @@ were rendered from a Secret's values (the caller says so with ``private``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -97,8 +98,19 @@ class DefaultsStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             write_atomic(self.path, json.dumps(data, separators=(",", ":")), mode=0o600)
+            _forget_old_clusters(self.path.parent)
         except (OSError, WriteError):
             return
+
+
+def _forget_old_clusters(directory: Path) -> None:
+    """Remove the files of clusters not scanned for :data:`KEPT_FOR` (a test's control
+    plane, a deleted cluster): nothing else ever reads them again."""
+    oldest = time.time() - KEPT_FOR
+    for path in directory.glob("*.json"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < oldest:
+                path.unlink()
 
 
 def cluster_state(client: ClusterClient, discovery: Discovery) -> str | None:

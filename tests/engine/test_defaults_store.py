@@ -6,6 +6,8 @@ asked again (issue 21)."""
 from __future__ import annotations
 
 import base64
+import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 import pytest
 
 from driftui.engine import Scanner, ScanOptions
-from driftui.engine.defaults_store import DefaultsStore
+from driftui.engine.defaults_store import KEPT_FOR, DefaultsStore
 from driftui.gate import MutationGate
 from driftui.model import ScanReport, Status
 from driftui.source.recipe import HelmOptions, RenderRecipe
@@ -155,3 +157,17 @@ def test_an_unreadable_store_file_is_no_store_at_all(tmp_path: Path) -> None:
         store = DefaultsStore(path, "state", {"api/v1": "/openapi/v3/api/v1?hash=1"})
         key = store.key({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}})
         assert key is not None and store.get(key) is None
+
+
+def test_the_files_of_clusters_not_scanned_for_a_week_are_removed(tmp_path: Path) -> None:
+    """Each test control plane (each port) leaves a file: one unused for longer than
+    entries are kept is removed when another is written."""
+    old, recent = tmp_path / "old.json", tmp_path / "recent.json"
+    for path, age in ((old, KEPT_FOR + 60), (recent, KEPT_FOR - 60)):
+        path.write_text("{}")
+        then = time.time() - age
+        os.utime(path, (then, then))
+    store = DefaultsStore(tmp_path / "current.json", "state", {})
+    store.put("key", {"kind": "ConfigMap"})
+    store.save()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["current.json", "recent.json"]
