@@ -82,6 +82,8 @@ def judge_batches(
                 if index % COMPARED_EVERY == 0 or index == total:
                     progress(ProgressEvent("objects compared", index, total))
         answers = iter(predictions.wait(progress))
+        for predictor in {id(b.verdicts.predictor): b.verdicts.predictor for b in batches}.values():
+            predictor.save()  # the defaults asked, for the next run
         return [
             [
                 batch.verdicts.finish(slot, next(answers), live, batch.options)

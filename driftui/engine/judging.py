@@ -21,6 +21,7 @@ from driftui.model import (
     Fidelity,
     LoadProblem,
     Manifest,
+    ScanReport,
     Status,
 )
 
@@ -93,3 +94,34 @@ class Judging:
     options: CompareOptions
     problems: list[LoadProblem]
     own: OwnApp | None
+
+
+def source_report(
+    desired: DesiredState,
+    live: LiveSide,
+    fidelity: Fidelity,
+    client_side: dict[str, int],
+    results: list[DriftResult],
+    problems: list[LoadProblem],
+    config_warnings: list[str],
+) -> ScanReport:
+    """One source's report: its verdicts, the problems of no one object, every warning.
+    ``client_side``: why objects of a server-side scan were compared client-side."""
+    warnings = [
+        f"could not read {kind}{'.' + group if group else ''}"
+        f"{' in namespace ' + namespace if namespace else ''}: {text}"
+        for (group, kind, namespace), text in sorted(live.state.failed.items())
+    ]
+    compared = sum(1 for r in results if r.status in (Status.IN_SYNC, Status.DRIFTED))
+    if client_side and sum(client_side.values()) == compared:
+        fidelity = Fidelity.CLIENT_SIDE  # not one object was compared server-side
+    return ScanReport(
+        source=desired.source,
+        live=live.info,
+        fidelity=fidelity,
+        client_side=client_side,
+        results=results,
+        problems=[p for p in problems if p.ref is None],
+        skipped=desired.skipped,
+        warnings=warnings + config_warnings + live.warnings + list(desired.warnings),
+    )

@@ -12,11 +12,13 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cachetools import LRUCache
 
 from driftui.compare.options import CompareOptions
+from driftui.engine.defaults_store import DefaultsStore
 from driftui.engine.live_side import LiveSide
 from driftui.gate import MutationRefused
 from driftui.live.client import ClusterClient, Resource
@@ -44,8 +46,17 @@ def applier_of(live_raw: dict[str, Any], options: CompareOptions) -> str:
 class DryRunPredictor:
     """Asks the server by dry-run, remembering per (group, resource, namespace) whether it may."""
 
-    def __init__(self, server_side: bool | None, defaults_kept: int = DEFAULTS_KEPT) -> None:
+    def __init__(
+        self,
+        server_side: bool | None,
+        defaults_kept: int = DEFAULTS_KEPT,
+        store_root: Path | None = None,
+    ) -> None:
         self.server_side = server_side  # None: automatic, where RBAC allows patch
+        self._store_root = store_root  # where defaults are kept between runs; None: nowhere
+        self._store: DefaultsStore | None = None
+        self._store_opened = False
+        self._store_lock = threading.Lock()
         self._patch_allowed: dict[tuple[str, str, str], bool] = {}
         # Git's object alone, as the server defaults it, does not depend on the live object:
         # a rescan of an unchanged blob asks for it once. LRUCache is not thread-safe.
@@ -90,10 +101,12 @@ class DryRunPredictor:
         live: LiveSide,
         options: CompareOptions,
         wants_defaults: Callable[[dict[str, Any]], bool] | None = None,
+        private: bool = False,
     ) -> Prediction:
         """Dry-run SSA with force as the object's own applier; on 403, client-side it is.
         The server's defaults are asked too, unless ``wants_defaults`` of the predicted
-        object says they cannot change the verdict. Safe to call from several threads."""
+        object says they cannot change the verdict; ``private``: Git's object came from a
+        Secret's values, and its defaults are never kept on disk. Thread-safe."""
         client, discovery = live.client, live.discovery
         assert client is not None and discovery is not None
         info = discovery.resolve(manifest.ref.group, manifest.ref.kind)
@@ -117,13 +130,19 @@ class DryRunPredictor:
             return None, None
         if wants_defaults is not None and not wants_defaults(predicted):
             return predicted, None
-        return predicted, self._defaulted(manifest, info, client)
+        store = None if private else self._opened_store(live)
+        return predicted, self._defaulted(manifest, info, client, store)
 
     def _defaulted(
-        self, manifest: Manifest, info: ResourceInfo, client: ClusterClient
+        self,
+        manifest: Manifest,
+        info: ResourceInfo,
+        client: ClusterClient,
+        store: DefaultsStore | None,
     ) -> dict[str, Any] | None:
         """The server's defaulting of the Git object alone: a dry-run create under a new name,
-        remembered per blob and object. A refusal is not remembered: it may pass."""
+        remembered per blob and object, and in ``store`` between runs. A refusal is not
+        remembered: it may pass."""
         body = dict(manifest.body, apiVersion=manifest.api_version)
         meta = {k: v for k, v in (body.get("metadata") or {}).items() if k != "name"}
         meta["generateName"] = "driftui-defaults-"
@@ -131,6 +150,9 @@ class DryRunPredictor:
         key = _defaults_key(manifest, body)
         with self._defaults_lock:
             known = self._defaults.get(key)
+        kept = store.key(body) if store is not None else None
+        if known is None and store is not None and kept is not None:
+            known = store.get(kept)
         if known is not None:
             return known
         target = Resource(info.group, info.resource, manifest.ref.namespace)
@@ -141,7 +163,24 @@ class DryRunPredictor:
         created.setdefault("metadata", {})["name"] = manifest.ref.name
         with self._defaults_lock:
             self._defaults[key] = created
+        if store is not None and kept is not None:
+            store.put(kept, created)
         return created
+
+    def _opened_store(self, live: LiveSide) -> DefaultsStore | None:
+        """The cluster's store of defaults, opened on first need (one /version, one OpenAPI
+        index and one LIST per mutating admission kind); None where none is kept."""
+        with self._store_lock:
+            if not self._store_opened and self._store_root is not None:
+                self._store_opened = True
+                if live.client is not None and live.discovery is not None:
+                    self._store = DefaultsStore.open(self._store_root, live.client, live.discovery)
+            return self._store
+
+    def save(self) -> None:
+        """Keep the defaults this run asked for, for the next run (once its dry-runs end)."""
+        if self._store is not None:
+            self._store.save()
 
     def client_side_reasons(
         self, fidelity: Fidelity, results: list[DriftResult], live: LiveSide

@@ -19,6 +19,7 @@ from driftui.compare.masking import SecretMasker
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
+from driftui.engine.defaults_store import defaults_root, private_source
 from driftui.engine.dry_runs import Batch, judge_all
 from driftui.engine.extras import find_extras
 from driftui.engine.health_side import live_health, with_health
@@ -29,6 +30,7 @@ from driftui.engine.judging import (
     duplicate_errors,
     fill_namespace,
     source_apps,
+    source_report,
 )
 from driftui.engine.live_side import (
     LiveSide,
@@ -66,7 +68,6 @@ from driftui.model import (
     Manifest,
     ObjectRef,
     ScanReport,
-    Status,
 )
 from driftui.runtime.heap import collector_paused
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
@@ -90,8 +91,8 @@ class Scanner:
         self.gate = gate or MutationGate(read_only=options.read_only)
         self._client: ClusterClient | None = None
         self._merge_keys: MergeKeys | None = None
-        self._predictor = DryRunPredictor(options.server_side)
-        self._verdicts = Verdicts(self._predictor)
+        self._predictor = DryRunPredictor(options.server_side, store_root=defaults_root(options))
+        self._verdicts = Verdicts(self._predictor, private=private_source(options))
         self.config: Config | None = None
         # The HMAC key of Secret masks: random per Scanner (masks stay equal across
         # refreshes, and mean nothing outside this process), or the snapshot key when
@@ -119,7 +120,7 @@ class Scanner:
         other._merge_keys = self._merge_keys
         other._capabilities = self._capabilities
         other._predictor = self._predictor
-        other._verdicts = Verdicts(self._predictor)
+        other._verdicts = Verdicts(self._predictor, private=private_source(options))
         return other
 
     def share_cluster(self, other: Scanner) -> None:
@@ -471,24 +472,9 @@ class Scanner:
         problems: list[LoadProblem],
         config_warnings: list[str],
     ) -> ScanReport:
-        warnings = [
-            f"could not read {kind}{'.' + group if group else ''}"
-            f"{' in namespace ' + namespace if namespace else ''}: {text}"
-            for (group, kind, namespace), text in sorted(live.state.failed.items())
-        ]
         client_side = self._predictor.client_side_reasons(fidelity, results, live)
-        compared = sum(1 for r in results if r.status in (Status.IN_SYNC, Status.DRIFTED))
-        if client_side and sum(client_side.values()) == compared:
-            fidelity = Fidelity.CLIENT_SIDE  # not one object was compared server-side
-        return ScanReport(
-            source=desired.source,
-            live=live.info,
-            fidelity=fidelity,
-            client_side=client_side,
-            results=results,
-            problems=[p for p in problems if p.ref is None],
-            skipped=desired.skipped,
-            warnings=warnings + config_warnings + live.warnings + list(desired.warnings),
+        return source_report(
+            desired, live, fidelity, client_side, results, problems, config_warnings
         )
 
     def judge(self, objects: Iterable[tuple[dict[str, Any], str]]) -> list[DriftResult]:

@@ -45,9 +45,16 @@ class Pending:
 class Verdicts:
     """Judges objects and keeps each verdict while a scan still uses it."""
 
-    def __init__(self, predictor: DryRunPredictor, shared: SharedVerdicts | None = None) -> None:
+    def __init__(
+        self,
+        predictor: DryRunPredictor,
+        shared: SharedVerdicts | None = None,
+        *,
+        private: bool = False,
+    ) -> None:
         self.predictor = predictor
         self.shared = shared  # in-sync verdicts of other clusters of the same scan
+        self.private = private  # Git's objects may hold a Secret's values: none kept on disk
         # key -> the verdict, and the live object it read
         self._cache: GenerationCache[VerdictKey, tuple[DriftResult, dict[str, Any]]] = (
             GenerationCache()
@@ -73,10 +80,14 @@ class Verdicts:
         """The server's prediction for a pending verdict; called from a pool's threads."""
 
         def wants_defaults(predicted: dict[str, Any]) -> bool:
+            if _live_only(pending.outcome):  # asked without a second comparison (see there)
+                return True
             return _defaults_could_matter(pending, self._predicted(predicted, live), options)
 
         manifest, live_raw = pending.manifest, pending.live_raw
-        return self.predictor.predict(manifest, live_raw, live, options, wants_defaults)
+        return self.predictor.predict(
+            manifest, live_raw, live, options, wants_defaults, private=self.private
+        )
 
     @staticmethod
     def _predicted(predicted: dict[str, Any], live: LiveSide) -> dict[str, Any]:
@@ -244,6 +255,19 @@ def _unread(base: DriftResult, live: LiveSide, desired: dict[str, Any]) -> Drift
     return replace(base, status=Status.MISSING)
 
 
+LIVE_ONLY = (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT)
+
+
+def _live_only(outcome: Comparison) -> bool:
+    """Drift the server's defaults might excuse: live-only fields, or any hidden by a rule.
+
+    Said of the client-side comparison, it settles whether the dry-run create is sent
+    without comparing the prediction once more (a fifth of a dry-run's CPU on our side):
+    defaults only ever excuse live-only fields, so asking them where the prediction would
+    have shown none leaves the verdict as it is, and only costs the create."""
+    return outcome.ignored > 0 or any(d.type in LIVE_ONLY for d in outcome.differences)
+
+
 def _defaults_could_matter(
     pending: Pending, predicted: dict[str, Any], options: CompareOptions
 ) -> bool:
@@ -257,8 +281,7 @@ def _defaults_could_matter(
         predicted=predicted,
         normalised_desired=pending.base.desired,
     )
-    live_only = (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT)
-    return outcome.ignored > 0 or any(d.type in live_only for d in outcome.differences)
+    return _live_only(outcome)
 
 
 def _app_skips(

@@ -37,6 +37,7 @@ from driftui.live.patience import (
     RetryPolicy,
     parse_retry_after,
 )
+from driftui.live.token_refresh import ThrottledRefresh
 from driftui.runtime.pacing import give_way
 
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -147,6 +148,7 @@ class ClusterClient:
             raise KubeconfigError(f"invalid kubeconfig: {first}") from None
         configuration.connection_pool_maxsize = pool_size
         configuration.retries = False  # _send retries itself, by the rules in live/patience.py
+        ThrottledRefresh.install(configuration, clock)
         api = k8s_client.ApiClient(configuration)
         namespace = (chosen.get("context") or {}).get("namespace") or "default"
         return cls(

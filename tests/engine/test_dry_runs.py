@@ -4,6 +4,7 @@ as one at a time, and the server's defaults of an unchanged blob asked only once
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -12,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from driftui.engine import Scanner, ScanOptions
+from driftui.compare.differ import compare
+from driftui.engine import Scanner, ScanOptions, verdict
 from driftui.gate import MutationGate
 from driftui.model import DiffType, DriftResult, Fidelity, ScanReport, Status
 from driftui.runtime.progress import ProgressEvent
@@ -46,6 +48,7 @@ def path_of(obj: dict[str, Any]) -> str:
     meta = obj["metadata"]
     base = "/apis/apps/v1" if obj["apiVersion"] == "apps/v1" else "/api/v1"
     plural = {"ConfigMap": "configmaps", "Service": "services", "Deployment": "deployments"}
+    plural["Secret"] = "secrets"
     return f"{base}/namespaces/{meta['namespace']}/{plural[obj['kind']]}/{meta['name']}"
 
 
@@ -87,8 +90,11 @@ def drifted(
 
 
 def options(cluster: ClusterInfo, drifted: tuple[Path, str], **extra: Any) -> ScanOptions:
+    """The scan of ``drifted``; defaults kept on disk go to a directory of the call's own
+    (``cache_dir``), so that what these tests count is not what another scan kept."""
     repo, ns = drifted
     kubeconfig = cluster.kubeconfig("admin")
+    extra.setdefault("cache_dir", tempfile.mkdtemp(prefix="driftui-test-cache-"))
     return ScanOptions(repo=str(repo), kubeconfig=kubeconfig, namespace=ns, **extra)
 
 
@@ -194,3 +200,25 @@ def test_throttled_dry_runs_wait_as_the_server_says_and_are_asked_once_more(
     asked = len(edited) + sum(1 for r in edited if live_only(r))
     assert [s.status for s in sent].count(429) == throttled
     assert len(sent) == asked + throttled
+
+
+def test_the_defaults_of_live_only_drift_are_asked_without_comparing_the_prediction_twice(
+    cluster: ClusterInfo, drifted: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted comparisons, the CPU of a dry-run on our side: an object whose client-side
+    comparison already shows live-only drift has its defaults asked at once; only drift of
+    Git's own fields (a replica count) has its prediction compared to decide."""
+    calls: list[bool] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("predicted") is not None)
+        return compare(*args, **kwargs)
+
+    monkeypatch.setattr(verdict, "compare", counted)
+    report = Scanner(options(cluster, drifted, concurrency=1), MutationGate()).scan()
+    edited = [r for r in report.results if r.status is Status.DRIFTED]
+    live_only_drift = sum(1 for r in edited if live_only(r))
+    assert 0 < live_only_drift < len(edited)
+    assert calls.count(False) == len(report.results)  # each object's client-side comparison
+    # the verdict's, for every edited object; the deciding one only where no field is live-only
+    assert calls.count(True) == len(edited) + (len(edited) - live_only_drift)

@@ -83,3 +83,23 @@ def test_list_items_rendered_files_json_and_unreadable_blobs_keep_what_they_had(
     assert located(result(1, ("data", "a"), file="apps/cm.json")) == [[0]]
     assert located(result(2, ("data", "a")), text=b"a: [unclosed\n") == [[0]]
     assert located(result(3, ("data", "a"))) == [[0]]  # no document starts there
+
+
+def test_a_document_is_found_without_composing_the_documents_after_it() -> None:
+    """The loader reports a broken document and still loads the ones around it; the lines
+    of a drifted document before it are found all the same (the file is read only as far
+    as the document wanted: composing every document of a file for each drifted object
+    was most of a report's time)."""
+    broken_after = FILE + b"---\nkind: ConfigMap\ndata: [unclosed\n"
+    web = KeyedItem((("name", "web"),))
+    assert located(result(9, (*CONTAINERS, web, "image")), text=broken_after) == [[20]]
+
+
+def test_the_documents_before_the_drifted_one_are_not_composed() -> None:
+    """Composed from its own first line: a broken document before it (reported by the
+    loader, which loads the rest) hides nothing, and the lines are the file's own."""
+    broken_before = b"kind: ConfigMap\ndata: [unclosed\n---\n" + FILE
+    web = KeyedItem((("name", "web"),))
+    assert located(result(12, (*CONTAINERS, web, "image")), text=broken_before) == [[23]]
+    commented = b"# a comment\n--- # and another\n\n" + FILE.split(b"---\n")[1]
+    assert located(result(4, ("spec", "template")), text=commented) == [[9]]
