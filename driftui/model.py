@@ -252,6 +252,9 @@ class DesiredState:
     skipped: int = 0  # documents without apiVersion/kind
     config_text: str | None = None  # .driftui.yaml at that commit, if any
     warnings: list[str] = field(default_factory=list)  # e.g. "stale: fetch failed, ..."
+    # a multi-source app's (Argo CD spec.sources): every source that rendered, in the app's
+    # order, the first being ``source``; () when the state has one source
+    sources: tuple[SourceInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -308,6 +311,7 @@ class AppScanInfo:
     source: SourceInfo | None = None
     problem: str = ""  # why it could not be scanned at all ("" when it was)
     problems: tuple[LoadProblem, ...] = ()  # its files that could not be used, and ``problem``
+    sources: tuple[SourceInfo, ...] = ()  # a multi-source app's every source rendered; () for one
 
 
 @dataclass

@@ -281,6 +281,7 @@ class AppScanner(Scanner):
                     report.source if report is not None else None,
                     part.problem,
                     tuple((report.problems if report is not None else []) + own),
+                    part.loaded.desired.sources if report and part.loaded else (),
                 )
             )
         client_side: dict[str, int] = {}

@@ -73,13 +73,12 @@ class PostBuild:
         digest = hashlib.sha1(
             (manifest.blob_sha + json.dumps(body, sort_keys=True, default=str)).encode()
         ).hexdigest()
-        return Manifest(
-            ObjectRef.of(body),
-            str(body.get("apiVersion", "")),
-            body,
-            manifest.source_file,
-            digest,  # verdicts are cached by blob: the substituted object is another one
-            manifest.line,
+        return dataclasses.replace(  # keeps its file, line and the source it came from
+            manifest,
+            ref=ObjectRef.of(body),
+            api_version=str(body.get("apiVersion", "")),
+            body=body,
+            blob_sha=digest,  # verdicts are cached by blob: the substituted object is another one
         )
 
     def scrub(self, report: ScanReport) -> ScanReport:

@@ -9,10 +9,11 @@ suites all count the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from driftui.model import AppRef, AppScanInfo, ScanReport, SourceInfo
+from driftui.model import AppRef, AppScanInfo, DriftResult, ScanReport, SourceInfo
 
 NO_SOURCE = SourceInfo("", "", "", "")
 
@@ -22,6 +23,13 @@ def app_json(app: AppRef | None) -> dict[str, str] | None:
     if app is None:
         return None
     return {"kind": app.kind, "namespace": app.namespace, "name": app.name}
+
+
+def source_of(report: ScanReport) -> Callable[[DriftResult], SourceInfo | None]:
+    """The source whose repository an object's file is relative to: a multi-source app's
+    object's own (``origin``), else its app's, else the scan's."""
+    by_app: dict[AppRef | None, SourceInfo | None] = {info.app: info.source for info in report.apps}
+    return lambda r: r.origin or by_app.get(r.app, report.source)
 
 
 def by_app(report: ScanReport) -> list[tuple[AppScanInfo, ScanReport]]:
@@ -39,19 +47,26 @@ def by_app(report: ScanReport) -> list[tuple[AppScanInfo, ScanReport]]:
     return out
 
 
+def app_sources(info: AppScanInfo) -> tuple[SourceInfo, ...]:
+    """Every source of an app, in its order: a multi-source app's all, else its one (none
+    when it could not be scanned)."""
+    return info.sources or ((info.source,) if info.source is not None else ())
+
+
+def source_json(src: SourceInfo) -> dict[str, str]:
+    return {"repo": src.repo, "ref": src.ref, "commit": src.commit, "path": src.path}
+
+
 def apps_summary(report: ScanReport) -> list[dict[str, Any]]:
-    """``summary.apps``: each app, its source, why it could not be scanned, its counts."""
+    """``summary.apps``: each app, its sources (``source``: the first, as before there were
+    several), why it could not be scanned, its counts."""
     out: list[dict[str, Any]] = []
     for info, part in by_app(report):
-        src = info.source
         out.append(
             {
                 **(app_json(info.app) or {}),
-                "source": (
-                    {"repo": src.repo, "ref": src.ref, "commit": src.commit, "path": src.path}
-                    if src is not None
-                    else None
-                ),
+                "source": source_json(info.source) if info.source is not None else None,
+                "sources": [source_json(src) for src in app_sources(info)],
                 "problem": info.problem or None,
                 **part.counts(),
                 "ignored": part.ignored,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from driftui.model import DriftResult, LoadProblem, ScanReport, Status
 from driftui.report.health import health_counts, health_label, is_degraded
-from driftui.report.location import Location, of_problem, of_result
+from driftui.report.location import Location, Locator, of_problem
 from driftui.report.text import needs_care, summary
 from driftui.safe_text import safe
 
@@ -51,15 +51,16 @@ def command(level: str, message: str, where: Location | None, title: str = "") -
     return f"::{level}{joined}::{escape_data(message)}"
 
 
-def _result(r: DriftResult) -> str:
+def _result(r: DriftResult, at: Locator) -> str:
     level = "error" if r.status is Status.ERROR else "warning"
-    return command(level, summary(r), of_result(r), title=f"driftui: {r.status.value}")
+    message = summary(r) + at.note(r)
+    return command(level, message, at.of_result(r), title=f"driftui: {r.status.value}")
 
 
-def _degraded(r: DriftResult, fail_on_health: bool) -> str:
+def _degraded(r: DriftResult, fail_on_health: bool, at: Locator) -> str:
     level = "warning" if fail_on_health else "notice"
-    message = f"{r.ref} is {health_label(r)}"
-    return command(level, message, of_result(r), title="driftui: Degraded")
+    message = f"{r.ref} is {health_label(r)}{at.note(r)}"
+    return command(level, message, at.of_result(r), title="driftui: Degraded")
 
 
 def _problem(p: LoadProblem) -> str:
@@ -68,9 +69,11 @@ def _problem(p: LoadProblem) -> str:
 
 def to_github(report: ScanReport, *, fail_on_health: bool = False) -> str:
     """Annotations for drift, errors and problems; warnings as warnings; one per Degraded
-    object (a warning with ``fail_on_health``, else a notice); one notice of counts."""
-    lines = [_result(r) for r in report.results if needs_care(r)]
-    lines += [_degraded(r, fail_on_health) for r in report.results if is_degraded(r)]
+    object (a warning with ``fail_on_health``, else a notice); one notice of counts. An
+    object declared in another repository than the scanned one is annotated without a file."""
+    at = Locator.of(report)
+    lines = [_result(r, at) for r in report.results if needs_care(r)]
+    lines += [_degraded(r, fail_on_health, at) for r in report.results if is_degraded(r)]
     lines += [_problem(p) for p in report.problems]
     lines += [command("warning", w, None, title="driftui") for w in report.warnings]
     counts = report.counts()

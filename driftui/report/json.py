@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from driftui.model import AppRef, Difference, DriftResult, ScanReport, SourceInfo
-from driftui.report.apps import app_json, apps_summary
+from driftui.model import Difference, DriftResult, ScanReport, SourceInfo
+from driftui.report.apps import app_json, apps_summary, source_json, source_of
 from driftui.report.health import health_counts, health_json, image_json
 
 REPORT_VERSION = 1
@@ -28,14 +28,11 @@ def _difference(d: Difference) -> dict[str, Any]:
 
 
 def _source(src: SourceInfo | None) -> dict[str, str] | None:
-    if src is None:
-        return None
-    return {"repo": src.repo, "ref": src.ref, "commit": src.commit, "path": src.path}
+    return source_json(src) if src is not None else None
 
 
 def _object(r: DriftResult, source: SourceInfo | None) -> dict[str, Any]:
-    """``source``: the scan's (or the object's app's) source; a multi-source app's object
-    names the one it came from, whose repository its ``source_file`` is relative to."""
+    """``source``: the one its ``source_file`` is relative to (:func:`source_of`)."""
     return {
         "apiVersion": r.api_version,
         "kind": r.ref.kind,
@@ -45,7 +42,7 @@ def _object(r: DriftResult, source: SourceInfo | None) -> dict[str, Any]:
         "reason": r.reason,
         "source_file": r.source_file,
         "source_line": r.source_line or None,  # the document's first line; None when rendered
-        "source": _source(r.origin or source),
+        "source": _source(source),
         "fidelity": r.fidelity.value,
         "owner": str(r.owner) if r.owner else None,
         "app": app_json(r.app),  # the app whose source it was compared with; None for --repo
@@ -57,7 +54,7 @@ def _object(r: DriftResult, source: SourceInfo | None) -> dict[str, Any]:
 
 
 def to_dict(report: ScanReport) -> dict[str, Any]:
-    sources: dict[AppRef | None, SourceInfo | None] = {i.app: i.source for i in report.apps}
+    source = source_of(report)
     live: dict[str, Any] = (
         {"snapshot": report.live.snapshot}
         if report.live.snapshot
@@ -89,7 +86,7 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
             {"path": p.path, "line": p.line, "message": p.message} for p in report.problems
         ],
         "warnings": list(report.warnings),
-        "objects": [_object(r, sources.get(r.app, report.source)) for r in report.results],
+        "objects": [_object(r, source(r)) for r in report.results],
     }
 
 

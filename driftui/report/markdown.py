@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from driftui.model import AppScanInfo, DriftResult, ScanReport
-from driftui.report.apps import by_app
+from driftui.report.apps import app_sources, by_app
 from driftui.report.health import health_counts, health_label, is_degraded
 from driftui.report.text import as_text, needs_care
 from driftui.safe_text import safe
@@ -197,7 +197,8 @@ def _shown(r: DriftResult) -> bool:
 
 
 def _apps_table(report: ScanReport) -> list[str]:
-    """One row per app of a scan of apps: its source and counts, or why it was not scanned."""
+    """One row per app of a scan of apps: its sources (a multi-source app's one a line) and
+    counts, or why it was not scanned."""
     if not report.apps:
         return []
     lines = [
@@ -207,10 +208,10 @@ def _apps_table(report: ScanReport) -> list[str]:
     ]
     for info, part in by_app(report):
         n = part.counts()
-        src = info.source
-        where = f"{src.repo} {src.path or '.'} @ {src.commit[:12]}" if src else info.problem
+        sources = [f"{s.repo} {s.path or '.'} @ {s.commit[:12]}" for s in app_sources(info)]
+        where = "<br>".join(md(s, MAX_VALUE) for s in sources) or md(info.problem, MAX_VALUE)
         counts = " | ".join(str(n[k]) for k in ("in_sync", "drifted", "missing", "extra", "error"))
-        lines.append(f"| {md(str(info.app), MAX_VALUE)} | {md(where, MAX_VALUE)} | {counts} |")
+        lines.append(f"| {md(str(info.app), MAX_VALUE)} | {where} | {counts} |")
     return lines
 
 

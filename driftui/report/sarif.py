@@ -2,7 +2,8 @@
 
 One rule per verdict (drifted, missing, extra, error) and one for files that could not be
 loaded. Locations are relative to the repository root (``%SRCROOT%``), which is how
-GitHub code scanning matches them to files. An object only the cluster has points at no file.
+GitHub code scanning matches them to files. An object only the cluster has points at no file,
+nor does one declared in another repository than the scanned one (its message names it).
 
 Health sits beside drift: a Degraded object is a finding of its own rule,
 ``driftui/degraded``, whatever its drift verdict. Its level is ``note`` (listed, not an
@@ -17,7 +18,7 @@ from typing import Any
 from driftui import __version__
 from driftui.model import DriftResult, LoadProblem, ScanReport
 from driftui.report.health import health_label, is_degraded
-from driftui.report.location import Location, of_problem, of_result
+from driftui.report.location import Location, Locator, of_problem
 from driftui.report.text import needs_care, summary
 from driftui.safe_text import safe
 
@@ -69,15 +70,16 @@ def _finding(rule_id: str, message: str, where: Location | None, level: str = ""
     return result
 
 
-def _of_result(r: DriftResult) -> dict[str, Any]:
-    finding = _finding(f"driftui/{r.status.value}", summary(r), of_result(r))
+def _of_result(r: DriftResult, at: Locator) -> dict[str, Any]:
+    finding = _finding(f"driftui/{r.status.value}", summary(r) + at.note(r), at.of_result(r))
     finding["partialFingerprints"] = {"driftuiObject/v1": str(r.ref)}
     return finding
 
 
-def _of_degraded(r: DriftResult, fail_on_health: bool) -> dict[str, Any]:
+def _of_degraded(r: DriftResult, fail_on_health: bool, at: Locator) -> dict[str, Any]:
     level = "warning" if fail_on_health else "note"
-    finding = _finding("driftui/degraded", f"{r.ref} is {health_label(r)}", of_result(r), level)
+    message = f"{r.ref} is {health_label(r)}{at.note(r)}"
+    finding = _finding("driftui/degraded", message, at.of_result(r), level)
     finding["partialFingerprints"] = {"driftuiObject/v1": str(r.ref)}
     return finding
 
@@ -87,8 +89,9 @@ def _of_problem(p: LoadProblem) -> dict[str, Any]:
 
 
 def to_sarif_dict(report: ScanReport, *, fail_on_health: bool = False) -> dict[str, Any]:
-    results = [_of_result(r) for r in report.results if needs_care(r)]
-    results += [_of_degraded(r, fail_on_health) for r in report.results if is_degraded(r)]
+    at = Locator.of(report)
+    results = [_of_result(r, at) for r in report.results if needs_care(r)]
+    results += [_of_degraded(r, fail_on_health, at) for r in report.results if is_degraded(r)]
     results += [_of_problem(p) for p in report.problems]
     run: dict[str, Any] = {
         "tool": {

@@ -277,6 +277,7 @@ def join_desired(states: Sequence[DesiredState]) -> DesiredState:
         skipped=sum(state.skipped for state in states),
         config_text=first.config_text,
         warnings=list(dict.fromkeys(w for state in states for w in state.warnings)),
+        sources=tuple(state.source for state in states),
     )
     joined.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
     return joined

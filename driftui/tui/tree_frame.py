@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from driftui.gitops.app_specs import APPLICATION, App
 from driftui.model import AppRef, DriftResult
+from driftui.report.location import Locator
 from driftui.tui.scope import Scope, cluster_of
 
 NO_APP = "(no app)"
@@ -65,6 +66,9 @@ class Frame:
     clusters: tuple[tuple[str, GroupMeta], ...] = ()  # in the order they were asked
     apps: Mapping[str, Mapping[tuple[str, str, str], App]] = field(default_factory=dict)
     labels: Mapping[str, Mapping[tuple[str, str, str], str]] = field(default_factory=dict)
+    # which results' files are in another repository than the scan's (a multi-source app's
+    # other source, another app's repository); None: every file is the scan's repository's
+    locator: Locator | None = None
 
     @property
     def multi_cluster(self) -> bool:
@@ -76,6 +80,11 @@ class Frame:
 
     def cluster_prefix(self, result: DriftResult) -> tuple[str, ...]:
         return (cluster_of(result),) if self.multi_cluster else ()
+
+    def other_repo(self, result: DriftResult) -> str:
+        """The repository a result's file is in when not the scan's; "" when it is."""
+        src = self.locator.elsewhere(result) if self.locator is not None else None
+        return src.repo if src is not None else ""
 
     def app_chain(self, cluster: str, ref: AppRef | None) -> tuple[str, ...]:
         """The app's label with its parents' above it (app of apps), outermost first."""
@@ -108,4 +117,5 @@ class Frame:
 def frame_of(scope: Scope) -> Frame:
     clusters = tuple((c.context, GroupMeta("cluster", c.error, c.server)) for c in scope.clusters)
     apps = {cluster: {app.key: app for app in found} for cluster, found in scope.apps.items()}
-    return Frame(clusters, apps, {cluster: app_labels(found) for cluster, found in apps.items()})
+    labels = {cluster: app_labels(found) for cluster, found in apps.items()}
+    return Frame(clusters, apps, labels, Locator.of(scope.report))

@@ -56,18 +56,26 @@ def group_path(result: DriftResult, grouping: Grouping, frame: Frame = NO_FRAME)
         ref = result.ref
         chain = frame.app_chain(cluster_of(result), result.app)
         return (*lead, *chain, ref.namespace or "(cluster-scoped)", ref.group_kind)
-    return (*lead, *_grouped_path(result, grouping))
+    return (*lead, *_grouped_path(result, grouping, frame))
 
 
-def _grouped_path(result: DriftResult, grouping: Grouping) -> tuple[str, ...]:
+def _grouped_path(result: DriftResult, grouping: Grouping, frame: Frame) -> tuple[str, ...]:
     ref = result.ref
     if grouping is Grouping.FILE:
-        return (result.source_file or "(not in Git)",)
+        return (in_repo(frame.other_repo(result), result.source_file or "(not in Git)"),)
     if grouping is Grouping.APP:
         return (str(result.owner) if result.owner else "(no owning app)", ref.group_kind)
     if grouping is Grouping.DIRECTORY:
-        return (source_directory(result.source_file), ref.group_kind)
+        where = source_directory(result.source_file)
+        return (in_repo(frame.other_repo(result), where), ref.group_kind)
     return (ref.namespace or "(cluster-scoped)", ref.group_kind)
+
+
+def in_repo(repo: str, path: str) -> str:
+    """A file's or folder's label: grouped by (repository, path), so another repository's
+    ``base/`` (a multi-source app's other source) is never the scan's ``base/``; the scan's
+    own repository goes unnamed."""
+    return f"{repo}: {path}" if repo else path
 
 
 def source_directory(source_file: str | None) -> str:

@@ -230,6 +230,16 @@ def test_each_object_of_a_multi_source_app_names_the_source_it_came_from(
         f"ConfigMap/other: missing · ♥ Missing ({repos.values_url} @ main: objs/cm.yaml)"
         in markdown
     ), markdown
+    # summary.apps names every source, the first also as `source`
+    [app] = doc["summary"]["apps"]
+    assert [src["repo"] for src in app["sources"]] == [w.url, repos.values_url]
+    assert app["source"] == app["sources"][0]
+    # in a pull request of deploy.git, values.git's objs/cm.yaml is not one of its files
+    github = w.run("report", "--format", "github", f"--app={w.ns}/two").stdout.splitlines()
+    plain = next(line for line in github if "ConfigMap/plain " in line)
+    other = next(line for line in github if "ConfigMap/other " in line)
+    assert "file=plain/cm.yaml" in plain, plain
+    assert "file=" not in other and f"(from {repos.values_url} @ main: objs/cm.yaml)" in other
 
 
 def git(*argv: str, cwd: Path) -> str:

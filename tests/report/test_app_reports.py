@@ -22,6 +22,8 @@ from driftui.model import (
     Status,
 )
 from driftui.report import to_json, to_junit, to_markdown
+from driftui.report.github import to_github
+from driftui.report.sarif import to_sarif_dict
 
 LEFT = AppRef("Application", "argocd", "left")
 RIGHT = AppRef("Application", "argocd", "right")
@@ -148,3 +150,106 @@ def test_an_object_of_a_multi_source_app_names_the_source_it_came_from() -> None
         "prod/ConfigMap/left-c: missing (https://git.example.com/charts.git @ v3: web/cm.yaml)"
         in text
     )
+
+
+CHARTS = SourceInfo("https://git.example.com/charts.git", "v3", "c" * 40, "base")
+
+
+def two_repo_report() -> ScanReport:
+    """left is a multi-source app: left-a from its first source, the scanned repository
+    (named here without ``.git``, as Argo CD accepts it), left-c from charts.git. Both
+    files are ``base/cm.yaml``, each relative to its own repository."""
+    own = SourceInfo(REPO.removesuffix(".git"), "main", "a" * 40, "base")
+    report = apps_report()
+    report.results = [
+        replace(
+            result("left-a", Status.DRIFTED, LEFT),
+            source_file="base/cm.yaml",
+            source_line=3,
+            origin=own,
+        ),
+        replace(result("left-c", Status.DRIFTED, LEFT), source_file="base/cm.yaml", origin=CHARTS),
+    ]
+    return report
+
+
+def test_an_object_from_another_repository_is_not_annotated_as_a_file_of_the_scanned_one() -> None:
+    """A pull request's annotation of left-c would land on the PR repository's own
+    base/cm.yaml: it gets no file, as an object only the cluster has, and its message names
+    the repository, revision and file it came from. left-a keeps its file and line."""
+    report = two_repo_report()
+
+    github = to_github(report).splitlines()
+
+    own = next(line for line in github if "left-a" in line)
+    other = next(line for line in github if "left-c" in line)
+    assert own.startswith("::warning file=base/cm.yaml,line=3,title=")
+    assert other.startswith("::warning title=driftui%3A drifted::"), other
+    assert other.endswith("(from https://git.example.com/charts.git @ v3: base/cm.yaml)")
+    assert "charts.git" not in own
+    findings = {
+        f["partialFingerprints"]["driftuiObject/v1"]: f
+        for f in to_sarif_dict(report)["runs"][0]["results"]
+        if "partialFingerprints" in f  # not the lost app's problem
+    }
+    own_finding, other_finding = (
+        findings["prod/ConfigMap/left-a"],
+        findings["prod/ConfigMap/left-c"],
+    )
+    uri = own_finding["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "base/cm.yaml"
+    assert "locations" not in other_finding
+    assert other_finding["message"]["text"].endswith(
+        "(from https://git.example.com/charts.git @ v3: base/cm.yaml)"
+    )
+
+
+def test_every_source_of_a_multi_source_app_is_in_the_summary_and_the_apps_table() -> None:
+    """summary.apps[].sources lists them all in the app's order; ``source`` stays the
+    first, and an app of one source lists that one."""
+    first = SourceInfo(REPO, "main", "a" * 40, "left")
+    report = apps_report()
+    report.apps[0] = replace(report.apps[0], sources=(first, CHARTS))
+
+    left, right, lost = json.loads(to_json(report))["summary"]["apps"]
+
+    assert left["source"] == {"repo": REPO, "ref": "main", "commit": "a" * 40, "path": "left"}
+    assert left["sources"] == [
+        left["source"],
+        {
+            "repo": "https://git.example.com/charts.git",
+            "ref": "v3",
+            "commit": "c" * 40,
+            "path": "base",
+        },
+    ]
+    assert right["sources"] == [right["source"]]
+    assert lost["sources"] == []
+    row = next(
+        line
+        for line in to_markdown(report).splitlines()
+        if line.startswith("| application/argocd/left")
+    )
+    assert (
+        f"| {REPO} left @ aaaaaaaaaaaa<br>https://git.example.com/charts.git base @ cccccccccccc |"
+        in row
+    )
+
+
+def test_an_object_of_another_apps_repository_is_not_annotated_as_a_file_of_the_scanned_one() -> (
+    None
+):
+    """In a scan of apps, the scanned repository is the first app's; right deploys from
+    charts.git, so its object (one source, no ``origin``) is not a file of ops.git."""
+    report = apps_report()
+    report.apps[1] = replace(report.apps[1], source=CHARTS)
+    report.results = [replace(r, source_file="base/cm.yaml", source_line=2) for r in report.results]
+
+    github = to_github(report).splitlines()
+
+    assert next(line for line in github if "left-a" in line).startswith(
+        "::warning file=base/cm.yaml,line=2,"
+    )
+    right = next(line for line in github if "right-a" in line)
+    assert "file=" not in right
+    assert right.endswith("(from https://git.example.com/charts.git @ v3: base/cm.yaml)")

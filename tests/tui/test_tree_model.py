@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from driftui.model import DriftResult, Fidelity, ObjectRef, Status
+from driftui.model import DriftResult, Fidelity, LiveInfo, ObjectRef, ScanReport, SourceInfo, Status
 from driftui.tui.formatting import ago, short_value
 from driftui.tui.health_view import HEALTH_FACETS, ImageFacet
+from driftui.tui.scope import Scope
 from driftui.tui.status_style import DisplayStatus, display_status, status_css_variables, variable
+from driftui.tui.tree_frame import frame_of
 from driftui.tui.tree_model import (
     STATUS_FILTER_CYCLE,
     Grouping,
@@ -65,6 +67,35 @@ def test_other_groupings() -> None:
         Grouping.NAMESPACE.next() is Grouping.FILE
         and Grouping.DIRECTORY.next() is Grouping.NAMESPACE
     )
+
+
+def test_two_repositories_folders_of_one_path_are_two_groups_labelled_by_repository() -> None:
+    """A multi-source app deploys base/ of the scanned repository and base/ of charts.git:
+    two folders (and two files), the other repository's named with it."""
+    ops = SourceInfo("https://git.example.com/ops.git", "main", "a" * 40, "base")
+    charts = SourceInfo("https://git.example.com/charts.git", "v3", "c" * 40, "base")
+    results = [
+        DriftResult(
+            ObjectRef("", "ConfigMap", "shop", name),
+            "v1",
+            Status.DRIFTED,
+            Fidelity.CLIENT_SIDE,
+            source_file="base/cm.yaml",
+            origin=origin,
+        )
+        for name, origin in (("mine", ops), ("theirs", charts), ("plain", None))
+    ]
+    report = ScanReport(ops, LiveInfo(), Fidelity.CLIENT_SIDE, results=results)
+    frame = frame_of(Scope(report))  # as the scan worker builds it
+
+    by_dir = build_index(results, Grouping.DIRECTORY, frame)
+    by_file = build_index(results, Grouping.FILE, frame)
+
+    other = "https://git.example.com/charts.git: base"
+    assert sorted(by_dir.children) == ["base", other]
+    assert [r.ref.name for r in by_dir.children[other].children["ConfigMap"].leaves] == ["theirs"]
+    assert by_dir.children["base"].total == 2  # the scanned repository's, origin or not
+    assert sorted(by_file.children) == ["base/cm.yaml", f"{other}/cm.yaml"]
 
 
 def test_in_sync_objects_fold_into_one_count() -> None:
