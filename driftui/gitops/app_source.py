@@ -118,9 +118,9 @@ def parse_repo_map(items: Iterable[str]) -> dict[str, str]:
 
 
 def repo_key(url: str) -> str:
-    """A repository URL as Argo CD and Flux compare them: no trailing ``/`` or ``.git``,
-    case-insensitive host part kept simple (the whole URL is lower-cased)."""
-    return url.rstrip("/").removesuffix(".git").lower()
+    """A repository URL as Argo CD compares them (util/git NormalizeGitURL): lower-cased
+    first, so ``.GIT`` goes too, then no trailing ``/`` or ``.git``."""
+    return url.strip().lower().rstrip("/").removesuffix(".git")
 
 
 # -- the source --------------------------------------------------------------------------

@@ -68,6 +68,10 @@ def test_repo_map_keys_match_with_or_without_dot_git(url: str, path: str) -> Non
         parse_repo_map([url])
 
 
+def test_repo_keys_are_lower_cased_before_the_dot_git_goes() -> None:
+    assert repo_key("https://Git.Example/Shop.GIT") == repo_key("https://git.example/shop")
+
+
 def test_argo_directory_options_become_the_file_selection() -> None:
     app = application("a", "web", directory={"recurse": True, "include": "{x,y}/*.yaml"})
 
