@@ -59,6 +59,23 @@ def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:
     return replace(edits, generate=True)
 
 
+_REMOTE_PREFIXES = (
+    *("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/"),
+)
+
+
+def component_refusal(options: Mapping[str, Any]) -> str:
+    """Flux's generator refuses a component that is not a local relative path (its
+    IsLocalRelativePath) before anything is built; "" when every one is."""
+    for component in options.get("components") or []:
+        text = str(component)
+        lower = text.lower()
+        remote = any(len(p) < len(text) and lower.startswith(p) for p in _REMOTE_PREFIXES)
+        if remote or text.startswith("/") or lower.removeprefix("file://").startswith("/"):
+            return f"component path {text!r} must be local and relative"
+    return ""
+
+
 def _image(image: Mapping[str, Any]) -> str:
     """A Flux image as ``kustomize edit set image`` takes it: ``name=newName:newTag@digest``,
     which replaces the file's image of that name with exactly these fields, as Flux's

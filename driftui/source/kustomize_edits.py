@@ -71,12 +71,13 @@ def apply_edits(
         raise EditFailed("kustomize options need the kustomize binary on PATH")
     write_generated(edits, directory, root)
     for argv in edit_argvs(kustomize, edits):
-        _run(argv, directory, policy, env)
+        _run(argv, directory, policy, env, root)
     if edits.appended:
         append_lists(os.path.join(directory, EDITED_FILE), json.loads(edits.appended))
     components = kept_components(edits, directory)
     if components:
-        _run([kustomize, "edit", "add", "component", *components], directory, policy, env)
+        argv = [kustomize, "edit", "add", "component", *components]
+        _run(argv, directory, policy, env, root)
 
 
 def kept_components(edits: KustomizeEdits, directory: str) -> tuple[str, ...]:
@@ -126,7 +127,9 @@ def _inline_link(directory: str, resource: str, root: str) -> None:
     shutil.copyfile(resolved, path)
 
 
-def _run(argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, str]) -> None:
+def _run(
+    argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, str], root: str
+) -> None:
     what = " ".join(argv[1:4])
     try:
         done = run_bounded(argv, policy=policy, cwd=directory, env=env)
@@ -136,7 +139,10 @@ def _run(argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, s
         raise EditFailed(f"cannot run kustomize {what}: {exc.strerror}") from None
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise EditFailed(f"kustomize {what} failed: {lines[-1] if lines else 'no message'}")
+        errors = [line for line in lines if line.startswith("Error:")]  # not its usage text
+        message = (errors or lines or ["no message"])[-1].removeprefix("Error: ")
+        message = message.replace(root + os.sep, "").replace(root, ".")  # driftui's copy
+        raise EditFailed(f"kustomize {what} failed: {message}")
 
 
 def append_lists(path: str, additions: dict[str, Any]) -> None:
