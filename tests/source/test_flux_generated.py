@@ -160,6 +160,6 @@ def test_the_generated_kustomization_refuses_a_link_leading_out(
     os.symlink(target, root / "deploy" / "leak.yaml")
     edits = KustomizeEdits(name_prefix="p-", generate=True, resources=("leak.yaml",))
 
-    with pytest.raises(EditFailed, match="leak.yaml: symlink leads outside the repository"):
+    with pytest.raises(EditFailed, match=r"leak\.yaml: symlink leads outside the repository"):
         write_generated(edits, str(root / "deploy"), str(root))
     assert not (root / "deploy" / "kustomization.yaml").exists()
