@@ -98,10 +98,6 @@ def _patch(patch: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
