@@ -26,6 +26,7 @@ from driftui.gitops.app_specs import (
 from driftui.gitops.argo_recipe import Refs, argo_recipe, unsupported
 from driftui.gitops.flux_recipe import (
     FLUX_KUSTOMIZE_OPTIONS,
+    component_refusal,
     flux_helm_recipe,
     flux_recipe,
     helm_unsupported,
@@ -143,7 +144,7 @@ def _refusal(app: App, source: AppSource) -> str:
     options = set(source.options) - done
     if options:
         return f"{source.renderer} options not supported yet: {', '.join(sorted(options))}"
-    return ""
+    return component_refusal(source.options)
 
 
 # source-controller's default excludes (fluxcd/pkg sourceignore: VCS, Ext, CI, Extra)

@@ -177,7 +177,7 @@ def _git_source(
 
 _FLUX_KUSTOMIZE_OPTIONS: tuple[str, ...] = (
     *("namePrefix", "nameSuffix", "images", "patches", "components", "commonMetadata"),
-    *("postBuild", "targetNamespace"),
+    *("postBuild", "targetNamespace", "ignoreMissingComponents"),
 )
 CHART_VALUES_FILES = "chart.spec.valuesFiles"  # with the deprecated valuesFile first
 CHART_IGNORE_MISSING = "chart.spec.ignoreMissingValuesFiles"

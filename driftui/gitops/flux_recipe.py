@@ -6,7 +6,9 @@ the path has none, first creates) ``kustomization.yaml`` with the Kustomization'
 ``targetNamespace`` (as ``namespace:``, so kustomize also moves what it moves with it: a
 RoleBinding's ``default`` ServiceAccount), ``namePrefix``, ``nameSuffix``, ``images`` (each
 replacing the file's image of that name), ``patches`` (after the file's) and
-``components``, each overriding what the file already says. These are the same fields Argo CD's options set, so they travel as
+``components`` (after the file's; with ``ignoreMissingComponents``, those whose directory is
+not there are left out), each overriding what the file already says. These are the same
+fields Argo CD's options set, so they travel as
 :class:`~driftui.source.recipe.KustomizeEdits`, with ``generate`` for the missing file.
 ``commonMetadata`` is not one of them: the controller sets it on the built objects
 (:mod:`.flux_metadata`).
@@ -25,6 +27,7 @@ from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe
 
 FLUX_KUSTOMIZE_OPTIONS = frozenset(
     {"namePrefix", "nameSuffix", "images", "patches", "components", "commonMetadata"}
+    | {"ignoreMissingComponents"}
 )
 
 
@@ -38,6 +41,7 @@ def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:
     """The edits kustomize-controller's generator makes; ``generate`` only when there are
     some (a path without options is read as it is, as before)."""
     patches = [_patch(p) for p in options.get("patches") or [] if isinstance(p, dict)]
+    components = tuple(str(c) for c in options.get("components") or [])
     edits = KustomizeEdits(
         name_prefix=_text(options.get("namePrefix")),
         name_suffix=_text(options.get("nameSuffix")),
@@ -46,11 +50,30 @@ def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:
         ),
         namespace=_text(options.get("targetNamespace")),
         appended=json.dumps({"patches": patches}) if patches else "",
-        components=tuple(str(c) for c in options.get("components") or []),
+        components=components,
+        ignore_missing_components=bool(components)
+        and options.get("ignoreMissingComponents") is True,
     )
     if not edits:
         return edits
     return replace(edits, generate=True)
+
+
+_REMOTE_PREFIXES = (
+    *("git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/"),
+)
+
+
+def component_refusal(options: Mapping[str, Any]) -> str:
+    """Flux's generator refuses a component that is not a local relative path (its
+    IsLocalRelativePath) before anything is built; "" when every one is."""
+    for component in options.get("components") or []:
+        text = str(component)
+        lower = text.lower()
+        remote = any(len(p) < len(text) and lower.startswith(p) for p in _REMOTE_PREFIXES)
+        if remote or text.startswith("/") or lower.removeprefix("file://").startswith("/"):
+            return f"component path {text!r} must be local and relative"
+    return ""
 
 
 def _image(image: Mapping[str, Any]) -> str:
@@ -64,16 +87,15 @@ def _image(image: Mapping[str, Any]) -> str:
 
 
 def _patch(patch: Mapping[str, Any]) -> dict[str, Any]:
-    """A Flux patch as a kustomization ``patches`` entry: the inline patch and its target."""
+    """A Flux patch as a kustomization ``patches`` entry: the inline patch and its target.
+
+    A target given, even ``{}`` (or only empty fields, which its JSON leaves out), stays a
+    target, as the generator copies it (``Target *Selector``): kustomize then patches every
+    object. Only a patch without one is matched to the object it names."""
     out: dict[str, Any] = {"patch": _text(patch.get("patch"))}
-    target = {k: v for k, v in _dict(patch.get("target")).items() if v not in ("", None)}
-    if target:
-        out["target"] = target
+    if isinstance(patch.get("target"), dict):
+        out["target"] = {k: v for k, v in patch["target"].items() if v not in ("", None)}
     return out
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str:

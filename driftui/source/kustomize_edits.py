@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from driftui.source.checkout import is_inside
 from driftui.source.kustomize_scope import KUSTOMIZATION_FILES
 from driftui.source.limits import RenderPolicy
 from driftui.source.recipe import KustomizeEdits
@@ -60,30 +61,44 @@ def _pairs(pairs: tuple[tuple[str, str], ...]) -> list[str]:
 
 
 def apply_edits(
-    edits: KustomizeEdits, directory: str, policy: RenderPolicy, env: dict[str, str]
+    edits: KustomizeEdits, directory: str, policy: RenderPolicy, env: dict[str, str], root: str
 ) -> None:
-    """Edit the kustomization in ``directory`` (inside the temporary checkout); raises
-    EditFailed. The caller checks the kustomization's scope afterwards, so a component or a
-    patch file the edits name is held to the checkout like any base."""
+    """Edit the kustomization in ``directory`` (inside the temporary checkout ``root``);
+    raises EditFailed. The caller checks the kustomization's scope afterwards, so a component
+    or a patch file the edits name is held to the checkout like any base."""
     kustomize = shutil.which("kustomize")
     if not kustomize:
         raise EditFailed("kustomize options need the kustomize binary on PATH")
-    write_generated(edits, directory)
+    write_generated(edits, directory, root)
     for argv in edit_argvs(kustomize, edits):
-        _run(argv, directory, policy, env)
+        _run(argv, directory, policy, env, root)
     if edits.appended:
         append_lists(os.path.join(directory, EDITED_FILE), json.loads(edits.appended))
-    if edits.components:
-        _run([kustomize, "edit", "add", "component", *edits.components], directory, policy, env)
+    components = kept_components(edits, directory)
+    if components:
+        argv = [kustomize, "edit", "add", "component", *components]
+        _run(argv, directory, policy, env, root)
 
 
-def write_generated(edits: KustomizeEdits, directory: str) -> None:
-    """Write the generated kustomization into ``directory`` (in the temporary checkout)
-    unless one is there already."""
+def kept_components(edits: KustomizeEdits, directory: str) -> tuple[str, ...]:
+    """The components added: with Flux's ``ignoreMissingComponents``, only those that exist
+    from ``directory`` (its generator's ``os.Stat``); a missing one otherwise fails the
+    edit, as it fails Flux's build. A stat reads nothing; one kept that leads out of the
+    checkout is refused by the scope check."""
+    if not edits.ignore_missing_components:
+        return edits.components
+    return tuple(c for c in edits.components if os.path.exists(os.path.join(directory, c)))
+
+
+def write_generated(edits: KustomizeEdits, directory: str, root: str) -> None:
+    """Write the generated kustomization into ``directory`` (in the temporary checkout
+    ``root``) unless one is there already."""
     if not edits.generate or any(
         os.path.lexists(os.path.join(directory, name)) for name in KUSTOMIZATION_FILES
     ):
         return
+    for resource in edits.resources:
+        _inline_link(directory, resource, root)
     doc = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
@@ -93,7 +108,28 @@ def write_generated(edits: KustomizeEdits, directory: str) -> None:
         yaml.safe_dump(doc, handle, sort_keys=False)
 
 
-def _run(argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, str]) -> None:
+def _inline_link(directory: str, resource: str, root: str) -> None:
+    """A listed file that is a symlink, made the file it resolves to (in driftui's own copy).
+
+    Flux's walk lists links and its build follows them anywhere in the artifact; kustomize
+    here builds root-only, which refuses a link into a sibling directory. The checkout has
+    refused every link that leads out of it already; this refuses one again before reading
+    it, whatever wrote the tree."""
+    path = os.path.join(directory, *resource.split("/"))
+    if not os.path.islink(path):
+        return
+    resolved = os.path.realpath(path)
+    if not is_inside(resolved, root):
+        raise EditFailed(f"{resource}: symlink leads outside the repository: refused")
+    if is_inside(resolved, os.path.realpath(directory)) or not os.path.isfile(resolved):
+        return  # kustomize reads it where it is (or fails on it, as Flux's build does)
+    os.unlink(path)
+    shutil.copyfile(resolved, path)
+
+
+def _run(
+    argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, str], root: str
+) -> None:
     what = " ".join(argv[1:4])
     try:
         done = run_bounded(argv, policy=policy, cwd=directory, env=env)
@@ -103,7 +139,10 @@ def _run(argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, s
         raise EditFailed(f"cannot run kustomize {what}: {exc.strerror}") from None
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise EditFailed(f"kustomize {what} failed: {lines[-1] if lines else 'no message'}")
+        errors = [line for line in lines if line.startswith("Error:")]  # not its usage text
+        message = (errors or lines or ["no message"])[-1].removeprefix("Error: ")
+        message = message.replace(root + os.sep, "").replace(root, ".")  # driftui's copy
+        raise EditFailed(f"kustomize {what} failed: {message}")
 
 
 def append_lists(path: str, additions: dict[str, Any]) -> None:

@@ -3,9 +3,13 @@
 kustomize-controller builds every path with kustomize: where the path holds no
 kustomization, its generator writes one whose ``resources`` are the path's ``.yaml``/``.yml``
 files, walked depth first, with a sub-directory that has a kustomization of its own listed
-as a directory instead of descended into. Before that, driftui reads such a path as plain
-files; once the app's options (prefix, images, patches...) must be applied, the path is
-rendered through the generated kustomization as Flux renders it.
+as a directory instead of descended into. Its walk lists symlinks too (it does not descend
+a linked directory) and its build reads them through its root-bound file system; here the
+checkout refuses a tree with a link leading out of it before anything is read
+(:mod:`.checkout`), and the scope check resolves every listed file again. Before that,
+driftui reads such a path as plain files; once the app's options (prefix, images,
+patches...) must be applied, the path is rendered through the generated kustomization as
+Flux renders it.
 """
 
 from __future__ import annotations
@@ -43,9 +47,7 @@ def with_generated(
 
 def generated_resources(entries: Sequence[TreeEntry], at: str) -> tuple[str, ...]:
     """The ``resources`` Flux's generator lists for the files ``entries`` hold below ``at``."""
-    blobs = [
-        e for e in entries if e.type == "blob" and e.mode != "120000" and is_inside(e.path, at)
-    ]
+    blobs = [e for e in entries if e.type == "blob" and is_inside(e.path, at)]  # links too
     built = sorted(
         {_parent(e.path) for e in blobs if e.name in KUSTOMIZATION_FILES and _parent(e.path) != at}
     )

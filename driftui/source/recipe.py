@@ -44,6 +44,8 @@ class KustomizeEdits:
     # JSON object of lists appended to kustomization.yaml's own (Argo `patches`)
     appended: str = ""
     components: tuple[str, ...] = ()
+    # Flux ignoreMissingComponents: a component whose directory is not there is dropped
+    ignore_missing_components: bool = False
     # Flux: a path without a kustomization gets one listing its manifests (``resources``,
     # filled in by the loader from the files the artifact holds) before the edits
     generate: bool = False

@@ -265,7 +265,7 @@ class Renderer:
             edits = self._edits(target)
             try:
                 if edits:
-                    apply_edits(edits, directory, self.policy, env)
+                    apply_edits(edits, directory, self.policy, env, root)
             except EditFailed as exc:
                 return LoadProblem(target.label, str(exc))
             refused = _out_of_scope(target, directory, root, self.policy)

@@ -163,6 +163,42 @@ def test_an_image_the_kustomization_does_not_set_is_drift(
     assert status_of(doc)["p-web-s"] == "drifted"
 
 
+def test_missing_components_are_left_out_only_by_the_app_that_says_so(
+    plain_path: tuple[Source, Path], tmp_path: Path
+) -> None:
+    """Two Kustomizations of one path: the one with ``ignoreMissingComponents`` renders
+    without the missing component, as the generator leaves it out; the other fails its
+    build (an error on that app alone)."""
+    src, work = plain_path
+    components = ["../components/extra", "../components/gone"]
+    kustomization(src, components=components, ignoreMissingComponents=True)
+    broken = {"path": "./deploy", "sourceRef": {"kind": "GitRepository", "name": "deploy"}}
+    broken["components"] = components
+    create(src.cluster, KUSTOMIZATION, src.ns, "broken", broken, status=flux_status("True", "Ok"))
+    copy = tmp_path / "copy"
+    shutil.copytree(work, copy, ignore=shutil.ignore_patterns(".git"))
+    generated = {"resources": ["cm.yaml", "workloads/deploy.yaml"], "components": components[:1]}
+    (copy / "deploy" / "kustomization.yaml").write_text(yaml.safe_dump(generated))
+    built = subprocess.run(
+        ["kustomize", "build", str(copy / "deploy")], capture_output=True, text=True, check=False
+    )
+    assert built.returncode == 0, built.stderr
+    applied_by_flux(src, [doc for doc in yaml.safe_load_all(built.stdout) if doc])
+    kubeconfig = src.cluster.kubeconfig()
+    apps = [f"--app=kustomization/{src.ns}/{name}" for name in ("app", "broken")]
+
+    done = driftui("report", "--format", "json", *apps, "--kubeconfig", kubeconfig, "-n", src.ns)
+
+    doc = json.loads(done.stdout)
+    assert done.returncode == 2, done.stderr + done.stdout
+    assert status_of(doc) == {"settings": "in_sync", "web": "in_sync", "extra": "in_sync"}
+    assert {o["app"]["name"] for o in doc["objects"]} == {"app"}
+    [problem] = doc["problems"]
+    assert "components/gone" in problem["message"], problem
+    counts = {a["name"]: a["in_sync"] for a in doc["summary"]["apps"]}
+    assert counts == {"app": 3, "broken": 0}
+
+
 # -- HelmRelease ---------------------------------------------------------------------------
 
 

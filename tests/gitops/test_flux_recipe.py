@@ -4,9 +4,12 @@ HelmRelease's as helm-controller's ``helm template``."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from driftui.gitops.app_source import scan_source
+import pytest
+
+from driftui.gitops.app_source import AppSourceError, scan_source
 from driftui.gitops.app_specs import App, flux_helm_release, flux_kustomization
 from driftui.gitops.flux_recipe import flux_edits, release_name
 from driftui.source.recipe import KustomizeEdits
@@ -29,6 +32,9 @@ def test_options_become_edits_that_override_and_generate_a_missing_kustomization
             "patches": [
                 {"patch": "p", "target": {"kind": "ConfigMap", "name": ""}},
                 {"patch": "q"},
+                {"patch": "r", "target": {}},  # every object, as kustomize reads it
+                {"patch": "s", "target": {"name": ""}},
+                {"patch": "t", "target": None},
             ],
             "commonMetadata": {"labels": {"tier": "front"}, "annotations": {"a": 1}},
         }
@@ -37,7 +43,13 @@ def test_options_become_edits_that_override_and_generate_a_missing_kustomization
     # a tag and a digest both stay, as Flux's generator keeps them
     assert edits.images == ("nginx=nginx:1.27", "redis=r.example/redis:7@sha256:ab")
     assert json.loads(edits.appended) == {
-        "patches": [{"patch": "p", "target": {"kind": "ConfigMap"}}, {"patch": "q"}]
+        "patches": [
+            {"patch": "p", "target": {"kind": "ConfigMap"}},
+            {"patch": "q"},
+            {"patch": "r", "target": {}},
+            {"patch": "s", "target": {}},
+            {"patch": "t"},
+        ]
     }
     # commonMetadata is set on the built objects, not by kustomize (gitops/flux_metadata)
     assert (edits.labels, edits.annotations) == ((), ())
@@ -53,14 +65,19 @@ def test_no_options_no_recipe() -> None:
         "spec": {"path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "r"}},
     }
     assert scan_source(flux_kustomization(body, repos)).recipe is None
-    body["spec"] |= {"nameSuffix": "-x", "components": ["../c"]}
-    recipe = scan_source(flux_kustomization(body, repos)).recipe
+    body["spec"] |= {"nameSuffix": "-x", "components": ["../c"], "ignoreMissingComponents": True}
+    app = flux_kustomization(body, repos)
+    recipe = scan_source(app).recipe
     assert recipe is not None and recipe.at == "apps"
     assert recipe.kustomize_edits is not None
     assert (recipe.kustomize_edits.name_suffix, recipe.kustomize_edits.components) == (
         "-x",
         ("../c",),
     )
+    assert recipe.kustomize_edits.ignore_missing_components
+    assert app.problem == ""
+    # alone it changes nothing: no components to leave out, no kustomization generated
+    assert flux_edits({"ignoreMissingComponents": True}) == KustomizeEdits()
 
 
 def helm_release(**spec: object) -> App:
@@ -108,3 +125,23 @@ def test_post_renderers_travel_with_the_recipe_in_order() -> None:
         {"images": [{"name": "nginx", "newTag": "1.27"}]},
         {},
     ]
+
+
+@pytest.mark.parametrize(
+    "component",
+    ["https://github.com/x/y//c", "git@github.com:x/y", "github.com/x/y", "/abs/c", "file:///c"],
+)
+def test_a_component_that_is_not_local_and_relative_is_refused_as_flux_refuses_it(
+    component: str,
+) -> None:
+    repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git"}}}
+    spec = {"path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "r"}}
+    body = {"metadata": {"namespace": "a", "name": "prod"}, "spec": spec}
+    spec["components"] = ["../local", component]
+
+    with pytest.raises(
+        AppSourceError, match=re.escape(f"component path '{component}' must be local")
+    ):
+        scan_source(flux_kustomization(body, repos))
+    spec["components"] = ["../local", "file-like/dir", "gh:"]  # "gh:" alone is a name
+    assert scan_source(flux_kustomization(body, repos)).recipe is not None
