@@ -25,7 +25,7 @@ KUSTOMIZE_OPTIONS = frozenset(
         *("namePrefix", "nameSuffix", "namespace", "images", "replicas", "patches"),
         *("commonLabels", "forceCommonLabels", "labelWithoutSelector", "labelIncludeTemplates"),
         *("commonAnnotations", "forceCommonAnnotations", "commonAnnotationsEnvsubst"),
-        *("components", "version"),
+        *("components", "ignoreMissingComponents", "version"),
     }
 )
 HELM_OPTIONS = frozenset(
@@ -93,6 +93,7 @@ def kustomize_edits(options: Mapping[str, Any]) -> KustomizeEdits:
         namespace=_text(options.get("namespace")),
         appended=json.dumps({"patches": patches}) if isinstance(patches, list) and patches else "",
         components=tuple(str(c) for c in options.get("components") or []),
+        ignore_missing_components=options.get("ignoreMissingComponents") is True,
     )
 
 
