@@ -7,7 +7,7 @@ so loading, filtering and regrouping stay fast.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -21,6 +21,7 @@ from textual.widgets.tree import TreeNode
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui.formatting import shown
 from driftui.tui.health_view import result_suffix
+from driftui.tui.scope import identity
 from driftui.tui.status_style import (
     GLYPH,
     RANK,
@@ -29,6 +30,7 @@ from driftui.tui.status_style import (
     display_status,
     variable,
 )
+from driftui.tui.tree_delta import Touched
 from driftui.tui.tree_model import (
     NO_FRAME,
     Group,
@@ -48,16 +50,33 @@ class GroupEntry:
 
 @dataclass
 class FoldedEntry:
-    """In-sync objects folded into one "✓ N in sync" node; it lists them when opened."""
+    """In-sync objects folded into one "✓ N in sync" node; it lists them when opened.
 
-    parent_key: tuple[str, ...]
-    groups: list[Group] = field(default_factory=list)
-    leaves: list[DriftResult] = field(default_factory=list)
+    Read from its group whenever asked, so a watch batch that changes the group (in place,
+    :mod:`driftui.tui.tree_delta`) changes what the fold holds too."""
+
+    group: Group
     populated: bool = False
 
     @property
+    def parent_key(self) -> tuple[str, ...]:
+        return self.group.key
+
+    @property
+    def groups(self) -> list[Group]:
+        return [g for g in self.group.sorted_children() if g.all_in_sync]
+
+    @property
+    def leaves(self) -> list[DriftResult]:
+        in_sync = DisplayStatus.IN_SYNC
+        return [r for r in self.group.sorted_leaves() if display_status(r) is in_sync]
+
+    @property
     def count(self) -> int:
-        return sum(g.total for g in self.groups) + len(self.leaves)
+        """The group's in-sync objects less those in the groups it still shows."""
+        group, in_sync = self.group, DisplayStatus.IN_SYNC
+        shown = sum(c.counts[in_sync] for c in group.children.values() if not c.all_in_sync)
+        return group.counts[in_sync] - shown
 
 
 NodeData = GroupEntry | FoldedEntry | DriftResult
@@ -72,22 +91,16 @@ def node_status(data: NodeData | None) -> DisplayStatus:
     return DisplayStatus.IN_SYNC
 
 
-def _identity(data: NodeData | None) -> object:
-    """What a node stands for, whatever its current status."""
+def node_key(data: NodeData | None) -> object:
+    """What a node stands for, whatever its current status: one node per key in a tree."""
     if isinstance(data, DriftResult):
-        return data.ref
+        return identity(data)
     return expansion_key(data)
 
 
-def _shown_state(data: NodeData | None) -> object:
-    """What a node's label depends on."""
-    if isinstance(data, DriftResult):
-        return display_status(data)
-    if isinstance(data, GroupEntry):
-        return (frozenset(data.group.counts.items()), data.group.meta)
-    if isinstance(data, FoldedEntry):
-        return data.count
-    return None
+def _leaf_state(data: DriftResult) -> object:
+    """What a leaf's label depends on, besides its name."""
+    return (display_status(data), data.health)
 
 
 def expansion_key(data: NodeData | None) -> tuple[str, ...] | None:
@@ -124,6 +137,7 @@ class ResourceTree(Tree[NodeData]):
         self.show_in_sync = False  # the user's choice (key i)
         self.reveal_all = False  # set while filtering: matches are shown even when in sync
         self._styles_by_status: dict[DisplayStatus, Style] = {}
+        self._node_of: dict[object, Node] = {}  # node_key -> the node, for nodes that exist
 
     def notify_style_update(self) -> None:
         """Repaint on a style change (focus, hover, theme) without Tree's full invalidation.
@@ -201,6 +215,7 @@ class ResourceTree(Tree[NodeData]):
     def load(self, index: Group, *, expanded: set[tuple[str, ...]] | None = None) -> None:
         """Replace the tree's content; re-open the groups whose keys are in ``expanded``."""
         self.clear()
+        self._node_of.clear()
         self.root.data = GroupEntry(index)
         self._populate(self.root)
         if expanded:
@@ -221,9 +236,7 @@ class ResourceTree(Tree[NodeData]):
             children: list[NodeData] = [GroupEntry(g) for g in shown.groups]
             children += shown.leaves
             if shown.folded_count:
-                children.append(
-                    FoldedEntry(data.group.key, shown.folded_groups, shown.folded_leaves)
-                )
+                children.append(FoldedEntry(data.group))
             return children
         if isinstance(data, FoldedEntry):
             return [*(GroupEntry(g) for g in data.groups), *data.leaves]
@@ -242,47 +255,91 @@ class ResourceTree(Tree[NodeData]):
             return
         data.populated = True
         for child in self._children_of(data):
-            if isinstance(child, DriftResult):
-                node.add_leaf(self.leaf_label(child), data=child)
-            else:
-                node.add(self._label(child), data=child, allow_expand=True)
+            self._add(node, child)
 
-    def update_in_place(self, index: Group) -> bool:
-        """Give the existing nodes the new results, if the tree keeps its shape.
+    def _add(self, parent: Node, data: NodeData, before: int | None = None) -> Node:
+        if isinstance(data, DriftResult):
+            node = parent.add_leaf(self.leaf_label(data), data=data, before=before)
+        else:
+            node = parent.add(self._label(data), data=data, before=before, allow_expand=True)
+        self._node_of[node_key(data)] = node
+        return node
 
-        A watch-mode rescan mostly changes statuses, not which nodes exist. Rebuilding
-        10,000 nodes took ~0.9 s of the UI thread (benchmarks/bench_watch); this touches
-        only the labels that changed. Returns False, having changed nothing, when the new
-        results need other nodes: then :meth:`load` them.
-        """
-        updates: list[tuple[Node, NodeData]] = []
-        if not self._match(self.root, GroupEntry(index), updates):
-            return False
-        for node, data in updates:
-            if _shown_state(node.data) != _shown_state(data):
-                node.set_label(self._label(data))
-            node.data = data
-        return True
+    def holds(self, node: Node) -> bool:
+        """Whether ``node`` is still in the tree (not removed by an update)."""
+        return node is self.root or self._node_of.get(node_key(node.data)) is node
 
-    def _match(self, node: Node, data: NodeData, updates: list[tuple[Node, NodeData]]) -> bool:
+    def _drop(self, node: Node) -> None:
+        for gone in (node, *self.walk(node)):
+            key = node_key(gone.data)
+            if self._node_of.get(key) is gone:
+                del self._node_of[key]
+        node.remove()
+
+    # -- updating in place ---------------------------------------------------------------------
+
+    def patch(self, touched: Touched) -> None:
+        """Show a watch batch (:func:`driftui.tui.tree_delta.apply_changes` changed the
+        groups in place): only the nodes of what changed are touched, the others, the
+        cursor and the open groups stay as they are."""
+        for key in sorted(touched.reshaped, key=len):  # parents first
+            node = self._node_of.get(key) if key else self.root
+            if node is not None and isinstance(node.data, GroupEntry) and node.data.populated:
+                self._reconcile(node)
+        for ident, result in touched.leaves.items():
+            node = self._node_of.get(ident)
+            if node is not None:
+                self._refill(node, result)
+        for key in touched.counted:
+            node = self._node_of.get(key)
+            if node is not None and isinstance(node.data, GroupEntry):
+                node.set_label(self.group_label(node.data.group))
+
+    def update_in_place(self, index: Group) -> None:
+        """Give the existing nodes a rescan's results: nodes that stay keep their place
+        (and the cursor and open groups with them); only changed labels are redrawn.
+        Rebuilding 10,000 nodes took ~0.9 s of the UI thread (benchmarks/bench_watch)."""
+        self._refill(self.root, GroupEntry(index))
+
+    def _reconcile(self, node: Node) -> None:
+        """Make ``node``'s children what its group or fold lists now, adding and removing
+        only the nodes that differ (cost: one pass over its children)."""
+        wanted = self._children_of(node.data)
+        keys = [node_key(data) for data in wanted]
+        keep = set(keys)
+        for child in list(node.children):
+            if node_key(child.data) not in keep:
+                self._drop(child)
+        for at, (key, data) in enumerate(zip(keys, wanted, strict=True)):
+            children = node.children
+            if at < len(children) and node_key(children[at].data) == key:
+                self._refill(children[at], data)
+                continue
+            misplaced = self._node_of.get(key)
+            if misplaced is not None and misplaced.parent is node:
+                self._drop(misplaced)
+            self._add(node, data, before=at)
+
+    def _refill(self, node: Node, data: NodeData) -> None:
+        """Give ``node`` the new ``data`` for the same key; an open group is reconciled."""
         old = node.data
-        if isinstance(old, GroupEntry | FoldedEntry) and isinstance(data, type(old)):
-            data.populated = old.populated
-        updates.append((node, data))
-        if not node.children:
-            return not (isinstance(data, GroupEntry | FoldedEntry) and data.populated)
-        new_children = self._children_of(data)
-        if len(new_children) != len(node.children):
-            return False
-        for child, new in zip(node.children, new_children, strict=True):
-            if isinstance(new, DriftResult):  # a leaf: most are the very same object again
-                if child.data is not new:
-                    if _identity(child.data) != new.ref:
-                        return False
-                    updates.append((child, new))
-            elif _identity(child.data) != _identity(new) or not self._match(child, new, updates):
-                return False
-        return True
+        if isinstance(data, DriftResult):
+            if old is not data:
+                node.data = data
+                if not isinstance(old, DriftResult) or _leaf_state(old) != _leaf_state(data):
+                    node.set_label(self.leaf_label(data))
+            return
+        if not isinstance(old, GroupEntry | FoldedEntry):
+            return
+        data.populated = old.populated
+        same = isinstance(old, GroupEntry) and isinstance(data, GroupEntry)
+        same = same and old.group is data.group
+        node.data = data
+        if same:
+            return  # the same group, changed in place: its row is relabelled if counted
+        node.set_label(self._label(data))
+        if data.populated:
+            self._reconcile(node)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         self._populate(event.node)

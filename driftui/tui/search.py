@@ -1,0 +1,108 @@
+"""The explorer's text filter, fast enough to run on every keystroke over 100,000 objects.
+
+A query is one subsequence pattern per word (``dep web`` matches ``Deployment shop/web-api``),
+all of which must match. Matching 100,000 objects one by one in Python cost ~0.5 s a
+keystroke (bench_scale). Here every object's search key (``kind namespace name``) is
+joined once into one text, a line per object, and one regular expression finds the lines
+that match, in C. A query that extends the last one can only narrow its matches, so only
+those are searched again; an earlier query (a backspace) is remembered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from driftui.model import DriftResult
+
+REMEMBERED = 16  # queries whose matches are kept for one list of results
+
+
+def haystack(result: DriftResult) -> str:
+    ref = result.ref
+    return f"{ref.kind} {ref.namespace} {ref.name}"
+
+
+@lru_cache(maxsize=64)
+def fuzzy_pattern(query: str) -> list[re.Pattern[str]]:
+    """One subsequence pattern per word: ``dep web`` matches ``Deployment shop/web-api``."""
+    return [
+        re.compile(".*?".join(re.escape(ch) for ch in token), re.IGNORECASE)
+        for token in query.split()
+    ]
+
+
+@lru_cache(maxsize=64)
+def _lines_pattern(query: str) -> re.Pattern[str]:
+    """Every word's pattern as a lookahead from a line's start, then the whole line: a
+    line matches as the words match its text alone (``.`` stops at the line's end)."""
+    ahead = "".join(f"(?={'.*?' + p.pattern})" for p in fuzzy_pattern(query))
+    return re.compile(f"^{ahead}.*", re.IGNORECASE | re.MULTILINE)
+
+
+def query_matches(result: DriftResult, query: str) -> bool:
+    """One object against the query (a watch batch's few changed objects)."""
+    text = haystack(result)
+    return all(p.search(text) for p in fuzzy_pattern(query))
+
+
+class SearchText:
+    """The search keys of one list of results, joined, with the matches of recent queries."""
+
+    def __init__(self, results: Sequence[DriftResult]) -> None:
+        self.results = results
+        keys = [haystack(r) for r in results]
+        self._exact = not any("\n" in k for k in keys)  # else one by one (hostile names)
+        self._keys = keys
+        self._found: dict[str, list[int]] = {}
+        self._whole: tuple[str, dict[int, int]] | None = None  # joined on the first search
+
+    def follow(self, results: Sequence[DriftResult]) -> None:
+        """The same objects in the same places (a watch batch that changed verdicts only):
+        keys and matches still hold for ``results``."""
+        self.results = results
+
+    def matching(self, query: str) -> list[int]:
+        """Positions of the results that match ``query`` (every word), in order."""
+        if not query.split():
+            return list(range(len(self.results)))
+        found = self._found.get(query)
+        if found is None:
+            found = self._search(query, self._narrowest(query))
+            if len(self._found) >= REMEMBERED:
+                del self._found[next(iter(self._found))]
+            self._found[query] = found
+        return found
+
+    def _narrowest(self, query: str) -> list[int] | None:
+        """The matches of the longest remembered query that ``query`` extends: a word
+        extended or added only narrows them. None: search everything."""
+        best: str | None = None
+        for known in self._found:
+            if query.startswith(known) and (best is None or len(known) > len(best)):
+                best = known
+        return self._found[best] if best is not None else None
+
+    def _search(self, query: str, among: list[int] | None) -> list[int]:
+        keys = self._keys
+        positions: Sequence[int] = among if among is not None else range(len(keys))
+        if not self._exact:
+            patterns = fuzzy_pattern(query)
+            return [i for i in positions if all(p.search(keys[i]) for p in patterns)]
+        if among is None:
+            self._whole = self._whole or _joined(keys, positions)
+            text, starts = self._whole
+        else:
+            text, starts = _joined(keys, positions)
+        return [starts[m.start()] for m in _lines_pattern(query).finditer(text)]
+
+
+def _joined(keys: list[str], positions: Sequence[int]) -> tuple[str, dict[int, int]]:
+    """The keys at ``positions``, a line each, and each line's start -> its position."""
+    starts: dict[int, int] = {}
+    offset = 0
+    for i in positions:
+        starts[offset] = i
+        offset += len(keys[i]) + 1
+    return "\n".join([keys[i] for i in positions]), starts
