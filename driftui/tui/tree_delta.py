@@ -54,11 +54,13 @@ def changes_between(before: Sequence[DriftResult], after: Sequence[DriftResult])
 
 @dataclass
 class Touched:
-    """What a batch changed in the grouped tree, for the widget to repaint."""
+    """What a batch changed in the grouped tree, for the widget to show."""
 
     counted: set[Key] = field(default_factory=set)  # groups whose counts changed
-    reshaped: set[Key] = field(default_factory=set)  # groups whose children may differ
-    leaves: dict[Identity, DriftResult] = field(default_factory=dict)  # shown, now this
+    reshaped: set[Key] = field(default_factory=set)  # a child group came, went or was remade
+    refolded: set[Key] = field(default_factory=set)  # a child group (un)folded or resized
+    gone: set[Identity] = field(default_factory=set)  # leaves out of the view or moved away
+    leaves: dict[Identity, tuple[Key, DriftResult]] = field(default_factory=dict)  # now here
 
 
 def in_view(result: DriftResult | None, view: View) -> bool:
@@ -116,14 +118,19 @@ def _move(
         unplace(root, old, old_path)
     if new is not None and new_path is not None:
         place(root, new, new_path)
-    for key, shape in before.items():
+    for key, (group, folded, size) in before.items():
         touched.counted.add(key)
-        if key and not _same_shape(shape, _shape(root.find(key))):
-            touched.reshaped.add(key[:-1])  # its row came, went or (un)folded
-    if old is None or new is None or old_path != new_path or _folds(old) != _folds(new):
-        touched.reshaped.update(p for p in paths)  # the leaf came, went or (un)folded
-    if new is not None:
-        touched.leaves[identity(new)] = new
+        now = root.find(key)
+        if not key:
+            continue
+        if now is not group:
+            touched.reshaped.add(key[:-1])  # its row came or went
+        elif (folded, size) != _fold_shape(now):
+            touched.refolded.add(key[:-1])  # its row moved in or out of the fold, or resized
+    if old is not None and (new is None or old_path != new_path):
+        touched.gone.add(identity(old))
+    if new is not None and new_path is not None:
+        touched.leaves[identity(new)] = (new_path, new)
 
 
 def _prefixes(paths: list[Key]) -> list[Key]:
@@ -131,22 +138,17 @@ def _prefixes(paths: list[Key]) -> list[Key]:
     return list(dict.fromkeys(path[:depth] for path in paths for depth in range(len(path) + 1)))
 
 
-def _folds(result: DriftResult | None) -> bool:
-    return result is not None and display_status(result) is DisplayStatus.IN_SYNC
-
-
 Shape = tuple[Group | None, bool, int]
 
 
 def _shape(group: Group | None) -> Shape:
-    """What a group's row in its parent depends on, besides its counts: whether it is the
-    same group, whether it folds with the in-sync objects, and then its size (the fold's
-    count adds it up)."""
+    """What a group's row in its parent depends on, besides its counts: which group it is
+    (by identity), and then whether it folds with the in-sync objects, and its size then."""
+    return (group, *_fold_shape(group))
+
+
+def _fold_shape(group: Group | None) -> tuple[bool, int]:
     if group is None:
-        return (None, False, 0)
+        return (False, 0)
     folded = group.all_in_sync
-    return (group, folded, group.total if folded else 0)
-
-
-def _same_shape(a: Shape, b: Shape) -> bool:
-    return a[0] is b[0] and a[1:] == b[1:]  # groups by identity: == would compare contents
+    return (folded, group.total if folded else 0)

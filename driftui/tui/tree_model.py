@@ -93,7 +93,7 @@ def leaf_label(result: DriftResult, grouping: Grouping) -> str:
     return ref.name
 
 
-_LEAF_ORDER = attrgetter("ref.name", "ref.kind", "ref.namespace")
+leaf_order = attrgetter("ref.name", "ref.kind", "ref.namespace")
 
 
 @dataclass
@@ -159,7 +159,7 @@ class Group:
         return [self.children[k] for k in sorted(self.children)]
 
     def sorted_leaves(self) -> list[DriftResult]:
-        return sorted(self.leaves.values(), key=_LEAF_ORDER)
+        return sorted(self.leaves.values(), key=leaf_order)
 
     def find(self, key: Sequence[str]) -> Group | None:
         node: Group | None = self

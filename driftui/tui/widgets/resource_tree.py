@@ -6,6 +6,7 @@ so loading, filtering and regrouping stay fast.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -37,6 +38,7 @@ from driftui.tui.tree_model import (
     Grouping,
     group_path,
     leaf_label,
+    leaf_order,
     visible_children,
 )
 from driftui.tui.widgets.group_note import group_note
@@ -103,12 +105,30 @@ def _leaf_state(data: DriftResult) -> object:
     return (display_status(data), data.health)
 
 
+FOLD = "\x00in-sync"  # the last label of a fold node's key (no group label is this)
+
+
 def expansion_key(data: NodeData | None) -> tuple[str, ...] | None:
     if isinstance(data, GroupEntry):
         return data.group.key
     if isinstance(data, FoldedEntry):
-        return (*data.parent_key, "\x00in-sync")
+        return (*data.parent_key, FOLD)
     return None
+
+
+def _populated(node: Node) -> bool:
+    data = node.data
+    return isinstance(data, GroupEntry | FoldedEntry) and data.populated
+
+
+def _leaf_slot(parent: Node, result: DriftResult) -> int:
+    """Where ``result`` goes among ``parent``'s children: groups first, then leaves in
+    :data:`leaf_order`, then the fold (found by bisection, not a pass over 10,000)."""
+    children = parent.children
+    end = len(children) - (1 if children and isinstance(children[-1].data, FoldedEntry) else 0)
+    first = bisect_left(children, True, hi=end, key=lambda n: isinstance(n.data, DriftResult))
+    order = leaf_order(result)
+    return bisect_left(children, order, lo=first, hi=end, key=lambda n: leaf_order(n.data))
 
 
 class ResourceTree(Tree[NodeData]):
@@ -280,20 +300,58 @@ class ResourceTree(Tree[NodeData]):
 
     def patch(self, touched: Touched) -> None:
         """Show a watch batch (:func:`driftui.tui.tree_delta.apply_changes` changed the
-        groups in place): only the nodes of what changed are touched, the others, the
+        groups in place): only the nodes of what changed are touched; the others, the
         cursor and the open groups stay as they are."""
-        for key in sorted(touched.reshaped, key=len):  # parents first
+        show_all = self.show_in_sync or self.reveal_all
+        redo = touched.reshaped if show_all else touched.reshaped | touched.refolded
+        for key in sorted(redo, key=len):  # parents first
             node = self._node_of.get(key) if key else self.root
-            if node is not None and isinstance(node.data, GroupEntry) and node.data.populated:
+            if node is not None and _populated(node):
                 self._reconcile(node)
-        for ident, result in touched.leaves.items():
-            node = self._node_of.get(ident)
-            if node is not None:
-                self._refill(node, result)
+        for ident in touched.gone:
+            if (node := self._node_of.get(ident)) is not None:
+                self._drop(node)
+        for path, result in touched.leaves.values():
+            self._settle_leaf(path, result, show_all=show_all)
+        if not show_all:
+            for path in {path for path, _ in touched.leaves.values()}:
+                self._settle_fold(path)
         for key in touched.counted:
             node = self._node_of.get(key)
             if node is not None and isinstance(node.data, GroupEntry):
                 node.set_label(self.group_label(node.data.group))
+
+    def _settle_leaf(self, path: tuple[str, ...], result: DriftResult, *, show_all: bool) -> None:
+        """``result``'s node where its group lists it now: in place, moved between the group
+        and its fold, or not at all where that is not open."""
+        parent = self._node_of.get(path)
+        existing = self._node_of.get(identity(result))
+        target = None
+        if parent is not None and _populated(parent):
+            direct = show_all or display_status(result) is not DisplayStatus.IN_SYNC
+            target = parent if direct else self._node_of.get((*path, FOLD))
+        if target is not None and not _populated(target):
+            target = None
+        if existing is not None and existing.parent is target:
+            self._refill(existing, result)
+            return
+        if existing is not None:
+            self._drop(existing)
+        if target is not None:
+            self._add(target, result, before=_leaf_slot(target, result))
+
+    def _settle_fold(self, path: tuple[str, ...]) -> None:
+        """The group's "✓ N in sync" row: there while it folds anything, with its count."""
+        parent = self._node_of.get(path)
+        if parent is None or not _populated(parent) or not isinstance(parent.data, GroupEntry):
+            return
+        fold, entry = self._node_of.get((*path, FOLD)), FoldedEntry(parent.data.group)
+        if fold is not None and not entry.count:
+            self._drop(fold)
+        elif fold is None and entry.count:
+            self._add(parent, entry)
+        elif fold is not None:
+            fold.set_label(self.folded_label(entry))
 
     def update_in_place(self, index: Group) -> None:
         """Give the existing nodes a rescan's results: nodes that stay keep their place
