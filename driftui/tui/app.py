@@ -43,10 +43,12 @@ from driftui.live.discovery import guess_resource
 from driftui.model import DriftResult, ScanReport
 from driftui.tui import cluster_views, keys
 from driftui.tui.action_flow import ActionFlow, ClusterParts
+from driftui.tui.filter_flow import FilterFlow
 from driftui.tui.formatting import plain, shown
 from driftui.tui.health_view import Facet, facet_label
 from driftui.tui.messages import (
     EventsJudged,
+    Filtered,
     ScanFailed,
     ScanFinished,
     ScanProgress,
@@ -142,6 +144,7 @@ class DriftExplorer(App[None]):
         self._rebuilding = False
         self.scans_finished = 0
         self.watching = WatchFlow(self, watcher, watch_interval)
+        self.filtering = FilterFlow(self)
         self._binding_state: tuple[object, ...] = ()
 
     # -- theme --------------------------------------------------------------------------------
@@ -262,6 +265,7 @@ class DriftExplorer(App[None]):
         self.report = message.report
         self._take_scope(message.scope, message.report, message.prepared)
         self._prepared = message.prepared
+        self.filtering.scan_landed(message.report.results, message.prepared)
         self.refreshed = message.at
         self.suspended = list(message.suspended)
         self.scans_finished += 1
@@ -282,6 +286,9 @@ class DriftExplorer(App[None]):
             self.on_scan_finished(ScanFinished(message.report, prepared, message.at))
             return
         tree, keep = self.resource_tree, self.selected_object()
+        same_places = all(c.old is not None and c.new is not None for c in message.changes)
+        same_places = same_places and len(message.base.results) == len(message.report.results)
+        self.filtering.batch_landed(message.base, message.report, same_places)
         self.report, self.refreshed = message.report, message.at
         self.scope = replace(self.scope, report=message.report) if self.scope else None
         self.suspended, self.error_text = list(message.suspended), ""
@@ -351,7 +358,7 @@ class DriftExplorer(App[None]):
         tree = self.resource_tree
         view = self._view()
         if self._prepared.view != view:
-            self._prepared = self._prepared.regroup(self.report.results, view)
+            self._prepared = self.filtering.regroup(self.report.results, self._prepared, view)
         prepared = self._prepared
         tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
         self._rebuilding = True  # the cursor passes through several nodes: show the last
@@ -379,6 +386,22 @@ class DriftExplorer(App[None]):
         )
         if titles != (panel.border_title, panel.border_subtitle):  # each set repaints the panel
             panel.border_title, panel.border_subtitle = titles
+
+    @property
+    def prepared(self) -> Prepared | None:
+        """The report as the tree shows it now."""
+        return self._prepared
+
+    def show_prepared(self, prepared: Prepared) -> None:
+        """The filter worker's grouping of the current report for the current view."""
+        self._prepared = prepared
+        self._rebuild(keep=self.selected_object())
+
+    def refilter(self) -> None:
+        self._rebuild(keep=self.selected_object())
+
+    def on_filtered(self, message: Filtered) -> None:
+        self.filtering.landed(message)
 
     def refresh_header(self) -> None:
         self._update_header()
@@ -487,7 +510,7 @@ class DriftExplorer(App[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value.strip()
-        self._rebuild(keep=self.selected_object())
+        self.filtering.changed()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:

@@ -10,7 +10,7 @@ from driftui.model import ScanReport
 from driftui.runtime.progress import ProgressEvent
 from driftui.tui.scope import Scope
 from driftui.tui.tree_delta import Change
-from driftui.tui.tree_model import Prepared
+from driftui.tui.tree_model import Prepared, View
 
 
 class ScanProgress(Message):
@@ -54,6 +54,16 @@ class EventsJudged(Message):
         self.changes = changes
         self.at = at
         self.suspended = suspended
+
+
+class Filtered(Message):
+    """The filter worker's result for ``view`` of ``report`` (None: it failed)."""
+
+    def __init__(self, report: ScanReport, view: View, prepared: Prepared | None) -> None:
+        super().__init__()
+        self.report = report
+        self.view = view
+        self.prepared = prepared
 
 
 class ScanFailed(Message):

@@ -17,6 +17,8 @@ from functools import lru_cache
 from driftui.model import DriftResult
 
 REMEMBERED = 16  # queries whose matches are kept for one list of results
+MARK = "\x01"  # starts each line of the joined keys
+CHUNK = 100_000  # characters searched at a time: between chunks, other threads run
 
 
 def haystack(result: DriftResult) -> str:
@@ -33,12 +35,22 @@ def fuzzy_pattern(query: str) -> list[re.Pattern[str]]:
     ]
 
 
+def _subsequence(token: str) -> str:
+    """``abc`` as ``a[^b\n]*b[^c\n]*c``: the same matches as ``a.*?b.*?c`` in one line,
+    found without backtracking (the first ``b`` after ``a`` is always as good as a later one)."""
+    out = re.escape(token[0])
+    for ch in token[1:]:
+        escaped = re.escape(ch)
+        out += f"[^{escaped}\n]*{escaped}"
+    return out
+
+
 @lru_cache(maxsize=64)
 def _lines_pattern(query: str) -> re.Pattern[str]:
-    """Every word's pattern as a lookahead from a line's start, then the whole line: a
-    line matches as the words match its text alone (``.`` stops at the line's end)."""
-    ahead = "".join(f"(?={'.*?' + p.pattern})" for p in fuzzy_pattern(query))
-    return re.compile(f"^{ahead}.*", re.IGNORECASE | re.MULTILINE)
+    """A line is ``MARK``, its position, a tab and its key: every word is looked for ahead
+    in the key alone. Starting at a literal mark, the search skips from line to line in C."""
+    ahead = "".join(f"(?=[^{re.escape(t[0])}\n]*{_subsequence(t)})" for t in query.split())
+    return re.compile(f"{MARK}(\\d+)\t{ahead}", re.IGNORECASE)
 
 
 def query_matches(result: DriftResult, query: str) -> bool:
@@ -53,10 +65,10 @@ class SearchText:
     def __init__(self, results: Sequence[DriftResult]) -> None:
         self.results = results
         keys = [haystack(r) for r in results]
-        self._exact = not any("\n" in k for k in keys)  # else one by one (hostile names)
+        self._exact = not any("\n" in k or MARK in k for k in keys)  # else one by one
         self._keys = keys
         self._found: dict[str, list[int]] = {}
-        self._whole: tuple[str, dict[int, int]] | None = None  # joined on the first search
+        self._whole = ""  # every key joined, on the first search over all
 
     def follow(self, results: Sequence[DriftResult]) -> None:
         """The same objects in the same places (a watch batch that changed verdicts only):
@@ -92,17 +104,26 @@ class SearchText:
             return [i for i in positions if all(p.search(keys[i]) for p in patterns)]
         if among is None:
             self._whole = self._whole or _joined(keys, positions)
-            text, starts = self._whole
+            text = self._whole
         else:
-            text, starts = _joined(keys, positions)
-        return [starts[m.start()] for m in _lines_pattern(query).finditer(text)]
+            text = _joined(keys, positions)
+        return _found(_lines_pattern(query), text)
 
 
-def _joined(keys: list[str], positions: Sequence[int]) -> tuple[str, dict[int, int]]:
-    """The keys at ``positions``, a line each, and each line's start -> its position."""
-    starts: dict[int, int] = {}
-    offset = 0
-    for i in positions:
-        starts[offset] = i
-        offset += len(keys[i]) + 1
-    return "\n".join([keys[i] for i in positions]), starts
+def _joined(keys: list[str], positions: Sequence[int]) -> str:
+    """The keys at ``positions``, a line each: ``MARK``, the position, a tab, the key."""
+    return "".join([f"{MARK}{i}\t{keys[i]}\n" for i in positions])
+
+
+def _found(pattern: re.Pattern[str], text: str) -> list[int]:
+    """Positions of the matching lines. The regular expression engine holds the
+    interpreter lock while it runs: searched a chunk at a time, the screen's thread gets
+    its turn in between (a chunk ends at a line's end, so no line is cut)."""
+    found: list[int] = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + CHUNK)
+        end = len(text) if end < 0 else end + 1
+        found += map(int, pattern.findall(text, start, end))
+        start = end
+    return found
