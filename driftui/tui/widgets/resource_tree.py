@@ -6,9 +6,7 @@ so loading, filtering and regrouping stay fast.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -17,7 +15,6 @@ from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
 
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui.formatting import shown
@@ -38,97 +35,24 @@ from driftui.tui.tree_model import (
     Grouping,
     group_path,
     leaf_label,
-    leaf_order,
     visible_children,
 )
 from driftui.tui.widgets.group_note import group_note
+from driftui.tui.widgets.tree_nodes import (
+    FOLD,
+    FoldedEntry,
+    GroupEntry,
+    Node,
+    NodeData,
+    expansion_key,
+    leaf_slot,
+    leaf_state,
+    node_key,
+    node_status,
+    populated,
+)
 
-
-@dataclass
-class GroupEntry:
-    group: Group
-    populated: bool = False
-
-
-@dataclass
-class FoldedEntry:
-    """In-sync objects folded into one "✓ N in sync" node; it lists them when opened.
-
-    Read from its group whenever asked, so a watch batch that changes the group (in place,
-    :mod:`driftui.tui.tree_delta`) changes what the fold holds too."""
-
-    group: Group
-    populated: bool = False
-
-    @property
-    def parent_key(self) -> tuple[str, ...]:
-        return self.group.key
-
-    @property
-    def groups(self) -> list[Group]:
-        return [g for g in self.group.sorted_children() if g.all_in_sync]
-
-    @property
-    def leaves(self) -> list[DriftResult]:
-        in_sync = DisplayStatus.IN_SYNC
-        return [r for r in self.group.sorted_leaves() if display_status(r) is in_sync]
-
-    @property
-    def count(self) -> int:
-        """The group's in-sync objects less those in the groups it still shows."""
-        group, in_sync = self.group, DisplayStatus.IN_SYNC
-        shown = sum(c.counts[in_sync] for c in group.children.values() if not c.all_in_sync)
-        return group.counts[in_sync] - shown
-
-
-NodeData = GroupEntry | FoldedEntry | DriftResult
-Node = TreeNode[NodeData]
-
-
-def node_status(data: NodeData | None) -> DisplayStatus:
-    if isinstance(data, DriftResult):
-        return display_status(data)
-    if isinstance(data, GroupEntry):
-        return data.group.worst
-    return DisplayStatus.IN_SYNC
-
-
-def node_key(data: NodeData | None) -> object:
-    """What a node stands for, whatever its current status: one node per key in a tree."""
-    if isinstance(data, DriftResult):
-        return identity(data)
-    return expansion_key(data)
-
-
-def _leaf_state(data: DriftResult) -> object:
-    """What a leaf's label depends on, besides its name."""
-    return (display_status(data), data.health)
-
-
-FOLD = "\x00in-sync"  # the last label of a fold node's key (no group label is this)
-
-
-def expansion_key(data: NodeData | None) -> tuple[str, ...] | None:
-    if isinstance(data, GroupEntry):
-        return data.group.key
-    if isinstance(data, FoldedEntry):
-        return (*data.parent_key, FOLD)
-    return None
-
-
-def _populated(node: Node) -> bool:
-    data = node.data
-    return isinstance(data, GroupEntry | FoldedEntry) and data.populated
-
-
-def _leaf_slot(parent: Node, result: DriftResult) -> int:
-    """Where ``result`` goes among ``parent``'s children: groups first, then leaves in
-    :data:`leaf_order`, then the fold (found by bisection, not a pass over 10,000)."""
-    children = parent.children
-    end = len(children) - (1 if children and isinstance(children[-1].data, FoldedEntry) else 0)
-    first = bisect_left(children, True, hi=end, key=lambda n: isinstance(n.data, DriftResult))
-    order = leaf_order(result)
-    return bisect_left(children, order, lo=first, hi=end, key=lambda n: leaf_order(n.data))
+__all__ = ["FoldedEntry", "GroupEntry", "Node", "NodeData", "ResourceTree", "node_key"]
 
 
 class ResourceTree(Tree[NodeData]):
@@ -306,7 +230,7 @@ class ResourceTree(Tree[NodeData]):
         redo = touched.reshaped if show_all else touched.reshaped | touched.refolded
         for key in sorted(redo, key=len):  # parents first
             node = self._node_of.get(key) if key else self.root
-            if node is not None and _populated(node):
+            if node is not None and populated(node):
                 self._reconcile(node)
         for ident in touched.gone:
             if (node := self._node_of.get(ident)) is not None:
@@ -327,10 +251,10 @@ class ResourceTree(Tree[NodeData]):
         parent = self._node_of.get(path)
         existing = self._node_of.get(identity(result))
         target = None
-        if parent is not None and _populated(parent):
+        if parent is not None and populated(parent):
             direct = show_all or display_status(result) is not DisplayStatus.IN_SYNC
             target = parent if direct else self._node_of.get((*path, FOLD))
-        if target is not None and not _populated(target):
+        if target is not None and not populated(target):
             target = None
         if existing is not None and existing.parent is target:
             self._refill(existing, result)
@@ -338,12 +262,12 @@ class ResourceTree(Tree[NodeData]):
         if existing is not None:
             self._drop(existing)
         if target is not None:
-            self._add(target, result, before=_leaf_slot(target, result))
+            self._add(target, result, before=leaf_slot(target, result))
 
     def _settle_fold(self, path: tuple[str, ...]) -> None:
         """The group's "✓ N in sync" row: there while it folds anything, with its count."""
         parent = self._node_of.get(path)
-        if parent is None or not _populated(parent) or not isinstance(parent.data, GroupEntry):
+        if parent is None or not populated(parent) or not isinstance(parent.data, GroupEntry):
             return
         fold, entry = self._node_of.get((*path, FOLD)), FoldedEntry(parent.data.group)
         if fold is not None and not entry.count:
@@ -384,7 +308,7 @@ class ResourceTree(Tree[NodeData]):
         if isinstance(data, DriftResult):
             if old is not data:
                 node.data = data
-                if not isinstance(old, DriftResult) or _leaf_state(old) != _leaf_state(data):
+                if not isinstance(old, DriftResult) or leaf_state(old) != leaf_state(data):
                     node.set_label(self.leaf_label(data))
             return
         if not isinstance(old, GroupEntry | FoldedEntry):
