@@ -11,6 +11,7 @@ those are searched again; an earlier query (a backspace) is remembered.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -67,7 +68,9 @@ class SearchText:
         keys = [haystack(r) for r in results]
         self._exact = not any("\n" in k or MARK in k for k in keys)  # else one by one
         self._keys = keys
-        self._found: dict[str, list[int]] = {}
+        # positions as machine integers: 100,000 int objects a query grew the heap enough
+        # to force a full collection (heap.collection_due) every few keystrokes
+        self._found: dict[str, array[int]] = {}
         self._whole = ""  # every key joined, on the first search over all
 
     def follow(self, results: Sequence[DriftResult]) -> None:
@@ -75,10 +78,10 @@ class SearchText:
         keys and matches still hold for ``results``."""
         self.results = results
 
-    def matching(self, query: str) -> list[int]:
+    def matching(self, query: str) -> Sequence[int]:
         """Positions of the results that match ``query`` (every word), in order."""
         if not query.split():
-            return list(range(len(self.results)))
+            return range(len(self.results))
         found = self._found.get(query)
         if found is None:
             found = self._search(query, self._narrowest(query))
@@ -87,7 +90,7 @@ class SearchText:
             self._found[query] = found
         return found
 
-    def _narrowest(self, query: str) -> list[int] | None:
+    def _narrowest(self, query: str) -> array[int] | None:
         """The matches of the longest remembered query that ``query`` extends: a word
         extended or added only narrows them. None: search everything."""
         best: str | None = None
@@ -96,12 +99,12 @@ class SearchText:
                 best = known
         return self._found[best] if best is not None else None
 
-    def _search(self, query: str, among: list[int] | None) -> list[int]:
+    def _search(self, query: str, among: array[int] | None) -> array[int]:
         keys = self._keys
         positions: Sequence[int] = among if among is not None else range(len(keys))
         if not self._exact:
             patterns = fuzzy_pattern(query)
-            return [i for i in positions if all(p.search(keys[i]) for p in patterns)]
+            return array("l", (i for i in positions if all(p.search(keys[i]) for p in patterns)))
         if among is None:
             self._whole = self._whole or _joined(keys, positions)
             text = self._whole
@@ -115,15 +118,15 @@ def _joined(keys: list[str], positions: Sequence[int]) -> str:
     return "".join([f"{MARK}{i}\t{keys[i]}\n" for i in positions])
 
 
-def _found(pattern: re.Pattern[str], text: str) -> list[int]:
+def _found(pattern: re.Pattern[str], text: str) -> array[int]:
     """Positions of the matching lines. The regular expression engine holds the
     interpreter lock while it runs: searched a chunk at a time, the screen's thread gets
     its turn in between (a chunk ends at a line's end, so no line is cut)."""
-    found: list[int] = []
+    found = array("l")
     start = 0
     while start < len(text):
         end = text.find("\n", start + CHUNK)
         end = len(text) if end < 0 else end + 1
-        found += map(int, pattern.findall(text, start, end))
+        found.extend(map(int, pattern.findall(text, start, end)))
         start = end
     return found

@@ -41,7 +41,7 @@ def test_typing_a_query_key_by_key_matches_as_searching_each_object(
     search = SearchText(results)
     steps = [typed[:n] for n in range(len(typed) + 1)]
     for query in [*steps, *reversed(steps)]:
-        assert search.matching(query) == naive(results, query), query
+        assert list(search.matching(query)) == naive(results, query), query
 
 
 def test_a_longer_query_searches_only_the_last_matches() -> None:
@@ -49,4 +49,4 @@ def test_a_longer_query_searches_only_the_last_matches() -> None:
     search = SearchText(results)
     search.matching("we")
     search._whole = "poisoned: a search over everything would find nothing here"
-    assert search.matching("web") == naive(results, "web")  # narrowed from "we"'s matches
+    assert list(search.matching("web")) == naive(results, "web")  # narrowed from "we"'s matches
