@@ -43,18 +43,34 @@ from driftui.live.discovery import guess_resource
 from driftui.model import DriftResult, ScanReport
 from driftui.tui import cluster_views, keys
 from driftui.tui.action_flow import ActionFlow, ClusterParts, Placer
+from driftui.tui.filter_flow import FilterFlow
 from driftui.tui.formatting import plain, shown
 from driftui.tui.health_view import Facet, facet_label
-from driftui.tui.messages import ScanFailed, ScanFinished, ScanProgress, WatchStarted
+from driftui.tui.messages import (
+    EventsJudged,
+    Filtered,
+    ScanFailed,
+    ScanFinished,
+    ScanProgress,
+    WatchStarted,
+)
 from driftui.tui.responsiveness import SETTLE_EVERY, Responsiveness
 from driftui.tui.scan_worker import Scanner, problems_notice, run_scan
-from driftui.tui.scope import Identity, Scope, identity
+from driftui.tui.scope import Scope
 from driftui.tui.screens.help import HelpScreen
 from driftui.tui.selection import selected_results, subject_of
 from driftui.tui.status_style import DisplayStatus, status_css_variables
+from driftui.tui.tree_delta import apply_changes
 from driftui.tui.tree_frame import Frame
-from driftui.tui.tree_model import NO_FRAME, Grouping, Prepared, View, next_status_filter
-from driftui.tui.tree_view import load_keeping, panel_titles
+from driftui.tui.tree_model import (
+    NO_FRAME,
+    Grouping,
+    Prepared,
+    View,
+    next_status_filter,
+    prepare,
+)
+from driftui.tui.tree_view import keep_cursor, load_keeping, panel_titles
 from driftui.tui.watch_flow import Watcher, WatchFlow
 from driftui.tui.widgets.detail import DetailPane, HistoryFn
 from driftui.tui.widgets.header import HeaderState, SummaryHeader
@@ -128,6 +144,7 @@ class DriftExplorer(App[None]):
         self._rebuilding = False
         self.scans_finished = 0
         self.watching = WatchFlow(self, watcher, watch_interval)
+        self.filtering = FilterFlow(self)
         self._binding_state: tuple[object, ...] = ()
 
     # -- theme --------------------------------------------------------------------------------
@@ -197,7 +214,7 @@ class DriftExplorer(App[None]):
 
     def _theme_changed(self, _theme: object) -> None:
         self.resource_tree.refresh_status_styles()
-        self._rebuild(keep=self._selected_ref())
+        self._rebuild(keep=self.selected_object())
         self.detail.redraw()
 
     # -- scanning -----------------------------------------------------------------------------
@@ -239,7 +256,7 @@ class DriftExplorer(App[None]):
 
     def on_scan_finished(self, message: ScanFinished) -> None:
         refresh = self.report is not None
-        keep = self._selected_ref()
+        keep = self.selected_object()
         if self.report is None or self.report.problems != message.report.problems:
             self._tell_problems(message.report)
         self.scanning = False
@@ -248,17 +265,43 @@ class DriftExplorer(App[None]):
         self.report = message.report
         self._take_scope(message.scope, message.report, message.prepared)
         self._prepared = message.prepared
+        self.filtering.scan_landed(message.report.results, message.prepared)
         self.refreshed = message.at
         self.suspended = list(message.suspended)
         self.scans_finished += 1
         self.main_screen.query_one("#scan-status", Static).display = False
-        for warning in () if message.rejudged else message.report.warnings:  # once a scan
+        for warning in message.report.warnings:
             self.notify(warning, severity="warning", timeout=6)
         self._rebuild(keep=keep, refresh=refresh)
-        if not message.rejudged:
-            self.watching.scan_finished()
+        self.watching.scan_finished()
         if not refresh:  # the first scan's garbage goes once it is on screen
             self.call_after_refresh(self.responsiveness.settle_heap)
+
+    def on_events_judged(self, message: EventsJudged) -> None:
+        """A watch batch: only the changed objects' nodes and their groups' rows are
+        touched (:mod:`.tree_delta`); the cursor and the open groups stay."""
+        self.scanning = False
+        if self._prepared is None or message.base is not self.report:  # not the report shown
+            prepared = prepare(message.report.results, self._view())
+            self.on_scan_finished(ScanFinished(message.report, prepared, message.at))
+            return
+        tree, keep = self.resource_tree, self.selected_object()
+        same_places = all(c.old is not None and c.new is not None for c in message.changes)
+        same_places = same_places and len(message.base.results) == len(message.report.results)
+        self.filtering.batch_landed(message.base, message.report, same_places)
+        self.report, self.refreshed = message.report, message.at
+        self.scope = replace(self.scope, report=message.report) if self.scope else None
+        self.suspended, self.error_text = list(message.suspended), ""
+        self.scans_finished += 1
+        self._prepared, touched = apply_changes(
+            self._prepared, message.changes, self.report.results
+        )
+        tree.patch(touched)
+        keep_cursor(tree, keep)
+        self._update_header()
+        self._update_tree_title(self._prepared.shown)
+        if self.selected_object() is not keep or keep is None:
+            self._show_cursor_subject()
 
     def _take_scope(self, scope: Scope | None, report: ScanReport, prepared: Prepared) -> None:
         """The clusters and apps of a landed scan (watch events judged again keep the
@@ -301,7 +344,7 @@ class DriftExplorer(App[None]):
     def _rebuild(
         self,
         *,
-        keep: Identity | None = None,
+        keep: DriftResult | None = None,
         expanded: set[tuple[str, ...]] | None = None,
         refresh: bool = False,
     ) -> None:
@@ -315,31 +358,50 @@ class DriftExplorer(App[None]):
         tree = self.resource_tree
         view = self._view()
         if self._prepared.view != view:
-            self._prepared = self._prepared.regroup(self.report.results, view)
+            self._prepared = self.filtering.regroup(self.report.results, self._prepared, view)
         prepared = self._prepared
         tree.reveal_all = bool(self.query_text) or self.status_filter is DisplayStatus.IN_SYNC
-        if not (refresh and tree.update_in_place(prepared.index)):
+        self._rebuilding = True  # the cursor passes through several nodes: show the last
+        try:
             if refresh:
-                expanded = tree.expanded_keys()
-            self._rebuilding = True  # the cursor passes through several nodes: show the last
-            try:
+                tree.update_in_place(prepared.index)
+                keep_cursor(tree, keep)
+            else:
                 load_keeping(tree, prepared, keep, expanded, filtering=bool(self.query_text))
-            finally:
-                self._rebuilding = False
+        finally:
+            self._rebuilding = False
         self._update_header()
-        self._update_tree_title(len(prepared.results))
+        self._update_tree_title(prepared.shown)
         self._show_cursor_subject()
 
     def _update_tree_title(self, shown: int | None = None) -> None:
         panel = self.main_screen.query_one("#tree-panel")
         total = len(self.report.results) if self.report is not None else None
-        panel.border_title, panel.border_subtitle = panel_titles(
+        titles = panel_titles(
             self.resource_tree,
             status_filter=self.status_filter,
             query=self.query_text,
             shown=shown,
             total=total,
         )
+        if titles != (panel.border_title, panel.border_subtitle):  # each set repaints the panel
+            panel.border_title, panel.border_subtitle = titles
+
+    @property
+    def prepared(self) -> Prepared | None:
+        """The report as the tree shows it now."""
+        return self._prepared
+
+    def show_prepared(self, prepared: Prepared) -> None:
+        """The filter worker's grouping of the current report for the current view."""
+        self._prepared = prepared
+        self._rebuild(keep=self.selected_object())
+
+    def refilter(self) -> None:
+        self._rebuild(keep=self.selected_object())
+
+    def on_filtered(self, message: Filtered) -> None:
+        self.filtering.landed(message)
 
     def refresh_header(self) -> None:
         self._update_header()
@@ -365,11 +427,6 @@ class DriftExplorer(App[None]):
                 suspended=tuple(self.suspended),
             )
         )
-
-    def _selected_ref(self) -> Identity | None:
-        """What the cursor keeps across rescans: the object, in its cluster."""
-        selected = self.selected_object()
-        return identity(selected) if selected is not None else None
 
     def selected_object(self) -> DriftResult | None:
         node = self.resource_tree.cursor_node
@@ -453,7 +510,7 @@ class DriftExplorer(App[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value.strip()
-        self._rebuild(keep=self._selected_ref())
+        self.filtering.changed()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
@@ -470,16 +527,16 @@ class DriftExplorer(App[None]):
         self.status_filter = next_status_filter(self.status_filter)
         label = facet_label(self.status_filter) if self.status_filter else "all statuses"
         self.notify(f"Showing {label}", timeout=1.5)
-        self._rebuild(keep=self._selected_ref())
+        self._rebuild(keep=self.selected_object())
 
     def action_grouping(self) -> None:
         tree = self.resource_tree
         tree.grouping = tree.grouping.next(apps=self.frame.has_apps)
-        self._rebuild(keep=self._selected_ref())
+        self._rebuild(keep=self.selected_object())
 
     def action_toggle_in_sync(self) -> None:
         self.resource_tree.show_in_sync = not self.resource_tree.show_in_sync
-        self._rebuild(keep=self._selected_ref(), expanded=self.resource_tree.expanded_keys())
+        self._rebuild(keep=self.selected_object(), expanded=self.resource_tree.expanded_keys())
 
     def action_same_object(self) -> None:
         cluster_views.same_object(self, self.scope, self.selected_object())

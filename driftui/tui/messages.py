@@ -9,7 +9,8 @@ from textual.message import Message
 from driftui.model import ScanReport
 from driftui.runtime.progress import ProgressEvent
 from driftui.tui.scope import Scope
-from driftui.tui.tree_model import Prepared
+from driftui.tui.tree_delta import Change
+from driftui.tui.tree_model import Prepared, View
 
 
 class ScanProgress(Message):
@@ -26,16 +27,43 @@ class ScanFinished(Message):
         at: datetime,
         suspended: tuple[str, ...] = (),
         *,
-        rejudged: bool = False,  # watch events judged again, not a full scan
         scope: Scope | None = None,  # the clusters and apps the report covers
     ) -> None:
         super().__init__()
         self.scope = scope
-        self.rejudged = rejudged
         self.report = report
         self.prepared = prepared
         self.at = at
         self.suspended = suspended
+
+
+class EventsJudged(Message):
+    """Watch events judged again: ``report`` is ``base`` with ``changes`` made."""
+
+    def __init__(
+        self,
+        base: ScanReport,
+        report: ScanReport,
+        changes: list[Change],
+        at: datetime,
+        suspended: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__()
+        self.base = base
+        self.report = report
+        self.changes = changes
+        self.at = at
+        self.suspended = suspended
+
+
+class Filtered(Message):
+    """The filter worker's result for ``view`` of ``report`` (None: it failed)."""
+
+    def __init__(self, report: ScanReport, view: View, prepared: Prepared | None) -> None:
+        super().__init__()
+        self.report = report
+        self.view = view
+        self.prepared = prepared
 
 
 class ScanFailed(Message):

@@ -13,7 +13,7 @@ from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry
 
 
 def results_in(group: Group) -> Iterable[DriftResult]:
-    yield from group.leaves
+    yield from group.own_results()
     for child in group.children.values():
         yield from results_in(child)
 

@@ -6,16 +6,17 @@ and the widget only materialises the nodes of the groups a user opens.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from operator import attrgetter
+from typing import Any
 
 from driftui.model import DriftResult, HealthStatus
 from driftui.tui.health_view import HEALTH_FACETS, Facet, ImageFacet, health_suffix, matches
-from driftui.tui.scope import cluster_of
+from driftui.tui.scope import Identity, cluster_of, identity
+from driftui.tui.search import SearchText
 from driftui.tui.status_style import RANK, DisplayStatus, display_status
 from driftui.tui.tree_frame import Frame, GroupMeta
 
@@ -100,7 +101,7 @@ def leaf_label(result: DriftResult, grouping: Grouping) -> str:
     return ref.name
 
 
-_LEAF_ORDER = attrgetter("ref.name", "ref.kind", "ref.namespace")
+leaf_order = attrgetter("ref.name", "ref.kind", "ref.namespace")
 
 
 @dataclass
@@ -109,7 +110,8 @@ class Group:
 
     key: tuple[str, ...]
     children: dict[str, Group] = field(default_factory=dict)
-    leaves: list[DriftResult] = field(default_factory=list)
+    grouped: list[DriftResult] = field(default_factory=list)  # as grouped; see ``leaves``
+    keyed: dict[Identity, DriftResult] | None = field(default=None, repr=False)
     counts: Counter[DisplayStatus] = field(default_factory=Counter)
     health: Counter[HealthStatus] = field(default_factory=Counter)
     meta: GroupMeta | None = None  # a cluster's or an app's row
@@ -165,8 +167,19 @@ class Group:
             return list(self.children.values())
         return [self.children[k] for k in sorted(self.children)]
 
+    @property
+    def leaves(self) -> dict[Identity, DriftResult]:
+        """The objects directly in this group, by (cluster, ref). Keyed only when a watch
+        batch first changes the group: keying 100,000 objects cost ~0.1 s a filter."""
+        if self.keyed is None:
+            self.keyed, self.grouped = {identity(r): r for r in self.grouped}, []
+        return self.keyed
+
+    def own_results(self) -> Iterable[DriftResult]:
+        return self.grouped if self.keyed is None else self.keyed.values()
+
     def sorted_leaves(self) -> list[DriftResult]:
-        return sorted(self.leaves, key=_LEAF_ORDER)
+        return sorted(self.own_results(), key=leaf_order)
 
     def find(self, key: Sequence[str]) -> Group | None:
         node: Group | None = self
@@ -178,25 +191,85 @@ class Group:
 def build_index(
     results: Iterable[DriftResult], grouping: Grouping, frame: Frame = NO_FRAME
 ) -> Group:
+    """The grouped tree of ``results``: bucketed by group first, then counted a bucket
+    at a time, so the per-object work is one path and one append (100,000 objects a filter)."""
     root = Group(key=())
     _framed_groups(root, frame, with_apps=grouping is Grouping.APPS)
+    buckets: dict[tuple[str, ...], list[DriftResult]] = {}
     for result in results:
-        status = display_status(result)
-        health = result.health.status if result.health is not None else None
-        node = root
-        node.counts[status] += 1
-        if health is not None:
-            node.health[health] += 1
-        for label in group_path(result, grouping, frame):
-            child = node.children.get(label)
-            if child is None:
-                child = node.children[label] = Group(key=(*node.key, label))
-            child.counts[status] += 1
-            if health is not None:
-                child.health[health] += 1
-            node = child
-        node.leaves.append(result)
+        path = group_path(result, grouping, frame)
+        bucket = buckets.get(path)
+        if bucket is None:
+            buckets[path] = [result]
+        else:
+            bucket.append(result)
+    for path, members in buckets.items():
+        statuses = Counter(map(display_status, members))
+        health = Counter(r.health.status for r in members if r.health is not None)
+        passed = _made(root, path)
+        for group in passed:
+            group.counts.update(statuses)
+            group.health.update(health)
+        passed[-1].grouped += members
     return root
+
+
+def place(root: Group, result: DriftResult, path: tuple[str, ...]) -> list[Group]:
+    """Count ``result`` in every group on ``path`` (made as needed) and list it in the last;
+    returns the groups it passed, root first."""
+    status = display_status(result)
+    health = result.health.status if result.health is not None else None
+    passed = _made(root, path)
+    for group in passed:
+        group.counts[status] += 1
+        if health is not None:
+            group.health[health] += 1
+    passed[-1].leaves[identity(result)] = result
+    return passed
+
+
+def _made(root: Group, path: tuple[str, ...]) -> list[Group]:
+    """The groups on ``path``, root first, made where missing."""
+    node = root
+    passed = [root]
+    for label in path:
+        child = node.children.get(label)
+        if child is None:
+            child = node.children[label] = Group(key=(*node.key, label))
+        passed.append(child)
+        node = child
+    return passed
+
+
+def unplace(root: Group, result: DriftResult, path: tuple[str, ...]) -> list[Group]:
+    """Undo :func:`place`: groups left empty go, unless a frame made them (their row says
+    something of its own). Returns the groups on ``path`` as they were, root first."""
+    status = display_status(result)
+    health = result.health.status if result.health is not None else None
+    passed = [root]
+    for label in path:
+        child = passed[-1].children.get(label)
+        if child is None:
+            return passed  # not placed: nothing to undo
+        passed.append(child)
+    if passed[-1].leaves.pop(identity(result), None) is None:
+        return passed
+    for group in passed:
+        _decrement(group.counts, status)
+        if health is not None:
+            _decrement(group.health, health)
+    for parent, child in zip(reversed(passed[:-1]), reversed(passed[1:]), strict=True):
+        if child.counts or child.meta is not None:
+            break
+        del parent.children[child.label]
+    return passed
+
+
+def _decrement(counter: Counter[Any], key: object) -> None:
+    """One fewer; a count of zero is no count (``worst`` and the labels read the keys)."""
+    counter[key] -= 1
+    if counter[key] <= 0:
+        del counter[key]
 
 
 def _framed_groups(root: Group, frame: Frame, *, with_apps: bool) -> None:
@@ -241,36 +314,29 @@ def visible_children(group: Group, *, show_in_sync: bool) -> VisibleChildren:
 # -- filters ---------------------------------------------------------------------------------
 
 
-def fuzzy_pattern(query: str) -> list[re.Pattern[str]]:
-    """One subsequence pattern per word: ``dep web`` matches ``Deployment shop/web-api``."""
-    return [
-        re.compile(".*?".join(re.escape(ch) for ch in token), re.IGNORECASE)
-        for token in query.split()
-    ]
-
-
-def haystack(result: DriftResult) -> str:
-    ref = result.ref
-    return f"{ref.kind} {ref.namespace} {ref.name}"
-
-
 def filter_results(
     results: Sequence[DriftResult],
     *,
     query: str = "",
     status: Facet | None = None,
+    search: SearchText | None = None,
 ) -> list[DriftResult]:
-    patterns = fuzzy_pattern(query)
-    out: list[DriftResult] = []
-    for result in results:
-        if status is not None and not matches(result, status):
-            continue
-        if patterns:
-            text = haystack(result)
-            if not all(p.search(text) for p in patterns):
-                continue
-        out.append(result)
-    return out
+    """The results that pass both filters, in order. ``search``: the search keys of
+    ``results``, kept from an earlier keystroke (see :mod:`.search`)."""
+    if query.split():
+        search = search if search is not None and search.results is results else None
+        found = (search or SearchText(results)).matching(query)
+        picked: Sequence[DriftResult] = [results[i] for i in found]
+    else:
+        picked = results
+    if status is None:
+        return list(picked)
+    return [r for r in picked if matches(r, status)]
+
+
+def owners_of(results: Iterable[DriftResult]) -> tuple[str, ...]:
+    """The apps that own the scanned objects, for the header."""
+    return tuple(sorted({str(r.owner) for r in results if r.owner}))
 
 
 STATUS_FILTER_CYCLE: tuple[Facet | None, ...] = (
@@ -310,27 +376,25 @@ class Prepared:
 
     The scan worker builds it, so a landing rescan costs the UI thread only the node
     updates (grouping and counting 10,000 results took ~15 ms of it, benchmarks/bench_watch).
+    A watch batch changes it in place (:mod:`.tree_delta`).
     """
 
     view: View
-    results: list[DriftResult]
     index: Group
     counts: dict[DisplayStatus, int]
     owners: tuple[str, ...]
+    shown: int  # results that pass the view's filters
 
-    def regroup(self, all_results: Sequence[DriftResult], view: View) -> Prepared:
+    def regroup(
+        self, all_results: Sequence[DriftResult], view: View, search: SearchText | None = None
+    ) -> Prepared:
         """The same report for another view: the tallies do not depend on it."""
-        results, index = _grouped(all_results, view)
-        return replace(self, view=view, results=results, index=index)
+        results = filter_results(all_results, query=view.query, status=view.status, search=search)
+        index = build_index(results, view.grouping, view.frame)
+        return replace(self, view=view, index=index, shown=len(results))
 
 
 def prepare(all_results: Sequence[DriftResult], view: View) -> Prepared:
     counts = Counter(display_status(r) for r in all_results)
-    owners = tuple(sorted({str(r.owner) for r in all_results if r.owner}))
-    results, index = _grouped(all_results, view)
-    return Prepared(view, results, index, dict(counts), owners)
-
-
-def _grouped(all_results: Sequence[DriftResult], view: View) -> tuple[list[DriftResult], Group]:
-    results = filter_results(all_results, query=view.query, status=view.status)
-    return results, build_index(results, view.grouping, view.frame)
+    empty = Prepared(view, Group(key=()), dict(counts), owners_of(all_results), 0)
+    return empty.regroup(all_results, view)

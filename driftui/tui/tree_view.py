@@ -3,10 +3,11 @@ lands, and what the tree panel's titles say."""
 
 from __future__ import annotations
 
+from driftui.model import DriftResult
 from driftui.tui.health_view import Facet, facet_label
-from driftui.tui.scope import Identity, identity
+from driftui.tui.scope import identity
 from driftui.tui.tree_model import Prepared
-from driftui.tui.widgets.resource_tree import ResourceTree
+from driftui.tui.widgets.resource_tree import ResourceTree, node_key
 
 EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every group
 
@@ -14,7 +15,7 @@ EXPAND_ALL_LIMIT = 200  # a filter with this many matches or fewer opens every g
 def load_keeping(
     tree: ResourceTree,
     prepared: Prepared,
-    keep: Identity | None,
+    keep: DriftResult | None,
     expanded: set[tuple[str, ...]] | None,
     *,
     filtering: bool,
@@ -22,14 +23,22 @@ def load_keeping(
     """Load ``prepared`` with the ``expanded`` groups open and the cursor on ``keep`` if it
     is still shown, else on the first object of the worst group. A filter that matches
     few objects opens every group, so the matches are in view."""
-    results = prepared.results
     tree.load(prepared.index, expanded=expanded)
-    if filtering and len(results) <= EXPAND_ALL_LIMIT:
+    if filtering and prepared.shown <= EXPAND_ALL_LIMIT:
         tree.open_all()
-    by_key = {identity(r): r for r in results} if keep is not None else {}
-    kept = by_key.get(keep) if keep is not None else None
-    revealed = kept is not None and tree.reveal(kept.ref, tree.path_of(kept))
+    revealed = keep is not None and tree.reveal(keep.ref, tree.path_of(keep))
     if not revealed and not tree.first_leaf_of_worst() and tree.root.children:
+        tree.go_to(tree.root.children[0])
+
+
+def keep_cursor(tree: ResourceTree, keep: DriftResult | None) -> None:
+    """After the tree changed in place: the cursor back on ``keep`` if its node went
+    (it folded away, or moved to another group) and it is still shown somewhere."""
+    node = tree.cursor_node  # Tree keeps a removed node as its cursor node
+    here = node is not None and tree.holds(node)
+    if keep is None or (here and node_key(node.data) == identity(keep)):  # type: ignore[union-attr]
+        return
+    if not tree.reveal(keep.ref, tree.path_of(keep)) and not here and tree.root.children:
         tree.go_to(tree.root.children[0])
 
 

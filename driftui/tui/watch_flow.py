@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Protocol
 from textual.timer import Timer
 
 from driftui.model import ScanReport
-from driftui.tui.messages import ScanFailed, ScanFinished, WatchStarted
+from driftui.tui.messages import EventsJudged, ScanFailed, WatchStarted
 from driftui.tui.responsiveness import small_job
-from driftui.tui.tree_model import View, prepare
+from driftui.tui.tree_delta import changes_between
 
 if TYPE_CHECKING:
     from driftui.tui.app import DriftExplorer
@@ -127,25 +127,27 @@ class WatchFlow:
         if events is None or app.scanning or app.report is None or not events.pending():
             return
         app.scanning = True  # a scan and a rejudge take turns, so reports land in order
-        report, view = app.report, app.current_view()
+        report = app.report
         app.run_worker(
-            lambda: self._rejudge(events, report, view),
+            lambda: self._rejudge(events, report),
             thread=True,
             group="scan",
             exit_on_error=False,
         )
 
-    def _rejudge(self, events: EventWatch, report: ScanReport, view: View) -> None:
+    def _rejudge(self, events: EventWatch, report: ScanReport) -> None:
+        """Judge the changed objects and find which results changed, off the UI thread;
+        the UI thread then touches only those (:mod:`.tree_delta`)."""
         try:
             with small_job():  # twice a second: nothing frozen (see heap.keep_all)
                 fresh = events.rejudged(report) or report
-                prepared = prepare(fresh.results, view)
+                changes = changes_between(report.results, fresh.results)
         except Exception as error:
             self.app.post_message(ScanFailed(error))
             return
         at: datetime = self.app.clock()
         suspended = tuple(self.app.suspended)
-        self.app.post_message(ScanFinished(fresh, prepared, at, suspended, rejudged=True))
+        self.app.post_message(EventsJudged(report, fresh, changes, at, suspended))
 
     def _git_tick(self) -> None:
         events, report = self.events, self.app.report

@@ -93,7 +93,9 @@ def test_two_repositories_folders_of_one_path_are_two_groups_labelled_by_reposit
 
     other = "https://git.example.com/charts.git: base"
     assert sorted(by_dir.children) == ["base", other]
-    assert [r.ref.name for r in by_dir.children[other].children["ConfigMap"].leaves] == ["theirs"]
+    assert [r.ref.name for r in by_dir.children[other].children["ConfigMap"].own_results()] == [
+        "theirs"
+    ]
     assert by_dir.children["base"].total == 2  # the scanned repository's, origin or not
     assert sorted(by_file.children) == ["base/cm.yaml", f"{other}/cm.yaml"]
 

@@ -13,13 +13,14 @@ from textual.pilot import Pilot
 from driftui.__main__ import explorer_parts
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
-from driftui.model import ScanReport, Status
+from driftui.model import DriftResult, ScanReport, Status
 from driftui.runtime import heap
 from driftui.runtime.progress import ProgressFn
+from driftui.tui.widgets.resource_tree import node_key
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.drift_scenario import write_repo
-from tests.tui.conftest import TestExplorer, settle
+from tests.tui.conftest import TestExplorer, scanned, settle
 
 pytestmark = pytest.mark.cluster
 
@@ -76,6 +77,17 @@ def verdicts(report: ScanReport | None) -> dict[str, tuple[str, tuple[str, ...]]
     }
 
 
+async def edit_by_hand(cluster: ClusterInfo, namespace: str, name: str) -> None:
+    status, body = harness.request(
+        cluster,
+        "PATCH",
+        f"/api/v1/namespaces/{namespace}/configmaps/{name}",
+        {"data": {"i": "changed by hand"}},
+        content_type="application/merge-patch+json",
+    )
+    assert status == 200, body
+
+
 def status_of(report: ScanReport | None, name: str) -> Status | None:
     assert report is not None
     return next((r.status for r in report.results if r.ref.name == name), None)
@@ -102,21 +114,33 @@ async def test_watch_mode_judges_changed_objects_from_events_without_a_rescan(
         assert status_of(app.report, "cm-1") is Status.IN_SYNC
         await pilot.press("w")
         await wait_until(pilot, lambda: app.watching.events is not None, "the informers")
-        status, body = harness.request(
-            cluster,
-            "PATCH",
-            f"/api/v1/namespaces/{namespace}/configmaps/cm-1",
-            {"data": {"i": "changed by hand"}},
-            content_type="application/merge-patch+json",
-        )
-        assert status == 200, body
+        await edit_by_hand(cluster, namespace, "cm-1")
         await wait_until(
             pilot, lambda: status_of(app.report, "cm-1") is Status.DRIFTED, "the event"
         )
+        tree = app.resource_tree
+        cm1 = next(r for r in scanned(app).results if r.ref.name == "cm-1")
+        assert tree.reveal(cm1.ref, tree.path_of(cm1))  # the cursor on cm-1, its groups open
+        await settle(pilot)
+        nodes = {node_key(n.data): n for n in tree.walk()}
+        await edit_by_hand(cluster, namespace, "cm-2")
+        await wait_until(
+            pilot, lambda: status_of(app.report, "cm-2") is Status.DRIFTED, "the second event"
+        )
+        await settle(pilot)
         screen = app.export_screenshot().replace("&#160;", " ")
         shown = app.report
+        now = {node_key(n.data): n for n in tree.walk()}
+        cursor = tree.cursor_node
         app.watching.stop()
-    assert scan.calls == 1  # the event was judged on its own, not by a full rescan
+    assert scan.calls == 1  # the events were judged on their own, not by a full rescan
+    # cm-2 left the "in sync" fold for its group (a new node); every other node stayed
+    assert len(nodes) >= 3 and all(now.get(key) is node for key, node in nodes.items())
+    assert cursor is nodes[("", cm1.ref)]
+    assert {n.data.ref.name for n in now.values() if isinstance(n.data, DriftResult)} == {
+        "cm-1",
+        "cm-2",
+    }
     assert frozen == [0]  # the scan froze what it built; the event's batch did not
     assert "watching events" in screen
     assert verdicts(shown) == verdicts(Scanner(options, gate).scan())

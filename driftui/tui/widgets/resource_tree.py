@@ -7,7 +7,6 @@ so loading, filtering and regrouping stay fast.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.style import Style
@@ -16,11 +15,11 @@ from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
 
 from driftui.model import DriftResult, ObjectRef
 from driftui.tui.formatting import shown
 from driftui.tui.health_view import result_suffix
+from driftui.tui.scope import identity
 from driftui.tui.status_style import (
     GLYPH,
     RANK,
@@ -29,6 +28,7 @@ from driftui.tui.status_style import (
     display_status,
     variable,
 )
+from driftui.tui.tree_delta import Touched
 from driftui.tui.tree_model import (
     NO_FRAME,
     Group,
@@ -38,64 +38,24 @@ from driftui.tui.tree_model import (
     visible_children,
 )
 from driftui.tui.widgets.group_note import group_note
+from driftui.tui.widgets.tree_nodes import (
+    FOLD,
+    FoldedEntry,
+    GroupEntry,
+    Node,
+    NodeData,
+    expansion_key,
+    leaf_slot,
+    leaf_state,
+    node_key,
+    node_status,
+    populated,
+)
+
+__all__ = ["FoldedEntry", "GroupEntry", "Node", "NodeData", "ResourceTree", "node_key"]
 
 
-@dataclass
-class GroupEntry:
-    group: Group
-    populated: bool = False
-
-
-@dataclass
-class FoldedEntry:
-    """In-sync objects folded into one "✓ N in sync" node; it lists them when opened."""
-
-    parent_key: tuple[str, ...]
-    groups: list[Group] = field(default_factory=list)
-    leaves: list[DriftResult] = field(default_factory=list)
-    populated: bool = False
-
-    @property
-    def count(self) -> int:
-        return sum(g.total for g in self.groups) + len(self.leaves)
-
-
-NodeData = GroupEntry | FoldedEntry | DriftResult
-Node = TreeNode[NodeData]
-
-
-def node_status(data: NodeData | None) -> DisplayStatus:
-    if isinstance(data, DriftResult):
-        return display_status(data)
-    if isinstance(data, GroupEntry):
-        return data.group.worst
-    return DisplayStatus.IN_SYNC
-
-
-def _identity(data: NodeData | None) -> object:
-    """What a node stands for, whatever its current status."""
-    if isinstance(data, DriftResult):
-        return data.ref
-    return expansion_key(data)
-
-
-def _shown_state(data: NodeData | None) -> object:
-    """What a node's label depends on."""
-    if isinstance(data, DriftResult):
-        return display_status(data)
-    if isinstance(data, GroupEntry):
-        return (frozenset(data.group.counts.items()), data.group.meta)
-    if isinstance(data, FoldedEntry):
-        return data.count
-    return None
-
-
-def expansion_key(data: NodeData | None) -> tuple[str, ...] | None:
-    if isinstance(data, GroupEntry):
-        return data.group.key
-    if isinstance(data, FoldedEntry):
-        return (*data.parent_key, "\x00in-sync")
-    return None
+BULK = 20  # children from which a group's nodes are made in one go
 
 
 class ResourceTree(Tree[NodeData]):
@@ -124,6 +84,7 @@ class ResourceTree(Tree[NodeData]):
         self.show_in_sync = False  # the user's choice (key i)
         self.reveal_all = False  # set while filtering: matches are shown even when in sync
         self._styles_by_status: dict[DisplayStatus, Style] = {}
+        self._node_of: dict[object, Node] = {}  # node_key -> the node, for nodes that exist
 
     def notify_style_update(self) -> None:
         """Repaint on a style change (focus, hover, theme) without Tree's full invalidation.
@@ -201,6 +162,7 @@ class ResourceTree(Tree[NodeData]):
     def load(self, index: Group, *, expanded: set[tuple[str, ...]] | None = None) -> None:
         """Replace the tree's content; re-open the groups whose keys are in ``expanded``."""
         self.clear()
+        self._node_of.clear()
         self.root.data = GroupEntry(index)
         self._populate(self.root)
         if expanded:
@@ -221,9 +183,7 @@ class ResourceTree(Tree[NodeData]):
             children: list[NodeData] = [GroupEntry(g) for g in shown.groups]
             children += shown.leaves
             if shown.folded_count:
-                children.append(
-                    FoldedEntry(data.group.key, shown.folded_groups, shown.folded_leaves)
-                )
+                children.append(FoldedEntry(data.group))
             return children
         if isinstance(data, FoldedEntry):
             return [*(GroupEntry(g) for g in data.groups), *data.leaves]
@@ -241,48 +201,144 @@ class ResourceTree(Tree[NodeData]):
         if not isinstance(data, GroupEntry | FoldedEntry) or data.populated:
             return
         data.populated = True
-        for child in self._children_of(data):
-            if isinstance(child, DriftResult):
-                node.add_leaf(self.leaf_label(child), data=child)
-            else:
-                node.add(self._label(child), data=child, allow_expand=True)
+        children = self._children_of(data)
+        if len(children) < BULK:
+            for child in children:
+                self._add(node, child)
+            return
+        # Tree.add lays the whole tree out again for each node: 250 objects of a group
+        # opened took ~0.1 s of the screen's thread (bench_batch). Made here in one go,
+        # with one invalidation, as Tree.add makes each (textual 8).
+        for child in children:
+            label = self.process_label(self._label(child))
+            made = self._add_node(node, label, child)
+            made._allow_expand = not isinstance(child, DriftResult)
+            node._children.append(made)
+            self._node_of[node_key(child)] = made
+        node._updates += 1
+        self._invalidate()
 
-    def update_in_place(self, index: Group) -> bool:
-        """Give the existing nodes the new results, if the tree keeps its shape.
+    def _add(self, parent: Node, data: NodeData, before: int | None = None) -> Node:
+        if isinstance(data, DriftResult):
+            node = parent.add_leaf(self.leaf_label(data), data=data, before=before)
+        else:
+            node = parent.add(self._label(data), data=data, before=before, allow_expand=True)
+        self._node_of[node_key(data)] = node
+        return node
 
-        A watch-mode rescan mostly changes statuses, not which nodes exist. Rebuilding
-        10,000 nodes took ~0.9 s of the UI thread (benchmarks/bench_watch); this touches
-        only the labels that changed. Returns False, having changed nothing, when the new
-        results need other nodes: then :meth:`load` them.
-        """
-        updates: list[tuple[Node, NodeData]] = []
-        if not self._match(self.root, GroupEntry(index), updates):
-            return False
-        for node, data in updates:
-            if _shown_state(node.data) != _shown_state(data):
-                node.set_label(self._label(data))
-            node.data = data
-        return True
+    def holds(self, node: Node) -> bool:
+        """Whether ``node`` is still in the tree (not removed by an update)."""
+        return node is self.root or self._node_of.get(node_key(node.data)) is node
 
-    def _match(self, node: Node, data: NodeData, updates: list[tuple[Node, NodeData]]) -> bool:
+    def _drop(self, node: Node) -> None:
+        for gone in (node, *self.walk(node)):
+            key = node_key(gone.data)
+            if self._node_of.get(key) is gone:
+                del self._node_of[key]
+        node.remove()
+
+    # -- updating in place ---------------------------------------------------------------------
+
+    def patch(self, touched: Touched) -> None:
+        """Show a watch batch (:func:`driftui.tui.tree_delta.apply_changes` changed the
+        groups in place): only the nodes of what changed are touched; the others, the
+        cursor and the open groups stay as they are."""
+        show_all = self.show_in_sync or self.reveal_all
+        redo = touched.reshaped if show_all else touched.reshaped | touched.refolded
+        for key in sorted(redo, key=len):  # parents first
+            node = self._node_of.get(key) if key else self.root
+            if node is not None and populated(node):
+                self._reconcile(node)
+        for ident in touched.gone:
+            if (node := self._node_of.get(ident)) is not None:
+                self._drop(node)
+        for path, result in touched.leaves.values():
+            self._settle_leaf(path, result, show_all=show_all)
+        if not show_all:
+            for path in {path for path, _ in touched.leaves.values()}:
+                self._settle_fold(path)
+        for key in touched.counted:
+            node = self._node_of.get(key)
+            if node is not None and isinstance(node.data, GroupEntry):
+                node.set_label(self.group_label(node.data.group))
+
+    def _settle_leaf(self, path: tuple[str, ...], result: DriftResult, *, show_all: bool) -> None:
+        """``result``'s node where its group lists it now: in place, moved between the group
+        and its fold, or not at all where that is not open."""
+        parent = self._node_of.get(path)
+        existing = self._node_of.get(identity(result))
+        target = None
+        if parent is not None and populated(parent):
+            direct = show_all or display_status(result) is not DisplayStatus.IN_SYNC
+            target = parent if direct else self._node_of.get((*path, FOLD))
+        if target is not None and not populated(target):
+            target = None
+        if existing is not None and existing.parent is target:
+            self._refill(existing, result)
+            return
+        if existing is not None:
+            self._drop(existing)
+        if target is not None:
+            self._add(target, result, before=leaf_slot(target, result))
+
+    def _settle_fold(self, path: tuple[str, ...]) -> None:
+        """The group's "✓ N in sync" row: there while it folds anything, with its count."""
+        parent = self._node_of.get(path)
+        if parent is None or not populated(parent) or not isinstance(parent.data, GroupEntry):
+            return
+        fold, entry = self._node_of.get((*path, FOLD)), FoldedEntry(parent.data.group)
+        if fold is not None and not entry.count:
+            self._drop(fold)
+        elif fold is None and entry.count:
+            self._add(parent, entry)
+        elif fold is not None:
+            fold.set_label(self.folded_label(entry))
+
+    def update_in_place(self, index: Group) -> None:
+        """Give the existing nodes a rescan's results: nodes that stay keep their place
+        (and the cursor and open groups with them); only changed labels are redrawn.
+        Rebuilding 10,000 nodes took ~0.9 s of the UI thread (benchmarks/bench_watch)."""
+        self._refill(self.root, GroupEntry(index))
+
+    def _reconcile(self, node: Node) -> None:
+        """Make ``node``'s children what its group or fold lists now, adding and removing
+        only the nodes that differ (cost: one pass over its children)."""
+        wanted = self._children_of(node.data)
+        keys = [node_key(data) for data in wanted]
+        keep = set(keys)
+        for child in list(node.children):
+            if node_key(child.data) not in keep:
+                self._drop(child)
+        for at, (key, data) in enumerate(zip(keys, wanted, strict=True)):
+            children = node.children
+            if at < len(children) and node_key(children[at].data) == key:
+                self._refill(children[at], data)
+                continue
+            misplaced = self._node_of.get(key)
+            if misplaced is not None and misplaced.parent is node:
+                self._drop(misplaced)
+            self._add(node, data, before=at)
+
+    def _refill(self, node: Node, data: NodeData) -> None:
+        """Give ``node`` the new ``data`` for the same key; an open group is reconciled."""
         old = node.data
-        if isinstance(old, GroupEntry | FoldedEntry) and isinstance(data, type(old)):
-            data.populated = old.populated
-        updates.append((node, data))
-        if not node.children:
-            return not (isinstance(data, GroupEntry | FoldedEntry) and data.populated)
-        new_children = self._children_of(data)
-        if len(new_children) != len(node.children):
-            return False
-        for child, new in zip(node.children, new_children, strict=True):
-            if isinstance(new, DriftResult):  # a leaf: most are the very same object again
-                if child.data is not new:
-                    if _identity(child.data) != new.ref:
-                        return False
-                    updates.append((child, new))
-            elif _identity(child.data) != _identity(new) or not self._match(child, new, updates):
-                return False
-        return True
+        if isinstance(data, DriftResult):
+            if old is not data:
+                node.data = data
+                if not isinstance(old, DriftResult) or leaf_state(old) != leaf_state(data):
+                    node.set_label(self.leaf_label(data))
+            return
+        if not isinstance(old, GroupEntry | FoldedEntry):
+            return
+        data.populated = old.populated
+        same = isinstance(old, GroupEntry) and isinstance(data, GroupEntry)
+        same = same and old.group is data.group
+        node.data = data
+        if same:
+            return  # the same group, changed in place: its row is relabelled if counted
+        node.set_label(self._label(data))
+        if data.populated:
+            self._reconcile(node)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         self._populate(event.node)

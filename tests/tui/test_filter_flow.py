@@ -1,0 +1,58 @@
+"""The filter over many objects: in a worker, keys never held, the latest query wins."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from driftui.model import DriftResult
+from driftui.tui import filter_flow
+from driftui.tui.search import fuzzy_pattern, haystack
+from driftui.tui.tree_model import Prepared
+from tests.tui.conftest import make_app, scanned, settle
+
+PATIENCE = 30.0  # seconds before a wait gives up (a guard, not a timing check)
+
+
+def matching(results: list[DriftResult], query: str) -> set[str]:
+    patterns = fuzzy_pattern(query)
+    return {str(r.ref) for r in results if all(p.search(haystack(r)) for p in patterns)}
+
+
+async def test_keys_typed_while_the_filter_runs_show_and_only_the_latest_query_runs_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(filter_flow, "IN_WORKER_ABOVE", 0)  # the sample's 20 objects count as many
+    release = threading.Event()
+    queries: list[str] = []
+    regroup = Prepared.regroup
+
+    def slow(self: Prepared, results: Any, view: Any, search: Any = None) -> Prepared:
+        queries.append(view.query)
+        release.wait(PATIENCE)  # the first query's filter takes its time
+        return regroup(self, results, view, search)
+
+    monkeypatch.setattr(Prepared, "regroup", slow)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        queries.clear()
+        await pilot.press("slash", "w", "e", "b")
+        assert app.main_screen.query_one("#filter", Input).value == "web"  # not held
+        assert queries == ["w"]  # still filtering "w"; "we" and "web" wait
+        release.set()
+        deadline = time.monotonic() + PATIENCE
+        while app.filtering.running or app.prepared is None or app.prepared.view.query != "web":
+            assert time.monotonic() < deadline, "the filter never landed"
+            await pilot.pause(0.05)
+        await settle(pilot)
+        shown = {
+            str(n.data.ref) for n in app.resource_tree.walk() if isinstance(n.data, DriftResult)
+        }
+        expected = matching(scanned(app).results, "web")
+    assert queries == ["w", "web"]  # "we" was skipped, not queued
+    assert shown == expected and expected

@@ -1,0 +1,52 @@
+"""The filter's search keys: the same matches as one pattern per object, however typed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from driftui.model import DriftResult, ObjectRef
+from driftui.tui.search import SearchText, fuzzy_pattern, haystack
+from tests.tui.sample_data import sample_results
+
+
+def naive(results: list[DriftResult], query: str) -> list[int]:
+    """What the filter did before: every word's pattern searched in every key."""
+    patterns = fuzzy_pattern(query)
+    return [i for i, r in enumerate(results) if all(p.search(haystack(r)) for p in patterns)]
+
+
+def named(names: list[str]) -> list[DriftResult]:
+    base = sample_results()
+    return [
+        replace(base[i % len(base)], ref=ObjectRef("", "Kind", "ns", n))
+        for i, n in enumerate(names)
+    ]
+
+
+names = st.lists(st.text(min_size=1, max_size=10), min_size=1, max_size=20)
+queries = st.text(alphabet="abcdeK-. \n\x01\u0130\u0131", max_size=8)  # dotted, dotless i
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=names, typed=queries)
+def test_typing_a_query_key_by_key_matches_as_searching_each_object(
+    names: list[str], typed: str
+) -> None:
+    """Each keystroke narrows from the last query; backspaces go back to remembered ones.
+    Names may hold newlines or the line mark (then the keys are searched one by one)."""
+    results = named(names)
+    search = SearchText(results)
+    steps = [typed[:n] for n in range(len(typed) + 1)]
+    for query in [*steps, *reversed(steps)]:
+        assert list(search.matching(query)) == naive(results, query), query
+
+
+def test_a_longer_query_searches_only_the_last_matches() -> None:
+    results = sample_results()
+    search = SearchText(results)
+    search.matching("we")
+    search._whole = "poisoned: a search over everything would find nothing here"
+    assert list(search.matching("web")) == naive(results, "web")  # narrowed from "we"'s matches
