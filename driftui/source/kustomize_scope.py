@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from driftui.model import LoadProblem
 from driftui.source.checkout import is_inside
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -67,6 +68,19 @@ def check_scope(
         for found in _kustomizations(current):
             problems += _check_file(found, root, allow_remote, pending, files)
     return problems
+
+
+def out_of_scope(
+    label: str, directory: str, root: str, allow_remote: bool, *, files: bool
+) -> LoadProblem | None:
+    """A problem naming the kustomization whose base (or, with ``files``, any file it
+    names) leads out, or is remote and off; ``label`` names what is then not rendered."""
+    found = check_scope(directory, root, allow_remote, files=files)
+    if not found:
+        return None
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    message = f"{found[0].message}{more}: {label} is not rendered"
+    return LoadProblem(found[0].path, message)
 
 
 def _check_file(

@@ -41,7 +41,7 @@ from driftui.source.helm_args import (
 from driftui.source.helm_post_render import PostRenderFailed, post_render
 from driftui.source.kustomize_edits import EditFailed, apply_edits
 from driftui.source.kustomize_scope import KUSTOMIZATION_FILES as KUSTOMIZATION_FILES
-from driftui.source.kustomize_scope import check_scope
+from driftui.source.kustomize_scope import out_of_scope
 from driftui.source.limits import (
     DEFAULT_LIMITS,
     DEFAULT_POLICY,
@@ -276,9 +276,8 @@ class Renderer:
                     apply_edits(edits, directory, self.policy, env, root)
             except EditFailed as exc:
                 return LoadProblem(target.label, str(exc))
-            refused = _out_of_scope(
-                target, directory, root, self.policy, files=self._loads_anywhere(target)
-            )
+            anywhere, allow = self._loads_anywhere(target), self.policy.allow_remote_bases
+            refused = out_of_scope(target.label, directory, root, allow, files=anywhere)
             if refused is not None:
                 return refused
         scratch = os.path.join(tmp, "scratch", hashlib.sha256(target.path.encode()).hexdigest())
@@ -384,19 +383,6 @@ def _cap_output(
 
 _ROOT_ONLY = "--load-restrictor=LoadRestrictionsRootOnly"  # the default, said out loud
 _NONE = "--load-restrictor=LoadRestrictionsNone"  # Flux's; the scope check bounds it
-
-
-def _out_of_scope(
-    target: RenderTarget, directory: str, root: str, policy: RenderPolicy, *, files: bool
-) -> LoadProblem | None:
-    """A problem naming the kustomization whose base (or, with ``files``, any file it
-    names) leads out, or is remote and off."""
-    found = check_scope(directory, root, policy.allow_remote_bases, files=files)
-    if not found:
-        return None
-    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-    message = f"{found[0].message}{more}: {target.label} is not rendered"
-    return LoadProblem(found[0].path, message)
 
 
 def _leaves(chart: str, values: str) -> bool:
