@@ -227,6 +227,7 @@ class LoadProblem:
     message: str
     line: int | None = None
     ref: ObjectRef | None = None  # set for duplicate identities
+    app: AppRef | None = None  # the app whose source it is (--app / --all-apps); None for --repo
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

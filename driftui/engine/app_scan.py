@@ -275,12 +275,13 @@ class AppScanner(Scanner):
         for part in self._parts.values():
             own = [LoadProblem(str(part.app), part.problem)] if part.problem else []
             report = by_part.get(id(part))
+            problems = (report.problems if report is not None else []) + own
             infos.append(
                 AppScanInfo(
                     part.app.ref,
                     report.source if report is not None else None,
                     part.problem,
-                    tuple((report.problems if report is not None else []) + own),
+                    tuple(replace(p, app=part.app.ref) for p in problems),
                     part.loaded.desired.sources if report and part.loaded else (),
                 )
             )

@@ -11,7 +11,10 @@ not there are left out), each overriding what the file already says. These are t
 fields Argo CD's options set, so they travel as
 :class:`~driftui.source.recipe.KustomizeEdits`, with ``generate`` for the missing file.
 ``commonMetadata`` is not one of them: the controller sets it on the built objects
-(:mod:`.flux_metadata`).
+(:mod:`.flux_metadata`). The controller builds with ``LoadRestrictionsNone`` (fluxcd/pkg
+SecureBuild, its file system bound to the checkout): a kustomization may list a file outside
+its own directory, so every Kustomization's recipe says ``load_anywhere``, and driftui's
+scope check (:mod:`driftui.source.kustomize_scope`) keeps every path inside the checkout.
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ FLUX_KUSTOMIZE_OPTIONS = frozenset(
 )
 
 
-def flux_recipe(source: AppSource, at: str) -> RenderRecipe | None:
-    """The recipe for a Kustomization's path ``at``; None when it sets none of the options."""
+def flux_recipe(source: AppSource, at: str) -> RenderRecipe:
+    """The recipe for a Kustomization's path ``at``: its edits (None when it sets none of the
+    options), built as the controller builds, without the root-only restriction."""
     edits = flux_edits(source.options)
-    return RenderRecipe(at, edits) if edits else None
+    return RenderRecipe(at, edits or None, load_anywhere=True)
 
 
 def flux_edits(options: Mapping[str, Any]) -> KustomizeEdits:

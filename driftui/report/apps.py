@@ -57,6 +57,17 @@ def source_json(src: SourceInfo) -> dict[str, str]:
     return {"repo": src.repo, "ref": src.ref, "commit": src.commit, "path": src.path}
 
 
+def app_problem(info: AppScanInfo) -> str | None:
+    """Why the app could not be scanned, else what of its source could not be rendered or
+    loaded (so two apps of one path are told apart); None when nothing."""
+    if info.problem:
+        return info.problem
+    if not info.problems:
+        return None
+    more = f" (and {len(info.problems) - 1} more)" if len(info.problems) > 1 else ""
+    return f"{info.problems[0]}{more}"
+
+
 def apps_summary(report: ScanReport) -> list[dict[str, Any]]:
     """``summary.apps``: each app, its sources (``source``: the first, as before there were
     several), why it could not be scanned, its counts."""
@@ -67,7 +78,7 @@ def apps_summary(report: ScanReport) -> list[dict[str, Any]]:
                 **(app_json(info.app) or {}),
                 "source": source_json(info.source) if info.source is not None else None,
                 "sources": [source_json(src) for src in app_sources(info)],
-                "problem": info.problem or None,
+                "problem": app_problem(info),
                 **part.counts(),
                 "ignored": part.ignored,
             }

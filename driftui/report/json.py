@@ -83,7 +83,8 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
             "apps": apps_summary(report),  # --app / --all-apps: each app's source and counts
         },
         "problems": [
-            {"path": p.path, "line": p.line, "message": p.message} for p in report.problems
+            {"path": p.path, "line": p.line, "message": p.message, "app": app_json(p.app)}
+            for p in report.problems
         ],
         "warnings": list(report.warnings),
         "objects": [_object(r, source(r)) for r in report.results],

@@ -105,6 +105,10 @@ class RenderRecipe:
     # Argo CD's build environment (ARGOCD_APP_NAME, ...): when set, options expand it, with
     # ARGOCD_APP_REVISION* from the commit (:meth:`at_commit`)
     env: Pairs = ()
+    # Flux: kustomize-controller builds with ``--load-restrictor LoadRestrictionsNone`` (on a
+    # file system bound to the checkout), so a kustomization may list a file beside its own
+    # directory; driftui's scope check then keeps every file path inside the checkout
+    load_anywhere: bool = False
 
     def key(self) -> str:
         """A stable text of the whole recipe, for render cache keys."""
@@ -112,6 +116,12 @@ class RenderRecipe:
 
     def applies_to(self, path: str) -> bool:
         return path == self.at
+
+    def loads_anywhere(self, path: str) -> bool:
+        """Is the kustomization at ``path`` built without kustomize's root-only restriction
+        (it is the app's path, or below it: one Flux build)?"""
+        at = self.at
+        return self.load_anywhere and (not at or path == at or path.startswith(f"{at}/"))
 
     def at_commit(self, commit: str) -> RenderRecipe:
         """The recipe with ``$NAME`` expanded where Argo CD expands it, for ``commit``."""

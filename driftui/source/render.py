@@ -41,7 +41,7 @@ from driftui.source.helm_args import (
 from driftui.source.helm_post_render import PostRenderFailed, post_render
 from driftui.source.kustomize_edits import EditFailed, apply_edits
 from driftui.source.kustomize_scope import KUSTOMIZATION_FILES as KUSTOMIZATION_FILES
-from driftui.source.kustomize_scope import check_scope
+from driftui.source.kustomize_scope import out_of_scope
 from driftui.source.limits import (
     DEFAULT_LIMITS,
     DEFAULT_POLICY,
@@ -222,6 +222,8 @@ class Renderer:
             parts += ["capabilities", *self.capabilities.helm_args()]
         elif self._edits(target):  # patches and components may name files anywhere
             parts += ["recipe", self.recipe.key() if self.recipe else "", root_tree_sha]
+        if self._loads_anywhere(target):  # it may read any file (Argo's build refuses it)
+            parts += [_NONE, root_tree_sha]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
     def _helm_options(self, target: RenderTarget) -> HelmOptions | None:
@@ -235,6 +237,12 @@ class Renderer:
         if target.tool != "kustomize" or recipe is None or not recipe.applies_to(target.path):
             return None
         return recipe.kustomize_edits or None
+
+    def _loads_anywhere(self, target: RenderTarget) -> bool:
+        recipe = self.recipe
+        return (
+            target.tool == "kustomize" and recipe is not None and recipe.loads_anywhere(target.path)
+        )
 
     def _private(self, target: RenderTarget) -> bool:
         helm = self._helm_options(target)
@@ -268,7 +276,8 @@ class Renderer:
                     apply_edits(edits, directory, self.policy, env, root)
             except EditFailed as exc:
                 return LoadProblem(target.label, str(exc))
-            refused = _out_of_scope(target, directory, root, self.policy)
+            anywhere, allow = self._loads_anywhere(target), self.policy.allow_remote_bases
+            refused = out_of_scope(target.label, directory, root, allow, files=anywhere)
             if refused is not None:
                 return refused
         scratch = os.path.join(tmp, "scratch", hashlib.sha256(target.path.encode()).hexdigest())
@@ -302,12 +311,13 @@ class Renderer:
         self, target: RenderTarget, directory: str, call: HelmCall
     ) -> list[str] | LoadProblem:
         if target.tool == "kustomize":
+            restrictor = _NONE if self._loads_anywhere(target) else _ROOT_ONLY
             kustomize = shutil.which("kustomize")
             if kustomize:
-                return [kustomize, "build", _ROOT_ONLY, "--", directory]
+                return [kustomize, "build", restrictor, "--", directory]
             kubectl = shutil.which("kubectl")
             if kubectl:
-                return [kubectl, "kustomize", _ROOT_ONLY, "--", directory]
+                return [kubectl, "kustomize", restrictor, "--", directory]
             message = (
                 "cannot render: kustomize not found on PATH (nor kubectl for kubectl kustomize)"
             )
@@ -372,18 +382,7 @@ def _cap_output(
 
 
 _ROOT_ONLY = "--load-restrictor=LoadRestrictionsRootOnly"  # the default, said out loud
-
-
-def _out_of_scope(
-    target: RenderTarget, directory: str, root: str, policy: RenderPolicy
-) -> LoadProblem | None:
-    """A problem naming the kustomization whose base leads out (or is remote and off)."""
-    found = check_scope(directory, root, policy.allow_remote_bases)
-    if not found:
-        return None
-    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-    message = f"{found[0].message}{more}: {target.label} is not rendered"
-    return LoadProblem(found[0].path, message)
+_NONE = "--load-restrictor=LoadRestrictionsNone"  # Flux's; the scope check bounds it
 
 
 def _leaves(chart: str, values: str) -> bool:

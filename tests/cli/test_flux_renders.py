@@ -195,8 +195,12 @@ def test_missing_components_are_left_out_only_by_the_app_that_says_so(
     assert {o["app"]["name"] for o in doc["objects"]} == {"app"}
     [problem] = doc["problems"]
     assert "components/gone" in problem["message"], problem
+    assert problem["app"] == {"kind": "Kustomization", "namespace": src.ns, "name": "broken"}
     counts = {a["name"]: a["in_sync"] for a in doc["summary"]["apps"]}
     assert counts == {"app": 3, "broken": 0}
+    said = {a["name"]: a["problem"] for a in doc["summary"]["apps"]}
+    assert said["app"] is None
+    assert "components/gone" in said["broken"], said
 
 
 # -- HelmRelease ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from driftui.gitops.app_source import AppSourceError, scan_source
 from driftui.gitops.app_specs import App, flux_helm_release, flux_kustomization
 from driftui.gitops.flux_recipe import flux_edits, release_name
-from driftui.source.recipe import KustomizeEdits
+from driftui.source.recipe import KustomizeEdits, RenderRecipe
 
 
 def test_options_become_edits_that_override_and_generate_a_missing_kustomization() -> None:
@@ -56,7 +56,7 @@ def test_options_become_edits_that_override_and_generate_a_missing_kustomization
     assert edits.generate
 
 
-def test_no_options_no_recipe() -> None:
+def test_no_options_no_edits_but_built_as_flux_builds() -> None:
     assert flux_edits({"postBuild": {}}) == KustomizeEdits()
     assert flux_edits({"commonMetadata": {"labels": {"a": "b"}}}) == KustomizeEdits()
     repos = {("a", "r"): {"spec": {"url": "https://git.example/r.git"}}}
@@ -64,7 +64,9 @@ def test_no_options_no_recipe() -> None:
         "metadata": {"namespace": "a", "name": "prod"},
         "spec": {"path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "r"}},
     }
-    assert scan_source(flux_kustomization(body, repos)).recipe is None
+    bare = scan_source(flux_kustomization(body, repos)).recipe
+    assert bare == RenderRecipe("apps", None, load_anywhere=True)  # LoadRestrictionsNone
+    assert bare.loads_anywhere("apps/sub") and not bare.loads_anywhere("apps2")
     body["spec"] |= {"nameSuffix": "-x", "components": ["../c"], "ignoreMissingComponents": True}
     app = flux_kustomization(body, repos)
     recipe = scan_source(app).recipe

@@ -68,3 +68,52 @@ def test_a_kustomization_that_cannot_be_read_is_not_rendered(tmp_path: Path) -> 
     write(tmp_path, {"k/kustomization.yaml": "resources: [a\n  - : {"})
     (problem,) = check_scope(str(tmp_path / "k"), str(tmp_path), allow_remote=False)
     assert problem.message == "cannot read it to check its bases; not rendered"
+
+
+# -- Flux's LoadRestrictionsNone build: every file path is held inside the checkout ----------
+
+FILE_FIELDS = [
+    "resources: [{p}]",
+    "crds: [{p}]",
+    "patches: [{{path: {p}}}]",
+    "patchesStrategicMerge: [{p}]",
+    "configMapGenerator: [{{name: x, files: [key={p}]}}]",
+    "secretGenerator: [{{name: x, envs: [{p}]}}]",
+    "configMapGenerator: [{{name: x, env: {p}}}]",
+    "replacements: [{{path: {p}}}]",
+    "openapi: {{path: {p}}}",
+]
+
+
+@pytest.mark.parametrize("field", FILE_FIELDS)
+@pytest.mark.parametrize("path", ["../../../../../../../../etc/passwd", "/etc/passwd", "link"])
+def test_a_file_outside_the_checkout_is_refused_when_not_root_only(
+    tmp_path: Path, field: str, path: str
+) -> None:
+    root = tmp_path / "repo"
+    write(root, {"deploy/kustomization.yaml": field.format(p=path) + "\n"})
+    os.symlink("/etc/passwd", root / "deploy" / "link")
+
+    found = check_scope(str(root / "deploy"), str(root), False, files=True)
+
+    assert [p.path for p in found] == ["deploy/kustomization.yaml"]
+    assert "leads outside the repository" in found[0].message
+
+
+@pytest.mark.parametrize("field", FILE_FIELDS)
+def test_a_file_beside_the_kustomization_inside_the_checkout_may_load(
+    tmp_path: Path, field: str
+) -> None:
+    root = tmp_path / "repo"
+    write(root, {"deploy/kustomization.yaml": field.format(p="../common/x.yaml") + "\n"})
+    write(root, {"common/x.yaml": "a: b\n"})
+
+    assert check_scope(str(root / "deploy"), str(root), False, files=True) == []
+
+
+def test_an_inline_patch_is_no_file_path(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    patch = "patchesStrategicMerge:\n- |\n  kind: X\n  metadata: {name: /etc/passwd}\n"
+    write(root, {"deploy/kustomization.yaml": patch})
+
+    assert check_scope(str(root / "deploy"), str(root), False, files=True) == []

@@ -255,6 +255,24 @@ def test_the_render_cache_keys_on_the_recipe(tmp_path: Path) -> None:
     assert set(second) == {("ConfigMap", "b-settings")}
 
 
+def test_only_a_flux_recipe_builds_a_file_beside_the_kustomization(tmp_path: Path) -> None:
+    """Flux's LoadRestrictionsNone build of a sibling file is not cached for a root-only
+    (Argo CD or --repo) build of the same directory, which kustomize refuses."""
+    files = {
+        "deploy/kustomization.yaml": "resources: [../common/cm.yaml]\n",
+        "common/cm.yaml": KUSTOMIZE["shop/cm.yaml"],
+    }
+    repo = make_repo(tmp_path / "repo", files)
+
+    flux, flux_problems = loaded(repo, "deploy", RenderRecipe("deploy", load_anywhere=True))
+    argo, argo_problems = loaded(repo, "deploy", RenderRecipe("deploy"))
+
+    assert set(flux) == {("ConfigMap", "settings")} and flux_problems == []
+    assert argo == {}
+    [problem] = argo_problems
+    assert "is not in or below" in problem.message
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="./ab$-", max_size=24))
 def test_no_values_path_resolves_outside_the_checkout(path: str) -> None:
