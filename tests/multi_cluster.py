@@ -131,3 +131,15 @@ def two_clusters(
     finally:
         harness.request(first, "DELETE", f"/api/v1/namespaces/{ns}")
         harness.down(second_dir)
+
+
+class Answers:
+    """The user at the terminal: answers in turn, and every question asked."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.questions: list[str] = []
+
+    def __call__(self, question: str) -> str:
+        self.questions.append(question)
+        return self.answers.pop(0)

@@ -15,7 +15,7 @@ from driftui.cli.cluster_actions import run_on_clusters
 from driftui.cli.exits import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, combined_exit
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
-from tests.multi_cluster import Clusters, drift_apart, two_clusters
+from tests.multi_cluster import Answers, Clusters, drift_apart, two_clusters
 
 pytestmark = pytest.mark.cluster
 
@@ -34,18 +34,6 @@ def drifted(planes: Clusters, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     yield ns, repo
     for plane in (planes.a, planes.b):
         harness.request(plane, "DELETE", f"/api/v1/namespaces/{ns}")
-
-
-class Answers:
-    """The user at the terminal: answers in turn, and every question asked."""
-
-    def __init__(self, *answers: str) -> None:
-        self.answers = list(answers)
-        self.questions: list[str] = []
-
-    def __call__(self, question: str) -> str:
-        self.questions.append(question)
-        return self.answers.pop(0)
 
 
 def act(

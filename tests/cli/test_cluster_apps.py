@@ -23,7 +23,7 @@ from tests.cluster import harness
 from tests.cluster.crds import APPLICATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import argo_status, create
-from tests.multi_cluster import Clusters, entry_of, kubeconfig_of, two_clusters
+from tests.multi_cluster import Answers, Clusters, entry_of, kubeconfig_of, two_clusters
 
 pytestmark = pytest.mark.cluster
 
@@ -166,18 +166,6 @@ def test_an_app_on_another_cluster_is_scanned_there_and_one_with_no_context_is_a
     assert code == 2
     assert doc["objects"] == []
     assert [p["message"] for p in doc["problems"]] == [f"no kubeconfig context for {LOST}"]
-
-
-class Answers:
-    """The user at the terminal: answers in turn, and every question asked."""
-
-    def __init__(self, *answers: str) -> None:
-        self.answers = list(answers)
-        self.questions: list[str] = []
-
-    def __call__(self, question: str) -> str:
-        self.questions.append(question)
-        return self.answers.pop(0)
 
 
 def sync(
