@@ -17,12 +17,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from driftui.source.limits import RenderPolicy
-from driftui.source.sandbox import LimitExceeded, run_bounded, tool_message
+from driftui.source.sandbox import ToolFailed, run_tool, tool_message
 
 INPUT = "helm-output.yaml"  # helm-controller's name for Helm's output
 
 
-class PostRenderFailed(Exception):
+class PostRenderFailed(ToolFailed):
     """A post-renderer failed; the message says which and why (for a LoadProblem)."""
 
 
@@ -47,12 +47,7 @@ def post_render(
             json.dump(kustomization(renderer), handle)  # JSON is YAML
         argv = [kustomize, "build", "--load-restrictor=LoadRestrictionsRootOnly", "--", directory]
         what = f"postRenderers[{number}] kustomize"
-        try:
-            done = run_bounded(argv, policy=policy, cwd=directory, env=env)
-        except LimitExceeded as exc:
-            raise PostRenderFailed(f"{what}: {exc}") from None
-        except OSError as exc:
-            raise PostRenderFailed(f"cannot run {what}: {exc.strerror}") from None
+        done = run_tool(argv, what, policy=policy, cwd=directory, env=env)
         if done.returncode != 0:
             raise PostRenderFailed(f"{what} failed: {tool_message(done.stderr, directory)}")
         output = done.stdout

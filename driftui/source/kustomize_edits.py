@@ -20,12 +20,12 @@ from driftui.source.checkout import is_inside
 from driftui.source.kustomize_scope import KUSTOMIZATION_FILES
 from driftui.source.limits import RenderPolicy
 from driftui.source.recipe import KustomizeEdits
-from driftui.source.sandbox import LimitExceeded, run_bounded
+from driftui.source.sandbox import ToolFailed, run_tool
 
 EDITED_FILE = "kustomization.yaml"  # Argo CD appends patches to this file name only
 
 
-class EditFailed(Exception):
+class EditFailed(ToolFailed):
     """An edit failed; the message says which and why (for a LoadProblem)."""
 
 
@@ -131,12 +131,7 @@ def _run(
     argv: list[str], directory: str, policy: RenderPolicy, env: dict[str, str], root: str
 ) -> None:
     what = " ".join(argv[1:4])
-    try:
-        done = run_bounded(argv, policy=policy, cwd=directory, env=env)
-    except LimitExceeded as exc:
-        raise EditFailed(f"kustomize {what}: {exc}") from None
-    except OSError as exc:
-        raise EditFailed(f"cannot run kustomize {what}: {exc.strerror}") from None
+    done = run_tool(argv, f"kustomize {what}", policy=policy, cwd=directory, env=env)
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         errors = [line for line in lines if line.startswith("Error:")]  # not its usage text

@@ -38,8 +38,8 @@ from driftui.source.helm_args import (
     option_args,
     values_path,
 )
-from driftui.source.helm_post_render import PostRenderFailed, post_render
-from driftui.source.kustomize_edits import EditFailed, apply_edits
+from driftui.source.helm_post_render import post_render
+from driftui.source.kustomize_edits import apply_edits
 from driftui.source.kustomize_scope import KUSTOMIZATION_FILES as KUSTOMIZATION_FILES
 from driftui.source.kustomize_scope import out_of_scope
 from driftui.source.limits import (
@@ -51,7 +51,13 @@ from driftui.source.limits import (
 )
 from driftui.source.recipe import HelmOptions, KustomizeEdits, RenderRecipe
 from driftui.source.render_cache import MEMORY, digest, file_digest, tool_identity
-from driftui.source.sandbox import LimitExceeded, renderer_env, run_bounded, tool_message
+from driftui.source.sandbox import (
+    LimitExceeded,
+    ToolFailed,
+    renderer_env,
+    run_bounded,
+    tool_message,
+)
 
 _KEY_VERSION = "2"  # renders cached before bases, links and bounds were checked are not reused
 CHART_FILE = "Chart.yaml"
@@ -274,7 +280,7 @@ class Renderer:
             try:
                 if edits:
                     apply_edits(edits, directory, self.policy, env, root)
-            except EditFailed as exc:
+            except ToolFailed as exc:
                 return LoadProblem(target.label, str(exc))
             anywhere, allow = self._loads_anywhere(target), self.policy.allow_remote_bases
             refused = out_of_scope(target.label, directory, root, allow, files=anywhere)
@@ -304,7 +310,7 @@ class Renderer:
             return output
         try:
             return post_render(output, json.loads(helm.post_renderers), scratch, self.policy, env)
-        except PostRenderFailed as exc:
+        except ToolFailed as exc:
             return LoadProblem(target.label, str(exc))
 
     def _argv(

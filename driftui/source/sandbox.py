@@ -41,6 +41,11 @@ class LimitExceeded(DriftuiError):
     """The renderer passed a bound; the message says which, for a LoadProblem."""
 
 
+class ToolFailed(Exception):
+    """A tool a render runs could not start, passed a bound, or failed: the message is the
+    one line that says which and why (for a LoadProblem)."""
+
+
 @dataclass(frozen=True)
 class Finished:
     returncode: int
@@ -105,6 +110,19 @@ def run_bounded(
     if proc.returncode != 0 and _out_of_memory(stderr):
         raise LimitExceeded(f"ran out of its memory limit ({mib(policy.memory_bytes)})")
     return Finished(proc.returncode, out.data(), stderr)
+
+
+def run_tool(
+    argv: Sequence[str], what: str, *, policy: RenderPolicy, cwd: str, env: dict[str, str]
+) -> Finished:
+    """:func:`run_bounded`, a bound passed or a binary that cannot start said as ToolFailed
+    naming ``what``: "WHAT: timed out after 30s", "cannot run WHAT: No such file…"."""
+    try:
+        return run_bounded(argv, policy=policy, cwd=cwd, env=env)
+    except LimitExceeded as exc:
+        raise ToolFailed(f"{what}: {exc}") from None
+    except OSError as exc:
+        raise ToolFailed(f"cannot run {what}: {exc.strerror}") from None
 
 
 def _address_space_limit(limit: int) -> Callable[[], None]:
