@@ -80,10 +80,15 @@ def plain_path(
         yield served, work
 
 
-def kustomization(src: Source, **options: Any) -> None:
+def git_repository(src: Source) -> None:
+    """The GitRepository ``deploy``: the served repository's main branch."""
     create(
         src.cluster, GIT_REPOSITORY, src.ns, "deploy", {"url": src.url, "ref": {"branch": "main"}}
     )
+
+
+def kustomization(src: Source, **options: Any) -> None:
+    git_repository(src)
     ks = {"path": "./deploy", "sourceRef": {"kind": "GitRepository", "name": "deploy"}, **options}
     create(src.cluster, KUSTOMIZATION, src.ns, "app", ks, status=flux_status("True", "Succeeded"))
 
@@ -216,9 +221,7 @@ def chart_repo(
 
 
 def helm_release(src: Source, **spec: Any) -> None:
-    create(
-        src.cluster, GIT_REPOSITORY, src.ns, "deploy", {"url": src.url, "ref": {"branch": "main"}}
-    )
+    git_repository(src)
     chart = {"chart": "./charts/web", "sourceRef": {"kind": "GitRepository", "name": "deploy"}}
     body = {"interval": "5m", "chart": {"spec": chart}, **spec}
     create(src.cluster, HELM_RELEASE, src.ns, "web", body, status=flux_status("True", "Succeeded"))

@@ -14,6 +14,7 @@ from driftui.gate import MutationGate
 from driftui.model import ScanReport
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
+from tests.gitops.objects import hand_edited
 from tests.tui.test_watch_events import declared_and_applied, grant_list_but_not_watch, verdicts
 
 pytestmark = pytest.mark.cluster
@@ -27,17 +28,6 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")
         time.sleep(0.05)
-
-
-def patch(cluster: ClusterInfo, namespace: str, name: str, data: dict[str, str]) -> None:
-    status, body = harness.request(
-        cluster,
-        "PATCH",
-        f"/api/v1/namespaces/{namespace}/configmaps/{name}",
-        {"data": data},
-        content_type="application/merge-patch+json",
-    )
-    assert status == 200, body
 
 
 def test_rejudged_events_give_what_a_fresh_scan_gives(
@@ -55,7 +45,7 @@ def test_rejudged_events_give_what_a_fresh_scan_gives(
     watch = LiveWatch(scanner, watch_seconds=30)
     assert watch.start() == ""
     try:
-        patch(cluster, namespace, "cm-0", {"i": "edited"})
+        hand_edited(cluster, namespace, "cm-0", i="edited")
         status, _ = harness.request(
             cluster, "DELETE", f"/api/v1/namespaces/{namespace}/configmaps/cm-2"
         )

@@ -186,9 +186,14 @@ async def force_sync_web_settings(app: TestExplorer, pilot: Pilot[Any]) -> list[
     await open_all(pilot)
     web = child(app.resource_tree.root.children[0], "≠ web")
     leaf = child(child(child(web, f"≠ {NAMESPACE}"), "≠ ConfigMap"), "≠ web-settings")
-    app.resource_tree.go_to(leaf)
+    return await act_on(app, pilot, leaf, "S")
+
+
+async def act_on(app: TestExplorer, pilot: Pilot[Any], node: Node, key: str) -> list[str]:
+    """Press ``key`` on ``node``, confirm when asked; the notifications told."""
+    app.resource_tree.go_to(node)
     await settle(pilot)
-    await pilot.press("S")
+    await pilot.press(key)
     await settle(pilot)
     if isinstance(app.screen, ConfirmActionScreen):
         app.screen.query_one("#confirm", Button).press()
@@ -239,14 +244,7 @@ async def test_a_sync_of_objects_of_several_apps_refuses_rather_than_pick_one_so
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_all(pilot)
-        app.resource_tree.go_to(app.resource_tree.root.children[0])
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
-        if isinstance(app.screen, ConfirmActionScreen):
-            app.screen.query_one("#confirm", Button).press()
-            await settle(pilot)
-        told = [str(n.message) for n in app._notifications]
+        told = await act_on(app, pilot, app.resource_tree.root.children[0], "s")
         assert any("belong to several apps" in m for m in told), told
     code, _ = harness.request(
         world.cluster, "GET", f"/api/v1/namespaces/{NAMESPACE}/configmaps/right-settings"
