@@ -16,7 +16,7 @@ from typing import Any
 from driftui.model import ClusterScan, ClustersReport, Status
 from driftui.report.json import REPORT_VERSION, to_dict
 from driftui.report.junit import error_suite, suite
-from driftui.report.markdown import MAX_VALUE, fitted, listed, md
+from driftui.report.markdown import MAX_VALUE, fitted, listed, md, table_rows
 from driftui.report.text import needs_care
 
 
@@ -72,10 +72,11 @@ def clusters_to_json(report: ClustersReport) -> str:
 
 
 def _table(report: ClustersReport) -> list[str]:
-    lines = [
+    header = [
         "| cluster | server | in sync | drifted | missing | extra | error | cluster error |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    lines = []
     for c in report.clusters:
         n = c.report.counts() if c.report else {}
         counts = " | ".join(
@@ -86,7 +87,7 @@ def _table(report: ClustersReport) -> list[str]:
             f"| {md(c.context, MAX_VALUE)} | {md(c.server, MAX_VALUE)} | {counts}"
             f" | {md(c.error, MAX_VALUE)} |"
         )
-    return lines
+    return table_rows(header, lines, "clusters")
 
 
 def clusters_to_markdown(report: ClustersReport) -> str:

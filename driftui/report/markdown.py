@@ -20,7 +20,7 @@ from driftui.safe_text import safe
 
 MAX_CHARS = 65_000
 MAX_VALUE = 200  # characters of one value shown in a table cell
-LIST_CHARS = MAX_CHARS // 4  # for the problems, and again for the warnings
+LIST_CHARS = MAX_CHARS // 4  # for the problems, the warnings, and the table of apps or clusters
 
 # Backslash-escapes for the punctuation that means something inline (CommonMark allows a
 # backslash before any ASCII punctuation; GFM tables need ``\|``, GitHub math ``\$``).
@@ -126,16 +126,27 @@ def listed(title: str, items: list[str]) -> list[str]:
     """A bounded list: the items that fit in ``LIST_CHARS``, and how many more there were."""
     if not items:
         return []
-    lines = ["", f"### {title}", ""]
+    lines, more = first_lines([f"- {md(item, MAX_VALUE * 2)}" for item in items])
+    return ["", f"### {title}", "", *lines] + ([f"- … and {more} more"] if more else [])
+
+
+def first_lines(lines: list[str]) -> tuple[list[str], int]:
+    """The leading ``lines`` that fit in ``LIST_CHARS`` (with their newlines), and how many
+    did not: a cluster with hundreds of apps must not push the objects out of the comment."""
     room = LIST_CHARS
-    for index, item in enumerate(items):
-        line = f"- {md(item, MAX_VALUE * 2)}"
+    for index, line in enumerate(lines):
         if len(line) + 1 > room:
-            lines.append(f"- … and {len(items) - index} more")
-            break
-        lines.append(line)
+            return lines[:index], len(lines) - index
         room -= len(line) + 1
-    return lines
+    return lines, 0
+
+
+def table_rows(header: list[str], rows: list[str], noun: str) -> list[str]:
+    """A table's ``header`` and the ``rows`` that fit, then a line counting the rest."""
+    kept, more = first_lines(rows)
+    if not more:
+        return [*header, *kept]
+    return [*header, *kept, "", f"… and {more} more {noun} (the JSON report has them all)."]
 
 
 def omitted_line(count: int) -> str:
@@ -170,7 +181,9 @@ def fitted(
     and ``tail``, within ``MAX_CHARS``: what does not fit is counted in one "not shown"
     line, whose worst case is kept free from the start."""
     total = sum(1 for _, results in groups for r in results if wanted(r))
-    room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(total)) - 2
+    # Each section is charged its own newline below; the rest of the join is three more:
+    # the newlines before "not shown" and before ``tail``, and the final one.
+    room = MAX_CHARS - len(head) - len(tail) - len(omitted_line(total)) - 3
     shown: list[str] = []
     count = 0
     for heading, results in groups:
@@ -201,18 +214,19 @@ def _apps_table(report: ScanReport) -> list[str]:
     counts, or why it was not scanned."""
     if not report.apps:
         return []
-    lines = [
+    header = [
         "",
         "| app | source | in sync | drifted | missing | extra | error |",
         "|---|---|---|---|---|---|---|",
     ]
+    lines = []
     for info, part in by_app(report):
         n = part.counts()
         sources = [f"{s.repo} {s.path or '.'} @ {s.commit[:12]}" for s in app_sources(info)]
         where = "<br>".join(md(s, MAX_VALUE) for s in sources) or md(info.problem, MAX_VALUE)
         counts = " | ".join(str(n[k]) for k in ("in_sync", "drifted", "missing", "extra", "error"))
         lines.append(f"| {md(str(info.app), MAX_VALUE)} | {where} | {counts} |")
-    return lines
+    return table_rows(header, lines, "apps")
 
 
 def _app_heading(info: AppScanInfo) -> str:

@@ -12,6 +12,8 @@ from dataclasses import replace
 from driftui.model import (
     AppRef,
     AppScanInfo,
+    ClusterScan,
+    ClustersReport,
     DriftResult,
     Fidelity,
     LiveInfo,
@@ -22,7 +24,9 @@ from driftui.model import (
     Status,
 )
 from driftui.report import to_json, to_junit, to_markdown
+from driftui.report.clusters import clusters_to_markdown
 from driftui.report.github import to_github
+from driftui.report.markdown import MAX_CHARS
 from driftui.report.sarif import to_sarif_dict
 
 LEFT = AppRef("Application", "argocd", "left")
@@ -253,3 +257,28 @@ def test_an_object_of_another_apps_repository_is_not_annotated_as_a_file_of_the_
     right = next(line for line in github if "right-a" in line)
     assert "file=" not in right
     assert right.endswith("(from https://git.example.com/charts.git @ v3: base/cm.yaml)")
+
+
+def test_hundreds_of_apps_or_clusters_leave_room_for_the_objects_and_count_the_rest() -> None:
+    apps = [AppRef("Application", "argocd", f"{'app-' * 40}{i}") for i in range(600)]
+    report = ScanReport(
+        SourceInfo(REPO, "main", "a" * 40, ""),
+        LiveInfo(context="kind"),
+        Fidelity.CLIENT_SIDE,
+        results=[result(f"cm-{i}", Status.DRIFTED, app) for i, app in enumerate(apps)],
+        apps=[AppScanInfo(app, SourceInfo(REPO, "main", "a" * 40, f"{'p/' * 90}")) for app in apps],
+    )
+    plain = ScanReport(report.source, report.live, report.fidelity, results=report.results[:1])
+    fleet = ClustersReport(
+        report.source,
+        [ClusterScan(f"{'ctx-' * 50}{i}", "https://x", plain) for i in range(600)],
+    )
+    tables = (
+        (to_markdown(report), "apps", "| application/"),
+        (clusters_to_markdown(fleet), "clusters", "| ctx-"),
+    )
+    for text, noun, row in tables:
+        rows = sum(1 for line in text.splitlines() if line.startswith(row))
+        assert len(text) <= MAX_CHARS and 0 < rows < 600
+        assert f"… and {600 - rows} more {noun} (the JSON report has them all)." in text
+        assert text.count("<details>") > 0  # objects are still shown after the table

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from driftui.model import (
@@ -73,6 +73,15 @@ def test_markdown_that_fits_shows_everything_and_says_nothing_is_missing() -> No
 @given(
     st.lists(st.text(min_size=0, max_size=3000), min_size=1, max_size=60),
     st.lists(st.text(max_size=3000), max_size=300),
+)
+@example(  # CI found it: the sections filled the room exactly, and the join added one more
+    values=[
+        *["", "", "", "", "", "0", "0", "0", "*", "\x1a", "\x80", "00", "0\x80", "0\x80"],
+        *["00\x80", "000\x80", "000\x80", "0000\x80", "00000&", "00000\x80", "0000000"],
+        *["00000$\x1e", "00000\x1a\x1a\x1a\x80", "00000000\x1e\x1a\x80", "000000000$\x1f\x1a"],
+        *["", "000", "000000"],
+    ],
+    problems=["", "00000000000"],
 )
 def test_markdown_never_exceeds_the_limit_whatever_the_text(
     values: list[str], problems: list[str]
