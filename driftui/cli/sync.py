@@ -31,33 +31,30 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from functools import partial
+from collections.abc import Callable
+from dataclasses import replace
 from typing import IO
 
 from driftui.actions.clusters import ActingCluster, acting_clusters
 from driftui.actions.ignore_export import export_rules
-from driftui.actions.outcomes import ItemResult
-from driftui.actions.sync import DEFAULT_FIELD_MANAGER, Preview, Syncer
-from driftui.actions.sync_plan import SyncItem, plan_sync, prune_confirmation_word
+from driftui.actions.sync import DEFAULT_FIELD_MANAGER, Syncer
+from driftui.actions.sync_plan import plan_sync
 from driftui.cli import apps as app_commands
 from driftui.cli.app_scans import add_app_flags
-from driftui.cli.conversation import Conversation, Prompt, no_confirmation, terminal_prompt
+from driftui.cli.conversation import Conversation, Prompt, terminal_prompt
 from driftui.cli.exits import EXIT_ERROR as EXIT_REFUSED
 from driftui.cli.exits import EXIT_OK, EXIT_PARTIAL, combined_exit
 from driftui.cli.flags import AddCommon, add_command
-from driftui.cli.progress_display import progress_for, scan
+from driftui.cli.progress_display import scan
 from driftui.cli.selectors import select
-from driftui.cli.sync_routes import Desired, Routes, desired, route
-from driftui.compare.textdiff import DiffLine
+from driftui.cli.sync_routes import desired, route
+from driftui.cli.sync_steps import consent, execute, permitted, show_previews
 from driftui.config import load_config
 from driftui.engine import Scanner
-from driftui.gate import MutationGate, MutationRefused
-from driftui.gitops.apps import AppError, GitOpsApp
-from driftui.gitops.reconcile import request_reconcile
+from driftui.gate import MutationGate
+from driftui.gitops.apps import AppError
 from driftui.live.client import ClusterClient
-from driftui.model import AppOwner, ObjectRef, ScanReport
+from driftui.model import ScanReport
 from driftui.safe_text import safe
 from driftui.source.load import load_desired
 
@@ -108,171 +105,6 @@ def add_parsers(
         "print driftui's ignore rules as Argo CD / Flux config",
     )
     export.add_argument("--to", choices=("argocd", "flux"), default="argocd")
-
-
-def _print_preview(io: Conversation, preview: Preview) -> None:
-    item = preview.item
-    verb = "prune" if item.prune else "patch" if item.exists else "create"
-    io.say(f"--- live/{item.ref}\n+++ sync/{item.ref}  ({verb})")
-    if item.marker is not None:
-        io.say(f"# this source's: tracked by {item.marker}")
-    if preview.message:
-        io.say(f"# {preview.message}")
-    for conflict in preview.conflicts:
-        io.say(f"# conflict: {conflict}")
-    _print_lines(io, preview.lines)
-
-
-def _print_lines(io: Conversation, lines: Sequence[DiffLine]) -> None:
-    for line in lines:
-        prefix = {"added": "+", "removed": "-", "context": " ", "hunk": ""}[line.kind]
-        io.say(prefix + line.text)
-
-
-def _print_outcome(io: Conversation, outcome: ItemResult) -> None:
-    """As it happens: a sync that stops half-way has still said what it did."""
-    (io.say if outcome.ok else io.warn)(str(outcome))
-    if outcome.preview:
-        io.say(f"# {outcome.ref} as it is now; applying Git would change:")
-        _print_lines(io, outcome.preview)
-
-
-def _exit_for(outcomes: Sequence[ItemResult], failed_requests: int = 0) -> int:
-    done = sum(o.ok for o in outcomes)
-    if done == len(outcomes) and not failed_requests:
-        return EXIT_OK
-    return EXIT_PARTIAL if done else EXIT_REFUSED
-
-
-@dataclass
-class _Permitted:
-    """What the gate and RBAC let this sync do: objects to apply or prune, apps to ask."""
-
-    items: list[SyncItem]
-    apps: dict[AppOwner, tuple[GitOpsApp, list[ObjectRef]]]
-    refused: dict[ObjectRef, str]
-    app_refusals: dict[AppOwner, str]
-    warnings: list[str]
-
-
-def _permitted(syncer: Syncer, apps: Syncer, routes: Routes, io: Conversation) -> _Permitted:
-    """``syncer``: the cluster the objects are on; ``apps``: the one their apps live on."""
-    refused = syncer.refusals(routes.direct)
-    app_refusals = {
-        owner: reason
-        for owner, (app, _refs) in routes.via_app.items()
-        if (reason := app_commands.app_refusal(apps, app))
-    }
-    for ref, reason in refused.items():
-        io.warn(f"refused: {ref}: {reason}")
-    for owner, reason in app_refusals.items():
-        io.warn(f"refused: {owner}: {reason}")
-    return _Permitted(
-        [i for i in routes.direct if i.ref not in refused],
-        {o: v for o, v in routes.via_app.items() if o not in app_refusals},
-        refused,
-        app_refusals,
-        routes.warnings,
-    )
-
-
-def _show_previews(
-    io: Conversation, syncer: Syncer, allowed: _Permitted, args: argparse.Namespace
-) -> list[Preview]:
-    with progress_for(args) as progress:
-        previews = syncer.preview(allowed.items, progress=progress)
-    for preview in previews:
-        if preview.conflicts and args.force_conflicts:
-            # show the conflict, then what taking the fields over would produce
-            (forced,) = syncer.preview([preview.item], force=True)
-            preview = replace(
-                forced,
-                conflicts=preview.conflicts,
-                message="forced: " + (forced.message or "these fields change owner"),
-            )
-        _print_preview(io, preview)
-    for owner, (_app, refs) in allowed.apps.items():
-        io.say(f"# {owner} will be asked to reconcile {len(refs)} objects instead of applying")
-    for warning in allowed.warnings:
-        io.warn(f"warning: {warning}")
-    return previews
-
-
-@dataclass(frozen=True)
-class _Consent:
-    applies: list[SyncItem]
-    prunes: list[SyncItem]
-    force: bool  # take over conflicting fields
-    prune: bool  # the typed confirmation was given
-
-
-def _consent(
-    io: Conversation, args: argparse.Namespace, allowed: _Permitted, previews: list[Preview]
-) -> _Consent | int:
-    """The user's yes, for applies (and app reconciles), for forcing, and typed for prunes."""
-    applies = [i for i in allowed.items if not i.prune]
-    prunes = [i for i in allowed.items if i.prune]
-    question = (
-        f"Apply {len(applies)} objects as {args.field_manager!r}"
-        + (f" and request {len(allowed.apps)} reconciles" if allowed.apps else "")
-        + "?"
-    )
-    answer = io.confirm(question, args.yes) if applies or allowed.apps else True
-    if not answer:
-        return no_confirmation(io, answer)
-    conflicts = [c for p in previews for c in p.conflicts]
-    force = False
-    if conflicts and args.force_conflicts:
-        managers = ", ".join(sorted({c.manager for c in conflicts}))
-        question = f"Take over {len(conflicts)} conflicting fields from {managers}?"
-        force = bool(io.confirm(question, args.yes))
-    prune_ok = False
-    if prunes:
-        word = prune_confirmation_word(prunes)
-        prune_ok = bool(args.yes) or bool(io.typed(f"Delete {len(prunes)} objects?", word))
-        if not prune_ok:
-            io.warn("prune not confirmed: no object is deleted")
-    if not (applies or allowed.apps or prune_ok):
-        return no_confirmation(io, None if io.prompt is None else False)
-    return _Consent(applies, prunes, force, prune_ok)
-
-
-def _execute(
-    io: Conversation,
-    syncer: Syncer,
-    apps_at: ClusterClient,
-    allowed: _Permitted,
-    consent: _Consent,
-    git: Desired,
-    blocked: str,
-) -> int:
-    """Apply, ask apps (on ``apps_at``, where they live), then prune: never after a failed
-    apply, as `kubectl apply --prune`."""
-    outcomes = [ItemResult(ref, "refused", why) for ref, why in allowed.refused.items()]
-    for outcome in outcomes:
-        _print_outcome(io, outcome)
-    failed_requests = len(allowed.app_refusals)
-    for owner, (app, refs) in allowed.apps.items():
-        try:
-            io.say(request_reconcile(apps_at, app, refs))
-        except (AppError, MutationRefused) as exc:
-            io.warn(f"error: {owner}: {exc}")
-            failed_requests += 1
-    show = partial(_print_outcome, io)
-    applied = syncer.apply(consent.applies, force=consent.force, report=show)
-    outcomes += applied
-    unapplied = sum(not o.ok for o in applied)
-    prunes = consent.prunes
-    if prunes and blocked:
-        outcomes += _skipped(prunes, f"not pruned: {blocked}", show)
-    elif prunes and unapplied:
-        why = f"not pruned: {unapplied} of {len(applied)} applies failed or were skipped"
-        outcomes += _skipped(prunes, why, show)
-    elif prunes and consent.prune:
-        outcomes += syncer.prune(prunes, git.declared, report=show)
-    else:
-        outcomes += _skipped(prunes, "prune not confirmed", show)
-    return _exit_for(outcomes, failed_requests)
 
 
 def _sync(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
@@ -335,11 +167,11 @@ def _sync_on(
         client, field_manager=args.field_manager, tracking=config.tracking if config else None
     )
     apps = syncer if apps_at is client else Syncer(apps_at)
-    allowed = _permitted(syncer, apps, routes, io)
+    allowed = permitted(syncer, apps, routes, io)
     if not allowed.items and not allowed.apps:
         io.warn("nothing was changed")
         return EXIT_REFUSED
-    previews = _show_previews(io, syncer, allowed, args)
+    previews = show_previews(io, syncer, allowed, args)
     blocked = git.prune_blocked if any(i.prune for i in allowed.items) else ""
     if blocked:
         io.warn(f"warning: nothing will be pruned: {blocked}")
@@ -348,19 +180,10 @@ def _sync_on(
         failing = any(not p.ok and not p.conflicts for p in previews)
         refused = allowed.refused or allowed.app_refusals
         return EXIT_REFUSED if failing or unresolved or refused or blocked else EXIT_OK
-    consent = _consent(io, args, allowed, previews)
-    if isinstance(consent, int):
-        return consent
-    return _execute(io, syncer, apps_at, allowed, consent, git, blocked)
-
-
-def _skipped(
-    items: Sequence[SyncItem], why: str, show: Callable[[ItemResult], None]
-) -> list[ItemResult]:
-    out = [ItemResult(item.ref, "skipped", why) for item in items]
-    for outcome in out:
-        show(outcome)
-    return out
+    agreed = consent(io, args, allowed, previews)
+    if isinstance(agreed, int):
+        return agreed
+    return execute(io, syncer, apps_at, allowed, agreed, git, blocked)
 
 
 def _export(scanner: Scanner, args: argparse.Namespace, io: Conversation) -> int:
