@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 
 from driftui.actions.registry import ActionOutcome, ActionRequest, Executor
@@ -18,10 +19,29 @@ from tests.tui.sample_data import clock, sample_report, scanner_of
 
 
 class TestExplorer(DriftExplorer):
-    """The real explorer with the cursor blink off, so screenshots are deterministic."""
+    """The real explorer with the cursor blink off, so screenshots are deterministic.
+
+    ``told`` keeps every notification as shown (after the explorer made it safe): Textual
+    drops a toast after its timeout (5 s by default), which a loaded machine can pass
+    before the test reads it.
+    """
 
     __test__ = False
     CURSOR_BLINK = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.told: list[Notification] = []
+
+    def on_notify(self, event: Notify) -> None:
+        # App._on_notify shows it as well: Textual calls each class's handler in the MRO
+        self.told.append(event.notification)
+
+
+def told(app: DriftExplorer) -> list[str]:
+    """Every notification's message so far, shown or already timed out."""
+    assert isinstance(app, TestExplorer)
+    return [n.message for n in app.told]
 
 
 async def settle(pilot: Pilot[Any]) -> None:

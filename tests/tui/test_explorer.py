@@ -22,7 +22,7 @@ from driftui.tui.screens.help import HelpScreen
 from driftui.tui.status_style import DisplayStatus, display_status
 from driftui.tui.widgets.header import SummaryHeader
 from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry, Node, ResourceTree
-from tests.tui.conftest import RecordingExecutor, make_app, settle
+from tests.tui.conftest import RecordingExecutor, make_app, settle, told
 from tests.tui.sample_data import commit, sample_report, scanner_of
 
 WEB = ObjectRef("apps", "Deployment", "shop", "web")
@@ -46,10 +46,6 @@ def top_labels(tree: ResourceTree) -> list[str]:
 def group_label(node: Node) -> str:
     assert isinstance(node.data, GroupEntry), node.data
     return node.data.group.label
-
-
-def notifications(app: Any) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def cursor(tree: ResourceTree) -> Node:
@@ -267,7 +263,7 @@ async def test_read_only_action_says_why_and_runs_nothing(recorder: RecordingExe
         await pilot.press("s")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmActionScreen)
-        assert any("read-only mode" in m for m in notifications(app))
+        assert any("read-only mode" in m for m in told(app))
         await select(pilot, DEBUG_SHELL)
         await pilot.press("p")
         await settle(pilot)
@@ -283,9 +279,7 @@ async def test_missing_permission_is_the_reason_shown(recorder: RecordingExecuto
         await select(pilot, WEB)
         await pilot.press("s")
         await settle(pilot)
-        assert any(
-            "no patch permission on deployments.apps in shop" in m for m in notifications(app)
-        )
+        assert any("no patch permission on deployments.apps in shop" in m for m in told(app))
         assert recorder.requests == []
 
 
@@ -360,7 +354,7 @@ async def test_action_without_executor_says_so() -> None:
         await settle(pilot)
         await pilot.click("#confirm")
         await settle(pilot)
-        assert any("not available in this build" in m for m in notifications(app))
+        assert any("not available in this build" in m for m in told(app))
 
 
 async def test_help_screen_lists_every_binding() -> None:
@@ -403,7 +397,7 @@ async def test_failed_refresh_keeps_previous_state() -> None:
         await settle(pilot)
         assert app.report is before
         assert "refresh failed: connection refused" in header_text(app)
-        assert any("connection refused" in m for m in notifications(app))
+        assert any("connection refused" in m for m in told(app))
         assert cursor_result(app.resource_tree).ref == WEB
         assert any("replicas: 5" in line for line in app.detail.view_lines("diff-view"))
 

@@ -28,7 +28,7 @@ from tests.cluster.crds import APPLICATION
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import argo_status, create
 from tests.multi_cluster import Clusters, entry_of, kubeconfig_of, two_clusters
-from tests.tui.conftest import TestExplorer, settle
+from tests.tui.conftest import TestExplorer, settle, told
 from tests.tui.sample_data import clock
 
 pytestmark = pytest.mark.cluster
@@ -132,14 +132,13 @@ async def sync_confirmed(pilot: Pilot[Any]) -> tuple[str, list[str]]:
     await pilot.press("s")
     await settle(pilot)
     screen = app.screen
-    told = [str(n.message) for n in app._notifications]
-    assert isinstance(screen, ConfirmActionScreen), told
+    assert isinstance(screen, ConfirmActionScreen), told(app)
     title = str(screen.query_one("#confirm-title").render())
     screen.query_one("#confirm", Button).press()
     await settle(pilot)
     await app.workers.wait_for_complete()
     await settle(pilot)
-    return title, [str(n.message) for n in app._notifications]
+    return title, told(app)
 
 
 def extra_on(plane: ClusterInfo, namespace: str) -> dict[str, Any] | None:
@@ -179,8 +178,7 @@ async def test_a_selection_over_two_clusters_is_refused(planes: Clusters, hub: s
         await pilot.press("s")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmActionScreen)
-        told = [str(n.message) for n in app._notifications]
-        assert any("select objects of one cluster, not of a, b" in m for m in told), told
+        assert any("select objects of one cluster, not of a, b" in m for m in told(app)), told(app)
     assert writes(planes.a, planes.namespace) == on_a
     assert writes(planes.b, planes.namespace) == on_b
 
@@ -197,6 +195,5 @@ async def test_b_s_own_rbac_decides_an_action_on_b(
         await pilot.press("s")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmActionScreen)
-        told = [str(n.message) for n in app._notifications]
-        assert any("no create permission on configmaps" in m for m in told), told
+        assert any("no create permission on configmaps" in m for m in told(app)), told(app)
     assert extra_on(planes.b, planes.namespace) is None

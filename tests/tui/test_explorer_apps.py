@@ -39,7 +39,7 @@ from tests.gitops.objects import argo_status, create
 from tests.gitserver import make_bare, serve_git
 from tests.multi_cluster import two_clusters
 from tests.source.test_render_config import make_repo
-from tests.tui.conftest import TestExplorer, settle
+from tests.tui.conftest import TestExplorer, settle, told
 from tests.tui.sample_data import clock
 
 pytestmark = pytest.mark.cluster
@@ -198,7 +198,7 @@ async def act_on(app: TestExplorer, pilot: Pilot[Any], node: Node, key: str) -> 
     if isinstance(app.screen, ConfirmActionScreen):
         app.screen.query_one("#confirm", Button).press()
         await settle(pilot)
-    return [str(n.message) for n in app._notifications]
+    return told(app)
 
 
 def live_colour(w: World) -> str:

@@ -24,7 +24,7 @@ from tests.actions.test_sync import server_side_apply
 from tests.cluster import harness
 from tests.cluster.crds import namespaced_crd
 from tests.cluster.harness import ClusterInfo
-from tests.tui.conftest import TestExplorer, scanned, settle
+from tests.tui.conftest import TestExplorer, scanned, settle, told
 
 pytestmark = pytest.mark.cluster
 
@@ -312,8 +312,7 @@ async def test_rbac_from_the_server_decides_each_action_under_its_real_resource_
         await pilot.press("s")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmActionScreen)
-        reasons = [n.message for n in app._notifications]
-        assert f"no patch permission on configmaps in {ns}" in reasons
+        assert f"no patch permission on configmaps in {ns}" in told(app)
         await reveal(pilot, "Octopus")
         await pilot.press("s")
         dialog = await wait_for_dialog(pilot)  # allowed: RBAC says yes for "octopodes"

@@ -118,7 +118,7 @@ def _texts(app: Any) -> list[str]:
     texts += [str(cell) for row in range(table.row_count) for cell in table.get_row_at(row)]
     options = app.main_screen.query_one("#history-list", OptionList)
     texts += [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-    texts += [f"{n.title} {n.message}" for n in app._notifications]
+    texts += [f"{n.title} {n.message}" for n in app.told]
     return texts
 
 
