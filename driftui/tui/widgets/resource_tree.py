@@ -9,35 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import ClassVar
 
-from rich.style import Style
-from rich.text import Text
+from rich.cells import cell_len
+from rich.text import Text, TextType
 from textual.binding import Binding, BindingType
-from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Tree
 
 from driftui.model import DriftResult, ObjectRef
-from driftui.tui.formatting import shown
-from driftui.tui.health_view import result_suffix
 from driftui.tui.scope import identity
-from driftui.tui.status_style import (
-    GLYPH,
-    RANK,
-    SEVERITY,
-    DisplayStatus,
-    display_status,
-    variable,
-)
+from driftui.tui.status_style import RANK, DisplayStatus, display_status
 from driftui.tui.tree_delta import Touched
-from driftui.tui.tree_model import (
-    NO_FRAME,
-    Group,
-    Grouping,
-    group_path,
-    leaf_label,
-    visible_children,
-)
-from driftui.tui.widgets.group_note import group_note
+from driftui.tui.tree_model import NO_FRAME, Group, Grouping, group_path, visible_children
+from driftui.tui.widgets.tree_labels import UNBUILT, Labels, LazyNode, leaf_width
 from driftui.tui.widgets.tree_nodes import (
     FOLD,
     FoldedEntry,
@@ -83,7 +66,7 @@ class ResourceTree(Tree[NodeData]):
         self.frame = NO_FRAME  # clusters and apps above the grouping's levels
         self.show_in_sync = False  # the user's choice (key i)
         self.reveal_all = False  # set while filtering: matches are shown even when in sync
-        self._styles_by_status: dict[DisplayStatus, Style] = {}
+        self.labels = Labels(lambda: self.app.get_css_variables())
         self._node_of: dict[object, Node] = {}  # node_key -> the node, for nodes that exist
 
     def notify_style_update(self) -> None:
@@ -98,64 +81,34 @@ class ResourceTree(Tree[NodeData]):
         self._updates += 1
         self.refresh()
 
-    # -- colours ------------------------------------------------------------------------------
-
-    def refresh_status_styles(self) -> None:
-        variables = self.app.get_css_variables()
-        self._styles_by_status = {}
-        for status in DisplayStatus:
-            value = variables.get(variable(status), "")
-            try:
-                self._styles_by_status[status] = Style(color=Color.parse(value).rich_color)
-            except Exception:
-                self._styles_by_status[status] = Style()
-
-    def _style(self, status: DisplayStatus) -> Style:
-        if not self._styles_by_status:
-            self.refresh_status_styles()
-        return self._styles_by_status[status]
-
     # -- labels -------------------------------------------------------------------------------
 
-    def _counts(self, group: Group) -> Text:
-        text = Text()
-        for status in SEVERITY:
-            count = group.counts.get(status, 0)
-            if count:
-                text.append(f" {GLYPH[status]}{count}", self._style(status))
-        return text
+    def refresh_status_styles(self) -> None:
+        self.labels.refresh()
 
     def group_label(self, group: Group) -> Text:
-        status = group.worst
-        return Text.assemble(
-            (f"{GLYPH[status]} ", self._style(status)),
-            shown(group.label),
-            self._counts(group),
-            (group.health_suffix, "b"),
-            group_note(
-                group,
-                warning=self._style(DisplayStatus.DRIFTED),
-                error=self._style(DisplayStatus.ERROR),
-            ),
-        )
+        return self.labels.group(group)
 
     def leaf_label(self, result: DriftResult) -> Text:
-        status = display_status(result)
-        # The space before `` · ♥`` ends the name's span rather than opening the bold one:
-        # rsvg-convert (the README's PNGs) drops a styled span's leading space after plain text.
-        suffix = result_suffix(result)
-        name = shown(leaf_label(result, self.grouping))
-        return Text.assemble(
-            (f"{GLYPH[status]} ", self._style(status)),
-            f"{name} " if suffix else name,
-            (suffix.removeprefix(" "), "b"),
-        )
+        return self.labels.leaf(result, self.grouping)
 
     def folded_label(self, entry: FoldedEntry) -> Text:
-        style = self._style(DisplayStatus.IN_SYNC)
-        return Text.assemble(
-            (f"{GLYPH[DisplayStatus.IN_SYNC]} ", style), (f"{entry.count} in sync", "dim")
-        )
+        return self.labels.folded(entry)
+
+    def process_label(self, label: TextType) -> Text:
+        return label if label is UNBUILT else super().process_label(label)
+
+    def get_label_width(self, node: Node) -> int:
+        """The row's width from plain text: Tree's own renders every row's label, every
+        row of every rebuild (a filter's thousands of matches)."""
+        data = node.data
+        if isinstance(node, LazyNode) and not node.built and isinstance(data, DriftResult):
+            width = leaf_width(data, self.grouping)
+        else:
+            width = node._label.cell_len
+        if node.allow_expand:
+            width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        return width
 
     # -- building -----------------------------------------------------------------------------
 
@@ -190,11 +143,7 @@ class ResourceTree(Tree[NodeData]):
         return []
 
     def _label(self, data: NodeData) -> Text:
-        if isinstance(data, GroupEntry):
-            return self.group_label(data.group)
-        if isinstance(data, FoldedEntry):
-            return self.folded_label(data)
-        return self.leaf_label(data)
+        return self.labels.of(data, self.grouping)
 
     def _populate(self, node: Node) -> None:
         data = node.data
@@ -208,11 +157,11 @@ class ResourceTree(Tree[NodeData]):
             return
         # Tree.add lays the whole tree out again for each node: 250 objects of a group
         # opened took ~0.1 s of the screen's thread (bench_batch). Made here in one go,
-        # with one invalidation, as Tree.add makes each (textual 8).
+        # with one invalidation, as Tree._add_node makes each (textual 8), and with
+        # their labels left to be built when drawn (:mod:`.tree_labels`).
         for child in children:
-            label = self.process_label(self._label(child))
-            made = self._add_node(node, label, child)
-            made._allow_expand = not isinstance(child, DriftResult)
+            made = LazyNode(self, node, self._new_id(), child, self._label)
+            self._tree_nodes[made._id] = made
             node._children.append(made)
             self._node_of[node_key(child)] = made
         node._updates += 1
