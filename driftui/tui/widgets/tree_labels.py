@@ -110,7 +110,16 @@ def leaf_width(result: DriftResult, grouping: Grouping) -> int:
     """Cells of an object's row label, without building it (the same text as
     :meth:`Labels.leaf`)."""
     status, name, suffix = _leaf_parts(result, grouping)
-    return cell_len(f"{GLYPH[status]} {name}{suffix}")
+    return _GLYPH_CELLS[status] + 1 + _cells(name) + _cells(suffix)
+
+
+_GLYPH_CELLS = {status: cell_len(glyph) for status, glyph in GLYPH.items()}
+
+
+def _cells(text: str) -> int:
+    """``cell_len`` with a shortcut for printable ASCII, one cell a character (names
+    mostly are): rich measures any text character by character (~2 µs a row)."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
 
 
 class LazyNode(TreeNode[NodeData]):
