@@ -512,6 +512,7 @@ class DriftExplorer(App[None]):
         field = self.main_screen.query_one("#filter", Input)
         field.add_class("visible")
         field.focus()
+        self.filtering.warm()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -73,6 +73,12 @@ class SearchText:
         self._found: dict[str, array[int]] = {}
         self._whole = ""  # every key joined, on the first search over all
 
+    def warm(self) -> None:
+        """Join every key now (a worker, when the filter field opens), not on the first
+        keystroke: with the keys themselves, ~70 ms of 100,000 before the first search."""
+        if self._exact and not self._whole:
+            self._whole = _joined(self._keys, range(len(self._keys)))
+
     def follow(self, results: Sequence[DriftResult]) -> None:
         """The same objects in the same places (a watch batch that changed verdicts only):
         keys and matches still hold for ``results``."""
