@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual import events
-from textual.keys import _get_unicode_name_from_key
+from textual.keys import REPLACED_KEYS, _get_unicode_name_from_key
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 from textual.widget import Widget
@@ -114,8 +114,13 @@ class FrameProbe:
 
     def send(self, key: str) -> float:
         """Post a key as the terminal driver would; returns the time it was sent."""
+        # "minus" is HYPHEN-MINUS by way of its Unicode name, "hyphen_minus" (as Pilot does):
+        # sent without its character, a filter's "-" was no keystroke at all, and each one
+        # waited 5 s for a frame, long enough for the explorer to take the user for idle
         try:
-            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(key))
+            char: str | None = unicodedata.lookup(
+                _get_unicode_name_from_key(REPLACED_KEYS.get(key, key))
+            )
         except KeyError:
             char = key if len(key) == 1 else None
         event = events.Key(key, char)

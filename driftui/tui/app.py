@@ -442,8 +442,14 @@ class DriftExplorer(App[None]):
     def _show_cursor_subject(self) -> None:
         node = self.resource_tree.cursor_node
         self.detail.show(subject_of(node.data if node is not None else None, self.report))
-        self.detail.prefetch(self.resource_tree.neighbours())
+        # after the frame: a build in a thread holds the interpreter lock in stretches,
+        # and the frame that shows the move waited for it
+        self.call_after_refresh(self._prefetch_neighbours)
         self._refresh_bindings_if_changed()
+
+    def _prefetch_neighbours(self) -> None:
+        if self.screen_stack:  # nor while the app is closing down
+            self.detail.prefetch(self.resource_tree.neighbours())
 
     def _refresh_bindings_if_changed(self) -> None:
         """The footer recomposes on every refresh: on 10,000 objects, only when it would change."""
@@ -506,6 +512,7 @@ class DriftExplorer(App[None]):
         field = self.main_screen.query_one("#filter", Input)
         field.add_class("visible")
         field.focus()
+        self.filtering.warm()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -43,6 +43,20 @@ class FilterFlow:
         elif not self.running:
             self._start()
 
+    def warm(self) -> None:
+        """The filter field opened: make the search keys in a worker while the user starts
+        typing, rather than on the first keystroke (over ``IN_WORKER_ABOVE`` objects)."""
+        report = self.app.report
+        if report is None or len(report.results) <= IN_WORKER_ABOVE:
+            return
+        results = report.results
+
+        def work() -> None:
+            with small_job():
+                self._search_for(results).warm()
+
+        self.app.run_worker(work, thread=True, group="filter-keys", exit_on_error=False)
+
     def regroup(self, results: Sequence[DriftResult], prepared: Prepared, view: View) -> Prepared:
         """``prepared``'s report for ``view``; safe in a worker (reads, builds anew)."""
         search = self._search_for(results)

@@ -56,3 +56,30 @@ async def test_keys_typed_while_the_filter_runs_show_and_only_the_latest_query_r
         expected = matching(scanned(app).results, "web")
     assert queries == ["w", "web"]  # "we" was skipped, not queued
     assert shown == expected and expected
+
+
+async def test_opening_the_filter_field_makes_the_search_keys_before_the_first_keystroke(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Making and joining 100,000 keys was the first keystroke's to pay (~70 ms)."""
+    monkeypatch.setattr(filter_flow, "IN_WORKER_ABOVE", 0)  # the sample's 20 objects count as many
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.filtering._search is None
+        await pilot.press("slash")
+        await settle(pilot)
+        search = app.filtering._search
+        assert search is not None and search.results is scanned(app).results
+        assert search._whole  # joined: the first keystroke only searches
+        await pilot.press("w", "e", "b")
+        deadline = time.monotonic() + PATIENCE
+        while app.filtering.running or app.prepared is None or app.prepared.view.query != "web":
+            assert time.monotonic() < deadline, "the filter never landed"
+            await pilot.pause(0.05)
+        await settle(pilot)
+        shown = {
+            str(n.data.ref) for n in app.resource_tree.walk() if isinstance(n.data, DriftResult)
+        }
+        assert app.filtering._search is search  # the keys made on opening were used
+    assert shown == matching(scanned(app).results, "web")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from driftui.model import DriftResult, ObjectRef
+from driftui.tui import search as search_module
 from driftui.tui.search import SearchText, fuzzy_pattern, haystack
 from tests.tui.sample_data import sample_results
 
@@ -50,3 +53,25 @@ def test_a_longer_query_searches_only_the_last_matches() -> None:
     search.matching("we")
     search._whole = "poisoned: a search over everything would find nothing here"
     assert list(search.matching("web")) == naive(results, "web")  # narrowed from "we"'s matches
+
+
+def test_narrowing_from_nearly_every_key_searches_the_joined_keys_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Joining 100,000 keys again cost more than the search it saved (~20 ms of ~45): a
+    longer query whose shorter one matched most keys searches the text joined once."""
+    results = named([f"web-{i}" for i in range(40)])
+    search = SearchText(results)
+    assert len(search.matching("w")) == 40  # joins every key, once
+    joined: list[int] = []
+    original = search_module._joined
+
+    def spy(keys: list[str], positions: Sequence[int]) -> str:
+        joined.append(len(positions))
+        return original(keys, positions)
+
+    monkeypatch.setattr(search_module, "_joined", spy)
+    assert list(search.matching("web-1")) == naive(results, "web-1")
+    assert joined == []
+    assert list(search.matching("web-12")) == naive(results, "web-12")  # among a few: joined
+    assert joined == [len(naive(results, "web-1"))]

@@ -345,13 +345,17 @@ class DetailPane(Vertical):
         details = f"· {rendered.changed} changed · {mode}"
         if result.ignored:
             details += f" · {result.ignored} ignored"
+        # The info line is one row high (.info-line): a new heading never changes the
+        # layout, and asking for one laid the whole screen out again on every move.
         if status.value in ("error", "forbidden"):
-            info.update(self._heading(result))
+            info.update(self._heading(result), layout=False)
             view.show_message(
                 f"{LABEL[status]}: {result.reason or 'no reason given'}", "$text-error"
             )
             return
-        info.update(self._heading(result) + Content.styled(f" {details}", "$text-muted"))
+        info.update(
+            self._heading(result) + Content.styled(f" {details}", "$text-muted"), layout=False
+        )
         if rendered.empty:
             view.show_message("No differences: live matches Git for every field Git sets.")
             return
@@ -365,7 +369,10 @@ class DetailPane(Vertical):
     def _show_live(self, rows: list[Row] | None) -> None:
         info = self.query_one("#live-info", Static)
         state = "shown" if self.managed_fields else "hidden"
-        info.update(Content.styled(f"metadata.managedFields {state} (m toggles)", "$text-muted"))
+        info.update(
+            Content.styled(f"metadata.managedFields {state} (m toggles)", "$text-muted"),
+            layout=False,
+        )
         view = self.query_one("#live-view", LinesView)
         if rows is None:
             view.show_message("Not in the cluster: this object is declared in Git only.")
@@ -477,8 +484,8 @@ class DetailPane(Vertical):
             )
         for view_id in ("diff-view", "git-view", "live-view", "history-view", "images-view"):
             self.query_one(f"#{view_id}", LinesView).show_rows(lines)
-        self.query_one("#diff-info", Static).update("")
-        self.query_one("#live-info", Static).update("")
+        self.query_one("#diff-info", Static).update("", layout=False)
+        self.query_one("#live-info", Static).update("", layout=False)
         self.query_one("#fields-table", DataTable).clear()
 
 

@@ -1,43 +1,21 @@
-"""The resource tree: grouped results whose nodes are built only when a group opens.
-
-With 10,000 objects the widget holds a few dozen nodes until the user opens groups,
-so loading, filtering and regrouping stay fast.
-"""
+"""The resource tree: the explorer's keys and cursor on the grouped results, and the
+updates a watch batch or a rescan makes in place. Rows are made as groups open
+(:mod:`.group_tree`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import ClassVar
 
-from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.color import Color
 from textual.widget import Widget
-from textual.widgets import Tree
 
 from driftui.model import DriftResult, ObjectRef
-from driftui.tui.formatting import shown
-from driftui.tui.health_view import result_suffix
 from driftui.tui.scope import identity
-from driftui.tui.status_style import (
-    GLYPH,
-    RANK,
-    SEVERITY,
-    DisplayStatus,
-    display_status,
-    variable,
-)
+from driftui.tui.status_style import RANK, DisplayStatus, display_status
 from driftui.tui.tree_delta import Touched
-from driftui.tui.tree_model import (
-    NO_FRAME,
-    Group,
-    Grouping,
-    group_path,
-    leaf_label,
-    visible_children,
-)
-from driftui.tui.widgets.group_note import group_note
+from driftui.tui.tree_model import Group, group_path
+from driftui.tui.widgets.group_tree import GroupTree
 from driftui.tui.widgets.tree_nodes import (
     FOLD,
     FoldedEntry,
@@ -55,10 +33,7 @@ from driftui.tui.widgets.tree_nodes import (
 __all__ = ["FoldedEntry", "GroupEntry", "Node", "NodeData", "ResourceTree", "node_key"]
 
 
-BULK = 20  # children from which a group's nodes are made in one go
-
-
-class ResourceTree(Tree[NodeData]):
+class ResourceTree(GroupTree):
     """Tree of drift results.
 
     ``on_cursor`` is called as soon as the cursor lands on another node, in the same turn
@@ -74,17 +49,8 @@ class ResourceTree(Tree[NodeData]):
     def __init__(
         self, *, on_cursor: Callable[[], None] | None = None, id: str | None = None
     ) -> None:
-        super().__init__("resources", id=id)
-        self._on_cursor = on_cursor
-        self.show_root = False
-        self.auto_expand = False
-        self.guide_depth = 2
-        self.grouping = Grouping.NAMESPACE
-        self.frame = NO_FRAME  # clusters and apps above the grouping's levels
-        self.show_in_sync = False  # the user's choice (key i)
-        self.reveal_all = False  # set while filtering: matches are shown even when in sync
-        self._styles_by_status: dict[DisplayStatus, Style] = {}
-        self._node_of: dict[object, Node] = {}  # node_key -> the node, for nodes that exist
+        self._on_cursor = on_cursor  # before Tree's own set-up moves the cursor
+        super().__init__(id=id)
 
     def notify_style_update(self) -> None:
         """Repaint on a style change (focus, hover, theme) without Tree's full invalidation.
@@ -97,145 +63,6 @@ class ResourceTree(Tree[NodeData]):
         self._line_cache.clear()
         self._updates += 1
         self.refresh()
-
-    # -- colours ------------------------------------------------------------------------------
-
-    def refresh_status_styles(self) -> None:
-        variables = self.app.get_css_variables()
-        self._styles_by_status = {}
-        for status in DisplayStatus:
-            value = variables.get(variable(status), "")
-            try:
-                self._styles_by_status[status] = Style(color=Color.parse(value).rich_color)
-            except Exception:
-                self._styles_by_status[status] = Style()
-
-    def _style(self, status: DisplayStatus) -> Style:
-        if not self._styles_by_status:
-            self.refresh_status_styles()
-        return self._styles_by_status[status]
-
-    # -- labels -------------------------------------------------------------------------------
-
-    def _counts(self, group: Group) -> Text:
-        text = Text()
-        for status in SEVERITY:
-            count = group.counts.get(status, 0)
-            if count:
-                text.append(f" {GLYPH[status]}{count}", self._style(status))
-        return text
-
-    def group_label(self, group: Group) -> Text:
-        status = group.worst
-        return Text.assemble(
-            (f"{GLYPH[status]} ", self._style(status)),
-            shown(group.label),
-            self._counts(group),
-            (group.health_suffix, "b"),
-            group_note(
-                group,
-                warning=self._style(DisplayStatus.DRIFTED),
-                error=self._style(DisplayStatus.ERROR),
-            ),
-        )
-
-    def leaf_label(self, result: DriftResult) -> Text:
-        status = display_status(result)
-        # The space before `` · ♥`` ends the name's span rather than opening the bold one:
-        # rsvg-convert (the README's PNGs) drops a styled span's leading space after plain text.
-        suffix = result_suffix(result)
-        name = shown(leaf_label(result, self.grouping))
-        return Text.assemble(
-            (f"{GLYPH[status]} ", self._style(status)),
-            f"{name} " if suffix else name,
-            (suffix.removeprefix(" "), "b"),
-        )
-
-    def folded_label(self, entry: FoldedEntry) -> Text:
-        style = self._style(DisplayStatus.IN_SYNC)
-        return Text.assemble(
-            (f"{GLYPH[DisplayStatus.IN_SYNC]} ", style), (f"{entry.count} in sync", "dim")
-        )
-
-    # -- building -----------------------------------------------------------------------------
-
-    def load(self, index: Group, *, expanded: set[tuple[str, ...]] | None = None) -> None:
-        """Replace the tree's content; re-open the groups whose keys are in ``expanded``."""
-        self.clear()
-        self._node_of.clear()
-        self.root.data = GroupEntry(index)
-        self._populate(self.root)
-        if expanded:
-            self._reopen(self.root, expanded)
-
-    def _reopen(self, node: Node, expanded: set[tuple[str, ...]]) -> None:
-        for child in node.children:
-            key = expansion_key(child.data)
-            if key is not None and key in expanded:
-                self._populate(child)
-                child.expand()
-                self._reopen(child, expanded)
-
-    def _children_of(self, data: NodeData | None) -> list[NodeData]:
-        """What a group or fold node lists when opened, in display order."""
-        if isinstance(data, GroupEntry):
-            shown = visible_children(data.group, show_in_sync=self.show_in_sync or self.reveal_all)
-            children: list[NodeData] = [GroupEntry(g) for g in shown.groups]
-            children += shown.leaves
-            if shown.folded_count:
-                children.append(FoldedEntry(data.group))
-            return children
-        if isinstance(data, FoldedEntry):
-            return [*(GroupEntry(g) for g in data.groups), *data.leaves]
-        return []
-
-    def _label(self, data: NodeData) -> Text:
-        if isinstance(data, GroupEntry):
-            return self.group_label(data.group)
-        if isinstance(data, FoldedEntry):
-            return self.folded_label(data)
-        return self.leaf_label(data)
-
-    def _populate(self, node: Node) -> None:
-        data = node.data
-        if not isinstance(data, GroupEntry | FoldedEntry) or data.populated:
-            return
-        data.populated = True
-        children = self._children_of(data)
-        if len(children) < BULK:
-            for child in children:
-                self._add(node, child)
-            return
-        # Tree.add lays the whole tree out again for each node: 250 objects of a group
-        # opened took ~0.1 s of the screen's thread (bench_batch). Made here in one go,
-        # with one invalidation, as Tree.add makes each (textual 8).
-        for child in children:
-            label = self.process_label(self._label(child))
-            made = self._add_node(node, label, child)
-            made._allow_expand = not isinstance(child, DriftResult)
-            node._children.append(made)
-            self._node_of[node_key(child)] = made
-        node._updates += 1
-        self._invalidate()
-
-    def _add(self, parent: Node, data: NodeData, before: int | None = None) -> Node:
-        if isinstance(data, DriftResult):
-            node = parent.add_leaf(self.leaf_label(data), data=data, before=before)
-        else:
-            node = parent.add(self._label(data), data=data, before=before, allow_expand=True)
-        self._node_of[node_key(data)] = node
-        return node
-
-    def holds(self, node: Node) -> bool:
-        """Whether ``node`` is still in the tree (not removed by an update)."""
-        return node is self.root or self._node_of.get(node_key(node.data)) is node
-
-    def _drop(self, node: Node) -> None:
-        for gone in (node, *self.walk(node)):
-            key = node_key(gone.data)
-            if self._node_of.get(key) is gone:
-                del self._node_of[key]
-        node.remove()
 
     # -- updating in place ---------------------------------------------------------------------
 
@@ -340,9 +167,6 @@ class ResourceTree(Tree[NodeData]):
         if data.populated:
             self._reconcile(node)
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
-        self._populate(event.node)
-
     def expanded_keys(self) -> set[tuple[str, ...]]:
         keys: set[tuple[str, ...]] = set()
         stack = list(self.root.children)
@@ -400,12 +224,6 @@ class ResourceTree(Tree[NodeData]):
         if node.children:
             worst = min(node.children, key=lambda c: RANK[node_status(c.data)])
             self.go_to(worst)
-
-    def walk(self, node: Node | None = None) -> Iterator[Node]:
-        """Nodes that exist now, depth first (children of unopened groups do not exist yet)."""
-        for child in (node or self.root).children:
-            yield child
-            yield from self.walk(child)
 
     def reveal(self, ref: ObjectRef, result_path: tuple[str, ...]) -> bool:
         """Open the groups on the way to ``ref`` and put the cursor on it."""
