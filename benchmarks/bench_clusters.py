@@ -29,6 +29,16 @@ the Services' comparisons (a clusterIP of their own in every cluster: never shar
 are gone. All of it runs on one core: the clusters share the interpreter lock. A process
 per cluster (forked after the one Git load) measured 13 s CPU against 5 s threaded for 8 x
 5,000: sending each cluster's verdicts back costs more than judging them.
+
+Session 16 (load average 8-10; same window, base commit then this round's): one cluster
+CPU 1.47 -> 1.42 s, eight 4.61 -> 5.22 s (noise: repeated eight-cluster runs of one tree
+spread 4.4-5.3 s at this load). Serial in-process A/B (min of 2, interleaved, load 14-17):
+one cold scan 1.65-1.78 -> 1.33-1.47 s CPU; an adopting cluster 0.47-0.48 -> 0.42-0.51 s,
+its health 0.09-0.10 -> 0.065-0.074 s, prepare 0.043-0.052 -> 0.034-0.041 s, conclude
+0.044-0.048 -> 0.036-0.040 s. Why 2x is out of reach this way: eight = Git load G (~0.65 s
+CPU, once) + one full cluster C (~0.6 s) + 7 adopting clusters A; one = G + C; 2x needs A
+<= (G + C) / 7 ~ 0.18 s, 36 us an object, and LIST decoding alone is ~19 us an object.
+Every saving on the one-cluster path (Git, merge keys, the collector) raises the ratio.
 """
 
 from __future__ import annotations

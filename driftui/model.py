@@ -6,7 +6,7 @@ boundaries (Textual workers) and be serialised into reports without surprises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -207,7 +207,11 @@ class Manifest:
         else:
             meta.pop("namespace", None)
         ref = ObjectRef(self.ref.group, self.ref.kind, namespace, self.ref.name)
-        return replace(self, ref=ref, body={**self.body, "metadata": meta})
+        # A copy of the fields as they are (no __post_init__ to run): dataclasses.replace
+        # walks the fields and runs __init__, a fifth of placing each object in each cluster.
+        placed = object.__new__(Manifest)
+        placed.__dict__.update(self.__dict__, ref=ref, body={**self.body, "metadata": meta})
+        return placed
 
 
 def change_kind(before: object, after: object) -> str:

@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal
 
-from deepdiff import DeepDiff
-from deepdiff.helper import CannotCompare
-
 from driftui.compare.ignore import IgnoreRule, pointer_matches
 from driftui.compare.keyed import key_of, keyed_item
 from driftui.compare.masking import is_secret, session_masker
@@ -114,6 +111,11 @@ def field_changes(
     ref = ObjectRef.of(either)
     group, kind = group_of(str(either.get("apiVersion", ""))), str(either.get("kind", ""))
     t1, t2 = _comparable(old or _bare(either)), _comparable(new or _bare(either))
+
+    # Imported here: DeepDiff (with pydantic) is a sixth of a second to import, and a scan
+    # or `driftui report` never compares versions field by field.
+    from deepdiff import DeepDiff
+    from deepdiff.helper import CannotCompare
 
     def same_item(x: Any, y: Any, level: Any = None) -> bool:
         keys = merge_keys.keys_for(group, kind, _schema(level.path(output_format="list")))

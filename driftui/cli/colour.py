@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import IO, Literal
-
-from pygments import highlight
-from pygments.formatters import TerminalFormatter
-from pygments.lexers import YamlLexer
+from typing import IO, Any, Literal
 
 When = Literal["auto", "always", "never"]
 WHEN_CHOICES: tuple[When, ...] = ("auto", "always", "never")
@@ -22,8 +18,6 @@ WHEN_CHOICES: tuple[When, ...] = ("auto", "always", "never")
 _SIGN = {"added": "\x1b[32m", "removed": "\x1b[31m"}  # green +, red -, as git does
 _LINE = {"hunk": "\x1b[36m", "header": "\x1b[1m"}  # cyan @@, bold headers
 RESET = "\x1b[0m"
-_LEXER = YamlLexer()
-_FORMATTER = TerminalFormatter(bg="dark")
 
 
 def use_colour(when: When, stream: IO[str]) -> bool:
@@ -41,7 +35,20 @@ def use_colour(when: When, stream: IO[str]) -> bool:
 @lru_cache(maxsize=4096)
 def _yaml(text: str) -> str:
     """One line of YAML, highlighted; diffs repeat the same lines across objects."""
-    return highlight(text, _LEXER, _FORMATTER).rstrip("\n")
+    highlight, lexer, formatter = _pygments()
+    painted: str = highlight(text, lexer, formatter)
+    return painted.rstrip("\n")
+
+
+@lru_cache(maxsize=1)
+def _pygments() -> tuple[Any, Any, Any]:
+    """pygments, imported when a line is first coloured: a report or an uncoloured diff
+    never needs it."""
+    from pygments import highlight
+    from pygments.formatters import TerminalFormatter
+    from pygments.lexers import YamlLexer
+
+    return highlight, YamlLexer(), TerminalFormatter(bg="dark")
 
 
 def paint_line(sign: str, text: str, kind: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 SchemaPath = tuple[str, ...]
 Keys = tuple[str, ...]
 _KindKey = tuple[str, str]  # (group, kind)
+_Unwalked = tuple[Mapping[str, Any], Mapping[str, Any]]  # (a document's schemas, the kind's)
 
 # Lists inside a PodSpec, relative to the PodSpec.
 _POD_SPEC: dict[SchemaPath, Keys] = {
@@ -88,18 +89,38 @@ class MergeKeys:
         self,
         table: Mapping[_KindKey, Mapping[SchemaPath, Keys]],
         fallback: MergeKeys | None = None,
+        schemas: Mapping[_KindKey, _Unwalked] | None = None,
     ) -> None:
         self._table = {kind: dict(paths) for kind, paths in table.items()}
         self._fallback = fallback
+        # kinds an OpenAPI document describes, walked when first asked about: a cluster's
+        # documents describe dozens of kinds, a scan compares a handful (the walk of them
+        # all was a tenth of a one-cluster `driftui report`)
+        self._unwalked: dict[_KindKey, _Unwalked] = dict(schemas or {})
 
     @classmethod
     def builtin(cls) -> MergeKeys:
         """The offline table: core, apps, batch, networking and admission kinds."""
         return _BUILTIN
 
+    def _paths(self, key: _KindKey) -> dict[SchemaPath, Keys] | None:
+        """The kind's list paths, walked now if its schema waits; None: not described.
+        Safe across threads: a walk is stored before its schema is dropped, so a reader
+        that finds neither looks at the table again."""
+        paths = self._table.get(key)
+        if paths is None:
+            unwalked = self._unwalked.get(key)
+            if unwalked is None:
+                return self._table.get(key)
+            found: dict[SchemaPath, Keys] = {}
+            _walk_schema(unwalked[0], unwalked[1], (), found, frozenset())
+            paths = self._table.setdefault(key, found)
+            self._unwalked.pop(key, None)
+        return paths
+
     def keys_for(self, group: str, kind: str, schema_path: SchemaPath) -> Keys | None:
         """The merge keys of the list at ``schema_path`` (map keys only), None if atomic."""
-        paths = self._table.get((group, kind))
+        paths = self._paths((group, kind))
         if paths is not None:
             return paths.get(tuple(schema_path))
         if self._fallback is not None:
@@ -107,7 +128,7 @@ class MergeKeys:
         return _METADATA.get(tuple(schema_path))
 
     def knows(self, group: str, kind: str) -> bool:
-        if (group, kind) in self._table:
+        if (group, kind) in self._table or (group, kind) in self._unwalked:
             return True
         return self._fallback.knows(group, kind) if self._fallback else False
 
@@ -120,7 +141,7 @@ class MergeKeys:
         ``docs`` maps the path (``"apis/apps/v1"``) to the decoded JSON. The built-in table
         remains the fallback for kinds no document describes.
         """
-        table: dict[_KindKey, dict[SchemaPath, Keys]] = {}
+        described: dict[_KindKey, _Unwalked] = {}
         for doc in docs.values():
             schemas = (doc.get("components") or {}).get("schemas") or {}
             if not isinstance(schemas, Mapping):
@@ -129,12 +150,8 @@ class MergeKeys:
                 if not isinstance(schema, Mapping):
                     continue
                 for group, kind in _gvks(schema):
-                    if (group, kind) in table:
-                        continue
-                    found: dict[SchemaPath, Keys] = {}
-                    _walk_schema(schemas, schema, (), found, frozenset())
-                    table[(group, kind)] = found
-        return cls(table, fallback if fallback is not None else _BUILTIN)
+                    described.setdefault((group, kind), (schemas, schema))
+        return cls({}, fallback if fallback is not None else _BUILTIN, described)
 
 
 def _gvks(schema: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

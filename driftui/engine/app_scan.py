@@ -145,7 +145,7 @@ class AppScanner(Scanner):
         return [(ref, p.scanner) for ref, p in self._parts.items() if p.scanner is not None]
 
     def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
-        with self._lock, collector_paused():
+        with self._lock, collector_paused(keep=True):
             return self._scan_apps(progress)
 
     def _scan_apps(self, progress: ProgressFn) -> ScanReport:

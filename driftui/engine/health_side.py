@@ -17,16 +17,15 @@ from driftui.health import (
     Health,
     is_workload,
     missing,
-    needs_jobs,
-    needs_replica_sets,
     pods_of,
     workload_health,
     workload_images,
 )
 from driftui.health.assess import assess
+from driftui.health.pods import VIA_JOBS, VIA_REPLICA_SETS, WORKLOADS
 from driftui.live.pod_cache import PodCache
 from driftui.live.workload_pods import PODS, WorkloadPods, read_workload_pods
-from driftui.model import DriftResult, Status
+from driftui.model import DriftResult, ObjectRef, Status
 from driftui.runtime.pacing import give_way
 from driftui.runtime.records import replaced
 
@@ -36,13 +35,21 @@ def _workload_namespaces(
 ) -> tuple[set[str], set[str]]:
     """Where workloads are in scope, and where CronJobs are (their Jobs are read there)."""
     out, crons = set(), set()
+    objects = live.state.objects
     for r in results:
-        obj = live.state.objects.get(r.ref)
-        if obj is not None and is_workload(obj) and r.ref.namespace:
+        kind = _group_kind(r.ref)
+        if kind in WORKLOADS and r.ref.namespace and r.ref in objects:
             out.add(r.ref.namespace)
-            if needs_jobs(obj):
+            if kind in VIA_JOBS:
                 crons.add(r.ref.namespace)
     return out, crons
+
+
+def _group_kind(ref: ObjectRef) -> tuple[str, str]:
+    """A live object's group and kind, from its identity: the scan keyed the object by
+    ``ObjectRef.of`` itself, so its apiVersion need not be parsed again (health read it
+    four times an object: a tenth of a many-cluster scan's health)."""
+    return ref.group, ref.kind
 
 
 def workload_pods(
@@ -61,27 +68,29 @@ def workload_pods(
 
 
 def _own_pods(
-    obj: dict[str, Any], namespace: str, found: WorkloadPods
+    obj: dict[str, Any], namespace: str, found: WorkloadPods, kind: tuple[str, str]
 ) -> tuple[list[dict[str, Any]], str]:
     """A workload's own Pods, or none and why they could not be read."""
-    reason = found.reason(
-        namespace, via_replica_sets=needs_replica_sets(obj), via_jobs=needs_jobs(obj)
-    )
+    via_replica_sets, via_jobs = kind in VIA_REPLICA_SETS, kind in VIA_JOBS
+    reason = found.reason(namespace, via_replica_sets=via_replica_sets, via_jobs=via_jobs)
     return ([] if reason else pods_of(obj, found.pods, found.replica_sets, found.jobs)), reason
 
 
-def _health(obj: dict[str, Any], pods: list[dict[str, Any]], reason: str) -> Health:
+def _health(
+    obj: dict[str, Any], pods: list[dict[str, Any]], reason: str, kind: tuple[str, str]
+) -> Health:
     # A CronJob's Pods are its runs, past ones kept for their logs: one that failed last
     # night says nothing about the CronJob now. Its images follow them; its health is its own.
-    if not is_workload(obj) or needs_jobs(obj):
-        return assess(obj)
+    if kind not in WORKLOADS or kind in VIA_JOBS:
+        return assess(obj, group_kind=kind)
     return workload_health(obj, pods, reason)
 
 
 def live_health(obj: dict[str, Any], namespace: str, found: WorkloadPods) -> Health:
     """One live object's health, as a scan assesses it, with the Pods it read."""
-    pods, reason = _own_pods(obj, namespace, found) if is_workload(obj) else ([], "")
-    return _health(obj, pods, reason)
+    kind = _group_kind(ObjectRef.of(obj))
+    pods, reason = _own_pods(obj, namespace, found, kind) if kind in WORKLOADS else ([], "")
+    return _health(obj, pods, reason, kind)
 
 
 def _one(result: DriftResult, live: LiveSide, found: WorkloadPods) -> DriftResult:
@@ -93,11 +102,12 @@ def _one(result: DriftResult, live: LiveSide, found: WorkloadPods) -> DriftResul
     obj = live.state.objects.get(result.ref)
     if obj is None:
         return result
-    if not is_workload(obj):
-        return replaced(result, health=assess(obj))
-    pods, reason = _own_pods(obj, result.ref.namespace, found)
+    kind = _group_kind(result.ref)
+    if kind not in WORKLOADS:
+        return replaced(result, health=assess(obj, group_kind=kind))
+    pods, reason = _own_pods(obj, result.ref.namespace, found, kind)
     images = tuple(workload_images(result.desired, obj, pods))
-    return replaced(result, health=_health(obj, pods, reason), images=images)
+    return replaced(result, health=_health(obj, pods, reason, kind), images=images)
 
 
 def with_health(

@@ -288,7 +288,7 @@ class Scanner:
     # -- the scan ----------------------------------------------------------------------
 
     def scan(self, progress: ProgressFn = no_progress) -> ScanReport:
-        with self._lock, collector_paused():  # bulk allocation of objects that are all kept
+        with self._lock, collector_paused(keep=True):  # bulk: objects all kept
             return self.redacted(self._scan(progress))
 
     def redacted(self, report: ScanReport) -> ScanReport:

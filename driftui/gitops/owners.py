@@ -86,6 +86,10 @@ def app_markers(obj: dict[str, Any], markers: TrackingMarkers) -> list[TrackingM
     to the release name in every namespace) is not counted as well.
     """
     annotations, labels = _meta(obj, "annotations"), _meta(obj, "labels")
+    if labels.keys().isdisjoint(markers.labels) and annotations.keys().isdisjoint(
+        markers.annotations
+    ):  # no marker key at all: most objects of a cluster no app tracks (a scan asks each)
+        return []
     strong: list[TrackingMarker] = []
     tracking = annotations.get(ARGOCD_TRACKING_ANNOTATION)
     if ARGOCD_TRACKING_ANNOTATION in markers.annotations and isinstance(tracking, str):

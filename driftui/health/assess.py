@@ -58,15 +58,20 @@ def _group_kind(obj: dict[str, Any]) -> tuple[str, str]:
     return group_of(str(obj.get("apiVersion") or "")), str(obj.get("kind") or "")
 
 
-def assess(obj: dict[str, Any], override: HealthOverride | None = None) -> Health:
-    """The health of one live object, from the object alone."""
+def assess(
+    obj: dict[str, Any],
+    override: HealthOverride | None = None,
+    group_kind: tuple[str, str] | None = None,
+) -> Health:
+    """The health of one live object, from the object alone. ``group_kind``: the object's
+    own, when the caller knows it already (a scan does, from the object's identity)."""
     if section(obj, "metadata").get("deletionTimestamp"):
         return Health(HealthStatus.PROGRESSING, "being deleted")
     if override is not None:
         chosen = override(obj)
         if chosen is not None:
             return chosen
-    rule = RULES.get(_group_kind(obj))
+    rule = RULES.get(group_kind or _group_kind(obj))
     if rule is not None:
         return rule(obj)
     return conditions_health(obj) or NO_RULE

@@ -134,6 +134,8 @@ def _moving(pinned: str | None, seen: Sequence[tuple[str, str]]) -> tuple[str, .
 def _container(
     init: bool, name: str, git: str | None, spec: str | None, pods: Sequence[dict[str, Any]]
 ) -> ContainerImages:
+    if not pods:  # none runs (yet, or none could be read): what the rest would find
+        return ContainerImages(name, init, git, spec, (), 0, ())
     seen = _seen(pods, init, name)
     tally = Counter(seen)
     running = tuple(

@@ -21,11 +21,14 @@ _was_enabled = True
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, keep: bool = False) -> Iterator[None]:
     """Pause the cyclic collector for a bulk job; safe to nest and to use from threads.
 
     Process-wide by nature: the collector resumes when the last pause ends, and stays off
-    if it was off before the first.
+    if it was off before the first. ``keep``: a job that rebuilds most of the heap (a scan)
+    and ends the last pause without an error freezes what it made (:func:`keep_all`), since
+    the first collection after a pause walks everything allocated during it, a seventh of
+    a cold one-cluster scan; a nested job leaves that to the outer one.
     """
     global _pauses, _was_enabled
     with _lock:
@@ -33,11 +36,15 @@ def collector_paused() -> Iterator[None]:
             _was_enabled = gc.isenabled()
             gc.disable()
         _pauses += 1
+    done = False
     try:
         yield
+        done = True
     finally:
         with _lock:
             _pauses -= 1
+            if _pauses == 0 and keep and done:
+                keep_all()
             if _pauses == 0 and _was_enabled:
                 gc.enable()
 

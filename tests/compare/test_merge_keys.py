@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from driftui.compare.merge_keys import MergeKeys, key_text
+from driftui.compare.merge_keys import Keys, MergeKeys, key_text
 
 POD = ("spec", "template", "spec")
 
@@ -163,3 +164,62 @@ def test_malformed_documents_are_skipped() -> None:
 
 def test_key_text() -> None:
     assert [key_text(v) for v in ("web", 80, True, None)] == ["web", "80", "true", "null"]
+
+
+def _service_doc(ports: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "components": {
+            "schemas": {
+                "io.k8s.api.core.v1.Service": {
+                    "type": "object",
+                    "properties": {"spec": {"type": "object", "properties": {"ports": ports}}},
+                    "x-kubernetes-group-version-kind": [
+                        {"group": "", "kind": "Service", "version": "v1"}
+                    ],
+                }
+            }
+        }
+    }
+
+
+WIDGETS: dict[str, Any] = {
+    "apis/example.com/v1": {
+        "components": {
+            "schemas": {
+                "com.example.v1.Widget": {
+                    "type": "object",
+                    "x-kubernetes-group-version-kind": [
+                        {"group": "example.com", "kind": "Widget", "version": "v1"}
+                    ],
+                }
+            }
+        }
+    }
+}
+ATOMIC_PORTS = {"type": "array", "items": {"type": "object"}, "x-kubernetes-list-type": "atomic"}
+KEYED_PORTS = {"type": "array", "items": {"type": "object"}, "x-kubernetes-list-map-keys": ["x"]}
+
+
+def test_a_described_kind_is_its_documents_answer_even_before_it_is_walked() -> None:
+    """Kinds are walked when first asked about: until then the document still decides
+    (never the built-in table, which keys Service ports), and the first document that
+    describes a kind wins, as when every kind was walked up front."""
+    keys = MergeKeys.from_openapi_v3({"api/v1": _service_doc(ATOMIC_PORTS), **WIDGETS})
+    assert keys.knows("example.com", "Widget")  # no built-in table knows it
+    assert keys.knows("", "Service")
+    assert keys.keys_for("", "Service", ("spec", "ports")) is None
+    both = {"api/v1": _service_doc(KEYED_PORTS), "later": _service_doc(ATOMIC_PORTS)}
+    assert MergeKeys.from_openapi_v3(both).keys_for("", "Service", ("spec", "ports")) == ("x",)
+
+
+def test_threads_asking_first_all_get_the_walked_answer() -> None:
+    """Clusters scanned at once share one MergeKeys: a kind's first lookups may race."""
+
+    def ask(keys: MergeKeys) -> Keys | None:
+        return keys.keys_for("apps", "Deployment", (*POD, "containers"))
+
+    for _ in range(20):
+        keys = MergeKeys.from_openapi_v3({"apis/apps/v1": APPS_V1})
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(ask, [keys] * 64))
+        assert answers == [("name",)] * 64

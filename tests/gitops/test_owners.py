@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from driftui.gitops.markers import TrackingMarkers
 from driftui.gitops.owners import app_markers
 from driftui.model import AppOwner
@@ -72,3 +75,32 @@ def test_odd_metadata_is_no_marker() -> None:
 def test_an_instance_label_names_an_app_in_any_namespace_as_the_tracking_id_does() -> None:
     label = {"app.kubernetes.io/instance": "team-a_web"}  # Argo CD's instance name
     assert apps(obj(labels=label)) == {AppOwner("argocd", "team-a", "web")}
+
+
+_KEYS = [
+    *TrackingMarkers().labels,
+    *TrackingMarkers().annotations,
+    "app",
+    "team",
+    "kubectl.kubernetes.io/last-applied-configuration",
+]
+_METADATA = st.dictionaries(st.sampled_from(_KEYS), st.sampled_from(["", "apps", "shop", 3]))
+
+
+@settings(max_examples=300)
+@given(labels=_METADATA, annotations=_METADATA, others=_METADATA)
+def test_keys_that_are_no_markers_never_change_the_markers(
+    labels: dict[str, Any], annotations: dict[str, Any], others: dict[str, Any]
+) -> None:
+    """Labels and annotations come from users. An object without a marker key is answered
+    at once (most objects a scan looks at); keys that are not markers, added to either,
+    change nothing, and an instance label always names its app."""
+    plain = {k: v for k, v in others.items() if k not in TrackingMarkers().labels}
+    plain_annotations = {k: v for k, v in others.items() if k not in TrackingMarkers().annotations}
+    base = app_markers(obj(labels=labels, annotations=annotations), TrackingMarkers())
+    more = obj(labels={**plain, **labels}, annotations={**plain_annotations, **annotations})
+    assert app_markers(more, TrackingMarkers()) == base
+    instance = labels.get("app.kubernetes.io/instance")
+    assert not (isinstance(instance, str) and instance) or base, "an instance label marks"
+    release = [annotations.get(f"meta.helm.sh/release-{k}") for k in ("name", "namespace")]
+    assert not all(isinstance(v, str) and v for v in release) or base, "so does a release"

@@ -132,3 +132,28 @@ def test_settle_measures_growth_from_its_last_collection(
     finally:
         gc.callbacks.remove(count)
         gc.unfreeze()
+
+
+def test_a_kept_job_freezes_what_it_made_when_the_last_pause_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scan (``keep=True``) leaves nothing young for the collector to walk: the first
+    collection after a pause would walk every object it made. A nested scan leaves the
+    freezing to the outer job, and one that fails freezes nothing."""
+    monkeypatch.setattr(heap, "_scans", 0)
+    gc.unfreeze()
+    try:
+        with collector_paused():
+            with collector_paused(keep=True):
+                made = [[i] for i in range(1000)]
+            assert gc.get_freeze_count() == 0  # nested: the outer pause still holds
+        assert gc.get_freeze_count() == 0  # the outer job does not keep
+        with pytest.raises(ValueError), collector_paused(keep=True):
+            raise ValueError("boom")
+        assert gc.get_freeze_count() == 0 and heap._scans == 0
+        with collector_paused(keep=True):
+            made += [[i] for i in range(1000)]
+        assert gc.get_freeze_count() >= len(made) and heap._scans == 1
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
