@@ -69,6 +69,9 @@ def judge_batches(
     total = sum(len(b.manifests) for b in batches)
     slots: list[list[DriftResult | Pending]] = []
     index = 0
+    predictors = {id(b.verdicts.predictor): b.verdicts.predictor for b in batches}.values()
+    for predictor in predictors:
+        predictor.new_scan()  # the cluster's mutating admission is read again, if needed
     with Predictions(live, workers) as predictions:
         for batch in batches:
             slots.append([])
@@ -82,7 +85,7 @@ def judge_batches(
                 if index % COMPARED_EVERY == 0 or index == total:
                     progress(ProgressEvent("objects compared", index, total))
         answers = iter(predictions.wait(progress))
-        for predictor in {id(b.verdicts.predictor): b.verdicts.predictor for b in batches}.values():
+        for predictor in predictors:
             predictor.save()  # the defaults asked, for the next run
         return [
             [
