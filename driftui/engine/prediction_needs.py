@@ -37,7 +37,6 @@ NO_METADATA_DEFAULTS = frozenset(
         ("", "ServiceAccount"),
         ("apps", "Deployment"),
         ("apps", "StatefulSet"),
-        ("apps", "DaemonSet"),
         ("batch", "CronJob"),
         ("networking.k8s.io", "Ingress"),
         ("networking.k8s.io", "NetworkPolicy"),
@@ -48,9 +47,10 @@ NO_METADATA_DEFAULTS = frozenset(
     }
 )
 """Built-in kinds whose create sets no label or annotation of its own. Not a Job or a
-ReplicationController (their template's labels become theirs when they have none), a Pod
-(LimitRanger annotates it), a Namespace (its name label), nor any custom resource (a
-conversion webhook may write annotations)."""
+ReplicationController (their template's labels become theirs when they have none), a
+DaemonSet (annotated with its template generation), a Pod (LimitRanger annotates it), a
+Namespace (its name label), nor any custom resource (a conversion webhook may write
+annotations)."""
 
 _METADATA_MAPS = frozenset({"labels", "annotations"})
 
