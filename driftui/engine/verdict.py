@@ -7,7 +7,7 @@ judges again only what changed on either side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from driftui.compare.differ import Comparison, compare
@@ -42,6 +42,9 @@ class Pending:
     encrypted: bool = False  # SOPS ciphertext in Git: key names only, never sent in a dry-run
     shared: bytes | None = None  # its key among verdicts other clusters share, if any
     wanted: Needs = BOTH  # the dry-runs that could change its verdict
+    # the comparison with the apply's prediction that decided no create was needed: the
+    # verdict's own, which is not made twice (written by the pool's thread before its answer)
+    decided: list[Comparison] = field(default_factory=list, compare=False)
 
 
 class Verdicts:
@@ -85,7 +88,10 @@ class Verdicts:
             if pending.wanted.create:  # asked without a second comparison (see there)
                 return True
             deciding = _with_prediction(pending, self._predicted(predicted, live), options)
-            return self.predictor.needs(pending.base.ref, deciding, live).create
+            wanted = self.predictor.needs(pending.base.ref, deciding, live).create
+            if not wanted:
+                pending.decided.append(deciding)
+            return wanted
 
         manifest, live_raw = pending.manifest, pending.live_raw
         return self.predictor.predict(
@@ -162,7 +168,9 @@ class Verdicts:
         """The verdict from the client-side comparison and the server's prediction, kept."""
         outcome, used = pending.outcome, Fidelity.CLIENT_SIDE
         predicted, defaulted = prediction
-        if predicted is not None or defaulted is not None:
+        if predicted is not None and defaulted is None and pending.decided:
+            outcome, used = pending.decided[0], Fidelity.SERVER_SIDE
+        elif predicted is not None or defaulted is not None:
             outcome = compare(
                 pending.desired,
                 pending.live_obj,

@@ -223,7 +223,8 @@ def test_the_defaults_of_live_only_drift_are_asked_without_comparing_the_predict
 ) -> None:
     """Counted comparisons, the CPU of a dry-run on our side: an object whose client-side
     comparison already shows live-only drift has its defaults asked at once; only drift of
-    Git's own fields (a replica count) has its prediction compared to decide."""
+    Git's own fields (a replica count) has its prediction compared to decide, and that
+    comparison is the verdict's: none is made twice."""
     calls: list[bool] = []
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -237,6 +238,6 @@ def test_the_defaults_of_live_only_drift_are_asked_without_comparing_the_predict
     applied = sum(1 for r in edited if needs_apply(r))
     assert 0 < live_only_drift < applied
     assert calls.count(False) == len(report.results)  # each object's client-side comparison
-    # the verdict's, for every object dry-run; the deciding one only where no field could be
-    # a default
-    assert calls.count(True) == applied + (applied - live_only_drift)
+    # one for every object dry-run: where it decides that no create is needed (no field
+    # could be a default), it is the verdict's too
+    assert calls.count(True) == applied
