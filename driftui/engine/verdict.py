@@ -199,8 +199,8 @@ class Verdicts:
         )
         key = self._key(pending.manifest, result.resource_version, pending.fidelity, options)
         self._cache.put(key, (result, pending.live_raw))
-        decided = predicted is not None or defaulted is not None
-        if self.shared is not None and pending.shared is not None and not decided:
+        by_server = predicted is not None or defaulted is not None
+        if self.shared is not None and pending.shared is not None and not by_server:
             self.shared.put(pending.shared, result)  # never a verdict a dry-run decided
         return result
 
