@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from driftui.compare.differ import Comparison
 from driftui.engine import Scanner, ScanOptions, prediction
-from driftui.engine.prediction_needs import BOTH, NO_METADATA_DEFAULTS
+from driftui.engine.prediction_needs import BOTH, NO_METADATA_DEFAULTS, Needs, needs
 from driftui.gate import MutationGate
 from driftui.live.client import ClusterClient
-from driftui.model import ScanReport, Status
+from driftui.model import Difference, DiffType, ScanReport, Status
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.drift_scenario import build, kubectl, write_repo
@@ -277,3 +278,19 @@ def test_patch_permission_is_asked_once_per_kind_and_namespace(
     scan(cluster, repo, ns)
     assert ("patch", "deployments", ns) in asked
     assert len(asked) == len(set(asked))
+
+
+def test_a_doubt_asks_the_create_and_an_ignored_difference_asks_both() -> None:
+    """No list of mutating admission read (None), a kind not listed, or a live-only field
+    outside labels and annotations: the server's defaults could explain it."""
+    label = Difference(("metadata", "labels", "team"), DiffType.ADDED_OUTSIDE_GIT)
+    env = Difference(("spec", "template"), DiffType.ADDED_OUTSIDE_GIT)
+    changed = Difference(("data", "k"), DiffType.CHANGED, git="a", live="b")
+    assert needs(Comparison((label,)), "apps", "Deployment", mutating=False).none
+    assert needs(Comparison((label,)), "apps", "Deployment", mutating=None) == Needs(False, True)
+    assert needs(Comparison((label,)), "batch", "Job", mutating=False) == Needs(False, True)
+    assert needs(Comparison((env,)), "apps", "Deployment", mutating=False) == Needs(False, True)
+    assert needs(Comparison((changed, label)), "", "ConfigMap", mutating=False) == Needs(
+        True, False
+    )
+    assert needs(Comparison((label,), ignored=1), "", "ConfigMap", mutating=False) == BOTH
