@@ -127,7 +127,9 @@ HAND_EDITS: dict[str, dict[str, Any]] = {
 }
 
 
-def drift(cluster: ClusterInfo, objects: list[dict[str, Any]], every: int, edit: str) -> int:
+def drift(
+    cluster: ClusterInfo, objects: list[dict[str, Any]], every: int, edit: str = "label"
+) -> int:
     """Every ``every``-th object (all ConfigMaps) edited by hand, as ``HAND_EDITS[edit]``."""
     drifted = [o for i, o in enumerate(objects) if i % every == 0]
 
