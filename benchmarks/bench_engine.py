@@ -324,9 +324,10 @@ def main() -> None:
         if done.returncode not in (0, 1):
             raise SystemExit(f"kubectl diff failed ({done.returncode}): {done.stderr[:500]}")
         shown = sum(1 for line in done.stdout.splitlines() if line.startswith("diff -u"))
+        unseen = " (it cannot see labels added outside Git)" if args.drift == "label" else ""
         print(
-            f"kubectl diff reported {shown} changed objects in the sample (it cannot see the "
-            "labels added outside Git that make up this drift; it still dry-runs every object)"
+            f"kubectl diff reported {shown} changed objects in the sample{unseen};"
+            " it dry-runs every object"
         )
         print(f"kubectl diff (SAMPLE of {len(sample)} objects): {kubectl.line()}")
         print(f"kubectl: {load_line()}")
