@@ -59,9 +59,12 @@ class DefaultsStore:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, root: Path, client: ClusterClient, discovery: Discovery) -> DefaultsStore | None:
-        """The store of ``client``'s cluster, or None when its state cannot be read whole."""
-        state = cluster_state(client, discovery)
+    def open(
+        cls, root: Path, client: ClusterClient, discovery: Discovery, mutators: list[str] | None
+    ) -> DefaultsStore | None:
+        """The store of ``client``'s cluster, or None when its state cannot be read whole.
+        ``mutators``: its mutating admission, as :func:`mutating_admission` read it."""
+        state = cluster_state(client, mutators)
         urls = openapi_urls(client, [info.api_version for info in discovery.infos()])
         if state is None or not urls:
             return None
@@ -113,23 +116,34 @@ def _forget_old_clusters(directory: Path) -> None:
                 path.unlink()
 
 
-def cluster_state(client: ClusterClient, discovery: Discovery) -> str | None:
+def cluster_state(client: ClusterClient, mutators: list[str] | None) -> str | None:
     """What besides the body decides a create's defaults: the server's version and every
-    mutating webhook and admission policy (by name and resourceVersion). None: unreadable."""
-    parts: list[str] = []
+    mutating webhook and admission policy (``mutators``, None: unreadable)."""
+    if mutators is None:
+        return None
     try:
         version = client.get("/version")
-        parts.append(str(version.get("gitVersion", "")) if isinstance(version, dict) else "")
+    except (ClusterError, ValueError):
+        return None
+    release = str(version.get("gitVersion", "")) if isinstance(version, dict) else ""
+    return _digest([release, *mutators])
+
+
+def mutating_admission(client: ClusterClient, discovery: Discovery) -> list[str] | None:
+    """Every mutating webhook and admission policy of the cluster, by kind, name and
+    resourceVersion; None when one of their lists cannot be read."""
+    found: list[str] = []
+    try:
         for group, kind in MUTATING:
             info = discovery.resolve(group, kind)
             if info is None:
                 continue
             for item in client.list_items(info.path()):
                 meta = item.get("metadata") or {}
-                parts.append(f"{kind}/{meta.get('name')}@{meta.get('resourceVersion')}")
+                found.append(f"{kind}/{meta.get('name')}@{meta.get('resourceVersion')}")
     except (ClusterError, ValueError, AttributeError):
         return None
-    return _digest(parts)
+    return found
 
 
 def _read(path: Path) -> dict[str, tuple[float, dict[str, Any]]]:

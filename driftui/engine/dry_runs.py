@@ -1,11 +1,12 @@
 """Every object's verdict, with the server's dry-runs sent concurrently.
 
-A server-side scan asks two dry-runs per drifted object (an apply, and a create for the
-defaults), and each waits on the server's admission chain: one after the other, 500
-drifted objects made the default scan 2-3 times slower than a client-side one (issue 21).
-So every object is judged client-side first, which is cheap; a drifted one hands its
-dry-runs to a bounded pool at once, and they run while the rest are compared. Verdicts are
-finished in Git's order, whatever order the answers come in.
+A server-side scan asks up to two dry-runs per drifted object (an apply, and a create for
+the defaults; only those that could change its verdict, :mod:`.prediction_needs`), and each
+waits on the server's admission chain: one after the other, 500 drifted objects made the
+default scan 2-3 times slower than a client-side one (issue 21). So every object is judged
+client-side first, which is cheap; a drifted one hands its dry-runs to a bounded pool at
+once, and they run while the rest are compared. Verdicts are finished in Git's order,
+whatever order the answers come in.
 
 The pool never retries: the client already honours 429 and Retry-After per request
 (:mod:`driftui.live.patience`), and a bounded pool keeps at most ``workers`` requests
@@ -69,6 +70,9 @@ def judge_batches(
     total = sum(len(b.manifests) for b in batches)
     slots: list[list[DriftResult | Pending]] = []
     index = 0
+    predictors = {id(b.verdicts.predictor): b.verdicts.predictor for b in batches}.values()
+    for predictor in predictors:
+        predictor.new_scan()  # the cluster's mutating admission is read again, if needed
     with Predictions(live, workers) as predictions:
         for batch in batches:
             slots.append([])
@@ -82,7 +86,7 @@ def judge_batches(
                 if index % COMPARED_EVERY == 0 or index == total:
                     progress(ProgressEvent("objects compared", index, total))
         answers = iter(predictions.wait(progress))
-        for predictor in {id(b.verdicts.predictor): b.verdicts.predictor for b in batches}.values():
+        for predictor in predictors:
             predictor.save()  # the defaults asked, for the next run
         return [
             [

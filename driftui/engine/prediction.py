@@ -3,7 +3,8 @@
 A dry-run server-side apply as the object's own applier gives the object Git would leave
 behind; a dry-run create of Git's object alone, under a new name, gives the server's
 defaults for it. Both are only tried where RBAC allows a patch, and a refusal means the
-object is compared client-side, said per reason in the report.
+object is compared client-side, said per reason in the report. Either is skipped where it
+could not change the verdict (:mod:`.prediction_needs`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from typing import Any
 
 from cachetools import LRUCache
 
+from driftui.compare.differ import Comparison
 from driftui.compare.options import CompareOptions
-from driftui.engine.defaults_store import DefaultsStore
+from driftui.engine.defaults_store import DefaultsStore, mutating_admission
 from driftui.engine.live_side import LiveSide
-from driftui.gate import MutationRefused
+from driftui.engine.prediction_needs import BOTH, Needs, needs
+from driftui.gate import MutationRefused, ProbeFailed
 from driftui.live.client import ClusterClient, Resource
 from driftui.live.discovery import ResourceInfo
 from driftui.live.errors import ApiError, ClusterError
@@ -58,6 +61,8 @@ class DryRunPredictor:
         self._store_opened = False
         self._store_lock = threading.Lock()
         self._patch_allowed: dict[tuple[str, str, str], bool] = {}
+        self._mutators: list[str] | None = None  # the cluster's mutating admission, as read
+        self._mutators_read = False  # this scan: read again by each scan, once
         # Git's object alone, as the server defaults it, does not depend on the live object:
         # a rescan of an unchanged blob asks for it once. LRUCache is not thread-safe.
         self._defaults: LRUCache[DefaultsKey, dict[str, Any]] = LRUCache(defaults_kept)
@@ -76,15 +81,44 @@ class DryRunPredictor:
             client.gate.why_not(verb, info.group, info.resource, ref.namespace)
 
     def may_patch(self, info: ResourceInfo, namespace: str, client: ClusterClient) -> bool:
+        """Asked of the gate's own probe where it has one, so that the permission the gate
+        checks before each dry-run is not asked of the server a second time."""
         key = (info.group, info.resource, namespace)
         if key not in self._patch_allowed:
+            probe = client.gate.probe
             try:
-                self._patch_allowed[key] = client.can_i(
-                    "patch", info.group, info.resource, namespace
+                allowed = (
+                    probe("patch", info.group, info.resource, namespace)
+                    if probe is not None
+                    else client.can_i("patch", info.group, info.resource, namespace)
                 )
-            except ClusterError:
-                self._patch_allowed[key] = False
+            except (ClusterError, ProbeFailed):
+                allowed = False
+            self._patch_allowed[key] = allowed
         return self._patch_allowed[key]
+
+    def new_scan(self) -> None:
+        """A new scan reads the cluster's mutating admission again, once, when it needs it."""
+        with self._store_lock:
+            self._mutators_read = False
+
+    def mutators(self, live: LiveSide) -> list[str] | None:
+        """The cluster's mutating webhooks and admission policies; None: unreadable."""
+        with self._store_lock:
+            return self._mutators_locked(live)
+
+    def _mutators_locked(self, live: LiveSide) -> list[str] | None:
+        if not self._mutators_read and live.client is not None and live.discovery is not None:
+            self._mutators_read = True
+            self._mutators = mutating_admission(live.client, live.discovery)
+        return self._mutators
+
+    def needs(self, ref: ObjectRef, outcome: Comparison, live: LiveSide) -> Needs:
+        """The dry-runs a drifted object's client-side ``outcome`` leaves to the server."""
+        if outcome.ignored:
+            return BOTH
+        found = self.mutators(live)
+        return needs(outcome, ref.group, ref.kind, None if found is None else bool(found))
 
     def could_predict(self, ref: ObjectRef, live: LiveSide) -> bool:
         """Would a dry-run have been allowed? An in-sync verdict needs none, but it claims
@@ -102,11 +136,13 @@ class DryRunPredictor:
         options: CompareOptions,
         wants_defaults: Callable[[dict[str, Any]], bool] | None = None,
         private: bool = False,
+        wanted: Needs = BOTH,
     ) -> Prediction:
         """Dry-run SSA with force as the object's own applier; on 403, client-side it is.
         The server's defaults are asked too, unless ``wants_defaults`` of the predicted
         object says they cannot change the verdict; ``private``: Git's object came from a
-        Secret's values, and its defaults are never kept on disk. Thread-safe."""
+        Secret's values, and its defaults are never kept on disk; ``wanted``: the dry-runs
+        that could change the verdict (without the apply: the create alone). Thread-safe."""
         client, discovery = live.client, live.discovery
         assert client is not None and discovery is not None
         info = discovery.resolve(manifest.ref.group, manifest.ref.kind)
@@ -115,6 +151,9 @@ class DryRunPredictor:
         namespace = manifest.ref.namespace
         if self.server_side is None and not self.may_patch(info, namespace, client):
             return None, None
+        if not wanted.apply:
+            store = None if private or not wanted.create else self._opened_store(live)
+            return None, self._defaulted(manifest, info, client, store) if wanted.create else None
         target = Resource(info.group, info.resource, namespace)
         body = dict(manifest.body, apiVersion=manifest.api_version)
         try:
@@ -174,7 +213,10 @@ class DryRunPredictor:
             if not self._store_opened and self._store_root is not None:
                 self._store_opened = True
                 if live.client is not None and live.discovery is not None:
-                    self._store = DefaultsStore.open(self._store_root, live.client, live.discovery)
+                    mutators = self._mutators_locked(live)
+                    self._store = DefaultsStore.open(
+                        self._store_root, live.client, live.discovery, mutators
+                    )
             return self._store
 
     def save(self) -> None:

@@ -7,7 +7,7 @@ judges again only what changed on either side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from driftui.compare.differ import Comparison, compare
@@ -18,10 +18,11 @@ from driftui.compare.sops import is_sops_secret, key_names_only
 from driftui.engine.generations import GenerationCache
 from driftui.engine.live_side import LiveSide
 from driftui.engine.prediction import DryRunPredictor, Prediction
+from driftui.engine.prediction_needs import BOTH, Needs
 from driftui.engine.shared_verdicts import SharedVerdicts, adopted
 from driftui.gitops.ignores import skip_reason
 from driftui.gitops.owners import app_owner
-from driftui.model import DiffType, DriftResult, Fidelity, Manifest, Status
+from driftui.model import DriftResult, Fidelity, Manifest, Status
 from driftui.runtime.records import replaced
 
 VerdictKey = tuple[Any, ...]
@@ -40,6 +41,10 @@ class Pending:
     fidelity: Fidelity  # the scan's
     encrypted: bool = False  # SOPS ciphertext in Git: key names only, never sent in a dry-run
     shared: bytes | None = None  # its key among verdicts other clusters share, if any
+    wanted: Needs = BOTH  # the dry-runs that could change its verdict
+    # the comparison with the apply's prediction that decided no create was needed: the
+    # verdict's own, which is not made twice (written by the pool's thread before its answer)
+    decided: list[Comparison] = field(default_factory=list, compare=False)
 
 
 class Verdicts:
@@ -80,13 +85,23 @@ class Verdicts:
         """The server's prediction for a pending verdict; called from a pool's threads."""
 
         def wants_defaults(predicted: dict[str, Any]) -> bool:
-            if _live_only(pending.outcome):  # asked without a second comparison (see there)
+            if pending.wanted.create:  # asked without a second comparison (see there)
                 return True
-            return _defaults_could_matter(pending, self._predicted(predicted, live), options)
+            deciding = _with_prediction(pending, self._predicted(predicted, live), options)
+            wanted = self.predictor.needs(pending.base.ref, deciding, live).create
+            if not wanted:
+                pending.decided.append(deciding)
+            return wanted
 
         manifest, live_raw = pending.manifest, pending.live_raw
         return self.predictor.predict(
-            manifest, live_raw, live, options, wants_defaults, private=self.private
+            manifest,
+            live_raw,
+            live,
+            options,
+            wants_defaults,
+            private=self.private,
+            wanted=pending.wanted,
         )
 
     @staticmethod
@@ -142,7 +157,9 @@ class Verdicts:
         # A dry-run of a SOPS Secret would apply its ciphertext as the values: never sent.
         server_side = fidelity is Fidelity.SERVER_SIDE and not encrypted
         if outcome.differences and server_side and live.client is not None:
-            return pending
+            pending = replace(pending, wanted=self.predictor.needs(ref, outcome, live))
+            if not pending.wanted.none:
+                return pending
         return self.finish(pending, (None, None), live, options)
 
     def finish(
@@ -151,19 +168,23 @@ class Verdicts:
         """The verdict from the client-side comparison and the server's prediction, kept."""
         outcome, used = pending.outcome, Fidelity.CLIENT_SIDE
         predicted, defaulted = prediction
-        if predicted is not None:
+        if predicted is not None and defaulted is None and pending.decided:
+            outcome, used = pending.decided[0], Fidelity.SERVER_SIDE
+        elif predicted is not None or defaulted is not None:
             outcome = compare(
                 pending.desired,
                 pending.live_obj,
                 options,
-                predicted=self._predicted(predicted, live),
+                predicted=self._predicted(predicted, live) if predicted is not None else None,
                 defaulted=live.masker.mask_object(defaulted) if defaulted else None,
                 normalised_desired=pending.base.desired,
             )
             used = Fidelity.SERVER_SIDE
         outcome, skipped = _app_skips(outcome, pending.live_raw, pending.manifest.body)
         server_side = pending.fidelity is Fidelity.SERVER_SIDE and not pending.encrypted
-        if not outcome.differences and server_side:
+        # Without differences, or where the apply could not change them, the verdict is
+        # the server-side one wherever a dry-run could have been made (prediction_needs).
+        if server_side and (not outcome.differences or not pending.wanted.apply):
             could = self.predictor.could_predict(pending.base.ref, live)
             used = pending.fidelity if could else Fidelity.CLIENT_SIDE
         result = replaced(
@@ -178,7 +199,8 @@ class Verdicts:
         )
         key = self._key(pending.manifest, result.resource_version, pending.fidelity, options)
         self._cache.put(key, (result, pending.live_raw))
-        if self.shared is not None and pending.shared is not None and predicted is None:
+        by_server = predicted is not None or defaulted is not None
+        if self.shared is not None and pending.shared is not None and not by_server:
             self.shared.put(pending.shared, result)  # never a verdict a dry-run decided
         return result
 
@@ -255,33 +277,20 @@ def _unread(base: DriftResult, live: LiveSide, desired: dict[str, Any]) -> Drift
     return replace(base, status=Status.MISSING)
 
 
-LIVE_ONLY = (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT)
-
-
-def _live_only(outcome: Comparison) -> bool:
-    """Drift the server's defaults might excuse: live-only fields, or any hidden by a rule.
-
-    Said of the client-side comparison, it settles whether the dry-run create is sent
-    without comparing the prediction once more (a fifth of a dry-run's CPU on our side):
-    defaults only ever excuse live-only fields, so asking them where the prediction would
-    have shown none leaves the verdict as it is, and only costs the create."""
-    return outcome.ignored > 0 or any(d.type in LIVE_ONLY for d in outcome.differences)
-
-
-def _defaults_could_matter(
+def _with_prediction(
     pending: Pending, predicted: dict[str, Any], options: CompareOptions
-) -> bool:
-    """The server's defaults of Git's object only ever excuse live-only fields (added outside
-    Git, removed from it): with none found, and none hidden by an ignore rule, the dry-run
-    create that gives them cannot change the verdict, and is not sent."""
-    outcome = compare(
+) -> Comparison:
+    """The comparison with the apply's prediction, without defaults: whether the create is
+    sent is decided on it when the client-side one showed no drift defaults could excuse
+    (``Pending.wanted``; said of the client-side comparison, that saves this comparison, a
+    fifth of a dry-run's CPU on our side, for every object that needs the create anyway)."""
+    return compare(
         pending.desired,
         pending.live_obj,
         options,
         predicted=predicted,
         normalised_desired=pending.base.desired,
     )
-    return _live_only(outcome)
 
 
 def _app_skips(

@@ -53,9 +53,11 @@ def path_of(obj: dict[str, Any]) -> str:
 
 
 def hand_edit(obj: dict[str, Any]) -> dict[str, Any]:
-    """A different edit per kind, so the report has changed and added fields of each."""
+    """A different edit per kind, so the report has changed and added fields of each, and
+    each mix of dry-runs: a ConfigMap's needs both (a changed value, and an added key that
+    could have been a default), a Deployment's the apply, a Service's label none."""
     if obj["kind"] == "ConfigMap":
-        return {"data": {"k": "edited"}, "metadata": {"labels": {"edited": "yes"}}}
+        return {"data": {"k": "edited", "added": "by-hand"}}
     if obj["kind"] == "Service":
         return {"metadata": {"labels": {"edited": "yes"}}}
     return {"spec": {"replicas": 3}}
@@ -118,9 +120,11 @@ def test_the_report_is_the_same_with_one_dry_run_at_a_time_or_sixteen(
     assert {r.fidelity for r in edited} == {Fidelity.SERVER_SIDE}
     assert pooled.fidelity is Fidelity.SERVER_SIDE
     paths = {d.dotted for r in edited for d in r.differences}  # the server's defaults are not drift
-    assert paths == {"data.k", "metadata.labels.edited", "spec.replicas"}
+    assert paths == {"data.k", "data.added", "metadata.labels.edited", "spec.replicas"}
+    sent = sum(1 for r in edited if needs_apply(r))  # a hand-added label needs no dry-run
     dry_runs = [(e.done, e.total) for e in events if e.stage == "dry-runs"]
-    assert dry_runs[0] == (0, len(edited)) and dry_runs[-1] == (len(edited), len(edited))
+    assert 0 < sent < len(edited)
+    assert dry_runs[0] == (0, sent) and dry_runs[-1] == (sent, sent)
 
 
 def audit_mark(cluster: ClusterInfo) -> int:
@@ -138,16 +142,27 @@ def dry_runs_since(cluster: ClusterInfo, mark: int, namespace: str) -> dict[str,
     return out
 
 
-def live_only(result: DriftResult) -> bool:
-    """Drift the server's defaults might excuse: the only kind a dry-run create is sent for."""
-    kinds = {DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT}
+def needs_apply(result: DriftResult) -> bool:
+    """A field Git sets differs: the dry-run apply is sent (said independently of
+    :mod:`driftui.engine.prediction_needs`, for these objects of a webhook-free cluster)."""
+    kinds = {DiffType.CHANGED, DiffType.MISSING_IN_LIVE}
     return any(d.type in kinds for d in result.differences)
+
+
+def live_only(result: DriftResult) -> bool:
+    """Drift the server's defaults might excuse, the only kind a dry-run create is sent for:
+    live-only fields, but not labels or annotations (none of these kinds defaults any)."""
+    kinds = {DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT}
+    labels = ("metadata.labels", "metadata.annotations")
+    return any(d.type in kinds and not d.dotted.startswith(labels) for d in result.differences)
 
 
 def edit_again(obj: dict[str, Any]) -> dict[str, Any]:
     """New values for the same hand edits: a new resourceVersion, and the same kinds of drift."""
     if obj["kind"] == "Deployment":
         return {"spec": {"replicas": 4}}
+    if obj["kind"] == "ConfigMap":
+        return {"data": {"added": "again"}}
     return {"metadata": {"labels": {"edited": "again"}}}
 
 
@@ -160,8 +175,9 @@ def test_a_rescan_never_asks_the_defaults_of_an_unchanged_blob_again(
     first = scanner.scan()
     edited = [r for r in first.results if r.status is Status.DRIFTED]
     defaults = sum(1 for r in edited if live_only(r))
-    assert 0 < defaults < len(edited)  # a changed replica count needs no defaults
-    assert dry_runs_since(cluster, mark, ns) == {"patch": len(edited), "create": defaults}
+    applied = sum(1 for r in edited if needs_apply(r))
+    assert 0 < defaults < applied < len(edited)  # a changed replica count needs no defaults
+    assert dry_runs_since(cluster, mark, ns) == {"patch": applied, "create": defaults}
 
     mark = audit_mark(cluster)  # nothing changed: the verdicts are kept, no dry-run at all
     assert essence(scanner.scan()) == essence(first)
@@ -173,7 +189,7 @@ def test_a_rescan_never_asks_the_defaults_of_an_unchanged_blob_again(
         patch(cluster, obj, edit_again(obj), "?fieldManager=kubectl-edit", MERGE)
     mark = audit_mark(cluster)
     again = scanner.scan()
-    assert dry_runs_since(cluster, mark, ns) == {"patch": len(edited)}
+    assert dry_runs_since(cluster, mark, ns) == {"patch": applied}
     touched = [r for r in again.results if r.status is Status.DRIFTED]
     assert len(touched) == len(edited) == len(again.results) * 3 // 4
     assert {r.fidelity for r in touched} == {Fidelity.SERVER_SIDE}
@@ -197,7 +213,7 @@ def test_throttled_dry_runs_wait_as_the_server_says_and_are_asked_once_more(
         sent = [s for s in proxy.seen if s.method in writes and "dryRun=All" in s.query]
     assert essence(busy) == essence(calm)
     edited = [r for r in calm.results if r.status is Status.DRIFTED]
-    asked = len(edited) + sum(1 for r in edited if live_only(r))
+    asked = sum(1 for r in edited if needs_apply(r)) + sum(1 for r in edited if live_only(r))
     assert [s.status for s in sent].count(429) == throttled
     assert len(sent) == asked + throttled
 
@@ -207,7 +223,8 @@ def test_the_defaults_of_live_only_drift_are_asked_without_comparing_the_predict
 ) -> None:
     """Counted comparisons, the CPU of a dry-run on our side: an object whose client-side
     comparison already shows live-only drift has its defaults asked at once; only drift of
-    Git's own fields (a replica count) has its prediction compared to decide."""
+    Git's own fields (a replica count) has its prediction compared to decide, and that
+    comparison is the verdict's: none is made twice."""
     calls: list[bool] = []
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -218,7 +235,9 @@ def test_the_defaults_of_live_only_drift_are_asked_without_comparing_the_predict
     report = Scanner(options(cluster, drifted, concurrency=1), MutationGate()).scan()
     edited = [r for r in report.results if r.status is Status.DRIFTED]
     live_only_drift = sum(1 for r in edited if live_only(r))
-    assert 0 < live_only_drift < len(edited)
+    applied = sum(1 for r in edited if needs_apply(r))
+    assert 0 < live_only_drift < applied
     assert calls.count(False) == len(report.results)  # each object's client-side comparison
-    # the verdict's, for every edited object; the deciding one only where no field is live-only
-    assert calls.count(True) == len(edited) + (len(edited) - live_only_drift)
+    # one for every object dry-run: where it decides that no create is needed (no field
+    # could be a default), it is the verdict's too
+    assert calls.count(True) == applied

@@ -1,0 +1,100 @@
+"""Which of a drifted object's two dry-runs could change its verdict (issue 21).
+
+A server-side verdict takes two things from the server, and nothing else:
+
+* the dry-run apply gives the values of the fields Git sets (the comparison projects Git's
+  fields onto it); the live-only fields are judged on the live object and its
+  managedFields, which the apply does not touch. Where the client-side comparison found
+  every field Git sets equal to live, the apply can only agree: an in-sync object is not
+  dry-run for the same reason, and claims server-side fidelity all the same.
+* the dry-run create of Git's object alone gives the server's defaults, which only ever
+  excuse a live-only field whose value the create would produce. A create of the kinds in
+  :data:`NO_METADATA_DEFAULTS` keeps the body's labels and annotations as they are (no
+  defaulter or strategy of theirs touches them; tests/engine/test_prediction_needs.py
+  checks each against the real API server), so with no mutating webhook or admission
+  policy in the cluster a label or annotation Git does not set is never a default.
+
+So a drift made only of labels and annotations added by hand, the commonest hand edit,
+needs neither dry-run, and its verdict is the same as with both. Anything an ignore rule
+hid, or any doubt (mutating admission present or unreadable), asks both as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from driftui.compare.differ import Comparison
+from driftui.model import DiffType, Path
+
+GIT_FIELDS = (DiffType.CHANGED, DiffType.MISSING_IN_LIVE)
+LIVE_ONLY = (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT)
+
+NO_METADATA_DEFAULTS = frozenset(
+    {
+        ("", "ConfigMap"),
+        ("", "Secret"),
+        ("", "Service"),
+        ("", "ServiceAccount"),
+        ("apps", "Deployment"),
+        ("apps", "StatefulSet"),
+        ("batch", "CronJob"),
+        ("networking.k8s.io", "Ingress"),
+        ("networking.k8s.io", "NetworkPolicy"),
+        ("rbac.authorization.k8s.io", "Role"),
+        ("rbac.authorization.k8s.io", "RoleBinding"),
+        ("policy", "PodDisruptionBudget"),
+        ("autoscaling", "HorizontalPodAutoscaler"),
+    }
+)
+"""Built-in kinds whose create sets no label or annotation of its own. Not a Job or a
+ReplicationController (their template's labels become theirs when they have none), a
+DaemonSet (annotated with its template generation), a Pod (LimitRanger annotates it), a
+Namespace (its name label), nor any custom resource (a conversion webhook may write
+annotations)."""
+
+_METADATA_MAPS = frozenset({"labels", "annotations"})
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The dry-runs a drifted object's verdict needs: the apply, the create (or, when the
+    apply is sent, whether the create may still be needed once its answer is known)."""
+
+    apply: bool = True
+    create: bool = True
+
+    @property
+    def none(self) -> bool:
+        return not self.apply and not self.create
+
+
+BOTH = Needs()
+
+
+def needs(outcome: Comparison, group: str, kind: str, mutating: bool | None) -> Needs:
+    """What ``outcome``, the client-side comparison of a drifted object, leaves for the
+    server to settle. ``mutating``: the cluster has mutating admission (None: unknown)."""
+    if outcome.ignored:  # a hidden difference may be anything: ask as before
+        return BOTH
+    apply = any(d.type in GIT_FIELDS for d in outcome.differences)
+    return Needs(apply=apply, create=defaults_could_excuse(outcome, group, kind, mutating))
+
+
+def defaults_could_excuse(
+    outcome: Comparison, group: str, kind: str, mutating: bool | None
+) -> bool:
+    """Could the server's defaults of Git's object excuse any of ``outcome``'s differences
+    (or one an ignore rule hid)? Only live-only ones, and never a label or annotation of a
+    kind that defaults none, in a cluster without mutating admission."""
+    if outcome.ignored:
+        return True
+    plain = mutating is False and (group, kind) in NO_METADATA_DEFAULTS
+    return any(
+        d.type in LIVE_ONLY and not (plain and in_metadata_maps(d.path))
+        for d in outcome.differences
+    )
+
+
+def in_metadata_maps(path: Path) -> bool:
+    """A path in (or of) ``metadata.labels`` or ``metadata.annotations``."""
+    return len(path) >= 2 and path[0] == "metadata" and path[1] in _METADATA_MAPS

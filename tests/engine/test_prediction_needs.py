@@ -1,0 +1,296 @@
+"""Which dry-runs a drifted object needs, on the real control plane (issue 21): a hand-added
+label or annotation needs none, and every verdict is the one both dry-runs give."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from driftui.compare.differ import Comparison
+from driftui.engine import Scanner, ScanOptions, prediction
+from driftui.engine.prediction_needs import BOTH, NO_METADATA_DEFAULTS, Needs, needs
+from driftui.gate import MutationGate
+from driftui.live.client import ClusterClient
+from driftui.model import Difference, DiffType, ScanReport, Status
+from tests.cluster import harness
+from tests.cluster.harness import ClusterInfo
+from tests.drift_scenario import build, kubectl, write_repo
+from tests.engine.test_dry_runs import audit_mark, dry_runs_since, essence
+
+pytestmark = pytest.mark.cluster
+
+APPLY = "application/apply-patch+yaml"
+WEBHOOKS = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
+LABELS = {"app": "shop"}
+CONTAINERS = [{"name": "c", "image": "i:1"}]
+POD: dict[str, Any] = {"metadata": {"labels": LABELS}, "spec": {"containers": CONTAINERS}}
+JOB_POD = {
+    "metadata": {"labels": LABELS},
+    "spec": {"containers": CONTAINERS, "restartPolicy": "Never"},
+}
+
+SAMPLES: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
+    # (group, kind) -> (apiVersion, plural, the body's other fields)
+    ("", "ConfigMap"): ("v1", "configmaps", {"data": {"k": "v"}}),
+    ("", "Secret"): ("v1", "secrets", {"stringData": {"k": "v"}}),
+    ("", "Service"): ("v1", "services", {"spec": {"selector": LABELS, "ports": [{"port": 80}]}}),
+    ("", "ServiceAccount"): ("v1", "serviceaccounts", {}),
+    ("apps", "Deployment"): (
+        "apps/v1",
+        "deployments",
+        {"spec": {"selector": {"matchLabels": LABELS}, "template": POD}},
+    ),
+    ("apps", "StatefulSet"): (
+        "apps/v1",
+        "statefulsets",
+        {"spec": {"serviceName": "s", "selector": {"matchLabels": LABELS}, "template": POD}},
+    ),
+    ("batch", "CronJob"): (
+        "batch/v1",
+        "cronjobs",
+        {"spec": {"schedule": "0 * * * *", "jobTemplate": {"spec": {"template": JOB_POD}}}},
+    ),
+    ("networking.k8s.io", "Ingress"): (
+        "networking.k8s.io/v1",
+        "ingresses",
+        {"spec": {"defaultBackend": {"service": {"name": "s", "port": {"number": 80}}}}},
+    ),
+    ("networking.k8s.io", "NetworkPolicy"): (
+        "networking.k8s.io/v1",
+        "networkpolicies",
+        {"spec": {"podSelector": {}}},
+    ),
+    ("rbac.authorization.k8s.io", "Role"): ("rbac.authorization.k8s.io/v1", "roles", {}),
+    ("rbac.authorization.k8s.io", "RoleBinding"): (
+        "rbac.authorization.k8s.io/v1",
+        "rolebindings",
+        {"roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"}},
+    ),
+    ("policy", "PodDisruptionBudget"): (
+        "policy/v1",
+        "poddisruptionbudgets",
+        {"spec": {"minAvailable": 1, "selector": {"matchLabels": LABELS}}},
+    ),
+    ("autoscaling", "HorizontalPodAutoscaler"): (
+        "autoscaling/v2",
+        "horizontalpodautoscalers",
+        {
+            "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "d"},
+                "maxReplicas": 2,
+            }
+        },
+    ),
+}
+
+
+def dry_run_create(
+    cluster: ClusterInfo, namespace: str, api_version: str, plural: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """What the server makes of ``body`` created under a new name, as the defaults are asked."""
+    base = f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
+    path = f"{base}/namespaces/{namespace}/{plural}?dryRun=All"
+    status, answer = harness.request(cluster, "POST", path, body)
+    assert status == 201, answer
+    assert isinstance(answer, dict)
+    return answer
+
+
+@pytest.mark.parametrize("group_kind", sorted(NO_METADATA_DEFAULTS), ids=lambda gk: gk[1])
+def test_a_create_of_each_kind_that_defaults_no_metadata_keeps_the_bodys_labels(
+    cluster: ClusterInfo, namespace: str, group_kind: tuple[str, str]
+) -> None:
+    """The premise of skipping the create for hand labels: with and without labels and
+    annotations of its own, the server gives the object exactly the body's."""
+    api_version, plural, rest = SAMPLES[group_kind]
+    for meta in ({}, {"labels": LABELS, "annotations": {"note": "from-git"}}):
+        body = {"apiVersion": api_version, "kind": group_kind[1], **rest}
+        body["metadata"] = {"generateName": "driftui-defaults-", **meta}
+        made = dry_run_create(cluster, namespace, api_version, plural, body)
+        assert made["metadata"].get("labels") == meta.get("labels")
+        assert made["metadata"].get("annotations") == meta.get("annotations")
+
+
+def test_a_job_and_a_daemon_set_default_metadata_so_they_are_not_of_those_kinds(
+    cluster: ClusterInfo, namespace: str
+) -> None:
+    """Why the list is one of kinds, each checked: a Job's create takes its template's
+    labels, a DaemonSet's is annotated with its template's generation."""
+    job = {"apiVersion": "batch/v1", "kind": "Job", "spec": {"template": JOB_POD}}
+    job["metadata"] = {"generateName": "driftui-defaults-"}
+    made = dry_run_create(cluster, namespace, "batch/v1", "jobs", job)
+    assert LABELS.items() <= (made["metadata"].get("labels") or {}).items()
+    spec = {"selector": {"matchLabels": LABELS}, "template": POD}
+    daemons = {"apiVersion": "apps/v1", "kind": "DaemonSet", "spec": spec}
+    daemons["metadata"] = {"generateName": "driftui-defaults-"}
+    made = dry_run_create(cluster, namespace, "apps/v1", "daemonsets", daemons)
+    assert "deprecated.daemonset.template.generation" in made["metadata"]["annotations"]
+    assert not {("batch", "Job"), ("apps", "DaemonSet")} & NO_METADATA_DEFAULTS
+
+
+def git_objects(ns: str) -> list[dict[str, Any]]:
+    """One object of each kind the issue names, as Git declares them."""
+    out = []
+    for group_kind in (
+        ("apps", "Deployment"),
+        ("", "Service"),
+        ("apps", "StatefulSet"),
+        ("batch", "CronJob"),
+        ("", "ConfigMap"),
+    ):
+        api_version, _, rest = SAMPLES[group_kind]
+        meta = {"name": group_kind[1].lower(), "namespace": ns, "labels": LABELS}
+        out.append({"apiVersion": api_version, "kind": group_kind[1], "metadata": meta, **rest})
+    return out
+
+
+@pytest.fixture
+def hand_labelled(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """Git applied by argocd-controller; then `kubectl label` and `kubectl annotate` on
+    every object, and `kubectl set env` on the Deployment (a live-only field the server's
+    defaults could have explained: that one's create is still asked)."""
+    ns = f"needs-{uuid.uuid4().hex[:8]}"
+    status, body = harness.request(
+        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
+    )
+    assert status == 201, body
+    objects = git_objects(ns)
+    repo = tmp_path / "repo"
+    write_repo(repo, {"shop.yaml": objects})
+    kubectl(cluster, "apply", "--server-side", "--field-manager=argocd-controller", "-f", str(repo))
+    for obj in objects:
+        name = f"{obj['kind'].lower()}/{obj['metadata']['name']}"
+        kubectl(cluster, "-n", ns, "label", name, "team=payments")
+        kubectl(cluster, "-n", ns, "annotate", name, "oncall=alice")
+    kubectl(cluster, "-n", ns, "set", "env", "deployment/deployment", "DEBUG=1")
+    yield repo, ns
+    harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
+
+
+def scan(cluster: ClusterInfo, repo: Path, ns: str, key: bytes | None = None) -> ScanReport:
+    opts = ScanOptions(
+        repo=str(repo),
+        kubeconfig=cluster.kubeconfig("admin"),
+        namespace=ns,
+        cache_dir=tempfile.mkdtemp(prefix="driftui-test-cache-"),
+    )
+    scanner = Scanner(opts, MutationGate())
+    scanner.mask_key = key or scanner.mask_key  # Secrets' masks comparable across scans
+    return scanner.scan()
+
+
+def full_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every drifted object asks both dry-runs, as before the dry-runs were chosen."""
+    monkeypatch.setattr(prediction, "needs", lambda *_: BOTH)
+
+
+def test_hand_labels_and_annotations_need_no_dry_run_and_get_the_full_verdict(
+    cluster: ClusterInfo, hand_labelled: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, ns = hand_labelled
+    mark = audit_mark(cluster)
+    chosen = scan(cluster, repo, ns)
+    assert dry_runs_since(cluster, mark, ns) == {"create": 1}  # the Deployment's env var
+    assert [r.status for r in chosen.results] == [Status.DRIFTED] * 5
+    found = {(r.ref.kind, d.dotted, d.manager) for r in chosen.results for d in r.differences}
+    assert ("Service", "metadata.labels.team", "kubectl-label") in found
+    assert ("CronJob", "metadata.annotations.oncall", "kubectl-annotate") in found
+
+    full_path(monkeypatch)
+    mark = audit_mark(cluster)
+    full = scan(cluster, repo, ns)
+    assert dry_runs_since(cluster, mark, ns) == {"patch": 5, "create": 5}
+    assert essence(chosen) == essence(full)
+
+
+def test_with_a_mutating_webhook_a_hand_labels_defaults_are_asked(
+    cluster: ClusterInfo, hand_labelled: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A webhook may add labels on create: then a hand label could be its default."""
+    repo, ns = hand_labelled
+    name = f"driftui-test-{uuid.uuid4().hex[:8]}"
+    rule = {"apiGroups": ["never.driftui.test"], "apiVersions": ["v1"], "resources": ["none"]}
+    webhook = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "MutatingWebhookConfiguration",
+        "metadata": {"name": name},
+        "webhooks": [
+            {
+                "name": "never.driftui.test",
+                "clientConfig": {"url": "https://127.0.0.1:9/never"},
+                "rules": [{**rule, "operations": ["CREATE"]}],  # matches nothing there is
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+                "failurePolicy": "Ignore",
+            }
+        ],
+    }
+    status, body = harness.request(cluster, "POST", WEBHOOKS, webhook)
+    assert status == 201, body
+    try:
+        mark = audit_mark(cluster)
+        chosen = scan(cluster, repo, ns)
+        assert dry_runs_since(cluster, mark, ns) == {"create": 5}  # no field Git sets differs
+        full_path(monkeypatch)
+        assert essence(chosen) == essence(scan(cluster, repo, ns))
+    finally:
+        harness.request(cluster, "DELETE", f"{WEBHOOKS}/{name}")
+
+
+def test_the_drift_scenario_gets_the_same_report_as_with_every_dry_run(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edits of every kind (kubectl edit, scale, set env, label, create; a custom resource;
+    a Secret; a controller's annotation): the verdicts do not depend on the dry-runs saved."""
+    scenario = build(cluster, namespace, tmp_path)
+    key = b"k" * 32
+    mark = audit_mark(cluster)
+    chosen = scan(cluster, scenario.repo, namespace, key)
+    chosen_sent = sum(dry_runs_since(cluster, mark, namespace).values())
+    full_path(monkeypatch)
+    mark = audit_mark(cluster)
+    full = scan(cluster, scenario.repo, namespace, key)
+    drifted = sum(1 for r in full.results if r.status is Status.DRIFTED)
+    assert dry_runs_since(cluster, mark, namespace) == {"patch": drifted, "create": drifted}
+    assert chosen_sent < 2 * drifted
+    assert essence(chosen) == essence(full)
+
+
+def test_patch_permission_is_asked_once_per_kind_and_namespace(
+    cluster: ClusterInfo, hand_labelled: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The predictor and the gate ask through one cache: one review per question."""
+    asked: list[tuple[str, str, str]] = []
+    real = ClusterClient.can_i
+
+    def counted(self: ClusterClient, verb: str, group: str, resource: str, ns: str = "") -> bool:
+        asked.append((verb, resource, ns))
+        return real(self, verb, group, resource, ns)
+
+    monkeypatch.setattr(ClusterClient, "can_i", counted)
+    full_path(monkeypatch)
+    repo, ns = hand_labelled
+    scan(cluster, repo, ns)
+    assert ("patch", "deployments", ns) in asked
+    assert len(asked) == len(set(asked))
+
+
+def test_a_doubt_asks_the_create_and_an_ignored_difference_asks_both() -> None:
+    """No list of mutating admission read (None), a kind not listed, or a live-only field
+    outside labels and annotations: the server's defaults could explain it."""
+    label = Difference(("metadata", "labels", "team"), DiffType.ADDED_OUTSIDE_GIT)
+    env = Difference(("spec", "template"), DiffType.ADDED_OUTSIDE_GIT)
+    changed = Difference(("data", "k"), DiffType.CHANGED, git="a", live="b")
+    assert needs(Comparison((label,)), "apps", "Deployment", mutating=False).none
+    assert needs(Comparison((label,)), "apps", "Deployment", mutating=None) == Needs(False, True)
+    assert needs(Comparison((label,)), "batch", "Job", mutating=False) == Needs(False, True)
+    assert needs(Comparison((env,)), "apps", "Deployment", mutating=False) == Needs(False, True)
+    assert needs(Comparison((changed, label)), "", "ConfigMap", mutating=False) == Needs(
+        True, False
+    )
+    assert needs(Comparison((label,), ignored=1), "", "ConfigMap", mutating=False) == BOTH
