@@ -14,7 +14,7 @@ import json
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +95,21 @@ class Informer:
         """A copy of the store (the objects themselves are shared, never edited in place)."""
         with self._lock:
             return dict(self._store)
+
+    def share(self, objects: Mapping[ObjectRef, dict[str, Any]]) -> int:
+        """Hold ``objects`` in place of the store's own copies of the same versions; how many.
+
+        The first LIST repeats the scan's: without this the explorer held two copies of
+        every object it watches (~25 MB of 10,000 ConfigMaps) until churn replaced them.
+        Objects are never edited in place, so one copy serves both."""
+        shared = 0
+        with self._lock:
+            for ref, mine in self._store.items():
+                theirs = objects.get(ref)
+                if theirs is not None and theirs is not mine and _version(theirs) == _version(mine):
+                    self._store[ref] = theirs  # a value replaced, not a key: iteration holds
+                    shared += 1
+        return shared
 
     def start(self) -> Informer:
         self._thread.start()
