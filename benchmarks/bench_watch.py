@@ -21,6 +21,9 @@ how many objects differ from a fresh scan once the churn stops (lost events; tar
 With DRIFTUI_CLUSTER_DIR (a control plane kept up between runs), each run leaves its 10,000
 ConfigMaps behind (there is no namespace controller to delete them), and scans LIST
 ConfigMaps cluster-wide: compare figures only from fresh control planes.
+
+To find what grows: DRIFTUI_BENCH_TRACE=DIR (heap figures at each progress line),
+DRIFTUI_BENCH_TRACEMALLOC=1 and DRIFTUI_BENCH_HOLDERS=1, see benchmarks/heap_trace.py.
 """
 
 from __future__ import annotations
@@ -38,11 +41,13 @@ import statistics
 import tempfile
 import threading
 import time
+import tracemalloc
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_engine import apply_all, write_repo
+from benchmarks.heap_trace import HeapTrace, rss_mb
 from benchmarks.probe import FrameProbe
 from driftui.engine import Scanner, ScanOptions
 from driftui.engine.watching import LiveWatch
@@ -56,14 +61,6 @@ from tests.cluster.harness import ClusterInfo
 
 class BenchExplorer(DriftExplorer):
     CURSOR_BLINK = False
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 CHURN_LOOPS = 8  # request loops in the churner: one loop managed 35.6 of 50 updates/s
@@ -194,7 +191,13 @@ def percentile95(values: list[float]) -> float:
 
 
 async def drive(
-    probe: FrameProbe, pilot: Any, churner: Any, started: float, every: float, sent: Any
+    probe: FrameProbe,
+    pilot: Any,
+    churner: Any,
+    started: float,
+    every: float,
+    sent: Any,
+    trace: HeapTrace,
 ) -> tuple[list[float], list[tuple[float, float]]]:
     """Press keys while the churner runs: key latencies and (time, RSS) samples. With
     ``every``, a progress line every that many seconds (the soak prints as it goes, so a run
@@ -204,6 +207,7 @@ async def drive(
     rss: list[tuple[float, float]] = []
     cpu_start, next_report, window = cpu_seconds(), every, 0
     mark = (0.0, cpu_start, gc.get_stats()[2]["collections"])  # the window's start
+    trace.sample(0.0)
     while churner.is_alive():
         keys.append(await probe.press_until_shown(next(moves)))
         rss.append((time.monotonic() - started, rss_mb()))
@@ -222,6 +226,7 @@ async def drive(
                 flush=True,
             )
             next_report, window, mark = next_report + every, len(keys), now
+            trace.sample(rss[-1][0])
         await pilot.pause(0.5)
     return keys, rss
 
@@ -269,6 +274,8 @@ async def run(args: argparse.Namespace) -> None:
             while app.watching.starting:  # the informers' first LIST
                 await pilot.pause(0.2)
             scans_before = app.scans_finished
+            trace = HeapTrace()
+            trace.note(scanner.live_objects())
             churner = multiprocessing.Process(
                 target=churn, args=(cluster, ns, args.objects, args.rate, args.seconds, sent)
             )
@@ -280,7 +287,7 @@ async def run(args: argparse.Namespace) -> None:
             heap.settle = policy.settle
             print(f"churn starts; load average {os.getloadavg()}", flush=True)
             churner.start()
-            keys, rss = await drive(probe, pilot, churner, started, args.report_every, sent)
+            keys, rss = await drive(probe, pilot, churner, started, args.report_every, sent, trace)
             churned = time.monotonic() - started
             cpu = 100 * (cpu_seconds() - cpu_start) / (time.monotonic() - started)
             scans_during = app.scans_finished - scans_before
@@ -289,6 +296,7 @@ async def run(args: argparse.Namespace) -> None:
             churner.join()
             await settled(app, pilot)
             final = app.report
+            trace.report_holders(scanner.live_objects())
         fresh = Scanner(options, gate).scan()
         spawn = multiprocessing.get_context("spawn")
         fresh_rss = spawn.Value("d", 0.0)
@@ -356,6 +364,8 @@ def main() -> None:
         "--soak", action="store_true", help="the one-hour soak: --seconds 3600 --report-every 300"
     )
     args = parser.parse_args()
+    if os.environ.get("DRIFTUI_BENCH_TRACEMALLOC") == "start":  # the scan's objects too
+        tracemalloc.start(12)
     if args.soak:
         args.seconds, args.report_every = 3600.0, args.report_every or 300.0
     asyncio.run(run(args))

@@ -116,11 +116,12 @@ class LiveWatch:
 
     def resync(self) -> None:
         """After a full scan: whatever its LIST saw differently from the informers is pending,
-        so events that arrived while it ran are not lost."""
+        so events that arrived while it ran are not lost; what it saw the same, the informers
+        hold as the scan's one copy."""
         scanned = self.scanner.live_objects()
-        held = {}
         for informer in self._informers.values():
-            held.update(informer.objects())
+            informer.share(scanned)
+        held = self.objects()
         differs = {
             ref
             for ref in scanned.keys() | held.keys()
@@ -128,6 +129,13 @@ class LiveWatch:
         }
         with self._lock:
             self._pending |= differs
+
+    def objects(self) -> dict[ObjectRef, dict[str, object]]:
+        """Every object the informers hold now."""
+        held: dict[ObjectRef, dict[str, object]] = {}
+        for informer in self._informers.values():
+            held.update(informer.objects())
+        return held
 
     def trouble(self) -> str:
         """The first informer's failure while it retries, for the header; "" when all is well."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,21 @@ class Informer:
         """A copy of the store (the objects themselves are shared, never edited in place)."""
         with self._lock:
             return dict(self._store)
+
+    def share(self, objects: Mapping[ObjectRef, dict[str, Any]]) -> int:
+        """Hold ``objects`` in place of the store's own copies of the same versions; how many.
+
+        The first LIST repeats the scan's: without this the explorer held two copies of
+        every object it watches (~25 MB of 10,000 ConfigMaps) until churn replaced them.
+        Objects are never edited in place, so one copy serves both."""
+        shared = 0
+        with self._lock:
+            for ref, mine in self._store.items():
+                theirs = objects.get(ref)
+                if theirs is not None and theirs is not mine and _version(theirs) == _version(mine):
+                    self._store[ref] = theirs  # a value replaced, not a key: iteration holds
+                    shared += 1
+        return shared
 
     def start(self) -> Informer:
         self._thread.start()
@@ -258,9 +274,26 @@ def _events(response: Any) -> Iterator[dict[str, Any]]:
         *lines, pending = pending.split(b"\n")
         for line in lines:
             if line.strip():
-                yield json.loads(line)
+                yield _decoded(line)
     if pending.strip():
-        yield json.loads(pending)
+        yield _decoded(pending)
+
+
+def _decoded(line: bytes) -> dict[str, Any]:
+    """One event, its keys shared with every other object's.
+
+    A LIST page is decoded at once and its items share their key strings; an event is
+    decoded alone, so each object a watch replaced carried its own copy of every key
+    (``metadata``, ``managedFields``, ``f:data``…): about 1.3 kB more per object, 13 MB
+    once churn had replaced 10,000 ConfigMaps (issue 21, bench_watch). Interned keys cost
+    nothing per event kept; the hook costs microseconds per event.
+    """
+    event: dict[str, Any] = json.loads(line, object_pairs_hook=_shared_keys)
+    return event
+
+
+def _shared_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {sys.intern(key): value for key, value in pairs}
 
 
 def _interrupt(response: Any) -> None:

@@ -29,7 +29,9 @@ def source_of(report: ScanReport) -> Callable[[DriftResult], SourceInfo | None]:
     """The source whose repository an object's file is relative to: a multi-source app's
     object's own (``origin``), else its app's, else the scan's."""
     by_app: dict[AppRef | None, SourceInfo | None] = {info.app: info.source for info in report.apps}
-    return lambda r: r.origin or by_app.get(r.app, report.source)
+    scanned = report.source  # not ``report``: the explorer keeps this while it watches, and
+    # a closure over the report kept the first scan's every result and live object (issue 21)
+    return lambda r: r.origin or by_app.get(r.app, scanned)
 
 
 def by_app(report: ScanReport) -> list[tuple[AppScanInfo, ScanReport]]:

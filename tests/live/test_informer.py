@@ -165,3 +165,29 @@ def test_410_gone_leads_to_a_fresh_list_that_the_store_then_equals(
 
 def _ref(namespace: str, name: str) -> ObjectRef:
     return ObjectRef("", "ConfigMap", namespace, name)
+
+
+def _key_strings(value: object) -> list[str]:
+    """Every key of every mapping in ``value``, the very string objects."""
+    if isinstance(value, dict):
+        return [k for k, v in value.items() for k in (k, *_key_strings(v))]
+    if isinstance(value, list):
+        return [k for item in value for k in _key_strings(item)]
+    return []
+
+
+def test_objects_from_separate_watch_events_share_their_key_strings(
+    cluster: ClusterInfo, namespace: str, informed: tuple[Informer, Recorder]
+) -> None:
+    """Each event is decoded on its own: without shared keys every object a watch replaced
+    carried its own copy of each key, ~13 MB over 10,000 ConfigMaps (issue 21)."""
+    informer, recorder = informed
+    for name in ("one", "two"):
+        put_configmap(cluster, namespace, name, "x")
+    wait_for(lambda: recorder.values("one") == recorder.values("two") == ["x"], "both events")
+    one, two = informer.get(_ref(namespace, "one")), informer.get(_ref(namespace, "two"))
+    assert one is not None and two is not None
+    theirs = {key: key for key in _key_strings(two)}
+    ours = _key_strings(one)
+    assert {"metadata", "managedFields", "resourceVersion", "f:data", "f:v"} <= set(ours)
+    assert all(theirs[key] is key for key in ours)
