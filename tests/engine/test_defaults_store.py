@@ -23,13 +23,19 @@ from driftui.source.recipe import HelmOptions, RenderRecipe
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.drift_scenario import write_repo
-from tests.engine.test_dry_runs import MERGE, audit_mark, dry_runs_since, essence, patch
+from tests.engine.test_dry_runs import (
+    MERGE,
+    audit_mark,
+    dry_runs_since,
+    essence,
+    idle_mutating_webhook,
+    patch,
+)
 
 pytestmark = pytest.mark.cluster
 
 APPLY = "application/apply-patch+yaml"
 TOKEN = "s3cr3t-token-value"
-WEBHOOKS = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
 
 
 def objects(ns: str) -> list[dict[str, Any]]:
@@ -116,38 +122,11 @@ def test_a_new_mutating_webhook_has_the_defaults_asked_again(
     repo, ns = labelled
     cache = tmp_path / "cache"
     first = scan(cluster, repo, ns, cache)
-    name = f"driftui-test-{uuid.uuid4().hex[:8]}"
-    webhook = {  # its rule matches no resource there is: it is never called
-        "apiVersion": "admissionregistration.k8s.io/v1",
-        "kind": "MutatingWebhookConfiguration",
-        "metadata": {"name": name},
-        "webhooks": [
-            {
-                "name": "never.driftui.test",
-                "clientConfig": {"url": "https://127.0.0.1:9/never"},
-                "rules": [
-                    {
-                        "apiGroups": ["never.driftui.test"],
-                        "apiVersions": ["v1"],
-                        "operations": ["CREATE"],
-                        "resources": ["nothing"],
-                    }
-                ],
-                "sideEffects": "None",
-                "admissionReviewVersions": ["v1"],
-                "failurePolicy": "Ignore",
-            }
-        ],
-    }
-    status, body = harness.request(cluster, "POST", WEBHOOKS, webhook)
-    assert status == 201, body
-    try:
+    with idle_mutating_webhook(cluster):
         mark = audit_mark(cluster)
         again = scan(cluster, repo, ns, cache)
         assert dry_runs_since(cluster, mark, ns) == {"create": 2}
         assert essence(again) == essence(first)
-    finally:
-        harness.request(cluster, "DELETE", f"{WEBHOOKS}/{name}")
 
 
 def test_an_unreadable_store_file_is_no_store_at_all(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import json
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,38 @@ def test_the_report_is_the_same_with_one_dry_run_at_a_time_or_sixteen(
     dry_runs = [(e.done, e.total) for e in events if e.stage == "dry-runs"]
     assert 0 < sent < len(edited)
     assert dry_runs[0] == (0, sent) and dry_runs[-1] == (sent, sent)
+
+
+WEBHOOKS = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
+
+
+@contextmanager
+def idle_mutating_webhook(cluster: ClusterInfo) -> Iterator[None]:
+    """A mutating webhook whose rule matches no resource there is, so it is never called:
+    its presence alone is what the dry-run choices and the defaults store's key look at."""
+    name = f"driftui-test-{uuid.uuid4().hex[:8]}"
+    rule = {"apiGroups": ["never.driftui.test"], "apiVersions": ["v1"], "resources": ["none"]}
+    webhook = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "MutatingWebhookConfiguration",
+        "metadata": {"name": name},
+        "webhooks": [
+            {
+                "name": "never.driftui.test",
+                "clientConfig": {"url": "https://127.0.0.1:9/never"},
+                "rules": [{**rule, "operations": ["CREATE"]}],
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+                "failurePolicy": "Ignore",
+            }
+        ],
+    }
+    status, body = harness.request(cluster, "POST", WEBHOOKS, webhook)
+    assert status == 201, body
+    try:
+        yield
+    finally:
+        harness.request(cluster, "DELETE", f"{WEBHOOKS}/{name}")
 
 
 def audit_mark(cluster: ClusterInfo) -> int:

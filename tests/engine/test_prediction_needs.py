@@ -20,12 +20,11 @@ from driftui.model import Difference, DiffType, ScanReport, Status
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.drift_scenario import build, kubectl, write_repo
-from tests.engine.test_dry_runs import audit_mark, dry_runs_since, essence
+from tests.engine.test_dry_runs import audit_mark, dry_runs_since, essence, idle_mutating_webhook
 
 pytestmark = pytest.mark.cluster
 
 APPLY = "application/apply-patch+yaml"
-WEBHOOKS = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations"
 LABELS = {"app": "shop"}
 CONTAINERS = [{"name": "c", "image": "i:1"}]
 POD: dict[str, Any] = {"metadata": {"labels": LABELS}, "spec": {"containers": CONTAINERS}}
@@ -213,33 +212,12 @@ def test_with_a_mutating_webhook_a_hand_labels_defaults_are_asked(
 ) -> None:
     """A webhook may add labels on create: then a hand label could be its default."""
     repo, ns = hand_labelled
-    name = f"driftui-test-{uuid.uuid4().hex[:8]}"
-    rule = {"apiGroups": ["never.driftui.test"], "apiVersions": ["v1"], "resources": ["none"]}
-    webhook = {
-        "apiVersion": "admissionregistration.k8s.io/v1",
-        "kind": "MutatingWebhookConfiguration",
-        "metadata": {"name": name},
-        "webhooks": [
-            {
-                "name": "never.driftui.test",
-                "clientConfig": {"url": "https://127.0.0.1:9/never"},
-                "rules": [{**rule, "operations": ["CREATE"]}],  # matches nothing there is
-                "sideEffects": "None",
-                "admissionReviewVersions": ["v1"],
-                "failurePolicy": "Ignore",
-            }
-        ],
-    }
-    status, body = harness.request(cluster, "POST", WEBHOOKS, webhook)
-    assert status == 201, body
-    try:
+    with idle_mutating_webhook(cluster):
         mark = audit_mark(cluster)
         chosen = scan(cluster, repo, ns)
         assert dry_runs_since(cluster, mark, ns) == {"create": 5}  # no field Git sets differs
         full_path(monkeypatch)
         assert essence(chosen) == essence(scan(cluster, repo, ns))
-    finally:
-        harness.request(cluster, "DELETE", f"{WEBHOOKS}/{name}")
 
 
 def test_the_drift_scenario_gets_the_same_report_as_with_every_dry_run(

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from driftui.engine import Scanner, ScanOptions
+from driftui.engine import Scanner
 from driftui.engine.watching import LiveWatch
 from driftui.gate import MutationGate
 from driftui.model import ScanReport
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import hand_edited
-from tests.tui.test_watch_events import declared_and_applied, grant_list_but_not_watch, verdicts
+from tests.tui.test_watch_events import grant_list_but_not_watch, verdicts, watching_read_only
 
 pytestmark = pytest.mark.cluster
 
@@ -33,14 +33,7 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 def test_rejudged_events_give_what_a_fresh_scan_gives(
     cluster: ClusterInfo, namespace: str, tmp_path: Path
 ) -> None:
-    declared_and_applied(cluster, namespace, tmp_path / "repo")
-    options = ScanOptions(
-        repo=str(tmp_path / "repo"),
-        kubeconfig=cluster.kubeconfig("viewer"),
-        namespace=namespace,
-        read_only=True,
-    )
-    scanner = Scanner(options, MutationGate(read_only=True))
+    scanner = watching_read_only(cluster, namespace, tmp_path / "repo")
     report: ScanReport = scanner.scan()
     watch = LiveWatch(scanner, watch_seconds=30)
     assert watch.start() == ""
@@ -60,7 +53,7 @@ def test_rejudged_events_give_what_a_fresh_scan_gives(
             report = scanner.rejudge(report, watch.take())
     finally:
         watch.stop()
-    fresh = Scanner(options, MutationGate(read_only=True)).scan()
+    fresh = Scanner(scanner.options, MutationGate(read_only=True)).scan()
     assert verdicts(report) == verdicts(fresh)
 
 
@@ -71,15 +64,9 @@ def _status(report: ScanReport, namespace: str, name: str) -> str:
 def test_a_read_only_user_refused_watch_is_told_so_by_the_watch_itself(
     cluster: ClusterInfo, namespace: str, tmp_path: Path
 ) -> None:
-    declared_and_applied(cluster, namespace, tmp_path / "repo")
     grant_list_but_not_watch(cluster, namespace, "nobody")
-    options = ScanOptions(
-        repo=str(tmp_path / "repo"),
-        kubeconfig=cluster.kubeconfig("nobody"),
-        namespace=namespace,
-        read_only=True,  # no access review is sent in read-only mode
-    )
-    scanner = Scanner(options, MutationGate(read_only=True))
+    # read-only: no access review is sent
+    scanner = watching_read_only(cluster, namespace, tmp_path / "repo", user="nobody")
     scanner.scan()
     refused = LiveWatch(scanner, watch_seconds=30).start()
     assert refused == f"forbidden: watch configmaps in namespace {namespace}"
@@ -91,14 +78,7 @@ def test_the_informers_hold_the_scans_copy_of_each_object_they_listed_the_same(
     """The informers' first LIST repeats the scan's: two copies of every watched object
     (~25 MB of 10,000 ConfigMaps, issue 21) until churn replaced them. A full scan after an
     edit: the informers hold its copy of the objects it read at their version."""
-    declared_and_applied(cluster, namespace, tmp_path / "repo")
-    options = ScanOptions(
-        repo=str(tmp_path / "repo"),
-        kubeconfig=cluster.kubeconfig("viewer"),
-        namespace=namespace,
-        read_only=True,
-    )
-    scanner = Scanner(options, MutationGate(read_only=True))
+    scanner = watching_read_only(cluster, namespace, tmp_path / "repo")
     scanner.scan()
     watch = LiveWatch(scanner, watch_seconds=30)
     assert watch.start() == ""

@@ -7,10 +7,12 @@ import time
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from driftui.model import DriftResult
 from driftui.tui import filter_flow
+from driftui.tui.app import DriftExplorer
 from driftui.tui.search import fuzzy_pattern, haystack
 from driftui.tui.tree_model import Prepared
 from tests.tui.conftest import make_app, scanned, settle
@@ -21,6 +23,18 @@ PATIENCE = 30.0  # seconds before a wait gives up (a guard, not a timing check)
 def matching(results: list[DriftResult], query: str) -> set[str]:
     patterns = fuzzy_pattern(query)
     return {str(r.ref) for r in results if all(p.search(haystack(r)) for p in patterns)}
+
+
+async def filtered(pilot: Pilot[Any], query: str) -> set[str]:
+    """Once the filter for ``query`` has landed: the objects the tree shows."""
+    app = pilot.app
+    assert isinstance(app, DriftExplorer)
+    deadline = time.monotonic() + PATIENCE
+    while app.filtering.running or app.prepared is None or app.prepared.view.query != query:
+        assert time.monotonic() < deadline, "the filter never landed"
+        await pilot.pause(0.05)
+    await settle(pilot)
+    return {str(n.data.ref) for n in app.resource_tree.walk() if isinstance(n.data, DriftResult)}
 
 
 async def test_keys_typed_while_the_filter_runs_show_and_only_the_latest_query_runs_next(
@@ -45,14 +59,7 @@ async def test_keys_typed_while_the_filter_runs_show_and_only_the_latest_query_r
         assert app.main_screen.query_one("#filter", Input).value == "web"  # not held
         assert queries == ["w"]  # still filtering "w"; "we" and "web" wait
         release.set()
-        deadline = time.monotonic() + PATIENCE
-        while app.filtering.running or app.prepared is None or app.prepared.view.query != "web":
-            assert time.monotonic() < deadline, "the filter never landed"
-            await pilot.pause(0.05)
-        await settle(pilot)
-        shown = {
-            str(n.data.ref) for n in app.resource_tree.walk() if isinstance(n.data, DriftResult)
-        }
+        shown = await filtered(pilot, "web")
         expected = matching(scanned(app).results, "web")
     assert queries == ["w", "web"]  # "we" was skipped, not queued
     assert shown == expected and expected
@@ -73,13 +80,6 @@ async def test_opening_the_filter_field_makes_the_search_keys_before_the_first_k
         assert search is not None and search.results is scanned(app).results
         assert search._whole  # joined: the first keystroke only searches
         await pilot.press("w", "e", "b")
-        deadline = time.monotonic() + PATIENCE
-        while app.filtering.running or app.prepared is None or app.prepared.view.query != "web":
-            assert time.monotonic() < deadline, "the filter never landed"
-            await pilot.pause(0.05)
-        await settle(pilot)
-        shown = {
-            str(n.data.ref) for n in app.resource_tree.walk() if isinstance(n.data, DriftResult)
-        }
+        shown = await filtered(pilot, "web")
         assert app.filtering._search is search  # the keys made on opening were used
     assert shown == matching(scanned(app).results, "web")

@@ -49,6 +49,17 @@ def declared_and_applied(cluster: ClusterInfo, namespace: str, repo: Path) -> No
     write_repo(repo, {"cms.yaml": objects})
 
 
+def watching_read_only(
+    cluster: ClusterInfo, namespace: str, repo: Path, user: str = "viewer"
+) -> Scanner:
+    """Three ConfigMaps declared in Git and applied, and ``user``'s read-only scanner of them."""
+    declared_and_applied(cluster, namespace, repo)
+    options = ScanOptions(
+        repo=str(repo), kubeconfig=cluster.kubeconfig(user), namespace=namespace, read_only=True
+    )
+    return Scanner(options, MutationGate(read_only=True))
+
+
 class CountingScan:
     """The scanner's full scan, counted: watch events must not cost one."""
 
@@ -98,17 +109,9 @@ async def test_watch_mode_judges_changed_objects_from_events_without_a_rescan(
 ) -> None:
     frozen: list[int] = []  # jobs that froze the heap: a batch must not (heap.keep_all)
     monkeypatch.setattr(heap, "keep_all", lambda: frozen.append(len(frozen)))
-    declared_and_applied(cluster, namespace, tmp_path / "repo")
-    options = ScanOptions(
-        repo=str(tmp_path / "repo"),
-        kubeconfig=cluster.kubeconfig("viewer"),
-        namespace=namespace,
-        read_only=True,
-    )
-    gate = MutationGate(read_only=True)
-    scanner = Scanner(options, gate)
+    scanner = watching_read_only(cluster, namespace, tmp_path / "repo")
     scan = CountingScan(scanner)
-    app = TestExplorer(scan, **explorer_parts(scanner, gate), watch_interval=3600)
+    app = TestExplorer(scan, **explorer_parts(scanner, scanner.gate), watch_interval=3600)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         assert status_of(app.report, "cm-1") is Status.IN_SYNC
@@ -143,7 +146,7 @@ async def test_watch_mode_judges_changed_objects_from_events_without_a_rescan(
     }
     assert frozen == [0]  # the scan froze what it built; the event's batch did not
     assert "watching events" in screen
-    assert verdicts(shown) == verdicts(Scanner(options, gate).scan())
+    assert verdicts(shown) == verdicts(Scanner(scanner.options, scanner.gate).scan())
 
 
 def grant_list_but_not_watch(cluster: ClusterInfo, namespace: str, user: str) -> None:
