@@ -15,30 +15,15 @@ the control planes, steadier than wall time on a loaded machine.
 Run: PATH="$(cat .venv/testbin.path):$PATH" .venv/bin/python -m benchmarks.bench_clusters
      [--clusters 8] [--objects 5000] [--planes 1]
 
-Measured (session 15, one control plane, load average 11-12 on the shared 2-core machine,
-so wall times mostly measure the load): 8 x 5,000: one cluster 4.68 s (CPU 2.02 s), eight
-16.93 s (CPU 6.97 s): 3.62x wall, 3.45x CPU; eight sharing no verdict CPU 8.64 s; peak RSS
-866 MB (a run minutes before: 3.46x wall, 3.48x CPU). 8 x 2,000: one 3.91 s (CPU 0.91 s),
-eight 8.37 s (CPU 2.75 s): 2.14x wall, 3.03x CPU. Against main before this
-round's changes, on one 8 x 5,000 setup, min of three cold scans each: eight clusters CPU
-5.97 -> 5.22 s, one cluster 1.84 -> 1.88 s. Where the eight clusters' time goes (py-spy,
-samples holding the interpreter lock): LIST JSON decoding ~20%, the shared-verdict keys
-~11%, health ~12%, adopting shared verdicts ~5%, comparing what is not shared (the drifted
-5%) ~8%, per-object bookkeeping of prepare/conclude ~14%; the kubeconfig parse (was 7%) and
-the Services' comparisons (a clusterIP of their own in every cluster: never shared before)
-are gone. All of it runs on one core: the clusters share the interpreter lock. A process
-per cluster (forked after the one Git load) measured 13 s CPU against 5 s threaded for 8 x
-5,000: sending each cluster's verdicts back costs more than judging them.
-
-Session 16 (load average 8-10; same window, base commit then this round's): one cluster
-CPU 1.47 -> 1.42 s, eight 4.61 -> 5.22 s (noise: repeated eight-cluster runs of one tree
-spread 4.4-5.3 s at this load). Serial in-process A/B (min of 2, interleaved, load 14-17):
-one cold scan 1.65-1.78 -> 1.33-1.47 s CPU; an adopting cluster 0.47-0.48 -> 0.42-0.51 s,
-its health 0.09-0.10 -> 0.065-0.074 s, prepare 0.043-0.052 -> 0.034-0.041 s, conclude
-0.044-0.048 -> 0.036-0.040 s. Why 2x is out of reach this way: eight = Git load G (~0.65 s
-CPU, once) + one full cluster C (~0.6 s) + 7 adopting clusters A; one = G + C; 2x needs A
-<= (G + C) / 7 ~ 0.18 s, 36 us an object, and LIST decoding alone is ~19 us an object.
-Every saving on the one-cluster path (Git, merge keys, the collector) raises the ratio.
+Where the time goes (py-spy, session 16): the clusters share one interpreter lock, so
+their Python work is serial on this 2-core machine. Eight clusters cost the Git load G
+(once), one full cluster C, and seven clusters A that adopt the verdicts the first one
+shared; one cluster costs G + C. 2x needs A <= (G + C) / 7, about 36 us an object at
+5,000 objects, and decoding a LIST alone is about 19 us an object: per-object trimming
+cannot reach it, and every saving on the one-cluster path raises the ratio. A process per
+cluster (forked after the one Git load) measured 13 s of CPU against 5 s threaded:
+sending each cluster's verdicts back cost more than judging them. The figures of each
+run are in the issue notes.
 """
 
 from __future__ import annotations
