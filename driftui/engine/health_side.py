@@ -17,12 +17,11 @@ from driftui.health import (
     Health,
     is_workload,
     missing,
-    pods_of,
     workload_health,
     workload_images,
 )
 from driftui.health.assess import assess
-from driftui.health.pods import VIA_JOBS, VIA_REPLICA_SETS, WORKLOADS
+from driftui.health.pods import VIA_JOBS, VIA_REPLICA_SETS, WORKLOADS, Owned
 from driftui.live.pod_cache import PodCache
 from driftui.live.workload_pods import PODS, WorkloadPods, read_workload_pods
 from driftui.model import DriftResult, ObjectRef, Status
@@ -68,12 +67,12 @@ def workload_pods(
 
 
 def _own_pods(
-    obj: dict[str, Any], namespace: str, found: WorkloadPods, kind: tuple[str, str]
+    obj: dict[str, Any], namespace: str, found: WorkloadPods, owned: Owned, kind: tuple[str, str]
 ) -> tuple[list[dict[str, Any]], str]:
     """A workload's own Pods, or none and why they could not be read."""
     via_replica_sets, via_jobs = kind in VIA_REPLICA_SETS, kind in VIA_JOBS
     reason = found.reason(namespace, via_replica_sets=via_replica_sets, via_jobs=via_jobs)
-    return ([] if reason else pods_of(obj, found.pods, found.replica_sets, found.jobs)), reason
+    return ([] if reason else owned.pods_of(obj)), reason
 
 
 def _health(
@@ -89,11 +88,13 @@ def _health(
 def live_health(obj: dict[str, Any], namespace: str, found: WorkloadPods) -> Health:
     """One live object's health, as a scan assesses it, with the Pods it read."""
     kind = _group_kind(ObjectRef.of(obj))
-    pods, reason = _own_pods(obj, namespace, found, kind) if kind in WORKLOADS else ([], "")
+    if kind not in WORKLOADS:
+        return _health(obj, [], "", kind)
+    pods, reason = _own_pods(obj, namespace, found, _owned(found), kind)
     return _health(obj, pods, reason, kind)
 
 
-def _one(result: DriftResult, live: LiveSide, found: WorkloadPods) -> DriftResult:
+def _one(result: DriftResult, live: LiveSide, found: WorkloadPods, owned: Owned) -> DriftResult:
     if result.status is Status.MISSING:
         declared = result.desired
         shown = declared is not None and is_workload(declared)
@@ -105,7 +106,7 @@ def _one(result: DriftResult, live: LiveSide, found: WorkloadPods) -> DriftResul
     kind = _group_kind(result.ref)
     if kind not in WORKLOADS:
         return replaced(result, health=assess(obj, group_kind=kind))
-    pods, reason = _own_pods(obj, result.ref.namespace, found, kind)
+    pods, reason = _own_pods(obj, result.ref.namespace, found, owned, kind)
     images = tuple(workload_images(result.desired, obj, pods))
     return replaced(result, health=_health(obj, pods, reason, kind), images=images)
 
@@ -117,8 +118,13 @@ def with_health(
     read for them, which a snapshot keeps so that offline audits show health too.
     ``cache``: the Pods of earlier reads, refreshed by what changed (see live/pod_cache)."""
     found = workload_pods(results, live, cache)
+    owned = _owned(found)
     out = []
     for result in results:
         give_way()
-        out.append(_one(result, live, found))
+        out.append(_one(result, live, found, owned))
     return out, found
+
+
+def _owned(found: WorkloadPods) -> Owned:
+    return Owned.index(found.pods, found.replica_sets, found.jobs)
