@@ -83,11 +83,9 @@ def needs(outcome: Comparison, group: str, kind: str, mutating: bool | None) -> 
 def defaults_could_excuse(
     outcome: Comparison, group: str, kind: str, mutating: bool | None
 ) -> bool:
-    """Could the server's defaults of Git's object excuse any of ``outcome``'s differences
-    (or one an ignore rule hid)? Only live-only ones, and never a label or annotation of a
-    kind that defaults none, in a cluster without mutating admission."""
-    if outcome.ignored:
-        return True
+    """Could the server's defaults of Git's object excuse any of ``outcome``'s differences?
+    Only live-only ones, and never a label or annotation of a kind that defaults none, in a
+    cluster without mutating admission. (A difference an ignore rule hid: :func:`needs`.)"""
     plain = mutating is False and (group, kind) in NO_METADATA_DEFAULTS
     return any(
         d.type in LIVE_ONLY and not (plain and in_metadata_maps(d.path))
