@@ -72,7 +72,7 @@ def judge_batches(
     index = 0
     predictors = {id(b.verdicts.predictor): b.verdicts.predictor for b in batches}.values()
     for predictor in predictors:
-        predictor.new_scan()  # the cluster's mutating admission is read again, if needed
+        predictor.new_scan(live)  # the cluster's mutating admission is read again
     with Predictions(live, workers) as predictions:
         for batch in batches:
             slots.append([])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ DefaultsKey = tuple[str, str, str, str, str, str, str]
 """(blob SHA, group, kind, namespace, name, apiVersion, digest of the body sent)."""
 
 DEFAULTS_KEPT = 8192  # Git objects whose server defaults are remembered; 5% of 100k objects fit
+MUTATORS_FRESH = 30.0  # seconds a read of the mutating admission serves watch-mode rejudges
 
 
 def applier_of(live_raw: dict[str, Any], options: CompareOptions) -> str:
@@ -62,7 +64,10 @@ class DryRunPredictor:
         self._store_lock = threading.Lock()
         self._patch_allowed: dict[tuple[str, str, str], bool] = {}
         self._mutators: list[str] | None = None  # the cluster's mutating admission, as read
-        self._mutators_read = False  # this scan: read again by each scan, once
+        self._mutators_at: float | None = None  # when; None: not read since the scan began
+        self._mutators_seen = False  # read at least once, by this scan or an earlier one
+        self.admission_epoch = 0  # counts the changes seen in it: verdicts before are stale
+        self._clock = time.monotonic
         # Git's object alone, as the server defaults it, does not depend on the live object:
         # a rescan of an unchanged blob asks for it once. LRUCache is not thread-safe.
         self._defaults: LRUCache[DefaultsKey, dict[str, Any]] = LRUCache(defaults_kept)
@@ -97,10 +102,14 @@ class DryRunPredictor:
             self._patch_allowed[key] = allowed
         return self._patch_allowed[key]
 
-    def new_scan(self) -> None:
-        """A new scan reads the cluster's mutating admission again, once, when it needs it."""
+    def new_scan(self, live: LiveSide) -> None:
+        """A new scan reads the cluster's mutating admission again: at once where an earlier
+        scan needed it, so that a change is seen before any verdict is taken from the cache
+        (:attr:`admission_epoch`); else once, when a drifted object first needs it."""
         with self._store_lock:
-            self._mutators_read = False
+            self._mutators_at = None
+            if self._mutators_seen:
+                self._mutators_locked(live)
 
     def mutators(self, live: LiveSide) -> list[str] | None:
         """The cluster's mutating webhooks and admission policies; None: unreadable."""
@@ -108,10 +117,27 @@ class DryRunPredictor:
             return self._mutators_locked(live)
 
     def _mutators_locked(self, live: LiveSide) -> list[str] | None:
-        if not self._mutators_read and live.client is not None and live.discovery is not None:
-            self._mutators_read = True
-            self._mutators = mutating_admission(live.client, live.discovery)
-        return self._mutators
+        """Read once per scan, and again when older than :data:`MUTATORS_FRESH` (watch mode
+        rejudges between scans). A change forgets every default asked under the old one."""
+        now = self._clock()
+        fresh = self._mutators_at is not None and now - self._mutators_at <= MUTATORS_FRESH
+        if fresh or live.client is None or live.discovery is None:
+            return self._mutators
+        found = mutating_admission(live.client, live.discovery)
+        if self._mutators_seen and found != self._mutators:
+            self._admission_changed()
+        self._mutators, self._mutators_at, self._mutators_seen = found, now, True
+        return found
+
+    def _admission_changed(self) -> None:
+        """A webhook or policy came, went or changed: the defaults remembered may be its
+        old answers. The store is saved under the old state's key and opened again."""
+        self.admission_epoch += 1
+        with self._defaults_lock:
+            self._defaults.clear()
+        if self._store is not None:
+            self._store.save()
+        self._store, self._store_opened = None, False
 
     def needs(self, ref: ObjectRef, outcome: Comparison, live: LiveSide) -> Needs:
         """The dry-runs a drifted object's client-side ``outcome`` leaves to the server."""

@@ -253,11 +253,12 @@ class Verdicts:
         version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
         self._cache.discard(self._key(manifest, version, fidelity, options))
 
-    @staticmethod
     def _key(
-        manifest: Manifest, version: str, fidelity: Fidelity, options: CompareOptions
+        self, manifest: Manifest, version: str, fidelity: Fidelity, options: CompareOptions
     ) -> VerdictKey:
-        return (manifest.ref, manifest.blob_sha, version, fidelity, options.ignore)
+        """The same object version, blob and rules under the same mutating admission."""
+        epoch = self.predictor.admission_epoch
+        return (manifest.ref, manifest.blob_sha, version, fidelity, options.ignore, epoch)
 
 
 def _unread(base: DriftResult, live: LiveSide, desired: dict[str, Any]) -> DriftResult:

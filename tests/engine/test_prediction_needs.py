@@ -171,14 +171,18 @@ def hand_labelled(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
     harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
 
 
-def scan(cluster: ClusterInfo, repo: Path, ns: str, key: bytes | None = None) -> ScanReport:
+def scanner_for(cluster: ClusterInfo, repo: Path, ns: str) -> Scanner:
     opts = ScanOptions(
         repo=str(repo),
         kubeconfig=cluster.kubeconfig("admin"),
         namespace=ns,
         cache_dir=tempfile.mkdtemp(prefix="driftui-test-cache-"),
     )
-    scanner = Scanner(opts, MutationGate())
+    return Scanner(opts, MutationGate())
+
+
+def scan(cluster: ClusterInfo, repo: Path, ns: str, key: bytes | None = None) -> ScanReport:
+    scanner = scanner_for(cluster, repo, ns)
     scanner.mask_key = key or scanner.mask_key  # Secrets' masks comparable across scans
     return scanner.scan()
 
@@ -218,6 +222,42 @@ def test_with_a_mutating_webhook_a_hand_labels_defaults_are_asked(
         assert dry_runs_since(cluster, mark, ns) == {"create": 5}  # no field Git sets differs
         full_path(monkeypatch)
         assert essence(chosen) == essence(scan(cluster, repo, ns))
+
+
+def test_a_webhook_added_between_two_scans_is_seen_before_any_verdict_is_reused(
+    cluster: ClusterInfo, hand_labelled: tuple[Path, str]
+) -> None:
+    """The explorer's refresh: a verdict, or a default, remembered from before a mutating
+    webhook came may not be what the server makes now, so every drifted object asks again."""
+    repo, ns = hand_labelled
+    scanner = scanner_for(cluster, repo, ns)
+    before = scanner.scan()
+    with idle_mutating_webhook(cluster):
+        mark = audit_mark(cluster)
+        after = scanner.scan()
+        assert dry_runs_since(cluster, mark, ns) == {"create": 5}
+    assert essence(after) == essence(before)  # this webhook is idle: nothing else changes
+
+
+def test_watch_mode_sees_a_webhook_that_came_after_the_scan(
+    cluster: ClusterInfo, hand_labelled: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rejudges between full scans read the mutating admission again once it is older than
+    MUTATORS_FRESH: a hand label could now be the webhook's default, so its create is asked."""
+    repo, ns = hand_labelled
+    scanner = scanner_for(cluster, repo, ns)
+    report = scanner.scan()
+    monkeypatch.setattr(prediction, "MUTATORS_FRESH", 0.0)  # as if its 30 s had passed
+    with idle_mutating_webhook(cluster):
+        kubectl(cluster, "-n", ns, "label", "--overwrite", "service/service", "team=orders")
+        status, live = harness.request(cluster, "GET", f"/api/v1/namespaces/{ns}/services/service")
+        assert status == 200 and isinstance(live, dict), live
+        ref = next(r.ref for r in report.results if r.ref.kind == "Service")
+        mark = audit_mark(cluster)
+        again = scanner.rejudge(report, {ref: live})
+        assert dry_runs_since(cluster, mark, ns) == {"create": 1}
+    service = next(r for r in again.results if r.ref == ref)
+    assert ("metadata.labels.team", "orders") in {(d.dotted, d.live) for d in service.differences}
 
 
 def test_the_drift_scenario_gets_the_same_report_as_with_every_dry_run(
