@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,15 +14,25 @@ from tests.cluster import build, harness
 from tests.cluster.gitops import install_gitops_crds
 from tests.cluster.harness import ClusterInfo
 
+_SESSION_DIRS: list[str] = []
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # kustomize and helm are real binaries built with the control plane; tests find them on PATH.
     dirs = [str(d) for d in build.path_dirs() if d.is_dir()]
     os.environ["PATH"] = os.pathsep.join([*dirs, os.environ.get("PATH", "")])
-    # Snapshot keys and suspension records go to a config directory of the session's own,
-    # never the developer's (subprocesses inherit it).
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="driftui-test-config-")
+    os.environ.setdefault("DRIFTUI_TESTBIN", str(build.cache_root()))  # before the cache moves
+    # Snapshot keys, suspension records, clones, renders and dry-run defaults go to
+    # directories of the session's own, never the developer's (subprocesses inherit them).
+    for variable, prefix in (("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")):
+        _SESSION_DIRS.append(tempfile.mkdtemp(prefix=f"driftui-test-{prefix}-"))
+        os.environ[variable] = _SESSION_DIRS[-1]
     os.environ.pop("DRIFTUI_SNAPSHOT_KEY", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for directory in _SESSION_DIRS:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from driftui.engine import Scanner, ScanOptions
-from driftui.engine.defaults_store import KEPT_FOR, DefaultsStore
+from driftui.engine.defaults_store import KEPT_FOR, DefaultsStore, defaults_root
 from driftui.gate import MutationGate
 from driftui.model import ScanReport, Status
 from driftui.source.recipe import HelmOptions, RenderRecipe
@@ -127,6 +127,13 @@ def test_a_new_mutating_webhook_has_the_defaults_asked_again(
         again = scan(cluster, repo, ns, cache)
         assert dry_runs_since(cluster, mark, ns) == {"create": 2}
         assert essence(again) == essence(first)
+
+
+def test_without_a_cache_dir_the_tests_keep_defaults_in_the_sessions_cache() -> None:
+    """The suite leaves nothing in the developer's ~/.cache: conftest moves XDG_CACHE_HOME."""
+    root = defaults_root(ScanOptions(repo="."))
+    assert root == Path(os.environ["XDG_CACHE_HOME"]) / "driftui"
+    assert not root.is_relative_to(Path.home() / ".cache")
 
 
 def test_an_unreadable_store_file_is_no_store_at_all(tmp_path: Path) -> None:
