@@ -5,7 +5,8 @@ Two real control planes hold the same 1,000 objects of mixed kinds (5% drifted) 
 objects each, of the same kinds. `-n shop` is scanned on each in turn (a fresh read-only
 Scanner in-process each time, alternating, so load from other work on the machine falls on
 both alike) and the medians compared. The last figure scans the full cluster as driftui did
-before issue 21: one cluster-wide LIST per kind.
+before issue 21: one cluster-wide LIST per kind. The other namespaces' objects are written
+straight into etcd, as bench_scale writes its 100k (through the API they took 14 minutes).
 
 Run: .venv/bin/python -m benchmarks.bench_namespaced [--objects 1000] [--others 9]
      [--per-namespace 10000] [--runs 5]
@@ -15,28 +16,16 @@ Target: full cluster within 1.2x of the empty one.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
-import ssl
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from benchmarks.bench_engine import (
-    apply_all,
-    drift,
-    make_object,
-    resource_path,
-    rss_mb,
-    write_repo,
-)
+from benchmarks.bench_engine import apply_all, drift, make_object, rss_mb, write_repo
+from benchmarks.bench_scale import create
 from driftui.engine import Scanner, ScanOptions
 from driftui.live import reader
 from tests.cluster import harness
@@ -50,32 +39,6 @@ def make_namespace(cluster: ClusterInfo, name: str) -> None:
         cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": name}}
     )
     assert status in (201, 409), body
-
-
-def create_all(cluster: ClusterInfo, objects: list[dict[str, Any]], workers: int = 8) -> None:
-    """POST each object over kept-alive connections: a new TLS handshake per object (as
-    ``apply_all`` does) makes 90,000 objects take most of an hour on this machine."""
-    server = urlsplit(cluster.server)
-    context = ssl.create_default_context(
-        cafile=str(Path(cluster.directory) / "certs" / "apiserver.crt")
-    )
-    context.check_hostname = False
-    local = threading.local()
-    headers = {"Authorization": f"Bearer {cluster.token()}", "Content-Type": "application/json"}
-
-    def one(obj: dict[str, Any]) -> None:
-        if not hasattr(local, "conn"):
-            local.conn = http.client.HTTPSConnection(
-                server.hostname or "127.0.0.1", server.port, context=context, timeout=60
-            )
-        path = resource_path(obj).rsplit("/", 1)[0]
-        local.conn.request("POST", path, body=json.dumps(obj), headers=headers)
-        response = local.conn.getresponse()
-        data = response.read()
-        assert response.status in (201, 409), data[:300]
-
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(one, objects, chunksize=64))
 
 
 def shop_cluster(cluster: ClusterInfo, shop: str, objects: list[dict[str, Any]]) -> None:
@@ -106,12 +69,16 @@ def cluster_wide_lists() -> Iterator[None]:
         reader.PER_NAMESPACE_MAX = kept
 
 
+def in_sync(_: int) -> bool:
+    return False
+
+
 def fill_others(cluster: ClusterInfo, prefix: str, others: int, per_namespace: int) -> int:
     total, start = 0, time.perf_counter()
     for n in range(others):
         ns = f"{prefix}-other-{n}"
         make_namespace(cluster, ns)
-        create_all(cluster, [make_object(i, ns) for i in range(per_namespace)])
+        create(cluster, [make_object(i, ns) for i in range(per_namespace)], 8, hand=in_sync)
         total += per_namespace
         print(f"  {ns}: {per_namespace} objects ({time.perf_counter() - start:.0f}s so far)")
     return total
