@@ -280,6 +280,7 @@ class DetailPane(Vertical):
         text_tabs.show_live(info, view, rows, managed=self.managed_fields)
 
     def _show_fields(self, result: DriftResult) -> None:
+        """One row a difference, sized to the pane; the first is shown whole underneath."""
         table = self.query_one("#fields-table", DataTable)
         table.clear()
         self._fields = list(result.differences)
@@ -292,6 +293,7 @@ class DetailPane(Vertical):
         self._show_whole(event.cursor_row)
 
     def _show_whole(self, row: int) -> None:
+        """The highlighted field in full: nothing the table had to cut is out of reach."""
         whole = self.query_one("#field-whole", Static)
         if not 0 <= row < len(self._fields):
             whole.update("")
