@@ -6,7 +6,8 @@ mutation gate. It may import the core (model, actions, compare, live, the runtim
 and textual; nothing in the core imports it back, and only ``driftui.__main__`` opens it,
 lazily, so the command line never loads textual.
 
-Layout: ``app`` conducts (composes widgets, routes messages, starts workers); ``keys``
+Layout: ``app`` conducts (composes widgets, wires the parts) and ``explorer/`` holds its
+jobs, one mixin each (showing the state, scans, the key actions by family); ``keys``
 declares every key once; ``scan_worker``, ``action_flow`` and ``responsiveness`` are the
 machinery it calls; ``widgets/`` and ``screens/`` draw.
 """
