@@ -9,10 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.cluster import build, harness
 from tests.cluster.gitops import install_gitops_crds
 from tests.cluster.harness import ClusterInfo
+
+# Hypothesis's deadline is a timed assertion: a loaded CI machine fails it on no defect.
+settings.register_profile("driftui", deadline=None)
+settings.load_profile("driftui")
 
 _SESSION_DIRS: list[str] = []
 

@@ -108,7 +108,7 @@ def test_missing_file(tmp_path: Path) -> None:
         load_config(str(tmp_path / "nope.yaml"))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     text=st.one_of(
         st.text(max_size=80),

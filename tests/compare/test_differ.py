@@ -527,7 +527,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(extra=st.dictionaries(st.text(min_size=1, max_size=6), json_values, max_size=4))
 def test_an_object_equals_itself(extra: dict[str, Any]) -> None:
     obj = live_deployment()
@@ -538,7 +538,7 @@ def test_an_object_equals_itself(extra: dict[str, Any]) -> None:
     assert obj == before
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(seed=st.integers(0, 10_000), replicas=st.integers(0, 9))
 def test_inputs_are_never_mutated(seed: int, replicas: int) -> None:
     live = live_deployment(entry("kubectl-edit", "Update", {"f:spec": {"f:replicas": {}}}, T1))
@@ -552,7 +552,7 @@ def test_inputs_are_never_mutated(seed: int, replicas: int) -> None:
     assert live == live_before and desired == desired_before
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(seed=st.integers(0, 10_000), count=st.integers(1, 6))
 def test_reordering_keyed_lists_is_not_drift(seed: int, count: int) -> None:
     desired = git_deployment()

@@ -86,7 +86,7 @@ def _visible(obj: dict[str, Any]) -> str:
     return TOKEN.sub("<secret:>", json.dumps(obj, ensure_ascii=False) + json.dumps(obj))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(raw=st.binary(min_size=6), text=st.text(min_size=6), key=st.text(min_size=1, max_size=5))
 def test_no_value_survives(raw: bytes, text: str, key: str) -> None:
     masked = _visible(

@@ -148,7 +148,7 @@ objects = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(obj=objects)
 def test_idempotent_and_never_mutates(obj: dict[str, Any]) -> None:
     before = copy.deepcopy(obj)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from driftui.gitops.envsubst import SubstitutionError, parse, substitute
@@ -93,13 +93,11 @@ VALUES = st.text(st.characters(exclude_characters="\x00", exclude_categories=["C
 PLAIN = st.text(st.characters(exclude_characters="$\x00", exclude_categories=["Cs"]))
 
 
-@settings(deadline=None)  # timings mean nothing on a loaded machine
 @given(PLAIN)
 def test_text_without_a_dollar_is_left_alone(text: str) -> None:
     assert substitute(text, {"A": "x"}) == text
 
 
-@settings(deadline=None)  # timings mean nothing on a loaded machine
 @given(PLAIN, NAMES, VALUES, PLAIN)
 def test_a_reference_is_replaced_by_its_value_verbatim(
     before: str, name: str, value: str, after: str
@@ -109,14 +107,12 @@ def test_a_reference_is_replaced_by_its_value_verbatim(
     assert substitute(text, {name: value}) == before + value + after
 
 
-@settings(deadline=None)  # timings mean nothing on a loaded machine
 @given(PLAIN, NAMES, PLAIN)
 def test_an_escaped_reference_stays_literal(before: str, name: str, after: str) -> None:
     text = f"{before}$${{{name}}}{after}"
     assert substitute(text, {name: "value"}) == f"{before}${{{name}}}{after}"
 
 
-@settings(deadline=None)  # timings mean nothing on a loaded machine
 @given(NAMES, PLAIN.filter(lambda t: "}" not in t and "{" not in t), VALUES)
 def test_a_default_is_used_exactly_when_the_value_is_empty(
     name: str, default: str, value: str
@@ -125,7 +121,6 @@ def test_a_default_is_used_exactly_when_the_value_is_empty(
     assert substitute(text, {name: value}) == (value or default)
 
 
-@settings(deadline=None)  # timings mean nothing on a loaded machine
 @given(st.text(st.characters(exclude_categories=["Cs"])), VALUES)
 def test_any_text_either_substitutes_or_is_refused_without_quoting_it(
     text: str, value: str

@@ -21,7 +21,7 @@ VALUES = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(value=VALUES, raw=st.text(max_size=40))
 @example(value={"0\n": 0}, raw="")  # found by hypothesis: a URL's newline reached the message
 def test_any_file_gives_a_map_of_paths_or_one_error_naming_it(

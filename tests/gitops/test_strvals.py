@@ -87,7 +87,7 @@ _TOKENS = st.sampled_from(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.lists(_TOKENS, min_size=1, max_size=10).map("".join), st.booleans())
 def test_any_line_sets_what_helm_sets_or_fails_as_helm_fails(
     chart: Path, line: str, as_string: bool

@@ -55,7 +55,7 @@ WORKLOADS = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     WORKLOADS,
     objects("v1", "Pod"),

@@ -69,7 +69,7 @@ def test_markdown_that_fits_shows_everything_and_says_nothing_is_missing() -> No
     assert text.count("<details>") == 2 and "not shown" not in text
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.lists(st.text(min_size=0, max_size=3000), min_size=1, max_size=60),
     st.lists(st.text(max_size=3000), max_size=300),

@@ -56,7 +56,7 @@ def test_a_tampered_snapshot_names_the_problem(tmp_path: Path, mutate, problem) 
         read_snapshot(path)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.binary(max_size=300))
 def test_random_bytes_never_crash_the_snapshot_reader(
     tmp_path_factory: pytest.TempPathFactory, data: bytes

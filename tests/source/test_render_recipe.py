@@ -273,7 +273,7 @@ def test_only_a_flux_recipe_builds_a_file_beside_the_kustomization(tmp_path: Pat
     assert "is not in or below" in problem.message
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.text(alphabet="./ab$-", max_size=24))
 def test_no_values_path_resolves_outside_the_checkout(path: str) -> None:
     root = os.path.realpath(os.path.dirname(__file__))

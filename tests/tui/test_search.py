@@ -33,7 +33,7 @@ names = st.lists(st.text(min_size=1, max_size=10), min_size=1, max_size=20)
 queries = st.text(alphabet="abcdeK-. \n\x01\u0130\u0131", max_size=8)  # dotted, dotless i
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(names=names, typed=queries)
 def test_typing_a_query_key_by_key_matches_as_searching_each_object(
     names: list[str], typed: str

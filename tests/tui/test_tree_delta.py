@@ -36,7 +36,7 @@ def extra(i: int) -> DriftResult:
 edits = st.lists(st.tuples(st.integers(0, 200), st.sampled_from([*STATUSES, None])), max_size=12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     batches=st.lists(st.tuples(edits, st.integers(0, 3)), min_size=1, max_size=4),
     grouping=st.sampled_from(GROUPINGS),

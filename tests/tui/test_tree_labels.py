@@ -54,7 +54,7 @@ names = st.text(min_size=1, max_size=30)
 healths = st.sampled_from([None, *HealthStatus])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(name=names, namespace=names, health=healths, grouping=st.sampled_from(Grouping))
 def test_a_row_measured_from_plain_text_is_as_wide_as_its_label(
     name: str, namespace: str, health: HealthStatus | None, grouping: Grouping
