@@ -279,21 +279,34 @@ def _events(response: Any) -> Iterator[dict[str, Any]]:
         yield _decoded(pending)
 
 
+# Keys whose string values repeat across objects: the kind, the namespace, and each
+# managedFields entry's manager, operation, apiVersion, fieldsType and time (to the second).
+SHARED_VALUES = frozenset(
+    {"apiVersion", "kind", "namespace", "manager", "operation", "fieldsType", "time"}
+)
+
+
 def _decoded(line: bytes) -> dict[str, Any]:
-    """One event, its keys shared with every other object's.
+    """One event, its keys and its most repeated values shared with every other object's.
 
     A LIST page is decoded at once and its items share their key strings; an event is
     decoded alone, so each object a watch replaced carried its own copy of every key
     (``metadata``, ``managedFields``, ``f:data``…): about 1.3 kB more per object, 13 MB
-    once churn had replaced 10,000 ConfigMaps (issue 21, bench_watch). Interned keys cost
-    nothing per event kept; the hook costs microseconds per event.
+    once churn had replaced 10,000 ConfigMaps (issue 21, bench_watch). The values of
+    :data:`SHARED_VALUES` were still each object's own: a ConfigMap edited by hand (two
+    managedFields entries) held ~0.8 kB of them, ~13 strings. Interned strings cost nothing
+    per event kept; the hook costs microseconds per event.
     """
     event: dict[str, Any] = json.loads(line, object_pairs_hook=_shared_keys)
     return event
 
 
 def _shared_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {sys.intern(key): value for key, value in pairs}
+    return {sys.intern(key): _shared(key, value) for key, value in pairs}
+
+
+def _shared(key: str, value: Any) -> Any:
+    return sys.intern(value) if type(value) is str and key in SHARED_VALUES else value
 
 
 def _interrupt(response: Any) -> None:
