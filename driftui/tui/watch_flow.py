@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from textual.timer import Timer
 
 from driftui.model import ScanReport
+from driftui.tui.handoff import Handoff
 from driftui.tui.messages import EventsJudged, ScanFailed, WatchStarted
 from driftui.tui.responsiveness import small_job
 from driftui.tui.tree_delta import changes_between
@@ -40,24 +41,6 @@ class EventWatch(Protocol):
 
 
 Watcher = Callable[[], EventWatch]
-
-
-class Batch:
-    """A batch's inputs, let go of by the worker that takes them.
-
-    Textual's workers live in reference cycles (worker, task, context) that only a full
-    collection frees, and full collections wait while the user types (heap.settle). A
-    worker that closed over the report it judged kept that report, and every result and
-    live object churn replaced since, until then: 23 reports after 50 s of 50 updates/s,
-    the explorer's RSS growing with them (issue 21, bench_watch)."""
-
-    def __init__(self, events: EventWatch, report: ScanReport) -> None:
-        self._taken: tuple[EventWatch, ScanReport] | None = (events, report)
-
-    def take(self) -> tuple[EventWatch, ScanReport]:
-        taken, self._taken = self._taken, None
-        assert taken is not None, "a batch is judged once"
-        return taken
 
 
 class WatchFlow:
@@ -146,12 +129,12 @@ class WatchFlow:
         if events is None or app.scanning or app.report is None or not events.pending():
             return
         app.scanning = True  # a scan and a rejudge take turns, so reports land in order
-        batch = Batch(events, app.report)
+        batch = Handoff((events, app.report))  # not closed over: see .handoff
         app.run_worker(
             partial(self._rejudge, batch), thread=True, group="scan", exit_on_error=False
         )
 
-    def _rejudge(self, batch: Batch) -> None:
+    def _rejudge(self, batch: Handoff[tuple[EventWatch, ScanReport]]) -> None:
         """Judge the changed objects and find which results changed, off the UI thread;
         the UI thread then touches only those (:mod:`.tree_delta`)."""
         events, report = batch.take()
