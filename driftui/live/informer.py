@@ -10,9 +10,7 @@ is handed on as the :class:`ObjectRef` that changed; the store holds the object 
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
-import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from typing import Any
 from driftui.live.client import ClusterClient
 from driftui.live.discovery import ResourceInfo
 from driftui.live.errors import ApiError, ClusterError, api_error
+from driftui.live.event_decoding import EventDecoder
 from driftui.live.reader import CLUSTER
 from driftui.model import ObjectRef
 
@@ -80,6 +79,7 @@ class Informer:
         self.lists = 0  # LISTs sent: 1, plus one per 410 Gone
         self.watches = 0  # WATCH requests sent: after a drop, the next resumes from `version`
         self._store: dict[ObjectRef, dict[str, Any]] = {}
+        self.decoder = EventDecoder()  # the objects of its events share what repeats
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._response: Any = None
@@ -208,7 +208,7 @@ class Informer:
                 self._refuse(response.status, "watch")
                 raise api_error(response.status, response.read(), self.client.server)
             self.answered.set()
-            for event in _events(response):
+            for event in _events(response, self.decoder.decode):
                 if self._stopping.is_set():
                     return
                 self._apply(event)
@@ -266,7 +266,7 @@ def _differs(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
     return _version(old) != _version(new)
 
 
-def _events(response: Any) -> Iterator[dict[str, Any]]:
+def _events(response: Any, decoded: Callable[[bytes], dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Watch events, one JSON document a line, however the chunks split them."""
     pending = b""
     for chunk in response.stream(amt=None, decode_content=False):
@@ -274,26 +274,9 @@ def _events(response: Any) -> Iterator[dict[str, Any]]:
         *lines, pending = pending.split(b"\n")
         for line in lines:
             if line.strip():
-                yield _decoded(line)
+                yield decoded(line)
     if pending.strip():
-        yield _decoded(pending)
-
-
-def _decoded(line: bytes) -> dict[str, Any]:
-    """One event, its keys shared with every other object's.
-
-    A LIST page is decoded at once and its items share their key strings; an event is
-    decoded alone, so each object a watch replaced carried its own copy of every key
-    (``metadata``, ``managedFields``, ``f:data``…): about 1.3 kB more per object, 13 MB
-    once churn had replaced 10,000 ConfigMaps (issue 21, bench_watch). Interned keys cost
-    nothing per event kept; the hook costs microseconds per event.
-    """
-    event: dict[str, Any] = json.loads(line, object_pairs_hook=_shared_keys)
-    return event
-
-
-def _shared_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    return {sys.intern(key): value for key, value in pairs}
+        yield decoded(pending)
 
 
 def _interrupt(response: Any) -> None:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from driftui.model import DriftResult, ScanReport
+from driftui.tui.handoff import Handoff
 from driftui.tui.messages import Filtered
 from driftui.tui.responsiveness import small_job
 from driftui.tui.search import SearchText
@@ -49,11 +50,11 @@ class FilterFlow:
         report = self.app.report
         if report is None or len(report.results) <= IN_WORKER_ABOVE:
             return
-        results = report.results
+        handed = Handoff(report.results)  # not closed over: see .handoff
 
         def work() -> None:
             with small_job():
-                self._search_for(results).warm()
+                self._search_for(handed.take()).warm()
 
         self.app.run_worker(work, thread=True, group="filter-keys", exit_on_error=False)
 
@@ -110,8 +111,10 @@ class FilterFlow:
         if report is None or prepared is None:
             return
         self.running = True
+        handed = Handoff((report, prepared, view))  # not closed over: see .handoff
 
         def work() -> None:
+            report, prepared, view = handed.take()
             try:
                 with small_job():
                     fresh: Prepared | None = self.regroup(report.results, prepared, view)

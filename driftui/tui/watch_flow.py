@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from textual.timer import Timer
 
 from driftui.model import ScanReport
+from driftui.tui.handoff import Handoff
 from driftui.tui.messages import EventsJudged, ScanFailed, WatchStarted
 from driftui.tui.responsiveness import small_job
 from driftui.tui.tree_delta import changes_between
@@ -127,17 +129,15 @@ class WatchFlow:
         if events is None or app.scanning or app.report is None or not events.pending():
             return
         app.scanning = True  # a scan and a rejudge take turns, so reports land in order
-        report = app.report
+        batch = Handoff((events, app.report))  # not closed over: see .handoff
         app.run_worker(
-            lambda: self._rejudge(events, report),
-            thread=True,
-            group="scan",
-            exit_on_error=False,
+            partial(self._rejudge, batch), thread=True, group="scan", exit_on_error=False
         )
 
-    def _rejudge(self, events: EventWatch, report: ScanReport) -> None:
+    def _rejudge(self, batch: Handoff[tuple[EventWatch, ScanReport]]) -> None:
         """Judge the changed objects and find which results changed, off the UI thread;
         the UI thread then touches only those (:mod:`.tree_delta`)."""
+        events, report = batch.take()
         try:
             with small_job():  # twice a second: nothing frozen (see heap.keep_all)
                 fresh = events.rejudged(report) or report

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from driftui.model import DriftResult
+from driftui.model import DriftResult, ScanReport
+from driftui.runtime import heap
+from driftui.runtime.progress import ProgressFn
 from driftui.tui import filter_flow
 from driftui.tui.app import DriftExplorer
 from driftui.tui.search import fuzzy_pattern, haystack
 from driftui.tui.tree_model import Prepared
 from tests.tui.conftest import make_app, scanned, settle
+from tests.tui.sample_data import sample_report
 
 PATIENCE = 30.0  # seconds before a wait gives up (a guard, not a timing check)
 
@@ -83,3 +89,35 @@ async def test_opening_the_filter_field_makes_the_search_keys_before_the_first_k
         shown = await filtered(pilot, "web")
         assert app.filtering._search is search  # the keys made on opening were used
     assert shown == matching(scanned(app).results, "web")
+
+
+async def test_a_report_filtered_in_a_worker_goes_once_a_new_one_lands(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reference counting alone frees the report the filter's worker filtered once a scan
+    replaced it. Textual's workers live in reference cycles, and one that closed over the
+    report kept it, with every result it held, until a full collection (issue 21)."""
+    monkeypatch.setattr(filter_flow, "IN_WORKER_ABOVE", 0)  # the sample's 20 objects count as many
+    monkeypatch.setattr(heap, "settle", lambda *, idle: False)  # no full collection of ours
+    base = sample_report()
+
+    def scan(progress: ProgressFn) -> ScanReport:
+        return replace(base)  # a new report each scan, kept by the explorer alone
+
+    app = make_app(scan)
+    gc.collect()
+    gc.disable()  # nor CPython's: what waits for one stays
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", "w", "e", "b")
+            await filtered(pilot, "web")
+            await pilot.press("escape")
+            replaced = weakref.ref(scanned(app))
+            await pilot.press("r")
+            await settle(pilot)
+            assert app.report is not None and app.report is not replaced()
+            gone = replaced() is None
+    finally:
+        gc.enable()
+    assert gone

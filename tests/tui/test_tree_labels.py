@@ -11,10 +11,13 @@ from hypothesis import strategies as st
 from rich.style import Style
 
 from driftui.model import DriftResult, Health, HealthStatus, ObjectRef, ScanReport, Status
+from driftui.tui.messages import EventsJudged
+from driftui.tui.tree_delta import changes_between
 from driftui.tui.tree_model import Grouping
+from driftui.tui.widgets.resource_tree import ResourceTree
 from driftui.tui.widgets.tree_labels import Labels, LazyNode, leaf_width
-from tests.tui.conftest import make_app, settle
-from tests.tui.sample_data import sample_report, sample_results, scanner_of
+from tests.tui.conftest import make_app, scanned, settle
+from tests.tui.sample_data import NOW, sample_report, sample_results, scanner_of
 
 MANY = 600  # objects in one group: opened in one go (more than BULK), more than a screen
 
@@ -89,3 +92,59 @@ async def test_moving_the_cursor_relabels_the_info_line_without_a_layout() -> No
             await settle(pilot)
         assert asked, "the info line was never redrawn"
         assert not [options for options in asked if options.get("layout")]
+
+
+def half_in_sync(report: ScanReport) -> ScanReport:
+    """Every other object in sync: folded away until shown, a row of its own once drifted."""
+    results = [
+        replace(r, status=Status.IN_SYNC, differences=()) if i % 2 else r
+        for i, r in enumerate(report.results)
+    ]
+    return replace(report, results=results)
+
+
+def built_since(tree: ResourceTree, before: ScanReport) -> list[LazyNode]:
+    """The object rows whose label is built, of objects that changed since ``before``."""
+    leaves = [n for n in tree.walk() if isinstance(n.data, DriftResult)]
+    assert all(isinstance(n, LazyNode) for n in leaves)  # every object row is lazy
+    kept = {id(r) for r in before.results}
+    return [n for n in leaves if isinstance(n, LazyNode) and n.built and id(n.data) not in kept]
+
+
+def on_screen(tree: ResourceTree) -> list[object]:
+    top = int(tree.scroll_offset.y)
+    return [tree.get_node_at_line(y) for y in range(top, top + tree.size.height)]
+
+
+async def batch(pilot: Any, report: ScanReport) -> None:
+    app = pilot.app
+    base = scanned(app)
+    app.post_message(EventsJudged(base, report, changes_between(base.results, report.results), NOW))
+    await settle(pilot)
+    assert app.report is report
+
+
+async def test_watch_batches_leave_the_labels_of_rows_off_screen_unbuilt() -> None:
+    """Batch after batch relabels objects all over a large group and adds the rows of
+    objects that drifted out of the fold; each row kept the label built for it, drawn or
+    not (issue 21: the explorer grew with every object churn had touched). Only the rows
+    drawn since hold a label, and every label reads as its object's."""
+    app = make_app(scanner_of(half_in_sync(many_drifted(MANY))))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        tree = app.resource_tree
+        for status in (Status.DRIFTED, Status.MISSING, Status.DRIFTED):
+            before = scanned(app)
+            turned = [
+                r if r.status is status else replace(r, status=status) for r in before.results
+            ]
+            await batch(pilot, replace(before, results=turned))
+            built = built_since(tree, before)
+            assert built, "no row of the batch was drawn"
+            shown = on_screen(tree)
+            assert all(any(node is row for row in shown) for node in built)
+        rows = [n for n in tree.walk() if isinstance(n.data, DriftResult)]
+        assert len(rows) == MANY  # every object drifted out of the fold: a row each
+        for node in rows:
+            assert isinstance(node.data, DriftResult)
+            assert str(node.label) == str(tree.leaf_label(node.data))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -187,3 +189,33 @@ async def test_without_watch_permission_it_rescans_and_the_header_says_so(
         await settle(pilot)  # the last rescan lands before the app closes
     assert app.watching.events is None
     assert "no watch permission" in screen
+
+
+async def test_a_report_a_watch_batch_replaced_goes_without_a_full_collection(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reference counting alone frees the report a batch replaced. Textual's workers live in
+    reference cycles, and the batch's worker closed over the report it judged: with full
+    collections held off while the user types, each kept a whole report and every result
+    and live object churn replaced since (issue 21: 23 reports after 50 s of churn)."""
+    monkeypatch.setattr(heap, "settle", lambda *, idle: False)  # no full collection of ours
+    scanner = watching_read_only(cluster, namespace, tmp_path / "repo")
+    app = TestExplorer(scanner.scan, **explorer_parts(scanner, scanner.gate), watch_interval=3600)
+    gc.collect()
+    gc.disable()  # nor CPython's: what waits for one stays
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("w")
+            await wait_until(pilot, lambda: app.watching.events is not None, "the informers")
+            replaced = weakref.ref(scanned(app))
+            await edit_by_hand(cluster, namespace, "cm-1")
+            await wait_until(
+                pilot, lambda: status_of(app.report, "cm-1") is Status.DRIFTED, "the event"
+            )
+            await settle(pilot)
+            gone = replaced() is None
+            app.watching.stop()
+    finally:
+        gc.enable()
+    assert gone

@@ -132,10 +132,21 @@ class GroupTree(Tree[NodeData]):
 
     def _add(self, parent: Node, data: NodeData, before: int | None = None) -> Node:
         if isinstance(data, DriftResult):
-            node = parent.add_leaf(self.leaf_label(data), data=data, before=before)
+            node = self._add_lazy_leaf(parent, data, before)
         else:
             node = parent.add(self._label(data), data=data, before=before, allow_expand=True)
         self._node_of[node_key(data)] = node
+        return node
+
+    def _add_lazy_leaf(self, parent: Node, data: DriftResult, before: int | None) -> Node:
+        """An object's row as ``TreeNode.add_leaf`` adds it (textual 8), its label built
+        when drawn: a watch batch adds rows anywhere in a group, mostly off screen."""
+        node = LazyNode(self, parent, self._new_id(), data, self._label)
+        self._tree_nodes[node._id] = node
+        self._updates += 1
+        parent._children.insert(len(parent._children) if before is None else before, node)
+        parent._updates += 1
+        self._invalidate()
         return node
 
     def holds(self, node: Node) -> bool:

@@ -16,6 +16,7 @@ from driftui.tui.status_style import RANK, DisplayStatus, display_status
 from driftui.tui.tree_delta import Touched
 from driftui.tui.tree_model import Group, group_path
 from driftui.tui.widgets.group_tree import GroupTree
+from driftui.tui.widgets.tree_labels import LazyNode
 from driftui.tui.widgets.tree_nodes import (
     FOLD,
     FoldedEntry,
@@ -153,7 +154,7 @@ class ResourceTree(GroupTree):
             if old is not data:
                 node.data = data
                 if not isinstance(old, DriftResult) or leaf_state(old) != leaf_state(data):
-                    node.set_label(self.leaf_label(data))
+                    self._relabel_leaf(node, data)
             return
         if not isinstance(old, GroupEntry | FoldedEntry):
             return
@@ -166,6 +167,12 @@ class ResourceTree(GroupTree):
         node.set_label(self._label(data))
         if data.populated:
             self._reconcile(node)
+
+    def _relabel_leaf(self, node: Node, data: DriftResult) -> None:
+        if isinstance(node, LazyNode):
+            node.relabel()  # built when drawn
+        else:
+            node.set_label(self.leaf_label(data))
 
     def expanded_keys(self) -> set[tuple[str, ...]]:
         keys: set[tuple[str, ...]] = set()
