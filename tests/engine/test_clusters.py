@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -127,3 +130,36 @@ def test_clusters_serving_the_same_openapi_documents_share_one_walk_of_them(
     report = run(planes, ["a", "b"])
     assert walks == [("api/v1",)]  # one walk, for two clusters of one version
     assert [statuses(c)["settings"] for c in report.clusters] == ["drifted", "in_sync"]
+
+
+def spread_probe(planes: Clusters, contexts: list[str], *extra: str) -> dict[str, Any]:
+    """tests/engine/spread_probe's answer: one scan in one process and spread over two."""
+    argv = [planes.kubeconfig, str(planes.repo), planes.namespace, ",".join(contexts), *extra]
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.engine.spread_probe", *argv],
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+    )
+    answer: dict[str, Any] = pickle.loads(done.stdout)  # our own probe's, just now
+    return answer
+
+
+def test_a_scan_spread_over_two_processes_equals_one_read_by_one(planes: Clusters) -> None:
+    # The copy reads b (drifted otherwise than a) and ro-b (forbidden): rows of either
+    # kind come back as they are, and so do this process's own (a, and a closed port).
+    probe = spread_probe(planes, ["a", "down", "b", "ro-b"])
+    assert probe["apart"] == [False, False, True, True]
+    assert probe["spread"] == probe["local"]
+    a, down, b, forbidden = probe["spread"]
+    assert statuses(a)["settings"] == "drifted" and statuses(b)["extra"] == "missing"
+    assert "refused" in down.error or "unreachable" in down.error, down.error
+    assert forbidden.error.startswith("forbidden: list configmaps")
+
+
+def test_a_copy_that_fails_leaves_its_clusters_to_this_process(planes: Clusters) -> None:
+    probe = spread_probe(planes, ["a", "b"], "--broken-copy")
+    assert probe["apart"] == [False, False]
+    assert probe["spread"] == probe["local"]
+    assert [statuses(c)["settings"] for c in probe["spread"]] == ["drifted", "in_sync"]
