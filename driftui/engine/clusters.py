@@ -28,6 +28,7 @@ from driftui.model import (
 from driftui.runtime.forked import cores, forked
 from driftui.runtime.heap import collector_paused, keep_all
 from driftui.runtime.progress import ProgressFn, no_progress
+from driftui.runtime.records import replaced
 
 CLUSTER_WORKERS = 4
 """Clusters read at once. Each already runs ``list_workers`` LISTs; this bounds the product."""
@@ -75,7 +76,8 @@ class SharedSourceScanner(Scanner):
 class ClusterRun:
     """One cluster's outcome, with the scanner that read it (a snapshot asks it more).
     ``apart``: read by a second process (see :func:`_spread`); ``scanner`` is then this
-    process's scanner of the cluster, which read nothing."""
+    process's scanner of the cluster, which read nothing, and its in-sync results carry
+    no live body (:func:`sent`)."""
 
     scan: ClusterScan
     scanner: Scanner
@@ -161,14 +163,14 @@ def _spread(run: _Run, contexts: list[str], least: int) -> list[ClusterRun]:
     A cluster's Python work holds the interpreter lock, so the clusters' threads share one
     core; the copy reads the second half on another. It starts from this process after
     the one load of the repository (no second load) and sends back each cluster's scan
-    (its report or its error), not its live objects. Small scans stay here: a fork and its
+    (its report or its error), not its live objects (:func:`sent`). Small scans stay here: a fork and its
     answer cost more than they save. When no fork is safe (another thread runs) or the
     copy fails in any way, this process reads those clusters itself: the same scans.
     """
     mine, theirs = contexts[: (len(contexts) + 1) // 2], contexts[(len(contexts) + 1) // 2 :]
     if not theirs or len(run.desired.manifests) * len(theirs) < least or cores() < 2:
         return run.scan(contexts)
-    copy = forked(lambda: [r.scan for r in run.scan(theirs)])
+    copy = forked(lambda: [sent(r.scan) for r in run.scan(theirs)])
     if copy is None:
         return run.scan(contexts)
     with copy:
@@ -179,6 +181,18 @@ def _spread(run: _Run, contexts: list[str], least: int) -> list[ClusterRun]:
     return runs + [
         ClusterRun(s, run.scanner(c), apart=True) for s, c in zip(scans, theirs, strict=True)
     ]
+
+
+def sent(scan: ClusterScan) -> ClusterScan:
+    """What a copy sends back of a cluster's scan: all of it but the live bodies of objects
+    in sync, which neither a report nor a diff shows; they were most of the bytes sent,
+    and of the time spent pickling and unpickling them."""
+    if scan.report is None:
+        return scan
+    results = [
+        replaced(r, live=None) if r.status is Status.IN_SYNC else r for r in scan.report.results
+    ]
+    return replace(scan, report=replace(scan.report, results=results))
 
 
 def _scan_one(scanner: Scanner, context: str) -> ClusterScan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import subprocess
 import sys
@@ -11,11 +12,13 @@ from typing import Any
 
 import pytest
 
+from driftui.cli.scan import write_diff
 from driftui.compare.merge_keys import MergeKeys
 from driftui.engine import ScanOptions, merge_key_cache
 from driftui.engine import scanner as scanner_module
-from driftui.engine.clusters import scan_clusters
-from driftui.model import ClusterScan, ClustersReport, Status
+from driftui.engine.clusters import scan_clusters, sent
+from driftui.model import ClusterScan, ClustersReport, SourceInfo, Status
+from driftui.report import CLUSTER_FORMATS
 from driftui.source.load import load_desired
 from tests.cluster.harness import ClusterInfo
 from tests.faultproxy import HANG, Fault, FaultProxy
@@ -151,11 +154,30 @@ def test_a_scan_spread_over_two_processes_equals_one_read_by_one(planes: Cluster
     # kind come back as they are, and so do this process's own (a, and a closed port).
     probe = spread_probe(planes, ["a", "down", "b", "ro-b"])
     assert probe["apart"] == [False, False, True, True]
-    assert probe["spread"] == probe["local"]
+    local = probe["local"]
+    # What the copy sends back is every verdict, whole, but the live bodies of objects in
+    # sync (clusters.sent): those of this process's own clusters stay.
+    assert probe["spread"] == local[:2] + [sent(c) for c in local[2:]]
     a, down, b, forbidden = probe["spread"]
     assert statuses(a)["settings"] == "drifted" and statuses(b)["extra"] == "missing"
+    assert b.report is not None and a.report is not None
+    assert all(r.live is None for r in b.report.results if r.status is Status.IN_SYNC)
+    assert all(r.live is not None for r in a.report.results)
+    assert report_text(probe["spread"]) == report_text(local)
     assert "refused" in down.error or "unreachable" in down.error, down.error
     assert forbidden.error.startswith("forbidden: list configmaps")
+
+
+def report_text(clusters: list[ClusterScan]) -> str:
+    """What ``driftui report`` writes of these clusters, in every format a many-cluster
+    report has, and what ``driftui diff`` writes of each."""
+    report = ClustersReport(SourceInfo("repo", "HEAD", "0" * 40, ""), clusters)
+    out = io.StringIO()
+    for c in clusters:
+        if c.report is not None:
+            write_diff(c.report, out, colour=False)
+    reports = [write(report) for _, write in sorted(CLUSTER_FORMATS.items())]
+    return "\n".join([*reports, out.getvalue()])
 
 
 def test_a_copy_that_fails_leaves_its_clusters_to_this_process(planes: Clusters) -> None:
