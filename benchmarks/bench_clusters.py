@@ -192,12 +192,19 @@ def measure(options: ScanOptions, contexts: list[str], planes: list[ClusterInfo]
     )
     print(f"{len(contexts)} clusters, no verdict shared: {unshared}", flush=True)
 
-    (report, _), many = timed(planes, lambda: scan_clusters(options, contexts, read_only=True))
+    _, alone_process = timed(
+        planes, lambda: scan_clusters(options, contexts, read_only=True, spread=False)
+    )
+    print(f"{len(contexts)} clusters, one process: {alone_process}", flush=True)
+
+    (report, runs), many = timed(planes, lambda: scan_clusters(options, contexts, read_only=True))
     errors = [f"{c.context}: {c.error}" for c in report.clusters if c.error]
     drifts = [c.report.counts()["drifted"] for c in report.clusters if c.report]
+    apart = sum(r.apart for r in runs)
     print(
         f"{len(contexts)} clusters:    {many}  drifted per cluster {drifts}"
-        f"  errors {errors or 'none'}  (pool of {CLUSTER_WORKERS})"
+        f"  errors {errors or 'none'}  (pool of {CLUSTER_WORKERS}; {apart} read by a"
+        " forked copy)"
     )
     print(
         f"ratio: wall {many.wall / alone.wall:.2f}x one cluster, CPU {many.cpu / alone.cpu:.2f}x"

@@ -3,7 +3,9 @@
 Each cluster gets a :class:`~driftui.engine.scanner.Scanner` of its own (its client, gate,
 verdict cache and live state), but none of them loads Git: the run loads and renders the
 repository once and hands the same read-only :class:`~driftui.model.DesiredState` to all.
-A cluster that cannot be read is an error row of its own; the others scan on.
+A cluster that cannot be read is an error row of its own; the others scan on. A large
+scan reads half of its clusters in a forked copy of the process, on the second core
+(:func:`_spread`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ CLUSTER_WORKERS = 4
 """Clusters read at once. Each already runs ``list_workers`` LISTs; this bounds the product."""
 
 SPREAD_MIN_OBJECTS = 5_000
-"""Objects (Git's, times the clusters) a second process must have to judge before a scan
+"""Objects a second process must have to judge (Git's, times its clusters) before a scan
 spreads to one: below it, the fork and sending the scans back cost more than they save."""
 
 
@@ -163,7 +165,8 @@ def _spread(run: _Run, contexts: list[str], least: int) -> list[ClusterRun]:
     A cluster's Python work holds the interpreter lock, so the clusters' threads share one
     core; the copy reads the second half on another. It starts from this process after
     the one load of the repository (no second load) and sends back each cluster's scan
-    (its report or its error), not its live objects (:func:`sent`). Small scans stay here: a fork and its
+    (its report or its error), not its live objects (:func:`sent`). Each process shares
+    in-sync verdicts between its own clusters. Small scans stay here: a fork and its
     answer cost more than they save. When no fork is safe (another thread runs) or the
     copy fails in any way, this process reads those clusters itself: the same scans.
     """

@@ -2,7 +2,7 @@
 interpreter: a fork is only made while a process runs a single thread, and a test
 process may run others (pytest-xdist's channel).
 
-Run: python -m tests.engine.spread_probe KUBECONFIG REPO NAMESPACE CONTEXT,CONTEXT... [--broken-copy]
+Run: python -m tests.engine.spread_probe KUBECONFIG REPO NAMESPACE A,B,... [--broken-copy]
 Writes a pickle of ``{"apart": [...], "local": [...], "spread": [...]}`` (each cluster's
 ``ClusterScan``) on stdout. ``--broken-copy``: the forked copy dies before it answers.
 """
