@@ -22,8 +22,17 @@ shared; one cluster costs G + C. 2x needs A <= (G + C) / 7, about 36 us an objec
 5,000 objects, and decoding a LIST alone is about 19 us an object: per-object trimming
 cannot reach it, and every saving on the one-cluster path raises the ratio. A process per
 cluster (forked after the one Git load) measured 13 s of CPU against 5 s threaded:
-sending each cluster's verdicts back cost more than judging them. The figures of each
-run are in the issue notes.
+sending each cluster's verdicts back cost more than judging them.
+
+Session 17: a large scan forks ONE copy after the Git load (engine/clusters._spread), which
+reads half the clusters and sends back their verdicts without the bodies of in-sync
+objects (4.5 MB for 4 x 5,000). Each process pays one full C and three A, so its path is
+G + C + 3A + sending; the CPU beside it (the copy's own C, pickling, the API server
+serving both) now competes for the second core. 2x then needs both 3A + sending <= G + C
+(the longer path) and all the CPU (both processes, the parse workers, the API server)
+within two cores for twice one cluster's time: the copy's own C and the sending add
+about 0.9 s of CPU to the one-process scan's. The "one process" line is the scan
+without the copy (spread=False). CPU figures count the copy (a reaped child).
 """
 
 from __future__ import annotations
