@@ -19,6 +19,8 @@ import contextlib
 import os
 import pickle
 import signal
+import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Generic, TypeVar
@@ -28,12 +30,23 @@ T = TypeVar("T")
 _CHUNK = 1 << 20
 
 
-def alone() -> bool:
-    """Does this process run one thread only (every OS thread counted, not only Python's)?"""
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:  # no /proc (not Linux): no fork
-        return False
+def alone(patience: float = 0.2) -> bool:
+    """Does this process run one thread only (every OS thread counted, not only Python's)?
+
+    A thread Python has joined may still be ending in the kernel for a moment (most times,
+    right after a pool's threads are joined): while Python knows of no other thread, its
+    last ones get ``patience`` seconds to go."""
+    end = time.monotonic() + patience
+    while True:
+        try:
+            tasks = len(os.listdir("/proc/self/task"))
+        except OSError:  # no /proc (not Linux): no fork
+            return False
+        if tasks == 1:
+            return True
+        if threading.active_count() > 1 or time.monotonic() >= end:
+            return False
+        time.sleep(0.005)
 
 
 def cores() -> int:

@@ -77,3 +77,24 @@ def test_no_copy_is_made_while_another_thread_runs() -> None:
     finally:
         release.set()
         other.join()
+
+
+def test_a_copy_is_made_right_after_the_threads_of_a_pool_are_joined() -> None:
+    # A joined thread may still be listed by the kernel for a moment: a scan's LIST and
+    # cluster pools have just ended when the copy is forked.
+    out = in_fresh_interpreter(
+        """
+        from concurrent.futures import ThreadPoolExecutor
+        from driftui.runtime.forked import forked
+        made = 0
+        for _ in range(20):
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(abs, range(64)))
+            copy = forked(lambda: 1)
+            if copy is not None:
+                with copy:
+                    made += copy.answer() or 0
+        print(made)
+        """
+    )
+    assert out == "20"
