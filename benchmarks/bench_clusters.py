@@ -22,8 +22,17 @@ shared; one cluster costs G + C. 2x needs A <= (G + C) / 7, about 36 us an objec
 5,000 objects, and decoding a LIST alone is about 19 us an object: per-object trimming
 cannot reach it, and every saving on the one-cluster path raises the ratio. A process per
 cluster (forked after the one Git load) measured 13 s of CPU against 5 s threaded:
-sending each cluster's verdicts back cost more than judging them. The figures of each
-run are in the issue notes.
+sending each cluster's verdicts back cost more than judging them.
+
+Session 17: a large scan forks ONE copy after the Git load (engine/clusters._spread), which
+reads half the clusters and sends back their verdicts without the bodies of in-sync
+objects (4.5 MB for 4 x 5,000). Each process pays one full C and three A, so its path is
+G + C + 3A + sending; the CPU beside it (the copy's own C, pickling, the API server
+serving both) now competes for the second core. 2x then needs both 3A + sending <= G + C
+(the longer path) and all the CPU (both processes, the parse workers, the API server)
+within two cores for twice one cluster's time: the copy's own C and the sending add
+about 0.9 s of CPU to the one-process scan's. The "one process" line is the scan
+without the copy (spread=False). CPU figures count the copy (a reaped child).
 """
 
 from __future__ import annotations
@@ -92,14 +101,19 @@ def unplaced(count: int) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class Took:
     """One timed scan: wall seconds, CPU seconds of this process (every thread) and of its
-    parse workers, and the CPU seconds the control planes spent meanwhile (serving the LISTs, on the same cores)."""
+    children (parse workers, a forked copy), and the CPU seconds the control planes spent
+    meanwhile (serving the LISTs, on the same cores)."""
 
     wall: float
     cpu: float
     servers: float
+    children: float = 0.0  # of ``cpu``: the parse workers' and a forked copy's
 
     def __str__(self) -> str:
-        return f"{self.wall:.2f} s (CPU {self.cpu:.2f} s; API servers {self.servers:.2f} s)"
+        return (
+            f"{self.wall:.2f} s (CPU {self.cpu:.2f} s, of which children {self.children:.2f} s;"
+            f" API servers {self.servers:.2f} s)"
+        )
 
 
 def server_cpu(planes: list[ClusterInfo]) -> float:
@@ -121,8 +135,14 @@ def timed(planes: list[ClusterInfo], scan: Callable[[], T]) -> tuple[T, Took]:
     merge_key_cache.forget()
     kubeconfig_file.forget()
     wall, cpu, servers = time.perf_counter(), cpu_seconds(), server_cpu(planes)
+    children = children_seconds()
     out = scan()
-    took = Took(time.perf_counter() - wall, cpu_seconds() - cpu, server_cpu(planes) - servers)
+    took = Took(
+        time.perf_counter() - wall,
+        cpu_seconds() - cpu,
+        server_cpu(planes) - servers,
+        children_seconds() - children,
+    )
     return out, took
 
 
@@ -130,8 +150,13 @@ def cpu_seconds() -> float:
     """User + system seconds of this process and its finished children (a large repo's YAML
     is parsed in worker processes, source/parallel_parse)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime + children_seconds()
+
+
+def children_seconds() -> float:
+    """User + system seconds of this process's finished children."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return children.ru_utime + children.ru_stime
 
 
 def prepare(
@@ -192,12 +217,19 @@ def measure(options: ScanOptions, contexts: list[str], planes: list[ClusterInfo]
     )
     print(f"{len(contexts)} clusters, no verdict shared: {unshared}", flush=True)
 
-    (report, _), many = timed(planes, lambda: scan_clusters(options, contexts, read_only=True))
+    _, alone_process = timed(
+        planes, lambda: scan_clusters(options, contexts, read_only=True, spread=False)
+    )
+    print(f"{len(contexts)} clusters, one process: {alone_process}", flush=True)
+
+    (report, runs), many = timed(planes, lambda: scan_clusters(options, contexts, read_only=True))
     errors = [f"{c.context}: {c.error}" for c in report.clusters if c.error]
     drifts = [c.report.counts()["drifted"] for c in report.clusters if c.report]
+    apart = sum(r.apart for r in runs)
     print(
         f"{len(contexts)} clusters:    {many}  drifted per cluster {drifts}"
-        f"  errors {errors or 'none'}  (pool of {CLUSTER_WORKERS})"
+        f"  errors {errors or 'none'}  (pool of {CLUSTER_WORKERS}; {apart} read by a"
+        " forked copy)"
     )
     print(
         f"ratio: wall {many.wall / alone.wall:.2f}x one cluster, CPU {many.cpu / alone.cpu:.2f}x"

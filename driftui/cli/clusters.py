@@ -121,8 +121,9 @@ def _snapshot(args: argparse.Namespace, contexts: list[str]) -> int:
         raise UsageError("snapshot reads the clusters; it cannot take --live")
     key = load_key(create=True)
     assert key is not None  # create=True makes one when there is none
+    # spread=False: each cluster's Pods and version come from the scanner that read it
     report, runs = scan_clusters(
-        options_from(args), contexts, read_only=args.read_only, mask_key=key.secret
+        options_from(args), contexts, read_only=args.read_only, mask_key=key.secret, spread=False
     )
     _say_cluster_problems(report)
     snaps = [

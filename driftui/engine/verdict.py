@@ -118,17 +118,20 @@ class Verdicts:
         version = ""
         if live_raw is not None:  # same blob, same resourceVersion: nothing to redo
             version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
-            cached = self._cache.get(self._key(manifest, version, fidelity, options))
+            key = self._key(manifest, version, fidelity, options)
+            cached = self._cache.get(key)
             if cached is not None:
                 result, kept = cached
                 # The same object at the same version: keep the copy the result refers to,
                 # not a second one from this LIST (watch mode held two of everything).
                 live.state.objects[ref] = kept
                 return result
-        shared = self._shared_key(manifest, live_raw, live, options, fidelity)
-        other = self.shared.get(shared) if self.shared is not None and shared else None
-        if other is not None and live_raw is not None:  # another cluster's, in sync
-            return self._adopt(other, manifest, live_raw, live, options, fidelity)
+            shared = self._shared_key(manifest, live_raw, live, options, fidelity)
+            other = self.shared.get(shared) if self.shared is not None and shared else None
+            if other is not None:  # another cluster's, in sync
+                return self._adopt(other, manifest, live_raw, live, (key, version, fidelity))
+        else:
+            shared = None
         desired = live.masker.mask_object(null_data_as_empty(manifest.body))
         if is_sops_secret(manifest.body):  # ciphertext in Git: only the key names compare
             desired = key_names_only(desired)
@@ -227,18 +230,19 @@ class Verdicts:
         manifest: Manifest,
         live_raw: dict[str, Any],
         live: LiveSide,
-        options: CompareOptions,
-        fidelity: Fidelity,
+        read: tuple[VerdictKey, str, Fidelity],
     ) -> DriftResult:
-        """Another cluster's in-sync verdict as this cluster's own, kept as if judged here."""
+        """Another cluster's in-sync verdict as this cluster's own, kept as if judged here.
+        ``read``: the verdict's key in this cluster's cache, the live resourceVersion, and
+        the scan's fidelity (as :meth:`first_look` worked them out)."""
+        key, version, fidelity = read
         live_obj = live.masker.mask_object(null_data_as_empty(live_raw))
         could = fidelity is Fidelity.SERVER_SIDE and self.predictor.could_predict(
             manifest.ref, live
         )
         used = fidelity if could else Fidelity.CLIENT_SIDE
-        version = str((live_raw.get("metadata") or {}).get("resourceVersion", ""))
         result = adopted(kept, manifest, live_obj, version, used)
-        self._cache.put(self._key(manifest, version, fidelity, options), (result, live_raw))
+        self._cache.put(key, (result, live_raw))
         return result
 
     def forget(

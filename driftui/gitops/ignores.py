@@ -243,6 +243,8 @@ def app_scoped_rules(
     never hide another app's drift, however alike their objects' kinds and names are.
     """
     by_owner = {owner: operator_ignore_rules([body]) for owner, body in apps}
+    if not any(by_owner.values()):  # no app has a rule: no object's owner need be read
+        return ()
     out: list[IgnoreRule] = []
     for obj in live_objects:
         found = app_owner(obj)

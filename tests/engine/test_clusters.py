@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import io
+import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from driftui.cli.scan import write_diff
 from driftui.compare.merge_keys import MergeKeys
 from driftui.engine import ScanOptions, merge_key_cache
 from driftui.engine import scanner as scanner_module
-from driftui.engine.clusters import scan_clusters
-from driftui.model import ClusterScan, ClustersReport, Status
+from driftui.engine.clusters import scan_clusters, sent
+from driftui.model import ClusterScan, ClustersReport, SourceInfo, Status
+from driftui.report import CLUSTER_FORMATS
 from driftui.source.load import load_desired
 from tests.cluster.harness import ClusterInfo
 from tests.faultproxy import HANG, Fault, FaultProxy
@@ -127,3 +133,56 @@ def test_clusters_serving_the_same_openapi_documents_share_one_walk_of_them(
     report = run(planes, ["a", "b"])
     assert walks == [("api/v1",)]  # one walk, for two clusters of one version
     assert [statuses(c)["settings"] for c in report.clusters] == ["drifted", "in_sync"]
+
+
+def spread_probe(planes: Clusters, contexts: list[str], *extra: str) -> dict[str, Any]:
+    """tests/engine/spread_probe's answer: one scan in one process and spread over two."""
+    argv = [planes.kubeconfig, str(planes.repo), planes.namespace, ",".join(contexts), *extra]
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.engine.spread_probe", *argv],
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+    )
+    answer: dict[str, Any] = pickle.loads(done.stdout)  # our own probe's, just now
+    return answer
+
+
+def test_a_scan_spread_over_two_processes_equals_one_read_by_one(planes: Clusters) -> None:
+    # The copy reads b (drifted otherwise than a) and ro-b (forbidden): rows of either
+    # kind come back as they are, and so do this process's own (a, and a closed port).
+    probe = spread_probe(planes, ["a", "down", "b", "ro-b"])
+    assert probe["apart"] == [False, False, True, True]
+    local = probe["local"]
+    # What the copy sends back is every verdict, whole, but without the bodies of objects
+    # in sync (clusters.sent): those of this process's own clusters stay.
+    assert probe["spread"] == local[:2] + [sent(c) for c in local[2:]]
+    a, down, b, forbidden = probe["spread"]
+    assert statuses(a)["settings"] == "drifted" and statuses(b)["extra"] == "missing"
+    assert b.report is not None and a.report is not None
+    in_sync = [r for r in b.report.results if r.status is Status.IN_SYNC]
+    assert in_sync and all(r.live is None and r.desired is None for r in in_sync)
+    assert all(r.live is not None and r.desired is not None for r in a.report.results)
+    assert report_text(probe["spread"]) == report_text(local)
+    assert "refused" in down.error or "unreachable" in down.error, down.error
+    assert forbidden.error.startswith("forbidden: list configmaps")
+
+
+def report_text(clusters: list[ClusterScan]) -> str:
+    """What ``driftui report`` writes of these clusters, in every format a many-cluster
+    report has, and what ``driftui diff`` writes of each."""
+    report = ClustersReport(SourceInfo("repo", "HEAD", "0" * 40, ""), clusters)
+    out = io.StringIO()
+    for c in clusters:
+        if c.report is not None:
+            write_diff(c.report, out, colour=False)
+    reports = [write(report) for _, write in sorted(CLUSTER_FORMATS.items())]
+    return "\n".join([*reports, out.getvalue()])
+
+
+def test_a_copy_that_fails_leaves_its_clusters_to_this_process(planes: Clusters) -> None:
+    probe = spread_probe(planes, ["a", "b"], "--broken-copy")
+    assert probe["apart"] == [False, False]
+    assert probe["spread"] == probe["local"]
+    assert [statuses(c)["settings"] for c in probe["spread"]] == ["drifted", "in_sync"]
