@@ -80,7 +80,9 @@ def indented_json(value: Any, default: Callable[[Any], Any] | None = None) -> st
             text = _scalar(item)
             if text is None:
                 if default is None:
-                    raise TypeError(f"Object of type {type(item).__name__} is not JSON serializable")
+                    raise TypeError(
+                        f"Object of type {type(item).__name__} is not JSON serializable"
+                    )
                 write(default(item), indent)
             else:
                 put(text)
