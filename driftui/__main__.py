@@ -282,7 +282,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    return cli.main(sys.argv[1:], explorer=open_explorer, demo=run_demo)
+    """The program: a command other than the explorer ends the process when it is done."""
+    return cli.main(sys.argv[1:], explorer=open_explorer, demo=run_demo, leave_when_done=True)
 
 
 if __name__ == "__main__":

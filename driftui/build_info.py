@@ -20,7 +20,6 @@ import platform
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -46,6 +45,8 @@ def _recorded() -> BuildCommit | None:
 
 
 def _direct_url() -> dict[str, Any]:
+    from importlib import metadata  # for --version alone: every other run skips its imports
+
     try:
         text = metadata.distribution("driftui").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
@@ -86,6 +87,8 @@ def build_commit() -> BuildCommit | None:
 
 
 def library_version(name: str) -> str:
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

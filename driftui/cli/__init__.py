@@ -27,6 +27,7 @@ from driftui.cli import app_list, apps, clusters, history, images, scan, sync
 from driftui.cli.app_scans import APP_COMMANDS, with_apps
 from driftui.cli.exits import EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
+from driftui.cli.leaving import leave
 from driftui.cli.pflag import kubectl_spellings
 from driftui.engine import Scanner
 from driftui.errors import DriftuiError, UsageError
@@ -94,7 +95,10 @@ def main(
     *,
     explorer: ExplorerLauncher | None = None,
     demo: Callable[[argparse.Namespace], int] | None = None,
+    leave_when_done: bool = False,
 ) -> int:
+    """Run one command; its exit code. ``leave_when_done`` (the program, not a test): once a
+    command other than the explorer is done, the process ends (:func:`.leaving.leave`)."""
     parser = build_parser()
     words = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(kubectl_spellings(words, parser))
@@ -108,8 +112,20 @@ def main(
     if command == "completion":
         return completion.run(parser, args)
     args.read_only = bool(args.read_only or read_only_from_env())
-    if command != "tui":  # the explorer handles its own signals
-        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    if command == "tui":  # the explorer handles its own signals, and its own exit
+        return _run(command, args, explorer, parser)
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    code = _run(command, args, explorer, parser)
+    return leave(code) if leave_when_done else code
+
+
+def _run(
+    command: str,
+    args: argparse.Namespace,
+    explorer: ExplorerLauncher | None,
+    parser: argparse.ArgumentParser,
+) -> int:
+    """The command's exit code; every error as one line on stderr and exit 2."""
     try:
         return _dispatch(command, args, explorer)
     except UsageError as exc:

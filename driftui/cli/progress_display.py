@@ -16,21 +16,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import IO, TYPE_CHECKING
 
 from driftui.engine import Scanner
 from driftui.model import ScanReport
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
+
+if TYPE_CHECKING:  # rich is imported when a terminal watches: a CI run never loads it
+    from rich.progress import TaskID
 
 _NOT_CI = {"", "0", "false", "no"}
 
@@ -55,6 +48,15 @@ class ProgressDisplay:
     its reader threads, so new stages are added under a lock."""
 
     def __init__(self, stream: IO[str]) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -26,7 +26,7 @@ from driftui.live.snapshot import Snapshot, read_snapshot, write_snapshot
 from driftui.live.snapshot_key import load_key
 from driftui.model import AppRef, Difference, DiffType, DriftResult, ScanReport, Status
 from driftui.model import Path as Path_
-from driftui.report import FORMATS, to_github, to_junit, to_sarif
+from driftui.report import FIELD_LINE_FORMATS, FORMATS, to_github, to_junit, to_sarif
 from driftui.report.health import is_degraded
 from driftui.safe_text import safe, safe_line, safe_value
 from driftui.source.field_lines import blob_reader, with_field_lines
@@ -222,9 +222,10 @@ HEALTH_FORMATS: dict[str, Callable[..., str]] = {
 def run_report(scanner: Scanner, args: argparse.Namespace) -> int:
     report = _scan(scanner, args)
     warn_about(report)
-    # each object's lines are in the repository of its own source (its app's, or --repo)
-    repos = dict.fromkeys(s.options.repo for _, s in scanner.scanners())
-    report = with_field_lines(report, blob_reader(*repos))
+    if args.format in FIELD_LINE_FORMATS:  # read Git's manifests again only for lines shown
+        # each object's lines are in the repository of its own source (its app's, or --repo)
+        repos = dict.fromkeys(s.options.repo for _, s in scanner.scanners())
+        report = with_field_lines(report, blob_reader(*repos))
     if args.format in HEALTH_FORMATS:
         text = HEALTH_FORMATS[args.format](report, fail_on_health=args.fail_on_health)
     else:

@@ -19,6 +19,7 @@ from driftui.compare.masking import SecretMasker
 from driftui.compare.merge_keys import MergeKeys
 from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
+from driftui.engine.ahead import DiscoveryAhead
 from driftui.engine.defaults_store import defaults_root, private_source
 from driftui.engine.dry_runs import Batch, judge_all
 from driftui.engine.extras import find_extras
@@ -107,6 +108,8 @@ class Scanner:
         self._basis: Basis | None = None  # what the last scan judged with, for rejudge()
         self._wanted: Wanted | None = None  # the kinds and namespaces the last scan LISTed
         self._lock = threading.Lock()  # a scan and a rejudge never run at once
+        self._client_lock = threading.Lock()  # one client, made by a scan or ahead of it
+        self._ahead: DiscoveryAhead | None = None  # the cluster read while Git is
         self._commit = ""  # the commit the last scan read
         self._repo: GitRepo | None = None  # the repository, when opened once for many scanners
 
@@ -267,17 +270,18 @@ class Scanner:
 
     def client(self) -> ClusterClient:
         """The cluster's client; from here on the gate asks the cluster's own RBAC too."""
-        if self._client is None:
-            self._client = ClusterClient.from_kubeconfig(
-                self.options.kubeconfig,
-                self.options.context,
-                gate=self.gate,
-                timeout=self.options.request_timeout,
-                pool_size=max(16, self.options.concurrency, self.options.list_workers),
-            )
-            if self.gate.probe is None and not self.gate.read_only:
-                self.gate.probe = AccessReview(self._client)
-        return self._client
+        with self._client_lock:
+            if self._client is None:
+                self._client = ClusterClient.from_kubeconfig(
+                    self.options.kubeconfig,
+                    self.options.context,
+                    gate=self.gate,
+                    timeout=self.options.request_timeout,
+                    pool_size=max(16, self.options.concurrency, self.options.list_workers),
+                )
+                if self.gate.probe is None and not self.gate.read_only:
+                    self.gate.probe = AccessReview(self._client)
+            return self._client
 
     def resource_name(self, group: str, kind: str) -> str:
         """The plural RBAC uses for a kind, from the last scan's discovery when it knows it."""
@@ -329,6 +333,8 @@ class Scanner:
 
     def _scan(self, progress: ProgressFn) -> ScanReport:
         self._verdicts.next_generation()  # verdicts of objects' older versions go
+        if not self.options.live_snapshot:  # the client and discovery, while Git is read
+            self._ahead = DiscoveryAhead(self.client)
         loaded = self.read_git(fetch=self.options.fetch, progress=progress)
         if self.options.live_snapshot:
             live = self.read_live([], progress)
@@ -529,7 +535,8 @@ class Scanner:
         client = self.client()
         # Git is done; until the first LIST answers, it is the cluster that is slow, not us.
         progress(ProgressEvent("waiting for the cluster", 0))
-        discovery = discover(client)
+        ahead, self._ahead = self._ahead, None
+        discovery = ahead.take(client) if ahead is not None else discover(client)
         want = self._wanted = joined(wanted(discovery, m, ns) for m, ns in placements)
         if self._merge_keys is None:
             versions = {i.api_version for i in want.kinds.values()}

@@ -26,8 +26,14 @@ FORMATS: dict[str, Callable[[ScanReport], str]] = {
     "sarif": to_sarif,
 }
 
+FIELD_LINE_FORMATS = frozenset({"github", "sarif"})
+"""The formats that show the line of each drifted field: only they need the manifests read
+again from Git (:func:`driftui.source.field_lines.with_field_lines`); JSON, Markdown and
+JUnit show where each object's document starts, which the scan already knows."""
+
 __all__ = [
     "CLUSTER_FORMATS",
+    "FIELD_LINE_FORMATS",
     "FORMATS",
     "REPORT_VERSION",
     "clusters_to_dict",

@@ -1,16 +1,19 @@
 """The JSON report (stable, ``"version": 1``): what scripts and dashboards read.
 
-Escaping is JSON's own (``\\u001b``); values are the engine's masked ones.
+Escaping is JSON's own (``\\u001b``); values are the engine's masked ones. The text is
+``json.dumps(to_dict(report), indent=2, default=str)``'s, written by
+:func:`~driftui.runtime.json_text.indented_json` (the standard library's indented writer
+is pure Python, and was a tenth of a 10,000-object report's run).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from driftui.model import Difference, DriftResult, ScanReport, SourceInfo
 from driftui.report.apps import app_json, apps_summary, source_json, source_of
 from driftui.report.health import health_counts, health_json, image_json
+from driftui.runtime.json_text import indented_json
 
 REPORT_VERSION = 1
 
@@ -92,4 +95,4 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
 
 
 def to_json(report: ScanReport) -> str:
-    return json.dumps(to_dict(report), indent=2, sort_keys=False, default=str) + "\n"
+    return indented_json(to_dict(report), default=str) + "\n"

@@ -19,10 +19,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from driftui.source.git_repo import GitRepo, TreeEntry
+
+if TYPE_CHECKING:  # imported on first use: only an app's directory.exclude/ignore needs it
+    from pathspec import GitIgnoreSpec
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
@@ -42,6 +44,8 @@ def _matches(pattern: str, rel: str) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def _ignore_spec(lines: tuple[str, ...]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
+
     return GitIgnoreSpec.from_lines(lines)
 
 

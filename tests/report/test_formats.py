@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ from driftui.model import (
     SourceInfo,
     Status,
 )
-from driftui.report import FORMATS, to_github, to_markdown, to_sarif
+from driftui.report import FIELD_LINE_FORMATS, FORMATS, to_github, to_markdown, to_sarif
 from driftui.report.github import escape_data, escape_property
 from driftui.report.markdown import MAX_CHARS
 
@@ -172,6 +173,18 @@ def test_sarif_is_2_1_0_with_rules_levels_and_regions() -> None:
 
 def test_every_format_is_registered_for_the_command_line() -> None:
     assert sorted(FORMATS) == ["github", "json", "junit", "markdown", "sarif"]
+
+
+def test_only_the_formats_that_show_field_lines_are_given_them() -> None:
+    """`report` reads Git's manifests again for the drifted fields' lines only for the
+    formats in FIELD_LINE_FORMATS: every other format must print the same without them."""
+    plain = drifted("web", line=3)
+    located = replace(plain, differences=tuple(replace(d, line=7) for d in plain.differences))
+    changes = {
+        name: write(report_of(plain)) != write(report_of(located))
+        for name, write in FORMATS.items()
+    }
+    assert {name for name, changed in changes.items() if changed} == FIELD_LINE_FORMATS
 
 
 def test_an_annotation_names_ten_fields_and_counts_the_rest() -> None:
