@@ -3,7 +3,8 @@
 Nothing here decides *whether* to sync, nor what (see :mod:`.sync_plan`): it checks
 permissions before any write (read-only mode first, then SelfSubjectAccessReview),
 previews with a dry-run server-side apply, applies, and prunes, re-reading each object
-first (see :mod:`.outcomes` for what it reports). Every write goes through
+first (see :mod:`.outcomes` for what it reports, :mod:`.sync_targets` for where
+objects go, :mod:`.prune` for deletes). Every write goes through
 :class:`~driftui.live.client.ClusterClient`, whose :class:`MutationGate` is the last word.
 
 A failure on one object (validation, webhook, RBAC, a field-manager conflict) is reported
@@ -29,13 +30,22 @@ from driftui.actions.outcomes import (
     ignore_outcome,
     parse_conflicts,
 )
-from driftui.actions.sync_plan import CRD_GROUP, CRD_KIND, SyncItem
+from driftui.actions.prune import Pruner
+from driftui.actions.sync_plan import CRD_GROUP, SyncItem
+from driftui.actions.sync_targets import (
+    GroupKind,
+    Where,
+    defines,
+    item_path,
+    pending_kinds,
+    read_live,
+    where_of,
+)
 from driftui.compare.masking import session_masker
 from driftui.compare.normalise import normalise
 from driftui.compare.textdiff import DiffLine, render_yaml, unified
 from driftui.gate import MutationRefused
 from driftui.gitops.markers import TrackingMarkers
-from driftui.gitops.owners import app_markers
 from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient, Resource, object_path
 from driftui.live.discovery import Discovery, discover
@@ -59,12 +69,6 @@ class Preview:
 
 
 # -- the syncer --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Where:
-    resource: str
-    namespaced: bool
 
 
 class Syncer:
@@ -94,33 +98,6 @@ class Syncer:
             self._discovery = discover(self.client)
         return self._discovery
 
-    # -- where things go ---------------------------------------------------------------
-
-    def _pending_kinds(self, items: Sequence[SyncItem]) -> dict[tuple[str, str], _Where]:
-        """Kinds that CRDs in this plan will define: group/kind -> plural, scope."""
-        out = {}
-        for item in items:
-            if item.prune or (item.ref.group, item.ref.kind) != (CRD_GROUP, CRD_KIND):
-                continue
-            spec = (item.body or {}).get("spec") or {}
-            names = spec.get("names") or {}
-            if spec.get("group") and names.get("kind") and names.get("plural"):
-                out[(str(spec["group"]), str(names["kind"]))] = _Where(
-                    str(names["plural"]), spec.get("scope") != "Cluster"
-                )
-        return out
-
-    def _where(self, item: SyncItem, pending: Mapping[tuple[str, str], _Where]) -> _Where | None:
-        info = self.discovery.resolve(item.ref.group, item.ref.kind)
-        if info is not None:
-            return _Where(info.resource, info.namespaced)
-        return pending.get((item.ref.group, item.ref.kind))
-
-    def _path(self, item: SyncItem, where: _Where) -> str:
-        version = item.api_version.rsplit("/", 1)[-1]
-        namespace = item.ref.namespace if where.namespaced else ""
-        return object_path(item.ref.group, version, where.resource, namespace, item.ref.name)
-
     # -- permissions -------------------------------------------------------------------
 
     def why_not(self, verb: str, group: str, resource: str, namespace: str) -> str:
@@ -134,10 +111,10 @@ class Syncer:
 
     def refusals(self, items: Sequence[SyncItem]) -> dict[ObjectRef, str]:
         """Objects this user may not sync, with the reason; checked before any write."""
-        pending = self._pending_kinds(items)
+        pending = pending_kinds(items)
         out: dict[ObjectRef, str] = {}
         for item in items:
-            where = self._where(item, pending)
+            where = where_of(self.discovery, item, pending)
             if where is None:
                 out[item.ref] = f"unknown kind {item.ref.group_kind} (no CRD serves it)"
                 continue
@@ -155,16 +132,16 @@ class Syncer:
         self, items: Sequence[SyncItem], *, force: bool = False, progress: ProgressFn = no_progress
     ) -> list[Preview]:
         """Dry-run every apply; prunes preview as the whole live object going away."""
-        pending = self._pending_kinds(items)
+        pending = pending_kinds(items)
         out: list[Preview] = []
         for item in items:
             progress(ProgressEvent("dry-runs", len(out), len(items)))
-            where = self._where(item, pending)
+            where = where_of(self.discovery, item, pending)
             if where is None:
                 out.append(Preview(item, message="unknown kind", ok=False))
                 continue
-            path = self._path(item, where)
-            live = self._get(path)
+            path = item_path(item, where)
+            live = read_live(self.client, path)
             if item.prune:
                 out.append(Preview(item, self._diff(live, None), "will be deleted"))
                 continue
@@ -182,15 +159,6 @@ class Syncer:
         progress(ProgressEvent("dry-runs", len(out), len(items)))
         return out
 
-    def _get(self, path: str) -> dict[str, Any] | None:
-        try:
-            found: dict[str, Any] = self.client.get(path)
-        except ApiError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return found
-
     def _diff(
         self, live: dict[str, Any] | None, after: dict[str, Any] | None
     ) -> tuple[DiffLine, ...]:
@@ -204,7 +172,7 @@ class Syncer:
     # -- apply -------------------------------------------------------------------------
 
     def _apply(
-        self, item: SyncItem, where: _Where, path: str, *, force: bool, dry_run: bool
+        self, item: SyncItem, where: Where, path: str, *, force: bool, dry_run: bool
     ) -> dict[str, Any]:
         namespace = item.ref.namespace if where.namespaced else ""
         target = Resource(item.ref.group, where.resource, namespace)
@@ -231,9 +199,9 @@ class Syncer:
         that say the server is not serving (timeouts, 5xx), the rest are skipped: a sync
         against a dead etcd must end with an account, not wait out every request.
         """
-        pending = self._pending_kinds(items)
-        created_crds: dict[tuple[str, str], str] = {}  # kind defined -> CRD name
-        failed_crds: dict[tuple[str, str], str] = {}
+        pending = pending_kinds(items)
+        created_crds: dict[GroupKind, str] = {}  # kind defined -> CRD name
+        failed_crds: dict[GroupKind, str] = {}
         run = OutcomeLog(report)
         todo = [item for item in items if not item.prune]
         for index, item in enumerate(todo):
@@ -251,9 +219,9 @@ class Syncer:
     def _apply_in_order(
         self,
         item: SyncItem,
-        pending: Mapping[tuple[str, str], _Where],
-        created_crds: dict[tuple[str, str], str],
-        failed_crds: dict[tuple[str, str], str],
+        pending: Mapping[GroupKind, Where],
+        created_crds: dict[GroupKind, str],
+        failed_crds: dict[GroupKind, str],
         force: bool,
     ) -> ItemResult:
         kind = (item.ref.group, item.ref.kind)
@@ -263,20 +231,20 @@ class Syncer:
             problem = self._wait_served(created_crds[kind], kind)
             if problem:
                 return ItemResult(item.ref, "skipped", problem)
-        where = self._where(item, pending)
+        where = where_of(self.discovery, item, pending)
         if where is None:
             return ItemResult(item.ref, "failed", "unknown kind")
         result = self._apply_one(item, where, force)
         for k in pending:
-            if _defines(item, k):
+            if defines(item, k):
                 (created_crds if result.ok else failed_crds)[k] = item.ref.name
         return result
 
-    def _apply_one(self, item: SyncItem, where: _Where, force: bool) -> ItemResult:
+    def _apply_one(self, item: SyncItem, where: Where, force: bool) -> ItemResult:
         """Re-read, then apply only what was previewed: a changed object is previewed again."""
-        path = self._path(item, where)
+        path = item_path(item, where)
         try:
-            live = self._get(path)
+            live = read_live(self.client, path)
         except ClusterError as exc:
             return failure(item, exc)
         changed = changed_since_scan(item, live)
@@ -304,7 +272,7 @@ class Syncer:
     def _previewed_again(
         self,
         item: SyncItem,
-        where: _Where,
+        where: Where,
         path: str,
         live: dict[str, Any] | None,
         changed: str,
@@ -319,7 +287,7 @@ class Syncer:
             return ItemResult(item.ref, "skipped", f"{message} (a new preview fails: {why})")
         return ItemResult(item.ref, "skipped", message, preview=self._diff(live, predicted))
 
-    def _wait_served(self, crd_name: str, kind: tuple[str, str]) -> str:
+    def _wait_served(self, crd_name: str, kind: GroupKind) -> str:
         """Wait for Established, then for discovery to list the kind. "" when ready."""
         path = object_path(CRD_GROUP, "v1", "customresourcedefinitions", "", crd_name)
         deadline = time.monotonic() + self.crd_timeout
@@ -354,70 +322,7 @@ class Syncer:
         deleted only while it still carries the marker that made it this source's, is
         still not declared, and has the uid and resourceVersion the preview showed; the
         delete carries those as preconditions, so the server refuses it if anything changed
-        in between. Anything else is skipped, with the reason.
+        in between. Anything else is skipped, with the reason (see :mod:`.prune`).
         """
-        run = OutcomeLog(report)
-        prunes = [item for item in items if item.prune]
-        for index, item in enumerate(prunes):
-            if run.server_gone:
-                run.skip(prunes[index:], SERVER_UNAVAILABLE)
-                break
-            try:
-                run.add(self._prune_one(item, declared))
-            except KeyboardInterrupt:
-                run.add(ItemResult(item.ref, "interrupted", "interrupted while deleting"))
-                run.skip(prunes[index + 1 :], "interrupted before it was deleted")
-                break
-        return run.results
-
-    def _prune_one(self, item: SyncItem, declared: Collection[ObjectRef]) -> ItemResult:
-        info = self.discovery.resolve(item.ref.group, item.ref.kind)
-        if info is None:
-            return ItemResult(item.ref, "failed", "unknown kind")
-        namespace = item.ref.namespace if info.namespaced else ""
-        path = info.path(namespace, item.ref.name)
-        try:
-            live = self._get(path)
-        except ClusterError as exc:
-            return failure(item, exc)
-        if live is None:
-            return ItemResult(item.ref, "skipped", "already gone")
-        reason = self._keep(item, live, declared)
-        if reason:
-            return ItemResult(item.ref, "skipped", f"not deleted: {reason}")
-        meta = live.get("metadata") or {}
-        target = Resource(info.group, info.resource, namespace)
-        try:
-            self.client.delete(
-                path,
-                target,
-                uid=str(meta.get("uid", "")),
-                resource_version=str(meta.get("resourceVersion", "")),
-            )
-        except ApiError as exc:
-            if exc.status == 404:
-                return ItemResult(item.ref, "skipped", "already gone")
-            if exc.status == 409:
-                return ItemResult(item.ref, "skipped", f"not deleted: {CHANGED_SINCE}")
-            return failure(item, exc)
-        except (ClusterError, MutationRefused) as exc:
-            return failure(item, exc)
-        return ItemResult(item.ref, "pruned", f"was tracked by {item.marker}")
-
-    def _keep(self, item: SyncItem, live: dict[str, Any], declared: Collection[ObjectRef]) -> str:
-        """Why this object must not be deleted now ("" when it may be)."""
-        if item.ref in declared:
-            return "it is declared in Git"
-        if item.marker is None:
-            return "no tracking marker names this source's app"
-        apps = {m.app for m in app_markers(live, self.tracking)}
-        if item.marker.app not in apps:
-            return f"it no longer carries the marker of {item.marker.app}"
-        return changed_since_scan(item, live)
-
-
-def _defines(item: SyncItem, kind: tuple[str, str]) -> bool:
-    if (item.ref.group, item.ref.kind) != (CRD_GROUP, CRD_KIND):
-        return False
-    spec = (item.body or {}).get("spec") or {}
-    return (spec.get("group"), (spec.get("names") or {}).get("kind")) == kind
+        pruner = Pruner(self.client, lambda: self.discovery, self.tracking)
+        return pruner.prune(items, declared, report=report)

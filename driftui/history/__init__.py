@@ -1,16 +1,14 @@
-"""Per-object Git history (:mod:`.walk`) and field blame (:mod:`.blame`).
+"""Per-object Git history (:mod:`.walk`, through rendered directories :mod:`.rendered`)
+and field blame (:mod:`.blame`).
 
 May import source, compare, versions and model: history reads Git, never the cluster.
 """
 
 from driftui.history.blame import entry_diff_bodies, field_blame, is_absent, value_at
-from driftui.history.walk import (
-    HISTORY_CACHE,
-    HistoryEntry,
-    HistoryError,
-    in_scope,
-    object_history,
-)
+from driftui.history.cache import HISTORY_CACHE
+from driftui.history.entry import HistoryEntry, HistoryError
+from driftui.history.scope import in_scope
+from driftui.history.walk import object_history
 
 __all__ = [
     "HISTORY_CACHE",

@@ -6,7 +6,8 @@ import copy
 from typing import Any
 
 from driftui.compare.merge_keys import key_text
-from driftui.history.walk import HistoryEntry, object_history
+from driftui.history.entry import HistoryEntry
+from driftui.history.walk import object_history
 from driftui.model import KeyedItem, ObjectRef, Path
 from driftui.source.render import (
     Renderer,

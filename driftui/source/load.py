@@ -116,12 +116,7 @@ def load_from_repo(
     """
     path = normalise_repo_path(path)
     commit = repo.resolve(ref)
-    found = repo.object_at(commit, path)
-    if found is None:
-        raise SourceError(f"path {path!r} does not exist at {ref} ({commit[:12]})")
-    entries = repo.list_tree(commit, path)
-    if files is not None:
-        entries = files.with_ignore_files(repo, commit, path, entries).entries(entries, path)
+    found, entries = _tree_entries(repo, ref, commit, path, files)
     config_text = read_config_text(repo, commit)
     values = helm_values(config_text) if callable(helm_values) else helm_values
 
@@ -149,7 +144,31 @@ def load_from_repo(
         whole = repo.object_at(commit, "")  # renders that reach outside key on the whole tree
         results += renderer.render_all(repo, commit, whole[1] if whole else commit, targets)
         progress(ProgressEvent("files parsed", total, total))
+    return _desired_state(repo, ref, commit, path, config_text, results)
 
+
+def _tree_entries(
+    repo: GitRepo, ref: str, commit: str, path: str, files: FileSelection | None
+) -> tuple[tuple[str, str], list[TreeEntry]]:
+    """(type, sha) of ``path`` at ``commit``, and the entries under it that are read."""
+    found = repo.object_at(commit, path)
+    if found is None:
+        raise SourceError(f"path {path!r} does not exist at {ref} ({commit[:12]})")
+    entries = repo.list_tree(commit, path)
+    if files is not None:
+        entries = files.with_ignore_files(repo, commit, path, entries).entries(entries, path)
+    return found, entries
+
+
+def _desired_state(
+    repo: GitRepo,
+    ref: str,
+    commit: str,
+    path: str,
+    config_text: str | None,
+    results: Sequence[FileObjects],
+) -> DesiredState:
+    """The loaded objects and problems, named by where they came from."""
     state = DesiredState(
         source=SourceInfo(
             repo=repo.display,
