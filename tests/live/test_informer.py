@@ -178,17 +178,25 @@ def _key_strings(value: object) -> list[str]:
     return []
 
 
-def test_objects_from_separate_watch_events_share_their_key_strings(
+def _two_from_events(
     cluster: ClusterInfo, namespace: str, informed: tuple[Informer, Recorder]
-) -> None:
-    """Each event is decoded on its own: without shared keys every object a watch replaced
-    carried its own copy of each key, ~13 MB over 10,000 ConfigMaps (issue 21)."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two ConfigMaps made alike by one client, as the informer holds them from two events."""
     informer, recorder = informed
     for name in ("one", "two"):
         put_configmap(cluster, namespace, name, "x")
     wait_for(lambda: recorder.values("one") == recorder.values("two") == ["x"], "both events")
     one, two = informer.get(_ref(namespace, "one")), informer.get(_ref(namespace, "two"))
     assert one is not None and two is not None
+    return one, two
+
+
+def test_objects_from_separate_watch_events_share_their_key_strings(
+    cluster: ClusterInfo, namespace: str, informed: tuple[Informer, Recorder]
+) -> None:
+    """Each event is decoded on its own: without shared keys every object a watch replaced
+    carried its own copy of each key, ~13 MB over 10,000 ConfigMaps (issue 21)."""
+    one, two = _two_from_events(cluster, namespace, informed)
     theirs = {key: key for key in _key_strings(two)}
     ours = _key_strings(one)
     assert {"metadata", "managedFields", "resourceVersion", "f:data", "f:v"} <= set(ours)
@@ -209,12 +217,7 @@ def test_objects_from_separate_watch_events_share_their_most_repeated_values(
     """The namespace and the managers' entries repeat in every object edited the same way;
     decoded one event at a time, each object kept its own copy of each, ~1.4 kB of a
     ConfigMap edited by hand (issue 21: the explorer grew with every object churn touched)."""
-    informer, recorder = informed
-    for name in ("one", "two"):
-        put_configmap(cluster, namespace, name, "x")
-    wait_for(lambda: recorder.values("one") == recorder.values("two") == ["x"], "both events")
-    one, two = informer.get(_ref(namespace, "one")), informer.get(_ref(namespace, "two"))
-    assert one is not None and two is not None
+    one, two = _two_from_events(cluster, namespace, informed)
     ours, theirs = _shared_parts(one), _shared_parts(two)
     assert ours == theirs  # the same text: created by the same client
     assert all(a is b for a, b in zip(ours, theirs, strict=True))
