@@ -28,7 +28,6 @@ from driftui.live.snapshot_key import load_key
 from driftui.model import ClusterScan, ClustersReport
 from driftui.report import CLUSTER_FORMATS
 from driftui.safe_text import safe
-from driftui.source.field_lines import blob_reader, with_field_lines
 
 MULTI_COMMANDS = ("diff", "report", "snapshot")
 
@@ -72,11 +71,7 @@ def run_clusters(command: str, args: argparse.Namespace, contexts: list[str]) ->
     _say_cluster_problems(report)
     if command == "diff":
         _write_diffs(runs, args)
-    else:
-        read = blob_reader(args.repo)
-        for c in report.clusters:
-            if c.report is not None:
-                c.report = with_field_lines(c.report, read)
+    else:  # none of these formats shows a field's line: Git is not read again for them
         write_output(CLUSTER_FORMATS[args.format](report), args.output)
     return clusters_exit_status(report)
 

@@ -9,7 +9,6 @@ row, a heading or a suite with its error, never left out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from driftui.report.json import REPORT_VERSION, to_dict
 from driftui.report.junit import error_suite, suite
 from driftui.report.markdown import MAX_VALUE, fitted, listed, md, table_rows
 from driftui.report.text import needs_care
+from driftui.runtime.json_text import indented_json
 
 
 def _where(c: ClusterScan) -> dict[str, str]:
@@ -68,7 +68,7 @@ def _errored(report: ClustersReport) -> int:
 
 
 def clusters_to_json(report: ClustersReport) -> str:
-    return json.dumps(clusters_to_dict(report), indent=2, default=str) + "\n"
+    return indented_json(clusters_to_dict(report), default=str) + "\n"
 
 
 def _table(report: ClustersReport) -> list[str]:

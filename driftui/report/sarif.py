@@ -12,7 +12,6 @@ alert); with ``--fail-on-health``, which makes it fail the run, it is a ``warnin
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from driftui import __version__
@@ -20,6 +19,7 @@ from driftui.model import DriftResult, LoadProblem, ScanReport
 from driftui.report.health import health_label, is_degraded
 from driftui.report.location import Location, Locator, of_problem
 from driftui.report.text import needs_care, summary
+from driftui.runtime.json_text import indented_json
 from driftui.safe_text import safe
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -122,4 +122,4 @@ def to_sarif_dict(report: ScanReport, *, fail_on_health: bool = False) -> dict[s
 
 
 def to_sarif(report: ScanReport, *, fail_on_health: bool = False) -> str:
-    return json.dumps(to_sarif_dict(report, fail_on_health=fail_on_health), indent=2) + "\n"
+    return indented_json(to_sarif_dict(report, fail_on_health=fail_on_health)) + "\n"
