@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -25,7 +26,7 @@ from driftui import completion
 from driftui.build_info import VersionAction
 from driftui.cli import app_list, apps, clusters, history, images, scan, sync
 from driftui.cli.app_scans import APP_COMMANDS, with_apps
-from driftui.cli.exits import EXIT_ERROR
+from driftui.cli.exits import EXIT_CLOSED_PIPE, EXIT_ERROR
 from driftui.cli.flags import add_common, options_from
 from driftui.cli.leaving import leave
 from driftui.cli.pflag import kubectl_spellings
@@ -134,10 +135,21 @@ def _run(
         print(f"error: {safe_value(exc)}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+    except BrokenPipeError:  # `| head` has what it wanted: nothing to say, and no one to read it
+        _stdout_discarded()
+        return EXIT_CLOSED_PIPE
     except OSError as exc:
         text = f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
         print(safe(text), file=sys.stderr)
     return EXIT_ERROR
+
+
+def _stdout_discarded() -> None:
+    """What is still buffered for the closed pipe goes nowhere, so that flushing it at exit
+    does not raise again (Python's own advice for SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _dispatch(command: str, args: argparse.Namespace, explorer: ExplorerLauncher | None) -> int:

@@ -2,11 +2,14 @@
 
 0: in sync, or everything asked for was done. 1: drift found. 2: an error, a usage error, or
 nothing was changed. 3: partly done (some changes made, others failed or were skipped).
+141 (128 + SIGPIPE): the reader of the output stopped reading (``| head``), as for git and
+kubectl, which that signal ends.
 """
 
 from collections.abc import Sequence
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_CLOSED_PIPE = 141
 
 
 def combined_exit(codes: Sequence[int], *, errored: bool, dry_run: bool) -> int:
