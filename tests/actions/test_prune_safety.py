@@ -344,3 +344,37 @@ def test_nothing_is_pruned_while_a_file_of_git_cannot_be_read(
         f"{namespace}/ConfigMap/stray: skipped: not pruned: Git could not be read whole" in done.err
     )
     assert exists(cluster, cm_path(namespace, "stray"))
+
+
+def test_an_extra_that_git_now_declares_is_never_deleted(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path
+) -> None:
+    """The last guard before a delete: a plan's extra that the Git read at prune time declares
+    (a commit landed after the plan was made) is kept, whatever the plan says."""
+    from driftui.actions.sync import Syncer
+    from driftui.actions.sync_plan import match_manifests, plan_sync
+    from driftui.model import ObjectRef
+    from driftui.source.load import load_desired
+
+    repo = tmp_path / "repo"
+    prune_one(cluster, namespace, repo)  # `keep` declared, `stray` extra
+    options = ScanOptions(
+        repo=str(repo), kubeconfig=cluster.kubeconfig("admin"), namespace=namespace
+    )
+    scanner = Scanner(options, MutationGate())
+    results = scanner.scan().results
+    plan = plan_sync(
+        results,
+        match_manifests(results, load_desired(str(repo)).manifests, namespace),
+        prune=True,
+    )
+    assert [item.ref.name for item in plan.prunes] == ["stray"]
+    now_declared = {ObjectRef("", "ConfigMap", namespace, "stray")}
+    syncer = Syncer(scanner.client(), field_manager="driftui")
+    outcomes = syncer.prune(plan.prunes, now_declared)
+    assert [(o.ref.name, o.outcome, o.message) for o in outcomes] == [
+        ("stray", "skipped", "not deleted: it is declared in Git")
+    ]
+    assert exists(cluster, cm_path(namespace, "stray"))
+    assert [o.outcome for o in syncer.prune(plan.prunes, set())] == ["pruned"]  # the control
+    assert not exists(cluster, cm_path(namespace, "stray"))
