@@ -419,6 +419,29 @@ def test_a_crd_and_its_custom_object_are_created_by_one_sync(
         harness.request(cluster, "DELETE", crd_path)
 
 
+def test_a_custom_object_whose_crd_failed_is_skipped_and_says_why(
+    cluster: ClusterInfo, namespace: str, repo_dir: Path
+) -> None:
+    """The server refuses the CRD (a type no schema has): its object is not sent at all, and
+    its line names the CRD, rather than an "unknown kind" failure of its own."""
+    group = f"g{uuid.uuid4().hex[:8]}.driftui.dev"
+    crd = namespaced_crd(group, "Gadget", {"size": {"type": "no-such-type"}})
+    gadget = {
+        "apiVersion": f"{group}/v1",
+        "kind": "Gadget",
+        "metadata": {"name": "g1", "namespace": namespace},
+        "spec": {"size": 3},
+    }
+    write_repo(repo_dir, {"gadget.yaml": [gadget], "crd.yaml": [crd]})
+    result = run(cluster, repo_dir, namespace, "sync", "--yes")
+    assert result.code == 2, result.out + result.err  # nothing was changed
+    crd_line = next(li for li in result.err.splitlines() if "CustomResourceDefinition" in li)
+    assert crd_line.startswith(
+        f"CustomResourceDefinition.apiextensions.k8s.io/gadgets.{group}: failed"
+    )
+    assert f"{namespace}/Gadget.{group}/g1: skipped: its CRD gadgets.{group} failed" in result.err
+
+
 # -- prune -------------------------------------------------------------------------------
 
 
