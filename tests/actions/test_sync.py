@@ -390,11 +390,11 @@ def test_validation_failure_does_not_stop_the_others(
     assert "99999" in line and "must be between 1 and 65535" in line
 
 
-def test_a_crd_and_its_custom_object_are_created_by_one_sync(
-    cluster: ClusterInfo, namespace: str, repo_dir: Path
-) -> None:
+def gadget_repo(repo_dir: Path, namespace: str, size_type: str) -> str:
+    """Git with a new Gadget CRD (``size`` of schema type ``size_type``) and one Gadget in
+    ``namespace``; the CRD's group."""
     group = f"g{uuid.uuid4().hex[:8]}.driftui.dev"
-    crd = namespaced_crd(group, "Gadget", {"size": {"type": "integer"}})
+    crd = namespaced_crd(group, "Gadget", {"size": {"type": size_type}})
     gadget = {
         "apiVersion": f"{group}/v1",
         "kind": "Gadget",
@@ -402,6 +402,13 @@ def test_a_crd_and_its_custom_object_are_created_by_one_sync(
         "spec": {"size": 3},
     }
     write_repo(repo_dir, {"gadget.yaml": [gadget], "crd.yaml": [crd]})
+    return group
+
+
+def test_a_crd_and_its_custom_object_are_created_by_one_sync(
+    cluster: ClusterInfo, namespace: str, repo_dir: Path
+) -> None:
+    group = gadget_repo(repo_dir, namespace, "integer")
     crd_path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}"
     try:
         result = run(cluster, repo_dir, namespace, "sync", "--yes")
@@ -424,15 +431,7 @@ def test_a_custom_object_whose_crd_failed_is_skipped_and_says_why(
 ) -> None:
     """The server refuses the CRD (a type no schema has): its object is not sent at all, and
     its line names the CRD, rather than an "unknown kind" failure of its own."""
-    group = f"g{uuid.uuid4().hex[:8]}.driftui.dev"
-    crd = namespaced_crd(group, "Gadget", {"size": {"type": "no-such-type"}})
-    gadget = {
-        "apiVersion": f"{group}/v1",
-        "kind": "Gadget",
-        "metadata": {"name": "g1", "namespace": namespace},
-        "spec": {"size": 3},
-    }
-    write_repo(repo_dir, {"gadget.yaml": [gadget], "crd.yaml": [crd]})
+    group = gadget_repo(repo_dir, namespace, "no-such-type")
     result = run(cluster, repo_dir, namespace, "sync", "--yes")
     assert result.code == 2, result.out + result.err  # nothing was changed
     crd_line = next(li for li in result.err.splitlines() if "CustomResourceDefinition" in li)
