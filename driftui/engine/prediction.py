@@ -67,7 +67,6 @@ class DryRunPredictor:
         self._mutators_at: float | None = None  # when; None: not read since the scan began
         self._mutators_seen = False  # read at least once, by this scan or an earlier one
         self.admission_epoch = 0  # counts the changes seen in it: verdicts before are stale
-        self._clock = time.monotonic
         # Git's object alone, as the server defaults it, does not depend on the live object:
         # a rescan of an unchanged blob asks for it once. LRUCache is not thread-safe.
         self._defaults: LRUCache[DefaultsKey, dict[str, Any]] = LRUCache(defaults_kept)
@@ -119,7 +118,7 @@ class DryRunPredictor:
     def _mutators_locked(self, live: LiveSide) -> list[str] | None:
         """Read once per scan, and again when older than :data:`MUTATORS_FRESH` (watch mode
         rejudges between scans). A change forgets every default asked under the old one."""
-        now = self._clock()
+        now = time.monotonic()
         fresh = self._mutators_at is not None and now - self._mutators_at <= MUTATORS_FRESH
         if fresh or live.client is None or live.discovery is None:
             return self._mutators
