@@ -399,7 +399,7 @@ class Scanner:
         judging = self.prepare(loaded, live, own=own)
         judged = judge_all(
             self._verdicts,
-            judging.manifests,
+            self.judging_order(judging.manifests),
             live,
             judging.options,
             self.fidelity(),

@@ -353,3 +353,21 @@ def test_the_explorers_fleet_shares_in_sync_verdicts_too(
     for own, reused in zip(alone.clusters, report.clusters, strict=True):
         assert own.report is not None and reused.report is not None
         assert reused.report.results == own.report.results
+
+
+@pytest.mark.cluster
+def test_a_cluster_scan_judges_from_its_own_starting_point(
+    two_namespaces: tuple[str, str, str], tmp_path: Path, compared: list[str]
+) -> None:
+    """The order reaches the scan itself, not only the function (a merge once lost it)."""
+    from driftui.engine import Scanner
+    from driftui.engine.clusters import SharedSourceScanner
+    from driftui.gate import MutationGate
+
+    n1, _, kubeconfig = two_namespaces
+    options = ScanOptions(repo=str(tmp_path / "repo"), kubeconfig=kubeconfig, context="c1")
+    desired = Scanner(options, MutationGate(read_only=True)).desired()
+    names = [m.ref.name for m in desired.manifests]
+    scanner = SharedSourceScanner(options, MutationGate(read_only=True), desired, None, (1, 2))
+    scanner.scan()
+    assert compared == [f"{n1}/{name}" for name in names[1:] + names[:1]]
