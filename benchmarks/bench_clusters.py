@@ -50,11 +50,11 @@ from typing import Any, TypeVar
 
 from benchmarks.bench_engine import make_object, rss_mb, write_repo
 from benchmarks.bench_scale import create
+from benchmarks.cold import forget_parsed, own_cache
 from driftui.engine import Scanner, ScanOptions, merge_key_cache
 from driftui.engine.clusters import CLUSTER_WORKERS, scan_clusters
 from driftui.gate import MutationGate
 from driftui.live import kubeconfig as kubeconfig_file
-from driftui.source.blobs import PARSE_CACHE
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 
@@ -131,7 +131,7 @@ def server_cpu(planes: list[ClusterInfo]) -> float:
 
 def timed(planes: list[ClusterInfo], scan: Callable[[], T]) -> tuple[T, Took]:
     """``scan()`` cold (parse, merge-key and kubeconfig caches cleared), timed."""
-    PARSE_CACHE.clear()
+    forget_parsed()
     merge_key_cache.forget()
     kubeconfig_file.forget()
     wall, cpu, servers = time.perf_counter(), cpu_seconds(), server_cpu(planes)
@@ -247,6 +247,7 @@ def main() -> None:
     parser.add_argument("--planes", type=int, choices=(1, 2), default=1)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="driftui-bench-clusters-"))
+    own_cache()
     planes = [harness.up(work / f"plane{i}") for i in range(args.planes)]
     try:
         options, contexts = prepare(work, planes, args.clusters, args.objects)

@@ -22,10 +22,10 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.cold import forget_parsed
 from driftui.actions.revert import preview_revert
 from driftui.history import HISTORY_CACHE, object_history
 from driftui.model import ObjectRef
-from driftui.source.blobs import PARSE_CACHE
 
 T = TypeVar("T")
 NAMESPACES = ("shop", "payments", "search", "monitoring", "identity")
@@ -164,14 +164,14 @@ def main() -> None:
     quiet = ObjectRef("", "Service", target.namespace, name)
 
     HISTORY_CACHE.clear()
-    PARSE_CACHE.clear()
+    forget_parsed()
     cold, history = timed(lambda: object_history(str(repo), "HEAD", target))
     warm, again = timed(lambda: object_history(str(repo), "HEAD", target))
     assert again == history
     HISTORY_CACHE.clear()
     reparse, _ = timed(lambda: object_history(str(repo), "HEAD", target))
     HISTORY_CACHE.clear()
-    PARSE_CACHE.clear()
+    forget_parsed()
     quiet_cold, quiet_history = timed(lambda: object_history(str(repo), "HEAD", quiet))
     latest = history[0].sha
     preview_time, preview = timed(lambda: preview_revert(str(repo), latest))

@@ -26,6 +26,7 @@ from typing import Any
 
 from benchmarks.bench_engine import apply_all, drift, make_object, rss_mb, write_repo
 from benchmarks.bench_scale import create
+from benchmarks.cold import forget_parsed
 from driftui.engine import Scanner, ScanOptions
 from driftui.live import reader
 from tests.cluster import harness
@@ -52,6 +53,7 @@ def scan_once(repo: Path, cluster: ClusterInfo, namespace: str) -> tuple[float, 
     options = ScanOptions(
         repo=str(repo), kubeconfig=cluster.kubeconfig(), namespace=namespace, read_only=True
     )
+    forget_parsed()
     scanner = Scanner(options)
     start = time.perf_counter()
     report = scanner.scan()

@@ -174,7 +174,8 @@ def cli_scan(kubeconfig: str, repo: Path, out: Path) -> Cli:
     argv = [sys.executable, "-m", "driftui", "report", "--repo", str(repo), "--no-fetch"]
     argv += ["--kubeconfig", kubeconfig, "-q", "-o", str(out)]
     t = time.perf_counter()
-    proc = subprocess.Popen(argv, stderr=subprocess.PIPE)
+    env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="driftui-cold-")}
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     code = os.waitstatus_to_exitcode(status)

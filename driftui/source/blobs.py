@@ -18,6 +18,7 @@ from driftui.runtime.pacing import give_way
 from driftui.source.git_repo import BlobBudgetExceeded, GitRepo, SourceError
 from driftui.source.limits import mib
 from driftui.source.parallel_parse import parse_many
+from driftui.source.parse_store import ParseStore
 from driftui.source.yaml_loader import ParsedFile, parse_documents
 
 DEFAULT_CACHE_ENTRIES = 50_000
@@ -131,24 +132,32 @@ def parse_blobs(
     files: list[tuple[str, str]],
     cache: ParseCache = PARSE_CACHE,
     budget: int | None = None,
+    store: ParseStore | None = None,
 ) -> list[FileObjects]:
     """Parse many (path, blob sha) pairs, reading all cache misses through one git process
     and parsing them on every core when there are enough of them.
 
     With a ``budget``, the cache misses are read up to that many bytes; the first file
-    past it gets a problem that counts the files left unread (they load as empty)."""
+    past it gets a problem that counts the files left unread (they load as empty).
+    ``store``: parsed blobs kept on disk, read before Git and written after parsing."""
     missing = list(dict.fromkeys(sha for path, sha in files if cache.get(sha, path) is None))
+    paths = {sha: path for path, sha in files}
+    left = budget  # of the budget, after what the store gave
+    if store is not None and missing:
+        missing, left = _from_store(store, missing, paths, cache, budget)
     unread: set[str] = set()
     if missing:
-        paths = {sha: path for path, sha in files}
         blobs: list[tuple[str, str, bytes]] = []
         try:
-            for sha, data in repo.iter_blobs(missing, budget):
+            for sha, data in repo.iter_blobs(missing, left):
                 blobs.append((sha, _parser_path(paths[sha]), data))
         except BlobBudgetExceeded:
             unread = set(missing[len(blobs) :])
+        sizes = {sha: len(data) for sha, _, data in blobs}
         for sha, fresh in parse_many(blobs):
             cache.put(sha, paths[sha], fresh)
+            if store is not None:
+                store.put(sha, _is_json(paths[sha]), sizes[sha], fresh)
     out = []
     first_unread = True
     for path, sha in files:
@@ -163,6 +172,31 @@ def parse_blobs(
         else:
             out.append(to_file_objects(parsed, path, sha))
     return out
+
+
+def _from_store(
+    store: ParseStore,
+    shas: list[str],
+    paths: dict[str, str],
+    cache: ParseCache,
+    budget: int | None,
+) -> tuple[list[str], int | None]:
+    """The blobs to read from Git, and what is left of ``budget`` for them: those ``store``
+    holds go into ``cache``, their sizes spent as if read, so a load never holds more
+    than its budget whatever the store kept."""
+    store.prune()
+    left: list[str] = []
+    spent = 0
+    for index, sha in enumerate(shas):
+        kept = store.get(sha, _is_json(paths[sha]))
+        if kept is not None and budget is not None and spent + kept[0] > budget:
+            return left + shas[index:], budget - spent  # Git's read names the first past it
+        if kept is None:
+            left.append(sha)
+        else:
+            spent += kept[0]
+            cache.put(sha, paths[sha], kept[1])
+    return left, None if budget is None else budget - spent
 
 
 def _unread(path: str, count: int, budget: int) -> FileObjects:

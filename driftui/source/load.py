@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from driftui.model import DesiredState, LoadProblem, Manifest, ObjectRef, SourceInfo
 from driftui.runtime.pacing import give_way
@@ -26,12 +27,14 @@ from driftui.source.git_repo import (
     GitRepo,
     SourceError,
     TreeEntry,
+    default_cache_root,
     fetched_time,
     normalise_repo_path,
     open_repo,
 )
 from driftui.source.kustomize_generate import with_generated
 from driftui.source.limits import DEFAULT_LIMITS, DEFAULT_POLICY, LoadLimits, RenderPolicy
+from driftui.source.parse_store import ParseStore
 from driftui.source.recipe import RenderRecipe
 from driftui.source.ref_values import read_ref_values
 from driftui.source.render import (
@@ -127,7 +130,9 @@ def load_from_repo(
     plain, results = _cap_files(plain_manifest_files(entries, path, targets), limits.max_files)
     total = len(plain) + len(targets)
     progress(ProgressEvent("files parsed", 0, total))
-    results += parse_blobs(repo, [(e.path, e.sha) for e in plain], parse_cache, limits.max_bytes)
+    store = ParseStore(Path(cache_dir) if cache_dir else default_cache_root())
+    blobs = [(e.path, e.sha) for e in plain]
+    results += parse_blobs(repo, blobs, parse_cache, limits.max_bytes, store)
     results += [FileObjects(problems=[unused])] if unused else []
     progress(ProgressEvent("files parsed", len(plain), total))
     if targets:

@@ -38,7 +38,7 @@ def _parse_chunk(chunk: Sequence[Blob]) -> list[tuple[str, ParsedFile]]:
     return [(key, parse_documents(data, path)) for key, path, data in chunk]
 
 
-def _pack(parsed: ParsedFile) -> Any:
+def pack(parsed: ParsedFile) -> Any:
     """Plain values for marshal; a pickle of the whole file if something is not plain."""
     if not any(p.ref for p in parsed.problems):
         packed = (
@@ -54,7 +54,7 @@ def _pack(parsed: ParsedFile) -> Any:
     return pickle.dumps(parsed)
 
 
-def _unpack(packed: Any) -> ParsedFile:
+def unpack(packed: Any) -> ParsedFile:
     if isinstance(packed, bytes):
         result: ParsedFile = pickle.loads(packed)  # written by our own worker, just now
         return result
@@ -109,7 +109,7 @@ def _parse_in_workers(chunks: list[list[Blob]]) -> Iterator[tuple[str, ParsedFil
                 yield from _parse_chunk(chunk)  # a worker that failed: parse its share here
                 continue
             for key, packed in marshal.loads(output):
-                yield key, _unpack(packed)
+                yield key, unpack(packed)
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -141,7 +141,7 @@ def parse_many(
 def _serve() -> None:
     """A worker: one batch of blobs on stdin, their parsed results on stdout."""
     chunk: list[Blob] = marshal.loads(sys.stdin.buffer.read())
-    results = [(key, _pack(parsed)) for key, parsed in _parse_chunk(chunk)]
+    results = [(key, pack(parsed)) for key, parsed in _parse_chunk(chunk)]
     sys.stdout.buffer.write(marshal.dumps(results))
 
 

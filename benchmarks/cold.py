@@ -1,0 +1,24 @@
+"""Cold scans for benchmarks: nothing parsed kept, in memory or on disk.
+
+Parsed blobs are kept on disk between runs (driftui.source.parse_store), so a benchmark
+that times a "cold" scan after another of the same repository must forget both."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from driftui.source.blobs import PARSE_CACHE
+from driftui.source.git_repo import default_cache_root
+
+
+def own_cache() -> str:
+    """This benchmark's own cache directory (XDG_CACHE_HOME), not the user's."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="driftui-bench-cache-")
+    return os.environ["XDG_CACHE_HOME"]
+
+
+def forget_parsed() -> None:
+    PARSE_CACHE.clear()
+    shutil.rmtree(default_cache_root() / "parsed", ignore_errors=True)

@@ -1,0 +1,175 @@
+"""Parsed blobs kept on disk between runs (issue 21): read back instead of parsed again,
+never trusted beyond plain values, and pruned."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import pickle
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from driftui.source import blobs
+from driftui.source.blobs import ParseCache
+from driftui.source.git_repo import open_repo
+from driftui.source.limits import LoadLimits
+from driftui.source.load import load_from_repo
+from driftui.source.parse_store import KEPT_FOR, ParseStore
+from driftui.source.yaml_loader import parse_documents
+from tests.source.test_git import Repo, cm
+
+SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: hunter2\n"
+
+
+def _bodies(repo: Path, cache: Path) -> list[dict[str, Any]]:
+    state = load_from_repo(open_repo(str(repo)), cache_dir=str(cache), parse_cache=ParseCache())
+    return [m.body for m in state.manifests]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    r = Repo(tmp_path / "repo")
+    r.commit(
+        {
+            "a.yaml": cm("a") + "---\n" + SECRET,
+            "b.json": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}',
+        }
+    )
+    return r.path
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(blobs, "parse_many", refuse)
+
+
+def test_a_new_process_reads_what_an_earlier_one_parsed(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _bodies(repo, tmp_path / "cache")
+    _no_parsing(monkeypatch)  # a fresh memory cache, as in a new process: only the disk
+    assert _bodies(repo, tmp_path / "cache") == first
+    assert {b["metadata"]["name"] for b in first} == {"a", "s", "b"}
+
+
+def test_entries_are_private_to_the_user(repo: Path, tmp_path: Path) -> None:
+    _bodies(repo, tmp_path / "cache")
+    entries = [p for p in (tmp_path / "cache" / "parsed").glob("*/*/*")]
+    assert len(entries) == 2  # one per blob, the JSON one apart
+    assert {stat.S_IMODE(p.stat().st_mode) for p in entries} == {0o600}
+
+
+def test_the_byte_budget_counts_what_the_store_gives(repo: Path, tmp_path: Path) -> None:
+    """A load reports the same first file past its budget, cold or from the store."""
+    r = Repo(tmp_path / "many")
+    r.commit({f"m/{i}.yaml": cm(f"c{i}") for i in range(5)})
+    limits = LoadLimits(max_bytes=2 * len(cm("c0")))
+
+    def load() -> tuple[list[str], list[tuple[str, str]]]:
+        state = load_from_repo(
+            open_repo(str(r.path)),
+            cache_dir=str(tmp_path / "cache"),
+            limits=limits,
+            parse_cache=ParseCache(),
+        )
+        return [m.ref.name for m in state.manifests], [(p.path, p.message) for p in state.problems]
+
+    cold = load()
+    assert cold[0] == ["c0", "c1"] and [p for p, _ in cold[1]] == ["m/2.yaml"]
+    assert load() == cold
+
+
+def test_a_damaged_entry_is_parsed_again(repo: Path, tmp_path: Path) -> None:
+    first = _bodies(repo, tmp_path / "cache")
+    for entry in (tmp_path / "cache" / "parsed").glob("*/*/*"):
+        entry.write_bytes(entry.read_bytes()[:7])
+    assert _bodies(repo, tmp_path / "cache") == first
+
+
+def test_a_pickle_on_disk_is_never_loaded(repo: Path, tmp_path: Path) -> None:
+    """Workers hand the parent pickles of what marshal cannot hold; from disk, never."""
+    first = _bodies(repo, tmp_path / "cache")
+    canary = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (os.system, (f"touch {canary}",))
+
+    for entry in (tmp_path / "cache" / "parsed").glob("*/*/*"):
+        entry.write_bytes(marshal.dumps(pickle.dumps(Evil())))
+    assert _bodies(repo, tmp_path / "cache") == first
+    assert not canary.exists()
+
+
+def test_an_entry_that_cannot_be_written_only_costs_speed(tmp_path: Path) -> None:
+    store = ParseStore(tmp_path / "cache")
+    store.dir.mkdir(parents=True)
+    (store.dir / "ab").write_bytes(b"")  # where the entry's directory should be: a file
+    store.put("ab" + "0" * 38, False, 1, parse_documents(cm("a").encode(), "a.yaml"))
+    assert store.get("ab" + "0" * 38, False) is None
+
+
+def test_old_entries_and_other_parsers_are_pruned_once_a_day(tmp_path: Path) -> None:
+    store = ParseStore(tmp_path / "cache")
+    parsed = parse_documents(cm("a").encode(), "a.yaml")
+    store.put("aa" + "1" * 38, False, 1, parsed)
+    store.put("bb" + "2" * 38, False, 1, parsed)
+    old = store.dir / "bb" / ("bb" + "2" * 38 + ".yaml")
+    long_ago = time.time() - KEPT_FOR - 60
+    os.utime(old, (long_ago, long_ago))
+    other = store.root / "another-parser" / "cc"
+    other.mkdir(parents=True)
+    (other / "x.yaml").write_bytes(b"")
+    store.prune()
+    assert store.get("aa" + "1" * 38, False) is not None
+    assert not old.exists() and not other.exists()
+    store.put("dd" + "3" * 38, False, 1, parsed)
+    kept = store.dir / "dd" / ("dd" + "3" * 38 + ".yaml")
+    os.utime(kept, (long_ago, long_ago))
+    store.prune()  # within the day: nothing looked at
+    assert kept.exists()
+    store.prune(now=time.time() + 2 * 24 * 3600)
+    assert not kept.exists()
+
+
+def test_reading_an_entry_keeps_it(tmp_path: Path) -> None:
+    store = ParseStore(tmp_path / "cache")
+    sha = "ee" + "4" * 38
+    store.put(sha, False, 1, parse_documents(cm("a").encode(), "a.yaml"))
+    entry = store.dir / "ee" / f"{sha}.yaml"
+    long_ago = time.time() - KEPT_FOR - 60
+    os.utime(entry, (long_ago, long_ago))
+    assert store.get(sha, False) is not None
+    store.prune()
+    assert entry.exists()
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(data=st.dictionaries(st.text(min_size=1, max_size=8), _VALUES, max_size=5))
+def test_what_comes_back_is_what_was_parsed(
+    tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
+) -> None:
+    doc = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": data}
+    text = yaml.safe_dump(doc).encode()
+    parsed = parse_documents(text, "x.yaml")
+    store = ParseStore(tmp_path_factory.mktemp("cache"))
+    store.put("ff" + "5" * 38, False, len(text), parsed)
+    assert store.get("ff" + "5" * 38, False) == (len(text), parsed)
