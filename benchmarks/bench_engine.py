@@ -119,22 +119,26 @@ def apply_all(cluster: ClusterInfo, objects: list[dict[str, Any]]) -> None:
         list(pool.map(one, objects))
 
 
-HAND_EDITS: dict[str, dict[str, Any]] = {
+HAND_EDITS: dict[str, tuple[int, dict[str, Any]]] = {
+    # name: (which object of every ``every`` is edited: 0 a ConfigMap, 3 a Deployment; the edit)
     # a label added by hand (the issue's workload): no dry-run can change its verdict
-    "label": {"metadata": {"labels": {"edited-by-hand": "yes"}}},
-    # a value Git sets, changed by hand: the dry-run apply is needed, the create is not
-    "value": {"data": {"key0": "edited-by-hand"}},
+    "label": (0, {"metadata": {"labels": {"edited-by-hand": "yes"}}}),
+    # a ConfigMap value Git sets, changed by hand: a string the server keeps as sent, so
+    # no dry-run can change its verdict either (engine.prediction_needs.kept_as_sent)
+    "value": (0, {"data": {"key0": "edited-by-hand"}}),
+    # `kubectl scale` of a Deployment: a field Git sets, which needs the dry-run apply
+    "scale": (3, {"spec": {"replicas": 5}}),
 }
 
 
 def drift(
     cluster: ClusterInfo, objects: list[dict[str, Any]], every: int, edit: str = "label"
 ) -> int:
-    """Every ``every``-th object (all ConfigMaps) edited by hand, as ``HAND_EDITS[edit]``."""
-    drifted = [o for i, o in enumerate(objects) if i % every == 0]
+    """One object in every ``every`` edited by hand, as ``HAND_EDITS[edit]`` says."""
+    offset, patch = HAND_EDITS[edit]
+    drifted = [o for i, o in enumerate(objects) if i % every == offset]
 
     def one(obj: dict[str, Any]) -> None:
-        patch = HAND_EDITS[edit]
         status, body = harness.request(
             cluster,
             "PATCH",
@@ -255,8 +259,8 @@ def main() -> None:
         "--drift",
         choices=sorted(HAND_EDITS),
         default="label",
-        help="the hand edit of the drifted objects: a label added (no dry-run needed), or a"
-        " value Git sets changed (each needs the dry-run apply)",
+        help="the hand edit of the drifted objects: a label added or a ConfigMap value"
+        " changed (no dry-run needed), or a Deployment scaled (each needs the dry-run apply)",
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="driftui-bench-"))

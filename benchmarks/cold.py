@@ -11,10 +11,13 @@ import tempfile
 
 from driftui.source.blobs import PARSE_CACHE
 from driftui.source.git_repo import default_cache_root
+from tests.cluster import build
 
 
 def own_cache() -> str:
-    """This benchmark's own cache directory (XDG_CACHE_HOME), not the user's."""
+    """This benchmark's own cache directory (XDG_CACHE_HOME), not the user's; the test
+    binaries stay found where they were built."""
+    os.environ.setdefault("DRIFTUI_TESTBIN", str(build.cache_root()))
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="driftui-bench-cache-")
     return os.environ["XDG_CACHE_HOME"]
 

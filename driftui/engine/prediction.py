@@ -143,7 +143,9 @@ class DryRunPredictor:
         if outcome.ignored:
             return BOTH
         found = self.mutators(live)
-        return needs(outcome, ref.group, ref.kind, None if found is None else bool(found))
+        immutable = (live.state.objects.get(ref) or {}).get("immutable") is True
+        mutating = None if found is None else bool(found)
+        return needs(outcome, ref.group, ref.kind, mutating, immutable)
 
     def could_predict(self, ref: ObjectRef, live: LiveSide) -> bool:
         """Would a dry-run have been allowed? An in-sync verdict needs none, but it claims

@@ -15,8 +15,18 @@ A server-side verdict takes two things from the server, and nothing else:
   policy in the cluster a label or annotation Git does not set is never a default.
 
 So a drift made only of labels and annotations added by hand, the commonest hand edit,
-needs neither dry-run, and its verdict is the same as with both. Anything an ignore rule
-hid, or any doubt (mutating admission present or unreadable), asks both as before.
+needs neither dry-run, and its verdict is the same as with both.
+
+The apply is not needed either where every field Git sets that differs holds a string the
+server keeps exactly as sent (:func:`kept_as_sent`): a ConfigMap's ``data`` value (the
+`kubectl edit configmap` of a value), a label's or an annotation's of the kinds above. No
+defaulting fills a field Git sets, no conversion of these kinds' versions touches them,
+and without mutating admission the apply can only answer Git's string: the comparison
+already has it. A ConfigMap marked immutable is still asked (the server refuses the
+apply, and its verdict is then the client-side one).
+
+Anything an ignore rule hid, or any doubt (mutating admission present or unreadable), asks
+both as before.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftui.compare.differ import Comparison
-from driftui.model import DiffType, Path
+from driftui.model import Difference, DiffType, Path
 
 GIT_FIELDS = (DiffType.CHANGED, DiffType.MISSING_IN_LIVE)
 LIVE_ONLY = (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT)
@@ -71,13 +81,32 @@ class Needs:
 BOTH = Needs()
 
 
-def needs(outcome: Comparison, group: str, kind: str, mutating: bool | None) -> Needs:
+def needs(
+    outcome: Comparison, group: str, kind: str, mutating: bool | None, immutable: bool = False
+) -> Needs:
     """What ``outcome``, the client-side comparison of a drifted object, leaves for the
-    server to settle. ``mutating``: the cluster has mutating admission (None: unknown)."""
+    server to settle. ``mutating``: the cluster has mutating admission (None: unknown);
+    ``immutable``: the live object is marked so (its apply would be refused)."""
     if outcome.ignored:  # a hidden difference may be anything: ask as before
         return BOTH
-    apply = any(d.type in GIT_FIELDS for d in outcome.differences)
+    plain = mutating is False and not immutable
+    apply = any(
+        d.type in GIT_FIELDS and not (plain and kept_as_sent(d, group, kind))
+        for d in outcome.differences
+    )
     return Needs(apply=apply, create=defaults_could_excuse(outcome, group, kind, mutating))
+
+
+def kept_as_sent(difference: Difference, group: str, kind: str) -> bool:
+    """Is Git's side of ``difference`` a string the server keeps as sent: a ConfigMap's
+    ``data`` value, or a label's or an annotation's of a kind that defaults none? (Only
+    where no admission mutates: the caller's part.)"""
+    path = difference.path
+    if not isinstance(difference.git, str) or len(path) not in (2, 3):
+        return False
+    if len(path) == 2:
+        return (group, kind) == ("", "ConfigMap") and path[0] == "data"
+    return (group, kind) in NO_METADATA_DEFAULTS and in_metadata_maps(path)
 
 
 def defaults_could_excuse(

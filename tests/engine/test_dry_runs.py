@@ -55,8 +55,9 @@ def path_of(obj: dict[str, Any]) -> str:
 
 def hand_edit(obj: dict[str, Any]) -> dict[str, Any]:
     """A different edit per kind, so the report has changed and added fields of each, and
-    each mix of dry-runs: a ConfigMap's needs both (a changed value, and an added key that
-    could have been a default), a Deployment's the apply, a Service's label none."""
+    each mix of dry-runs: a ConfigMap's needs the create (an added key that could have been
+    a default; its changed value is a string the server keeps as sent), a Deployment's the
+    apply, a Service's label none."""
     if obj["kind"] == "ConfigMap":
         return {"data": {"k": "edited", "added": "by-hand"}}
     if obj["kind"] == "Service":
@@ -122,7 +123,8 @@ def test_the_report_is_the_same_with_one_dry_run_at_a_time_or_sixteen(
     assert pooled.fidelity is Fidelity.SERVER_SIDE
     paths = {d.dotted for r in edited for d in r.differences}  # the server's defaults are not drift
     assert paths == {"data.k", "data.added", "metadata.labels.edited", "spec.replicas"}
-    sent = sum(1 for r in edited if needs_apply(r))  # a hand-added label needs no dry-run
+    # a hand-added label needs no dry-run; the others one each (an apply or a create)
+    sent = sum(1 for r in edited if needs_apply(r) or live_only(r))
     dry_runs = [(e.done, e.total) for e in events if e.stage == "dry-runs"]
     assert 0 < sent < len(edited)
     assert dry_runs[0] == (0, sent) and dry_runs[-1] == (sent, sent)
@@ -176,10 +178,12 @@ def dry_runs_since(cluster: ClusterInfo, mark: int, namespace: str) -> dict[str,
 
 
 def needs_apply(result: DriftResult) -> bool:
-    """A field Git sets differs: the dry-run apply is sent (said independently of
+    """A field Git sets differs, other than a ConfigMap's data value (a string the server
+    keeps as sent): the dry-run apply is sent (said independently of
     :mod:`driftui.engine.prediction_needs`, for these objects of a webhook-free cluster)."""
     kinds = {DiffType.CHANGED, DiffType.MISSING_IN_LIVE}
-    return any(d.type in kinds for d in result.differences)
+    as_sent = result.ref.kind == "ConfigMap"  # only their data.k differs of what Git sets
+    return not as_sent and any(d.type in kinds for d in result.differences)
 
 
 def live_only(result: DriftResult) -> bool:
@@ -209,7 +213,8 @@ def test_a_rescan_never_asks_the_defaults_of_an_unchanged_blob_again(
     edited = [r for r in first.results if r.status is Status.DRIFTED]
     defaults = sum(1 for r in edited if live_only(r))
     applied = sum(1 for r in edited if needs_apply(r))
-    assert 0 < defaults < applied < len(edited)  # a changed replica count needs no defaults
+    # a changed replica count needs no defaults, a ConfigMap's changed value no apply
+    assert defaults > 0 and applied > 0 and defaults + applied < len(edited)
     assert dry_runs_since(cluster, mark, ns) == {"patch": applied, "create": defaults}
 
     mark = audit_mark(cluster)  # nothing changed: the verdicts are kept, no dry-run at all
@@ -258,10 +263,10 @@ def test_the_defaults_of_live_only_drift_are_asked_without_comparing_the_predict
     comparison already shows live-only drift has its defaults asked at once; only drift of
     Git's own fields (a replica count) has its prediction compared to decide, and that
     comparison is the verdict's: none is made twice."""
-    calls: list[bool] = []
+    calls: list[tuple[bool, bool]] = []  # (with the prediction, with the defaults)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs.get("predicted") is not None)
+        calls.append((kwargs.get("predicted") is not None, kwargs.get("defaulted") is not None))
         return compare(*args, **kwargs)
 
     monkeypatch.setattr(verdict, "compare", counted)
@@ -269,8 +274,11 @@ def test_the_defaults_of_live_only_drift_are_asked_without_comparing_the_predict
     edited = [r for r in report.results if r.status is Status.DRIFTED]
     live_only_drift = sum(1 for r in edited if live_only(r))
     applied = sum(1 for r in edited if needs_apply(r))
-    assert 0 < live_only_drift < applied
-    assert calls.count(False) == len(report.results)  # each object's client-side comparison
+    created_only = sum(1 for r in edited if live_only(r) and not needs_apply(r))
+    assert live_only_drift > 0 and applied > 0 and created_only > 0
+    assert calls.count((False, False)) == len(report.results)  # each client-side comparison
     # one for every object dry-run: where it decides that no create is needed (no field
-    # could be a default), it is the verdict's too
-    assert calls.count(True) == applied
+    # could be a default), it is the verdict's too; an object asked only its defaults is
+    # compared once more with them, for its verdict
+    assert sum(1 for c in calls if c[0]) == applied
+    assert calls.count((False, True)) == created_only

@@ -308,7 +308,121 @@ def test_a_doubt_asks_the_create_and_an_ignored_difference_asks_both() -> None:
     assert needs(Comparison((label,)), "apps", "Deployment", mutating=None) == Needs(False, True)
     assert needs(Comparison((label,)), "batch", "Job", mutating=False) == Needs(False, True)
     assert needs(Comparison((env,)), "apps", "Deployment", mutating=False) == Needs(False, True)
-    assert needs(Comparison((changed, label)), "", "ConfigMap", mutating=False) == Needs(
+    replicas = Difference(("spec", "replicas"), DiffType.CHANGED, git=2, live=3)
+    assert needs(Comparison((replicas, label)), "apps", "Deployment", mutating=False) == Needs(
         True, False
     )
+    assert needs(Comparison((changed, label)), "", "ConfigMap", mutating=False).none
     assert needs(Comparison((label,), ignored=1), "", "ConfigMap", mutating=False) == BOTH
+
+
+def test_only_strings_the_server_keeps_as_sent_skip_the_apply() -> None:
+    """A ConfigMap's data value and the labels and annotations of the kinds that default
+    none, as strings, in a cluster without mutating admission; nothing else."""
+
+    def apply(
+        path: tuple[str, ...],
+        git: Any,
+        kind: str = "ConfigMap",
+        group: str = "",
+        mutating: bool | None = False,
+        immutable: bool = False,
+    ) -> bool:
+        diff = Difference(path, DiffType.CHANGED, git=git, live="x")
+        return needs(Comparison((diff,)), group, kind, mutating, immutable).apply
+
+    assert not apply(("data", "k"), "a")
+    assert not apply(("metadata", "labels", "team"), "a", "Deployment", "apps")
+    assert not apply(("metadata", "annotations", "note"), "a", "Service")
+    missing = Difference(("data", "new"), DiffType.MISSING_IN_LIVE, git="a")
+    assert not needs(Comparison((missing,)), "", "ConfigMap", mutating=False).apply
+    assert apply(("data", "k"), "a", mutating=None)  # admission unread
+    assert apply(("data", "k"), "a", mutating=True)
+    assert apply(("data", "k"), "a", immutable=True)  # the server refuses it: client-side
+    assert apply(("data", "k"), 8080)  # not a string: the server refuses it too
+    assert apply(("data",), {"k": "a"})  # the whole map
+    assert apply(("binaryData", "k"), "YQ==")  # base64 the server re-encodes
+    assert apply(("data", "k"), "a", "Secret")
+    assert apply(("metadata", "labels", "team"), "a", "Job", "batch")  # not of those kinds
+    assert apply(("spec", "replicas"), "3", "Deployment", "apps")
+
+
+@pytest.fixture
+def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """Values Git sets, changed by hand: `kubectl edit` of a ConfigMap's value, `kubectl
+    label --overwrite` of a Service's label Git sets, a data key Git adds that live lacks,
+    and an immutable ConfigMap whose value Git changed after it was made."""
+    ns = f"values-{uuid.uuid4().hex[:8]}"
+    status, body = harness.request(
+        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
+    )
+    assert status == 201, body
+    _, _, service = SAMPLES[("", "Service")]
+    declared = [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "edited", "namespace": ns},
+            "data": {"k": "from-git", "new": "added-in-git"},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "web", "namespace": ns, "labels": {"tier": "web"}},
+            **service,
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "frozen", "namespace": ns},
+            "data": {"k": "from-git"},
+            "immutable": True,
+        },
+    ]
+    repo = tmp_path / "repo"
+    write_repo(repo, {"shop.yaml": declared[:2]})
+    kubectl(cluster, "apply", "--server-side", "--field-manager=argocd-controller", "-f", str(repo))
+    frozen = {**declared[2], "data": {"k": "before"}}
+    status, body = harness.request(cluster, "POST", f"/api/v1/namespaces/{ns}/configmaps", frozen)
+    assert status == 201, body
+    kubectl(
+        cluster,
+        "-n",
+        ns,
+        "patch",
+        "configmap/edited",
+        "--type=json",
+        "-p",
+        '[{"op": "replace", "path": "/data/k", "value": "by-hand"},'
+        ' {"op": "remove", "path": "/data/new"}]',
+    )
+    kubectl(cluster, "-n", ns, "label", "--overwrite", "service/web", "tier=api")
+    write_repo(repo, {"shop.yaml": declared})
+    yield repo, ns
+    harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
+
+
+def test_values_the_server_keeps_as_sent_need_no_apply_and_get_the_full_verdict(
+    cluster: ClusterInfo, values_edited: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oracle is the server: the same report as with every dry-run sent."""
+    repo, ns = values_edited
+    mark = audit_mark(cluster)
+    chosen = scan(cluster, repo, ns)
+    assert dry_runs_since(cluster, mark, ns) == {"patch": 1}  # the immutable one, refused
+    found = {(r.ref.name, d.dotted, d.git, d.live) for r in chosen.results for d in r.differences}
+    assert found == {
+        ("edited", "data.k", "from-git", "by-hand"),
+        ("edited", "data.new", "added-in-git", None),
+        ("web", "metadata.labels.tier", "web", "api"),
+        ("frozen", "data.k", "from-git", "before"),
+    }
+    fidelity = {r.ref.name: r.fidelity.value for r in chosen.results}
+    assert fidelity == {"edited": "server-side", "web": "server-side", "frozen": "client-side"}
+
+    full_path(monkeypatch)
+    mark = audit_mark(cluster)
+    full = scan(cluster, repo, ns)
+    # every object's apply; the creates but the refused one's (its defaults go unasked)
+    assert dry_runs_since(cluster, mark, ns) == {"patch": 3, "create": 2}
+    assert essence(chosen) == essence(full)
