@@ -119,15 +119,21 @@ def apply_all(cluster: ClusterInfo, objects: list[dict[str, Any]]) -> None:
         list(pool.map(one, objects))
 
 
-HAND_EDITS: dict[str, tuple[int, dict[str, Any]]] = {
-    # name: (which object of every ``every`` is edited: 0 a ConfigMap, 3 a Deployment; the edit)
+MERGE = "application/merge-patch+json"
+STRATEGIC = "application/strategic-merge-patch+json"  # what kubectl set image sends
+HAND_EDITS: dict[str, tuple[int, str, dict[str, Any]]] = {
+    # name: (which object of every ``every`` is edited: 0 a ConfigMap, 3 a Deployment; how)
     # a label added by hand (the issue's workload): no dry-run can change its verdict
-    "label": (0, {"metadata": {"labels": {"edited-by-hand": "yes"}}}),
+    "label": (0, MERGE, {"metadata": {"labels": {"edited-by-hand": "yes"}}}),
     # a ConfigMap value Git sets, changed by hand: a string the server keeps as sent, so
     # no dry-run can change its verdict either (engine.prediction_needs.kept_as_sent)
-    "value": (0, {"data": {"key0": "edited-by-hand"}}),
-    # `kubectl scale` of a Deployment: a field Git sets, which needs the dry-run apply
-    "scale": (3, {"spec": {"replicas": 5}}),
+    "value": (0, MERGE, {"data": {"key0": "edited-by-hand"}}),
+    # `kubectl set image` on a Deployment: a field Git sets, which needs the dry-run apply
+    "image": (
+        3,
+        STRATEGIC,
+        {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "edited:1"}]}}}},
+    ),
 }
 
 
@@ -135,7 +141,7 @@ def drift(
     cluster: ClusterInfo, objects: list[dict[str, Any]], every: int, edit: str = "label"
 ) -> int:
     """One object in every ``every`` edited by hand, as ``HAND_EDITS[edit]`` says."""
-    offset, patch = HAND_EDITS[edit]
+    offset, content_type, patch = HAND_EDITS[edit]
     drifted = [o for i, o in enumerate(objects) if i % every == offset]
 
     def one(obj: dict[str, Any]) -> None:
@@ -144,7 +150,7 @@ def drift(
             "PATCH",
             resource_path(obj) + "?fieldManager=kubectl-edit",
             patch,
-            content_type="application/merge-patch+json",
+            content_type=content_type,
         )
         assert status == 200, body
 
@@ -260,7 +266,7 @@ def main() -> None:
         choices=sorted(HAND_EDITS),
         default="label",
         help="the hand edit of the drifted objects: a label added or a ConfigMap value"
-        " changed (no dry-run needed), or a Deployment scaled (each needs the dry-run apply)",
+        " changed (no dry-run needed), or a Deployment's image set (each needs the apply)",
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="driftui-bench-"))

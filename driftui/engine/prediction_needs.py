@@ -17,12 +17,12 @@ A server-side verdict takes two things from the server, and nothing else:
 So a drift made only of labels and annotations added by hand, the commonest hand edit,
 needs neither dry-run, and its verdict is the same as with both.
 
-The apply is not needed either where every field Git sets that differs holds a string the
-server keeps exactly as sent (:func:`kept_as_sent`): a ConfigMap's ``data`` value (the
-`kubectl edit configmap` of a value), a label's or an annotation's of the kinds above. No
-defaulting fills a field Git sets, no conversion of these kinds' versions touches them,
-and without mutating admission the apply can only answer Git's string: the comparison
-already has it. A ConfigMap marked immutable is still asked (the server refuses the
+The apply is not needed either where every field Git sets that differs holds a value the
+server keeps exactly as sent (:func:`kept_as_sent`): a ConfigMap's ``data`` string (the
+`kubectl edit configmap` of a value), a label's or an annotation's of the kinds above, a
+workload's replica count (`kubectl scale`). No defaulting fills a field Git sets, none of
+these is a quantity or another value the server rewrites in a canonical form, and without
+mutating admission the apply can only answer Git's value: the comparison already has it. A ConfigMap marked immutable is still asked (the server refuses the
 apply, and its verdict is then the client-side one).
 
 Anything an ignore rule hid, or any doubt (mutating admission present or unreadable), asks
@@ -64,6 +64,10 @@ annotations)."""
 
 _METADATA_MAPS = frozenset({"labels", "annotations"})
 
+SCALED = frozenset({("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet")})
+"""Workloads whose ``spec.replicas`` (an int32 no defaulting touches once set) the server
+keeps as sent."""
+
 
 @dataclass(frozen=True)
 class Needs:
@@ -98,11 +102,14 @@ def needs(
 
 
 def kept_as_sent(difference: Difference, group: str, kind: str) -> bool:
-    """Is Git's side of ``difference`` a string the server keeps as sent: a ConfigMap's
-    ``data`` value, or a label's or an annotation's of a kind that defaults none? (Only
-    where no admission mutates: the caller's part.)"""
-    path = difference.path
-    if not isinstance(difference.git, str) or len(path) not in (2, 3):
+    """Is Git's side of ``difference`` a value the server keeps as sent: a ConfigMap's
+    ``data`` string, a label's or an annotation's of a kind that defaults none, or the
+    replica count of a workload (`kubectl scale`)? (Only where no admission mutates: the
+    caller's part.)"""
+    path, git = difference.path, difference.git
+    if path == ("spec", "replicas") and (group, kind) in SCALED:
+        return type(git) is int and 0 <= git < 2**31  # what validation lets through
+    if not isinstance(git, str) or len(path) not in (2, 3):
         return False
     if len(path) == 2:
         return (group, kind) == ("", "ConfigMap") and path[0] == "data"

@@ -308,8 +308,9 @@ def test_a_doubt_asks_the_create_and_an_ignored_difference_asks_both() -> None:
     assert needs(Comparison((label,)), "apps", "Deployment", mutating=None) == Needs(False, True)
     assert needs(Comparison((label,)), "batch", "Job", mutating=False) == Needs(False, True)
     assert needs(Comparison((env,)), "apps", "Deployment", mutating=False) == Needs(False, True)
-    replicas = Difference(("spec", "replicas"), DiffType.CHANGED, git=2, live=3)
-    assert needs(Comparison((replicas, label)), "apps", "Deployment", mutating=False) == Needs(
+    image = ("spec", "template", "spec", "containers", "app", "image")
+    set_image = Difference(image, DiffType.CHANGED, git="app:1", live="app:2")
+    assert needs(Comparison((set_image, label)), "apps", "Deployment", mutating=False) == Needs(
         True, False
     )
     assert needs(Comparison((changed, label)), "", "ConfigMap", mutating=False).none
@@ -318,7 +319,8 @@ def test_a_doubt_asks_the_create_and_an_ignored_difference_asks_both() -> None:
 
 def test_only_strings_the_server_keeps_as_sent_skip_the_apply() -> None:
     """A ConfigMap's data value and the labels and annotations of the kinds that default
-    none, as strings, in a cluster without mutating admission; nothing else."""
+    none, as strings, and a workload's replica count, in a cluster without mutating
+    admission; nothing else."""
 
     def apply(
         path: tuple[str, ...],
@@ -344,20 +346,29 @@ def test_only_strings_the_server_keeps_as_sent_skip_the_apply() -> None:
     assert apply(("binaryData", "k"), "YQ==")  # base64 the server re-encodes
     assert apply(("data", "k"), "a", "Secret")
     assert apply(("metadata", "labels", "team"), "a", "Job", "batch")  # not of those kinds
-    assert apply(("spec", "replicas"), "3", "Deployment", "apps")
+    assert not apply(("spec", "replicas"), 3, "Deployment", "apps")  # kubectl scale
+    assert not apply(("spec", "replicas"), 0, "StatefulSet", "apps")
+    assert apply(("spec", "replicas"), "3", "Deployment", "apps")  # refused: not an int
+    assert apply(("spec", "replicas"), -1, "Deployment", "apps")  # refused by validation
+    assert apply(("spec", "replicas"), True, "Deployment", "apps")
+    assert apply(("spec", "replicas"), 3, "Job", "batch")
+    cpu = ("spec", "template", "spec", "containers", "app", "resources", "requests", "cpu")
+    assert apply(cpu, "0.1", "Deployment", "apps")  # a quantity the server rewrites: 100m
 
 
 @pytest.fixture
 def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """Values Git sets, changed by hand: `kubectl edit` of a ConfigMap's value, `kubectl
-    label --overwrite` of a Service's label Git sets, a data key Git adds that live lacks,
-    and an immutable ConfigMap whose value Git changed after it was made."""
+    label --overwrite` of a Service's label Git sets, `kubectl scale` of a Deployment, a
+    data key Git adds that live lacks, and an immutable ConfigMap whose value Git changed
+    after it was made."""
     ns = f"values-{uuid.uuid4().hex[:8]}"
     status, body = harness.request(
         cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
     )
     assert status == 201, body
     _, _, service = SAMPLES[("", "Service")]
+    _, _, deployment = SAMPLES[("apps", "Deployment")]
     declared = [
         {
             "apiVersion": "v1",
@@ -372,6 +383,12 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
             **service,
         },
         {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "api", "namespace": ns},
+            "spec": {**deployment["spec"], "replicas": 2},
+        },
+        {
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": {"name": "frozen", "namespace": ns},
@@ -380,9 +397,9 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
         },
     ]
     repo = tmp_path / "repo"
-    write_repo(repo, {"shop.yaml": declared[:2]})
+    write_repo(repo, {"shop.yaml": declared[:3]})
     kubectl(cluster, "apply", "--server-side", "--field-manager=argocd-controller", "-f", str(repo))
-    frozen = {**declared[2], "data": {"k": "before"}}
+    frozen = {**declared[3], "data": {"k": "before"}}
     status, body = harness.request(cluster, "POST", f"/api/v1/namespaces/{ns}/configmaps", frozen)
     assert status == 201, body
     kubectl(
@@ -397,6 +414,7 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
         ' {"op": "remove", "path": "/data/new"}]',
     )
     kubectl(cluster, "-n", ns, "label", "--overwrite", "service/web", "tier=api")
+    kubectl(cluster, "-n", ns, "scale", "deployment/api", "--replicas=5")
     write_repo(repo, {"shop.yaml": declared})
     yield repo, ns
     harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
@@ -415,14 +433,20 @@ def test_values_the_server_keeps_as_sent_need_no_apply_and_get_the_full_verdict(
         ("edited", "data.k", "from-git", "by-hand"),
         ("edited", "data.new", "added-in-git", None),
         ("web", "metadata.labels.tier", "web", "api"),
+        ("api", "spec.replicas", 2, 5),
         ("frozen", "data.k", "from-git", "before"),
     }
     fidelity = {r.ref.name: r.fidelity.value for r in chosen.results}
-    assert fidelity == {"edited": "server-side", "web": "server-side", "frozen": "client-side"}
+    assert fidelity == {
+        "edited": "server-side",
+        "web": "server-side",
+        "api": "server-side",
+        "frozen": "client-side",
+    }
 
     full_path(monkeypatch)
     mark = audit_mark(cluster)
     full = scan(cluster, repo, ns)
     # every object's apply; the creates but the refused one's (its defaults go unasked)
-    assert dry_runs_since(cluster, mark, ns) == {"patch": 3, "create": 2}
+    assert dry_runs_since(cluster, mark, ns) == {"patch": 4, "create": 3}
     assert essence(chosen) == essence(full)
