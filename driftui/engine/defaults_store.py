@@ -9,6 +9,12 @@ the kind's OpenAPI document hash (a CRD's schema defaults) and the cluster's sta
 could change a default: its version and its mutating admission configuration. Where any of
 these cannot be read, nothing is kept on disk. Entries older than :data:`KEPT_FOR` go.
 
+The dry-run apply of a drifted object is kept the same way, keyed besides by the live
+object it was applied to (uid and resourceVersion) and the applier: the same Git object
+applied to the same version of the same object, by the same manager, in the same cluster
+state, is answered the same. A drift that stays between two runs (an operator looking
+again, a CI job on each commit) then costs no request at all.
+
 Secrets never reach the disk: not a Secret's defaults, and nothing of a scan whose objects
 were rendered from a Secret's values (the caller says so with ``private``).
 """
@@ -78,6 +84,16 @@ class DefaultsStore:
         if url is None or "hash=" not in url or never_on_disk(body):
             return None
         return _digest([self._state, url, json.dumps(body, sort_keys=True, default=str)])
+
+    def apply_key(self, body: dict[str, Any], manager: str, live: dict[str, Any]) -> str | None:
+        """The entry of the dry-run apply of ``body`` by ``manager`` onto ``live`` (the very
+        version read); None: not kept."""
+        base = self.key(body)
+        meta = live.get("metadata") or {}
+        uid, version = meta.get("uid"), meta.get("resourceVersion")
+        if base is None or not uid or not version:
+            return None
+        return _digest([base, "apply", manager, str(uid), str(version)])
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:

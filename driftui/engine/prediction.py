@@ -168,7 +168,7 @@ class DryRunPredictor:
         """Dry-run SSA with force as the object's own applier; on 403, client-side it is.
         The server's defaults are asked too, unless ``wants_defaults`` of the predicted
         object says they cannot change the verdict; ``private``: Git's object came from a
-        Secret's values, and its defaults are never kept on disk; ``wanted``: the dry-runs
+        Secret's values, and no answer about it is kept on disk; ``wanted``: the dry-runs
         that could change the verdict (without the apply: the create alone). Thread-safe."""
         client, discovery = live.client, live.discovery
         assert client is not None and discovery is not None
@@ -181,23 +181,48 @@ class DryRunPredictor:
         if not wanted.apply:
             store = None if private or not wanted.create else self._opened_store(live)
             return None, self._defaulted(manifest, info, client, store) if wanted.create else None
-        target = Resource(info.group, info.resource, namespace)
+        store = None if private else self._opened_store(live)
+        manager = applier_of(live_raw, options)
+        predicted = self._applied(manifest, info, client, store, (live_raw, manager))
+        if predicted is None:
+            return None, None
+        if wants_defaults is not None and not wants_defaults(predicted):
+            return predicted, None
+        return predicted, self._defaulted(manifest, info, client, store)
+
+    @staticmethod
+    def _applied(
+        manifest: Manifest,
+        info: ResourceInfo,
+        client: ClusterClient,
+        store: DefaultsStore | None,
+        onto: tuple[dict[str, Any], str],
+    ) -> dict[str, Any] | None:
+        """The dry-run apply of Git's object onto the live one (``onto``: the object as read,
+        and the manager applying): from ``store`` when that very version was asked before,
+        else from the server; None when refused."""
+        live_raw, manager = onto
         body = dict(manifest.body, apiVersion=manifest.api_version)
+        kept = store.apply_key(body, manager, live_raw) if store is not None else None
+        if store is not None and kept is not None:
+            known = store.get(kept)
+            if known is not None:
+                return known
+        namespace = manifest.ref.namespace
         try:
             predicted = client.apply(
                 info.path(namespace, manifest.ref.name),
                 body,
-                target,
-                field_manager=applier_of(live_raw, options),
+                Resource(info.group, info.resource, namespace),
+                field_manager=manager,
                 force=True,
                 dry_run=True,
             )
         except (ApiError, MutationRefused):
-            return None, None
-        if wants_defaults is not None and not wants_defaults(predicted):
-            return predicted, None
-        store = None if private else self._opened_store(live)
-        return predicted, self._defaulted(manifest, info, client, store)
+            return None
+        if store is not None and kept is not None:
+            store.put(kept, predicted)
+        return predicted
 
     def _defaulted(
         self,

@@ -158,3 +158,70 @@ def test_the_files_of_clusters_not_scanned_for_a_week_are_removed(tmp_path: Path
     store.put("key", {"kind": "ConfigMap"})
     store.save()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["current.json", "recent.json"]
+
+
+@pytest.fixture
+def imaged(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A Deployment and a Secret applied from Git, then a value Git sets changed by hand
+    in each (`kubectl set image`; the Secret's token): each needs the dry-run apply."""
+    ns = f"applies-{uuid.uuid4().hex[:8]}"
+    status, body = harness.request(
+        cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
+    )
+    assert status == 201, body
+    labels = {"app": "shop"}
+    container = {"name": "app", "image": "shop:1"}
+    template = {"metadata": {"labels": labels}, "spec": {"containers": [container]}}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "shop", "namespace": ns},
+        "spec": {"selector": {"matchLabels": labels}, "template": template},
+    }
+    secret = objects(ns)[1]
+    for obj in (deployment, secret):
+        patch(cluster, obj, obj, "?fieldManager=argocd-controller&force=true", APPLY)
+    set_image(cluster, deployment, "shop:2")
+    patch(
+        cluster, secret, {"stringData": {"token": "by-hand"}}, "?fieldManager=kubectl-edit", MERGE
+    )
+    repo = tmp_path / "repo"
+    write_repo(repo, {"shop.yaml": [deployment, secret]})
+    yield repo, ns
+    harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
+
+
+def set_image(cluster: ClusterInfo, deployment: dict[str, Any], image: str) -> None:
+    edit = {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}}
+    patch(cluster, deployment, edit, "?fieldManager=kubectl-set", MERGE)
+
+
+def test_a_second_run_asks_no_apply_of_an_unchanged_object_and_never_keeps_a_secrets(
+    cluster: ClusterInfo, imaged: tuple[Path, str], tmp_path: Path
+) -> None:
+    """The apply's answer is kept by the live version it was applied to: the same drift
+    in the next run costs no request; a new hand edit (a new resourceVersion) asks again."""
+    repo, ns = imaged
+    cache = tmp_path / "cache"
+    mark = audit_mark(cluster)
+    first = scan(cluster, repo, ns, cache)
+    assert dry_runs_since(cluster, mark, ns) == {"patch": 2}
+    kept = kept_text(cache)
+    assert '"image":"shop:1"' in kept  # the apply's answer: Git's image
+    assert "credentials" not in kept and "by-hand" not in kept and TOKEN not in kept
+
+    mark = audit_mark(cluster)
+    second = scan(cluster, repo, ns, cache)
+    unmasked = [e for e in essence(second) if e[0] != first.results[0].ref]  # each run its key
+    assert first.results[0].ref.kind == "Secret" and len(unmasked) == 2
+    assert unmasked == [e for e in essence(first) if e[0] != first.results[0].ref]
+    assert {r.fidelity.value for r in second.results} == {"server-side"}
+    assert dry_runs_since(cluster, mark, ns) == {"patch": 1}  # the Secret's, never kept
+
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment"}
+    set_image(cluster, {**deployment, "metadata": {"name": "shop", "namespace": ns}}, "shop:3")
+    mark = audit_mark(cluster)
+    third = scan(cluster, repo, ns, cache)
+    assert dry_runs_since(cluster, mark, ns) == {"patch": 2}
+    shown = {d.live for r in third.results if r.ref.kind == "Deployment" for d in r.differences}
+    assert "shop:3" in shown
