@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from driftui import completion
 from driftui.build_info import VersionAction
@@ -160,7 +161,10 @@ def _dispatch(command: str, args: argparse.Namespace, explorer: ExplorerLauncher
     args.contexts = contexts
     args.context = contexts[0] if contexts else None
     gate = MutationGate(read_only=args.read_only)
-    scanner = Scanner(options_from(args), gate)
+    options = options_from(args)
+    if command in scan.ONE_SHOT:  # verdicts shown once: half of them may be judged in a copy
+        options = replace(options, judge_apart=True)
+    scanner = Scanner(options, gate)
     if command in APP_COMMANDS:  # --app / --all-apps: each app from its own source
         scanner = with_apps(scanner, args)
     if command == "tui":

@@ -277,6 +277,11 @@ def snapshot_of(scanner: Scanner, report: ScanReport, key_id: str) -> Snapshot:
 
 Command = Callable[[Scanner, argparse.Namespace, MutationGate], int]
 
+ONE_SHOT = frozenset({"diff", "report"})
+"""Commands that show each verdict once and no live body of an object in sync: their scan
+may judge half its objects in a forked copy (engine.judging_apart). Not a snapshot,
+which keeps every live body."""
+
 COMMANDS: dict[str, Command] = {
     "diff": lambda scanner, args, _: run_diff(scanner, args),
     "report": lambda scanner, args, _: run_report(scanner, args),

@@ -50,11 +50,14 @@ def judge_all(
     *,
     workers: int = DEFAULT_CONCURRENCY,
     progress: ProgressFn = no_progress,
+    fresh: bool = True,
 ) -> list[DriftResult]:
     """The verdict of each manifest, in the order given. A drifted object's dry-runs start
     as soon as it is found, while the rest are still compared."""
     batch = Batch(verdicts, manifests, options)
-    return judge_batches([batch], live, fidelity, workers=workers, progress=progress)[0]
+    return judge_batches([batch], live, fidelity, workers=workers, progress=progress, fresh=fresh)[
+        0
+    ]
 
 
 def judge_batches(
@@ -64,14 +67,17 @@ def judge_batches(
     *,
     workers: int = DEFAULT_CONCURRENCY,
     progress: ProgressFn = no_progress,
+    fresh: bool = True,
 ) -> list[list[DriftResult]]:
     """Each batch's verdicts, in order. One pool serves them all: many apps' dry-runs are in
-    flight together, instead of each app waiting out its own before the next is compared."""
+    flight together, instead of each app waiting out its own before the next is compared.
+    ``fresh``: a new scan, which reads the cluster's mutating admission again (False: the
+    caller did, for these objects)."""
     total = sum(len(b.manifests) for b in batches)
     slots: list[list[DriftResult | Pending]] = []
     index = 0
     predictors = {id(b.verdicts.predictor): b.verdicts.predictor for b in batches}.values()
-    for predictor in predictors:
+    for predictor in predictors if fresh else ():
         predictor.new_scan(live)  # the cluster's mutating admission is read again
     with Predictions(live, workers) as predictions:
         for batch in batches:

@@ -21,7 +21,7 @@ from driftui.compare.options import CompareOptions
 from driftui.config import CONFIG_FILE, Config, load_config, load_repo_config
 from driftui.engine.ahead import DiscoveryAhead
 from driftui.engine.defaults_store import defaults_root, private_source
-from driftui.engine.dry_runs import Batch, judge_all
+from driftui.engine.dry_runs import Batch
 from driftui.engine.extras import find_extras
 from driftui.engine.health_side import live_health, with_health
 from driftui.engine.judging import (
@@ -33,6 +33,7 @@ from driftui.engine.judging import (
     source_apps,
     source_report,
 )
+from driftui.engine.judging_apart import Judge, judge_split
 from driftui.engine.live_side import (
     LiveSide,
     Wanted,
@@ -397,15 +398,12 @@ class Scanner:
         """Git's objects judged against ``live``, extras found, without health (the caller
         adds it once for all): :meth:`prepare`, the verdicts, :meth:`conclude`."""
         judging = self.prepare(loaded, live, own=own)
-        judged = judge_all(
-            self._verdicts,
-            self.judging_order(judging.manifests),
-            live,
-            judging.options,
-            self.fidelity(),
-            workers=self.options.concurrency,
-            progress=progress,
+        judge = Judge(
+            self._verdicts, live, judging.options, self.fidelity(), self.options.concurrency
         )
+        order = self.judging_order(judging.manifests)
+        split = self.options.judge_apart and own is None
+        judged = judge_split(judge, order, progress) if split else judge.all(order, progress)
         return self.conclude(judging, live, judged)
 
     def prepare(self, loaded: Loaded, live: LiveSide, *, own: OwnApp | None = None) -> Judging:

@@ -113,10 +113,16 @@ class ClusterClient:
         self.timeout = timeout  # seconds per request, retries included; 0 = no timeout
         self.retry = retry
         self.clock = clock  # what retries sleep on; a test's clock records the waits
+        self._forbidden = False
 
     @property
     def server(self) -> str:
         return str(self._api.configuration.host)
+
+    def forbid_requests(self) -> None:
+        """No request may leave this process from now on: a forked copy shares its parent's
+        connections, and the two talking on one at once would tear it."""
+        self._forbidden = True
 
     @classmethod
     def from_kubeconfig(
@@ -177,6 +183,8 @@ class ClusterClient:
         policy: RetryPolicy | None = None,
     ) -> bytes:
         """One request, asked again on 429/503 (and 504 where harmless), within the timeout."""
+        if self._forbidden:
+            raise RuntimeError(f"no request may leave this process: {method} {path}")
         request = _Request(method, path, tuple(query), body, content_type, accept)
         policy = policy or self.retry
         deadline = self.clock.monotonic() + self.timeout if self.timeout > 0 else None

@@ -81,6 +81,12 @@ def patch(cluster: ClusterInfo, obj: dict[str, Any], body: Any, query: str, kind
 def drifted(
     cluster: ClusterInfo, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Path, str]]:
+    yield from drifted_namespace(cluster, tmp_path_factory)
+
+
+def drifted_namespace(
+    cluster: ClusterInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, str]]:
     """A namespace of objects applied from Git, all but every fourth edited by hand."""
     ns = f"dryruns-{uuid.uuid4().hex[:8]}"
     status, body = harness.request(
