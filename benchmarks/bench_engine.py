@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from benchmarks.cli_costs import Cost, load_line, run_costed
-from benchmarks.cold import forget_parsed, own_cache
+from benchmarks.cold import forget_parsed, own_cache, user_env
 from driftui.engine import Scanner, ScanOptions
 from driftui.gate import MutationGate
 from tests.cluster import harness
@@ -184,7 +184,7 @@ def time_cli(
     cache directory (XDG_CACHE_HOME): what it cost, and its fidelity."""
     argv = [sys.executable, "-m", "driftui", "report", "--repo", str(repo), "-n", ns]
     argv += ["--kubeconfig", cluster.kubeconfig("admin"), "--no-fetch", *extra]
-    done, cost = run_costed(cluster, argv, {**os.environ, "XDG_CACHE_HOME": str(cache)})
+    done, cost = run_costed(cluster, argv, user_env({"XDG_CACHE_HOME": str(cache)}))
     if done.returncode not in (0, 1):
         raise SystemExit(f"driftui report failed ({done.returncode}): {done.stderr[:500]}")
     fidelity = json.loads(done.stdout).get("fidelity", "?") if done.stdout.startswith("{") else "?"

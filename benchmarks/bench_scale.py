@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_engine import APPLY, make_object, resource_path, write_repo
+from benchmarks.cold import user_env
 from benchmarks.probe import FrameProbe, Press
 from tests.cluster import harness
 from tests.cluster.harness import Call, ClusterInfo
@@ -174,7 +175,7 @@ def cli_scan(kubeconfig: str, repo: Path, out: Path) -> Cli:
     argv = [sys.executable, "-m", "driftui", "report", "--repo", str(repo), "--no-fetch"]
     argv += ["--kubeconfig", kubeconfig, "-q", "-o", str(out)]
     t = time.perf_counter()
-    env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="driftui-cold-")}
+    env = user_env({"XDG_CACHE_HOME": tempfile.mkdtemp(prefix="driftui-cold-")})
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t

@@ -25,3 +25,11 @@ def own_cache() -> str:
 def forget_parsed() -> None:
     PARSE_CACHE.clear()
     shutil.rmtree(default_cache_root() / "parsed", ignore_errors=True)
+
+
+def user_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment of a CLI run as a user's: Python writes its bytecode caches (a shell
+    that forbids them, PYTHONDONTWRITEBYTECODE, would time compiling every changed module
+    in every run), plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **extra}
