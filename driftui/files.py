@@ -34,12 +34,18 @@ def _umask() -> int:
 
 
 def write_atomic(
-    path: str | os.PathLike[str], data: str | bytes, *, mode: int | None = None
+    path: str | os.PathLike[str],
+    data: str | bytes,
+    *,
+    mode: int | None = None,
+    durable: bool = True,
 ) -> None:
     """Write ``data`` to ``path`` atomically. ``mode`` defaults to 0666 less the umask.
 
     A private file (``mode=0o600``) is never readable by others, not even for a moment:
     the temporary file is created with that mode before anything is written to it.
+    ``durable=False``: no fsync, for a cache whose reader checks what it reads (a crash
+    may lose the file, never show half of it as whole): hundreds of them per run.
     """
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -53,7 +59,8 @@ def write_atomic(
             os.fchmod(fh.fileno(), final_mode)
             fh.write(payload)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -63,7 +70,8 @@ def write_atomic(
                 exc.errno, f"cannot write {target}: {exc.strerror or exc}", target
             ) from None
         raise
-    _sync_directory(target.parent)
+    if durable:
+        _sync_directory(target.parent)
 
 
 def _sync_directory(directory: Path) -> None:

@@ -3,12 +3,16 @@ and the error names the file. The disk is "full" for real: RLIMIT_FSIZE on the p
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from driftui.files import write_atomic
 from driftui.live.snapshot import Snapshot, write_snapshot
 from tests.drift_scenario import write_repo
 
@@ -62,3 +66,23 @@ def test_a_snapshot_that_fills_the_disk_keeps_the_previous_snapshot(tmp_path: Pa
     assert done.returncode != 0 and f"cannot write {target}: File too large" in done.stderr
     assert target.read_text() == "the previous snapshot\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["live.json"]
+
+
+def test_a_cache_entry_is_written_whole_without_waiting_for_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parse store writes hundreds of entries a run: atomic, but never fsynced."""
+    synced: list[int] = []
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    write_atomic(tmp_path / "entry", b"parsed", mode=0o600, durable=False)
+    assert synced == []
+    assert list(tmp_path.iterdir()) == [tmp_path / "entry"]  # no temporary file left
+    assert (tmp_path / "entry").read_bytes() == b"parsed"
+    write_atomic(tmp_path / "report", b"kept")
+    assert len(synced) == 2  # a durable file: its data, and the rename in its directory

@@ -77,7 +77,7 @@ class ParseStore:
         path = self._path(sha, is_json)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, marshal.dumps((size, packed)), mode=0o600)
+            write_atomic(path, marshal.dumps((size, packed)), mode=0o600, durable=False)
         except OSError:
             pass  # a read-only or full cache only costs speed
 
