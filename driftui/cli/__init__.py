@@ -162,7 +162,7 @@ def _dispatch(command: str, args: argparse.Namespace, explorer: ExplorerLauncher
     args.context = contexts[0] if contexts else None
     gate = MutationGate(read_only=args.read_only)
     options = options_from(args)
-    if command in scan.ONE_SHOT:  # verdicts shown once: half of them may be judged in a copy
+    if command in scan.ONE_SHOT:  # verdicts shown once: some may be judged in a copy
         options = replace(options, judge_apart=True)
     scanner = Scanner(options, gate)
     if command in APP_COMMANDS:  # --app / --all-apps: each app from its own source

@@ -279,7 +279,7 @@ Command = Callable[[Scanner, argparse.Namespace, MutationGate], int]
 
 ONE_SHOT = frozenset({"diff", "report"})
 """Commands that show each verdict once and no live body of an object in sync: their scan
-may judge half its objects in a forked copy (engine.judging_apart). Not a snapshot,
+may judge part of its objects in a forked copy (engine.judging_apart). Not a snapshot,
 which keeps every live body."""
 
 COMMANDS: dict[str, Command] = {

@@ -55,9 +55,8 @@ def judge_all(
     """The verdict of each manifest, in the order given. A drifted object's dry-runs start
     as soon as it is found, while the rest are still compared."""
     batch = Batch(verdicts, manifests, options)
-    return judge_batches([batch], live, fidelity, workers=workers, progress=progress, fresh=fresh)[
-        0
-    ]
+    judged = judge_batches([batch], live, fidelity, workers=workers, progress=progress, fresh=fresh)
+    return judged[0]
 
 
 def judge_batches(

@@ -1,4 +1,4 @@
-"""Half of a large scan's comparisons in a forked copy, on the second core (issue 21).
+"""Part of a large scan's comparisons in a forked copy, on the second core (issue 21).
 
 Comparing Git's objects with the live ones is the largest part of a warm `driftui report`
 (0.6 s of 1.7 s for 10,000 objects), and it holds the interpreter lock, so threads cannot
@@ -7,7 +7,7 @@ is read: the copy compares the last part (:data:`MINE`), this process the rest m
 with its dry-runs. The copy makes no request at all (it shares this process's connections):
 what a verdict may ask the server (the mutating admission, each kind's patch permission)
 is asked before the fork, and an object that needs a dry-run is sent back unjudged, for
-this process to judge once its own half is done.
+this process to judge once its own part is done.
 
 The copy sends an in-sync verdict without its live body, which neither a report nor a
 diff shows (a snapshot does: it never judges apart), and its verdicts are not in this
@@ -31,7 +31,7 @@ from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.runtime.records import replaced
 
 APART_MIN = 4_000
-"""Objects a scan must judge before half of them go to a copy: below it, the fork and
+"""Objects a scan must judge before some of them go to a copy: below it, the fork and
 sending the verdicts back cost more than the copy saves."""
 
 MINE = 0.58
@@ -67,8 +67,8 @@ class Judge:
 def judge_split(
     judge: Judge, manifests: Sequence[Manifest], progress: ProgressFn = no_progress
 ) -> list[DriftResult]:
-    """The verdict of each manifest, in order: the second half in a forked copy when the
-    scan is large enough and a second core is there; else all of them here."""
+    """The verdict of each manifest, in order: the last part in a forked copy when the scan
+    is large enough and a second core is there; else all of them here."""
     if len(manifests) < APART_MIN or cores() < 2:
         return judge.all(manifests, progress)
     _ask_first(judge, manifests)
@@ -90,7 +90,7 @@ def _with_copy(
     with copy:
         judged = judge.all(mine, progress, fresh=False)
         sent = copy.answer()
-    if sent is None or len(sent) != len(theirs):  # the copy failed: judge its half here
+    if sent is None or len(sent) != len(theirs):  # the copy failed: judge its part here
         return judged + judge.all(theirs, progress, fresh=False)
     unjudged = [m for m, verdict in zip(theirs, sent, strict=True) if verdict is None]
     rest = iter(judge.all(unjudged, progress, fresh=False))

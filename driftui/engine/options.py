@@ -47,4 +47,4 @@ class ScanOptions:
     redact: Callable[[ScanReport], ScanReport] | None = None  # masks what post_render used
     prune_refused: str = ""  # why the app's operator prunes none of its extras (Flux prune: false)
     tracking_method: str = ""  # Argo CD's resourceTrackingMethod: narrows the markers that count
-    judge_apart: bool = False  # a one-shot report or diff: half the comparisons in a forked copy
+    judge_apart: bool = False  # a one-shot report or diff: part of its comparing in a forked copy

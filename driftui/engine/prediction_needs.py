@@ -22,8 +22,9 @@ server keeps exactly as sent (:func:`kept_as_sent`): a ConfigMap's ``data`` stri
 `kubectl edit configmap` of a value), a label's or an annotation's of the kinds above, a
 workload's replica count (`kubectl scale`). No defaulting fills a field Git sets, none of
 these is a quantity or another value the server rewrites in a canonical form, and without
-mutating admission the apply can only answer Git's value: the comparison already has it. A ConfigMap marked immutable is still asked (the server refuses the
-apply, and its verdict is then the client-side one).
+mutating admission the apply can only answer Git's value: the comparison already has it.
+A ConfigMap marked immutable is still asked (the server refuses the apply, and its verdict
+is then the client-side one).
 
 Anything an ignore rule hid, or any doubt (mutating admission present or unreadable), asks
 both as before.
