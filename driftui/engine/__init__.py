@@ -1,6 +1,8 @@
 """The drift engine: desired state from Git + live state from the cluster -> one ScanReport.
 
-Both faces (CLI and explorer) call :class:`Scanner`. Its units, each on a screen or two:
+Both faces (CLI and explorer) call :class:`Scanner`, joined from its parts
+(:mod:`.scanner_parts`, :mod:`.git_reading`, :mod:`.live_reading`, :mod:`.judging_phases`).
+Its units, each on a screen or two:
 :mod:`.options` (what a scan reads), :mod:`.live_side` (the cluster or a snapshot),
 :mod:`.verdict` (one object's verdict, cached by blob SHA and resourceVersion),
 :mod:`.prediction` (server-side dry-runs), :mod:`.extras` (what a prune may offer) and

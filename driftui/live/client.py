@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import urllib3
-import yaml
 
 from driftui.gate import MutationGate
-from driftui.live import kubeconfig as kubeconfig_file
+from driftui.live.connection import connect
 from driftui.live.errors import (
     ClusterUnreachable,
-    KubeconfigError,
     RequestTimedOut,
     Unauthenticated,
     api_error,
@@ -37,7 +33,6 @@ from driftui.live.patience import (
     RetryPolicy,
     parse_retry_after,
 )
-from driftui.live.token_refresh import ThrottledRefresh
 from driftui.runtime.pacing import give_way
 
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -76,22 +71,6 @@ class Resource:
     group: str
     resource: str
     namespace: str = ""
-
-
-def first_current_context(path: str) -> str | None:
-    """kubectl's rule for a KUBECONFIG list: the first file that sets current-context wins.
-
-    The Python client's merger lets the last one win, so a ``KUBECONFIG=mine:shared``
-    setup would silently talk to the shared file's context.
-    """
-    for part in path.split(os.pathsep):
-        try:
-            config = yaml.safe_load(Path(part).expanduser().read_text()) if part else None
-        except (OSError, yaml.YAMLError):
-            continue  # kubectl skips files it cannot read; the loader reports real errors
-        if isinstance(config, dict) and config.get("current-context"):
-            return str(config["current-context"])
-    return None
 
 
 class ClusterClient:
@@ -135,33 +114,14 @@ class ClusterClient:
         pool_size: int = 16,
         clock: Clock = SYSTEM_CLOCK,
     ) -> ClusterClient:
-        """Honour --kubeconfig, then $KUBECONFIG (colon-separated), then ~/.kube/config."""
-        from kubernetes import client as k8s_client
-        from kubernetes.config.config_exception import ConfigException
-
-        path = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-        try:
-            listing = kubeconfig_file.loader(path)  # parsed once for every client of a run
-            contexts, current = listing.list_contexts(), listing.current_context
-            wanted = context or first_current_context(path)
-            chosen = next((c for c in contexts if c["name"] == wanted), None) if wanted else current
-            if chosen is None:
-                raise KubeconfigError(f'context "{wanted}" not found in kubeconfig')
-            configuration = k8s_client.Configuration()
-            kubeconfig_file.loader(path, chosen["name"]).load_and_set(configuration)
-        except (ConfigException, OSError, TypeError, KeyError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise KubeconfigError(f"invalid kubeconfig: {first}") from None
-        configuration.connection_pool_maxsize = pool_size
-        configuration.retries = False  # _send retries itself, by the rules in live/patience.py
-        ThrottledRefresh.install(configuration, clock)
-        api = k8s_client.ApiClient(configuration)
-        namespace = (chosen.get("context") or {}).get("namespace") or "default"
+        """Honour --kubeconfig, then $KUBECONFIG (colon-separated), then ~/.kube/config
+        (:func:`~driftui.live.connection.connect`)."""
+        made = connect(kubeconfig, context, pool_size, clock)
         return cls(
-            api,
+            made.api,
             gate=gate,
-            context=chosen["name"],
-            namespace=namespace,
+            context=made.context,
+            namespace=made.namespace,
             timeout=timeout,
             clock=clock,
         )

@@ -14,8 +14,7 @@ import pytest
 
 from driftui.cli.scan import write_diff
 from driftui.compare.merge_keys import MergeKeys
-from driftui.engine import ScanOptions, merge_key_cache
-from driftui.engine import scanner as scanner_module
+from driftui.engine import ScanOptions, git_reading, merge_key_cache
 from driftui.engine.clusters import scan_clusters, sent
 from driftui.model import ClusterScan, ClustersReport, SourceInfo, Status
 from driftui.report import CLUSTER_FORMATS
@@ -70,7 +69,7 @@ def test_the_repository_is_loaded_once_for_every_cluster(
         loads.append(str(args[0]))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(scanner_module, "load_desired", counted)
+    monkeypatch.setattr(git_reading, "load_desired", counted)
     report = run(planes, ["a", "b", "a"])
     assert loads == [str(planes.repo)]
     assert [c.context for c in report.clusters] == ["a", "b", "a"]
