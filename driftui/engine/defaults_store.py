@@ -35,7 +35,7 @@ from driftui.live.client import ClusterClient
 from driftui.live.discovery import Discovery
 from driftui.live.errors import ClusterError
 from driftui.live.openapi import openapi_urls
-from driftui.source.git_repo import default_cache_root
+from driftui.source.git_repo import cache_root
 
 KEPT_FOR = 7 * 24 * 3600.0  # seconds; a default the cluster no longer gives goes in a week
 MAX_ENTRIES = 50_000  # the newest are kept: 5% drifted of 1M objects
@@ -183,7 +183,7 @@ def _digest(parts: list[str]) -> str:
 
 def defaults_root(options: ScanOptions) -> Path:
     """Where a scan keeps defaults: beside its other caches (``cache_dir``, else the user's)."""
-    return Path(options.cache_dir) if options.cache_dir else default_cache_root()
+    return cache_root(options.cache_dir)
 
 
 def private_source(options: ScanOptions) -> bool:

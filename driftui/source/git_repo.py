@@ -95,6 +95,11 @@ def default_cache_root() -> Path:
     return Path(base) / "driftui"
 
 
+def cache_root(cache_dir: str | None) -> Path:
+    """Where driftui's caches go: ``cache_dir`` (--cache-dir, a test's own), else the user's."""
+    return Path(cache_dir) if cache_dir else default_cache_root()
+
+
 def session_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """What every git driftui starts through GitPython gets on top of the environment."""
     env = {"GIT_TERMINAL_PROMPT": "0"}  # never wait for a password nobody will type
@@ -286,7 +291,7 @@ def parse_ls_tree(raw: bytes, prefix: str) -> list[TreeEntry]:
 
 def cache_path_for(url: str, cache_dir: str | None = None) -> Path:
     """Where the clone of ``url`` lives: keyed by the credential-free URL."""
-    root = Path(cache_dir) if cache_dir else default_cache_root()
+    root = cache_root(cache_dir)
     key = hashlib.sha256(redact_url(url).encode()).hexdigest()
     return root / "repos" / key
 

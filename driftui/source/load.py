@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from driftui.model import DesiredState, LoadProblem, Manifest, ObjectRef, SourceInfo
 from driftui.runtime.pacing import give_way
@@ -27,7 +26,7 @@ from driftui.source.git_repo import (
     GitRepo,
     SourceError,
     TreeEntry,
-    default_cache_root,
+    cache_root,
     fetched_time,
     normalise_repo_path,
     open_repo,
@@ -130,7 +129,7 @@ def load_from_repo(
     plain, results = _cap_files(plain_manifest_files(entries, path, targets), limits.max_files)
     total = len(plain) + len(targets)
     progress(ProgressEvent("files parsed", 0, total))
-    store = ParseStore(Path(cache_dir) if cache_dir else default_cache_root())
+    store = ParseStore(cache_root(cache_dir))
     blobs = [(e.path, e.sha) for e in plain]
     results += parse_blobs(repo, blobs, parse_cache, limits.max_bytes, store)
     results += [FileObjects(problems=[unused])] if unused else []

@@ -21,7 +21,6 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from driftui.files import write_atomic
 from driftui.model import LoadProblem
@@ -29,7 +28,7 @@ from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blo
 from driftui.source.capabilities import Capabilities as Capabilities
 from driftui.source.capabilities import helm_kube_version as helm_kube_version
 from driftui.source.checkout import CheckoutRefused, write_checkout
-from driftui.source.git_repo import GitRepo, TreeEntry, default_cache_root
+from driftui.source.git_repo import GitRepo, TreeEntry, cache_root
 from driftui.source.helm_args import (
     ArgsRefused,
     HelmCall,
@@ -150,7 +149,7 @@ class Renderer:
         # A function is asked only when a chart renders: plain YAML and kustomize never
         # need the cluster's version (history of such a repo works offline).
         self._capabilities = capabilities
-        self.disk = (Path(cache_dir) if cache_dir else default_cache_root()) / "renders"
+        self.disk = cache_root(cache_dir) / "renders"
         self.policy = policy
         self.limits = limits
         self.parse_cache = parse_cache
