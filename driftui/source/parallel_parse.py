@@ -38,14 +38,22 @@ def _parse_chunk(chunk: Sequence[Blob]) -> list[tuple[str, ParsedFile]]:
     return [(key, parse_documents(data, path)) for key, path, data in chunk]
 
 
+def plain(parsed: ParsedFile) -> tuple[Any, ...] | None:
+    """The file as plain values (what :func:`unpack` reads back), before marshal is asked
+    whether it holds them; None when a problem names an object (not plain)."""
+    if any(p.ref for p in parsed.problems):
+        return None
+    return (
+        [(d.body, d.line) for d in parsed.documents],
+        [(p.path, p.message, p.line) for p in parsed.problems],
+        parsed.skipped,
+    )
+
+
 def pack(parsed: ParsedFile) -> Any:
     """Plain values for marshal; a pickle of the whole file if something is not plain."""
-    if not any(p.ref for p in parsed.problems):
-        packed = (
-            [(d.body, d.line) for d in parsed.documents],
-            [(p.path, p.message, p.line) for p in parsed.problems],
-            parsed.skipped,
-        )
+    packed = plain(parsed)
+    if packed is not None:
         try:
             marshal.dumps(packed)
             return packed

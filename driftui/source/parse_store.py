@@ -18,6 +18,7 @@ Entries not read for :data:`KEPT_FOR` go, checked at most once a day.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -36,8 +37,10 @@ PRUNE_EVERY = 24 * 3600.0
 _PARSER_MODULES = (yaml_loader, yaml_bounds, parallel_parse)
 
 
+@functools.cache
 def parser_identity() -> str:
-    """What decides a blob's parsed form: these modules' source and PyYAML's build."""
+    """What decides a blob's parsed form: these modules' source and PyYAML's build (read
+    once a process: every load of every app opens the store)."""
     h = hashlib.sha256(f"{yaml.__version__}:{yaml.__with_libyaml__}".encode())
     for module in _PARSER_MODULES:
         h.update(Path(module.__file__ or "").read_bytes())
@@ -71,13 +74,17 @@ class ParseStore:
 
     def put(self, sha: str, is_json: bool, size: int, parsed: ParsedFile) -> None:
         """Keep ``parsed`` (of a blob of ``size`` bytes) unless marshal cannot hold it."""
-        packed = parallel_parse.pack(parsed)
-        if isinstance(packed, bytes):
+        packed = parallel_parse.plain(parsed)
+        if packed is None:
+            return
+        try:
+            data = marshal.dumps((size, packed))
+        except ValueError:  # e.g. a YAML timestamp the loader made a datetime
             return
         path = self._path(sha, is_json)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, marshal.dumps((size, packed)), mode=0o600, durable=False)
+            write_atomic(path, data, mode=0o600, durable=False)
         except OSError:
             pass  # a read-only or full cache only costs speed
 

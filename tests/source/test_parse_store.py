@@ -3,6 +3,7 @@ never trusted beyond plain values, and pruned."""
 
 from __future__ import annotations
 
+import datetime
 import marshal
 import os
 import pickle
@@ -16,13 +17,14 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from driftui.model import LoadProblem, ObjectRef
 from driftui.source import blobs
 from driftui.source.blobs import ParseCache
 from driftui.source.git_repo import open_repo
 from driftui.source.limits import LoadLimits
 from driftui.source.load import load_from_repo
 from driftui.source.parse_store import KEPT_FOR, ParseStore
-from driftui.source.yaml_loader import parse_documents
+from driftui.source.yaml_loader import ParsedDocument, ParsedFile, parse_documents
 from tests.source.test_git import Repo, cm
 
 SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: hunter2\n"
@@ -173,3 +175,18 @@ def test_what_comes_back_is_what_was_parsed(
     store = ParseStore(tmp_path_factory.mktemp("cache"))
     store.put("ff" + "5" * 38, False, len(text), parsed)
     assert store.get("ff" + "5" * 38, False) == (len(text), parsed)
+
+
+def test_what_marshal_cannot_hold_is_not_kept(tmp_path: Path) -> None:
+    """A problem naming an object, or a value marshal refuses: parsed every time instead."""
+    store = ParseStore(tmp_path / "cache")
+    named = parse_documents(cm("a").encode(), "a.yaml")
+    named.problems.append(
+        LoadProblem("a.yaml", "duplicate", 1, ObjectRef("", "ConfigMap", "", "a"))
+    )
+    dated = ParsedFile([ParsedDocument({"kind": "ConfigMap", "at": datetime.date(2026, 1, 1)}, 1)])
+    store.put("ab" + "6" * 38, False, 1, named)
+    store.put("cd" + "7" * 38, False, 1, dated)
+    assert store.get("ab" + "6" * 38, False) is None
+    assert store.get("cd" + "7" * 38, False) is None
+    assert not list(store.root.glob("*/*/*"))
