@@ -103,6 +103,11 @@ class ClusterClient:
         connections, and the two talking on one at once would tear it."""
         self._forbidden = True
 
+    def _allowed(self, method: str, path: str) -> None:
+        """Every request, a plain one or a watch, passes here first."""
+        if self._forbidden:
+            raise RuntimeError(f"no request may leave this process: {method} {path}")
+
     @classmethod
     def from_kubeconfig(
         cls,
@@ -143,8 +148,7 @@ class ClusterClient:
         policy: RetryPolicy | None = None,
     ) -> bytes:
         """One request, asked again on 429/503 (and 504 where harmless), within the timeout."""
-        if self._forbidden:
-            raise RuntimeError(f"no request may leave this process: {method} {path}")
+        self._allowed(method, path)
         request = _Request(method, path, tuple(query), body, content_type, accept)
         policy = policy or self.retry
         deadline = self.clock.monotonic() + self.timeout if self.timeout > 0 else None
@@ -277,6 +281,7 @@ class ClusterClient:
         caller sets the server's ``timeoutSeconds`` and reconnects. Transport failures raise
         :class:`ClusterUnreachable`; the caller reads ``status`` and closes the response.
         """
+        self._allowed("GET", path)
         try:
             method, url, headers, _, _ = self._api.param_serialize(
                 method="GET",

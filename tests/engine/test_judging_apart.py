@@ -125,3 +125,5 @@ def test_a_client_forbidden_requests_sends_none(cluster: ClusterInfo) -> None:
     client.forbid_requests()
     with pytest.raises(RuntimeError, match="no request may leave"):
         client.get("/version")
+    with pytest.raises(RuntimeError, match="no request may leave"):  # nor a watch
+        client.stream("/api/v1/namespaces", [("watch", "true")], read_timeout=1)
