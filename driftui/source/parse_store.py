@@ -11,7 +11,8 @@ decide what a blob parses to, and PyYAML's version), so a changed parser starts 
 It holds only what a blob of the repository holds, which is on this disk already (in
 the checkout, or the clone under the same cache directory), in files only the user can
 read; never a render, whose Secrets may come from values outside Git.
-Anything unreadable is a miss, and a cache that cannot be written only costs speed.
+Anything unreadable or failing its checksum is a miss (entries are written atomically but
+not fsynced), and a cache that cannot be written only costs speed.
 Entries not read for :data:`KEPT_FOR` go, checked at most once a day.
 """
 
@@ -47,6 +48,15 @@ def parser_identity() -> str:
     return h.hexdigest()[:16]
 
 
+_CHECK = 16  # bytes of the checksum each entry starts with
+
+
+def _check(data: bytes) -> bytes:
+    """An entry's checksum: entries are not fsynced (hundreds a run), so one a crash left
+    torn or zeroed is known as such and read as a miss."""
+    return hashlib.blake2b(data, digest_size=_CHECK).digest()
+
+
 class ParseStore:
     """One directory of parsed blobs: a file per blob SHA and format (JSON or YAML)."""
 
@@ -61,7 +71,10 @@ class ParseStore:
         """The blob's size in bytes and what it parsed to; None when not kept (or unreadable)."""
         path = self._path(sha, is_json)
         try:
-            size, packed = marshal.loads(path.read_bytes())
+            data = path.read_bytes()
+            if _check(data[_CHECK:]) != data[:_CHECK]:
+                raise ValueError("torn or damaged")  # a crash before the data reached disk
+            size, packed = marshal.loads(data[_CHECK:])
             # only plain values: a pickle (bytes) is never read back from disk
             parsed = parallel_parse.unpack(packed) if isinstance(packed, tuple) else None
         except (OSError, EOFError, ValueError, TypeError):
@@ -84,7 +97,7 @@ class ParseStore:
         path = self._path(sha, is_json)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, data, mode=0o600, durable=False)
+            write_atomic(path, _check(data) + data, mode=0o600, durable=False)
         except OSError:
             pass  # a read-only or full cache only costs speed
 

@@ -4,11 +4,13 @@ never trusted beyond plain values, and pruned."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import marshal
 import os
 import pickle
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +92,25 @@ def test_the_byte_budget_counts_what_the_store_gives(repo: Path, tmp_path: Path)
     assert load() == cold
 
 
-def test_a_damaged_entry_is_parsed_again(repo: Path, tmp_path: Path) -> None:
+def _cut(data: bytes) -> bytes:
+    return data[:7]
+
+
+def _torn(data: bytes) -> bytes:  # its end never reached the disk
+    return data[: len(data) // 2] + bytes(len(data) - len(data) // 2)
+
+
+def _flipped(data: bytes) -> bytes:  # still marshal, other content: only the checksum knows
+    return data.replace(b"ConfigMap", b"ConfigNap", 1)
+
+
+@pytest.mark.parametrize("damage", [_cut, _torn, _flipped])
+def test_a_damaged_entry_is_parsed_again(
+    repo: Path, tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
     first = _bodies(repo, tmp_path / "cache")
     for entry in (tmp_path / "cache" / "parsed").glob("*/*/*"):
-        entry.write_bytes(entry.read_bytes()[:7])
+        entry.write_bytes(damage(entry.read_bytes()))
     assert _bodies(repo, tmp_path / "cache") == first
 
 
@@ -106,8 +123,9 @@ def test_a_pickle_on_disk_is_never_loaded(repo: Path, tmp_path: Path) -> None:
         def __reduce__(self) -> tuple[Any, ...]:
             return (os.system, (f"touch {canary}",))
 
+    payload = marshal.dumps((10, pickle.dumps(Evil())))  # shaped as an entry, checksum right
     for entry in (tmp_path / "cache" / "parsed").glob("*/*/*"):
-        entry.write_bytes(marshal.dumps(pickle.dumps(Evil())))
+        entry.write_bytes(hashlib.blake2b(payload, digest_size=16).digest() + payload)
     assert _bodies(repo, tmp_path / "cache") == first
     assert not canary.exists()
 
