@@ -247,7 +247,7 @@ def main() -> None:
     parser.add_argument("--planes", type=int, choices=(1, 2), default=1)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="driftui-bench-clusters-"))
-    own_cache()
+    own_cache(work)
     planes = [harness.up(work / f"plane{i}") for i in range(args.planes)]
     try:
         options, contexts = prepare(work, planes, args.clusters, args.objects)

@@ -270,7 +270,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="driftui-bench-"))
-    own_cache()
+    own_cache(work)
     reuse = os.environ.get("DRIFTUI_CLUSTER_DIR")
     cluster = harness.load(reuse) if reuse else harness.up(work / "cluster")
     try:

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
+from pathlib import Path
 
 from driftui.source.blobs import PARSE_CACHE
 from driftui.source.git_repo import default_cache_root
 from tests.cluster import build
 
 
-def own_cache() -> str:
-    """This benchmark's own cache directory (XDG_CACHE_HOME), not the user's; the test
-    binaries stay found where they were built."""
+def own_cache(work: Path) -> None:
+    """This benchmark's own cache directory (XDG_CACHE_HOME), inside its work directory
+    and not the user's; the test binaries stay found where they were built."""
     os.environ.setdefault("DRIFTUI_TESTBIN", str(build.cache_root()))
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="driftui-bench-cache-")
-    return os.environ["XDG_CACHE_HOME"]
+    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
 
 
 def forget_parsed() -> None:
