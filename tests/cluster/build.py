@@ -132,7 +132,7 @@ class BuildError(RuntimeError):
 
 def build(verbose: bool = True) -> list[Path]:
     """Build whatever the cache lacks and return the directories holding the binaries."""
-    missing = set(missing_binaries())
+    missing = set(missing_binaries(MODULES))
     if not missing:
         return path_dirs()
     go = shutil.which("go")
@@ -153,7 +153,8 @@ def build(verbose: bool = True) -> list[Path]:
             target.mkdir(parents=True, exist_ok=True)
             if verbose:
                 print(
-                    f"building {name} from {module.directory.relative_to(TESTS.parent)} ...",
+                    f"building {name} from {module.directory} ...",
+                    file=sys.stderr,  # stdout is the directories' list: `make testbin` keeps it
                     flush=True,
                 )
             tmp = target / f".{name}.tmp"
