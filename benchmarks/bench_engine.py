@@ -9,7 +9,7 @@ and the dry-run-create defaults its cold run kept on disk), their ratios, and ea
 plane's, and its requests from the audit log (benchmarks/cli_costs.py): on a loaded machine
 wall time mostly measures the load.
 Run: .venv/bin/python -m benchmarks.bench_engine [--objects 10000] [--kubectl-sample 200]
-     [--cli-runs 2] [--concurrency 16] [--drift label|value]
+     [--cli-runs 2] [--concurrency 16] [--drift label|value|image|cpu]
 """
 
 from __future__ import annotations
@@ -121,6 +121,7 @@ def apply_all(cluster: ClusterInfo, objects: list[dict[str, Any]]) -> None:
 
 MERGE = "application/merge-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"  # what kubectl set image sends
+_REQUESTS = {"name": "app", "resources": {"requests": {"cpu": "200m"}}}
 HAND_EDITS: dict[str, tuple[int, str, dict[str, Any]]] = {
     # name: (which object of every ``every`` is edited: 0 a ConfigMap, 3 a Deployment; how)
     # a label added by hand (the issue's workload): no dry-run can change its verdict
@@ -128,12 +129,14 @@ HAND_EDITS: dict[str, tuple[int, str, dict[str, Any]]] = {
     # a ConfigMap value Git sets, changed by hand: a string the server keeps as sent, so
     # no dry-run can change its verdict either (engine.prediction_needs.kept_as_sent)
     "value": (0, MERGE, {"data": {"key0": "edited-by-hand"}}),
-    # `kubectl set image` on a Deployment: a field Git sets, which needs the dry-run apply
+    # `kubectl set image` on a Deployment: a string the server keeps as sent, no dry-run
     "image": (
         3,
         STRATEGIC,
         {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "edited:1"}]}}}},
     ),
+    # `kubectl set resources` on a Deployment: a quantity Git sets, which needs the apply
+    "cpu": (3, STRATEGIC, {"spec": {"template": {"spec": {"containers": [_REQUESTS]}}}}),
 }
 
 
@@ -265,8 +268,9 @@ def main() -> None:
         "--drift",
         choices=sorted(HAND_EDITS),
         default="label",
-        help="the hand edit of the drifted objects: a label added or a ConfigMap value"
-        " changed (no dry-run needed), or a Deployment's image set (each needs the apply)",
+        help="the hand edit of the drifted objects: a label added, a ConfigMap value changed"
+        " or a Deployment's image set (no dry-run needed), or a Deployment's CPU request set"
+        " (each needs the apply)",
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="driftui-bench-"))

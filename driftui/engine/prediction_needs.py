@@ -20,11 +20,13 @@ needs neither dry-run, and its verdict is the same as with both.
 The apply is not needed either where every field Git sets that differs holds a value the
 server keeps exactly as sent (:func:`kept_as_sent`): a ConfigMap's ``data`` string (the
 `kubectl edit configmap` of a value), a label's or an annotation's of the kinds above, a
-workload's replica count (`kubectl scale`). No defaulting fills a field Git sets, none of
-these is a quantity or another value the server rewrites in a canonical form, and without
-mutating admission the apply can only answer Git's value: the comparison already has it.
-A ConfigMap marked immutable is still asked (the server refuses the apply, and its verdict
-is then the client-side one).
+workload's replica count (`kubectl scale`), a container's image in a workload's pod
+template (`kubectl set image`). No defaulting fills a field Git sets, none of these is a
+quantity or another value the server rewrites in a canonical form, no built-in admission
+plugin touches them (those that rewrite containers act on Pods only), and without mutating
+admission the apply can only answer Git's value: the comparison already has it. A
+ConfigMap marked immutable, or a Job's template, is still asked (the server refuses the
+apply, and the verdict is then the client-side one).
 
 Anything an ignore rule hid, or any doubt (mutating admission present or unreadable), asks
 both as before.
@@ -35,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from driftui.compare.differ import Comparison
-from driftui.model import Difference, DiffType, Path
+from driftui.model import Difference, DiffType, KeyedItem, Path
 
 GIT_FIELDS = (DiffType.CHANGED, DiffType.MISSING_IN_LIVE)
 LIVE_ONLY = (DiffType.ADDED_OUTSIDE_GIT, DiffType.REMOVED_FROM_GIT)
@@ -68,6 +70,20 @@ _METADATA_MAPS = frozenset({"labels", "annotations"})
 SCALED = frozenset({("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet")})
 """Workloads whose ``spec.replicas`` (an int32 no defaulting touches once set) the server
 keeps as sent."""
+
+
+POD_TEMPLATES: dict[tuple[str, str], Path] = {
+    ("apps", "Deployment"): ("spec", "template", "spec"),
+    ("apps", "StatefulSet"): ("spec", "template", "spec"),
+    ("apps", "DaemonSet"): ("spec", "template", "spec"),
+    ("apps", "ReplicaSet"): ("spec", "template", "spec"),
+    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+"""Workloads whose pod template's container images the server keeps as sent: no defaulter
+or built-in admission plugin touches an image outside a Pod. Not a Job (its template is
+immutable: the apply is refused) nor a Pod (admission plugins may rewrite its containers)."""
+
+_IMAGE_LISTS = frozenset({"containers", "initContainers"})
 
 
 @dataclass(frozen=True)
@@ -104,17 +120,30 @@ def needs(
 
 def kept_as_sent(difference: Difference, group: str, kind: str) -> bool:
     """Is Git's side of ``difference`` a value the server keeps as sent: a ConfigMap's
-    ``data`` string, a label's or an annotation's of a kind that defaults none, or the
-    replica count of a workload (`kubectl scale`)? (Only where no admission mutates: the
-    caller's part.)"""
+    ``data`` string, a label's or an annotation's of a kind that defaults none, the
+    replica count of a workload (`kubectl scale`) or a container's image in its pod
+    template (`kubectl set image`)? (Only where no admission mutates: the caller's part.)"""
     path, git = difference.path, difference.git
     if path == ("spec", "replicas") and (group, kind) in SCALED:
         return type(git) is int and 0 <= git < 2**31  # what validation lets through
+    if path[-1:] == ("image",) and is_template_image(path, group, kind):
+        # validation refuses an empty image and one with spaces around it
+        return isinstance(git, str) and git != "" and git == git.strip()
     if not isinstance(git, str) or len(path) not in (2, 3):
         return False
     if len(path) == 2:
         return (group, kind) == ("", "ConfigMap") and path[0] == "data"
     return (group, kind) in NO_METADATA_DEFAULTS and in_metadata_maps(path)
+
+
+def is_template_image(path: Path, group: str, kind: str) -> bool:
+    """``path`` is a container's image in a workload's pod template
+    (:data:`POD_TEMPLATES`): ``spec.template.spec.containers[name=app].image``."""
+    pod = POD_TEMPLATES.get((group, kind))
+    if pod is None or len(path) != len(pod) + 3 or path[: len(pod)] != pod:
+        return False
+    listed, item, leaf = path[len(pod) :]
+    return listed in _IMAGE_LISTS and isinstance(item, KeyedItem) and leaf == "image"
 
 
 def defaults_could_excuse(

@@ -161,16 +161,17 @@ def test_the_files_of_clusters_not_scanned_for_a_week_are_removed(tmp_path: Path
 
 
 @pytest.fixture
-def imaged(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+def cpu_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A Deployment and a Secret applied from Git, then a value Git sets changed by hand
-    in each (`kubectl set image`; the Secret's token): each needs the dry-run apply."""
+    in each (`kubectl set resources`, a quantity; the Secret's token): each needs the
+    dry-run apply."""
     ns = f"applies-{uuid.uuid4().hex[:8]}"
     status, body = harness.request(
         cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
     )
     assert status == 201, body
     labels = {"app": "shop"}
-    container = {"name": "app", "image": "shop:1"}
+    container = cpu_request("100m")
     template = {"metadata": {"labels": labels}, "spec": {"containers": [container]}}
     deployment = {
         "apiVersion": "apps/v1",
@@ -181,7 +182,7 @@ def imaged(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     secret = objects(ns)[1]
     for obj in (deployment, secret):
         patch(cluster, obj, obj, "?fieldManager=argocd-controller&force=true", APPLY)
-    set_image(cluster, deployment, "shop:2")
+    set_cpu(cluster, deployment, "200m")
     patch(
         cluster, secret, {"stringData": {"token": "by-hand"}}, "?fieldManager=kubectl-edit", MERGE
     )
@@ -191,23 +192,27 @@ def imaged(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
 
 
-def set_image(cluster: ClusterInfo, deployment: dict[str, Any], image: str) -> None:
-    edit = {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}}
+def cpu_request(cpu: str) -> dict[str, Any]:
+    return {"name": "app", "image": "shop:1", "resources": {"requests": {"cpu": cpu}}}
+
+
+def set_cpu(cluster: ClusterInfo, deployment: dict[str, Any], cpu: str) -> None:
+    edit = {"spec": {"template": {"spec": {"containers": [cpu_request(cpu)]}}}}
     patch(cluster, deployment, edit, "?fieldManager=kubectl-set", MERGE)
 
 
 def test_a_second_run_asks_no_apply_of_an_unchanged_object_and_never_keeps_a_secrets(
-    cluster: ClusterInfo, imaged: tuple[Path, str], tmp_path: Path
+    cluster: ClusterInfo, cpu_edited: tuple[Path, str], tmp_path: Path
 ) -> None:
     """The apply's answer is kept by the live version it was applied to: the same drift
     in the next run costs no request; a new hand edit (a new resourceVersion) asks again."""
-    repo, ns = imaged
+    repo, ns = cpu_edited
     cache = tmp_path / "cache"
     mark = audit_mark(cluster)
     first = scan(cluster, repo, ns, cache)
     assert dry_runs_since(cluster, mark, ns) == {"patch": 2}
     kept = kept_text(cache)
-    assert '"image":"shop:1"' in kept  # the apply's answer: Git's image
+    assert '"cpu":"100m"' in kept  # the apply's answer: Git's request
     assert "credentials" not in kept and "by-hand" not in kept and TOKEN not in kept
 
     mark = audit_mark(cluster)
@@ -219,9 +224,9 @@ def test_a_second_run_asks_no_apply_of_an_unchanged_object_and_never_keeps_a_sec
     assert dry_runs_since(cluster, mark, ns) == {"patch": 1}  # the Secret's, never kept
 
     deployment = {"apiVersion": "apps/v1", "kind": "Deployment"}
-    set_image(cluster, {**deployment, "metadata": {"name": "shop", "namespace": ns}}, "shop:3")
+    set_cpu(cluster, {**deployment, "metadata": {"name": "shop", "namespace": ns}}, "300m")
     mark = audit_mark(cluster)
     third = scan(cluster, repo, ns, cache)
     assert dry_runs_since(cluster, mark, ns) == {"patch": 2}
     shown = {d.live for r in third.results if r.ref.kind == "Deployment" for d in r.differences}
-    assert "shop:3" in shown
+    assert "300m" in shown

@@ -39,7 +39,7 @@ def git_object(i: int, ns: str) -> dict[str, Any]:
     if i % 3 == 1:
         spec: dict[str, Any] = {"selector": labels, "ports": [{"port": 80, "targetPort": 8080}]}
         return {"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec}
-    container = {"name": "app", "image": f"registry.local/app:{i}"}
+    container = new_requests("100m")
     template = {"metadata": {"labels": labels}, "spec": {"containers": [container]}}
     spec = {"replicas": 1, "selector": {"matchLabels": labels}, "template": template}
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": spec}
@@ -56,18 +56,19 @@ def path_of(obj: dict[str, Any]) -> str:
 def hand_edit(obj: dict[str, Any]) -> dict[str, Any]:
     """A different edit per kind, so the report has changed and added fields of each, and
     each mix of dry-runs: a ConfigMap's needs the create (an added key that could have been
-    a default; its changed value is a string the server keeps as sent), a Deployment's new
-    image the apply, a Service's label none."""
+    a default; its changed value is a string the server keeps as sent), a Deployment's CPU
+    request the apply (a quantity, which the server may rewrite), a Service's label none."""
     if obj["kind"] == "ConfigMap":
         return {"data": {"k": "edited", "added": "by-hand"}}
     if obj["kind"] == "Service":
         return {"metadata": {"labels": {"edited": "yes"}}}
-    return {"spec": {"template": {"spec": {"containers": [new_image("edited")]}}}}
+    return {"spec": {"template": {"spec": {"containers": [new_requests("200m")]}}}}
 
 
-def new_image(tag: str) -> dict[str, Any]:
-    """The Deployment's one container with another image (a merge patch replaces the list)."""
-    return {"name": "app", "image": f"registry.local/app:{tag}"}
+def new_requests(cpu: str) -> dict[str, Any]:
+    """The Deployment's one container requesting ``cpu`` (a merge patch replaces the list;
+    `kubectl set resources`)."""
+    return {"name": "app", "image": "registry.local/app:1", "resources": {"requests": {"cpu": cpu}}}
 
 
 def patch(cluster: ClusterInfo, obj: dict[str, Any], body: Any, query: str, kind: str) -> None:
@@ -133,8 +134,8 @@ def test_the_report_is_the_same_with_one_dry_run_at_a_time_or_sixteen(
     assert {r.fidelity for r in edited} == {Fidelity.SERVER_SIDE}
     assert pooled.fidelity is Fidelity.SERVER_SIDE
     paths = {d.dotted for r in edited for d in r.differences}  # the server's defaults are not drift
-    image = "spec.template.spec.containers[name=app].image"
-    assert paths == {"data.k", "data.added", "metadata.labels.edited", image}
+    cpu = "spec.template.spec.containers[name=app].resources.requests.cpu"
+    assert paths == {"data.k", "data.added", "metadata.labels.edited", cpu}
     # a hand-added label needs no dry-run; the others one each (an apply or a create)
     sent = sum(1 for r in edited if needs_apply(r) or live_only(r))
     dry_runs = [(e.done, e.total) for e in events if e.stage == "dry-runs"]
@@ -209,7 +210,7 @@ def live_only(result: DriftResult) -> bool:
 def edit_again(obj: dict[str, Any]) -> dict[str, Any]:
     """New values for the same hand edits: a new resourceVersion, and the same kinds of drift."""
     if obj["kind"] == "Deployment":
-        return {"spec": {"template": {"spec": {"containers": [new_image("again")]}}}}
+        return {"spec": {"template": {"spec": {"containers": [new_requests("300m")]}}}}
     if obj["kind"] == "ConfigMap":
         return {"data": {"added": "again"}}
     return {"metadata": {"labels": {"edited": "again"}}}
@@ -225,7 +226,7 @@ def test_a_rescan_never_asks_the_defaults_of_an_unchanged_blob_again(
     edited = [r for r in first.results if r.status is Status.DRIFTED]
     defaults = sum(1 for r in edited if live_only(r))
     applied = sum(1 for r in edited if needs_apply(r))
-    # a changed image needs no defaults, a ConfigMap's changed value no apply
+    # a changed CPU request needs no defaults, a ConfigMap's changed value no apply
     assert defaults > 0 and applied > 0 and defaults + applied < len(edited)
     assert dry_runs_since(cluster, mark, ns) == {"patch": applied, "create": defaults}
 
@@ -244,7 +245,7 @@ def test_a_rescan_never_asks_the_defaults_of_an_unchanged_blob_again(
     assert len(touched) == len(edited) == len(again.results) * 3 // 4
     assert {r.fidelity for r in touched} == {Fidelity.SERVER_SIDE}
     lives = {d.live for r in touched for d in r.differences if d.dotted != "data.k"}
-    assert lives == {"again", "registry.local/app:again"}
+    assert lives == {"again", "300m"}
 
 
 def test_throttled_dry_runs_wait_as_the_server_says_and_are_asked_once_more(
@@ -273,7 +274,7 @@ def test_the_defaults_of_live_only_drift_are_asked_without_comparing_the_predict
 ) -> None:
     """Counted comparisons, the CPU of a dry-run on our side: an object whose client-side
     comparison already shows live-only drift has its defaults asked at once; only drift of
-    Git's own fields (an image) has its prediction compared to decide, and that
+    Git's own fields (a CPU request) has its prediction compared to decide, and that
     comparison is the verdict's: none is made twice."""
     calls: list[tuple[bool, bool]] = []  # (with the prediction, with the defaults)
 

@@ -16,7 +16,8 @@ from driftui.engine import Scanner, ScanOptions, prediction
 from driftui.engine.prediction_needs import BOTH, NO_METADATA_DEFAULTS, Needs, needs
 from driftui.gate import MutationGate
 from driftui.live.client import ClusterClient
-from driftui.model import Difference, DiffType, ScanReport, Status
+from driftui.model import Difference, DiffType, KeyedItem, ScanReport, Status
+from driftui.model import Path as FieldPath
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.drift_scenario import build, kubectl, write_repo
@@ -323,7 +324,7 @@ def test_only_strings_the_server_keeps_as_sent_skip_the_apply() -> None:
     admission; nothing else."""
 
     def apply(
-        path: tuple[str, ...],
+        path: FieldPath,
         git: Any,
         kind: str = "ConfigMap",
         group: str = "",
@@ -355,13 +356,34 @@ def test_only_strings_the_server_keeps_as_sent_skip_the_apply() -> None:
     cpu = ("spec", "template", "spec", "containers", "app", "resources", "requests", "cpu")
     assert apply(cpu, "0.1", "Deployment", "apps")  # a quantity the server rewrites: 100m
 
+    # kubectl set image: a container's image in a workload's pod template
+    app = KeyedItem((("name", "app"),))
+    image = ("spec", "template", "spec", "containers", app, "image")
+    init = ("spec", "template", "spec", "initContainers", app, "image")
+    cron = ("spec", "jobTemplate", "spec", "template", "spec", "containers", app, "image")
+    assert not apply(image, "web:2", "Deployment", "apps")
+    assert not apply(init, "migrate:2", "StatefulSet", "apps")
+    assert not apply(image, "agent:2", "DaemonSet", "apps")
+    assert not apply(cron, "job:2", "CronJob", "batch")
+    assert apply(image, "web:2", "Deployment", "apps", mutating=True)
+    assert apply(image, "web:2", "Deployment", "apps", mutating=None)
+    assert apply(image, "job:2", "Job", "batch")  # a Job's template is immutable: refused
+    assert apply(("spec", "containers", app, "image"), "web:2", "Pod")  # admission may rewrite
+    assert apply(cron, "job:2", "Deployment", "apps")  # not where a Deployment's template is
+    assert apply(image, "", "Deployment", "apps")  # refused: an image is required
+    assert apply(image, " web:2", "Deployment", "apps")  # refused: spaces around it
+    assert apply(image, 2, "Deployment", "apps")  # refused: not a string
+    by_position = ("spec", "template", "spec", "containers", 0, "image")
+    assert apply(by_position, "web:2", "Deployment", "apps")  # not a container matched by name
+    assert apply((*image[:-1], "imagePullPolicy"), "Always", "Deployment", "apps")
+
 
 @pytest.fixture
 def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """Values Git sets, changed by hand: `kubectl edit` of a ConfigMap's value, `kubectl
-    label --overwrite` of a Service's label Git sets, `kubectl scale` of a Deployment, a
-    data key Git adds that live lacks, and an immutable ConfigMap whose value Git changed
-    after it was made."""
+    label --overwrite` of a Service's label Git sets, `kubectl scale` and `kubectl set
+    image` of a Deployment, `kubectl set image` of a CronJob, a data key Git adds that live
+    lacks, and an immutable ConfigMap whose value Git changed after it was made."""
     ns = f"values-{uuid.uuid4().hex[:8]}"
     status, body = harness.request(
         cluster, "POST", "/api/v1/namespaces", {"metadata": {"name": ns}}
@@ -369,6 +391,7 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
     assert status == 201, body
     _, _, service = SAMPLES[("", "Service")]
     _, _, deployment = SAMPLES[("apps", "Deployment")]
+    _, _, cron_job = SAMPLES[("batch", "CronJob")]
     declared = [
         {
             "apiVersion": "v1",
@@ -388,6 +411,7 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
             "metadata": {"name": "api", "namespace": ns},
             "spec": {**deployment["spec"], "replicas": 2},
         },
+        {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"}, **cron_job},
         {
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -397,9 +421,18 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
         },
     ]
     repo = tmp_path / "repo"
-    write_repo(repo, {"shop.yaml": declared[:3]})
-    kubectl(cluster, "apply", "--server-side", "--field-manager=argocd-controller", "-f", str(repo))
-    frozen = {**declared[3], "data": {"k": "before"}}
+    write_repo(repo, {"shop.yaml": declared[:4]})
+    kubectl(
+        cluster,
+        "-n",
+        ns,
+        "apply",
+        "--server-side",
+        "--field-manager=argocd-controller",
+        "-f",
+        str(repo),
+    )
+    frozen = {**declared[4], "data": {"k": "before"}}
     status, body = harness.request(cluster, "POST", f"/api/v1/namespaces/{ns}/configmaps", frozen)
     assert status == 201, body
     kubectl(
@@ -415,6 +448,8 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
     )
     kubectl(cluster, "-n", ns, "label", "--overwrite", "service/web", "tier=api")
     kubectl(cluster, "-n", ns, "scale", "deployment/api", "--replicas=5")
+    kubectl(cluster, "-n", ns, "set", "image", "deployment/api", "c=i:by-hand")
+    kubectl(cluster, "-n", ns, "set", "image", "cronjob/nightly", "c=i:by-hand")
     write_repo(repo, {"shop.yaml": declared})
     yield repo, ns
     harness.request(cluster, "DELETE", f"/api/v1/namespaces/{ns}")
@@ -434,6 +469,13 @@ def test_values_the_server_keeps_as_sent_need_no_apply_and_get_the_full_verdict(
         ("edited", "data.new", "added-in-git", None),
         ("web", "metadata.labels.tier", "web", "api"),
         ("api", "spec.replicas", 2, 5),
+        ("api", "spec.template.spec.containers[name=c].image", "i:1", "i:by-hand"),
+        (
+            "nightly",
+            "spec.jobTemplate.spec.template.spec.containers[name=c].image",
+            "i:1",
+            "i:by-hand",
+        ),
         ("frozen", "data.k", "from-git", "before"),
     }
     fidelity = {r.ref.name: r.fidelity.value for r in chosen.results}
@@ -441,6 +483,7 @@ def test_values_the_server_keeps_as_sent_need_no_apply_and_get_the_full_verdict(
         "edited": "server-side",
         "web": "server-side",
         "api": "server-side",
+        "nightly": "server-side",
         "frozen": "client-side",
     }
 
@@ -448,5 +491,5 @@ def test_values_the_server_keeps_as_sent_need_no_apply_and_get_the_full_verdict(
     mark = audit_mark(cluster)
     full = scan(cluster, repo, ns)
     # every object's apply; the creates but the refused one's (its defaults go unasked)
-    assert dry_runs_since(cluster, mark, ns) == {"patch": 4, "create": 3}
+    assert dry_runs_since(cluster, mark, ns) == {"patch": 5, "create": 4}
     assert essence(chosen) == essence(full)
