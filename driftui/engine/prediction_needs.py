@@ -20,13 +20,15 @@ needs neither dry-run, and its verdict is the same as with both.
 The apply is not needed either where every field Git sets that differs holds a value the
 server keeps exactly as sent (:func:`kept_as_sent`): a ConfigMap's ``data`` string (the
 `kubectl edit configmap` of a value), a label's or an annotation's of the kinds above, a
-workload's replica count (`kubectl scale`), a container's image in a workload's pod
-template (`kubectl set image`). No defaulting fills a field Git sets, none of these is a
-quantity or another value the server rewrites in a canonical form, no built-in admission
-plugin touches them (those that rewrite containers act on Pods only), and without mutating
-admission the apply can only answer Git's value: the comparison already has it. A
-ConfigMap marked immutable, or a Job's template, is still asked (the server refuses the
-apply, and the verdict is then the client-side one).
+workload's replica count (`kubectl scale`), a container's image or changed environment
+value in a workload's pod template (`kubectl set image`, `kubectl set env`). No defaulting
+fills a field Git sets, none of these is a quantity or another value the server rewrites
+in a canonical form, no built-in admission plugin touches them (those that rewrite
+containers act on Pods only), and without mutating admission the apply can only answer
+Git's value: the comparison already has it. A ConfigMap marked immutable, or a Job's
+template, is still asked (the server refuses the apply, and the verdict is then the
+client-side one); so is an environment value Git sets where live has none (beside a
+``valueFrom`` set by hand, the server refuses it).
 
 Anything an ignore rule hid, or any doubt (mutating admission present or unreadable), asks
 both as before.
@@ -79,11 +81,12 @@ POD_TEMPLATES: dict[tuple[str, str], Path] = {
     ("apps", "ReplicaSet"): ("spec", "template", "spec"),
     ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template", "spec"),
 }
-"""Workloads whose pod template's container images the server keeps as sent: no defaulter
-or built-in admission plugin touches an image outside a Pod. Not a Job (its template is
-immutable: the apply is refused) nor a Pod (admission plugins may rewrite its containers)."""
+"""Workloads whose pod template's container images and environment values the server
+keeps as sent: no defaulter or built-in admission plugin touches them outside a Pod. Not a
+Job (its template is immutable: the apply is refused) nor a Pod (admission plugins may
+rewrite its containers)."""
 
-_IMAGE_LISTS = frozenset({"containers", "initContainers"})
+_CONTAINER_LISTS = frozenset({"containers", "initContainers"})
 
 
 @dataclass(frozen=True)
@@ -121,14 +124,19 @@ def needs(
 def kept_as_sent(difference: Difference, group: str, kind: str) -> bool:
     """Is Git's side of ``difference`` a value the server keeps as sent: a ConfigMap's
     ``data`` string, a label's or an annotation's of a kind that defaults none, the
-    replica count of a workload (`kubectl scale`) or a container's image in its pod
-    template (`kubectl set image`)? (Only where no admission mutates: the caller's part.)"""
+    replica count of a workload (`kubectl scale`), or a container's image or changed
+    environment value in its pod template (`kubectl set image`, `kubectl set env`)? (Only
+    where no admission mutates: the caller's part.)"""
     path, git = difference.path, difference.git
     if path == ("spec", "replicas") and (group, kind) in SCALED:
         return type(git) is int and 0 <= git < 2**31  # what validation lets through
-    if path[-1:] == ("image",) and is_template_image(path, group, kind):
-        # validation refuses an empty image and one with spaces around it
+    container = in_template_container(path, group, kind)
+    if container == ("image",):  # validation refuses it empty or with spaces around it
         return isinstance(git, str) and git != "" and git == git.strip()
+    if container is not None and _is_env_value(container):
+        # changed, not added (beside a hand-set valueFrom Git's would be refused), and not
+        # emptied (an empty value is not stored: it reads back as none)
+        return isinstance(git, str) and git != "" and difference.type is DiffType.CHANGED
     if not isinstance(git, str) or len(path) not in (2, 3):
         return False
     if len(path) == 2:
@@ -136,14 +144,27 @@ def kept_as_sent(difference: Difference, group: str, kind: str) -> bool:
     return (group, kind) in NO_METADATA_DEFAULTS and in_metadata_maps(path)
 
 
-def is_template_image(path: Path, group: str, kind: str) -> bool:
-    """``path`` is a container's image in a workload's pod template
-    (:data:`POD_TEMPLATES`): ``spec.template.spec.containers[name=app].image``."""
+def in_template_container(path: Path, group: str, kind: str) -> Path | None:
+    """The rest of ``path`` within a container of a workload's pod template
+    (:data:`POD_TEMPLATES`): ``("image",)`` of ``spec.template.spec.containers[name=app].image``;
+    None when ``path`` is not in one."""
     pod = POD_TEMPLATES.get((group, kind))
-    if pod is None or len(path) != len(pod) + 3 or path[: len(pod)] != pod:
-        return False
-    listed, item, leaf = path[len(pod) :]
-    return listed in _IMAGE_LISTS and isinstance(item, KeyedItem) and leaf == "image"
+    if pod is None or len(path) < len(pod) + 3 or path[: len(pod)] != pod:
+        return None
+    listed, item = path[len(pod) : len(pod) + 2]
+    if listed not in _CONTAINER_LISTS or not isinstance(item, KeyedItem):
+        return None
+    return path[len(pod) + 2 :]
+
+
+def _is_env_value(rest: Path) -> bool:
+    """``env[name=X].value`` of a container (`kubectl set env`)."""
+    return (
+        len(rest) == 3
+        and rest[0] == "env"
+        and isinstance(rest[1], KeyedItem)
+        and rest[2] == "value"
+    )
 
 
 def defaults_could_excuse(

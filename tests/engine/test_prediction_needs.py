@@ -373,6 +373,15 @@ def test_only_strings_the_server_keeps_as_sent_skip_the_apply() -> None:
     assert apply(image, "", "Deployment", "apps")  # refused: an image is required
     assert apply(image, " web:2", "Deployment", "apps")  # refused: spaces around it
     assert apply(image, 2, "Deployment", "apps")  # refused: not a string
+    # kubectl set env: a container's environment value Git sets, changed
+    env = ("spec", "template", "spec", "containers", app, "env", KeyedItem((("name", "M"),)))
+    assert not apply((*env, "value"), "on", "Deployment", "apps")
+    assert not apply((*cron[:-1], *env[-2:], "value"), "on", "CronJob", "batch")
+    added = Difference((*env, "value"), DiffType.MISSING_IN_LIVE, git="on")
+    assert needs(Comparison((added,)), "apps", "Deployment", mutating=False).apply
+    assert apply((*env, "value"), "", "Deployment", "apps")  # an empty value is not stored
+    assert apply((*env, "valueFrom"), {"secretKeyRef": {}}, "Deployment", "apps")
+    assert apply((*env, "value"), "on", "Job", "batch")
     by_position = ("spec", "template", "spec", "containers", 0, "image")
     assert apply(by_position, "web:2", "Deployment", "apps")  # not a container matched by name
     assert apply((*image[:-1], "imagePullPolicy"), "Always", "Deployment", "apps")
@@ -381,8 +390,8 @@ def test_only_strings_the_server_keeps_as_sent_skip_the_apply() -> None:
 @pytest.fixture
 def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """Values Git sets, changed by hand: `kubectl edit` of a ConfigMap's value, `kubectl
-    label --overwrite` of a Service's label Git sets, `kubectl scale` and `kubectl set
-    image` of a Deployment, `kubectl set image` of a CronJob, a data key Git adds that live
+    label --overwrite` of a Service's label Git sets, `kubectl scale`, `kubectl set image`
+    and `kubectl set env` of a Deployment, `kubectl set image` of a CronJob, a data key Git adds that live
     lacks, and an immutable ConfigMap whose value Git changed after it was made."""
     ns = f"values-{uuid.uuid4().hex[:8]}"
     status, body = harness.request(
@@ -392,6 +401,8 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
     _, _, service = SAMPLES[("", "Service")]
     _, _, deployment = SAMPLES[("apps", "Deployment")]
     _, _, cron_job = SAMPLES[("batch", "CronJob")]
+    env = [{"name": "MODE", "value": "from-git"}]
+    with_env = {**POD, "spec": {"containers": [{**CONTAINERS[0], "env": env}]}}
     declared = [
         {
             "apiVersion": "v1",
@@ -409,7 +420,7 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
             "apiVersion": "apps/v1",
             "kind": "Deployment",
             "metadata": {"name": "api", "namespace": ns},
-            "spec": {**deployment["spec"], "replicas": 2},
+            "spec": {**deployment["spec"], "replicas": 2, "template": with_env},
         },
         {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"}, **cron_job},
         {
@@ -449,6 +460,7 @@ def values_edited(cluster: ClusterInfo, tmp_path: Path) -> Iterator[tuple[Path, 
     kubectl(cluster, "-n", ns, "label", "--overwrite", "service/web", "tier=api")
     kubectl(cluster, "-n", ns, "scale", "deployment/api", "--replicas=5")
     kubectl(cluster, "-n", ns, "set", "image", "deployment/api", "c=i:by-hand")
+    kubectl(cluster, "-n", ns, "set", "env", "deployment/api", "MODE=by-hand")
     kubectl(cluster, "-n", ns, "set", "image", "cronjob/nightly", "c=i:by-hand")
     write_repo(repo, {"shop.yaml": declared})
     yield repo, ns
@@ -470,6 +482,12 @@ def test_values_the_server_keeps_as_sent_need_no_apply_and_get_the_full_verdict(
         ("web", "metadata.labels.tier", "web", "api"),
         ("api", "spec.replicas", 2, 5),
         ("api", "spec.template.spec.containers[name=c].image", "i:1", "i:by-hand"),
+        (
+            "api",
+            "spec.template.spec.containers[name=c].env[name=MODE].value",
+            "from-git",
+            "by-hand",
+        ),
         (
             "nightly",
             "spec.jobTemplate.spec.template.spec.containers[name=c].image",
