@@ -131,7 +131,9 @@ def kept_as_sent(difference: Difference, group: str, kind: str) -> bool:
     if path == ("spec", "replicas") and (group, kind) in SCALED:
         return type(git) is int and 0 <= git < 2**31  # what validation lets through
     container = in_template_container(path, group, kind)
-    if container == ("image",):  # validation refuses it empty or with spaces around it
+    if container == ("image",):
+        # the server refuses an empty one; one with spaces around it (which a Pod refuses,
+        # though a Deployment's template kept it) is asked rather than assumed
         return isinstance(git, str) and git != "" and git == git.strip()
     if container is not None and _is_env_value(container):
         # changed, not added (beside a hand-set valueFrom Git's would be refused), and not

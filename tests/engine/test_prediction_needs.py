@@ -371,7 +371,7 @@ def test_only_strings_the_server_keeps_as_sent_skip_the_apply() -> None:
     assert apply(("spec", "containers", app, "image"), "web:2", "Pod")  # admission may rewrite
     assert apply(cron, "job:2", "Deployment", "apps")  # not where a Deployment's template is
     assert apply(image, "", "Deployment", "apps")  # refused: an image is required
-    assert apply(image, " web:2", "Deployment", "apps")  # refused: spaces around it
+    assert apply(image, " web:2", "Deployment", "apps")  # spaces around it: asked, not assumed
     assert apply(image, 2, "Deployment", "apps")  # refused: not a string
     # kubectl set env: a container's environment value Git sets, changed
     env = ("spec", "template", "spec", "containers", app, "env", KeyedItem((("name", "M"),)))
