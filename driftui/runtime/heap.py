@@ -63,6 +63,20 @@ def keep_all() -> None:
     _scans += 1
 
 
+def freeze_survivors(phase: str, info: dict[str, int]) -> None:
+    """A ``gc.callbacks`` hook: what outlived one of CPython's own full collections is
+    frozen, so the next walks only what is newer.
+
+    Watching, every judged event replaces an object, a verdict and a row, and the
+    replacements age into the oldest generation: CPython's full collections walked all of
+    them, growing to 0.3-0.7 s each (one every ~10-17 s, benchmarks/bench_watch) as the
+    churn replaced the frozen scan. The collection has just walked them; freezing costs
+    nothing more. What of them later dies in a cycle waits for :func:`settle`.
+    """
+    if phase == "stop" and info.get("generation") == 2:
+        gc.freeze()
+
+
 COLLECT_EVERY = 5  # frozen scans between full collections, when the user is idle
 IDLE_GROWTH = 0.02  # heap growth since the last full collection worth one when idle
 FORCE_GROWTH = 0.10  # heap growth after which a full collection runs even mid-typing
@@ -113,8 +127,14 @@ def settle(*, idle: bool) -> bool:
     became garbage after being frozen stay (Textual's rendered strips, about 10,000
     objects a rescan). ``sys.getallocatedblocks`` measures the heap in about a
     millisecond (``gc.get_freeze_count`` walks every frozen object: 0.3 s).
+
+    Never while a job has the collector paused: a rescan of 100,000 objects grows the heap
+    by its new report as it goes, and collections forced by that growth, each walking the
+    whole heap, took 65% of the screen's thread during it (keys p95 197 ms, bench_scale).
     """
     global _scans, _blocks_then
+    if _pauses:  # a scan allocating its report grows the heap: that is no garbage
+        return False
     if not collection_due(Since(_scans, _blocks_then, sys.getallocatedblocks()), idle=idle):
         return False
     gc.unfreeze()
