@@ -2,8 +2,10 @@
 100,000, without a control plane, so a change can be measured in a minute.
 
 Watch: the real explorer and watch flow, with an in-memory event source standing in for the
-informers (no API is crossed): every 0.5 s it hands back the report with ``--changed``
-objects judged anew, as the engine's rejudge does (the same list, changed objects replaced).
+informers (no API is crossed): every batch (watch_flow.EVENT_BATCH, 1 s) it hands back the
+report with ``--changed`` objects judged anew, as the engine's rejudge does (the same list,
+changed objects replaced). ``--drifted 0.95``: that share is drifted from the start and stays
+so as it changes, as late in bench_watch's churn (mostly drifted objects under the keys).
 Keys are pressed through the driver meanwhile (benchmarks/probe.py). Printed: key latency
 (press to the frame showing the new selection), the UI thread's time per batch, the worker's,
 and the process's CPU. Filter: 100,000 objects, 1,000 per namespace; keystrokes of the
@@ -11,7 +13,7 @@ queries bench_scale types, each until the screen is quiet; moves. Also the model
 a batch applied to the grouped 10,000, a query grouped over 100,000.
 
 Run: .venv/bin/python -m benchmarks.bench_batch [--objects 10000] [--seconds 30]
-     [--changed 25] [--scale 100000] [--part watch|filter|all]
+     [--changed 25] [--drifted 0.95] [--scale 100000] [--part watch|filter|all]
 The machine is shared: CPU figures are steadier than wall times; the load is printed.
 """
 
@@ -55,11 +57,19 @@ def line(name: str, values: list[float], unit: str = "ms") -> None:
     )
 
 
-def one_namespace(report: ScanReport) -> ScanReport:
-    """bench_watch's shape: every object a ConfigMap of one namespace, all in sync."""
+def one_namespace(report: ScanReport, drifted: float = 0.0) -> ScanReport:
+    """bench_watch's shape: every object a ConfigMap of one namespace; the first ``drifted``
+    share of them drifted (late in bench_watch, the churn has drifted nearly all), the rest
+    in sync."""
+    template = next(r for r in report.results if r.status is Status.DRIFTED)
+    cut = int(len(report.results) * drifted)
     results = [
-        replace(r, ref=ObjectRef("", "ConfigMap", "watch", r.ref.name), status=Status.IN_SYNC)
-        for r in report.results
+        replace(
+            r if i >= cut else replace(r, differences=template.differences, live=template.live),
+            ref=ObjectRef("", "ConfigMap", "watch", r.ref.name),
+            status=Status.IN_SYNC if i >= cut else Status.DRIFTED,
+        )
+        for i, r in enumerate(report.results)
     ]
     return replace(report, results=results)
 
@@ -77,8 +87,9 @@ class MemoryEvents:
     """Stands in for engine.watching.LiveWatch: ``changed`` objects per batch, rejudged as
     the engine does (a new list, the unchanged results the very same objects)."""
 
-    def __init__(self, changed: int) -> None:
+    def __init__(self, changed: int, *, stay_drifted: bool = False) -> None:
         self.changed = changed
+        self.stay_drifted = stay_drifted  # bench_watch's churn: a drifted object stays so
         self.batches = 0
         self._rng = random.Random(21)
 
@@ -95,6 +106,8 @@ class MemoryEvents:
             at = self._rng.randrange(len(results))
             old = results[at]
             status = Status.DRIFTED if old.status is Status.IN_SYNC else Status.IN_SYNC
+            if self.stay_drifted and old.status is Status.DRIFTED:
+                status = Status.DRIFTED
             results[at] = replace(old, status=status, resource_version=str(self.batches))
         return replace(report, results=results)
 
@@ -112,22 +125,26 @@ class MemoryEvents:
 
 
 def timed(owner: type, name: str, into: list[float]) -> None:
-    """Record the CPU time of its thread in ``owner.name`` (a handler, the worker's job)."""
-    original = getattr(owner, name, None)
-    if original is None:
+    """Record the CPU time of its thread in ``owner.name`` (a handler, the worker's job).
+
+    Replaced on the class that defines it: Textual calls a message handler of every class
+    in the MRO, so one set on a subclass would run the handler twice."""
+    definer = next((k for k in owner.__mro__ if name in vars(k)), None)
+    if definer is None:
         return
+    original = vars(definer)[name]
 
     def method(self: Any, *args: Any) -> None:
         started = time.thread_time()
         original(self, *args)
         into.append((time.thread_time() - started) * 1000)
 
-    setattr(owner, name, method)
+    setattr(definer, name, method)
 
 
-async def watch(n: int, seconds: float, changed: int) -> None:
-    report = one_namespace(synthetic_report(n))
-    events = MemoryEvents(changed)
+async def watch(n: int, seconds: float, changed: int, drifted: float) -> None:
+    report = one_namespace(synthetic_report(n), drifted)
+    events = MemoryEvents(changed, stay_drifted=drifted > 0)
     ui_ms: list[float] = []
     worker_ms: list[float] = []
     for name in ("on_events_judged", "on_scan_finished"):  # the latter before issue 21's batches
@@ -154,11 +171,13 @@ async def watch(n: int, seconds: float, changed: int) -> None:
         share = 100 * (cpu() - cpu_start) / (time.monotonic() - started)
         app.watching.stop()
     print(
-        f"watch: {n} objects, {changed} changed per batch, {events.batches} batches in {seconds:.0f} s"
+        f"watch: {n} objects ({drifted:.0%} drifted at the start), {changed} changed per batch,"
+        f" {events.batches} batches in {seconds:.0f} s"
     )
     line("key to the frame showing the new selection", keys)
-    line("UI thread per batch (CPU)", ui_ms)
-    line("worker per batch (CPU)", worker_ms)
+    if events.batches:
+        line("UI thread per batch (CPU)", ui_ms)
+        line("worker per batch (CPU)", worker_ms)
     print(f"  process CPU {share:.1f}% of one core; load {os.getloadavg()}", flush=True)
 
 
@@ -232,6 +251,9 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--changed", type=int, default=25, help="objects per batch")
+    parser.add_argument(
+        "--drifted", type=float, default=0.0, help="share drifted at the start (watch)"
+    )
     parser.add_argument("--scale", type=int, default=100_000, help="objects for the filter")
     parser.add_argument("--moves", type=int, default=30)
     parser.add_argument("--part", choices=("watch", "filter", "model", "all"), default="all")
@@ -241,7 +263,7 @@ def main() -> None:
     if args.part in ("model", "all"):
         model(args.objects, args.scale, args.changed)
     if args.part in ("watch", "all"):
-        asyncio.run(watch(args.objects, args.seconds, args.changed))
+        asyncio.run(watch(args.objects, args.seconds, args.changed, args.drifted))
     if args.part in ("filter", "all"):
         asyncio.run(filtering(args.scale, args.moves))
 

@@ -6,12 +6,17 @@ explorer re-scans on an interval. Prints per-key repaint cost during the churn, 
 time, and whether the final state equals a fresh scan once the churn stops.
 
 Run: .venv/bin/python -m benchmarks.bench_watch [--objects 10000] [--seconds 60] [--rate 50]
-     [--mode events|rescan] [--report-every SECONDS] [--soak]
+     [--mode events|rescan] [--report-every SECONDS] [--soak] [--drifted SHARE]
 
 ``--soak`` (issue 21, not in CI) is the one-hour run: --seconds 3600 with a progress line every
 5 minutes (RSS, key latency of the window and overall, CPU and full collections of the
 window, updates sent, load), printed as it
 goes so that a run cut short still tells its figures; the final state is checked as always.
+
+``--drifted 0.95``: that share of the objects carries a hand-set label from the start, so
+a few minutes show the last windows of a long run, when the churn has drifted nearly every
+object (the tree's drifted rows, the diffs the keys show and the objects judged again are
+then mostly drifted ones).
 
 ``--mode events`` (the default, issue 21): watch mode follows watch events and judges only the
 changed objects; ``--mode rescan``: the periodic full rescans used without watch permission.
@@ -23,7 +28,8 @@ ConfigMaps behind (there is no namespace controller to delete them), and scans L
 ConfigMaps cluster-wide: compare figures only from fresh control planes.
 
 To find what grows: DRIFTUI_BENCH_TRACE=DIR (heap figures at each progress line),
-DRIFTUI_BENCH_TRACEMALLOC=1 and DRIFTUI_BENCH_HOLDERS=1, see benchmarks/heap_trace.py.
+DRIFTUI_BENCH_TRACEMALLOC=1 and DRIFTUI_BENCH_HOLDERS=1, see benchmarks/heap_trace.py;
+DRIFTUI_BENCH_GC=1 prints each full collection during the churn as it ends.
 """
 
 from __future__ import annotations
@@ -140,6 +146,8 @@ class FullCollections:
             self._started = time.perf_counter()
         else:
             self.durations.append((time.perf_counter() - self._started) * 1000)
+            if os.environ.get("DRIFTUI_BENCH_GC"):
+                print(f"full collection {self.durations[-1]:.0f} ms, {info}", flush=True)
 
 
 class PolicyCollections:
@@ -247,8 +255,11 @@ async def run(args: argparse.Namespace) -> None:
             }
             for i in range(args.objects)
         ]
-        apply_all(cluster, objects)
         write_repo(work / "repo", objects)
+        cut = int(args.objects * args.drifted)  # drifted from the start, as late in a long run
+        for obj in objects[:cut]:
+            obj["metadata"]["labels"] = {"churn": "start"}  # type: ignore[index]
+        apply_all(cluster, objects)
         options = ScanOptions(
             repo=str(work / "repo"),
             kubeconfig=cluster.kubeconfig("viewer"),
@@ -318,7 +329,11 @@ async def run(args: argparse.Namespace) -> None:
             f"p95 {p95:.1f} ms, max {max(keys):.1f} ms, over 50 ms: {sum(k > 50 for k in keys)} "
             f"of {len(keys)}  target <= 50 ms"
         )
-        longest = f", longest {max(full.durations):.0f} ms" if full.durations else ""
+        longest = (
+            f", longest {max(full.durations):.0f} ms, median {statistics.median(full.durations):.0f} ms"
+            if full.durations
+            else ""
+        )
         print(
             f"full garbage collections during the churn: {len(full.durations)}{longest}; "
             f"of them the explorer's policy ran {settles} (heap.settle: a full one, then one"
@@ -357,6 +372,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--mode", choices=("events", "rescan"), default="events")
+    parser.add_argument(
+        "--drifted",
+        type=float,
+        default=0.0,
+        help="share of the objects drifted from the start (late in a long run, nearly all)",
+    )
     parser.add_argument(
         "--report-every", type=float, default=0.0, help="seconds between progress lines"
     )

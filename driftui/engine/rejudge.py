@@ -26,6 +26,7 @@ from driftui.gitops.markers import TrackingMarkers
 from driftui.live.pod_cache import PodCache
 from driftui.live.reader import LiveState
 from driftui.model import AppOwner, DriftResult, Fidelity, Manifest, ObjectRef, ScanReport
+from driftui.runtime.pacing import give_way
 
 Changes = Mapping[ObjectRef, dict[str, Any] | None]  # ref -> its object now, None: deleted
 
@@ -58,7 +59,11 @@ def rejudge(basis: Basis, verdicts: Verdicts, report: ScanReport, changes: Chang
             objects.pop(ref, None)
         else:
             objects[ref] = obj
-    fresh = _with_health(basis, {ref: _judged(basis, verdicts, ref) for ref in changes})
+    judged: dict[ObjectRef, DriftResult | None] = {}
+    for ref in changes:
+        give_way()  # a drifted object's verdict holds the interpreter lock for a millisecond
+        judged[ref] = _judged(basis, verdicts, ref)
+    fresh = _with_health(basis, judged)
     results = []
     for result in report.results:
         if result.ref in fresh:

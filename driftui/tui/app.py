@@ -157,6 +157,9 @@ class DriftExplorer(Scanning, ViewKeys, ActionKeys, Discoverability):
         self.set_interval(SETTLE_EVERY, self.responsiveness.settle_heap)
         self.start_scan()
 
+    def on_unmount(self) -> None:
+        self.responsiveness.stop()
+
     async def on_event(self, event: events.Event) -> None:
         self.responsiveness.input_arrived(event, self.call_after_refresh)
         await super().on_event(event)

@@ -1,14 +1,16 @@
 """Keeping the explorer responsive while scans run: the garbage-collector policy and input
 pacing, in one place, so the app only says when input arrived and when a scan runs.
 
-Three measures, each measured in benchmarks/bench_watch and bench_tui:
+Four measures, each measured in benchmarks/bench_watch and bench_tui:
 - a short interpreter switch interval, so key presses get the lock between a scan's stretches;
 - a key press or scroll holds background work (:mod:`driftui.runtime.pacing`) until its frame is drawn;
-- full garbage collections (:mod:`driftui.runtime.heap`) wait for a pause in typing.
+- full garbage collections (:mod:`driftui.runtime.heap`) wait for a pause in typing;
+- what outlives CPython's own full collections is frozen, so the next stay short.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +37,13 @@ class Responsiveness:
         # Scans compare in a worker thread and hold the GIL in long stretches; a short
         # switch interval lets key presses in between (measured in benchmarks/bench_watch).
         sys.setswitchinterval(SWITCH_INTERVAL)
+        if heap.freeze_survivors not in gc.callbacks:
+            gc.callbacks.append(heap.freeze_survivors)
+
+    def stop(self) -> None:
+        """The explorer closed: CPython's collector is its own again (tests open many)."""
+        if heap.freeze_survivors in gc.callbacks:
+            gc.callbacks.remove(heap.freeze_survivors)
 
     def input_arrived(
         self, event: events.Event, after_frame: Callable[[Callable[[], None]], object]

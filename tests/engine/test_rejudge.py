@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -9,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from driftui.engine import Scanner
+from driftui.engine import rejudge as rejudge_module
 from driftui.engine.watching import LiveWatch
 from driftui.gate import MutationGate
 from driftui.model import ScanReport
+from driftui.runtime import pacing
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 from tests.gitops.objects import hand_edited
@@ -94,3 +97,40 @@ def test_the_informers_hold_the_scans_copy_of_each_object_they_listed_the_same(
         assert all(held[ref] is scanned[ref] for ref in held)
     finally:
         watch.stop()
+
+
+def test_judging_events_again_gives_way_while_the_explorer_draws_a_frame(
+    cluster: ClusterInfo, namespace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key press holds background work until its frame is drawn (runtime.pacing). A
+    batch of drifted objects, judged one after another, held the interpreter lock the
+    frame waited for: the judging gives way before each object, not only the health
+    assessed after it."""
+    scanner = watching_read_only(cluster, namespace, tmp_path / "repo")
+    report = scanner.scan()
+    changes = {r.ref: scanner.live_objects()[r.ref] for r in report.results}
+    gave_way: list[int] = []
+
+    def counted() -> None:
+        gave_way.append(len(gave_way))
+        pacing.give_way()
+
+    monkeypatch.setattr(rejudge_module, "give_way", counted)
+    done = threading.Event()
+    answer: list[ScanReport] = []
+
+    def rejudge() -> None:
+        answer.append(scanner.rejudge(report, changes))
+        done.set()
+
+    pacing.foreground_busy()
+    try:
+        worker = threading.Thread(target=rejudge)
+        worker.start()
+        assert not done.wait(0.1)  # waits for the frame (MAX_WAIT is 0.25 s)
+    finally:
+        pacing.foreground_done()
+    assert done.wait(PATIENCE)
+    worker.join()
+    assert len(gave_way) == len(changes)
+    assert verdicts(answer[0]) == verdicts(report)

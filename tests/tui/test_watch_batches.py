@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from dataclasses import replace
 from typing import Any
 
 from textual.widgets import Input
 
+from driftui.gate import MutationGate
 from driftui.model import DriftResult, ObjectRef, ScanReport, Status
+from driftui.runtime import heap
 from driftui.tui.messages import EventsJudged
 from driftui.tui.tree_delta import changes_between
 from driftui.tui.tree_model import prepare
 from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry, Node, ResourceTree, node_key
-from tests.tui.conftest import make_app, scanned, settle
-from tests.tui.sample_data import NOW
+from tests.tui.conftest import TestExplorer, make_app, scanned, settle
+from tests.tui.sample_data import NOW, clock, sample_report, scanner_of
 
 WEB = ObjectRef("apps", "Deployment", "shop", "web")
 
@@ -107,3 +110,62 @@ async def test_batch_after_batch_the_tree_shows_what_a_fresh_load_shows() -> Non
             index = prepare(scanned(app).results, app.current_view()).index
             fresh.load(index, expanded=tree.expanded_keys())
             assert visible(tree) == visible(fresh), batch
+
+
+class ListingWatch:
+    """An event source that only lists (the informers' first LIST), noting the collector."""
+
+    def __init__(self) -> None:
+        self.collecting_while_listing: bool | None = None
+        self.listed: list[dict[str, list[int]]] = []
+
+    def start(self) -> str:
+        self.collecting_while_listing = gc.isenabled()
+        self.listed = [{"data": [i]} for i in range(2_000)]
+        return ""
+
+    def pending(self) -> int:
+        return 0
+
+    def rejudged(self, report: ScanReport) -> ScanReport | None:
+        return None
+
+    def source_changed(self, commit: str) -> bool:
+        return False
+
+    def resync(self) -> None:
+        pass
+
+    def trouble(self) -> str:
+        return ""
+
+    def stop(self) -> None:
+        pass
+
+
+async def test_the_informers_first_list_is_kept_like_a_scan_and_the_collector_hook_goes_on_close() -> (
+    None
+):
+    """What the informers list stays as long as the explorer watches: listed with the
+    collector paused and frozen, as a scan's objects are, so CPython's full collections
+    do not walk it. While open, the explorer freezes what outlives those collections
+    (runtime.heap.freeze_survivors); closed, it leaves the collector as it found it."""
+    listing = ListingWatch()
+    app = TestExplorer(
+        scanner_of(sample_report()),
+        read_only=True,
+        gate=MutationGate(read_only=True),
+        clock=clock,
+        watcher=lambda: listing,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert heap.freeze_survivors in gc.callbacks
+        gc.unfreeze()
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.watching.events is listing
+        assert listing.collecting_while_listing is False
+        assert gc.get_freeze_count() >= len(listing.listed)
+        app.watching.stop()
+    assert heap.freeze_survivors not in gc.callbacks
