@@ -30,6 +30,8 @@ def _commit(root: Path) -> str:
 class BuildPyWithCommit(build_py):
     def run(self) -> None:
         super().run()
+        if getattr(self, "editable_mode", False):
+            return  # an editable install runs from the checkout, whose Git says the commit
         commit = _commit(Path(__file__).resolve().parent)
         if commit and not self.dry_run:
             target = Path(self.build_lib, "driftui", "_build_info.py")
