@@ -35,6 +35,7 @@ from benchmarks.probe import FrameProbe, Press
 from driftui.gate import MutationGate
 from driftui.model import ObjectRef, ScanReport, Status
 from driftui.tui import app as app_module
+from driftui.tui.filter_flow import FilterFlow
 from driftui.tui.watch_flow import WatchFlow
 
 FILTER_TEXTS = ("obj-0", "scale-042 dep", "obj-0999")
@@ -134,10 +135,11 @@ def timed(owner: type, name: str, into: list[float]) -> None:
         return
     original = vars(definer)[name]
 
-    def method(self: Any, *args: Any) -> None:
+    def method(self: Any, *args: Any) -> Any:
         started = time.thread_time()
-        original(self, *args)
+        answer = original(self, *args)
         into.append((time.thread_time() - started) * 1000)
+        return answer
 
     setattr(definer, name, method)
 
@@ -185,12 +187,17 @@ async def filtering(n: int, moves: int) -> None:
     report = scaled(synthetic_report(n))
     gate = MutationGate(read_only=True)
     app = BenchExplorer(lambda _: report, read_only=True, gate=gate)
+    worker_ms: list[float] = []
+    ui_ms: list[float] = []
+    timed(FilterFlow, "regroup", worker_ms)
+    timed(app_module.DriftExplorer, "on_filtered", ui_ms)
     async with app.run_test(size=(120, 36)) as pilot:
         while app.report is None:
             await pilot.pause(0.05)
         probe = FrameProbe(app)
         await probe.settle()
         keys = [await probe.press_until_quiet("j") for _ in range(moves)]
+        worker_ms.clear()
         strokes: list[Press] = []
         clears: list[Press] = []
         for text in FILTER_TEXTS:
@@ -200,6 +207,11 @@ async def filtering(n: int, moves: int) -> None:
                 strokes.append(await probe.press_until_quiet(key))
             clears.append(await probe.press_until_quiet("escape"))
     print(f"filter: {n} objects, 1,000 a namespace; load {os.getloadavg()}")
+    typed = "".join(FILTER_TEXTS)
+    print(
+        "  each keystroke, shown ms: "
+        + " ".join(f"{ch}={p.shown_ms:.0f}" for ch, p in zip(typed, strokes, strict=True))
+    )
     for name, presses in (
         ("move (j)", keys),
         ("filter keystroke", strokes),
@@ -207,6 +219,8 @@ async def filtering(n: int, moves: int) -> None:
     ):
         line(f"{name}, shown", [p.shown_ms for p in presses])
         line(f"{name}, CPU", [p.cpu_ms for p in presses])
+    line("filter's worker: search and grouping (CPU)", worker_ms)
+    line("filtered matches shown in the tree (CPU)", ui_ms)
 
 
 def model(n: int, scale: int, changed: int) -> None:
