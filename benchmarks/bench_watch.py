@@ -61,6 +61,7 @@ from driftui.gate import MutationGate
 from driftui.model import DriftResult
 from driftui.runtime import heap
 from driftui.tui.app import DriftExplorer
+from driftui.tui.watch_flow import WatchFlow
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
 
@@ -137,6 +138,7 @@ class FullCollections:
 
     def __init__(self) -> None:
         self.durations: list[float] = []
+        self.spans: list[tuple[float, float]] = []  # perf_counter start and end of each
         self._started = 0.0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
@@ -146,8 +148,45 @@ class FullCollections:
             self._started = time.perf_counter()
         else:
             self.durations.append((time.perf_counter() - self._started) * 1000)
+            self.spans.append((self._started, time.perf_counter()))
             if os.environ.get("DRIFTUI_BENCH_GC"):
                 print(f"full collection {self.durations[-1]:.0f} ms, {info}", flush=True)
+
+
+class Spans:
+    """When each run of a method began and ended (perf_counter), on whatever thread: the
+    batches' handler on the screen's thread, the rejudge in its worker."""
+
+    def __init__(self, owner: type, name: str) -> None:
+        self.spans: list[tuple[float, float]] = []
+        definer = next(k for k in owner.__mro__ if name in vars(k))  # a handler runs per class
+        original = vars(definer)[name]
+        spans = self.spans
+
+        def method(this: Any, *args: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return original(this, *args)
+            finally:
+                spans.append((began, time.perf_counter()))
+
+        setattr(definer, name, method)
+
+
+def slow_keys_overlapping(
+    keys: list[tuple[float, float]], labelled: dict[str, list[tuple[float, float]]]
+) -> str:
+    """Of the keys over 50 ms (sent at perf_counter, ms), how many overlapped each kind of
+    work: what the tail of the key latencies is made of."""
+    slow = [(sent, sent + ms / 1000) for sent, ms in keys if ms > 50]
+    counts = dict.fromkeys([*labelled, "none of these"], 0)
+    for began, ended in slow:
+        hit = [n for n, spans in labelled.items() if any(a < ended and b > began for a, b in spans)]
+        for name in hit or ["none of these"]:
+            counts[name] += 1
+    return f"keys over 50 ms: {len(slow)}; overlapping " + ", ".join(
+        f"{name} {count}" for name, count in counts.items()
+    )
 
 
 class PolicyCollections:
@@ -206,10 +245,11 @@ async def drive(
     every: float,
     sent: Any,
     trace: HeapTrace,
+    sent_at: list[float],
 ) -> tuple[list[float], list[tuple[float, float]]]:
     """Press keys while the churner runs: key latencies and (time, RSS) samples. With
     ``every``, a progress line every that many seconds (the soak prints as it goes, so a run
-    cut short still tells its figures)."""
+    cut short still tells its figures). ``sent_at``: when each key was sent (perf_counter)."""
     moves = itertools.cycle("j" * 10 + "k" * 10)  # onto new objects, not back and forth
     keys: list[float] = []
     rss: list[tuple[float, float]] = []
@@ -217,6 +257,7 @@ async def drive(
     mark = (0.0, cpu_start, gc.get_stats()[2]["collections"])  # the window's start
     trace.sample(0.0)
     while churner.is_alive():
+        sent_at.append(time.perf_counter())
         keys.append(await probe.press_until_shown(next(moves)))
         rss.append((time.monotonic() - started, rss_mb()))
         if every and rss[-1][0] >= next_report:
@@ -276,6 +317,8 @@ async def run(args: argparse.Namespace) -> None:
             watcher=partial(LiveWatch, scanner) if args.mode == "events" else None,
         )
         sent = multiprocessing.Value("i", 0)
+        batches = Spans(DriftExplorer, "on_events_judged")
+        rejudges = Spans(WatchFlow, "_rejudge")
         async with app.run_test(size=(120, 36)) as pilot:
             probe = await list_in_sync(app, pilot)
             node = app.resource_tree.cursor_node
@@ -298,7 +341,10 @@ async def run(args: argparse.Namespace) -> None:
             heap.settle = policy.settle
             print(f"churn starts; load average {os.getloadavg()}", flush=True)
             churner.start()
-            keys, rss = await drive(probe, pilot, churner, started, args.report_every, sent, trace)
+            sent_at: list[float] = []
+            keys, rss = await drive(
+                probe, pilot, churner, started, args.report_every, sent, trace, sent_at
+            )
             churned = time.monotonic() - started
             cpu = 100 * (cpu_seconds() - cpu_start) / (time.monotonic() - started)
             scans_during = app.scans_finished - scans_before
@@ -339,6 +385,12 @@ async def run(args: argparse.Namespace) -> None:
             f"of them the explorer's policy ran {settles} (heap.settle: a full one, then one"
             " over nothing), the rest CPython's own, over what is not frozen"
         )
+        spans = {
+            "a full collection": full.spans,
+            "a batch shown (screen's thread)": batches.spans,
+            "a rejudge (worker)": rejudges.spans,
+        }
+        print(slow_keys_overlapping(list(zip(sent_at, keys, strict=True)), spans))
         print(
             f"RSS: start {rss[0][1]:.0f} MB, max {max(m for _, m in rss):.0f} MB, end {rss[-1][1]:.0f} MB; "
             f"growth after the first half/minute {100 * (rss[-1][1] - base) / base:+.1f}%  target <= 10%"
