@@ -20,6 +20,8 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.errors import NoWidget
+from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 from textual.widgets import Input, Static
 
@@ -161,8 +163,20 @@ class DriftExplorer(Scanning, ViewKeys, ActionKeys, Discoverability):
         self.responsiveness.stop()
 
     async def on_event(self, event: events.Event) -> None:
-        self.responsiveness.input_arrived(event, self.call_after_refresh)
-        await super().on_event(event)
+        with self.responsiveness.handing_on(event, lambda: self._receiver_of(event)):
+            await super().on_event(event)
+
+    def _receiver_of(self, event: events.Event) -> MessagePump:
+        """Where ``event`` is handled next: the focused widget, or the one under the pointer;
+        the app itself for a key that bubbled back to its bindings (``j`` is the tree's)."""
+        if event.is_forwarded:
+            return self
+        if isinstance(event, events.MouseEvent):
+            try:
+                return self.get_widget_at(event.x, event.y)[0]
+            except NoWidget:
+                return self.screen
+        return self.focused or self.screen
 
     def _theme_changed(self, _theme: object) -> None:
         self.resource_tree.refresh_status_styles()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from textual import events
+from textual.message_pump import MessagePump
 
 from driftui.runtime import heap, pacing
 
@@ -37,25 +38,38 @@ class Responsiveness:
         # Scans compare in a worker thread and hold the GIL in long stretches; a short
         # switch interval lets key presses in between (measured in benchmarks/bench_watch).
         sys.setswitchinterval(SWITCH_INTERVAL)
+        pacing.foreground_open(True)
         if heap.freeze_survivors not in gc.callbacks:
             gc.callbacks.append(heap.freeze_survivors)
 
     def stop(self) -> None:
         """The explorer closed: CPython's collector is its own again (tests open many)."""
+        pacing.foreground_open(False)
         if heap.freeze_survivors in gc.callbacks:
             gc.callbacks.remove(heap.freeze_survivors)
 
-    def input_arrived(
-        self, event: events.Event, after_frame: Callable[[Callable[[], None]], object]
-    ) -> None:
-        """Note user input; a frame-changing one holds scans until ``after_frame`` (the app's
-        ``call_after_refresh``) reports the frame drawn."""
-        if not isinstance(event, events.InputEvent) or event.is_forwarded:
-            return
-        self.last_input = self._clock()
-        if isinstance(event, FRAME_INPUT):  # a scan gives way until the frame is drawn
+    @contextmanager
+    def handing_on(
+        self, event: events.Event, receiver: Callable[[], MessagePump]
+    ) -> Iterator[None]:
+        """Note user input while the app hands it on. A frame-changing one holds background
+        work until the frame after ``receiver()``, the widget it went to, has handled it:
+        the app's own next frame came before the tree moved its cursor, and scans took the
+        interpreter lock in turns with that move (benchmarks/bench_scale, keys in a rescan)."""
+        held = self._noted(event)
+        if held:
             pacing.foreground_busy()
-            after_frame(pacing.foreground_done)
+        yield
+        if held:  # queued behind the event it was handed: runs after its handler and frame
+            receiver().call_after_refresh(pacing.foreground_done)
+
+    def _noted(self, event: events.Event) -> bool:
+        if not isinstance(event, events.InputEvent):
+            return False
+        if event.is_forwarded:  # a key the widget passed on: the app's bindings run it now
+            return isinstance(event, events.Key)
+        self.last_input = self._clock()
+        return isinstance(event, FRAME_INPUT)
 
     def settle_heap(self) -> None:
         """Full garbage collections stall the screen (~0.5 s on 10,000 objects): run them

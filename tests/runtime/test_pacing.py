@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from driftui.runtime import pacing
-from driftui.runtime.pacing import foreground_busy, foreground_done, give_way
+from driftui.runtime.pacing import foreground_busy, foreground_done, give_way, paced
 
 
 @pytest.fixture(autouse=True)
 def idle_afterwards() -> Iterator[None]:
     yield
-    foreground_done()
+    pacing.forget_holds()
 
 
 def _then(work: Callable[[], None], done: threading.Event) -> None:
@@ -58,3 +58,49 @@ def test_a_frame_that_is_never_reported_delays_the_work_only_once(
     worker.start()
     assert done.wait(1)  # 1,000 more calls would take 10 s if each waited again
     worker.join()
+
+
+def test_work_waits_until_every_hold_is_released() -> None:
+    """A key is held by the widget it went to and again as it bubbles to the app's bindings;
+    either frame may come first."""
+    foreground_busy()
+    foreground_busy()
+    foreground_done()
+    passed = threading.Event()
+    worker = threading.Thread(target=_then, args=(give_way, passed))
+    worker.start()
+    assert not passed.wait(0.05)
+    foreground_done()
+    assert passed.wait(5)
+    worker.join()
+    foreground_done()  # one too many: the next hold still holds
+    foreground_busy()
+    assert not pacing._idle.is_set()
+
+
+def test_a_paced_loop_gives_way_before_its_items() -> None:
+    foreground_busy()
+    got: list[int] = []
+    worker = threading.Thread(target=lambda: got.extend(paced([1, 2])))
+    worker.start()
+    worker.join(0.05)
+    assert worker.is_alive() and got == []
+    foreground_done()
+    worker.join(5)
+    assert got == [1, 2]
+
+
+def test_the_foregrounds_own_thread_never_waits_for_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its frame could not be drawn while it waited (grouping a report on the screen's
+    thread goes through paced loops too)."""
+    monkeypatch.setattr(pacing, "MAX_WAIT", 60.0)
+    pacing.foreground_open(True)
+    try:
+        foreground_busy()
+        assert list(paced([1, 2, 3])) == [1, 2, 3]  # 3 minutes if each waited
+        assert pacing.foreground_present()
+    finally:
+        pacing.foreground_open(False)
+    assert not pacing.foreground_present()
