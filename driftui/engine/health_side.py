@@ -25,7 +25,7 @@ from driftui.health.pods import VIA_JOBS, VIA_REPLICA_SETS, WORKLOADS, Owned
 from driftui.live.pod_cache import PodCache
 from driftui.live.workload_pods import PODS, WorkloadPods, read_workload_pods
 from driftui.model import DriftResult, ObjectRef, Status
-from driftui.runtime.pacing import give_way
+from driftui.runtime.pacing import give_way, paced
 from driftui.runtime.records import replaced
 
 
@@ -35,7 +35,7 @@ def _workload_namespaces(
     """Where workloads are in scope, and where CronJobs are (their Jobs are read there)."""
     out, crons = set(), set()
     objects = live.state.objects
-    for r in results:
+    for r in paced(results):
         kind = _group_kind(r.ref)
         if kind in WORKLOADS and r.ref.namespace and r.ref in objects:
             out.add(r.ref.namespace)

@@ -24,6 +24,7 @@ from driftui.model import (
     ScanReport,
     Status,
 )
+from driftui.runtime.pacing import paced
 
 
 def fill_namespace(
@@ -61,7 +62,7 @@ def source_apps(
 ) -> set[AppOwner]:
     """The apps that track Git's objects: learned from the cluster, never from Git."""
     apps: set[AppOwner] = set()
-    for manifest in manifests:
+    for manifest in paced(manifests):
         live_obj = live.state.objects.get(manifest.ref)
         if live_obj is not None:
             apps |= {m.app for m in app_markers(live_obj, tracking)}
@@ -112,7 +113,7 @@ def source_report(
         f"{' in namespace ' + namespace if namespace else ''}: {text}"
         for (group, kind, namespace), text in sorted(live.state.failed.items())
     ]
-    compared = sum(1 for r in results if r.status in (Status.IN_SYNC, Status.DRIFTED))
+    compared = sum(1 for r in paced(results) if r.status in (Status.IN_SYNC, Status.DRIFTED))
     if client_side and sum(client_side.values()) == compared:
         fidelity = Fidelity.CLIENT_SIDE  # not one object was compared server-side
     return ScanReport(

@@ -25,6 +25,7 @@ from driftui.engine.judging import (
 )
 from driftui.engine.judging_apart import Judge, judge_split
 from driftui.engine.live_side import LiveSide
+from driftui.engine.ordering import in_ref_order
 from driftui.engine.rejudge import Basis
 from driftui.engine.scanner_parts import ScannerParts
 from driftui.gitops.apps import owning_apps
@@ -38,6 +39,7 @@ from driftui.model import (
     ObjectRef,
     ScanReport,
 )
+from driftui.runtime.pacing import paced
 from driftui.runtime.progress import ProgressFn, no_progress
 from driftui.source.load import split_duplicates
 
@@ -79,7 +81,7 @@ class JudgingPhases(ScannerParts):
         self._last = (live, options, self.fidelity(), default_ns)
         manifests = [
             fill_namespace(m, live.scope.is_namespaced(m.ref.group, m.ref.kind), default_ns, force)
-            for m in loaded.desired.manifests
+            for m in paced(loaded.desired.manifests)
         ]
         # Identities are compared again once namespaces are filled in: `web` and
         # `default/web` are one object.
@@ -102,13 +104,13 @@ class JudgingPhases(ScannerParts):
         manifests, own, tracking = judging.manifests, judging.own, judging.loaded.config.tracking
         results = duplicate_errors(judging.problems) + judged
         apps = source_apps(manifests, live, tracking) | ({own.owner} if own else set())
-        declared = {m.ref for m in manifests} | {r.ref for r in results}
-        scope = {m.ref.namespace for m in manifests} | {self.default_namespace()}
+        declared = {m.ref for m in paced(manifests)} | {r.ref for r in paced(results)}
+        scope = {m.ref.namespace for m in paced(manifests)} | {self.default_namespace()}
         refused = self.options.prune_refused
         results += find_extras(live, declared, apps, scope, tracking, candidates, refused)
         fidelity = self.fidelity()
         self._basis = Basis(
-            {m.ref: m for m in manifests},
+            {m.ref: m for m in paced(manifests)},
             live,
             judging.options,
             fidelity,
@@ -119,7 +121,7 @@ class JudgingPhases(ScannerParts):
             self._pod_cache,
             refused,
         )
-        results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
+        results = in_ref_order(results)
         loaded = judging.loaded
         return self._report(
             loaded.desired, live, fidelity, results, judging.problems, loaded.warnings

@@ -29,6 +29,7 @@ from driftui.live.client import ClusterClient, Resource
 from driftui.live.discovery import ResourceInfo
 from driftui.live.errors import ApiError, ClusterError
 from driftui.model import DriftResult, Fidelity, Manifest, ObjectRef, Status
+from driftui.runtime.pacing import paced
 
 Prediction = tuple[dict[str, Any] | None, dict[str, Any] | None]
 """(the object after a dry-run apply, Git's object as the server defaults it); None: not asked."""
@@ -283,7 +284,7 @@ class DryRunPredictor:
         out: dict[str, int] = {}
         if fidelity is not Fidelity.SERVER_SIDE:
             return out
-        for r in results:
+        for r in paced(results):
             if r.status in (Status.IN_SYNC, Status.DRIFTED) and r.fidelity is Fidelity.CLIENT_SIDE:
                 info = live.discovery.resolve(r.ref.group, r.ref.kind) if live.discovery else None
                 allowed = (

@@ -21,6 +21,7 @@ from driftui.compare.options import CompareOptions
 from driftui.engine.extras import find_extras
 from driftui.engine.health_side import with_health
 from driftui.engine.live_side import LiveSide
+from driftui.engine.ordering import in_ref_order
 from driftui.engine.verdict import Verdicts
 from driftui.gitops.markers import TrackingMarkers
 from driftui.live.pod_cache import PodCache
@@ -75,7 +76,7 @@ def rejudge(basis: Basis, verdicts: Verdicts, report: ScanReport, changes: Chang
     added = [r for r in fresh.values() if r is not None]  # new extras
     if added:
         results += added
-        results.sort(key=lambda r: (r.ref.namespace, r.ref.group, r.ref.kind, r.ref.name))
+        results = in_ref_order(results)
     return replace(report, results=results)
 
 

@@ -16,6 +16,7 @@ from driftui.gitops.owners import app_owner
 from driftui.live.client import ClusterClient, object_path
 from driftui.live.errors import ApiError
 from driftui.model import AppOwner
+from driftui.runtime.pacing import paced
 
 DEFAULT_ARGOCD_NAMESPACE = "argocd"
 INITIATOR = "driftui"
@@ -155,6 +156,6 @@ def find_app(client: ClusterClient, owner: AppOwner) -> tuple[GitOpsApp | None, 
 
 def owning_apps(client: ClusterClient, objects: Iterable[dict[str, Any]]) -> list[GitOpsApp]:
     """Every distinct app that owns one of ``objects`` and exists in this cluster."""
-    owners = {resolved(o) for o in (app_owner(obj) for obj in objects) if o is not None}
+    owners = {resolved(o) for o in (app_owner(obj) for obj in paced(objects)) if o is not None}
     found = (find_app(client, owner)[0] for owner in sorted(owners, key=str))
     return [app for app in found if app is not None]

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from driftui.live.client import ClusterClient
 from driftui.live.errors import ApiError
+from driftui.runtime.pacing import paced
 
 METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 MAX_GETS = 16  # more changed items than this (or than a quarter of them): LIST them all
@@ -72,18 +73,18 @@ class PodCache:
 
     def _full(self, client: ClusterClient, path: str, slim: Slim) -> _Held:
         held = _Held()
-        for item in client.list_items(path):
+        for item in paced(client.list_items(path)):
             name, version = _meta(item)
             held.items[name], held.versions[name] = slim(item), version
         return held
 
     def _refreshed(self, client: ClusterClient, path: str, slim: Slim, old: _Held) -> _Held:
-        now = dict(_versions(client, path))
+        now = dict(paced(_versions(client, path)))
         stale = [name for name, version in now.items() if old.versions.get(name) != version]
         if len(stale) > min(MAX_GETS, max(1, len(now) // 4)):
             return self._full(client, path, slim)
         held = _Held()
-        for name, version in now.items():
+        for name, version in paced(now.items()):
             if name not in stale:
                 held.items[name], held.versions[name] = old.items[name], version
                 continue

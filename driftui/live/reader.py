@@ -19,6 +19,7 @@ from driftui.live.client import ClusterClient
 from driftui.live.discovery import ResourceInfo
 from driftui.live.errors import ApiError
 from driftui.model import ObjectRef
+from driftui.runtime.pacing import paced
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 
 GroupKind = tuple[str, str]
@@ -129,7 +130,7 @@ def _outcome(future: Future[_KindResult], namespace: str) -> _KindResult:
 
 
 def _record(state: LiveState, info: ResourceInfo, result: _KindResult) -> None:
-    for item in result.items:
+    for item in paced(result.items):
         item.setdefault("apiVersion", info.api_version)
         item.setdefault("kind", info.kind)
         state.objects[ObjectRef.of(item)] = item

@@ -24,6 +24,7 @@ from driftui.live.access import AccessReview
 from driftui.live.client import ClusterClient, object_path
 from driftui.live.errors import ApiError, ClusterError
 from driftui.live.pod_cache import PodCache
+from driftui.runtime.pacing import paced
 
 # resource -> (group, version, kind)
 PODS, REPLICA_SETS, JOBS = "pods", "replicasets", "jobs"
@@ -96,7 +97,7 @@ def _read(
     try:
         if cache is not None:
             return cache.read(client, path, lambda item: _slim(item, resource)), ""
-        return [_slim(i, resource) for i in client.list_items(path)], ""
+        return [_slim(i, resource) for i in paced(client.list_items(path))], ""
     except ApiError as exc:
         if exc.status == 403:
             return [], f"forbidden: list {what} in namespace {namespace}"

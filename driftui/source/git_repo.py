@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import git
 
 from driftui.errors import DriftuiError
+from driftui.runtime.pacing import paced
 from driftui.source.git_process import BoundedRepo, failure_text, scrub_environment
 from driftui.source.redact import redact_text, redact_url, secrets_of
 
@@ -279,7 +280,7 @@ def _text(value: str | bytes) -> str:
 
 def parse_ls_tree(raw: bytes, prefix: str) -> list[TreeEntry]:
     out: list[TreeEntry] = []
-    for record in raw.split(b"\0"):
+    for record in paced(raw.split(b"\0")):
         if not record:
             continue
         meta, _, name = record.partition(b"\t")

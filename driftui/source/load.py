@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from driftui.model import DesiredState, LoadProblem, Manifest, ObjectRef, SourceInfo
-from driftui.runtime.pacing import give_way
+from driftui.runtime.pacing import give_way, paced
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blobs
 from driftui.source.git_repo import (
@@ -209,7 +209,7 @@ def plain_manifest_files(
     """Manifest-named regular files that are neither hidden nor inside a rendered directory."""
     return [
         e
-        for e in entries
+        for e in paced(entries)
         if e.type == "blob"
         and e.mode != "120000"
         and is_manifest_path(e.name)

@@ -25,7 +25,10 @@ from driftui.tui.tree_model import View, prepare
 Scanner = Callable[[ProgressFn], Outcome]
 """One cluster's :class:`ScanReport`, several clusters' ``ClustersReport``, or a ``Scope``
 (with the apps compared)."""
-PROGRESS_INTERVAL = 0.05  # seconds between progress messages from the scan thread
+# Seconds between progress messages from the scan thread. Each redraws the header, a frame
+# the screen's thread draws: at 20 a second, keys pressed during a 100,000-object rescan
+# often reached the app 15-20 ms late, behind one (benchmarks/bench_scale).
+PROGRESS_INTERVAL = 0.25
 PROBLEMS_SHOWN = 3  # load problems named in the notification; the rest are counted
 
 

@@ -14,6 +14,7 @@ from operator import attrgetter
 from typing import Any
 
 from driftui.model import DriftResult, HealthStatus
+from driftui.runtime.pacing import paced
 from driftui.tui.health_view import HEALTH_FACETS, Facet, ImageFacet, health_suffix, matches
 from driftui.tui.scope import Identity, cluster_of, identity
 from driftui.tui.search import SearchText
@@ -386,15 +387,22 @@ class Prepared:
     shown: int  # results that pass the view's filters
 
     def regroup(
-        self, all_results: Sequence[DriftResult], view: View, search: SearchText | None = None
+        self,
+        all_results: Sequence[DriftResult],
+        view: View,
+        search: SearchText | None = None,
+        *,
+        in_scan: bool = False,
     ) -> Prepared:
-        """The same report for another view: the tallies do not depend on it."""
+        """The same report for another view: the tallies do not depend on it. ``in_scan``:
+        grouped by a scan's worker, which gives way to the keys pressed meanwhile."""
         results = filter_results(all_results, query=view.query, status=view.status, search=search)
-        index = build_index(results, view.grouping, view.frame)
+        index = build_index(paced(results) if in_scan else results, view.grouping, view.frame)
         return replace(self, view=view, index=index, shown=len(results))
 
 
 def prepare(all_results: Sequence[DriftResult], view: View) -> Prepared:
-    counts = Counter(display_status(r) for r in all_results)
-    empty = Prepared(view, Group(key=()), dict(counts), owners_of(all_results), 0)
-    return empty.regroup(all_results, view)
+    """``all_results`` grouped for ``view`` by a scan's worker (see :meth:`Prepared.regroup`)."""
+    counts = Counter(display_status(r) for r in paced(all_results))
+    empty = Prepared(view, Group(key=()), dict(counts), owners_of(paced(all_results)), 0)
+    return empty.regroup(all_results, view, in_scan=True)

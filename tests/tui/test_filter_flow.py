@@ -51,10 +51,12 @@ async def test_keys_typed_while_the_filter_runs_show_and_only_the_latest_query_r
     queries: list[str] = []
     regroup = Prepared.regroup
 
-    def slow(self: Prepared, results: Any, view: Any, search: Any = None) -> Prepared:
+    def slow(
+        self: Prepared, results: Any, view: Any, search: Any = None, **kwargs: Any
+    ) -> Prepared:
         queries.append(view.query)
         release.wait(PATIENCE)  # the first query's filter takes its time
-        return regroup(self, results, view, search)
+        return regroup(self, results, view, search, **kwargs)
 
     monkeypatch.setattr(Prepared, "regroup", slow)
     app = make_app()

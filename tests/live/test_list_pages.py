@@ -1,0 +1,58 @@
+"""LIST pages are smaller while someone is looking: a page is decoded in one piece that
+holds the interpreter lock, and a key pressed during a rescan waited behind four readers'
+pages (benchmarks/bench_scale). The CLI keeps the larger pages: fewer round trips."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from driftui.gate import MutationGate
+from driftui.live.client import FOREGROUND_PAGE, ClusterClient
+from driftui.runtime import pacing
+from tests.cluster import harness
+from tests.cluster.harness import ClusterInfo
+from tests.faultproxy import FaultProxy
+
+pytestmark = pytest.mark.cluster
+
+COUNT = FOREGROUND_PAGE + 20  # two pages with a foreground, one without
+
+
+@pytest.fixture
+def proxy(cluster: ClusterInfo, tmp_path: Path) -> Iterator[FaultProxy]:
+    with FaultProxy(cluster, tmp_path) as running:
+        yield running
+
+
+def test_pages_are_smaller_while_a_foreground_is_open(
+    cluster: ClusterInfo, namespace: str, proxy: FaultProxy
+) -> None:
+    path = f"/api/v1/namespaces/{namespace}/configmaps"
+    made = harness.requests_in_parallel(
+        cluster,
+        [
+            ("POST", path, {"metadata": {"name": f"cm-{i}"}}, "application/json")
+            for i in range(COUNT)
+        ],
+    )
+    assert all(status == 201 for status, _ in made)
+    client = ClusterClient.from_kubeconfig(proxy.kubeconfig(), gate=MutationGate())
+
+    def pages() -> list[str]:
+        proxy.seen.clear()
+        assert len(list(client.list_items(path))) == COUNT
+        return [s.query for s in proxy.seen if s.path == path]
+
+    alone = pages()
+    pacing.foreground_open(True)
+    try:
+        looked_at = pages()
+    finally:
+        pacing.foreground_open(False)
+
+    assert len(alone) == 1 and "limit=500" in alone[0]
+    assert len(looked_at) == 2
+    assert all(f"limit={FOREGROUND_PAGE}" in query for query in looked_at)
