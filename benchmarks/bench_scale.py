@@ -16,7 +16,7 @@ a time, 90,000 objects took 48 minutes, and 8 in parallel on the shared machine 
 second. The harness raises etcd's quota. driftui reads everything through the API server.
 
 Run: PATH="$(cat .venv/testbin.path):$PATH" .venv/bin/python -m benchmarks.bench_scale
-     [--objects 100000] [--base 10000] [--per-namespace 1000] [--workers 8] [--moves 40]
+     [--objects 100000] [--base 10000] [--per-namespace 1000] [--workers 8] [--moves 40] [--per-key]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks import thread_cpu
 from benchmarks.bench_engine import APPLY, make_object, resource_path, write_repo
 from benchmarks.cold import user_env
 from benchmarks.probe import FrameProbe, Press
@@ -202,7 +203,7 @@ def line(name: str, presses: list[Press], target: str) -> None:
     )
 
 
-async def explore(repo: str, kubeconfig: str, moves: int) -> None:
+async def explore(repo: str, kubeconfig: str, moves: int, per_key: bool) -> None:
     """The explorer on the whole cluster, as users open it (server-side fidelity)."""
     from driftui.__main__ import explorer_parts
     from driftui.engine import Scanner, ScanOptions
@@ -232,7 +233,7 @@ async def explore(repo: str, kubeconfig: str, moves: int) -> None:
         line("show in-sync objects (i)", [await probe.press_until_quiet("i")], "")
         keys = [await probe.press_until_quiet("j") for _ in range(moves)]
         line("move (j), in-sync shown", keys, "target p95 <= 50 ms")
-        await during_rescan(app, pilot, probe)
+        await during_rescan(app, pilot, probe, per_key)
         await filtering(probe)
     print(
         f"  explorer peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
@@ -240,14 +241,19 @@ async def explore(repo: str, kubeconfig: str, moves: int) -> None:
     )
 
 
-async def during_rescan(app: Any, pilot: Any, probe: FrameProbe) -> None:
-    """Keys while a full rescan runs (refresh): the explorer must stay responsive."""
+async def during_rescan(app: Any, pilot: Any, probe: FrameProbe, per_key: bool) -> None:
+    """Keys while a full rescan runs (refresh): the explorer must stay responsive.
+    ``per_key``: print each key's time, the scan's phase and which threads ran meanwhile."""
     before = app.scans_finished
     started = time.perf_counter()
     probe.send("r")
     keys: list[float] = []
     while app.scans_finished == before:
+        cpu = thread_cpu.snapshot()
         keys.append(await probe.press_until_shown("jk"[len(keys) % 2]))
+        if per_key:
+            ran = thread_cpu.ran_between(cpu, thread_cpu.snapshot())
+            print(f"    {keys[-1]:5.0f} ms, at {app.progress_text!r}: CPU ms {ran}", flush=True)
         await pilot.pause(0.3)
     took = time.perf_counter() - started
     print(f"  rescan (r) took {took:.1f} s; load {os.getloadavg()}", flush=True)
@@ -273,8 +279,8 @@ async def filtering(probe: FrameProbe) -> None:
     line("clear filter", clears, "target <= 300 ms")
 
 
-def explorer_process(repo: str, kubeconfig: str, moves: int) -> None:
-    asyncio.run(explore(repo, kubeconfig, moves))
+def explorer_process(repo: str, kubeconfig: str, moves: int, per_key: bool) -> None:
+    asyncio.run(explore(repo, kubeconfig, moves, per_key))
 
 
 def measure_cli(kubeconfig: str, repo: Path, label: str) -> Cli:
@@ -312,7 +318,7 @@ def run(args: argparse.Namespace, work: Path, cluster: ClusterInfo) -> None:
     if not args.skip_explorer:
         print(f"explorer on {args.objects} objects (a new process):", flush=True)
         explorer = multiprocessing.get_context("spawn").Process(
-            target=explorer_process, args=(str(work / "repo"), kubeconfig, args.moves)
+            target=explorer_process, args=(str(work / "repo"), kubeconfig, args.moves, args.per_key)
         )
         explorer.start()
         explorer.join()
@@ -326,6 +332,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8, help="setup requests in flight")
     parser.add_argument("--moves", type=int, default=40, help="key presses per measure")
     parser.add_argument("--skip-explorer", action="store_true")
+    parser.add_argument(
+        "--per-key", action="store_true", help="each key in the rescan: which threads ran"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="driftui-scale-"))
     print(f"work directory {work}; load average {os.getloadavg()}", flush=True)
