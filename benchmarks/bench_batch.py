@@ -37,6 +37,7 @@ from driftui.model import ObjectRef, ScanReport, Status
 from driftui.tui import app as app_module
 from driftui.tui.filter_flow import FilterFlow
 from driftui.tui.watch_flow import WatchFlow
+from tests.tui.quiet_watch import QuietWatch
 
 FILTER_TEXTS = ("obj-0", "scale-042 dep", "obj-0999")
 
@@ -84,7 +85,7 @@ def scaled(report: ScanReport, per_namespace: int = 1000) -> ScanReport:
     return replace(report, results=results)
 
 
-class MemoryEvents:
+class MemoryEvents(QuietWatch):
     """Stands in for engine.watching.LiveWatch: ``changed`` objects per batch, rejudged as
     the engine does (a new list, the unchanged results the very same objects)."""
 
@@ -93,9 +94,6 @@ class MemoryEvents:
         self.stay_drifted = stay_drifted  # bench_watch's churn: a drifted object stays so
         self.batches = 0
         self._rng = random.Random(21)
-
-    def start(self) -> str:
-        return ""
 
     def pending(self) -> int:
         return self.changed
@@ -111,18 +109,6 @@ class MemoryEvents:
                 status = Status.DRIFTED
             results[at] = replace(old, status=status, resource_version=str(self.batches))
         return replace(report, results=results)
-
-    def source_changed(self, commit: str) -> bool:
-        return False
-
-    def resync(self) -> None:
-        pass
-
-    def trouble(self) -> str:
-        return ""
-
-    def stop(self) -> None:
-        pass
 
 
 def timed(owner: type, name: str, into: list[float]) -> None:

@@ -17,6 +17,7 @@ from driftui.tui.tree_delta import changes_between
 from driftui.tui.tree_model import prepare
 from driftui.tui.widgets.resource_tree import FoldedEntry, GroupEntry, Node, ResourceTree, node_key
 from tests.tui.conftest import TestExplorer, make_app, scanned, settle
+from tests.tui.quiet_watch import QuietWatch
 from tests.tui.sample_data import NOW, clock, sample_report, scanner_of
 
 WEB = ObjectRef("apps", "Deployment", "shop", "web")
@@ -112,7 +113,7 @@ async def test_batch_after_batch_the_tree_shows_what_a_fresh_load_shows() -> Non
             assert visible(tree) == visible(fresh), batch
 
 
-class ListingWatch:
+class ListingWatch(QuietWatch):
     """An event source that only lists (the informers' first LIST), noting the collector."""
 
     def __init__(self) -> None:
@@ -123,24 +124,6 @@ class ListingWatch:
         self.collecting_while_listing = gc.isenabled()
         self.listed = [{"data": [i]} for i in range(2_000)]
         return ""
-
-    def pending(self) -> int:
-        return 0
-
-    def rejudged(self, report: ScanReport) -> ScanReport | None:
-        return None
-
-    def source_changed(self, commit: str) -> bool:
-        return False
-
-    def resync(self) -> None:
-        pass
-
-    def trouble(self) -> str:
-        return ""
-
-    def stop(self) -> None:
-        pass
 
 
 async def test_the_informers_first_list_is_kept_like_a_scan_and_the_collector_hook_goes_on_close() -> (
