@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 _lock = threading.Lock()
-_pauses = 0
+_pauses = 0  # bulk jobs running (their end may freeze what they made)
+_input_holds = 0  # key presses whose frames are not drawn yet
 _was_enabled = True
 
 
@@ -30,11 +31,9 @@ def collector_paused(*, keep: bool = False) -> Iterator[None]:
     the first collection after a pause walks everything allocated during it, a seventh of
     a cold one-cluster scan; a nested job leaves that to the outer one.
     """
-    global _pauses, _was_enabled
+    global _pauses
     with _lock:
-        if _pauses == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
+        _stop_collecting()
         _pauses += 1
     done = False
     try:
@@ -45,8 +44,41 @@ def collector_paused(*, keep: bool = False) -> Iterator[None]:
             _pauses -= 1
             if _pauses == 0 and keep and done:
                 keep_all()
-            if _pauses == 0 and _was_enabled:
-                gc.enable()
+            _resume_collecting()
+
+
+def hold_for_input() -> None:
+    """No collection starts until :func:`release_input`: the screen draws a key's frame.
+
+    CPython starts a collection in whichever thread allocates past its thresholds, and a
+    key's frame allocates: of the keys over 50 ms in bench_watch, a fifth waited for a full
+    collection (~64 ms each) the key itself set off. Held, it runs after the frame.
+    """
+    global _input_holds
+    with _lock:
+        _stop_collecting()
+        _input_holds += 1
+
+
+def release_input() -> None:
+    global _input_holds
+    with _lock:
+        _input_holds -= 1
+        _resume_collecting()
+
+
+def _stop_collecting() -> None:
+    """The first of jobs and holds notes whether the collector ran, and stops it."""
+    global _was_enabled
+    if _pauses == 0 and _input_holds == 0:
+        _was_enabled = gc.isenabled()
+        gc.disable()
+
+
+def _resume_collecting() -> None:
+    """The last of jobs and holds restarts the collector, if it ran before the first."""
+    if _pauses == 0 and _input_holds == 0 and _was_enabled:
+        gc.enable()
 
 
 def keep_all() -> None:
@@ -133,7 +165,7 @@ def settle(*, idle: bool) -> bool:
     whole heap, took 65% of the screen's thread during it (keys p95 197 ms, bench_scale).
     """
     global _scans, _blocks_then
-    if _pauses:  # a scan allocating its report grows the heap: that is no garbage
+    if _pauses or _input_holds:  # a scan grows the heap by its report: no garbage
         return False
     if not collection_due(Since(_scans, _blocks_then, sys.getallocatedblocks()), idle=idle):
         return False

@@ -1,9 +1,11 @@
 """Keeping the explorer responsive while scans run: the garbage-collector policy and input
 pacing, in one place, so the app only says when input arrived and when a scan runs.
 
-Four measures, each measured in benchmarks/bench_watch and bench_tui:
+Five measures, each measured in benchmarks/bench_watch and bench_tui:
 - a short interpreter switch interval, so key presses get the lock between a scan's stretches;
 - a key press or scroll holds background work (:mod:`driftui.runtime.pacing`) until its frame is drawn;
+- and holds the collector (:func:`heap.hold_for_input`): the key's own allocations set off
+  CPython's full collections;
 - full garbage collections (:mod:`driftui.runtime.heap`) wait for a pause in typing;
 - what outlives CPython's own full collections is frozen, so the next stay short.
 """
@@ -25,6 +27,7 @@ SWITCH_INTERVAL = 0.0005  # seconds; the interpreter default is 0.005
 FRAME_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 IDLE_BEFORE_COLLECT = 3.0  # seconds without input before a full garbage collection may run
 SETTLE_EVERY = 1.0  # seconds between looks at whether a full collection is due
+HOLD_LIMIT = 1.0  # seconds an input may hold background work and the collector, at most
 
 
 class Responsiveness:
@@ -33,6 +36,7 @@ class Responsiveness:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self.last_input = clock()
+        self._holds: list[float] = []  # when each unreleased input hold began, oldest first
 
     def start(self) -> None:
         # Scans compare in a worker thread and hold the GIL in long stretches; a short
@@ -44,6 +48,8 @@ class Responsiveness:
 
     def stop(self) -> None:
         """The explorer closed: CPython's collector is its own again (tests open many)."""
+        while self._holds:
+            self._release()
         pacing.foreground_open(False)
         if heap.freeze_survivors in gc.callbacks:
             gc.callbacks.remove(heap.freeze_survivors)
@@ -58,10 +64,30 @@ class Responsiveness:
         interpreter lock in turns with that move (benchmarks/bench_scale, keys in a rescan)."""
         held = self._noted(event)
         if held:
-            pacing.foreground_busy()
+            self._hold()
         yield
         if held:  # queued behind the event it was handed: runs after its handler and frame
-            receiver().call_after_refresh(pacing.foreground_done)
+            receiver().call_after_refresh(self._release)
+
+    def _hold(self) -> None:
+        """Background work and the collector wait for the frame (see heap.hold_for_input)."""
+        self._holds.append(self._clock())
+        pacing.foreground_busy()
+        heap.hold_for_input()
+
+    def _release(self) -> None:
+        if not self._holds:
+            return  # released already, as stale (see _release_stale)
+        self._holds.pop(0)
+        heap.release_input()
+        pacing.foreground_done()
+
+    def _release_stale(self) -> None:
+        """Holds whose frames never came: the widget a key went to can leave with its
+        message queue (a dialog closing). The collector must not stay off for good."""
+        if self._holds and self._clock() - self._holds[0] > HOLD_LIMIT:
+            while self._holds:
+                self._release()
 
     def _noted(self, event: events.Event) -> bool:
         if not isinstance(event, events.InputEvent):
@@ -74,6 +100,7 @@ class Responsiveness:
     def settle_heap(self) -> None:
         """Full garbage collections stall the screen (~0.5 s on 10,000 objects): run them
         while nobody types, see :func:`heap.settle`."""
+        self._release_stale()
         heap.settle(idle=self._clock() - self.last_input >= IDLE_BEFORE_COLLECT)
 
 

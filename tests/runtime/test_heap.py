@@ -189,3 +189,25 @@ def test_settle_waits_while_a_job_has_the_collector_paused(
         assert settle(idle=True)
     finally:
         gc.unfreeze()
+
+
+def test_a_key_hold_stops_the_collector_and_a_scan_ending_under_it_still_freezes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Holds for input and bulk jobs stop the collector together; only the jobs decide the
+    freezing, so a scan that lands while a key's frame is drawn still freezes its report."""
+    monkeypatch.setattr(heap, "_scans", 0)
+    gc.enable()
+    gc.unfreeze()
+    try:
+        heap.hold_for_input()
+        assert not gc.isenabled()
+        with collector_paused(keep=True):
+            made = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() >= len(made) and heap._scans == 1
+        assert not gc.isenabled()  # the key's frame is not drawn yet
+        assert settle(idle=True) is False  # nor does the explorer's policy collect
+        heap.release_input()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()

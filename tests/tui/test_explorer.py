@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -600,6 +601,7 @@ async def test_a_key_press_holds_background_work_until_the_frame_that_shows_its_
     assert calls[0][0] == "busy"
     _what, last_line, detail_changed = calls[-1]
     assert (last_line, detail_changed) == (line + 1, True)
+    assert heap._input_holds == 0 and gc.isenabled()  # the collector was held as long
 
 
 async def test_a_filter_typed_while_a_rescan_runs_applies_to_what_it_brings() -> None:
