@@ -27,15 +27,20 @@ def _give_way_1000_times() -> None:
         give_way()
 
 
-def test_work_waits_until_the_foreground_has_drawn_its_frame() -> None:
-    foreground_busy()
+def _held_until(release: Callable[[], None]) -> None:
+    """A worker's give_way waits while the foreground is held, and passes after ``release``."""
     passed = threading.Event()
     worker = threading.Thread(target=_then, args=(give_way, passed))
     worker.start()
     assert not passed.wait(0.05)
-    foreground_done()
+    release()
     assert passed.wait(5)
     worker.join()
+
+
+def test_work_waits_until_the_foreground_has_drawn_its_frame() -> None:
+    foreground_busy()
+    _held_until(foreground_done)
 
 
 def test_an_idle_foreground_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,13 +71,7 @@ def test_work_waits_until_every_hold_is_released() -> None:
     foreground_busy()
     foreground_busy()
     foreground_done()
-    passed = threading.Event()
-    worker = threading.Thread(target=_then, args=(give_way, passed))
-    worker.start()
-    assert not passed.wait(0.05)
-    foreground_done()
-    assert passed.wait(5)
-    worker.join()
+    _held_until(foreground_done)
     foreground_done()  # one too many: the next hold still holds
     foreground_busy()
     assert not pacing._idle.is_set()
