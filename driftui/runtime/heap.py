@@ -165,7 +165,8 @@ def settle(*, idle: bool) -> bool:
     whole heap, took 65% of the screen's thread during it (keys p95 197 ms, bench_scale).
     """
     global _scans, _blocks_then
-    if _pauses or _input_holds:  # a scan grows the heap by its report: no garbage
+    # A scan grows the heap by its report (no garbage), and a key's frame is being drawn.
+    if _pauses or _input_holds:
         return False
     if not collection_due(Since(_scans, _blocks_then, sys.getallocatedblocks()), idle=idle):
         return False
