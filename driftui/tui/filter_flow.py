@@ -5,7 +5,8 @@ Filtering 100,000 objects and grouping the matches took ~1 s a keystroke on the 
 (:mod:`.search`); over ``IN_WORKER_ABOVE`` objects the filter runs in a worker thread, the
 keys typed meanwhile show at once in the filter field, and when the worker is done the
 latest query runs next if it moved on: the queries in between are skipped, not queued.
-A query that every object matches shows the groups already built for no query.
+A query that every object matches shows the groups already built for no query, and the
+matches of any other are grouped by the paths worked out once per report (:mod:`.placements`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING
 from driftui.model import DriftResult, ScanReport
 from driftui.tui.handoff import Handoff
 from driftui.tui.messages import Filtered
+from driftui.tui.placements import Placements
 from driftui.tui.responsiveness import small_job
 from driftui.tui.search import SearchText
-from driftui.tui.tree_model import Prepared, View
+from driftui.tui.tree_model import Prepared, View, filter_positions
 
 if TYPE_CHECKING:
     from driftui.tui.app import DriftExplorer
@@ -35,6 +37,7 @@ class FilterFlow:
         self.running = False  # a worker is filtering
         self._search: SearchText | None = None
         self._unfiltered: tuple[Sequence[DriftResult], Prepared] | None = None
+        self._placements: Placements | None = None
 
     def changed(self) -> None:
         """The query changed: filter now (few objects), or in the worker's next turn."""
@@ -45,16 +48,19 @@ class FilterFlow:
             self._start()
 
     def warm(self) -> None:
-        """The filter field opened: make the search keys in a worker while the user starts
-        typing, rather than on the first keystroke (over ``IN_WORKER_ABOVE`` objects)."""
+        """The filter field opened: make the search keys and place every object in a worker
+        while the user starts typing, rather than on the first keystroke (over
+        ``IN_WORKER_ABOVE`` objects)."""
         report = self.app.report
         if report is None or len(report.results) <= IN_WORKER_ABOVE:
             return
-        handed = Handoff(report.results)  # not closed over: see .handoff
+        handed = Handoff((report.results, self.app.current_view()))  # see .handoff
 
         def work() -> None:
+            results, view = handed.take()
             with small_job():
-                self._search_for(handed.take()).warm()
+                self._search_for(results).warm()
+                self._placements_for(results, view)
 
         self.app.run_worker(work, thread=True, group="filter-keys", exit_on_error=False)
 
@@ -64,9 +70,25 @@ class FilterFlow:
         base = self._reusable(results, view)
         if base is not None and self._all_match(search, view):
             return replace(base, view=view)  # every object matches: the same groups
-        fresh = prepared.regroup(results, view, search)
+        if not view.query.split():
+            fresh = prepared.regroup(results, view, search)
+        else:
+            positions = filter_positions(
+                results, query=view.query, status=view.status, search=search
+            )
+            index = self._placements_for(results, view).index(positions)
+            fresh = replace(prepared, view=view, index=index, shown=len(positions))
         self.remember(results, fresh)
         return fresh
+
+    def _placements_for(self, results: Sequence[DriftResult], view: View) -> Placements:
+        placements = self._placements
+        if placements is None:
+            placements = Placements.of(results, view)
+        elif not placements.serves(results, view):
+            placements = placements.follow(results, view)
+        self._placements = placements
+        return placements
 
     def _reusable(self, results: Sequence[DriftResult], view: View) -> Prepared | None:
         """The grouping kept for no query, if it is of ``results`` and ``view`` but its query."""

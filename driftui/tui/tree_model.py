@@ -194,8 +194,6 @@ def build_index(
 ) -> Group:
     """The grouped tree of ``results``: bucketed by group first, then counted a bucket
     at a time, so the per-object work is one path and one append (100,000 objects a filter)."""
-    root = Group(key=())
-    _framed_groups(root, frame, with_apps=grouping is Grouping.APPS)
     buckets: dict[tuple[str, ...], list[DriftResult]] = {}
     for result in results:
         path = group_path(result, grouping, frame)
@@ -204,9 +202,27 @@ def build_index(
             buckets[path] = [result]
         else:
             bucket.append(result)
-    for path, members in buckets.items():
-        statuses = Counter(map(display_status, members))
-        health = Counter(r.health.status for r in members if r.health is not None)
+    return index_of(((p, m, *tallies(m)) for p, m in buckets.items()), grouping, frame)
+
+
+def tallies(results: Sequence[DriftResult]) -> tuple[Counter[DisplayStatus], Counter[HealthStatus]]:
+    """How many of ``results`` have each status, and each health."""
+    health = Counter(r.health.status for r in results if r.health is not None)
+    return Counter(map(display_status, results)), health
+
+
+def index_of(
+    buckets: Iterable[
+        tuple[tuple[str, ...], list[DriftResult], Counter[DisplayStatus], Counter[HealthStatus]]
+    ],
+    grouping: Grouping,
+    frame: Frame = NO_FRAME,
+) -> Group:
+    """The grouped tree of results already bucketed by group path and tallied, in the
+    order met."""
+    root = Group(key=())
+    _framed_groups(root, frame, with_apps=grouping is Grouping.APPS)
+    for path, members, statuses, health in buckets:
         passed = _made(root, path)
         for group in passed:
             group.counts.update(statuses)
@@ -322,17 +338,31 @@ def filter_results(
     status: Facet | None = None,
     search: SearchText | None = None,
 ) -> list[DriftResult]:
-    """The results that pass both filters, in order. ``search``: the search keys of
-    ``results``, kept from an earlier keystroke (see :mod:`.search`)."""
+    """The results that pass both filters, in order (see :func:`filter_positions`)."""
+    if not query.split() and status is None:
+        return list(results)
+    return [
+        results[i] for i in filter_positions(results, query=query, status=status, search=search)
+    ]
+
+
+def filter_positions(
+    results: Sequence[DriftResult],
+    *,
+    query: str = "",
+    status: Facet | None = None,
+    search: SearchText | None = None,
+) -> Sequence[int]:
+    """The positions of the results that pass both filters, in order. ``search``: the
+    search keys of ``results``, kept from an earlier keystroke (see :mod:`.search`)."""
     if query.split():
         search = search if search is not None and search.results is results else None
-        found = (search or SearchText(results)).matching(query)
-        picked: Sequence[DriftResult] = [results[i] for i in found]
+        picked = (search or SearchText(results)).matching(query)
     else:
-        picked = results
+        picked = range(len(results))
     if status is None:
-        return list(picked)
-    return [r for r in picked if matches(r, status)]
+        return picked
+    return [i for i in picked if matches(results[i], status)]
 
 
 def owners_of(results: Iterable[DriftResult]) -> tuple[str, ...]:

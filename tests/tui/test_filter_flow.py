@@ -49,16 +49,14 @@ async def test_keys_typed_while_the_filter_runs_show_and_only_the_latest_query_r
     monkeypatch.setattr(filter_flow, "IN_WORKER_ABOVE", 0)  # the sample's 20 objects count as many
     release = threading.Event()
     queries: list[str] = []
-    regroup = Prepared.regroup
+    regroup = filter_flow.FilterFlow.regroup
 
-    def slow(
-        self: Prepared, results: Any, view: Any, search: Any = None, **kwargs: Any
-    ) -> Prepared:
+    def slow(self: filter_flow.FilterFlow, results: Any, prepared: Any, view: Any) -> Prepared:
         queries.append(view.query)
         release.wait(PATIENCE)  # the first query's filter takes its time
-        return regroup(self, results, view, search, **kwargs)
+        return regroup(self, results, prepared, view)
 
-    monkeypatch.setattr(Prepared, "regroup", slow)
+    monkeypatch.setattr(filter_flow.FilterFlow, "regroup", slow)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
