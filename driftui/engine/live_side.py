@@ -15,6 +15,7 @@ from driftui.live.snapshot import LEGACY_SALT_WARNING, Snapshot
 from driftui.live.snapshot_key import SnapshotKey, key_for
 from driftui.live.workload_pods import WorkloadPods
 from driftui.model import LiveInfo, Manifest, ObjectRef
+from driftui.runtime.pacing import paced
 from driftui.runtime.progress import ProgressFn
 
 
@@ -95,7 +96,7 @@ def wanted(discovery: Discovery, desired: list[Manifest], default_ns: str) -> Wa
     kinds: dict[tuple[str, str], ResourceInfo] = {}
     unknown: set[tuple[str, str]] = set()
     namespaces = {default_ns}
-    for m in desired:
+    for m in paced(desired):
         info = discovery.resolve(m.ref.group, m.ref.kind)
         if info is None:
             unknown.add((m.ref.group, m.ref.kind))

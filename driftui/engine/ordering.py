@@ -11,20 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from driftui.model import DriftResult
-from driftui.runtime.pacing import give_way, paced
+from driftui.runtime.pacing import sorted_paced
 
 
 def in_ref_order(results: Iterable[DriftResult]) -> list[DriftResult]:
     """Sorted by (namespace, group, kind, name), stably: equal refs keep their order."""
-    buckets: dict[tuple[str, str, str], list[DriftResult]] = {}
-    for result in paced(results):
-        ref = result.ref
-        buckets.setdefault((ref.namespace, ref.group, ref.kind), []).append(result)
-    out: list[DriftResult] = []
-    for key in sorted(buckets):
-        give_way()
-        out += sorted(buckets[key], key=_name)
-    return out
+    return sorted_paced(results, _kind_of_namespace, _name)
+
+
+def _kind_of_namespace(result: DriftResult) -> tuple[str, str, str]:
+    ref = result.ref
+    return ref.namespace, ref.group, ref.kind
 
 
 def _name(result: DriftResult) -> str:

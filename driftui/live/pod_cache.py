@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from driftui.live.client import ClusterClient
 from driftui.live.errors import ApiError
-from driftui.runtime.pacing import paced
+from driftui.runtime.pacing import give_way, paced
 
 METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 MAX_GETS = 16  # more changed items than this (or than a quarter of them): LIST them all
@@ -45,6 +45,7 @@ def _versions(client: ClusterClient, path: str) -> Iterator[tuple[str, str]]:
     token = ""
     while True:
         query = [("limit", str(PAGE))] + ([("continue", token)] if token else [])
+        give_way()  # before each request: an empty namespace's pages yield nothing to pace
         page = client.get(path, query, accept=METADATA_LIST)
         yield from (_meta(item) for item in page.get("items") or [])
         token = (page.get("metadata") or {}).get("continue") or ""

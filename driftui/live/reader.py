@@ -93,7 +93,7 @@ def _read_cluster(client: ClusterClient, info: ResourceInfo, namespaces: set[str
     if not info.namespaced or not namespaces:
         return out
     if CLUSTER not in out.forbidden:
-        out.items = [i for i in out.items if _namespace_of(i) in namespaces]
+        out.items = [i for i in paced(out.items) if _namespace_of(i) in namespaces]
         return out
     out = _KindResult()
     for namespace in sorted(namespaces):

@@ -11,8 +11,8 @@ it. Plain Python: no UI import, a no-op without a foreground.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -38,6 +38,24 @@ def paced(items: Iterable[T]) -> Iterator[T]:
     for item in items:
         give_way()
         yield item
+
+
+def sorted_paced(
+    items: Iterable[T], bucket: Callable[[T], Any], within: Callable[[T], Any]
+) -> list[T]:
+    """``items`` sorted by ``(bucket(item), within(item))``, stably, a bucket at a time.
+
+    One ``list.sort`` of 100,000 items holds the interpreter lock throughout (~0.1-0.4 s):
+    its comparisons run in C, where nothing gives way. Bucketed in a paced loop, then
+    sorted a bucket at a time, the longest stretch is one bucket's sort."""
+    buckets: dict[Any, list[T]] = {}
+    for item in paced(items):
+        buckets.setdefault(bucket(item), []).append(item)
+    out: list[T] = []
+    for key in sorted(buckets):
+        give_way()
+        out += sorted(buckets[key], key=within)
+    return out
 
 
 def foreground_open(is_open: bool) -> None:

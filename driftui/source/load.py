@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from driftui.model import DesiredState, LoadProblem, Manifest, ObjectRef, SourceInfo
-from driftui.runtime.pacing import give_way, paced
+from driftui.runtime.pacing import give_way, paced, sorted_paced
 from driftui.runtime.progress import ProgressEvent, ProgressFn, no_progress
 from driftui.source.blobs import PARSE_CACHE, FileObjects, ParseCache, parse_blobs
 from driftui.source.git_repo import (
@@ -244,9 +244,17 @@ def _collect(state: DesiredState, results: Sequence[FileObjects]) -> None:
         state.problems += result.problems
         state.skipped += result.skipped
     kept, duplicates = split_duplicates(manifests)
-    state.manifests = sorted(kept, key=lambda m: (m.source_file, m.line))
+    state.manifests = sorted_paced(kept, _file, _line)
     state.problems += duplicates
     state.problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
+
+
+def _file(manifest: Manifest) -> str:
+    return manifest.source_file
+
+
+def _line(manifest: Manifest) -> int:
+    return manifest.line
 
 
 def split_duplicates(manifests: Sequence[Manifest]) -> tuple[list[Manifest], list[LoadProblem]]:
@@ -257,7 +265,7 @@ def split_duplicates(manifests: Sequence[Manifest]) -> tuple[list[Manifest], lis
         by_ref[manifest.ref].append(manifest)
     kept: list[Manifest] = []
     problems: list[LoadProblem] = []
-    for ref, group in by_ref.items():
+    for ref, group in paced(by_ref.items()):
         if len(group) == 1:
             kept.append(group[0])
             continue

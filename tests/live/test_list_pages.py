@@ -4,6 +4,7 @@ pages (benchmarks/bench_scale). The CLI keeps the larger pages: fewer round trip
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from driftui.gate import MutationGate
 from driftui.live.client import FOREGROUND_PAGE, ClusterClient
+from driftui.live.pod_cache import PodCache
 from driftui.runtime import pacing
 from tests.cluster import harness
 from tests.cluster.harness import ClusterInfo
@@ -56,3 +58,25 @@ def test_pages_are_smaller_while_a_foreground_is_open(
     assert len(alone) == 1 and "limit=500" in alone[0]
     assert len(looked_at) == 2
     assert all(f"limit={FOREGROUND_PAGE}" in query for query in looked_at)
+
+
+def test_a_pod_refresh_asks_for_no_page_while_a_key_is_held(
+    cluster: ClusterInfo, namespace: str, proxy: FaultProxy
+) -> None:
+    """An empty namespace's refresh yields no item to pace: it gives way before its request."""
+    path = f"/api/v1/namespaces/{namespace}/pods"
+    client = ClusterClient.from_kubeconfig(proxy.kubeconfig(), gate=MutationGate())
+    cache = PodCache()
+    assert cache.read(client, path, dict) == []  # the first read: a full LIST
+    proxy.seen.clear()
+    pacing.foreground_busy()
+    try:
+        refresh = threading.Thread(target=cache.read, args=(client, path, dict))
+        refresh.start()
+        refresh.join(0.2)
+        assert refresh.is_alive() and not [s for s in proxy.seen if s.path == path]
+    finally:
+        pacing.foreground_done()
+    refresh.join(10)
+    assert not refresh.is_alive()
+    assert len([s for s in proxy.seen if s.path == path]) == 1

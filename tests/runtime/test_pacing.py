@@ -8,7 +8,13 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from driftui.runtime import pacing
-from driftui.runtime.pacing import foreground_busy, foreground_done, give_way, paced
+from driftui.runtime.pacing import (
+    foreground_busy,
+    foreground_done,
+    give_way,
+    paced,
+    sorted_paced,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +93,21 @@ def test_a_paced_loop_gives_way_before_its_items() -> None:
     foreground_done()
     worker.join(5)
     assert got == [1, 2]
+
+
+def test_a_paced_sort_waits_for_the_foreground_and_sorts_as_one_stable_sort() -> None:
+    items = [("b", 2, "x"), ("a", 9, "y"), ("b", 1, "z"), ("a", 9, "w"), ("c", 0, "v")]
+    foreground_busy()
+    got: list[tuple[str, int, str]] = []
+    worker = threading.Thread(
+        target=lambda: got.extend(sorted_paced(items, lambda i: i[0], lambda i: i[1]))
+    )
+    worker.start()
+    worker.join(0.05)
+    assert worker.is_alive() and got == []
+    foreground_done()
+    worker.join(5)
+    assert got == sorted(items, key=lambda i: (i[0], i[1]))  # ("a", 9): y stays before w
 
 
 def test_the_foregrounds_own_thread_never_waits_for_itself(
