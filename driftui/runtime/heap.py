@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,8 +113,10 @@ def freeze_survivors(phase: str, info: dict[str, int]) -> None:
 COLLECT_EVERY = 5  # frozen scans between full collections, when the user is idle
 IDLE_GROWTH = 0.02  # heap growth since the last full collection worth one when idle
 FORCE_GROWTH = 0.10  # heap growth after which a full collection runs even mid-typing
+COST_BUDGET = 0.5  # seconds a full collection may take at the idle pace above
 _scans = 0  # frozen scans since the last full collection
 _blocks_then = 0  # allocated blocks right after the last full collection; 0: none ran yet
+_cost = 0.0  # seconds the last full collection took
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,14 @@ class Since:
     scans: int
     blocks_then: int  # allocated blocks right after it; 0 when none ran yet
     blocks_now: int
+    cost: float = 0.0  # seconds it took
+
+    @property
+    def patience(self) -> float:
+        """How many times the idle pace to wait: a collection that took seconds (100,000
+        objects: ~4.6 s, a keystroke typed meanwhile waited for all of it, bench_scale)
+        runs as much less often as it is longer, for as much garbage per second spent."""
+        return max(1.0, self.cost / COST_BUDGET)
 
     @property
     def growth(self) -> float:
@@ -139,7 +150,7 @@ def collection_due(since: Since, *, idle: bool) -> bool:
     A full collection walks every object, ~0.5 s of a 10,000-object explorer, and stalls
     the screen. The first runs after the first scan (the garbage of startup). After that,
     with an ``idle`` user, every ``COLLECT_EVERY`` scans or once the heap grew by
-    ``IDLE_GROWTH``; while the user types, only once it grew by ``FORCE_GROWTH``, which
+    ``IDLE_GROWTH`` (both times its :attr:`~Since.patience`); while the user types, only once it grew by ``FORCE_GROWTH``, which
     bounds the garbage kept whatever made it. A count of jobs is no measure while watching:
     batches arrive twice a second for as long as the explorer watches, and forcing a
     collection every 20 of them made key p95 198 ms (bench_watch, issue 21).
@@ -148,7 +159,10 @@ def collection_due(since: Since, *, idle: bool) -> bool:
         return since.scans > 0
     if since.growth >= FORCE_GROWTH:
         return True
-    return idle and (since.scans >= COLLECT_EVERY or since.growth >= IDLE_GROWTH)
+    patience = since.patience
+    return idle and (
+        since.scans >= COLLECT_EVERY * patience or since.growth >= IDLE_GROWTH * patience
+    )
 
 
 def settle(*, idle: bool) -> bool:
@@ -164,12 +178,13 @@ def settle(*, idle: bool) -> bool:
     by its new report as it goes, and collections forced by that growth, each walking the
     whole heap, took 65% of the screen's thread during it (keys p95 197 ms, bench_scale).
     """
-    global _scans, _blocks_then
+    global _scans, _blocks_then, _cost
     # A scan grows the heap by its report (no garbage), and a key's frame is being drawn.
     if _pauses or _input_holds:
         return False
-    if not collection_due(Since(_scans, _blocks_then, sys.getallocatedblocks()), idle=idle):
+    if not collection_due(Since(_scans, _blocks_then, sys.getallocatedblocks(), _cost), idle=idle):
         return False
+    started = time.perf_counter()
     gc.unfreeze()
     gc.collect()
     gc.freeze()
@@ -180,4 +195,5 @@ def settle(*, idle: bool) -> bool:
     # watch batch's) would wait until it made a quarter of the heap.
     gc.collect()
     _scans, _blocks_then = 0, max(1, sys.getallocatedblocks())
+    _cost = time.perf_counter() - started
     return True

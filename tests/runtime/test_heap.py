@@ -6,6 +6,7 @@ import gc
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -88,6 +89,22 @@ def test_idle_collections_wait_for_enough_scans_or_enough_growth() -> None:
     assert not collection_due(since(scans=heap.COLLECT_EVERY), idle=False)  # typing: wait
     assert not collection_due(since(growth=heap.IDLE_GROWTH / 2), idle=True)
     assert collection_due(since(growth=heap.IDLE_GROWTH), idle=True)
+
+
+def test_idle_collections_that_take_seconds_wait_as_many_times_longer() -> None:
+    """bench_scale: a keystroke waited 4.6 s behind the full collection of 100,000 objects,
+    set off by the filter's caches growing the heap by the idle 2%."""
+    slow = heap.COST_BUDGET * 8
+    grown = replace(since(growth=heap.IDLE_GROWTH * 4), cost=slow)
+    assert not collection_due(grown, idle=True)
+    assert collection_due(
+        replace(grown, blocks_now=int(1_000_000 * (1 + heap.IDLE_GROWTH * 8))), idle=True
+    )
+    assert not collection_due(replace(since(scans=heap.COLLECT_EVERY * 4), cost=slow), idle=True)
+    assert collection_due(replace(since(scans=heap.COLLECT_EVERY * 8), cost=slow), idle=True)
+    # the bound on garbage while typing holds whatever a collection costs
+    assert collection_due(replace(since(growth=heap.FORCE_GROWTH), cost=slow), idle=False)
+    assert collection_due(replace(since(growth=heap.IDLE_GROWTH), cost=heap.COST_BUDGET), idle=True)
 
 
 @given(scans=st.integers(0, 10_000), growth=st.floats(-0.5, 5.0), idle=st.booleans())
