@@ -150,10 +150,11 @@ def collection_due(since: Since, *, idle: bool) -> bool:
     A full collection walks every object, ~0.5 s of a 10,000-object explorer, and stalls
     the screen. The first runs after the first scan (the garbage of startup). After that,
     with an ``idle`` user, every ``COLLECT_EVERY`` scans or once the heap grew by
-    ``IDLE_GROWTH`` (both times its :attr:`~Since.patience`); while the user types, only once it grew by ``FORCE_GROWTH``, which
-    bounds the garbage kept whatever made it. A count of jobs is no measure while watching:
-    batches arrive twice a second for as long as the explorer watches, and forcing a
-    collection every 20 of them made key p95 198 ms (bench_watch, issue 21).
+    ``IDLE_GROWTH`` (both times :attr:`Since.patience`); while the user types, only once
+    it grew by ``FORCE_GROWTH``, which bounds the garbage kept whatever made it. A count
+    of jobs is no measure while watching: batches arrive twice a second for as long as
+    the explorer watches, and forcing a collection every 20 of them made key p95 198 ms
+    (bench_watch, issue 21).
     """
     if since.blocks_then <= 0:
         return since.scans > 0

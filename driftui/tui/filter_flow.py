@@ -70,14 +70,9 @@ class FilterFlow:
         base = self._reusable(results, view)
         if base is not None and self._all_match(search, view):
             return replace(base, view=view)  # every object matches: the same groups
-        if not view.query.split():
-            fresh = prepared.regroup(results, view, search)
-        else:
-            positions = filter_positions(
-                results, query=view.query, status=view.status, search=search
-            )
-            index = self._placements_for(results, view).index(positions)
-            fresh = replace(prepared, view=view, index=index, shown=len(positions))
+        positions = filter_positions(results, query=view.query, status=view.status, search=search)
+        index = self._placements_for(results, view).index(positions)
+        fresh = replace(prepared, view=view, index=index, shown=len(positions))
         self.remember(results, fresh)
         return fresh
 
