@@ -86,6 +86,9 @@ def churned(report: ScanReport, rng: random.Random, batch: int) -> ScanReport:
     return replace(report, results=results)
 
 
+QUERIES = {20: "e", 25: "w", 30: ""}  # batch: the filter's query from then on
+
+
 async def test_batch_after_batch_the_tree_shows_what_a_fresh_load_shows() -> None:
     """Groups and folds opened at random, in-sync objects folded or listed, filtered or
     not: after each batch the tree's lines equal those of a tree loaded afresh."""
@@ -100,8 +103,9 @@ async def test_batch_after_batch_the_tree_shows_what_a_fresh_load_shows() -> Non
             if batch % 10 == 5:
                 await pilot.press("i")  # in-sync objects listed, then folded again
                 await settle(pilot)
-            if batch in (20, 30):  # a filter shows its matches, in sync or not
-                app.main_screen.query_one("#filter", Input).value = "" if batch == 30 else "e"
+            if batch in QUERIES:  # a filter shows its matches, in sync or not
+                # a query typed after batches: grouped by placements that followed them
+                app.main_screen.query_one("#filter", Input).value = QUERIES[batch]
                 await settle(pilot)
             openable = [n for n in tree.walk() if isinstance(n.data, GroupEntry | FoldedEntry)]
             if openable:
