@@ -151,6 +151,8 @@ class DriftExplorer(Scanning, ViewKeys, ActionKeys, Discoverability):
 
     def on_mount(self) -> None:
         self.responsiveness.start()
+        if self._driver is not None:
+            self.responsiveness.watch_driver(self._driver)
         self.main_screen.query_one("#filter", Input).cursor_blink = self.CURSOR_BLINK
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._update_header()

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from textual import events
+from textual.driver import Driver
+from textual.message import Message
 from textual.message_pump import MessagePump
 
 from driftui.runtime import heap, pacing
@@ -37,6 +39,7 @@ class Responsiveness:
         self._clock = clock
         self.last_input = clock()
         self._holds: list[float] = []  # when each unreleased input hold began, oldest first
+        self._arrived: set[int] = set()  # ids of inputs held as the driver sent them
 
     def start(self) -> None:
         # Scans compare in a worker thread and hold the GIL in long stretches; a short
@@ -50,9 +53,24 @@ class Responsiveness:
         """The explorer closed: CPython's collector is its own again (tests open many)."""
         while self._holds:
             self._release()
+        self._arrived.clear()
         pacing.foreground_open(False)
         if heap.freeze_survivors in gc.callbacks:
             gc.callbacks.remove(heap.freeze_survivors)
+
+    def watch_driver(self, driver: Driver) -> None:
+        """Hold background work from the moment input arrives, in the driver's thread, not
+        once the app's queue hands it on: a key queued behind a frame or a scan's progress
+        waited there while the scan ran unheld (benchmarks/bench_scale, keys in a rescan)."""
+        send = driver.send_message
+
+        def sending(message: Message) -> None:
+            if isinstance(message, FRAME_INPUT):
+                self._arrived.add(id(message))
+                self._hold()
+            send(message)
+
+        driver.send_message = sending  # type: ignore[method-assign]
 
     @contextmanager
     def handing_on(
@@ -63,11 +81,19 @@ class Responsiveness:
         the app's own next frame came before the tree moved its cursor, and scans took the
         interpreter lock in turns with that move (benchmarks/bench_scale, keys in a rescan)."""
         held = self._noted(event)
-        if held:
+        if held and not self._took_arrival(event):
             self._hold()
         yield
         if held:  # queued behind the event it was handed: runs after its handler and frame
             receiver().call_after_refresh(self._release)
+
+    def _took_arrival(self, event: events.Event) -> bool:
+        """Whether ``event`` was held as it arrived (:meth:`watch_driver`): then that hold
+        is the one its frame releases."""
+        if id(event) not in self._arrived:
+            return False
+        self._arrived.discard(id(event))
+        return True
 
     def _hold(self) -> None:
         """Background work and the collector wait for the frame (see heap.hold_for_input)."""
@@ -88,6 +114,7 @@ class Responsiveness:
         if self._holds and self._clock() - self._holds[0] > HOLD_LIMIT:
             while self._holds:
                 self._release()
+            self._arrived.clear()  # inputs that never reached the app: their ids go too
 
     def _noted(self, event: events.Event) -> bool:
         if not isinstance(event, events.InputEvent):
