@@ -113,7 +113,9 @@ class FilterFlow:
         self._unfiltered = None
 
     def scan_landed(self, results: Sequence[DriftResult], prepared: Prepared) -> None:
-        self._search, self._unfiltered = None, None
+        """A new report: nothing kept holds for it (and the last report must not stay
+        alive through what was kept for it)."""
+        self._search, self._unfiltered, self._placements = None, None, None
         self.remember(results, prepared)
 
     def _search_for(self, results: Sequence[DriftResult]) -> SearchText:

@@ -36,7 +36,7 @@ class Placements:
         placements = cls(results, view.grouping, view.frame)
         placements.bucket.extend(map(placements._number, results))
         placements.status.extend(map(display_status, results))
-        placements.health.extend(r.health.status if r.health else None for r in results)
+        placements.health.extend(map(_health, results))
         return placements
 
     def serves(self, results: Sequence[DriftResult], view: View) -> bool:
@@ -61,7 +61,7 @@ class Placements:
             if old is not new:
                 moved.bucket[i] = moved._number(new)
                 moved.status[i] = display_status(new)
-                moved.health[i] = new.health.status if new.health else None
+                moved.health[i] = _health(new)
         return moved
 
     def index(self, positions: Iterable[int]) -> Group:
@@ -94,3 +94,7 @@ class Placements:
     def _number(self, result: DriftResult) -> int:
         path = group_path(result, self.grouping, self.frame)
         return self.paths.setdefault(path, len(self.paths))
+
+
+def _health(result: DriftResult) -> HealthStatus | None:
+    return result.health.status if result.health is not None else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from operator import attrgetter
 from typing import Any
@@ -202,10 +202,12 @@ def build_index(
             buckets[path] = [result]
         else:
             bucket.append(result)
-    return index_of(((p, m, *tallies(m)) for p, m in buckets.items()), grouping, frame)
+    return index_of(((p, m, *_tallies(m)) for p, m in buckets.items()), grouping, frame)
 
 
-def tallies(results: Sequence[DriftResult]) -> tuple[Counter[DisplayStatus], Counter[HealthStatus]]:
+def _tallies(
+    results: Sequence[DriftResult],
+) -> tuple[Counter[DisplayStatus], Counter[HealthStatus]]:
     """How many of ``results`` have each status, and each health."""
     health = Counter(r.health.status for r in results if r.health is not None)
     return Counter(map(display_status, results)), health
@@ -416,23 +418,11 @@ class Prepared:
     owners: tuple[str, ...]
     shown: int  # results that pass the view's filters
 
-    def regroup(
-        self,
-        all_results: Sequence[DriftResult],
-        view: View,
-        search: SearchText | None = None,
-        *,
-        in_scan: bool = False,
-    ) -> Prepared:
-        """The same report for another view: the tallies do not depend on it. ``in_scan``:
-        grouped by a scan's worker, which gives way to the keys pressed meanwhile."""
-        results = filter_results(all_results, query=view.query, status=view.status, search=search)
-        index = build_index(paced(results) if in_scan else results, view.grouping, view.frame)
-        return replace(self, view=view, index=index, shown=len(results))
-
 
 def prepare(all_results: Sequence[DriftResult], view: View) -> Prepared:
-    """``all_results`` grouped for ``view`` by a scan's worker (see :meth:`Prepared.regroup`)."""
+    """``all_results`` grouped for ``view`` by a scan's worker, which gives way to the keys
+    pressed meanwhile. Other views of the same report are the filter's (:mod:`.filter_flow`)."""
     counts = Counter(display_status(r) for r in paced(all_results))
-    empty = Prepared(view, Group(key=()), dict(counts), owners_of(paced(all_results)), 0)
-    return empty.regroup(all_results, view, in_scan=True)
+    results = filter_results(all_results, query=view.query, status=view.status)
+    index = build_index(paced(results), view.grouping, view.frame)
+    return Prepared(view, index, dict(counts), owners_of(paced(all_results)), len(results))
