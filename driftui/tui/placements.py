@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from driftui.model import DriftResult, HealthStatus
 from driftui.tui.status_style import DisplayStatus, display_status
 from driftui.tui.tree_frame import Frame
-from driftui.tui.tree_model import Group, Grouping, View, group_path, index_of
+from driftui.tui.tree_model import Group, Grouping, View, group_path, health_status, index_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Placements:
         placements = cls(results, view.grouping, view.frame)
         placements.bucket.extend(map(placements._number, results))
         placements.status.extend(map(display_status, results))
-        placements.health.extend(map(_health, results))
+        placements.health.extend(map(health_status, results))
         return placements
 
     def serves(self, results: Sequence[DriftResult], view: View) -> bool:
@@ -61,7 +61,7 @@ class Placements:
             if old is not new:
                 moved.bucket[i] = moved._number(new)
                 moved.status[i] = display_status(new)
-                moved.health[i] = _health(new)
+                moved.health[i] = health_status(new)
         return moved
 
     def index(self, positions: Iterable[int]) -> Group:
@@ -94,7 +94,3 @@ class Placements:
     def _number(self, result: DriftResult) -> int:
         path = group_path(result, self.grouping, self.frame)
         return self.paths.setdefault(path, len(self.paths))
-
-
-def _health(result: DriftResult) -> HealthStatus | None:
-    return result.health.status if result.health is not None else None

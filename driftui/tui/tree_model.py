@@ -233,11 +233,16 @@ def index_of(
     return root
 
 
+def health_status(result: DriftResult) -> HealthStatus | None:
+    """``result``'s health, None where none was assessed."""
+    return result.health.status if result.health is not None else None
+
+
 def place(root: Group, result: DriftResult, path: tuple[str, ...]) -> list[Group]:
     """Count ``result`` in every group on ``path`` (made as needed) and list it in the last;
     returns the groups it passed, root first."""
     status = display_status(result)
-    health = result.health.status if result.health is not None else None
+    health = health_status(result)
     passed = _made(root, path)
     for group in passed:
         group.counts[status] += 1
@@ -264,7 +269,7 @@ def unplace(root: Group, result: DriftResult, path: tuple[str, ...]) -> list[Gro
     """Undo :func:`place`: groups left empty go, unless a frame made them (their row says
     something of its own). Returns the groups on ``path`` as they were, root first."""
     status = display_status(result)
-    health = result.health.status if result.health is not None else None
+    health = health_status(result)
     passed = [root]
     for label in path:
         child = passed[-1].children.get(label)
