@@ -51,6 +51,7 @@ from typing import Any, TypeVar
 from benchmarks.bench_engine import make_object, rss_mb, write_repo
 from benchmarks.bench_scale import create
 from benchmarks.cold import forget_parsed, own_cache
+from benchmarks.list_reads import list_reads, pages_line
 from driftui.engine import Scanner, ScanOptions, merge_key_cache
 from driftui.engine.clusters import CLUSTER_WORKERS, scan_clusters
 from driftui.gate import MutationGate
@@ -108,11 +109,12 @@ class Took:
     cpu: float
     servers: float
     children: float = 0.0  # of ``cpu``: the parse workers' and a forked copy's
+    pages: str = ""  # where the servers read the LIST pages from (benchmarks.list_reads)
 
     def __str__(self) -> str:
         return (
             f"{self.wall:.2f} s (CPU {self.cpu:.2f} s, of which children {self.children:.2f} s;"
-            f" API servers {self.servers:.2f} s)"
+            f" API servers {self.servers:.2f} s; {self.pages})"
         )
 
 
@@ -134,6 +136,7 @@ def timed(planes: list[ClusterInfo], scan: Callable[[], T]) -> tuple[T, Took]:
     forget_parsed()
     merge_key_cache.forget()
     kubeconfig_file.forget()
+    pages = list_reads(planes)
     wall, cpu, servers = time.perf_counter(), cpu_seconds(), server_cpu(planes)
     children = children_seconds()
     out = scan()
@@ -142,6 +145,7 @@ def timed(planes: list[ClusterInfo], scan: Callable[[], T]) -> tuple[T, Took]:
         cpu_seconds() - cpu,
         server_cpu(planes) - servers,
         children_seconds() - children,
+        pages_line(pages, list_reads(planes)),
     )
     return out, took
 

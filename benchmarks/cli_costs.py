@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.list_reads import list_reads
 from tests.cluster.harness import ClusterInfo
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -92,6 +93,7 @@ def run_costed(
 ) -> tuple[subprocess.CompletedProcess[str], Cost]:
     """``argv`` in a new process, with what it cost; driftui's bytecode written first."""
     compile_driftui()
+    pages = list_reads([cluster])
     offset = cluster.audit_log.stat().st_size
     before_cpu, before_server = _children_cpu(), server_cpu(cluster)
     t = time.perf_counter()
@@ -103,6 +105,9 @@ def run_costed(
         server_cpu(cluster) - before_server,
         requests_since(cluster, offset),
     )
+    read = list_reads([cluster])  # after the audit log is read: it records this request
+    cost.requests["list pages from the watch cache"] = read["cache"] - pages["cache"]
+    cost.requests["list pages from etcd"] = read["etcd"] - pages["etcd"]
     return done, cost
 
 
