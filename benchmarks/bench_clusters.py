@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 from benchmarks.bench_engine import make_object, rss_mb, write_repo
 from benchmarks.bench_scale import create
 from benchmarks.cold import forget_parsed, own_cache
-from benchmarks.list_reads import list_reads, pages_line
+from benchmarks.list_reads import list_reads, pages_line, pages_since
 from driftui.engine import Scanner, ScanOptions, merge_key_cache
 from driftui.engine.clusters import CLUSTER_WORKERS, scan_clusters
 from driftui.gate import MutationGate
@@ -145,7 +145,7 @@ def timed(planes: list[ClusterInfo], scan: Callable[[], T]) -> tuple[T, Took]:
         cpu_seconds() - cpu,
         server_cpu(planes) - servers,
         children_seconds() - children,
-        pages_line(pages, list_reads(planes)),
+        pages_line(pages_since(pages, planes)),
     )
     return out, took
 

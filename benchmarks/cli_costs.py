@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.list_reads import list_reads
+from benchmarks.list_reads import list_reads, pages_since
 from tests.cluster.harness import ClusterInfo
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -105,9 +105,9 @@ def run_costed(
         server_cpu(cluster) - before_server,
         requests_since(cluster, offset),
     )
-    read = list_reads([cluster])  # after the audit log is read: it records this request
-    cost.requests["list pages from the watch cache"] = read["cache"] - pages["cache"]
-    cost.requests["list pages from etcd"] = read["etcd"] - pages["etcd"]
+    read = pages_since(pages, [cluster])  # after the audit log is read: it records this request
+    cost.requests["list pages from the watch cache"] = read["cache"]
+    cost.requests["list pages from etcd"] = read["etcd"]
     return done, cost
 
 

@@ -23,12 +23,13 @@ _FROM_ETCD = "etcd_requests_total{"
 
 
 def list_reads(planes: Iterable[ClusterInfo]) -> Counter[str]:
-    """Pages every plane has read so far, by where: ``cache`` and ``etcd`` (all kinds)."""
+    """Pages every plane has read so far, by where: ``cache`` and ``etcd`` (all kinds).
+    A plane whose metrics cannot be read stops the benchmark: a count of 0 would be a lie."""
     reads: Counter[str] = Counter()
     for plane in planes:
         status, text = harness.request(plane, "GET", "/metrics")
         if status != 200 or not isinstance(text, str):
-            continue
+            raise SystemExit(f"cannot read {plane.server}/metrics (HTTP {status})")
         for line in text.splitlines():
             if line.startswith(_FROM_CACHE):
                 reads["cache"] += int(float(line.rsplit(" ", 1)[1]))
@@ -37,7 +38,12 @@ def list_reads(planes: Iterable[ClusterInfo]) -> Counter[str]:
     return reads
 
 
-def pages_line(before: Counter[str], after: Counter[str]) -> str:
-    """``LIST pages: 24 from the watch cache, 0 from etcd`` between two readings."""
-    cache, etcd = after["cache"] - before["cache"], after["etcd"] - before["etcd"]
-    return f"LIST pages: {cache} from the watch cache, {etcd} from etcd"
+def pages_since(before: Counter[str], planes: Iterable[ClusterInfo]) -> Counter[str]:
+    """Pages read since ``before`` (a :func:`list_reads`), by where."""
+    now = list_reads(planes)
+    return Counter({where: now[where] - before[where] for where in ("cache", "etcd")})
+
+
+def pages_line(pages: Counter[str]) -> str:
+    """``LIST pages: 24 from the watch cache, 0 from etcd``, of :func:`pages_since`."""
+    return f"LIST pages: {pages['cache']} from the watch cache, {pages['etcd']} from etcd"
