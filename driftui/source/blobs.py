@@ -153,11 +153,8 @@ def parse_blobs(
                 blobs.append((sha, _parser_path(paths[sha]), data))
         except BlobBudgetExceeded:
             unread = set(missing[len(blobs) :])
-        sizes = {sha: len(data) for sha, _, data in blobs}
-        for sha, fresh in parse_many(blobs):
+        for sha, fresh in parse_many(blobs, store=store):
             cache.put(sha, paths[sha], fresh)
-            if store is not None:
-                store.put(sha, _is_json(paths[sha]), sizes[sha], fresh)
     out = []
     first_unread = True
     for path, sha in files:

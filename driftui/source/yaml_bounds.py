@@ -22,7 +22,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_DEPTH = 256
 MAX_EXPANDED_NODES = 1_000_000
 MAX_OBJECT_BYTES = 3 * 1024 * 1024  # kube-apiserver refuses larger requests
-_LEADING_INDICATORS = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+_LEADING_INDICATORS = re.compile(r"[ \t?:-]*")  # matched at the text's start
+_LINE_INDICATORS = re.compile(r"\n([ \t?:-]*)")  # after every line break: found in one pass
 
 
 def too_large(doc: dict[str, Any]) -> str:
@@ -67,6 +68,13 @@ def _scalar_size(item: Any) -> int:
     return 5 if item is False else len(str(item))
 
 
+def leading_width(text: str) -> int:
+    """The most indentation and block indicators (``-``, ``?``, ``:``) any line starts with."""
+    first = _LEADING_INDICATORS.match(text)
+    after_breaks = max(map(len, _LINE_INDICATORS.findall(text)), default=0)
+    return max(after_breaks, len(first.group()) if first else 0)
+
+
 def nesting_depth(text: str) -> int:
     """An upper bound of the nesting depth, exact when the cheap bound looks suspicious.
 
@@ -74,8 +82,7 @@ def nesting_depth(text: str) -> int:
     an opening bracket, so the cheap bound is safe. Only above it do we walk libyaml's
     event stream (its parser is iterative, unlike its composer) for the exact depth.
     """
-    leading = max((len(m.group()) for m in _LEADING_INDICATORS.finditer(text)), default=0)
-    bound = text.count("[") + text.count("{") + 2 * leading + 2
+    bound = text.count("[") + text.count("{") + 2 * leading_width(text) + 2
     if bound <= MAX_DEPTH:
         return bound
     depth = deepest = 0

@@ -44,6 +44,9 @@ MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 # mapping of bare keys, ``{a,b}`` -> ``{"a":null,"b":null}``, 4.5 times.
 _MEASURE_ABOVE = MAX_OBJECT_BYTES // 8
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 _PLAIN_TAGS: dict[str, str] = {}  # plain scalar text -> resolved tag (bounded, thread-safe enough)
@@ -53,15 +56,21 @@ _PLAIN_TAGS_MAX = 200_000
 class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader, plus an error for duplicate keys instead of last-one-wins."""
 
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        """Plain scalars resolve by their text alone, and manifests repeat a lot of text."""
-        if kind is yaml.ScalarNode and implicit[0]:
-            tag = _PLAIN_TAGS.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) < 64:
-                    _PLAIN_TAGS[value] = tag
-            return tag
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        """Plain scalars resolve by their text alone, and manifests repeat a lot of text;
+        a map or sequence without a tag is a map or sequence (no path resolvers here)."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) < 64:
+                        _PLAIN_TAGS[value] = tag
+                return tag
+        elif kind is yaml.MappingNode:
+            return _MAP
+        elif kind is yaml.SequenceNode:
+            return _SEQ
         resolved: str = super().resolve(kind, value, implicit)
         return resolved
 
@@ -84,63 +93,75 @@ class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 # Kubernetes reads YAML into JSON: a date-like scalar stays a string, never a datetime.
 SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
-_STR = "tag:yaml.org,2002:str"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
 _UNSET = object()
 
 
-def construct_fast(loader: SafeLoader, root: yaml.Node) -> Any:
+def construct_fast(
+    loader: SafeLoader, root: yaml.Node, *, aliased: bool = True, merged: bool = True
+) -> Any:
     """Build one document from its nodes, about twice as fast as PyYAML's generic constructor.
 
     Plain maps, sequences and scalars (the whole of a typical manifest) are built here;
     anything else (merge keys, ``!!set``, unknown tags) goes through PyYAML's safe
     constructor, so the result is the same. Depth is bounded by ``MAX_DEPTH`` beforehand.
+    ``aliased``/``merged``: whether the text can hold aliases / merge keys at all; a
+    document without (most) skips looking for them at every node.
     """
     memo: dict[int, Any] = {}
     scalar_constructors = loader.yaml_constructors
 
     def build(node: yaml.Node) -> Any:
-        done = memo.get(id(node), _UNSET)
-        if done is not _UNSET:
-            return done
+        if aliased:
+            done = memo.get(id(node), _UNSET)
+            if done is not _UNSET:
+                return done
         tag = node.tag
         if type(node) is yaml.ScalarNode:
             if tag == _STR:
-                value: Any = node.value
-            else:
-                constructor = scalar_constructors.get(tag)
-                value = (
-                    constructor(loader, node)
-                    if constructor is not None
-                    else loader.construct_object(node, deep=True)
-                )
-        elif tag == _MAP and type(node) is yaml.MappingNode and not _has_merge(node):
+                return node.value
+            constructor = scalar_constructors.get(tag)
+            value: Any = (
+                constructor(loader, node)
+                if constructor is not None
+                else loader.construct_object(node, deep=True)
+            )
+        elif tag == _MAP and type(node) is yaml.MappingNode and not (merged and _has_merge(node)):
             value = {}
-            memo[id(node)] = value
+            if aliased:
+                memo[id(node)] = value
             for key_node, value_node in node.value:
-                key = build(key_node)
-                try:
+                # a plain string, most keys and values, is taken here rather than in a call
+                if type(key_node) is yaml.ScalarNode and key_node.tag == _STR:
+                    key = key_node.value
                     seen = key in value
-                except TypeError:
-                    raise yaml.constructor.ConstructorError(
-                        "while constructing a mapping",
-                        node.start_mark,
-                        "found unhashable key",
-                        key_node.start_mark,
-                    ) from None
+                else:
+                    key = build(key_node)
+                    try:
+                        seen = key in value
+                    except TypeError:
+                        raise yaml.constructor.ConstructorError(
+                            "while constructing a mapping",
+                            node.start_mark,
+                            "found unhashable key",
+                            key_node.start_mark,
+                        ) from None
                 if seen:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"duplicate key {key!r}", key_node.start_mark
                     )
-                value[key] = build(value_node)
+                if type(value_node) is yaml.ScalarNode and value_node.tag == _STR:
+                    value[key] = value_node.value
+                else:
+                    value[key] = build(value_node)
         elif tag == _SEQ and type(node) is yaml.SequenceNode:
             value = []
-            memo[id(node)] = value
+            if aliased:
+                memo[id(node)] = value
             value.extend(build(item) for item in node.value)
         else:
             value = loader.construct_object(node, deep=True)
-        memo[id(node)] = value
+        if aliased:
+            memo[id(node)] = value
         return value
 
     return build(root)
@@ -284,6 +305,7 @@ def _parse_yaml(text: str, path: str, out: ParsedFile) -> None:
         out.problems.append(LoadProblem(path, f"document nests deeper than {MAX_DEPTH} levels"))
         return
     check_aliases = "&" in text and "*" in text  # no anchor or no alias: nothing can expand
+    merges = "<<" in text or "merge" in text  # a merge key: ``<<``, or tagged ``!!merge``
     measure = check_aliases or len(text) > _MEASURE_ABOVE
     budget = MAX_EXPANDED_NODES
     loader = SafeLoader(text)
@@ -303,7 +325,7 @@ def _parse_yaml(text: str, path: str, out: ParsedFile) -> None:
                     out.problems.append(LoadProblem(path, message, line))
                     return
             try:
-                doc = construct_fast(loader, node)
+                doc = construct_fast(loader, node, aliased=check_aliases, merged=merges)
                 _reset_constructor(loader)
             except yaml.constructor.ConstructorError as exc:
                 _reset_constructor(loader)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from driftui.source import parallel_parse
 from driftui.source.parallel_parse import _chunks, parse_many
+from driftui.source.parse_store import ParseStore
 
 BLOBS = [
     (
@@ -45,6 +47,22 @@ def test_workers_and_in_process_agree() -> None:
     assert serial["broken"].problems and serial["broken"].problems[0].line
     assert serial["latin1"].problems[0].message.startswith("not UTF-8")
     assert serial["skipped"].skipped == 1
+
+
+@pytest.mark.parametrize("where", ["in-process", "workers"])
+def test_what_is_parsed_is_kept_in_the_store_by_the_time_it_is_yielded(
+    tmp_path: Path, where: str
+) -> None:
+    """Workers write their own share of the store (the parent no longer does): a later
+    load in a new process reads every plain blob back, the JSON one apart."""
+    store = ParseStore(tmp_path / "cache")
+    workers = {"in-process": 1, "workers": 2}[where]
+    parsed = dict(parse_many(BLOBS, store=store, min_parallel_bytes=0, workers=workers))
+    reader = ParseStore(tmp_path / "cache")
+    for key, path, data in BLOBS:
+        kept = reader.get(key, path.endswith(".json"))
+        assert kept == (len(data), parsed[key]), key
+        assert reader.get(key, not path.endswith(".json")) is None  # JSON and YAML apart
 
 
 def test_chunks_balance_by_size_and_keep_every_blob() -> None:

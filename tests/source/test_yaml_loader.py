@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from driftui.source.yaml_bounds import MAX_DEPTH, MAX_EXPANDED_NODES, MAX_OBJECT_BYTES, json_size
+from driftui.source.yaml_bounds import (
+    MAX_DEPTH,
+    MAX_EXPANDED_NODES,
+    MAX_OBJECT_BYTES,
+    json_size,
+    leading_width,
+)
 from driftui.source.yaml_loader import ParsedFile, is_manifest_path, parse_documents
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  k: v\n"
@@ -277,6 +284,14 @@ yaml_alphabet = st.sampled_from(
 )
 
 
+@given(st.text(alphabet=" \t?:-x\n\r", max_size=200))
+def test_leading_width_is_the_widest_line_start(text: str) -> None:
+    """The depth bound's indentation, found in one pass, is each line's own, the widest."""
+    lines = text.split("\n")
+    widths = [len(re.findall(r"^[ \t?:-]*", line)[0]) for line in lines]
+    assert leading_width(text) == max(widths)
+
+
 @settings(max_examples=300)
 @given(st.lists(yaml_alphabet, max_size=300).map("".join))
 def test_random_yaml_like_text_never_raises(text: str) -> None:
@@ -314,6 +329,24 @@ def test_fast_construction_matches_pyyaml(data: object, flow: bool) -> None:
     obj = {"apiVersion": "v1", "kind": "X", "metadata": {"name": "n"}, "data": data}
     text = yaml.safe_dump(obj, default_flow_style=flow)
     parsed = parse_documents(text.encode(), "p.yaml")
+    assert parsed.problems == []
+    assert parsed.documents[0].body == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "  base: &b {x: 1, y: 2}\n  copy: *b\n  more:\n    <<: *b\n    y: 3\n",
+        "  base: &b {x: 1}\n  more: {!!merge : *b, z: 4}\n",
+        "  list: &l [a, b]\n  again: *l\n  word: &w hello\n  echo: *w\n",
+    ],
+    ids=["merge-key", "tagged-merge", "aliases"],
+)
+def test_aliases_and_merge_keys_match_pyyaml(data: str) -> None:
+    """The text decides whether aliases and merge keys are looked for at every node: a
+    document that has them builds as PyYAML builds it."""
+    text = "apiVersion: v1\nkind: X\nmetadata: {name: n}\ndata:\n" + data
+    parsed = parse_documents(text.encode(), "a.yaml")
     assert parsed.problems == []
     assert parsed.documents[0].body == yaml.load(text, Loader=yaml.CSafeLoader)
 
