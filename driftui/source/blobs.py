@@ -19,7 +19,7 @@ from driftui.source.git_repo import BlobBudgetExceeded, GitRepo, SourceError
 from driftui.source.limits import mib
 from driftui.source.parallel_parse import parse_many
 from driftui.source.parse_store import ParseStore
-from driftui.source.yaml_loader import ParsedFile, parse_documents
+from driftui.source.yaml_loader import ParsedFile, is_json_path, parse_documents
 
 DEFAULT_CACHE_ENTRIES = 50_000
 _PLACEHOLDER = "\0"  # problems are cached path-less and re-pathed on the way out
@@ -27,7 +27,7 @@ _PLACEHOLDER = "\0"  # problems are cached path-less and re-pathed on the way ou
 
 def _parser_path(path: str) -> str:
     """The path-less name the parser sees: it keeps the suffix, which picks JSON or YAML."""
-    return _PLACEHOLDER + (".json" if _is_json(path) else "")
+    return _PLACEHOLDER + (".json" if is_json_path(path) else "")
 
 
 @dataclass
@@ -51,7 +51,7 @@ class ParseCache:
 
     def get(self, sha: str, path: str) -> ParsedFile | None:
         with self._lock:
-            found = self._items.get((sha, _is_json(path)))
+            found = self._items.get((sha, is_json_path(path)))
             if found is None:
                 self.misses += 1
             else:
@@ -60,7 +60,7 @@ class ParseCache:
 
     def put(self, sha: str, path: str, parsed: ParsedFile) -> None:
         with self._lock:
-            self._items[(sha, _is_json(path))] = parsed
+            self._items[(sha, is_json_path(path))] = parsed
 
     def clear(self) -> None:
         with self._lock:
@@ -68,10 +68,6 @@ class ParseCache:
 
 
 PARSE_CACHE = ParseCache()
-
-
-def _is_json(path: str) -> bool:
-    return path.lower().endswith(".json")
 
 
 def parse_blob(data: bytes, sha: str, path: str, cache: ParseCache = PARSE_CACHE) -> FileObjects:
@@ -185,7 +181,7 @@ def _from_store(
     left: list[str] = []
     spent = 0
     for index, sha in enumerate(shas):
-        kept = store.get(sha, _is_json(paths[sha]))
+        kept = store.get(sha, is_json_path(paths[sha]))
         if kept is not None and budget is not None and spent + kept[0] > budget:
             return left + shas[index:], budget - spent  # Git's read names the first past it
         if kept is None:

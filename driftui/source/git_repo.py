@@ -162,6 +162,9 @@ class GitRepo:
         """``GitCommandError`` as the one redacted line a user reads."""
         return SourceError(f"git {what}: {failure_text(exc, secrets_of(self._url))}")
 
+    def _missing(self, sha: str) -> SourceError:
+        return SourceError(f"object {sha[:12]} is missing from {self.display}")
+
     def close(self) -> None:
         """Stop the persistent cat-file processes now rather than when collected."""
         with self._lock:
@@ -257,7 +260,7 @@ class GitRepo:
                             raise BlobBudgetExceeded(sha, budget)
                     data = odb.stream(bytes.fromhex(sha)).read()
                 except ValueError:
-                    raise SourceError(f"object {sha[:12]} is missing from {self.display}") from None
+                    raise self._missing(sha) from None
                 yield sha, data
 
     def _blobs_pipelined(
@@ -282,7 +285,7 @@ class GitRepo:
             for sha in wanted:
                 header = answers.readline().split()
                 if len(header) != 3 or header[0].decode() != sha:
-                    raise SourceError(f"object {sha[:12]} is missing from {self.display}")
+                    raise self._missing(sha)
                 size = int(header[2])
                 spent += size
                 if budget is not None and spent > budget:
@@ -306,7 +309,7 @@ class GitRepo:
                 found = self.handle.odb.stream(bytes.fromhex(sha))
                 data: bytes = found.read()
         except ValueError:
-            raise SourceError(f"object {sha[:12]} is missing from {self.display}") from None
+            raise self._missing(sha) from None
         if _text(found.type) != kind:
             raise SourceError(f"object {sha[:12]} is a {_text(found.type)}, not a {kind}")
         return data

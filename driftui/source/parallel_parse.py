@@ -29,7 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from driftui.model import LoadProblem
-from driftui.source.yaml_loader import ParsedDocument, ParsedFile, parse_documents
+from driftui.source.yaml_loader import (
+    ParsedDocument,
+    ParsedFile,
+    is_json_path,
+    parse_documents,
+)
 
 if TYPE_CHECKING:  # parse_store reads this module's values: imported where it is used
     from driftui.source.parse_store import ParseStore
@@ -46,7 +51,7 @@ def _parse_chunk(chunk: Sequence[Blob], store: ParseStore | None) -> list[tuple[
     out = [(key, parse_documents(data, path)) for key, path, data in chunk]
     if store is not None:
         for (key, path, data), (_, parsed) in zip(chunk, out, strict=True):
-            store.put(key, path.lower().endswith(".json"), len(data), parsed)
+            store.put(key, is_json_path(path), len(data), parsed)
     return out
 
 

@@ -188,6 +188,12 @@ def is_manifest_path(path: str) -> bool:
     return path.lower().endswith(MANIFEST_SUFFIXES)
 
 
+def is_json_path(path: str) -> bool:
+    """Whether :func:`parse_documents` reads ``path`` as JSON (else as YAML): what a parsed
+    file is cached and stored under, beside its blob SHA."""
+    return path.lower().endswith(".json")
+
+
 def _is_object(doc: Any) -> bool:
     return isinstance(doc, dict) and bool(doc.get("apiVersion")) and bool(doc.get("kind"))
 
@@ -262,7 +268,7 @@ def parse_documents(data: bytes, path: str) -> ParsedFile:
         message = f"not UTF-8: {exc.reason} at byte {exc.start}"
         out.problems.append(LoadProblem(path, message, line))
         return out
-    if path.lower().endswith(".json"):
+    if is_json_path(path):
         _parse_json(text, path, out)
     else:
         _parse_yaml(text, path, out)
