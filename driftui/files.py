@@ -38,14 +38,11 @@ def write_atomic(
     data: str | bytes,
     *,
     mode: int | None = None,
-    durable: bool = True,
 ) -> None:
     """Write ``data`` to ``path`` atomically. ``mode`` defaults to 0666 less the umask.
 
     A private file (``mode=0o600``) is never readable by others, not even for a moment:
     the temporary file is created with that mode before anything is written to it.
-    ``durable=False``: no fsync, for a cache whose reader checks what it reads (a crash
-    may lose the file, never show half of it as whole): hundreds of them per run.
     """
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -59,8 +56,7 @@ def write_atomic(
             os.fchmod(fh.fileno(), final_mode)
             fh.write(payload)
             fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
+            os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -70,8 +66,7 @@ def write_atomic(
                 exc.errno, f"cannot write {target}: {exc.strerror or exc}", target
             ) from None
         raise
-    if durable:
-        _sync_directory(target.parent)
+    _sync_directory(target.parent)
 
 
 def _sync_directory(directory: Path) -> None:

@@ -178,10 +178,12 @@ def _from_store(
     holds go into ``cache``, their sizes spent as if read, so a load never holds more
     than its budget whatever the store kept."""
     store.prune()
+    keys = [(sha, is_json_path(paths[sha])) for sha in shas]
+    found = store.get_many(keys)
     left: list[str] = []
     spent = 0
-    for index, sha in enumerate(shas):
-        kept = store.get(sha, is_json_path(paths[sha]))
+    for index, (sha, key) in enumerate(zip(shas, keys, strict=True)):
+        kept = found.get(key)
         if kept is not None and budget is not None and spent + kept[0] > budget:
             return left + shas[index:], budget - spent  # Git's read names the first past it
         if kept is None:

@@ -129,9 +129,9 @@ def load_from_repo(
     plain, results = _cap_files(plain_manifest_files(entries, path, targets), limits.max_files)
     total = len(plain) + len(targets)
     progress(ProgressEvent("files parsed", 0, total))
-    store = ParseStore(cache_root(cache_dir))
     blobs = [(e.path, e.sha) for e in plain]
-    results += parse_blobs(repo, blobs, parse_cache, limits.max_bytes, store)
+    with ParseStore(cache_root(cache_dir)) as store:
+        results += parse_blobs(repo, blobs, parse_cache, limits.max_bytes, store)
     results += [FileObjects(problems=[unused])] if unused else []
     progress(ProgressEvent("files parsed", len(plain), total))
     if targets:

@@ -3,11 +3,13 @@ never trusted beyond plain values, and pruned."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import marshal
 import os
 import pickle
+import sqlite3
 import stat
 import time
 from collections.abc import Callable
@@ -65,11 +67,33 @@ def test_a_new_process_reads_what_an_earlier_one_parsed(
     assert {b["metadata"]["name"] for b in first} == {"a", "s", "b"}
 
 
+def _rows(cache: Path) -> list[tuple[str, int, float, bytes]]:
+    """Every entry of the store under ``cache``, read with SQLite itself."""
+    (path,) = (cache / "parsed").glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return list(db.execute("SELECT sha, json, used, data FROM entries"))
+
+
+def _rewrite(cache: Path, change: Callable[[bytes], bytes]) -> None:
+    """Each entry's bytes changed on disk, as a crash or another program could."""
+    (path,) = (cache / "parsed").glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        for sha, is_json, _used, data in _rows(cache):
+            db.execute(
+                "UPDATE entries SET data = ? WHERE sha = ? AND json = ?",
+                (change(data), sha, is_json),
+            )
+
+
 def test_entries_are_private_to_the_user(repo: Path, tmp_path: Path) -> None:
     _bodies(repo, tmp_path / "cache")
-    entries = [p for p in (tmp_path / "cache" / "parsed").glob("*/*/*")]
-    assert len(entries) == 2  # one per blob, the JSON one apart
-    assert {stat.S_IMODE(p.stat().st_mode) for p in entries} == {0o600}
+    assert len(_rows(tmp_path / "cache")) == 2  # one per blob, the JSON one apart
+    store = ParseStore(tmp_path / "cache")
+    store.put("ab" + "0" * 38, False, 1, parse_documents(cm("a").encode(), "a.yaml"))
+    files = list(store.root.glob(store.path.name + "*"))  # with its journal, while open
+    assert len(files) == 3
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+    store.close()
 
 
 def test_the_byte_budget_counts_what_the_store_gives(repo: Path, tmp_path: Path) -> None:
@@ -105,13 +129,25 @@ def _flipped(data: bytes) -> bytes:  # still marshal, other content: only the ch
 
 
 @pytest.mark.parametrize("damage", [_cut, _torn, _flipped])
-def test_a_damaged_entry_is_parsed_again(
-    repo: Path, tmp_path: Path, damage: Callable[[bytes], bytes]
+def test_a_damaged_entry_is_parsed_again_and_kept_anew(
+    repo: Path, tmp_path: Path, damage: Callable[[bytes], bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _bodies(repo, tmp_path / "cache")
-    for entry in (tmp_path / "cache" / "parsed").glob("*/*/*"):
-        entry.write_bytes(damage(entry.read_bytes()))
+    whole = _rows(tmp_path / "cache")
+    _rewrite(tmp_path / "cache", damage)
     assert _bodies(repo, tmp_path / "cache") == first
+    assert [r[3] for r in _rows(tmp_path / "cache")] == [r[3] for r in whole]
+    _no_parsing(monkeypatch)
+    assert _bodies(repo, tmp_path / "cache") == first
+
+
+def test_an_entry_whose_time_is_no_number_is_parsed_again(repo: Path, tmp_path: Path) -> None:
+    first = _bodies(repo, tmp_path / "cache")
+    (path,) = (tmp_path / "cache" / "parsed").glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE entries SET used = 'yesterday'")
+    assert _bodies(repo, tmp_path / "cache") == first
+    assert {type(r[2]) for r in _rows(tmp_path / "cache")} == {float}  # kept anew
 
 
 def test_a_pickle_on_disk_is_never_loaded(repo: Path, tmp_path: Path) -> None:
@@ -124,53 +160,71 @@ def test_a_pickle_on_disk_is_never_loaded(repo: Path, tmp_path: Path) -> None:
             return (os.system, (f"touch {canary}",))
 
     payload = marshal.dumps((10, pickle.dumps(Evil())))  # shaped as an entry, checksum right
-    for entry in (tmp_path / "cache" / "parsed").glob("*/*/*"):
-        entry.write_bytes(hashlib.blake2b(payload, digest_size=16).digest() + payload)
+    entry = hashlib.blake2b(payload, digest_size=16).digest() + payload
+    _rewrite(tmp_path / "cache", lambda _: entry)
     assert _bodies(repo, tmp_path / "cache") == first
     assert not canary.exists()
 
 
-def test_an_entry_that_cannot_be_written_only_costs_speed(tmp_path: Path) -> None:
+def test_a_file_that_is_no_database_is_replaced(repo: Path, tmp_path: Path) -> None:
+    first = _bodies(repo, tmp_path / "cache")
+    (path,) = (tmp_path / "cache" / "parsed").glob("*.sqlite")
+    path.write_bytes(b"not a database" * 100)
+    assert _bodies(repo, tmp_path / "cache") == first  # a miss, parsed again
+    assert _bodies(repo, tmp_path / "cache") == first
+    assert len(_rows(tmp_path / "cache")) == 2  # and kept in a new store
+
+
+def test_a_store_that_cannot_be_written_only_costs_speed(tmp_path: Path) -> None:
     store = ParseStore(tmp_path / "cache")
-    store.dir.mkdir(parents=True)
-    (store.dir / "ab").write_bytes(b"")  # where the entry's directory should be: a file
+    store.path.mkdir(parents=True)  # where the store's file should be: a directory
     store.put("ab" + "0" * 38, False, 1, parse_documents(cm("a").encode(), "a.yaml"))
     assert store.get("ab" + "0" * 38, False) is None
+    assert store.path.is_dir()  # not a damaged store: left as it is
+
+
+def test_a_link_in_place_of_the_store_is_not_followed(tmp_path: Path) -> None:
+    store = ParseStore(tmp_path / "cache")
+    store.root.mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    store.path.symlink_to(elsewhere)
+    store.put("ab" + "0" * 38, False, 1, parse_documents(cm("a").encode(), "a.yaml"))
+    assert store.get("ab" + "0" * 38, False) is None
+    assert not elsewhere.exists()
 
 
 def test_old_entries_and_other_parsers_are_pruned_once_a_day(tmp_path: Path) -> None:
     store = ParseStore(tmp_path / "cache")
     parsed = parse_documents(cm("a").encode(), "a.yaml")
-    store.put("aa" + "1" * 38, False, 1, parsed)
-    store.put("bb" + "2" * 38, False, 1, parsed)
-    old = store.dir / "bb" / ("bb" + "2" * 38 + ".yaml")
     long_ago = time.time() - KEPT_FOR - 60
-    os.utime(old, (long_ago, long_ago))
-    other = store.root / "another-parser" / "cc"
-    other.mkdir(parents=True)
-    (other / "x.yaml").write_bytes(b"")
+    store.put("aa" + "1" * 38, False, 1, parsed)
+    store.put_many([("bb" + "2" * 38, False, 1, parsed)], now=long_ago)
+    other = store.root / "another-parser.sqlite"
+    other.write_bytes(b"")
+    layout = store.root / "0123456789abcdef" / "cc"  # a file per blob, as stores once were
+    layout.mkdir(parents=True)
+    (layout / "x.yaml").write_bytes(b"")
     store.prune()
     assert store.get("aa" + "1" * 38, False) is not None
-    assert not old.exists() and not other.exists()
-    store.put("dd" + "3" * 38, False, 1, parsed)
-    kept = store.dir / "dd" / ("dd" + "3" * 38 + ".yaml")
-    os.utime(kept, (long_ago, long_ago))
+    assert store.get("bb" + "2" * 38, False) is None
+    assert not other.exists() and not layout.parent.exists()
+    store.put_many([("dd" + "3" * 38, False, 1, parsed)], now=long_ago)
     store.prune()  # within the day: nothing looked at
-    assert kept.exists()
+    assert [r[0] for r in _rows(tmp_path / "cache")] == ["aa" + "1" * 38, "dd" + "3" * 38]
     store.prune(now=time.time() + 2 * 24 * 3600)
-    assert not kept.exists()
+    assert [r[0] for r in _rows(tmp_path / "cache")] == ["aa" + "1" * 38]
+    store.close()
 
 
 def test_reading_an_entry_keeps_it(tmp_path: Path) -> None:
     store = ParseStore(tmp_path / "cache")
     sha = "ee" + "4" * 38
-    store.put(sha, False, 1, parse_documents(cm("a").encode(), "a.yaml"))
-    entry = store.dir / "ee" / f"{sha}.yaml"
     long_ago = time.time() - KEPT_FOR - 60
-    os.utime(entry, (long_ago, long_ago))
+    store.put_many([(sha, False, 1, parse_documents(cm("a").encode(), "a.yaml"))], now=long_ago)
     assert store.get(sha, False) is not None
     store.prune()
-    assert entry.exists()
+    assert store.get(sha, False) is not None
+    store.close()
 
 
 _SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
@@ -207,4 +261,4 @@ def test_what_marshal_cannot_hold_is_not_kept(tmp_path: Path) -> None:
     store.put("cd" + "7" * 38, False, 1, dated)
     assert store.get("ab" + "6" * 38, False) is None
     assert store.get("cd" + "7" * 38, False) is None
-    assert not list(store.root.glob("*/*/*"))
+    assert _rows(tmp_path / "cache") == []
