@@ -67,6 +67,7 @@ def _check(data: bytes) -> bytes:
 Entry = tuple[str, bool, int, ParsedFile]  # blob SHA, parsed as JSON, size in bytes, parsed
 _BATCH = 500  # keys per query: below every SQLite build's limit on parameters
 _TOUCH_AFTER = 24 * 3600.0  # an entry read is marked read again after this long, not every time
+_SQLITE_FILES = ("", "-wal", "-shm")  # the store's file, and the two SQLite keeps beside it
 
 
 class ParseStore:
@@ -108,7 +109,7 @@ class ParseStore:
         busy, read-only or full one is left as it is."""
         if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
             self.close()
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in _SQLITE_FILES:
                 with contextlib.suppress(OSError):
                     os.unlink(f"{self.path}{suffix}")
 
@@ -195,7 +196,7 @@ class ParseStore:
         with contextlib.suppress(OSError):
             self.root.mkdir(parents=True, exist_ok=True)
             marker.touch()
-            ours = {self.path.name + suffix for suffix in ("", "-wal", "-shm")} | {marker.name}
+            ours = {self.path.name + suffix for suffix in _SQLITE_FILES} | {marker.name}
             for other in self.root.iterdir():
                 if other.name in ours:
                     continue

@@ -12,7 +12,7 @@ import pickle
 import sqlite3
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,18 +67,28 @@ def test_a_new_process_reads_what_an_earlier_one_parsed(
     assert {b["metadata"]["name"] for b in first} == {"a", "s", "b"}
 
 
-def _rows(cache: Path) -> list[tuple[str, int, float, bytes]]:
-    """Every entry of the store under ``cache``, read with SQLite itself."""
+def _store_file(cache: Path) -> Path:
     (path,) = (cache / "parsed").glob("*.sqlite")
-    with contextlib.closing(sqlite3.connect(path)) as db:
+    return path
+
+
+@contextlib.contextmanager
+def _opened(cache: Path) -> Iterator[sqlite3.Connection]:
+    """The store under ``cache`` opened with SQLite itself, in one transaction."""
+    with contextlib.closing(sqlite3.connect(_store_file(cache))) as db, db:
+        yield db
+
+
+def _rows(cache: Path) -> list[tuple[str, int, float, bytes]]:
+    """Every entry of the store under ``cache``."""
+    with _opened(cache) as db:
         return list(db.execute("SELECT sha, json, used, data FROM entries"))
 
 
 def _rewrite(cache: Path, change: Callable[[bytes], bytes]) -> None:
     """Each entry's bytes changed on disk, as a crash or another program could."""
-    (path,) = (cache / "parsed").glob("*.sqlite")
-    with contextlib.closing(sqlite3.connect(path)) as db, db:
-        for sha, is_json, _used, data in _rows(cache):
+    with _opened(cache) as db:
+        for sha, is_json, data in list(db.execute("SELECT sha, json, data FROM entries")):
             db.execute(
                 "UPDATE entries SET data = ? WHERE sha = ? AND json = ?",
                 (change(data), sha, is_json),
@@ -143,8 +153,7 @@ def test_a_damaged_entry_is_parsed_again_and_kept_anew(
 
 def test_an_entry_whose_time_is_no_number_is_parsed_again(repo: Path, tmp_path: Path) -> None:
     first = _bodies(repo, tmp_path / "cache")
-    (path,) = (tmp_path / "cache" / "parsed").glob("*.sqlite")
-    with contextlib.closing(sqlite3.connect(path)) as db, db:
+    with _opened(tmp_path / "cache") as db:
         db.execute("UPDATE entries SET used = 'yesterday'")
     assert _bodies(repo, tmp_path / "cache") == first
     assert {type(r[2]) for r in _rows(tmp_path / "cache")} == {float}  # kept anew
@@ -168,8 +177,7 @@ def test_a_pickle_on_disk_is_never_loaded(repo: Path, tmp_path: Path) -> None:
 
 def test_a_file_that_is_no_database_is_replaced(repo: Path, tmp_path: Path) -> None:
     first = _bodies(repo, tmp_path / "cache")
-    (path,) = (tmp_path / "cache" / "parsed").glob("*.sqlite")
-    path.write_bytes(b"not a database" * 100)
+    _store_file(tmp_path / "cache").write_bytes(b"not a database" * 100)
     assert _bodies(repo, tmp_path / "cache") == first  # a miss, parsed again
     assert _bodies(repo, tmp_path / "cache") == first
     assert len(_rows(tmp_path / "cache")) == 2  # and kept in a new store
