@@ -33,9 +33,11 @@ _CHUNK = 1 << 20
 def alone(patience: float = 0.2) -> bool:
     """Does this process run one thread only (every OS thread counted, not only Python's)?
 
-    A thread Python has joined may still be ending in the kernel for a moment (most times,
-    right after a pool's threads are joined): while Python knows of no other thread, its
-    last ones get ``patience`` seconds to go."""
+    Threads that are ending get ``patience`` seconds to go: one Python has joined may still
+    be ending in the kernel for a moment (right after a pool's threads are joined), and a
+    cancelled timer ends unjoined (GitPython cancels one after every git command it waits
+    for: right after a Git load, a fork was refused one time in four). Any other thread
+    means no fork, at once."""
     end = time.monotonic() + patience
     while True:
         try:
@@ -44,9 +46,16 @@ def alone(patience: float = 0.2) -> bool:
             return False
         if tasks == 1:
             return True
-        if threading.active_count() > 1 or time.monotonic() >= end:
+        if not all(map(_ending, threading.enumerate())) or time.monotonic() >= end:
             return False
         time.sleep(0.005)
+
+
+def _ending(thread: threading.Thread) -> bool:
+    """Is ``thread`` this one, or one that ends without anyone's help (a cancelled timer)?"""
+    if thread is threading.current_thread():
+        return True
+    return isinstance(thread, threading.Timer) and thread.finished.is_set()
 
 
 def cores() -> int:
