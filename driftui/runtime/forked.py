@@ -36,8 +36,8 @@ def alone(patience: float = 0.2) -> bool:
     Threads that are ending get ``patience`` seconds to go: one Python has joined may still
     be ending in the kernel for a moment (right after a pool's threads are joined), and a
     cancelled timer ends unjoined (GitPython cancels one after every git command it waits
-    for: right after a Git load, a fork was refused one time in four). Any other thread
-    means no fork, at once."""
+    for: right after one, a fork was refused one time in four). Any other thread means no
+    fork, at once."""
     end = time.monotonic() + patience
     while True:
         try:

@@ -107,7 +107,7 @@ def test_a_copy_is_made_right_after_the_threads_of_a_pool_are_joined() -> None:
 
 def test_a_copy_is_made_right_after_a_git_command_that_gitpython_timed() -> None:
     # GitPython starts a timer beside every git command it waits for (kill_after_timeout)
-    # and cancels it unjoined; right after a Git load, one fork in four was refused.
+    # and cancels it unjoined; right after one, one fork in four was refused.
     setup = "from driftui.source.git_process import BoundedGit; git = BoundedGit()"
     command = 'git.execute(["git", "--version"])'
     assert forks_made_right_after(setup, command) == 20
