@@ -29,6 +29,7 @@ from driftui.source.limits import LoadLimits
 from driftui.source.load import load_from_repo
 from driftui.source.parse_store import KEPT_FOR, ParseStore
 from driftui.source.yaml_loader import ParsedDocument, ParsedFile, parse_documents
+from tests.runtime.test_forked import in_fresh_interpreter
 from tests.source.test_git import Repo, cm
 
 SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: hunter2\n"
@@ -270,3 +271,42 @@ def test_what_marshal_cannot_hold_is_not_kept(tmp_path: Path) -> None:
     assert store.get("ab" + "6" * 38, False) is None
     assert store.get("cd" + "7" * 38, False) is None
     assert _rows(tmp_path / "cache") == []
+
+
+def test_two_workers_opening_a_new_store_together_both_keep_their_share() -> None:
+    # SQLite refuses the switch to WAL at once, without its busy wait, while another
+    # connection opens the same new file: a worker refused kept nothing of its share. Forked in a
+    # fresh interpreter (a test process may run threads of its own).
+    out = in_fresh_interpreter(
+        """
+        import os, tempfile
+        from pathlib import Path
+        from driftui.source.parse_store import ParseStore, parser_identity
+        from driftui.source.yaml_loader import ParsedDocument, ParsedFile
+        parser_identity()  # worked out once, here: the workers then open at the same time
+        kept = 0
+        base = tempfile.TemporaryDirectory()
+        for round in range(20):
+            cache = Path(base.name) / str(round)
+            gate, opened = os.pipe()  # both start when the parent closes its end
+            children = []
+            for worker in "ab":
+                pid = os.fork()
+                if pid == 0:
+                    os.close(opened)
+                    os.read(gate, 1)
+                    with ParseStore(cache) as store:
+                        store.put(worker * 40, False, 9, ParsedFile([ParsedDocument({}, 1)]))
+                    os._exit(0)
+                children.append(pid)
+            os.close(opened)
+            os.close(gate)
+            for pid in children:
+                os.waitpid(pid, 0)
+            with ParseStore(cache) as store:
+                kept += len(store.get_many([("a" * 40, False), ("b" * 40, False)]))
+        base.cleanup()
+        print(kept)
+        """
+    )
+    assert out == "40"
